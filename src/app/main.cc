@@ -1,0 +1,294 @@
+// xietong: one binary, several subcommands (DESIGN.md §6).
+#include <fmt/core.h>
+#include <signal.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "app/demo_city.h"
+#include "app/platform.h"
+#include "audit/verify.h"
+#include "http/api.h"
+#include "http/identity_handlers.h"
+#include "http/server.h"
+
+namespace xietong::app {
+namespace {
+
+// Draws "[#####.....]  52%  520,000 / 1,000,000 label" on stderr.
+void ProgressBar(std::string_view label, std::int64_t done, std::int64_t total) {
+  const int width = 30;
+  const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  const int filled = static_cast<int>(f * width);
+  std::fprintf(stderr, "\r[%s%s] %3d%%  %lld / %lld %.*s   ", std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(), static_cast<int>(f * 100),
+               static_cast<long long>(done), static_cast<long long>(total),
+               static_cast<int>(label.size()), label.data());
+  std::fflush(stderr);
+}
+
+int Report(const Error& e) {
+  std::fprintf(stderr, "xietong: %s (%s)\n", e.message.c_str(),
+               std::string(ErrorCodeName(e.code)).c_str());
+  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+// Blocks SIGINT/SIGTERM in every thread started after this, so one thread
+// can wait for them with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;
+  std::string web_root;
+  std::size_t body_limit = 1024 * 1024;
+  int checkpoint_seconds = 60;
+  std::string access_log;
+};
+
+int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
+  const sigset_t signals = BlockStopSignals();
+  auto platform = Platform::Open(popts);
+  if (!platform) return Report(platform.error());
+  Platform& p = **platform;
+
+  std::string access_log =
+      sopts.access_log.empty()
+          ? (std::filesystem::path(popts.data_dir) / "log" / "access.jsonl").string()
+          : sopts.access_log;
+  try {
+    auto logger = access_log == "-" ? spdlog::stdout_logger_mt("access")
+                                    : spdlog::basic_logger_mt("access", access_log);
+    logger->set_pattern("%v");
+    logger->flush_on(spdlog::level::info);
+  } catch (const spdlog::spdlog_ex& e) {
+    return Report(
+        Error::Unavailable(fmt::format("cannot open the access log {}: {}", access_log, e.what())));
+  }
+
+  std::string web_root = sopts.web_root;
+  if (web_root.empty()) {
+    for (const char* candidate : {XIETONG_WEB_DIR "/dist", XIETONG_WEB_DIR "/placeholder"}) {
+      if (std::filesystem::exists(std::filesystem::path(candidate) / "index.html")) {
+        web_root = candidate;
+        break;
+      }
+    }
+  }
+  http::Api api(p.identity(), p.db(), p.clock(), p.ids(), {.web_root = web_root});
+  http::RegisterIdentityRoutes(api, p.identity());
+  api.Seal();
+
+  const auto colon = sopts.listen.rfind(':');
+  if (colon == std::string::npos)
+    return Report(
+        Error::InvalidArgument(fmt::format("--listen wants HOST:PORT, not '{}'", sopts.listen)));
+  http::ServerOptions so;
+  so.host = sopts.listen.substr(0, colon);
+  so.port = static_cast<std::uint16_t>(std::stoi(sopts.listen.substr(colon + 1)));
+  so.threads = sopts.threads > 0
+                   ? sopts.threads
+                   : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  so.body_limit = sopts.body_limit;
+  http::Server server(so, [&api](http::Request& req) { return api.Handle(req); });
+  auto port = server.Start();
+  if (!port) return Report(port.error());
+  spdlog::info("xietong serving http://{}:{}/ with {} threads (web: {})", so.host, *port,
+               so.threads, web_root.empty() ? "none" : web_root);
+
+  // Sign the chain head now and then, and once more on the way out.
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread checkpointer([&] {
+    std::unique_lock lock(mutex);
+    while (!cv.wait_for(lock, std::chrono::seconds(sopts.checkpoint_seconds),
+                        [&] { return stopping; })) {
+      lock.unlock();
+      if (auto r = audit::Checkpoint(p.db(), p.key(), p.clock().Now()); !r)
+        spdlog::warn("audit checkpoint failed: {}", r.error().message);
+      lock.lock();
+    }
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received signal {}, finishing requests in flight", sig);
+  server.Stop();
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  cv.notify_all();
+  checkpointer.join();
+  if (auto r = audit::Checkpoint(p.db(), p.key(), p.clock().Now()); !r)
+    spdlog::warn("final audit checkpoint failed: {}", r.error().message);
+  spdlog::info("stopped");
+  return 0;
+}
+
+int Demo(const PlatformOptions& popts, const std::string& admin_password) {
+  auto platform = Platform::Open(popts);
+  if (!platform) return Report(platform.error());
+  DemoOptions options;
+  options.admin_password = admin_password;
+  options.progress = [](std::string_view step, int done, int total) {
+    ProgressBar(step, done, total);
+  };
+  auto report = CreateDemoCity((*platform)->identity(), options);
+  std::fprintf(stderr, "\n");
+  if (!report) return Report(report.error());
+  if (auto cp =
+          audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
+      !cp)
+    return Report(cp.error());
+  fmt::print(
+      "演示城市 demo city ready in {}: {} units created ({} already there), {} accounts created "
+      "({} already there)\n\n",
+      popts.data_dir, report->units_created, report->units_existing, report->accounts_created,
+      report->accounts_existing);
+  fmt::print("{:<16} {:<12} {:<14} {}\n", "username 用户名", "name 姓名", "role 角色", "unit 单位");
+  for (const auto& a : report->login_accounts)
+    fmt::print("{:<16} {:<12} {:<14} {}\n", a.username, a.display_name, a.role, a.unit_name);
+  fmt::print("\nadmin's password is the one given with --admin-password; the others use '{}'.\n",
+             options.staff_password);
+  return 0;
+}
+
+int Verify(const PlatformOptions& popts, int threads) {
+  auto platform = Platform::Open(popts);
+  if (!platform) return Report(platform.error());
+  auto trusted = TrustedKeys(popts.data_dir);
+  if (!trusted) return Report(trusted.error());
+  audit::VerifyOptions o;
+  o.trusted_public_keys = std::move(*trusted);
+  o.threads = threads;
+  const bool tty = isatty(fileno(stderr));
+  if (tty)
+    o.progress = [](std::int64_t done, std::int64_t total) { ProgressBar("events", done, total); };
+  const auto start = std::chrono::steady_clock::now();
+  auto report = audit::Verify((*platform)->db(), o);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (tty) std::fprintf(stderr, "\n");
+  if (!report) return Report(report.error());
+  if (!report->ok()) {
+    fmt::print(stderr, "audit chain BROKEN at event {}: {}\n", *report->first_bad_seq,
+               report->problem);
+    return 3;
+  }
+  fmt::print(
+      "audit chain intact: {} events and {} checkpoints verified in {:.2f} s ({:.0f} events/s)\n",
+      report->events, report->checkpoints, secs,
+      secs > 0 ? static_cast<double>(report->events) / secs : 0.0);
+  return 0;
+}
+
+}  // namespace
+}  // namespace xietong::app
+
+int main(int argc, char** argv) {
+  using namespace xietong;
+  using namespace xietong::app;
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("xietong"));
+
+  CLI::App cli{
+      "xietong 协同 — where a city's departments, streets and residents work on the same matters"};
+  cli.require_subcommand(1);
+  cli.set_config("--config", "", "read options from this TOML/INI file");
+  PlatformOptions popts;
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--data-dir", popts.data_dir, "folder for the database, keys and logs")
+        ->envname("XIETONG_DATA_DIR")
+        ->capture_default_str();
+    sub->add_option(
+           "--database", popts.database,
+           "database URL (default: SQLite in the data folder; postgresql://… for PostgreSQL)")
+        ->envname("XIETONG_DATABASE");
+    sub->add_option("--calendar", popts.calendar, "working-day calendar file (JSON)");
+  };
+
+  ServeOptions sopts;
+  auto* serve = cli.add_subcommand("serve", "run the HTTP server");
+  add_common(serve);
+  serve->add_option("--listen", sopts.listen, "HOST:PORT")
+      ->envname("XIETONG_LISTEN")
+      ->capture_default_str();
+  serve->add_option("--threads", sopts.threads,
+                    "server threads (default: one per core, at least 2)");
+  serve->add_option("--web-root", sopts.web_root, "folder of the web application");
+  serve->add_option("--body-limit", sopts.body_limit, "largest request body in bytes")
+      ->capture_default_str();
+  serve
+      ->add_option("--checkpoint-seconds", sopts.checkpoint_seconds,
+                   "seconds between audit checkpoints")
+      ->capture_default_str();
+  serve->add_option("--access-log", sopts.access_log,
+                    "JSON-lines access log file, or - for stdout");
+
+  std::string admin_password;
+  auto* demo = cli.add_subcommand("demo", "create the fictional demo city (idempotent)");
+  add_common(demo);
+  demo->add_option("--admin-password", admin_password, "password for the account 'admin'")
+      ->required();
+
+  auto* audit_cmd = cli.add_subcommand("audit", "the audit chain");
+  audit_cmd->require_subcommand(1);
+  int verify_threads = 2;
+  auto* verify =
+      audit_cmd->add_subcommand("verify", "check every event and checkpoint; exit 0 when intact");
+  add_common(verify);
+  verify->add_option("--threads", verify_threads, "worker threads")->capture_default_str();
+  auto* checkpoint = audit_cmd->add_subcommand("checkpoint", "sign the current chain head now");
+  add_common(checkpoint);
+
+  std::string key_name;
+  auto* apikey = cli.add_subcommand("apikey", "API keys for other systems");
+  apikey->require_subcommand(1);
+  auto* apikey_create =
+      apikey->add_subcommand("create", "create a key; it is printed once, on the last line");
+  add_common(apikey_create);
+  apikey_create->add_option("--name", key_name, "the system that will use the key")->required();
+
+  auto* migrate = cli.add_subcommand("migrate", "apply database migrations and exit");
+  add_common(migrate);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (serve->parsed()) return Serve(popts, sopts);
+  if (demo->parsed()) return Demo(popts, admin_password);
+  if (verify->parsed()) return Verify(popts, verify_threads);
+  if (checkpoint->parsed() || apikey_create->parsed() || migrate->parsed()) {
+    auto platform = Platform::Open(popts);
+    if (!platform) return Report(platform.error());
+    Platform& p = **platform;
+    if (checkpoint->parsed()) {
+      auto r = audit::Checkpoint(p.db(), p.key(), p.clock().Now());
+      if (!r) return Report(r.error());
+      fmt::print("{}\n", *r ? fmt::format("signed the chain head at event {}", **r)
+                            : std::string("nothing new to sign"));
+    } else if (apikey_create->parsed()) {
+      auto key = p.identity().CreateApiKey(identity::Principal::System(), key_name);
+      if (!key) return Report(key.error());
+      fmt::print("API key for '{}' (shown only now; store it safely):\n{}\n", key_name, *key);
+    } else {
+      fmt::print("database schema is up to date ({})\n", p.db().Describe());
+    }
+    return 0;
+  }
+  return 0;
+}

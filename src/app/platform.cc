@@ -1,0 +1,67 @@
+#include "app/platform.h"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "identity/identity_store.h"
+#include "storage/migrations.h"
+
+namespace xietong::app {
+
+std::string DatabaseUrl(const PlatformOptions& options) {
+  if (!options.database.empty()) return options.database;
+  return "sqlite:" + (std::filesystem::path(options.data_dir) / "xietong.db").string();
+}
+
+Result<int> Migrate(storage::Database& db, Timestamp now) {
+  std::vector<storage::Migration> all;
+  for (auto span : {audit::Migrations(), identity::store::Migrations()})
+    all.insert(all.end(), span.begin(), span.end());
+  return storage::ApplyMigrations(db, all, now);
+}
+
+Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
+  std::set<std::string> keys;
+  const auto dir = std::filesystem::path(data_dir) / "keys";
+  std::error_code ec;
+  if (std::filesystem::exists(dir / "instance.key", ec)) {
+    XT_ASSIGN_OR_RETURN(auto key, audit::SigningKey::LoadOrCreate((dir / "instance.key").string()));
+    keys.insert(key.PublicKeyHex());
+  }
+  std::ifstream trusted(dir / "trusted.pub");
+  for (std::string line; std::getline(trusted, line);) {
+    if (!line.empty() && line[0] != '#') keys.insert(line.substr(0, 64));
+  }
+  return keys;
+}
+
+Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options) {
+  std::unique_ptr<Platform> p(new Platform());
+  p->options_ = options;
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec)
+    return Fail(Error::Unavailable(
+        fmt::format("cannot create the data directory {}: {}", options.data_dir, ec.message())));
+  XT_ASSIGN_OR_RETURN(
+      auto calendar,
+      WorkCalendar::LoadFile(options.calendar.empty() ? DefaultCalendarPath() : options.calendar));
+  p->calendar_.emplace(std::move(calendar));
+  XT_ASSIGN_OR_RETURN(p->db_, storage::OpenDatabase({.url = DatabaseUrl(options),
+                                                     .reader_connections = options.readers}));
+  XT_TRY_VOID(Migrate(*p->db_, p->clock_.Now()));
+  XT_ASSIGN_OR_RETURN(
+      auto key, audit::SigningKey::LoadOrCreate(
+                    (std::filesystem::path(options.data_dir) / "keys" / "instance.key").string()));
+  p->key_.emplace(std::move(key));
+  p->identity_ = std::make_unique<identity::IdentityService>(*p->db_, p->clock_, p->ids_);
+  spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);
+  return p;
+}
+
+}  // namespace xietong::app

@@ -1,0 +1,59 @@
+// Platform: the wiring of one xietong process — data directory, database
+// (migrated), clock, ids, instance signing key and the module services.
+// Every subcommand opens one; it owns everything it creates. Not copyable;
+// its services are thread-safe.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "audit/signing_key.h"
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/id.h"
+#include "identity/identity_service.h"
+#include "storage/database.h"
+
+namespace xietong::app {
+
+struct PlatformOptions {
+  std::string data_dir = "var";
+  std::string database;  // empty: SQLite at <data_dir>/xietong.db
+  std::string calendar;  // empty: the shipped data/calendar/cn.json
+  int readers = 4;
+};
+
+class Platform {
+ public:
+  static Result<std::unique_ptr<Platform>> Open(const PlatformOptions& options);
+
+  storage::Database& db() { return *db_; }
+  const Clock& clock() const { return clock_; }
+  IdGenerator& ids() { return ids_; }
+  identity::IdentityService& identity() { return *identity_; }
+  const audit::SigningKey& key() const { return *key_; }
+  const WorkCalendar& calendar() const { return *calendar_; }
+  const PlatformOptions& options() const { return options_; }
+
+ private:
+  Platform() = default;
+  PlatformOptions options_;
+  SystemClock clock_;
+  IdGenerator ids_{clock_};
+  std::unique_ptr<storage::Database> db_;
+  std::optional<audit::SigningKey> key_;
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<identity::IdentityService> identity_;
+};
+
+// The database URL a data directory and --database flag resolve to.
+std::string DatabaseUrl(const PlatformOptions& options);
+// Public keys whose checkpoints verify: this instance's (if it has one) and
+// the lines of <data_dir>/keys/trusted.pub. Creates nothing.
+Result<std::set<std::string>> TrustedKeys(const std::string& data_dir);
+// Applies every module's migrations (in dependency order).
+Result<int> Migrate(storage::Database& db, Timestamp now);
+
+}  // namespace xietong::app

@@ -1,0 +1,140 @@
+#include "audit/audit_log.h"
+
+#include <fmt/core.h>
+#include <openssl/sha.h>
+
+namespace xietong::audit {
+namespace {
+
+constexpr storage::Migration kMigrations[] = {
+    {"audit", 1, "event chain, head and checkpoints",
+     "CREATE TABLE audit_events ("
+     " seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+     " subject TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+     "CREATE INDEX audit_events_subject ON audit_events (subject, seq);"
+     "CREATE TABLE audit_head (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);"
+     "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0,"
+     " '0000000000000000000000000000000000000000000000000000000000000000');"
+     "CREATE TABLE audit_checkpoints ("
+     " seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, signed_at BIGINT NOT NULL,"
+     " public_key TEXT NOT NULL, signature TEXT NOT NULL)"},
+};
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void ToHex(const unsigned char* p, std::size_t n, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[p[i] >> 4];
+    out[2 * i + 1] = kHex[p[i] & 15];
+  }
+}
+
+}  // namespace
+
+std::span<const storage::Migration> Migrations() { return kMigrations; }
+
+std::string Canonical(std::int64_t seq, Timestamp at, std::string_view actor,
+                      std::string_view action, std::string_view subject,
+                      std::string_view payload_json) {
+  std::string out;
+  out.reserve(96 + actor.size() + action.size() + subject.size() + payload_json.size());
+  out += "{\"action\":";
+  AppendJsonString(out, action);
+  out += ",\"actor\":";
+  AppendJsonString(out, actor);
+  out += ",\"at\":";
+  out += std::to_string(at);
+  out += ",\"payload\":";
+  out += payload_json;
+  out += ",\"seq\":";
+  out += std::to_string(seq);
+  out += ",\"subject\":";
+  AppendJsonString(out, subject);
+  out += '}';
+  return out;
+}
+
+std::string ChainHash(std::string_view prev_hash_hex, std::string_view canonical) {
+  std::string input;
+  input.reserve(prev_hash_hex.size() + canonical.size());
+  input.append(prev_hash_hex).append(canonical);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  // One-shot SHA256() uses the CPU's SHA extensions where present.
+  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+  ToHex(digest, SHA256_DIGEST_LENGTH, hex.data());
+  return hex;
+}
+
+Result<std::int64_t> Append(storage::Executor& ex, Timestamp at, const EventInput& input) {
+  // The UPDATE takes the head row's lock (PostgreSQL) or runs under the one
+  // writer (SQLite), so concurrent appends from several nodes cannot fork the chain.
+  XT_ASSIGN_OR_RETURN(
+      auto head,
+      ex.QueryOne("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"));
+  if (!head) return Fail(Error::Internal("the audit chain head is missing"));
+  const std::int64_t seq = head->Int(0);
+  const std::string prev = head->Text(1);
+  // nlohmann's object keys are sorted, so dump() is canonical for payloads.
+  const std::string payload =
+      input.payload.dump(-1, ' ', false, json::Json::error_handler_t::replace);
+  const std::string hash =
+      ChainHash(prev, Canonical(seq, at, input.actor, input.action, input.subject, payload));
+  XT_TRY_VOID(
+      ex.Exec("INSERT INTO audit_events (seq, at, actor, action, subject, payload, prev_hash, hash)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              {seq, at, input.actor, input.action, input.subject, payload, prev, hash}));
+  XT_TRY_VOID(ex.Exec("UPDATE audit_head SET hash = ? WHERE id = 1", {hash}));
+  return seq;
+}
+
+Result<std::vector<Event>> EventsFor(storage::Executor& ex, std::string_view subject) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT seq, at, actor, action, subject, payload, prev_hash, hash"
+                               " FROM audit_events WHERE subject = ? ORDER BY seq",
+                               {subject}));
+  std::vector<Event> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back(
+        {r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+  return out;
+}
+
+}  // namespace xietong::audit

@@ -1,0 +1,76 @@
+// Result<T> and Error: how every expected failure travels in xietong.
+//
+// Expected failures (bad input, missing rows, forbidden actions, a database
+// that is down) are values, never exceptions. Exceptions thrown by libraries
+// are caught at the adapter that calls them and turned into an Error there.
+// Error messages are written for the person who must change something: they
+// name the field, the id or the allowed alternatives. Thread-safe: plain values.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace xietong {
+
+enum class ErrorCode {
+  kInvalidArgument,   // the caller sent something wrong; the message says what
+  kNotFound,          // the id or name does not exist (or is invisible to the caller)
+  kConflict,          // the state does not allow it now: stale version, forbidden transition
+  kPermissionDenied,  // authenticated, but outside the caller's roles or scope
+  kUnauthenticated,   // no valid session, token or key
+  kTooLarge,          // a body or a file is larger than the limit
+  kTooManyRequests,   // throttled (e.g. repeated failed logins); the message says when to retry
+  kUnavailable,       // a dependency (database, disk) cannot be reached now; retrying may work
+  kInternal,          // a bug or an invariant broken; details go to the log, not to the caller
+};
+
+// The wire name of a code, e.g. "invalid_argument".
+std::string_view ErrorCodeName(ErrorCode code);
+
+struct Error {
+  ErrorCode code;
+  std::string message;
+
+  static Error InvalidArgument(std::string m) {
+    return {ErrorCode::kInvalidArgument, std::move(m)};
+  }
+  static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
+  static Error Conflict(std::string m) { return {ErrorCode::kConflict, std::move(m)}; }
+  static Error PermissionDenied(std::string m) {
+    return {ErrorCode::kPermissionDenied, std::move(m)};
+  }
+  static Error Unauthenticated(std::string m) {
+    return {ErrorCode::kUnauthenticated, std::move(m)};
+  }
+  static Error TooLarge(std::string m) { return {ErrorCode::kTooLarge, std::move(m)}; }
+  static Error TooManyRequests(std::string m) {
+    return {ErrorCode::kTooManyRequests, std::move(m)};
+  }
+  static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
+  static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+// Shorthand for returning an error from a function that returns Result<T>.
+inline std::unexpected<Error> Fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+
+}  // namespace xietong
+
+// XT_TRY_VOID(expr): evaluates a Result; on error returns it from the enclosing function.
+#define XT_CONCAT_INNER(a, b) a##b
+#define XT_CONCAT(a, b) XT_CONCAT_INNER(a, b)
+#define XT_TRY_VOID(expr) XT_TRY_IMPL(XT_CONCAT(xt_try_, __COUNTER__), expr)
+#define XT_TRY_IMPL(tmp, expr)                                                     \
+  do {                                                                             \
+    if (auto tmp = (expr); !tmp) return ::std::unexpected(std::move(tmp.error())); \
+  } while (0)
+// XT_ASSIGN_OR_RETURN(auto x, expr): binds the value of a Result or returns its error.
+#define XT_ASSIGN_OR_RETURN(lhs, expr) XT_ASSIGN_IMPL(XT_CONCAT(xt_res_, __COUNTER__), lhs, expr)
+#define XT_ASSIGN_IMPL(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                          \
+  if (!tmp) return ::std::unexpected(std::move(tmp.error())); \
+  lhs = std::move(*tmp)

@@ -1,0 +1,70 @@
+#include "http/errors.h"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+namespace xietong::http {
+
+int StatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kTooLarge:
+      return 413;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kUnavailable:
+      return 503;
+  }
+  return 500;
+}
+
+Response ProtocolError(int status, std::string_view code, std::string_view message) {
+  return Response::Json(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+Response ErrorResponse(const Error& error, std::string_view request_id) {
+  const int status = StatusFor(error.code);
+  if (status >= 500) {
+    spdlog::error("request {} failed: {}: {}", request_id, ErrorCodeName(error.code),
+                  error.message);
+    const std::string message =
+        status == 503
+            ? fmt::format(
+                  "the service is temporarily unavailable; try again shortly "
+                  "(request {})",
+                  request_id)
+            : fmt::format("an internal error occurred; it was logged as request {}", request_id);
+    Response r = ProtocolError(status, ErrorCodeName(error.code), message);
+    if (status == 503) r.SetHeader("Retry-After", "5");
+    return r;
+  }
+  Response r = ProtocolError(status, ErrorCodeName(error.code), error.message);
+  if (status == 401) r.SetHeader("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+Response RouteNotFound(std::string_view method, std::string_view path) {
+  return ProtocolError(404, "not_found", fmt::format("there is no {} {}", method, path));
+}
+
+Response MethodNotAllowed(std::string_view method, const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
+  Response r = ProtocolError(405, "method_not_allowed",
+                             fmt::format("{} is not allowed here; use {}", method, list));
+  r.SetHeader("Allow", list);
+  return r;
+}
+
+}  // namespace xietong::http

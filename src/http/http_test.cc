@@ -1,0 +1,369 @@
+// The HTTP API over a real socket, on every backend: what a client sees for
+// good requests, bad input, missing or wrong credentials and shutdown.
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "audit/audit_log.h"
+#include "http/api.h"
+#include "http/identity_handlers.h"
+#include "http/server.h"
+#include "http/test_client.h"
+#include "identity/identity_store.h"
+#include "storage/testing.h"
+
+namespace xietong::http {
+namespace {
+
+using testing::ClientResponse;
+using testing::Send;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class HttpApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), audit::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), identity::store::Migrations(), 0));
+    identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
+    const auto sys = identity::Principal::System();
+    city_ = *identity_->CreateUnit(
+        sys, {std::nullopt, identity::UnitKind::kCity, "JL", "江澜市", std::nullopt});
+    auto d = *identity_->CreateUnit(
+        sys, {city_.id, identity::UnitKind::kDistrict, "JL-01", "临江区", std::nullopt});
+    street_a_ = *identity_->CreateUnit(
+        sys, {d.id, identity::UnitKind::kStreet, "JL-01-01", "望湖街道", std::nullopt});
+    street_b_ = *identity_->CreateUnit(
+        sys, {d.id, identity::UnitKind::kStreet, "JL-01-02", "柳巷街道", std::nullopt});
+    for (auto [name, unit, role] :
+         {std::tuple{"admin", city_.id, identity::Role::kAdmin},
+          std::tuple{"lead.a", street_a_.id, identity::Role::kUnitLead},
+          std::tuple{"handler.b", street_b_.id, identity::Role::kHandler}}) {
+      ASSERT_TRUE(identity_->CreateAccount(
+          sys, {name, std::string("测试") + name, identity::AccountKind::kStaff, std::nullopt,
+                "secret-pass-1", unit, role}));
+    }
+    web_root_ = storage::testing::MakeTempDir();
+    std::ofstream(web_root_ + "/index.html") << "<!doctype html><title>协同</title>";
+    std::filesystem::create_directories(web_root_ + "/assets");
+    std::ofstream(web_root_ + "/assets/app.js") << "console.log(1)";
+    StartServer();
+  }
+
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(web_root_);
+  }
+
+  void StartServer() {
+    api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{web_root_, false});
+    RegisterIdentityRoutes(*api_, *identity_);
+    api_->router().Add("GET", "/api/v1/test/slow", Auth::kPublic, [](Request&) -> Result<Response> {
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      return Response::Json(200, {{"slow", true}});
+    });
+    api_->Seal();
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 4;
+    o.body_limit = 8 * 1024;
+    server_ = std::make_unique<Server>(o, [this](Request& r) { return api_->Handle(r); });
+    auto port = server_->Start();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+  }
+
+  ClientResponse Post(const std::string& target, const std::string& body, Headers h = {}) {
+    h.emplace_back("Content-Type", "application/json");
+    return Send(port_, "POST", target, body, h);
+  }
+
+  struct Login {
+    std::string token, csrf, cookie;
+  };
+  Login LoginAs(const std::string& user) {
+    auto r = Post("/api/v1/auth/login",
+                  fmt::format(R"({{"username":"{}","password":"secret-pass-1"}})", user));
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto j = json::Json::parse(r.body);
+    std::string cookie = r.Header("set-cookie");
+    return {j["token"], j["csrf_token"], cookie.substr(0, cookie.find(';'))};
+  }
+  Headers Bearer(const Login& l) { return {{"Authorization", "Bearer " + l.token}}; }
+
+  static std::string ErrorCodeOf(const ClientResponse& r) {
+    auto j = json::Json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? "" : j["error"]["code"].get<std::string>();
+  }
+  static std::string MessageOf(const ClientResponse& r) {
+    return json::Json::parse(r.body)["error"]["message"].get<std::string>();
+  }
+
+  ManualClock clock_{1'790'000'000'000'000};
+  IdGenerator ids_{clock_};
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+  std::string web_root_;
+  identity::OrgUnit city_, street_a_, street_b_;
+};
+
+TEST_P(HttpApiTest, LoginThenMeWithBearerAndWithCookie) {
+  Login l = LoginAs("admin");
+  EXPECT_EQ(l.token.size(), 64u);
+  EXPECT_TRUE(l.cookie.starts_with("xt_session="));
+  auto me = Send(port_, "GET", "/api/v1/me", "", Bearer(l));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(json::Json::parse(me.body)["username"], "admin");
+  EXPECT_FALSE(me.Header("x-request-id").empty());
+  auto by_cookie = Send(port_, "GET", "/api/v1/me", "", {{"Cookie", l.cookie}});
+  EXPECT_EQ(by_cookie.status, 200);
+}
+
+TEST_P(HttpApiTest, MissingOrBadCredentialsAre401) {
+  auto none = Send(port_, "GET", "/api/v1/me");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(ErrorCodeOf(none), "unauthenticated");
+  auto junk = Send(port_, "GET", "/api/v1/me", "", {{"Authorization", "Bearer nonsense"}});
+  EXPECT_EQ(junk.status, 401);
+  Login l = LoginAs("admin");
+  clock_.Advance(13 * kMicrosPerHour);
+  auto expired = Send(port_, "GET", "/api/v1/me", "", Bearer(l));
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(MessageOf(expired).find("expired"), std::string::npos);
+  auto wrong = Post("/api/v1/auth/login", R"({"username":"admin","password":"not-it-at-all"})");
+  EXPECT_EQ(wrong.status, 401);
+}
+
+TEST_P(HttpApiTest, LogoutEndsTheSession) {
+  Login l = LoginAs("admin");
+  auto out = Send(port_, "POST", "/api/v1/auth/logout", "", Bearer(l));
+  EXPECT_EQ(out.status, 204);
+  EXPECT_EQ(Send(port_, "GET", "/api/v1/me", "", Bearer(l)).status, 401);
+}
+
+TEST_P(HttpApiTest, RepeatedFailedLoginsAre429) {
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(
+        Post("/api/v1/auth/login", R"({"username":"lead.a","password":"guess-guess"})").status,
+        401);
+  auto locked = Post("/api/v1/auth/login", R"({"username":"lead.a","password":"guess-guess"})");
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(ErrorCodeOf(locked), "too_many_requests");
+}
+
+TEST_P(HttpApiTest, BadBodiesAre400NamingTheProblem) {
+  auto malformed = Post("/api/v1/auth/login", R"({"username": "admin",)");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(MessageOf(malformed).find("not valid JSON"), std::string::npos);
+  auto wrong_type = Post("/api/v1/auth/login", R"({"username": 42, "password": "x"})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(MessageOf(wrong_type), "field 'username' must be a string");
+  auto missing = Post("/api/v1/auth/login", R"({"username": "admin"})");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(MessageOf(missing), "field 'password' is required");
+  auto bad_utf8 =
+      Post("/api/v1/auth/login", "{\"username\": \"ad\xC3\x28min\", \"password\": \"x\"}");
+  EXPECT_EQ(bad_utf8.status, 400);
+  EXPECT_NE(MessageOf(bad_utf8).find("'username'"), std::string::npos);
+  auto not_json = Send(port_, "POST", "/api/v1/auth/login", "username=admin",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_NE(MessageOf(not_json).find("Content-Type: application/json"), std::string::npos);
+  auto bad_query = Send(port_, "GET", "/api/v1/accounts?limit=9999", "", Bearer(LoginAs("admin")));
+  EXPECT_EQ(bad_query.status, 400);
+  EXPECT_NE(MessageOf(bad_query).find("'limit'"), std::string::npos);
+}
+
+TEST_P(HttpApiTest, OversizedBodyIs413AndHugeHeadersAre431) {
+  auto big = Post("/api/v1/auth/login", std::string(20 * 1024, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(ErrorCodeOf(big), "too_large");
+  auto raw = testing::SendRaw(
+      port_, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n");
+  EXPECT_TRUE(raw.starts_with("HTTP/1.1 431")) << raw.substr(0, 40);
+  auto garbage = testing::SendRaw(port_, "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_TRUE(garbage.starts_with("HTTP/1.1 400")) << garbage.substr(0, 40);
+}
+
+TEST_P(HttpApiTest, UnknownRouteIs404AndWrongMethodIs405) {
+  Login l = LoginAs("admin");
+  auto none = Send(port_, "GET", "/api/v1/nothing-here", "", Bearer(l));
+  EXPECT_EQ(none.status, 404);
+  EXPECT_EQ(ErrorCodeOf(none), "not_found");
+  auto wrong = Send(port_, "DELETE", "/api/v1/me", "", Bearer(l));
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.Header("allow"), "GET");
+  auto unknown_unit = Send(port_, "GET", "/api/v1/units/01ARZ3NDEKTSV4RRFFQ69G5FAV", "", Bearer(l));
+  EXPECT_EQ(unknown_unit.status, 404);
+}
+
+TEST_P(HttpApiTest, CookieWritesNeedTheCsrfToken) {
+  Login l = LoginAs("admin");
+  const std::string body =
+      R"({"username":"new.staff","display_name":"新同事","password":"secret-pass-1"})";
+  auto no_csrf = Post("/api/v1/accounts", body, {{"Cookie", l.cookie}});
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_NE(MessageOf(no_csrf).find("X-CSRF-Token"), std::string::npos);
+  auto with_csrf = Post("/api/v1/accounts", body, {{"Cookie", l.cookie}, {"X-CSRF-Token", l.csrf}});
+  EXPECT_EQ(with_csrf.status, 201) << with_csrf.body;
+}
+
+TEST_P(HttpApiTest, OutsideOnesScopeIs403) {
+  Login lead = LoginAs("lead.a");
+  auto own = Send(port_, "GET", "/api/v1/accounts?unit_id=" + street_a_.id, "", Bearer(lead));
+  EXPECT_EQ(own.status, 200) << own.body;
+  auto other = Send(port_, "GET", "/api/v1/accounts?unit_id=" + street_b_.id, "", Bearer(lead));
+  EXPECT_EQ(other.status, 403);
+  EXPECT_EQ(ErrorCodeOf(other), "permission_denied");
+  auto create =
+      Post("/api/v1/accounts",
+           R"({"username":"sneaky","display_name":"x","password":"secret-pass-1"})", Bearer(lead));
+  EXPECT_EQ(create.status, 403);
+}
+
+TEST_P(HttpApiTest, AccountsRoundTripWithVersions) {
+  Login l = LoginAs("admin");
+  auto created =
+      Post("/api/v1/accounts",
+           fmt::format(R"({{"username":"wang.fang","display_name":"王芳","phone":"13912345678",)"
+                       R"("password":"secret-pass-1","unit_id":"{}","role":"handler"}})",
+                       street_a_.id),
+           Bearer(l));
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto j = json::Json::parse(created.body);
+  EXPECT_EQ(j["phone"], "139****5678");
+  EXPECT_EQ(j["memberships"][0]["role"], "handler");
+  const std::string id = j["id"];
+  const std::string etag = created.Header("etag");
+  EXPECT_EQ(etag, "\"1\"");
+  auto no_if_match =
+      Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"王芳芳"})",
+           {{"Authorization", "Bearer " + l.token}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(no_if_match.status, 400);
+  Headers h = {{"Authorization", "Bearer " + l.token},
+               {"Content-Type", "application/json"},
+               {"If-Match", etag}};
+  auto updated = Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"王芳芳"})", h);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.Header("etag"), "\"2\"");
+  auto stale = Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"冲突"})", h);
+  EXPECT_EQ(stale.status, 409);
+  auto status_field = Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"username":"x"})",
+                           {{"Authorization", "Bearer " + l.token},
+                            {"Content-Type", "application/json"},
+                            {"If-Match", "\"2\""}});
+  EXPECT_EQ(status_field.status, 400);
+  auto revealed = Send(port_, "GET", "/api/v1/accounts/" + id + "?reveal=phone", "", Bearer(l));
+  EXPECT_EQ(json::Json::parse(revealed.body)["phone"], "13912345678");
+  auto page = Send(port_, "GET", "/api/v1/accounts?limit=2", "", Bearer(l));
+  auto pj = json::Json::parse(page.body);
+  EXPECT_EQ(pj["items"].size(), 2u);
+  ASSERT_TRUE(pj["next_cursor"].is_string());
+  auto next =
+      Send(port_, "GET", "/api/v1/accounts?limit=2&cursor=" + pj["next_cursor"].get<std::string>(),
+           "", Bearer(l));
+  auto nj = json::Json::parse(next.body);
+  EXPECT_EQ(nj["items"].size(), 2u);  // 4 accounts in all
+  EXPECT_NE(nj["items"][0]["id"], pj["items"][0]["id"]);
+}
+
+TEST_P(HttpApiTest, OrgTreeAndUnits) {
+  Login l = LoginAs("lead.a");
+  auto tree = Send(port_, "GET", "/api/v1/units/tree", "", Bearer(l));
+  ASSERT_EQ(tree.status, 200);
+  EXPECT_EQ(json::Json::parse(tree.body)["items"].size(), 4u);
+  auto roots = Send(port_, "GET", "/api/v1/units", "", Bearer(l));
+  auto rj = json::Json::parse(roots.body);
+  ASSERT_EQ(rj["items"].size(), 1u);
+  EXPECT_EQ(rj["items"][0]["name"], "江澜市");
+  auto unit = Send(port_, "GET", "/api/v1/units/" + street_a_.id, "", Bearer(l));
+  EXPECT_EQ(json::Json::parse(unit.body)["code"], "JL-01-01");
+}
+
+TEST_P(HttpApiTest, HealthMetricsAndTheWebApp) {
+  EXPECT_EQ(Send(port_, "GET", "/healthz").status, 200);
+  LoginAs("admin");
+  auto metrics = Send(port_, "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(
+      metrics.body.find(
+          R"(xietong_http_requests_total{method="POST",route="/api/v1/auth/login",status="2xx"} 1)"),
+      std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("xietong_http_request_duration_seconds_bucket"), std::string::npos);
+  auto index = Send(port_, "GET", "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.Header("content-type"), "text/html; charset=utf-8");
+  auto spa = Send(port_, "GET", "/inbox/some/page");
+  EXPECT_EQ(spa.status, 200);
+  EXPECT_NE(spa.body.find("协同"), std::string::npos);
+  auto js = Send(port_, "GET", "/assets/app.js");
+  EXPECT_EQ(js.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(Send(port_, "GET", "/missing.png").status, 404);
+  EXPECT_EQ(Send(port_, "GET", "/../../etc/passwd").status, 404);
+}
+
+TEST_P(HttpApiTest, StopFinishesRequestsInFlight) {
+  ClientResponse slow;
+  std::thread client([&] { slow = Send(port_, "GET", "/api/v1/test/slow"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  server_->Stop();
+  client.join();
+  EXPECT_EQ(slow.status, 200);
+  EXPECT_THROW(Send(port_, "GET", "/healthz"), std::exception);  // no longer accepting
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, HttpApiTest, ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+// A database that stops answering gives 503 without internals, and the
+// service recovers when it is back. PostgreSQL only: a SQLite file has no
+// connection to lose.
+class HttpUnavailableTest : public HttpApiTest {};
+
+TEST_P(HttpUnavailableTest, DatabaseGoneIs503WithoutInternals) {
+  Login l = LoginAs("admin");
+  const char* admin_url = std::getenv("XIETONG_TEST_PG_URL");
+  ASSERT_NE(admin_url, nullptr);
+  PGconn* c = PQconnectdb(admin_url);
+  ASSERT_EQ(PQstatus(c), CONNECTION_OK);
+  PQclear(PQexec(c,
+                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                 "WHERE pid <> pg_backend_pid() AND datname = current_database()"));
+  PQfinish(c);
+  auto gone = Send(port_, "GET", "/api/v1/me", "", Bearer(l));
+  EXPECT_EQ(gone.status, 503);
+  EXPECT_EQ(ErrorCodeOf(gone), "unavailable");
+  EXPECT_EQ(MessageOf(gone).find("postgres"), std::string::npos);
+  EXPECT_EQ(MessageOf(gone).find("terminat"), std::string::npos);
+  EXPECT_FALSE(gone.Header("retry-after").empty());
+  // The pool reconnects: within a few tries every connection is fresh again.
+  int status = 0;
+  for (int i = 0; i < 10 && status != 200; ++i)
+    status = Send(port_, "GET", "/api/v1/me", "", Bearer(l)).status;
+  EXPECT_EQ(status, 200);
+}
+
+std::vector<std::string> PostgresOnly() {
+  std::vector<std::string> out;
+  for (const auto& b : storage::testing::Backends())
+    if (b == "postgres") out.push_back(b);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, HttpUnavailableTest, ::testing::ValuesIn(PostgresOnly()),
+                         [](const auto& p) { return p.param; });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HttpUnavailableTest);
+
+}  // namespace
+}  // namespace xietong::http

@@ -1,0 +1,248 @@
+#include "http/identity_handlers.h"
+
+#include <fmt/core.h>
+
+#include <charconv>
+
+namespace xietong::http {
+
+using identity::IdentityService;
+
+json::Json MembershipJson(const identity::Membership& m) {
+  return {{"id", m.id},
+          {"unit_id", m.unit_id},
+          {"unit_name", m.unit_name},
+          {"role", identity::RoleName(m.role)}};
+}
+
+json::Json UnitJson(const identity::OrgUnit& u) {
+  json::Json j = {{"id", u.id},
+                  {"parent_id", u.parent_id ? json::Json(*u.parent_id) : json::Json(nullptr)},
+                  {"kind", identity::UnitKindName(u.kind)},
+                  {"code", u.code},
+                  {"name", u.name},
+                  {"created_at", FormatRfc3339(u.created_at)},
+                  {"version", u.version}};
+  if (u.geometry) {
+    auto g = json::Json::parse(*u.geometry, nullptr, false);
+    if (!g.is_discarded()) j["geometry"] = std::move(g);
+  }
+  return j;
+}
+
+json::Json AccountJson(const identity::Account& a) {
+  json::Json memberships = json::Json::array();
+  for (const auto& m : a.memberships) memberships.push_back(MembershipJson(m));
+  return {{"id", a.id},
+          {"username", a.username},
+          {"display_name", a.display_name},
+          {"kind", identity::AccountKindName(a.kind)},
+          {"phone", a.phone ? json::Json(*a.phone) : json::Json(nullptr)},
+          {"disabled", a.disabled},
+          {"created_at", FormatRfc3339(a.created_at)},
+          {"version", a.version},
+          {"memberships", std::move(memberships)}};
+}
+
+namespace {
+
+std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
+
+Result<std::int64_t> IfMatchVersion(const Request& req) {
+  std::string_view v = req.Header("if-match");
+  if (v.empty())
+    return Fail(Error::InvalidArgument(
+        "send 'If-Match' with the ETag from reading the account, so changes by others are not "
+        "overwritten"));
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size())
+    return Fail(
+        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
+  return n;
+}
+
+std::string SessionCookie(std::string_view token, Timestamp max_age_us, bool secure) {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
+                     token, max_age_us / kMicrosPerSecond, secure ? "; Secure" : "");
+}
+
+Response AccountResponse(int status, const identity::Account& a) {
+  Response r = Response::Json(status, AccountJson(a));
+  r.SetHeader("ETag", ETag(a.version));
+  return r;
+}
+
+json::Json PrincipalJson(const identity::Principal& p) {
+  json::Json memberships = json::Json::array();
+  for (const auto& m : p.memberships) memberships.push_back(MembershipJson(m));
+  return {{"id", p.account_id},
+          {"username", p.username},
+          {"display_name", p.display_name},
+          {"kind", identity::AccountKindName(p.kind)},
+          {"memberships", std::move(memberships)}};
+}
+
+}  // namespace
+
+void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
+  Router& r = api.router();
+  const bool secure = api.options().secure_cookies;
+
+  r.Add("POST", "/api/v1/auth/login", Auth::kPublic,
+        [&identity, secure](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          XT_ASSIGN_OR_RETURN(auto username, json::RequireString(body, "username", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto password, json::RequireString(body, "password", {1, 256}));
+          XT_ASSIGN_OR_RETURN(auto login, identity.Login(username, password));
+          Response res = Response::Json(200, {{"token", login.token},
+                                              {"csrf_token", login.csrf_token},
+                                              {"expires_at", FormatRfc3339(login.expires_at)},
+                                              {"account", AccountJson(login.account)}});
+          res.SetHeader("Set-Cookie", SessionCookie(login.token, login.expires_at - 0, secure));
+          res.SetHeader("Cache-Control", "no-store");
+          return res;
+        });
+
+  r.Add("POST", "/api/v1/auth/logout", Auth::kRequired,
+        [&identity, secure](Request& req) -> Result<Response> {
+          std::string_view auth = req.Header("authorization");
+          std::string token = auth.starts_with("Bearer ") ? std::string(auth.substr(7))
+                                                          : req.Cookie(kSessionCookie).value_or("");
+          XT_TRY_VOID(identity.Logout(token));
+          Response res = Response::NoContent();
+          res.SetHeader("Set-Cookie", SessionCookie("", 0, secure));
+          return res;
+        });
+
+  r.Add("GET", "/api/v1/me", Auth::kRequired, [](Request& req) -> Result<Response> {
+    return Response::Json(200, PrincipalJson(req.actor()));
+  });
+
+  r.Add("GET", "/api/v1/units", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
+    XT_ASSIGN_OR_RETURN(auto units,
+                        identity.ListChildren(req.actor(), req.Query("parent_id").value_or("")));
+    json::Json items = json::Json::array();
+    for (const auto& u : units) items.push_back(UnitJson(u));
+    return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+  });
+
+  r.Add("GET", "/api/v1/units/tree", Auth::kRequired,
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto units, identity.Tree(req.actor()));
+          json::Json items = json::Json::array();
+          for (const auto& u : units) items.push_back(UnitJson(u));
+          return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+        });
+
+  r.Add("GET", "/api/v1/units/{id}", Auth::kRequired,
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));
+          Response res = Response::Json(200, UnitJson(unit));
+          res.SetHeader("ETag", ETag(unit.version));
+          return res;
+        });
+
+  r.Add("POST", "/api/v1/units", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
+    XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+    identity::NewUnit in;
+    XT_ASSIGN_OR_RETURN(in.parent_id, json::OptionalString(body, "parent_id", {1, 64}));
+    XT_ASSIGN_OR_RETURN(auto kind, json::RequireString(body, "kind", {1, 32}));
+    XT_ASSIGN_OR_RETURN(in.kind, identity::ParseUnitKind(kind));
+    XT_ASSIGN_OR_RETURN(in.code, json::RequireString(body, "code", {1, 32}));
+    XT_ASSIGN_OR_RETURN(in.name, json::RequireString(body, "name", {1, 64}));
+    if (body.contains("geometry") && !body["geometry"].is_null()) {
+      if (!body["geometry"].is_object())
+        return Fail(Error::InvalidArgument("field 'geometry' must be a GeoJSON object"));
+      in.geometry = body["geometry"].dump();
+    }
+    XT_ASSIGN_OR_RETURN(auto unit, identity.CreateUnit(req.actor(), in));
+    return Response::Json(201, UnitJson(unit));
+  });
+
+  r.Add("GET", "/api/v1/accounts", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
+    identity::AccountListQuery q;
+    q.unit_id = req.Query("unit_id");
+    q.search = req.Query("q");
+    q.cursor = req.Query("cursor");
+    XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
+    XT_ASSIGN_OR_RETURN(auto page, identity.ListAccounts(req.actor(), q));
+    json::Json items = json::Json::array();
+    for (const auto& a : page.items) items.push_back(AccountJson(a));
+    return Response::Json(200, {{"items", std::move(items)},
+                                {"next_cursor", page.next_cursor ? json::Json(*page.next_cursor)
+                                                                 : json::Json(nullptr)}});
+  });
+
+  r.Add("POST", "/api/v1/accounts", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
+    XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+    identity::NewAccount in;
+    XT_ASSIGN_OR_RETURN(in.username, json::RequireString(body, "username", {1, 32}));
+    XT_ASSIGN_OR_RETURN(in.display_name, json::RequireString(body, "display_name", {1, 64}));
+    XT_ASSIGN_OR_RETURN(auto kind, json::OptionalString(body, "kind", {1, 16}));
+    if (kind) {
+      XT_ASSIGN_OR_RETURN(in.kind, identity::ParseAccountKind(*kind));
+    }
+    XT_ASSIGN_OR_RETURN(in.phone, json::OptionalString(body, "phone", {1, 20}));
+    XT_ASSIGN_OR_RETURN(in.password, json::RequireString(body, "password", {1, 256}));
+    XT_ASSIGN_OR_RETURN(in.unit_id, json::OptionalString(body, "unit_id", {1, 64}));
+    XT_ASSIGN_OR_RETURN(auto role, json::OptionalString(body, "role", {1, 32}));
+    if (role) {
+      XT_ASSIGN_OR_RETURN(in.role, identity::ParseRole(*role));
+    }
+    XT_ASSIGN_OR_RETURN(auto account, identity.CreateAccount(req.actor(), in));
+    return AccountResponse(201, account);
+  });
+
+  r.Add("GET", "/api/v1/accounts/{id}", Auth::kRequired,
+        [&identity](Request& req) -> Result<Response> {
+          auto reveal = req.Query("reveal");
+          if (reveal && *reveal != "phone")
+            return Fail(Error::InvalidArgument("'reveal' may only be 'phone'"));
+          XT_ASSIGN_OR_RETURN(
+              auto account, identity.GetAccount(req.actor(), req.Param("id"), reveal.has_value()));
+          return AccountResponse(200, account);
+        });
+
+  r.Add(
+      "PATCH", "/api/v1/accounts/{id}", Auth::kRequired,
+      [&identity](Request& req) -> Result<Response> {
+        XT_ASSIGN_OR_RETURN(auto version, IfMatchVersion(req));
+        XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+        for (const auto& [key, value] : body.items()) {
+          if (key != "display_name" && key != "phone" && key != "disabled" && key != "password")
+            return Fail(Error::InvalidArgument(fmt::format(
+                "field '{}' cannot be changed here; send display_name, phone, disabled or password",
+                key)));
+        }
+        identity::AccountUpdate u;
+        XT_ASSIGN_OR_RETURN(u.display_name, json::OptionalString(body, "display_name", {1, 64}));
+        XT_ASSIGN_OR_RETURN(u.phone, json::OptionalString(body, "phone", {0, 20}));
+        XT_ASSIGN_OR_RETURN(u.disabled, json::OptionalBool(body, "disabled"));
+        XT_ASSIGN_OR_RETURN(u.password, json::OptionalString(body, "password", {1, 256}));
+        XT_ASSIGN_OR_RETURN(auto account,
+                            identity.UpdateAccount(req.actor(), req.Param("id"), version, u));
+        return AccountResponse(200, account);
+      });
+
+  r.Add("POST", "/api/v1/accounts/{id}/memberships", Auth::kRequired,
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          XT_ASSIGN_OR_RETURN(auto unit_id, json::RequireString(body, "unit_id", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto role_name, json::RequireString(body, "role", {1, 32}));
+          XT_ASSIGN_OR_RETURN(auto role, identity::ParseRole(role_name));
+          XT_ASSIGN_OR_RETURN(auto m,
+                              identity.AddMembership(req.actor(), req.Param("id"), unit_id, role));
+          return Response::Json(201, MembershipJson(m));
+        });
+
+  r.Add("DELETE", "/api/v1/memberships/{id}", Auth::kRequired,
+        [&identity](Request& req) -> Result<Response> {
+          XT_TRY_VOID(identity.RemoveMembership(req.actor(), req.Param("id")));
+          return Response::NoContent();
+        });
+}
+
+}  // namespace xietong::http

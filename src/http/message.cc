@@ -1,0 +1,120 @@
+#include "http/message.h"
+
+#include <fmt/core.h>
+
+#include <charconv>
+
+namespace xietong::http {
+
+std::string_view Request::Header(std::string_view lower_name) const {
+  auto it = headers.find(std::string(lower_name));
+  return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+std::optional<std::string> Request::Query(std::string_view name) const {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::Cookie(std::string_view name) const {
+  std::string_view all = Header("cookie");
+  while (!all.empty()) {
+    auto semi = all.find(';');
+    std::string_view part = all.substr(0, semi);
+    all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    auto eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name)
+      return std::string(part.substr(eq + 1));
+  }
+  return std::nullopt;
+}
+
+std::string_view Request::Param(std::string_view name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+Response Response::Json(int status, const json::Json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::Json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::NoContent() {
+  Response r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+void Response::SetHeader(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+Result<json::Json> JsonBody(const Request& req) {
+  std::string_view type = req.Header("content-type");
+  if (!type.starts_with("application/json"))
+    return Fail(
+        Error::InvalidArgument("send the body as JSON with 'Content-Type: application/json'"));
+  return json::ParseObject(req.body);
+}
+
+Result<int> LimitParam(const Request& req) {
+  auto v = req.Query("limit");
+  if (!v) return 50;
+  int n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n < 1 || n > 500)
+    return Fail(Error::InvalidArgument(
+        fmt::format("'limit' must be a number from 1 to 500, not '{}'", *v)));
+  return n;
+}
+
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
+      if (ec != std::errc() || p != in.data() + i + 3) return std::nullopt;
+      out.push_back(static_cast<char>(v));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (json::FindInvalidUtf8(out)) return std::nullopt;
+  return out;
+}
+
+bool ParseTarget(std::string_view target, std::string& path,
+                 std::vector<std::pair<std::string, std::string>>& query) {
+  auto q = target.find('?');
+  auto p = PercentDecode(target.substr(0, q), false);
+  if (!p || p->empty() || p->front() != '/') return false;
+  path = std::move(*p);
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto k = PercentDecode(pair.substr(0, eq), true);
+    auto v = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!k || !v) return false;
+    query.emplace_back(std::move(*k), std::move(*v));
+  }
+  return true;
+}
+
+}  // namespace xietong::http

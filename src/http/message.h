@@ -1,0 +1,65 @@
+// Request and Response as handlers see them: plain values, no Beast types,
+// so handlers stay short and compile fast. The server fills a Request from
+// the wire; the pipeline adds the request id, path parameters and principal.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+#include "identity/identity.h"
+
+namespace xietong::http {
+
+struct Request {
+  std::string method;                                      // "GET", "POST", …
+  std::string target;                                      // path and query as sent
+  std::string path;                                        // percent-decoded path without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::unordered_map<std::string, std::string> headers;    // names lower-cased
+  std::string body;
+  std::string remote;  // peer address
+
+  // Set by the pipeline.
+  std::string request_id;
+  std::string route;  // the matched pattern, e.g. "/api/v1/units/{id}"
+  std::map<std::string, std::string, std::less<>> params;
+  std::optional<identity::Principal> principal;
+
+  std::string_view Header(std::string_view lower_name) const;
+  std::optional<std::string> Query(std::string_view name) const;
+  std::optional<std::string> Cookie(std::string_view name) const;
+  std::string_view Param(std::string_view name) const;
+  // The principal; the pipeline guarantees it for routes that require login.
+  const identity::Principal& actor() const { return *principal; }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static Response Json(int status, const json::Json& body);
+  static Response NoContent();
+  void SetHeader(std::string name, std::string value);
+};
+
+// Parses the body as a JSON object; requires Content-Type: application/json.
+Result<json::Json> JsonBody(const Request& req);
+// "limit" query parameter: default 50, 1..500.
+Result<int> LimitParam(const Request& req);
+
+// Percent-decoding of a path or query component ('+' is a space only in queries).
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
+// Splits a target into path and decoded query pairs; nullopt when malformed.
+bool ParseTarget(std::string_view target, std::string& path,
+                 std::vector<std::pair<std::string, std::string>>& query);
+
+}  // namespace xietong::http

@@ -1,0 +1,270 @@
+// Debian's Boost 1.74 with g++ 12 in C++23 needs <utility> before asio.
+#include <utility>
+
+#include "http/server.h"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/errors.h"
+
+namespace xietong::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class Session;
+
+// Tracks live sessions so Stop() can close the idle ones.
+struct SessionRegistry {
+  std::mutex mutex;
+  std::list<std::weak_ptr<Session>> sessions;  // GUARDED_BY(mutex)
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const ServerOptions& options, const Server::Handler& handler,
+          std::atomic<bool>& draining)
+      : stream_(std::move(socket)), options_(options), handler_(handler), draining_(draining) {}
+
+  void Start() {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+    Read();
+  }
+
+  // Called by Stop(): a connection waiting for its next request is closed;
+  // one in the middle of a request finishes it first (it sees draining_).
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void Read() {
+    if (draining_.load()) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    parser_->body_limit(options_.body_limit);
+    idle_ = true;
+    stream_.expires_after(options_.idle_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    idle_ = false;
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return WriteProtocolError(
+          413, "too_large",
+          fmt::format("the body is larger than the limit of {} bytes", options_.body_limit));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return WriteProtocolError(431, "invalid_argument", "the request headers are too large");
+    }
+    if (ec) {
+      return WriteProtocolError(
+          400, "invalid_argument",
+          fmt::format("the request is not valid HTTP/1.1 ({})", ec.message()));
+    }
+    auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.remote = remote_;
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      auto [it, inserted] = req.headers.emplace(std::move(name), std::string(field.value()));
+      if (!inserted) it->second += ", " + std::string(field.value());
+    }
+    req.body = std::move(msg.body());
+    Response res;
+    if (!ParseTarget(req.target, req.path, req.query)) {
+      res = ProtocolError(400, "invalid_argument",
+                          "the request path or query is not valid percent-encoded UTF-8");
+    } else {
+      res = handler_(req);
+    }
+    keep_alive_ = msg.keep_alive() && !draining_.load();
+    Write(std::move(res), req.method == "HEAD");
+  }
+
+  void WriteProtocolError(int status, std::string_view code, std::string_view message) {
+    keep_alive_ = false;  // the rest of the stream cannot be trusted
+    Write(ProtocolError(status, code, message), false);
+  }
+
+  void Write(Response res, bool head) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "xietong");
+    if (!res.content_type.empty()) {
+      out->set(bhttp::field::content_type, res.content_type == "application/json"
+                                               ? "application/json; charset=utf-8"
+                                               : res.content_type);
+    }
+    for (auto& [k, v] : res.headers) out->insert(k, v);
+    out->body() = std::move(res.body);
+    out->keep_alive(keep_alive_);
+    out->prepare_payload();
+    if (head) out->body().clear();
+    stream_.expires_after(options_.idle_timeout);
+    bhttp::async_write(stream_, *out,
+                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                         if (ec || !self->keep_alive_) return self->Close();
+                         self->Read();
+                       });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const ServerOptions& options_;
+  const Server::Handler& handler_;
+  std::atomic<bool>& draining_;
+  std::string remote_;
+  bool keep_alive_ = true;
+  bool idle_ = true;  // only touched on this session's handlers (one at a time)
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<bool> draining{false};
+  SessionRegistry registry;
+  std::mutex stop_mutex;
+  std::condition_variable stopped_cv;
+  bool stopped = false;  // GUARDED_BY(stop_mutex)
+  bool started = false;
+
+  void Accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        spdlog::warn("accept failed: {}", ec.message());
+      } else {
+        auto session = std::make_shared<Session>(std::move(s), options, handler, draining);
+        {
+          std::lock_guard lock(registry.mutex);
+          registry.sessions.remove_if([](const auto& w) { return w.expired(); });
+          registry.sessions.push_back(session);
+        }
+        session->Start();
+      }
+      Accept();
+    });
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+Server::~Server() { Stop(); }
+
+Result<std::uint16_t> Server::Start() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec)
+    return Fail(Error::InvalidArgument(
+        fmt::format("'{}' is not an IP address to listen on", impl_->options.host)));
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& acc = impl_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Fail(Error::Unavailable(fmt::format("cannot listen on {}:{}: {}", impl_->options.host,
+                                               impl_->options.port, ec.message())));
+  const std::uint16_t port = acc.local_endpoint().port();
+  impl_->Accept();
+  impl_->started = true;
+  const int n = std::max(1, impl_->options.threads);
+  for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return port;
+}
+
+void Server::Stop() {
+  {
+    std::lock_guard lock(impl_->stop_mutex);
+    if (impl_->stopped || !impl_->started) {
+      impl_->stopped = true;
+      impl_->stopped_cv.notify_all();
+      return;
+    }
+  }
+  impl_->draining = true;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  {
+    std::lock_guard lock(impl_->registry.mutex);
+    for (auto& w : impl_->registry.sessions)
+      if (auto s = w.lock()) s->CloseIfIdle();
+  }
+  // Sessions in the middle of a request finish it and then close (they see
+  // draining). When no work is left, run() returns on every thread.
+  const auto deadline = std::chrono::steady_clock::now() + impl_->options.drain_timeout;
+  std::thread watchdog([this, deadline] {
+    while (std::chrono::steady_clock::now() < deadline && !impl_->ioc.stopped())
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    impl_->ioc.stop();
+  });
+  for (auto& t : impl_->threads) t.join();
+  impl_->ioc.stop();
+  watchdog.join();
+  std::lock_guard lock(impl_->stop_mutex);
+  impl_->stopped = true;
+  impl_->stopped_cv.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock lock(impl_->stop_mutex);
+  impl_->stopped_cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace xietong::http

@@ -1,0 +1,69 @@
+#include "http/static_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace xietong::http {
+namespace {
+
+std::optional<std::string> ReadFile(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string_view ContentTypeFor(std::string_view path) {
+  auto dot = path.rfind('.');
+  std::string_view ext = dot == std::string_view::npos ? "" : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "json" || ext == "map") return "application/json";
+  if (ext == "geojson") return "application/geo+json";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "woff2") return "font/woff2";
+  if (ext == "woff") return "font/woff";
+  if (ext == "txt") return "text/plain; charset=utf-8";
+  if (ext == "wasm") return "application/wasm";
+  return "application/octet-stream";
+}
+
+std::optional<Response> StaticFiles::Serve(std::string_view path) const {
+  // Reject anything that could climb out of the root.
+  if (path.find("..") != std::string_view::npos || path.find('\\') != std::string_view::npos ||
+      path.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  std::string rel(path.substr(1));
+  if (rel.empty()) rel = "index.html";
+  const std::filesystem::path root(root_);
+  auto body = ReadFile(root / rel);
+  std::string served = rel;
+  if (!body) {
+    // A page path (no extension in its last segment) is the app's to route.
+    auto last = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+    if (last.find('.') != std::string::npos) return std::nullopt;
+    body = ReadFile(root / "index.html");
+    served = "index.html";
+    if (!body) return std::nullopt;
+  }
+  Response r;
+  r.content_type = std::string(ContentTypeFor(served));
+  r.body = std::move(*body);
+  // Vite puts content hashes in asset names: those may be cached for good.
+  r.SetHeader("Cache-Control",
+              served.starts_with("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+  r.SetHeader("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace xietong::http

@@ -1,0 +1,47 @@
+#include "identity/authorization.h"
+
+namespace xietong::identity {
+
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kOrgRead:
+      return "org.read";
+    case Action::kUnitManage:
+      return "unit.manage";
+    case Action::kAccountRead:
+      return "account.read";
+    case Action::kAccountManage:
+      return "account.manage";
+    case Action::kRevealPersonal:
+      return "personal.reveal";
+  }
+  return "unknown";
+}
+
+bool RoleAllows(Role role, Action action) {
+  switch (action) {
+    case Action::kOrgRead:
+      return true;
+    case Action::kAccountRead:
+      return role == Role::kAdmin || role == Role::kUnitLead || role == Role::kSupervisor ||
+             role == Role::kLeader;
+    case Action::kUnitManage:
+    case Action::kAccountManage:
+    case Action::kRevealPersonal:
+      return role == Role::kAdmin;
+  }
+  return false;
+}
+
+bool Can(const Principal& principal, Action action, std::string_view unit_path) {
+  if (principal.is_system()) return true;
+  if (action == Action::kOrgRead) return true;
+  for (const auto& m : principal.memberships) {
+    if (!RoleAllows(m.role, action)) continue;
+    const bool at_root = m.unit_path.find('/', 1) == m.unit_path.size() - 1;
+    if (unit_path.empty() ? at_root : unit_path.starts_with(m.unit_path)) return true;
+  }
+  return false;
+}
+
+}  // namespace xietong::identity

@@ -1,0 +1,30 @@
+// The one authorization check: may this principal do this action on this unit?
+//
+// A membership grants its role's actions on its unit's whole subtree (a
+// street's lead reaches every community and grid below it); the answer is yes
+// when any membership does. Pure functions; thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "identity/identity.h"
+
+namespace xietong::identity {
+
+enum class Action {
+  kOrgRead,         // see the org tree (public within the platform)
+  kUnitManage,      // create or change org units
+  kAccountRead,     // list and read accounts of the unit's members
+  kAccountManage,   // create, change, disable accounts and their memberships
+  kRevealPersonal,  // read personal data unmasked (audited)
+};
+std::string_view ActionName(Action a);
+
+// Whether role grants action (anywhere in its scope).
+bool RoleAllows(Role role, Action action);
+
+// unit_path: the target unit's path ("/a/b/c/"); the empty string means "the
+// whole platform" and needs a membership at a root unit.
+bool Can(const Principal& principal, Action action, std::string_view unit_path);
+
+}  // namespace xietong::identity

@@ -1,0 +1,468 @@
+#include "identity/identity_service.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "audit/audit_log.h"
+#include "core/json.h"
+#include "identity/identity_store.h"
+#include "identity/password.h"
+
+namespace xietong::identity {
+namespace {
+
+using storage::Executor;
+
+Error OutsideScope(std::string_view what) {
+  return Error::PermissionDenied(fmt::format("{} is outside the units you may act for", what));
+}
+
+json::Json UnitJsonForAudit(const OrgUnit& u) {
+  return {{"kind", UnitKindName(u.kind)},
+          {"code", u.code},
+          {"name", u.name},
+          {"parent_id", u.parent_id.value_or("")}};
+}
+
+Result<OrgUnit> RequireUnit(Executor& ex, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(auto unit, store::FindUnit(ex, id));
+  if (!unit) return Fail(Error::NotFound(fmt::format("there is no org unit with id '{}'", id)));
+  return std::move(*unit);
+}
+
+Result<void> ValidateAccountFields(const std::optional<std::string>& display_name,
+                                   const std::optional<std::string>& phone) {
+  if (display_name && (display_name->empty() || json::CountCodePoints(*display_name) > 64))
+    return Fail(Error::InvalidArgument("field 'display_name' must have 1 to 64 characters"));
+  if (phone && !phone->empty() && !IsValidPhone(*phone))
+    return Fail(Error::InvalidArgument(fmt::format(
+        "field 'phone' must be a mobile number like 13812345678 or a landline like 0571-88886666, "
+        "not '{}'",
+        *phone)));
+  return {};
+}
+
+}  // namespace
+
+IdentityService::IdentityService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                                 IdentityOptions options)
+    : db_(db), clock_(clock), ids_(ids), options_(options) {}
+
+Result<Principal> IdentityService::PrincipalFor(Executor& ex, std::string_view account_id,
+                                                Principal::Via via) {
+  XT_ASSIGN_OR_RETURN(auto rec, store::FindAccount(ex, account_id));
+  if (!rec || rec->account.disabled)
+    return Fail(
+        Error::Unauthenticated("this account is disabled or no longer exists; log in again"));
+  Principal p;
+  p.account_id = rec->account.id;
+  p.username = rec->account.username;
+  p.display_name = rec->account.display_name;
+  p.kind = rec->account.kind;
+  p.via = via;
+  p.memberships = std::move(rec->account.memberships);
+  return p;
+}
+
+Result<LoginResult> IdentityService::Login(std::string_view username, std::string_view password) {
+  const Timestamp now = clock_.Now();
+  struct Found {
+    std::optional<store::AccountRecord> account;
+    store::Throttle throttle;
+  };
+  XT_ASSIGN_OR_RETURN(Found found, db_.Read([&](Executor& ex) -> Result<Found> {
+    XT_ASSIGN_OR_RETURN(auto acc, store::FindAccountByUsername(ex, username));
+    XT_ASSIGN_OR_RETURN(auto thr, store::GetThrottle(ex, username));
+    return Found{std::move(acc), thr};
+  }));
+  auto locked_error = [&](Timestamp until) {
+    const auto minutes = (until - now + kMicrosPerMinute - 1) / kMicrosPerMinute;
+    return Error::TooManyRequests(
+        fmt::format("too many failed logins for '{}'; try again in {} minute(s), at {}", username,
+                    minutes, FormatRfc3339(until)));
+  };
+  if (found.throttle.locked_until > now) return Fail(locked_error(found.throttle.locked_until));
+
+  // Verify outside any transaction: argon2 takes tens of milliseconds.
+  const bool ok = found.account ? VerifyPassword(found.account->password_hash, password)
+                                : (VerifyPassword(DummyPasswordHash(), password), false);
+  if (!ok) {
+    auto locked = db_.Write([&](Executor& ex) -> Result<std::optional<Timestamp>> {
+      XT_ASSIGN_OR_RETURN(auto t, store::GetThrottle(ex, username));
+      ++t.failures;
+      std::optional<Timestamp> until;
+      if (t.failures >= options_.free_failures) {
+        const int extra =
+            static_cast<int>(std::min<std::int64_t>(t.failures - options_.free_failures, 10));
+        t.locked_until = now + std::min(options_.first_lock << extra, options_.longest_lock);
+        until = t.locked_until;
+      }
+      XT_TRY_VOID(store::SetThrottle(ex, username, t, now));
+      XT_TRY_VOID(audit::Append(
+          ex, now,
+          {"anonymous", "identity.login.fail", std::string(username), {{"failures", t.failures}}}));
+      return until;
+    });
+    if (!locked) return Fail(locked.error());
+    if (*locked) return Fail(locked_error(**locked));
+    return Fail(Error::Unauthenticated("wrong username or password"));
+  }
+  Account account = std::move(found.account->account);
+  if (account.disabled)
+    return Fail(Error::Unauthenticated("this account is disabled; ask an administrator"));
+
+  LoginResult out{RandomToken(), RandomToken(16), now + options_.session_ttl, std::move(account)};
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(store::SetThrottle(ex, username, {}, now));
+    XT_TRY_VOID(store::InsertSession(ex, TokenDigest(out.token),
+                                     {out.account.id, out.csrf_token, out.expires_at, std::nullopt},
+                                     now));
+    XT_TRY_VOID(audit::Append(ex, now,
+                              {out.account.id,
+                               "identity.session.create",
+                               out.account.id,
+                               {{"expires_at", out.expires_at}}}));
+    return {};
+  }));
+  if (out.account.phone) out.account.phone = MaskPhone(*out.account.phone);
+  return out;
+}
+
+Result<void> IdentityService::Logout(std::string_view token) {
+  const Timestamp now = clock_.Now();
+  return db_.Write([&](Executor& ex) -> Result<void> {
+    const std::string digest = TokenDigest(token);
+    XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
+    if (!session) return Fail(Error::Unauthenticated("this session does not exist; log in again"));
+    XT_ASSIGN_OR_RETURN(bool revoked, store::RevokeSession(ex, digest, now));
+    if (revoked) {
+      XT_TRY_VOID(audit::Append(ex, now,
+                                {session->account_id, "identity.session.revoke",
+                                 session->account_id, json::Json::object()}));
+    }
+    return {};
+  });
+}
+
+Result<Principal> IdentityService::Authenticate(std::string_view token) {
+  const Timestamp now = clock_.Now();
+  if (token.size() != 64)
+    return Fail(Error::Unauthenticated("the session token is malformed; log in again"));
+  return db_.Read([&](Executor& ex) -> Result<Principal> {
+    XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, TokenDigest(token)));
+    if (!session) return Fail(Error::Unauthenticated("this session does not exist; log in again"));
+    if (session->revoked_at)
+      return Fail(Error::Unauthenticated("this session was logged out; log in again"));
+    if (session->expires_at <= now)
+      return Fail(Error::Unauthenticated("this session has expired; log in again"));
+    XT_ASSIGN_OR_RETURN(Principal p,
+                        PrincipalFor(ex, session->account_id, Principal::Via::kSession));
+    p.csrf_token = session->csrf_token;
+    return p;
+  });
+}
+
+Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
+  return db_.Read([&](Executor& ex) -> Result<Principal> {
+    XT_ASSIGN_OR_RETURN(auto rec, store::FindApiKey(ex, TokenDigest(key)));
+    if (!rec || rec->revoked_at)
+      return Fail(Error::Unauthenticated("this API key is unknown or revoked"));
+    Principal p;
+    p.account_id = "apikey:" + rec->id;
+    p.username = rec->name;
+    p.display_name = rec->name;
+    p.via = Principal::Via::kApiKey;
+    return p;
+  });
+}
+
+Result<std::string> IdentityService::CreateApiKey(const Principal& actor, std::string_view name) {
+  if (!Can(actor, Action::kAccountManage, ""))
+    return Fail(Error::PermissionDenied("only a platform administrator may create API keys"));
+  if (name.empty() || json::CountCodePoints(name) > 64)
+    return Fail(Error::InvalidArgument("the API key name must have 1 to 64 characters"));
+  const Timestamp now = clock_.Now();
+  const std::string key = "xtk_" + RandomToken();
+  const std::string id = ids_.Next();
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(store::InsertApiKey(ex, id, name, TokenDigest(key), now));
+    XT_TRY_VOID(audit::Append(
+        ex, now, {actor.account_id, "identity.apikey.create", id, {{"name", std::string(name)}}}));
+    return {};
+  }));
+  return key;
+}
+
+Result<OrgUnit> IdentityService::GetUnit(const Principal& actor, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(OrgUnit unit, db_.Read([&](Executor& ex) { return RequireUnit(ex, id); }));
+  if (!Can(actor, Action::kOrgRead, unit.path)) return Fail(OutsideScope("this unit"));
+  return unit;
+}
+
+Result<std::vector<OrgUnit>> IdentityService::ListChildren(const Principal& actor,
+                                                           std::string_view parent_id) {
+  if (!Can(actor, Action::kOrgRead, "")) return Fail(OutsideScope("the org tree"));
+  return db_.Read([&](Executor& ex) -> Result<std::vector<OrgUnit>> {
+    if (!parent_id.empty()) XT_TRY_VOID(RequireUnit(ex, parent_id));
+    return store::ListChildren(ex, parent_id, false);
+  });
+}
+
+Result<std::vector<OrgUnit>> IdentityService::Tree(const Principal& actor) {
+  if (!Can(actor, Action::kOrgRead, "")) return Fail(OutsideScope("the org tree"));
+  return db_.Read([](Executor& ex) { return store::ListAllUnits(ex); });
+}
+
+Result<std::optional<OrgUnit>> IdentityService::FindUnitByCode(std::string_view code) {
+  return db_.Read([&](Executor& ex) { return store::FindUnitByCode(ex, code); });
+}
+
+Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUnit& in) {
+  if (in.code.empty() || in.code.size() > 32)
+    return Fail(Error::InvalidArgument("field 'code' must have 1 to 32 characters"));
+  if (in.name.empty() || json::CountCodePoints(in.name) > 64)
+    return Fail(Error::InvalidArgument("field 'name' must have 1 to 64 characters"));
+  if (in.geometry) {
+    auto g = json::ParseObject(*in.geometry);
+    if (!g || !g->contains("type") ||
+        ((*g)["type"] != "Polygon" && (*g)["type"] != "MultiPolygon") ||
+        !g->contains("coordinates"))
+      return Fail(Error::InvalidArgument(
+          "field 'geometry' must be a GeoJSON Polygon or MultiPolygon object"));
+  }
+  const Timestamp now = clock_.Now();
+  OrgUnit unit{ids_.Next(), in.parent_id, in.kind, in.code, in.name, "", in.geometry, now, 1};
+  return db_.Write([&](Executor& ex) -> Result<OrgUnit> {
+    if (in.parent_id) {
+      XT_ASSIGN_OR_RETURN(OrgUnit parent, RequireUnit(ex, *in.parent_id));
+      if (!Can(actor, Action::kUnitManage, parent.path))
+        return Fail(OutsideScope("the parent unit"));
+      if (!MayContain(parent.kind, in.kind))
+        return Fail(Error::InvalidArgument(fmt::format(
+            "a {} cannot be placed under a {}", UnitKindName(in.kind), UnitKindName(parent.kind))));
+      unit.path = parent.path + unit.id + "/";
+    } else {
+      if (!Can(actor, Action::kUnitManage, "")) return Fail(OutsideScope("a new root unit"));
+      if (in.kind != UnitKind::kCity)
+        return Fail(Error::InvalidArgument("only a city can be a root unit; give 'parent_id'"));
+      unit.path = "/" + unit.id + "/";
+    }
+    XT_ASSIGN_OR_RETURN(auto clash, store::FindUnitByCode(ex, in.code));
+    if (clash)
+      return Fail(Error::Conflict(
+          fmt::format("unit code '{}' is already used by {}", in.code, clash->name)));
+    XT_TRY_VOID(store::InsertUnit(ex, unit));
+    XT_TRY_VOID(audit::Append(
+        ex, now, {actor.account_id, "identity.unit.create", unit.id, UnitJsonForAudit(unit)}));
+    return unit;
+  });
+}
+
+Result<void> IdentityService::RequireOnAccount(const Principal& actor, const Account& target,
+                                               Action action) {
+  if (Can(actor, action, "")) return {};
+  for (const auto& m : target.memberships)
+    if (Can(actor, action, m.unit_path)) return {};
+  return Fail(OutsideScope(fmt::format("account '{}'", target.username)));
+}
+
+Result<Account> IdentityService::CreateAccount(const Principal& actor, const NewAccount& in) {
+  if (!IsValidUsername(in.username))
+    return Fail(Error::InvalidArgument(
+        "field 'username' must have 3 to 32 characters of a-z, 0-9, '.', '_' or '-', starting "
+        "with a letter"));
+  XT_TRY_VOID(ValidateAccountFields(in.display_name, in.phone));
+  if (in.display_name.empty())
+    return Fail(Error::InvalidArgument("field 'display_name' is required"));
+  XT_TRY_VOID(CheckPasswordPolicy(in.password));
+  if (in.unit_id.has_value() != in.role.has_value())
+    return Fail(Error::InvalidArgument(
+        "give both 'unit_id' and 'role' for the first membership, or neither"));
+  XT_ASSIGN_OR_RETURN(std::string hash, HashPassword(in.password));
+  const Timestamp now = clock_.Now();
+  Account account{ids_.Next(), in.username, in.display_name, in.kind, in.phone, false, now, 1, {}};
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    std::optional<OrgUnit> unit;
+    if (in.unit_id) {
+      XT_ASSIGN_OR_RETURN(unit, RequireUnit(ex, *in.unit_id));
+      if (!Can(actor, Action::kAccountManage, unit->path)) return Fail(OutsideScope("this unit"));
+    } else if (!Can(actor, Action::kAccountManage, "")) {
+      return Fail(Error::PermissionDenied(
+          "only a platform administrator may create an account without a unit; give 'unit_id' "
+          "and 'role'"));
+    }
+    XT_ASSIGN_OR_RETURN(auto clash, store::FindAccountByUsername(ex, in.username));
+    if (clash) return Fail(Error::Conflict(fmt::format("username '{}' is taken", in.username)));
+    XT_TRY_VOID(store::InsertAccount(ex, account, hash));
+    json::Json payload = {{"username", in.username},
+                          {"display_name", in.display_name},
+                          {"kind", AccountKindName(in.kind)}};
+    if (unit) {
+      Membership m{ids_.Next(), account.id, unit->id, unit->name, unit->path, *in.role};
+      XT_TRY_VOID(store::InsertMembership(ex, m, now));
+      payload["membership"] = {{"id", m.id}, {"unit_id", unit->id}, {"role", RoleName(*in.role)}};
+      account.memberships.push_back(std::move(m));
+    }
+    XT_TRY_VOID(audit::Append(
+        ex, now, {actor.account_id, "identity.account.create", account.id, std::move(payload)}));
+    return {};
+  }));
+  if (account.phone) account.phone = MaskPhone(*account.phone);
+  return account;
+}
+
+Result<Account> IdentityService::GetAccount(const Principal& actor, std::string_view id,
+                                            bool reveal) {
+  XT_ASSIGN_OR_RETURN(Account account, db_.Read([&](Executor& ex) -> Result<Account> {
+    XT_ASSIGN_OR_RETURN(auto rec, store::FindAccount(ex, id));
+    if (!rec) return Fail(Error::NotFound(fmt::format("there is no account with id '{}'", id)));
+    return std::move(rec->account);
+  }));
+  if (account.id != actor.account_id)
+    XT_TRY_VOID(RequireOnAccount(actor, account, Action::kAccountRead));
+  if (!reveal || !account.phone) {
+    if (account.phone) account.phone = MaskPhone(*account.phone);
+    return account;
+  }
+  XT_TRY_VOID(RequireOnAccount(actor, account, Action::kRevealPersonal));
+  // Every unmasked read of personal data is recorded (DESIGN.md §4).
+  const Timestamp now = clock_.Now();
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(audit::Append(
+        ex, now,
+        {actor.account_id, "identity.account.reveal", account.id, {{"fields", {"phone"}}}}));
+    return {};
+  }));
+  return account;
+}
+
+Result<std::optional<Account>> IdentityService::FindAccountByUsername(std::string_view username) {
+  return db_.Read([&](Executor& ex) -> Result<std::optional<Account>> {
+    XT_ASSIGN_OR_RETURN(auto rec, store::FindAccountByUsername(ex, username));
+    if (!rec) return std::optional<Account>{};
+    return std::optional<Account>{std::move(rec->account)};
+  });
+}
+
+Result<AccountPage> IdentityService::ListAccounts(const Principal& actor,
+                                                  const AccountListQuery& q) {
+  if (q.limit < 1 || q.limit > 500)
+    return Fail(Error::InvalidArgument("'limit' must be between 1 and 500"));
+  if (q.cursor && !IsValidId(*q.cursor))
+    return Fail(Error::InvalidArgument("'cursor' is not one this server gave out"));
+  return db_.Read([&](Executor& ex) -> Result<AccountPage> {
+    store::AccountQuery sq{std::nullopt, q.search, q.cursor, q.limit + 1};
+    if (q.unit_id) {
+      XT_ASSIGN_OR_RETURN(OrgUnit unit, RequireUnit(ex, *q.unit_id));
+      if (!Can(actor, Action::kAccountRead, unit.path)) return Fail(OutsideScope("this unit"));
+      sq.unit_path = unit.path;
+    } else if (!Can(actor, Action::kAccountRead, "")) {
+      return Fail(Error::PermissionDenied(
+          "listing every account needs a city-wide role; give 'unit_id' to list one unit's"));
+    }
+    XT_ASSIGN_OR_RETURN(auto accounts, store::ListAccounts(ex, sq));
+    AccountPage page;
+    if (static_cast<int>(accounts.size()) > q.limit) {
+      accounts.pop_back();
+      page.next_cursor = accounts.back().id;
+    }
+    for (auto& a : accounts) {
+      if (a.phone) a.phone = MaskPhone(*a.phone);
+      XT_ASSIGN_OR_RETURN(a.memberships, store::LoadMemberships(ex, a.id));
+    }
+    page.items = std::move(accounts);
+    return page;
+  });
+}
+
+Result<Account> IdentityService::UpdateAccount(const Principal& actor, std::string_view id,
+                                               std::int64_t expected_version,
+                                               const AccountUpdate& u) {
+  XT_TRY_VOID(ValidateAccountFields(u.display_name, u.phone));
+  store::AccountChanges changes{u.display_name, u.phone, u.disabled, std::nullopt};
+  if (u.password) {
+    XT_TRY_VOID(CheckPasswordPolicy(*u.password));
+    XT_ASSIGN_OR_RETURN(changes.password_hash, HashPassword(*u.password));
+  }
+  const Timestamp now = clock_.Now();
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto rec, store::FindAccount(ex, id));
+    if (!rec) return Fail(Error::NotFound(fmt::format("there is no account with id '{}'", id)));
+    XT_TRY_VOID(RequireOnAccount(actor, rec->account, Action::kAccountManage));
+    if (u.disabled.value_or(false) && rec->account.id == actor.account_id)
+      return Fail(Error::Conflict("you cannot disable your own account"));
+    XT_ASSIGN_OR_RETURN(auto version, store::UpdateAccount(ex, id, expected_version, changes));
+    if (!version)
+      return Fail(Error::Conflict(fmt::format(
+          "account '{}' was changed by someone else (now version {}, you sent {}); reload and "
+          "try again",
+          rec->account.username, rec->account.version, expected_version)));
+    if (u.disabled.value_or(false) || u.password) XT_TRY_VOID(store::RevokeSessionsOf(ex, id, now));
+    json::Json payload = json::Json::object();
+    if (u.display_name) payload["display_name"] = *u.display_name;
+    if (u.phone) payload["phone_changed"] = true;  // the number itself stays out of the log
+    if (u.disabled) payload["disabled"] = *u.disabled;
+    if (u.password) payload["password_changed"] = true;
+    XT_TRY_VOID(audit::Append(
+        ex, now,
+        {actor.account_id, "identity.account.update", std::string(id), std::move(payload)}));
+    return {};
+  }));
+  return GetAccount(actor, id);
+}
+
+Result<Membership> IdentityService::AddMembership(const Principal& actor,
+                                                  std::string_view account_id,
+                                                  std::string_view unit_id, Role role) {
+  const Timestamp now = clock_.Now();
+  return db_.Write([&](Executor& ex) -> Result<Membership> {
+    XT_ASSIGN_OR_RETURN(auto rec, store::FindAccount(ex, account_id));
+    if (!rec)
+      return Fail(Error::NotFound(fmt::format("there is no account with id '{}'", account_id)));
+    XT_ASSIGN_OR_RETURN(OrgUnit unit, RequireUnit(ex, unit_id));
+    if (!Can(actor, Action::kAccountManage, unit.path)) return Fail(OutsideScope("this unit"));
+    if ((rec->account.kind == AccountKind::kResident) != (role == Role::kResident))
+      return Fail(Error::InvalidArgument(
+          "residents hold only the 'resident' role, and staff never hold it"));
+    for (const auto& m : rec->account.memberships)
+      if (m.unit_id == unit.id && m.role == role)
+        return Fail(Error::Conflict(fmt::format("'{}' already holds {} in {}",
+                                                rec->account.username, RoleName(role), unit.name)));
+    Membership m{ids_.Next(), rec->account.id, unit.id, unit.name, unit.path, role};
+    XT_TRY_VOID(store::InsertMembership(ex, m, now));
+    XT_TRY_VOID(
+        audit::Append(ex, now,
+                      {actor.account_id,
+                       "identity.membership.add",
+                       rec->account.id,
+                       {{"membership_id", m.id}, {"unit_id", unit.id}, {"role", RoleName(role)}}}));
+    return m;
+  });
+}
+
+Result<void> IdentityService::RemoveMembership(const Principal& actor,
+                                               std::string_view membership_id) {
+  const Timestamp now = clock_.Now();
+  return db_.Write([&](Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto m, store::FindMembership(ex, membership_id));
+    if (!m)
+      return Fail(
+          Error::NotFound(fmt::format("there is no membership with id '{}'", membership_id)));
+    if (!Can(actor, Action::kAccountManage, m->unit_path))
+      return Fail(OutsideScope("this membership"));
+    if (m->account_id == actor.account_id && m->role == Role::kAdmin)
+      return Fail(Error::Conflict(
+          "you cannot remove your own administrator role; ask another administrator"));
+    XT_TRY_VOID(store::DeleteMembership(ex, membership_id));
+    XT_TRY_VOID(audit::Append(
+        ex, now,
+        {actor.account_id,
+         "identity.membership.remove",
+         m->account_id,
+         {{"membership_id", m->id}, {"unit_id", m->unit_id}, {"role", RoleName(m->role)}}}));
+    return {};
+  });
+}
+
+}  // namespace xietong::identity

@@ -1,0 +1,114 @@
+// IdentityService: the commands and queries of the identity module.
+//
+// Each method authorizes the principal, loads what it needs, decides, and
+// stores the change together with its audit event in one transaction. Slow
+// work (argon2 hashing) happens outside transactions so it never holds up
+// the writer. Thread-safe: the service holds no mutable state of its own.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/id.h"
+#include "identity/authorization.h"
+#include "identity/identity.h"
+#include "storage/database.h"
+
+namespace xietong::identity {
+
+struct IdentityOptions {
+  Timestamp session_ttl = 12 * kMicrosPerHour;
+  int free_failures = 5;                    // failed logins before a lock
+  Timestamp first_lock = kMicrosPerMinute;  // doubles with each further failure
+  Timestamp longest_lock = 15 * kMicrosPerMinute;
+};
+
+struct LoginResult {
+  std::string token;       // secret: the session cookie and bearer token
+  std::string csrf_token;  // sent back in X-CSRF-Token with cookie-authenticated writes
+  Timestamp expires_at;
+  Account account;
+};
+
+struct NewUnit {
+  std::optional<std::string> parent_id;
+  UnitKind kind;
+  std::string code;
+  std::string name;
+  std::optional<std::string> geometry;  // GeoJSON text
+};
+
+struct NewAccount {
+  std::string username;
+  std::string display_name;
+  AccountKind kind = AccountKind::kStaff;
+  std::optional<std::string> phone;
+  std::string password;
+  // Optional first membership; a non-root admin must give one inside their scope.
+  std::optional<std::string> unit_id;
+  std::optional<Role> role;
+};
+
+struct AccountUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::string> phone;
+  std::optional<bool> disabled;
+  std::optional<std::string> password;
+};
+
+struct AccountListQuery {
+  std::optional<std::string> unit_id;  // accounts with a membership in this unit's subtree
+  std::optional<std::string> search;
+  std::optional<std::string> cursor;
+  int limit = 50;
+};
+
+struct AccountPage {
+  std::vector<Account> items;
+  std::optional<std::string> next_cursor;
+};
+
+class IdentityService {
+ public:
+  IdentityService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                  IdentityOptions options = {});
+
+  Result<LoginResult> Login(std::string_view username, std::string_view password);
+  Result<void> Logout(std::string_view token);
+  // A session token (cookie or bearer) → who it is.
+  Result<Principal> Authenticate(std::string_view token);
+  Result<Principal> AuthenticateApiKey(std::string_view key);
+  // Returns the new key; only its digest is stored.
+  Result<std::string> CreateApiKey(const Principal& actor, std::string_view name);
+
+  Result<OrgUnit> GetUnit(const Principal& actor, std::string_view id);
+  Result<std::vector<OrgUnit>> ListChildren(const Principal& actor, std::string_view parent_id);
+  Result<std::vector<OrgUnit>> Tree(const Principal& actor);
+  Result<OrgUnit> CreateUnit(const Principal& actor, const NewUnit& unit);
+  Result<std::optional<OrgUnit>> FindUnitByCode(std::string_view code);
+
+  Result<Account> CreateAccount(const Principal& actor, const NewAccount& input);
+  // Personal data stays masked unless reveal is set; a reveal is an audit event.
+  Result<Account> GetAccount(const Principal& actor, std::string_view id, bool reveal = false);
+  Result<std::optional<Account>> FindAccountByUsername(std::string_view username);
+  Result<AccountPage> ListAccounts(const Principal& actor, const AccountListQuery& query);
+  Result<Account> UpdateAccount(const Principal& actor, std::string_view id,
+                                std::int64_t expected_version, const AccountUpdate& update);
+  Result<Membership> AddMembership(const Principal& actor, std::string_view account_id,
+                                   std::string_view unit_id, Role role);
+  Result<void> RemoveMembership(const Principal& actor, std::string_view membership_id);
+
+ private:
+  Result<Principal> PrincipalFor(storage::Executor& ex, std::string_view account_id,
+                                 Principal::Via via);
+  Result<void> RequireOnAccount(const Principal& actor, const Account& target, Action action);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const IdentityOptions options_;
+};
+
+}  // namespace xietong::identity

@@ -1,0 +1,281 @@
+// IdentityService against real databases (every backend).
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include "audit/audit_log.h"
+#include "audit/verify.h"
+#include "identity/identity_service.h"
+#include "identity/identity_store.h"
+#include "storage/testing.h"
+
+namespace xietong::identity {
+namespace {
+
+template <typename F>
+AccountUpdate Update(F&& set) {
+  AccountUpdate u;
+  set(u);
+  return u;
+}
+
+class IdentityServiceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    ASSERT_TRUE(storage::ApplyMigrations(db(), audit::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplyMigrations(db(), store::Migrations(), 0));
+    service_ = std::make_unique<IdentityService>(db(), clock_, ids_);
+    const auto sys = Principal::System();
+    city_ = Make(sys, {std::nullopt, UnitKind::kCity, "JL", "江澜市", std::nullopt});
+    district_ = Make(sys, {city_.id, UnitKind::kDistrict, "JL-01", "临江区", std::nullopt});
+    street_a_ = Make(sys, {district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道", std::nullopt});
+    street_b_ = Make(sys, {district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道", std::nullopt});
+    admin_ = MakeAccount(sys, "admin", city_.id, Role::kAdmin);
+  }
+
+  storage::Database& db() { return t_->db(); }
+
+  OrgUnit Make(const Principal& p, NewUnit u) {
+    auto r = service_->CreateUnit(p, u);
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(OrgUnit{});
+  }
+
+  Account MakeAccount(const Principal& p, std::string username, std::string unit_id, Role role,
+                      std::optional<std::string> phone = std::nullopt) {
+    auto r = service_->CreateAccount(p, {username, "测试" + username, AccountKind::kStaff, phone,
+                                         "secret-pass-1", unit_id, role});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(Account{});
+  }
+
+  Principal LoginAs(const std::string& username) {
+    auto login = service_->Login(username, "secret-pass-1");
+    EXPECT_TRUE(login) << login.error().message;
+    auto p = service_->Authenticate(login ? login->token : "");
+    EXPECT_TRUE(p) << p.error().message;
+    return p.value_or(Principal{});
+  }
+
+  std::int64_t CountEvents(std::string_view action) {
+    auto n = db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(
+          auto row, ex.QueryOne("SELECT COUNT(*) FROM audit_events WHERE action = ?", {action}));
+      return row->Int(0);
+    });
+    return n.value_or(-1);
+  }
+
+  ManualClock clock_{1'790'000'000'000'000};
+  IdGenerator ids_{clock_};
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  std::unique_ptr<IdentityService> service_;
+  OrgUnit city_, district_, street_a_, street_b_;
+  Account admin_;
+};
+
+TEST_P(IdentityServiceTest, LoginGivesASessionThatAuthenticatesUntilLogout) {
+  auto login = service_->Login("admin", "secret-pass-1");
+  ASSERT_TRUE(login) << login.error().message;
+  EXPECT_EQ(login->account.username, "admin");
+  auto who = service_->Authenticate(login->token);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->account_id, admin_.id);
+  ASSERT_EQ(who->memberships.size(), 1u);
+  EXPECT_EQ(who->memberships[0].role, Role::kAdmin);
+  EXPECT_EQ(who->csrf_token, login->csrf_token);
+  ASSERT_TRUE(service_->Logout(login->token));
+  auto after = service_->Authenticate(login->token);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(CountEvents("identity.session.create"), 1);
+  EXPECT_EQ(CountEvents("identity.session.revoke"), 1);
+}
+
+TEST_P(IdentityServiceTest, SessionsExpire) {
+  auto login = service_->Login("admin", "secret-pass-1");
+  ASSERT_TRUE(login);
+  clock_.Advance(13 * kMicrosPerHour);
+  auto who = service_->Authenticate(login->token);
+  ASSERT_FALSE(who);
+  EXPECT_NE(who.error().message.find("expired"), std::string::npos);
+}
+
+TEST_P(IdentityServiceTest, WrongPasswordsAreThrottledThenForgiven) {
+  for (int i = 0; i < 4; ++i) {
+    auto r = service_->Login("admin", "wrong-password");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
+  }
+  auto fifth = service_->Login("admin", "wrong-password");
+  ASSERT_FALSE(fifth);
+  EXPECT_EQ(fifth.error().code, ErrorCode::kTooManyRequests);
+  // Locked: even the right password is refused until the lock ends.
+  auto locked = service_->Login("admin", "secret-pass-1");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kTooManyRequests);
+  clock_.Advance(2 * kMicrosPerMinute);
+  EXPECT_TRUE(service_->Login("admin", "secret-pass-1"));
+  EXPECT_EQ(CountEvents("identity.login.fail"), 5);
+}
+
+TEST_P(IdentityServiceTest, UnknownUserAndWrongPasswordLookAlike) {
+  auto a = service_->Login("nobody", "secret-pass-1");
+  auto b = service_->Login("admin", "not-the-password");
+  ASSERT_FALSE(a);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(a.error().message, b.error().message);
+}
+
+TEST_P(IdentityServiceTest, LeadSeesOwnStreetOnly) {
+  MakeAccount(Principal::System(), "lead.a", street_a_.id, Role::kUnitLead);
+  Account worker_b = MakeAccount(Principal::System(), "handler.b", street_b_.id, Role::kHandler);
+  Principal lead = LoginAs("lead.a");
+  auto mine = service_->ListAccounts(lead, {street_a_.id, std::nullopt, std::nullopt, 50});
+  ASSERT_TRUE(mine) << mine.error().message;
+  ASSERT_EQ(mine->items.size(), 1u);
+  EXPECT_EQ(mine->items[0].username, "lead.a");
+  auto theirs = service_->ListAccounts(lead, {street_b_.id, std::nullopt, std::nullopt, 50});
+  ASSERT_FALSE(theirs);
+  EXPECT_EQ(theirs.error().code, ErrorCode::kPermissionDenied);
+  auto one = service_->GetAccount(lead, worker_b.id);
+  ASSERT_FALSE(one);
+  EXPECT_EQ(one.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_P(IdentityServiceTest, OnlyAdminsCreateAccountsAndOnlyInTheirScope) {
+  MakeAccount(Principal::System(), "district.admin", district_.id, Role::kAdmin);
+  MakeAccount(Principal::System(), "handler.a", street_a_.id, Role::kHandler);
+  Principal handler = LoginAs("handler.a");
+  auto denied =
+      service_->CreateAccount(handler, {"new.one", "新人", AccountKind::kStaff, std::nullopt,
+                                        "secret-pass-1", street_a_.id, Role::kHandler});
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+  Principal district_admin = LoginAs("district.admin");
+  auto ok =
+      service_->CreateAccount(district_admin, {"new.one", "新人", AccountKind::kStaff, std::nullopt,
+                                               "secret-pass-1", street_a_.id, Role::kHandler});
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto no_unit = service_->CreateAccount(
+      district_admin, {"new.two", "新人二", AccountKind::kStaff, std::nullopt, "secret-pass-1",
+                       std::nullopt, std::nullopt});
+  ASSERT_FALSE(no_unit);
+  EXPECT_EQ(no_unit.error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST_P(IdentityServiceTest, DuplicateUsernameIsAConflictAndChangesNothing) {
+  auto again = service_->CreateAccount(
+      Principal::System(), {"admin", "另一个", AccountKind::kStaff, std::nullopt, "secret-pass-1",
+                            std::nullopt, std::nullopt});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(CountEvents("identity.account.create"), 1);
+}
+
+TEST_P(IdentityServiceTest, UpdatesNeedTheCurrentVersion) {
+  Principal admin = LoginAs("admin");
+  Account a = MakeAccount(admin, "worker", street_a_.id, Role::kHandler);
+  auto first = service_->UpdateAccount(admin, a.id, a.version,
+                                       Update([](AccountUpdate& u) { u.display_name = "王小明"; }));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->display_name, "王小明");
+  EXPECT_EQ(first->version, a.version + 1);
+  auto stale = service_->UpdateAccount(admin, a.id, a.version,
+                                       Update([](AccountUpdate& u) { u.display_name = "李四"; }));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(IdentityServiceTest, DisablingAnAccountEndsItsSessions) {
+  Principal admin = LoginAs("admin");
+  Account a = MakeAccount(admin, "leaver", street_a_.id, Role::kHandler);
+  auto login = service_->Login("leaver", "secret-pass-1");
+  ASSERT_TRUE(login);
+  ASSERT_TRUE(service_->UpdateAccount(admin, a.id, a.version,
+                                      Update([](AccountUpdate& u) { u.disabled = true; })));
+  EXPECT_FALSE(service_->Authenticate(login->token));
+  EXPECT_FALSE(service_->Login("leaver", "secret-pass-1"));
+}
+
+TEST_P(IdentityServiceTest, PhoneIsMaskedAndRevealingItIsAudited) {
+  Principal admin = LoginAs("admin");
+  Account a = MakeAccount(admin, "caller", street_a_.id, Role::kHandler, "13812345678");
+  auto masked = service_->GetAccount(admin, a.id);
+  ASSERT_TRUE(masked);
+  EXPECT_EQ(masked->phone, "138****5678");
+  EXPECT_EQ(CountEvents("identity.account.reveal"), 0);
+  auto revealed = service_->GetAccount(admin, a.id, true);
+  ASSERT_TRUE(revealed);
+  EXPECT_EQ(revealed->phone, "13812345678");
+  EXPECT_EQ(CountEvents("identity.account.reveal"), 1);
+}
+
+TEST_P(IdentityServiceTest, ParallelRolesAndMembershipRules) {
+  Principal admin = LoginAs("admin");
+  Account a = MakeAccount(admin, "multi", street_a_.id, Role::kHandler);
+  auto second = service_->AddMembership(admin, a.id, street_b_.id, Role::kUnitLead);
+  ASSERT_TRUE(second) << second.error().message;
+  auto dup = service_->AddMembership(admin, a.id, street_b_.id, Role::kUnitLead);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+  auto resident_role = service_->AddMembership(admin, a.id, street_b_.id, Role::kResident);
+  EXPECT_FALSE(resident_role);
+  Principal multi = LoginAs("multi");
+  EXPECT_EQ(multi.memberships.size(), 2u);
+  EXPECT_TRUE(Can(multi, Action::kAccountRead, street_b_.path));
+  ASSERT_TRUE(service_->RemoveMembership(admin, second->id));
+  EXPECT_EQ(LoginAs("multi").memberships.size(), 1u);
+  auto self = service_->RemoveMembership(admin, admin.memberships[0].id);
+  ASSERT_FALSE(self);
+  EXPECT_EQ(self.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(IdentityServiceTest, UnitTreeRules) {
+  auto bad = service_->CreateUnit(
+      Principal::System(), {street_a_.id, UnitKind::kDistrict, "X-1", "错位区", std::nullopt});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  auto dup = service_->CreateUnit(
+      Principal::System(), {district_.id, UnitKind::kStreet, "JL-01-01", "重复", std::nullopt});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+  auto geo = service_->CreateUnit(Principal::System(),
+                                  {street_a_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区",
+                                   R"({"type":"Point","coordinates":[1,2]})"});
+  EXPECT_FALSE(geo);
+  auto children = service_->ListChildren(LoginAs("admin"), district_.id);
+  ASSERT_TRUE(children);
+  ASSERT_EQ(children->size(), 2u);
+  EXPECT_EQ((*children)[0].code, "JL-01-01");
+  EXPECT_TRUE((*children)[0].path.starts_with(district_.path));
+}
+
+TEST_P(IdentityServiceTest, ApiKeysAuthenticateAndOnlyAdminsMakeThem) {
+  auto key = service_->CreateApiKey(Principal::System(), "city-app");
+  ASSERT_TRUE(key);
+  auto who = service_->AuthenticateApiKey(*key);
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->username, "city-app");
+  EXPECT_FALSE(service_->AuthenticateApiKey("xtk_" + std::string(64, '0')));
+  MakeAccount(Principal::System(), "handler.k", street_a_.id, Role::kHandler);
+  EXPECT_FALSE(service_->CreateApiKey(LoginAs("handler.k"), "sneaky"));
+}
+
+TEST_P(IdentityServiceTest, EveryChangeIsInAVerifiableChain) {
+  Principal admin = LoginAs("admin");
+  MakeAccount(admin, "chain.test", street_a_.id, Role::kHandler);
+  audit::VerifyOptions o;
+  auto report = audit::Verify(db(), o);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->problem;
+  EXPECT_GE(report->events, 7);  // 4 units, 2 accounts, 1 login
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityServiceTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::identity
