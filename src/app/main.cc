@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -22,15 +23,23 @@
 namespace xietong::app {
 namespace {
 
-// Draws "[#####.....]  52%  520,000 / 1,000,000 label" on stderr.
+// Draws "[#####.....]  52%  520 / 1000 label" on stderr when it is a
+// terminal, redrawing only when the percentage or the label changes.
 void ProgressBar(std::string_view label, std::int64_t done, std::int64_t total) {
-  const int width = 30;
+  static const bool tty = isatty(fileno(stderr));
+  static std::string last_label;
+  static int last_percent = -1;
+  if (!tty) return;
   const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  const int percent = static_cast<int>(f * 100);
+  if (percent == last_percent && label == last_label) return;
+  last_percent = percent;
+  last_label = label;
+  const int width = 30;
   const int filled = static_cast<int>(f * width);
   std::fprintf(stderr, "\r[%s%s] %3d%%  %lld / %lld %.*s   ", std::string(filled, '#').c_str(),
-               std::string(width - filled, '.').c_str(), static_cast<int>(f * 100),
-               static_cast<long long>(done), static_cast<long long>(total),
-               static_cast<int>(label.size()), label.data());
+               std::string(width - filled, '.').c_str(), percent, static_cast<long long>(done),
+               static_cast<long long>(total), static_cast<int>(label.size()), label.data());
   std::fflush(stderr);
 }
 

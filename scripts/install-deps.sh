@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages xietong needs that are not there yet.
+# Usage: scripts/install-deps.sh [build|test|bench]   (each includes the ones before it)
+set -euo pipefail
+
+level=${1:-build}
+packages=(g++ cmake ninja-build pkg-config
+          libboost-dev libsqlite3-dev libpq-dev libsodium-dev libargon2-dev libssl-dev
+          nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+          libgtest-dev libgmock-dev)
+case "$level" in
+  build) ;;
+  test) packages+=(postgresql clang-format) ;;
+  bench) packages+=(postgresql clang-format wrk nginx-light) ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

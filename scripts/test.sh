@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One command that installs what is missing, builds with ASan + UBSan, starts a
+# throw-away PostgreSQL on 127.0.0.1, and runs every test on SQLite and
+# PostgreSQL, plus the formatting check. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+
+echo "== formatting (clang-format)"
+mapfile -t sources < <(git ls-files '*.cc' '*.h')
+clang-format --dry-run -Werror "${sources[@]}"
+
+echo "== build (debug, ASan + UBSan, -Werror)"
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j"$(nproc)"
+
+echo "== PostgreSQL test cluster"
+pg_dir=$(mktemp -d /tmp/xietong-pg.XXXXXX)
+trap 'scripts/pg-test-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
+rmdir "$pg_dir"
+pg_url=$(scripts/pg-test-cluster.sh start "$pg_dir" | tail -n 1)
+echo "   $pg_url"
+
+echo "== tests"
+export XIETONG_TEST_PG_URL="$pg_url" XIETONG_REQUIRE_PG=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build/debug -j"$(nproc)" --output-on-failure --timeout 600
