@@ -83,7 +83,9 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
     auto logger = access_log == "-" ? spdlog::stdout_logger_mt("access")
                                     : spdlog::basic_logger_mt("access", access_log);
     logger->set_pattern("%v");
-    logger->flush_on(spdlog::level::info);
+    // Flushed every second rather than per line: a write per request would cost
+    // more than the request; an access log may lose its last second in a crash.
+    spdlog::flush_every(std::chrono::seconds(1));
   } catch (const spdlog::spdlog_ex& e) {
     return Report(
         Error::Unavailable(fmt::format("cannot open the access log {}: {}", access_log, e.what())));
