@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   const long total = std::atol(argv[2]);
-  auto p = app::Platform::Open({.data_dir = dir});
+  app::PlatformOptions options;
+  options.data_dir = dir;
+  auto p = app::Platform::Open(options);
   if (!p) {
     fmt::print(stderr, "{}\n", p.error().message);
     return 1;

@@ -69,11 +69,10 @@ void ToHex(const unsigned char* p, std::size_t n, char* out) {
 
 std::span<const storage::Migration> Migrations() { return kMigrations; }
 
-std::string Canonical(std::int64_t seq, Timestamp at, std::string_view actor,
-                      std::string_view action, std::string_view subject,
-                      std::string_view payload_json) {
-  std::string out;
-  out.reserve(96 + actor.size() + action.size() + subject.size() + payload_json.size());
+void CanonicalInto(std::string& out, std::int64_t seq, Timestamp at, std::string_view actor,
+                   std::string_view action, std::string_view subject,
+                   std::string_view payload_json) {
+  out.clear();
   out += "{\"action\":";
   AppendJsonString(out, action);
   out += ",\"actor\":";
@@ -87,19 +86,48 @@ std::string Canonical(std::int64_t seq, Timestamp at, std::string_view actor,
   out += ",\"subject\":";
   AppendJsonString(out, subject);
   out += '}';
+}
+
+std::string Canonical(std::int64_t seq, Timestamp at, std::string_view actor,
+                      std::string_view action, std::string_view subject,
+                      std::string_view payload_json) {
+  std::string out;
+  CanonicalInto(out, seq, at, actor, action, subject, payload_json);
   return out;
 }
 
+namespace {
+void Digest(std::string_view prev_hash_hex, std::string_view canonical,
+            unsigned char (&digest)[SHA256_DIGEST_LENGTH]) {
+  SHA256_CTX ctx;
+  // The low-level calls are deprecated in OpenSSL 3 but are the only way to
+  // hash two pieces without copying them together; they still use SHA-NI.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, prev_hash_hex.data(), prev_hash_hex.size());
+  SHA256_Update(&ctx, canonical.data(), canonical.size());
+  SHA256_Final(digest, &ctx);
+#pragma GCC diagnostic pop
+}
+}  // namespace
+
 std::string ChainHash(std::string_view prev_hash_hex, std::string_view canonical) {
-  std::string input;
-  input.reserve(prev_hash_hex.size() + canonical.size());
-  input.append(prev_hash_hex).append(canonical);
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  // One-shot SHA256() uses the CPU's SHA extensions where present.
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  Digest(prev_hash_hex, canonical, digest);
   std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
   ToHex(digest, SHA256_DIGEST_LENGTH, hex.data());
   return hex;
+}
+
+bool ChainHashEquals(std::string_view prev_hash_hex, std::string_view canonical,
+                     std::string_view expected_hex) {
+  if (expected_hex.size() != 2 * SHA256_DIGEST_LENGTH) return false;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  Digest(prev_hash_hex, canonical, digest);
+  char hex[2 * SHA256_DIGEST_LENGTH];
+  ToHex(digest, SHA256_DIGEST_LENGTH, hex);
+  return std::string_view(hex, sizeof hex) == expected_hex;
 }
 
 Result<std::int64_t> Append(storage::Executor& ex, Timestamp at, const EventInput& input) {

@@ -50,8 +50,16 @@ std::string Canonical(std::int64_t seq, Timestamp at, std::string_view actor,
                       std::string_view action, std::string_view subject,
                       std::string_view payload_json);
 
+// The same, appended to out (which is cleared first): lets a loop reuse one buffer.
+void CanonicalInto(std::string& out, std::int64_t seq, Timestamp at, std::string_view actor,
+                   std::string_view action, std::string_view subject,
+                   std::string_view payload_json);
+
 // hash = SHA-256(bytes(prev_hash_hex) ‖ canonical), as lowercase hex.
 std::string ChainHash(std::string_view prev_hash_hex, std::string_view canonical);
+// Whether expected_hex is ChainHash(prev_hash_hex, canonical), without allocating.
+bool ChainHashEquals(std::string_view prev_hash_hex, std::string_view canonical,
+                     std::string_view expected_hex);
 
 // The events about one subject, oldest first (a record's timeline).
 Result<std::vector<Event>> EventsFor(storage::Executor& ex, std::string_view subject);

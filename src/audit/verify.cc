@@ -40,44 +40,44 @@ Result<ChunkResult> CheckChunk(storage::Database& db, std::int64_t lo, std::int6
   XT_TRY_VOID(db.Read([&](storage::Executor& ex) -> Result<void> {
     std::int64_t expect = lo + 1;
     std::string prev_hash;
-    return ex.QueryEach(
+    std::string canonical;  // reused for every row
+    auto each = ex.QueryEach(
         "SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM audit_events"
         " WHERE seq > ? AND seq <= ? ORDER BY seq",
         storage::Params(std::initializer_list<storage::Value>{lo, hi}), [&](const storage::Row& r) {
           const std::int64_t seq = r.Int(0);
-          std::string stored_prev = r.Text(6);
-          std::string hash = r.Text(7);
+          const std::string_view stored_prev = r.TextView(6);
+          const std::string_view hash = r.TextView(7);
           if (seq != expect) {
             Keep(out.finding,
                  {expect, fmt::format("event {} is missing (the chain jumps from {} to {})", expect,
                                       expect - 1, seq)});
-          } else if (!out.first_prev) {
-            out.first_prev = stored_prev;
-          } else if (stored_prev != prev_hash) {
+          } else if (out.first_prev && stored_prev != prev_hash) {
             Keep(out.finding, {seq, fmt::format("event {} does not link to event {} (events were "
                                                 "removed, inserted or reordered)",
                                                 seq, seq - 1)});
           }
-          if (!out.first_prev) out.first_prev = stored_prev;
-          const std::string canonical =
-              Canonical(seq, r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5));
-          if (ChainHash(stored_prev, canonical) != hash) {
+          if (!out.first_prev) out.first_prev = std::string(stored_prev);
+          CanonicalInto(canonical, seq, r.Int(1), r.TextView(2), r.TextView(3), r.TextView(4),
+                        r.TextView(5));
+          if (!ChainHashEquals(stored_prev, canonical, hash)) {
             Keep(out.finding,
                  {seq, fmt::format("event {} does not match its hash (its time, actor, "
                                    "action, subject or payload was changed)",
                                    seq)});
           }
-          if (checkpoint_seqs.contains(seq)) {
+          if (!checkpoint_seqs.empty() && checkpoint_seqs.contains(seq)) {
             std::lock_guard lock(checkpoint_mutex);
-            checkpoint_hashes[seq] = hash;
+            checkpoint_hashes[seq] = std::string(hash);
           }
-          prev_hash = std::move(hash);
-          out.last_hash = prev_hash;
+          prev_hash.assign(hash);
           out.last_seq = seq;
           expect = seq + 1;
           done.fetch_add(1, std::memory_order_relaxed);
           return true;
         });
+    if (out.last_seq != 0) out.last_hash = prev_hash;
+    return each;
   }));
   return out;
 }

@@ -30,6 +30,23 @@ json::Json UnitJson(const identity::OrgUnit& u) {
   return j;
 }
 
+namespace {
+
+// One unit with its polygon. The GeoJSON was validated when stored, so its
+// text is spliced in as it is rather than parsed and printed again.
+std::string UnitBody(const identity::OrgUnit& u) {
+  identity::OrgUnit bare = u;
+  bare.geometry.reset();
+  std::string body = UnitJson(bare).dump();
+  if (u.geometry) {
+    body.pop_back();  // the closing '}'
+    body += ",\"geometry\":" + *u.geometry + "}";
+  }
+  return body;
+}
+
+}  // namespace
+
 json::Json AccountJson(const identity::Account& a) {
   json::Json memberships = json::Json::array();
   for (const auto& m : a.memberships) memberships.push_back(MembershipJson(m));
@@ -140,7 +157,8 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
   r.Add("GET", "/api/v1/units/{id}", Auth::kRequired,
         [&identity](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));
-          Response res = Response::Json(200, UnitJson(unit));
+          Response res;
+          res.body = UnitBody(unit);
           res.SetHeader("ETag", ETag(unit.version));
           return res;
         });

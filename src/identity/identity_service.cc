@@ -131,6 +131,7 @@ Result<LoginResult> IdentityService::Login(std::string_view username, std::strin
 
 Result<void> IdentityService::Logout(std::string_view token) {
   const Timestamp now = clock_.Now();
+  ForgetPrincipals();
   return db_.Write([&](Executor& ex) -> Result<void> {
     const std::string digest = TokenDigest(token);
     XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
@@ -149,18 +150,41 @@ Result<Principal> IdentityService::Authenticate(std::string_view token) {
   const Timestamp now = clock_.Now();
   if (token.size() != 64)
     return Fail(Error::Unauthenticated("the session token is malformed; log in again"));
-  return db_.Read([&](Executor& ex) -> Result<Principal> {
-    XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, TokenDigest(token)));
+  const std::string digest = TokenDigest(token);
+  if (options_.principal_cache_ttl > 0) {
+    std::lock_guard lock(cache_mutex_);
+    auto it = principals_.find(digest);
+    if (it != principals_.end() && now < it->second.cached_until &&
+        now < it->second.session_expires_at)
+      return it->second.principal;
+  }
+  Timestamp expires_at = 0;
+  XT_ASSIGN_OR_RETURN(Principal p, db_.Read([&](Executor& ex) -> Result<Principal> {
+    XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
     if (!session) return Fail(Error::Unauthenticated("this session does not exist; log in again"));
     if (session->revoked_at)
       return Fail(Error::Unauthenticated("this session was logged out; log in again"));
     if (session->expires_at <= now)
       return Fail(Error::Unauthenticated("this session has expired; log in again"));
-    XT_ASSIGN_OR_RETURN(Principal p,
+    XT_ASSIGN_OR_RETURN(Principal found,
                         PrincipalFor(ex, session->account_id, Principal::Via::kSession));
-    p.csrf_token = session->csrf_token;
-    return p;
-  });
+    found.csrf_token = session->csrf_token;
+    expires_at = session->expires_at;
+    return found;
+  }));
+  if (options_.principal_cache_ttl > 0) {
+    std::lock_guard lock(cache_mutex_);
+    if (principals_.size() > 100'000) principals_.clear();  // bound memory; refills on demand
+    principals_[digest] = {p, expires_at, now + options_.principal_cache_ttl};
+  }
+  return p;
+}
+
+IdentityService::ForgetOnExit::~ForgetOnExit() { service->ForgetPrincipals(); }
+
+void IdentityService::ForgetPrincipals() {
+  std::lock_guard lock(cache_mutex_);
+  principals_.clear();
 }
 
 Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
@@ -416,6 +440,8 @@ Result<Membership> IdentityService::AddMembership(const Principal& actor,
                                                   std::string_view account_id,
                                                   std::string_view unit_id, Role role) {
   const Timestamp now = clock_.Now();
+  // Runs after the write has committed (destructors run after the return value is made).
+  const ForgetOnExit forget{this};
   return db_.Write([&](Executor& ex) -> Result<Membership> {
     XT_ASSIGN_OR_RETURN(auto rec, store::FindAccount(ex, account_id));
     if (!rec)
@@ -444,6 +470,8 @@ Result<Membership> IdentityService::AddMembership(const Principal& actor,
 Result<void> IdentityService::RemoveMembership(const Principal& actor,
                                                std::string_view membership_id) {
   const Timestamp now = clock_.Now();
+  // Runs after the write has committed (destructors run after the return value is made).
+  const ForgetOnExit forget{this};
   return db_.Write([&](Executor& ex) -> Result<void> {
     XT_ASSIGN_OR_RETURN(auto m, store::FindMembership(ex, membership_id));
     if (!m)

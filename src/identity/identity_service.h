@@ -3,11 +3,15 @@
 // Each method authorizes the principal, loads what it needs, decides, and
 // stores the change together with its audit event in one transaction. Slow
 // work (argon2 hashing) happens outside transactions so it never holds up
-// the writer. Thread-safe: the service holds no mutable state of its own.
+// the writer. Authenticate keeps the principal of a session for
+// principal_cache_ttl: a logout or an identity change on this node takes
+// effect at once, on other nodes within that time. Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -23,6 +27,9 @@ struct IdentityOptions {
   int free_failures = 5;                    // failed logins before a lock
   Timestamp first_lock = kMicrosPerMinute;  // doubles with each further failure
   Timestamp longest_lock = 15 * kMicrosPerMinute;
+  // How long an authenticated session's principal is reused without reading
+  // the database; 0 turns the cache off.
+  Timestamp principal_cache_ttl = 5 * kMicrosPerSecond;
 };
 
 struct LoginResult {
@@ -105,10 +112,25 @@ class IdentityService {
                                  Principal::Via via);
   Result<void> RequireOnAccount(const Principal& actor, const Account& target, Action action);
 
+  void ForgetPrincipals();
+  struct ForgetOnExit {
+    IdentityService* service;
+    ~ForgetOnExit();
+  };
+
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
   const IdentityOptions options_;
+
+  struct CachedPrincipal {
+    Principal principal;
+    Timestamp session_expires_at;
+    Timestamp cached_until;
+  };
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, CachedPrincipal>
+      principals_;  // GUARDED_BY(cache_mutex_), by token digest
 };
 
 }  // namespace xietong::identity

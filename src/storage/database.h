@@ -66,6 +66,11 @@ class Row {
   std::int64_t Int(std::size_t i) const;
   double Real(std::size_t i) const;
   std::string Text(std::size_t i) const;
+  // A view of a text column (empty for NULL or non-text); valid while the Row lives.
+  std::string_view TextView(std::size_t i) const {
+    const auto* p = std::get_if<std::string>(&values_.at(i).variant());
+    return p ? std::string_view(*p) : std::string_view();
+  }
   std::optional<std::int64_t> OptInt(std::size_t i) const;
   std::optional<std::string> OptText(std::size_t i) const;
   const Value& at(std::size_t i) const { return values_.at(i); }

@@ -129,15 +129,22 @@ class SqliteConnection : public WriteConnection {
     return {};
   }
 
-  Result<void> Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
-  Result<void> Commit() override { return ExecScript("COMMIT"); }
+  // Transaction control goes through the statement cache: sqlite3_exec would
+  // parse the SQL again on every read.
+  Result<void> Begin() override { return Run("BEGIN IMMEDIATE"); }
+  Result<void> Commit() override { return Run("COMMIT"); }
   void Rollback() override {
-    if (!sqlite3_get_autocommit(db_)) (void)ExecScript("ROLLBACK");
+    if (!sqlite3_get_autocommit(db_)) (void)Run("ROLLBACK");
   }
-  Result<void> BeginRead() { return ExecScript("BEGIN"); }
+  Result<void> BeginRead() { return Run("BEGIN"); }
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+
+  Result<void> Run(std::string_view sql) {
+    XT_TRY_VOID(Exec(sql, Params{}));
+    return {};
+  }
 
   Result<sqlite3_stmt*> Prepare(std::string_view sql, Params params) {
     sqlite3_stmt* stmt;
