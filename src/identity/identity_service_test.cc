@@ -232,6 +232,22 @@ TEST_P(IdentityServiceTest, ParallelRolesAndMembershipRules) {
   EXPECT_EQ(self.error().code, ErrorCode::kConflict);
 }
 
+TEST_P(IdentityServiceTest, CachedSessionsSeeMembershipChangesAtOnce) {
+  Principal admin = LoginAs("admin");
+  Account a = MakeAccount(admin, "cached", street_a_.id, Role::kHandler);
+  auto login = service_->Login("cached", "secret-pass-1");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(service_->Authenticate(login->token)->memberships.size(), 1u);  // now cached
+  auto added = service_->AddMembership(admin, a.id, street_b_.id, Role::kUnitLead);
+  ASSERT_TRUE(added);
+  EXPECT_EQ(service_->Authenticate(login->token)->memberships.size(), 2u);
+  ASSERT_TRUE(service_->RemoveMembership(admin, added->id));
+  EXPECT_EQ(service_->Authenticate(login->token)->memberships.size(), 1u);
+  // And the cache never outlives the session itself.
+  clock_.Advance(12 * kMicrosPerHour);
+  EXPECT_FALSE(service_->Authenticate(login->token));
+}
+
 TEST_P(IdentityServiceTest, UnitTreeRules) {
   auto bad = service_->CreateUnit(
       Principal::System(), {street_a_.id, UnitKind::kDistrict, "X-1", "错位区", std::nullopt});
