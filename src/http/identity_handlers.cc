@@ -47,9 +47,15 @@ std::string UnitBody(const identity::OrgUnit& u) {
 
 }  // namespace
 
+namespace {
+json::Json MembershipsJson(const std::vector<identity::Membership>& list) {
+  json::Json out = json::Json::array();
+  for (const auto& m : list) out.push_back(MembershipJson(m));
+  return out;
+}
+}  // namespace
+
 json::Json AccountJson(const identity::Account& a) {
-  json::Json memberships = json::Json::array();
-  for (const auto& m : a.memberships) memberships.push_back(MembershipJson(m));
   return {{"id", a.id},
           {"username", a.username},
           {"display_name", a.display_name},
@@ -58,7 +64,7 @@ json::Json AccountJson(const identity::Account& a) {
           {"disabled", a.disabled},
           {"created_at", FormatRfc3339(a.created_at)},
           {"version", a.version},
-          {"memberships", std::move(memberships)}};
+          {"memberships", MembershipsJson(a.memberships)}};
 }
 
 namespace {
@@ -93,13 +99,11 @@ Response AccountResponse(int status, const identity::Account& a) {
 }
 
 json::Json PrincipalJson(const identity::Principal& p) {
-  json::Json memberships = json::Json::array();
-  for (const auto& m : p.memberships) memberships.push_back(MembershipJson(m));
   return {{"id", p.account_id},
           {"username", p.username},
           {"display_name", p.display_name},
           {"kind", identity::AccountKindName(p.kind)},
-          {"memberships", std::move(memberships)}};
+          {"memberships", MembershipsJson(p.memberships)}};
 }
 
 }  // namespace

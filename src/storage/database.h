@@ -118,47 +118,40 @@ class Database {
   // Runs fn in a write transaction; returns after a durable commit.
   template <typename F>
   auto Write(F&& fn) -> decltype(fn(std::declval<Executor&>())) {
-    using R = decltype(fn(std::declval<Executor&>()));
-    using T = typename R::value_type;
-    if constexpr (std::is_void_v<T>) {
-      return WriteImpl([&](Executor& ex) -> Result<void> { return fn(ex); });
-    } else {
-      std::optional<T> out;
-      auto r = WriteImpl([&](Executor& ex) -> Result<void> {
-        auto v = fn(ex);
-        if (!v) return Fail(std::move(v.error()));
-        out = std::move(*v);
-        return {};
-      });
-      if (!r) return Fail(std::move(r.error()));
-      return std::move(*out);
-    }
+    return Adapt(fn, [this](const Work& w) { return WriteImpl(w); });
   }
 
   // Runs fn in a read-only transaction (one consistent snapshot).
   template <typename F>
   auto Read(F&& fn) -> decltype(fn(std::declval<Executor&>())) {
-    using R = decltype(fn(std::declval<Executor&>()));
-    using T = typename R::value_type;
-    if constexpr (std::is_void_v<T>) {
-      return ReadImpl([&](Executor& ex) -> Result<void> { return fn(ex); });
-    } else {
-      std::optional<T> out;
-      auto r = ReadImpl([&](Executor& ex) -> Result<void> {
-        auto v = fn(ex);
-        if (!v) return Fail(std::move(v.error()));
-        out = std::move(*v);
-        return {};
-      });
-      if (!r) return Fail(std::move(r.error()));
-      return std::move(*out);
-    }
+    return Adapt(fn, [this](const Work& w) { return ReadImpl(w); });
   }
 
  protected:
   using Work = std::function<Result<void>(Executor&)>;
   virtual Result<void> WriteImpl(const Work& fn) = 0;
   virtual Result<void> ReadImpl(const Work& fn) = 0;
+
+ private:
+  // Runs a Result<T>-returning fn through run, which only knows Result<void>.
+  template <typename F, typename Run>
+  static auto Adapt(F& fn, Run run) -> decltype(fn(std::declval<Executor&>())) {
+    using R = decltype(fn(std::declval<Executor&>()));
+    using T = typename R::value_type;
+    if constexpr (std::is_void_v<T>) {
+      return run([&](Executor& ex) -> Result<void> { return fn(ex); });
+    } else {
+      std::optional<T> out;
+      auto r = run([&](Executor& ex) -> Result<void> {
+        auto v = fn(ex);
+        if (!v) return Fail(std::move(v.error()));
+        out = std::move(*v);
+        return {};
+      });
+      if (!r) return Fail(std::move(r.error()));
+      return std::move(*out);
+    }
+  }
 };
 
 struct DatabaseOptions {
