@@ -311,6 +311,10 @@ TEST_P(HttpApiTest, HealthMetricsAndTheWebApp) {
   EXPECT_EQ(js.Header("content-type"), "text/javascript; charset=utf-8");
   EXPECT_EQ(Send(port_, "GET", "/missing.png").status, 404);
   EXPECT_EQ(Send(port_, "GET", "/../../etc/passwd").status, 404);
+  // An empty first segment would make the file path absolute.
+  EXPECT_EQ(Send(port_, "GET", "//etc/passwd").status, 404);
+  EXPECT_EQ(Send(port_, "GET", "/%2Fetc/passwd").status, 404);
+  EXPECT_EQ(Send(port_, "GET", "/assets//app.js").status, 404);
 }
 
 TEST_P(HttpApiTest, StopFinishesRequestsInFlight) {

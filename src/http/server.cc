@@ -104,7 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
       std::transform(name.begin(), name.end(), name.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       auto [it, inserted] = req.headers.emplace(std::move(name), std::string(field.value()));
-      if (!inserted) it->second += ", " + std::string(field.value());
+      // Repeated headers join with ", ", except Cookie, whose pairs use "; ".
+      if (!inserted)
+        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
     }
     req.body = std::move(msg.body());
     Response res;

@@ -44,6 +44,9 @@ std::optional<Response> StaticFiles::Serve(std::string_view path) const {
       path.find('\0') != std::string_view::npos)
     return std::nullopt;
   std::string rel(path.substr(1));
+  // "//etc/passwd" (or "/%2Fetc/passwd") leaves an absolute path, and
+  // root / "/etc/passwd" would be "/etc/passwd": refuse empty segments.
+  if (rel.starts_with('/') || rel.find("//") != std::string::npos) return std::nullopt;
   if (rel.empty()) rel = "index.html";
   const std::filesystem::path root(root_);
   auto body = ReadFile(root / rel);

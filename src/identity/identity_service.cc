@@ -114,6 +114,10 @@ Result<LoginResult> IdentityService::Login(std::string_view username, std::strin
 
   LoginResult out{RandomToken(), RandomToken(16), now + options_.session_ttl, std::move(account)};
   XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    // Guesses sent in parallel all passed the first check; one of them may
+    // have locked the account while this password was being verified.
+    XT_ASSIGN_OR_RETURN(auto throttle, store::GetThrottle(ex, username));
+    if (throttle.locked_until > now) return Fail(locked_error(throttle.locked_until));
     XT_TRY_VOID(store::SetThrottle(ex, username, {}, now));
     XT_TRY_VOID(store::InsertSession(ex, TokenDigest(out.token),
                                      {out.account.id, out.csrf_token, out.expires_at, std::nullopt},
@@ -131,7 +135,7 @@ Result<LoginResult> IdentityService::Login(std::string_view username, std::strin
 
 Result<void> IdentityService::Logout(std::string_view token) {
   const Timestamp now = clock_.Now();
-  ForgetPrincipals();
+  const ForgetOnExit forget{this};  // after the revoke has committed
   return db_.Write([&](Executor& ex) -> Result<void> {
     const std::string digest = TokenDigest(token);
     XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
@@ -158,6 +162,11 @@ Result<Principal> IdentityService::Authenticate(std::string_view token) {
         now < it->second.session_expires_at)
       return it->second.principal;
   }
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(cache_mutex_);
+    generation = cache_generation_;
+  }
   Timestamp expires_at = 0;
   XT_ASSIGN_OR_RETURN(Principal p, db_.Read([&](Executor& ex) -> Result<Principal> {
     XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
@@ -174,8 +183,11 @@ Result<Principal> IdentityService::Authenticate(std::string_view token) {
   }));
   if (options_.principal_cache_ttl > 0) {
     std::lock_guard lock(cache_mutex_);
-    if (principals_.size() > 100'000) principals_.clear();  // bound memory; refills on demand
-    principals_[digest] = {p, expires_at, now + options_.principal_cache_ttl};
+    // A change forgotten while we were reading may not be cached again.
+    if (generation == cache_generation_) {
+      if (principals_.size() > 100'000) principals_.clear();  // bound memory; refills on demand
+      principals_[digest] = {p, expires_at, now + options_.principal_cache_ttl};
+    }
   }
   return p;
 }
@@ -185,6 +197,7 @@ IdentityService::ForgetOnExit::~ForgetOnExit() { service->ForgetPrincipals(); }
 void IdentityService::ForgetPrincipals() {
   std::lock_guard lock(cache_mutex_);
   principals_.clear();
+  ++cache_generation_;
 }
 
 Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
@@ -286,8 +299,16 @@ Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUni
 Result<void> IdentityService::RequireOnAccount(const Principal& actor, const Account& target,
                                                Action action) {
   if (Can(actor, action, "")) return {};
-  for (const auto& m : target.memberships)
-    if (Can(actor, action, m.unit_path)) return {};
+  if (action == Action::kAccountManage) {
+    // Changing an account (its password, say) acts for all its roles: a
+    // district admin may not take over someone who also holds a city-wide role.
+    bool all = !target.memberships.empty();
+    for (const auto& m : target.memberships) all = all && Can(actor, action, m.unit_path);
+    if (all) return {};
+  } else {
+    for (const auto& m : target.memberships)
+      if (Can(actor, action, m.unit_path)) return {};
+  }
   return Fail(OutsideScope(fmt::format("account '{}'", target.username)));
 }
 
@@ -403,6 +424,8 @@ Result<AccountPage> IdentityService::ListAccounts(const Principal& actor,
 Result<Account> IdentityService::UpdateAccount(const Principal& actor, std::string_view id,
                                                std::int64_t expected_version,
                                                const AccountUpdate& u) {
+  // After the write commits: a disabled account's cached sessions end at once.
+  const ForgetOnExit forget{this};
   XT_TRY_VOID(ValidateAccountFields(u.display_name, u.phone));
   store::AccountChanges changes{u.display_name, u.phone, u.disabled, std::nullopt};
   if (u.password) {

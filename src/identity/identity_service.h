@@ -129,6 +129,7 @@ class IdentityService {
     Timestamp cached_until;
   };
   std::mutex cache_mutex_;
+  std::uint64_t cache_generation_ = 0;  // GUARDED_BY(cache_mutex_): bumped by every forget
   std::unordered_map<std::string, CachedPrincipal>
       principals_;  // GUARDED_BY(cache_mutex_), by token digest
 };

@@ -193,6 +193,7 @@ TEST_P(IdentityServiceTest, DisablingAnAccountEndsItsSessions) {
   Account a = MakeAccount(admin, "leaver", street_a_.id, Role::kHandler);
   auto login = service_->Login("leaver", "secret-pass-1");
   ASSERT_TRUE(login);
+  ASSERT_TRUE(service_->Authenticate(login->token));  // now cached
   ASSERT_TRUE(service_->UpdateAccount(admin, a.id, a.version,
                                       Update([](AccountUpdate& u) { u.disabled = true; })));
   EXPECT_FALSE(service_->Authenticate(login->token));
@@ -246,6 +247,24 @@ TEST_P(IdentityServiceTest, CachedSessionsSeeMembershipChangesAtOnce) {
   // And the cache never outlives the session itself.
   clock_.Advance(12 * kMicrosPerHour);
   EXPECT_FALSE(service_->Authenticate(login->token));
+}
+
+TEST_P(IdentityServiceTest, ADistrictAdminCannotTakeOverACityWideAccount) {
+  Principal root = LoginAs("admin");
+  MakeAccount(root, "district.admin", district_.id, Role::kAdmin);
+  Account boss = MakeAccount(root, "city.leader", city_.id, Role::kLeader);
+  ASSERT_TRUE(service_->AddMembership(root, boss.id, street_a_.id, Role::kHandler));
+  Principal district_admin = LoginAs("district.admin");
+  auto boss_now = service_->GetAccount(root, boss.id);
+  ASSERT_TRUE(boss_now);
+  auto takeover =
+      service_->UpdateAccount(district_admin, boss.id, boss_now->version,
+                              Update([](AccountUpdate& u) { u.password = "mine-now-123"; }));
+  ASSERT_FALSE(takeover);
+  EXPECT_EQ(takeover.error().code, ErrorCode::kPermissionDenied);
+  Account local = MakeAccount(root, "local.handler", street_a_.id, Role::kHandler);
+  EXPECT_TRUE(service_->UpdateAccount(district_admin, local.id, local.version,
+                                      Update([](AccountUpdate& u) { u.display_name = "本地"; })));
 }
 
 TEST_P(IdentityServiceTest, UnitTreeRules) {

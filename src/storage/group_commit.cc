@@ -84,7 +84,9 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
     if (r) {
       if (auto released = connection_->Exec("RELEASE SAVEPOINT xt_write", {}); !released)
         r = Fail(released.error());
-    } else {
+    }
+    if (!r) {
+      // Nothing of a failed function may be committed with the batch.
       (void)connection_->Exec("ROLLBACK TO SAVEPOINT xt_write", {});
       (void)connection_->Exec("RELEASE SAVEPOINT xt_write", {});
     }
