@@ -171,7 +171,10 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // The acceptor lives on a strand: its accept handler re-arms it on any
+  // server thread, and Stop() closes it; both must not run at once.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
+  tcp::acceptor acceptor{accept_strand};
   std::vector<std::thread> threads;
   std::atomic<bool> draining{false};
   SessionRegistry registry;
@@ -239,7 +242,7 @@ void Server::Stop() {
     }
   }
   impl_->draining = true;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
