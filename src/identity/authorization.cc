@@ -14,6 +14,20 @@ std::string_view ActionName(Action a) {
       return "account.manage";
     case Action::kRevealPersonal:
       return "personal.reveal";
+    case Action::kMatterManage:
+      return "matter.manage";
+    case Action::kRequestCreate:
+      return "request.create";
+    case Action::kRequestRead:
+      return "request.read";
+    case Action::kRequestHandle:
+      return "request.handle";
+    case Action::kRequestDispatch:
+      return "request.dispatch";
+    case Action::kRequestSupervise:
+      return "request.supervise";
+    case Action::kStatsRead:
+      return "stats.read";
   }
   return "unknown";
 }
@@ -28,7 +42,21 @@ bool RoleAllows(Role role, Action action) {
     case Action::kUnitManage:
     case Action::kAccountManage:
     case Action::kRevealPersonal:
+    case Action::kMatterManage:
       return role == Role::kAdmin;
+    case Action::kRequestCreate:
+    case Action::kRequestDispatch:
+      return role == Role::kOperator || role == Role::kSupervisor;
+    case Action::kRequestRead:
+      return role == Role::kOperator || role == Role::kHandler || role == Role::kUnitLead ||
+             role == Role::kSupervisor || role == Role::kLeader || role == Role::kAdmin;
+    case Action::kRequestHandle:
+      return role == Role::kHandler || role == Role::kUnitLead;
+    case Action::kRequestSupervise:
+      return role == Role::kSupervisor;
+    case Action::kStatsRead:
+      return role == Role::kLeader || role == Role::kSupervisor || role == Role::kUnitLead ||
+             role == Role::kAdmin;
   }
   return false;
 }

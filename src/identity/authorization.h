@@ -12,11 +12,18 @@
 namespace xietong::identity {
 
 enum class Action {
-  kOrgRead,         // see the org tree (public within the platform)
-  kUnitManage,      // create or change org units
-  kAccountRead,     // list and read accounts of the unit's members
-  kAccountManage,   // create, change, disable accounts and their memberships
-  kRevealPersonal,  // read personal data unmasked (audited)
+  kOrgRead,           // see the org tree (public within the platform)
+  kUnitManage,        // create or change org units
+  kAccountRead,       // list and read accounts of the unit's members
+  kAccountManage,     // create, change, disable accounts and their memberships
+  kRevealPersonal,    // read personal data unmasked (audited)
+  kMatterManage,      // change the list of matters (权责清单) and its limits
+  kRequestCreate,     // record a request on someone's behalf (接线)
+  kRequestRead,       // see requests handled or received in the unit's subtree
+  kRequestHandle,     // sign, handle, reply, ask to return or extend, summon, report
+  kRequestDispatch,   // dispatch, transfer, decide returns, merge, call back, close, reopen
+  kRequestSupervise,  // approve extensions, urge, see the supervision queue (督办)
+  kStatsRead,         // the three rates and rankings of units in the subtree
 };
 std::string_view ActionName(Action a);
 

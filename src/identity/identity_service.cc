@@ -255,6 +255,10 @@ Result<std::optional<OrgUnit>> IdentityService::FindUnitByCode(std::string_view 
   return db_.Read([&](Executor& ex) { return store::FindUnitByCode(ex, code); });
 }
 
+Result<std::vector<OrgUnit>> IdentityService::AllUnits() {
+  return db_.Read([&](Executor& ex) { return store::ListAllUnits(ex, true); });
+}
+
 Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUnit& in) {
   if (in.code.empty() || in.code.size() > 32)
     return Fail(Error::InvalidArgument("field 'code' must have 1 to 32 characters"));
@@ -270,7 +274,7 @@ Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUni
   }
   const Timestamp now = clock_.Now();
   OrgUnit unit{ids_.Next(), in.parent_id, in.kind, in.code, in.name, "", in.geometry, now, 1};
-  return db_.Write([&](Executor& ex) -> Result<OrgUnit> {
+  auto created = db_.Write([&](Executor& ex) -> Result<OrgUnit> {
     if (in.parent_id) {
       XT_ASSIGN_OR_RETURN(OrgUnit parent, RequireUnit(ex, *in.parent_id));
       if (!Can(actor, Action::kUnitManage, parent.path))
@@ -294,6 +298,9 @@ Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUni
         ex, now, {actor.account_id, "identity.unit.create", unit.id, UnitJsonForAudit(unit)}));
     return unit;
   });
+  // After the commit, so an index that reloads sees the unit.
+  if (created) units_generation_.fetch_add(1);
+  return created;
 }
 
 Result<void> IdentityService::RequireOnAccount(const Principal& actor, const Account& target,

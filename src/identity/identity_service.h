@@ -8,6 +8,7 @@
 // effect at once, on other nodes within that time. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -95,6 +96,11 @@ class IdentityService {
   Result<std::vector<OrgUnit>> Tree(const Principal& actor);
   Result<OrgUnit> CreateUnit(const Principal& actor, const NewUnit& unit);
   Result<std::optional<OrgUnit>> FindUnitByCode(std::string_view code);
+  // Every unit with its geometry, for other modules' in-memory indexes (the
+  // org tree is public within the platform, so no actor is needed).
+  Result<std::vector<OrgUnit>> AllUnits();
+  // Bumped by every change to the org tree, so indexes know when to reload.
+  std::uint64_t units_generation() const { return units_generation_.load(); }
 
   Result<Account> CreateAccount(const Principal& actor, const NewAccount& input);
   // Personal data stays masked unless reveal is set; a reveal is an audit event.
@@ -118,6 +124,7 @@ class IdentityService {
     ~ForgetOnExit();
   };
 
+  std::atomic<std::uint64_t> units_generation_{0};
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;

@@ -127,11 +127,12 @@ Result<std::vector<OrgUnit>> ListChildren(Executor& ex, std::string_view parent_
   return out;
 }
 
-Result<std::vector<OrgUnit>> ListAllUnits(Executor& ex) {
-  XT_ASSIGN_OR_RETURN(
-      auto rows, ex.Query(fmt::format("SELECT {} FROM org_units ORDER BY path", kUnitColumns)));
+Result<std::vector<OrgUnit>> ListAllUnits(Executor& ex, bool with_geometry) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query(fmt::format("SELECT {}{} FROM org_units ORDER BY path", kUnitColumns,
+                                           with_geometry ? ", geometry" : "")));
   std::vector<OrgUnit> out;
-  for (const auto& r : rows) out.push_back(UnitFrom(r, false));
+  for (const auto& r : rows) out.push_back(UnitFrom(r, with_geometry));
   return out;
 }
 

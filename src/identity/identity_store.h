@@ -24,8 +24,8 @@ Result<std::optional<OrgUnit>> FindUnitByCode(Executor& ex, std::string_view cod
 // Children of parent_id, or the roots when parent_id is empty; by code.
 Result<std::vector<OrgUnit>> ListChildren(Executor& ex, std::string_view parent_id,
                                           bool with_geometry);
-// Every unit, ordered by path, without geometry.
-Result<std::vector<OrgUnit>> ListAllUnits(Executor& ex);
+// Every unit, ordered by path.
+Result<std::vector<OrgUnit>> ListAllUnits(Executor& ex, bool with_geometry = false);
 Result<std::int64_t> CountUnits(Executor& ex);
 
 struct AccountRecord {

@@ -1,0 +1,170 @@
+#include "requests/request.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "core/json.h"
+#include "identity/identity.h"
+
+namespace xietong::requests {
+namespace {
+
+template <typename E, std::size_t N>
+Result<E> ParseName(std::string_view s, const E (&all)[N], std::string_view (*name)(E),
+                    std::string_view what) {
+  std::string known;
+  for (E e : all) {
+    if (name(e) == s) return e;
+    if (!known.empty()) known += ", ";
+    known += name(e);
+  }
+  return Fail(
+      Error::InvalidArgument(fmt::format("unknown {} '{}'; use one of: {}", what, s, known)));
+}
+
+constexpr Channel kChannels[] = {Channel::kWeb, Channel::kPhone, Channel::kOpen311, Channel::kApi,
+                                 Channel::kImport};
+constexpr Status kStatuses[] = {Status::kReceived, Status::kDispatched, Status::kSigned,
+                                Status::kHandling, Status::kReplied,    Status::kCallback,
+                                Status::kClosed,   Status::kMerged};
+constexpr Satisfaction kSatisfactions[] = {
+    Satisfaction::kSatisfied, Satisfaction::kBasicallySatisfied, Satisfaction::kDissatisfied};
+
+Result<void> CheckChars(std::string_view field, std::string_view value, std::size_t min,
+                        std::size_t max) {
+  const std::size_t n = json::CountCodePoints(value);
+  if (n < min)
+    return Fail(Error::InvalidArgument(
+        min == 1 ? fmt::format("'{}' must not be empty", field)
+                 : fmt::format("'{}' must have at least {} characters", field, min)));
+  if (n > max)
+    return Fail(Error::InvalidArgument(
+        fmt::format("'{}' has {} characters; at most {} are allowed", field, n, max)));
+  return {};
+}
+
+bool Blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+  return true;
+}
+
+std::chrono::year_month_day LocalDay(Timestamp t) {
+  const auto local = std::chrono::sys_days{} + std::chrono::floor<std::chrono::days>(
+                                                   std::chrono::microseconds(t + kShanghaiOffset));
+  return std::chrono::year_month_day{local};
+}
+
+}  // namespace
+
+std::string_view ChannelName(Channel c) {
+  switch (c) {
+    case Channel::kWeb:
+      return "web";
+    case Channel::kPhone:
+      return "phone";
+    case Channel::kOpen311:
+      return "open311";
+    case Channel::kApi:
+      return "api";
+    case Channel::kImport:
+      return "import";
+  }
+  return "unknown";
+}
+Result<Channel> ParseChannel(std::string_view s) {
+  return ParseName(s, kChannels, ChannelName, "channel");
+}
+
+std::string_view StatusName(Status s) {
+  switch (s) {
+    case Status::kReceived:
+      return "received";
+    case Status::kDispatched:
+      return "dispatched";
+    case Status::kSigned:
+      return "signed";
+    case Status::kHandling:
+      return "handling";
+    case Status::kReplied:
+      return "replied";
+    case Status::kCallback:
+      return "callback";
+    case Status::kClosed:
+      return "closed";
+    case Status::kMerged:
+      return "merged";
+  }
+  return "unknown";
+}
+Result<Status> ParseStatus(std::string_view s) {
+  return ParseName(s, kStatuses, StatusName, "status");
+}
+bool IsOpen(Status s) { return s != Status::kClosed && s != Status::kMerged; }
+
+std::string_view SatisfactionName(Satisfaction s) {
+  switch (s) {
+    case Satisfaction::kSatisfied:
+      return "satisfied";
+    case Satisfaction::kBasicallySatisfied:
+      return "basically_satisfied";
+    case Satisfaction::kDissatisfied:
+      return "dissatisfied";
+  }
+  return "unknown";
+}
+Result<Satisfaction> ParseSatisfaction(std::string_view s) {
+  return ParseName(s, kSatisfactions, SatisfactionName, "satisfaction");
+}
+
+Result<void> ValidateIntake(const Intake& in) {
+  if (Blank(in.text)) return Fail(Error::InvalidArgument("'text' must not be empty"));
+  XT_TRY_VOID(CheckChars("text", in.text, 1, kMaxTextChars));
+  XT_TRY_VOID(CheckChars("title", in.title, 0, kMaxTitleChars));
+  XT_TRY_VOID(CheckChars("place.address", in.place.address, 0, kMaxAddressChars));
+  XT_TRY_VOID(CheckChars("contact.name", in.contact_name, 0, kMaxNameChars));
+  if (in.place.lat.has_value() != in.place.lon.has_value())
+    return Fail(Error::InvalidArgument("'place.lat' and 'place.lon' come together"));
+  if (in.place.lat) {
+    const double lat = *in.place.lat, lon = *in.place.lon;
+    if (!std::isfinite(lat) || lat < -90 || lat > 90)
+      return Fail(Error::InvalidArgument(
+          fmt::format("'place.lat' must be between -90 and 90 degrees, not {}", lat)));
+    if (!std::isfinite(lon) || lon < -180 || lon > 180)
+      return Fail(Error::InvalidArgument(
+          fmt::format("'place.lon' must be between -180 and 180 degrees, not {}", lon)));
+  }
+  if (!in.contact_phone.empty() && !identity::IsValidPhone(in.contact_phone))
+    return Fail(Error::InvalidArgument(
+        "'contact.phone' is not a phone number: use 11 digits starting with 1, or an area "
+        "code and number such as 0571-88886666"));
+  if (!in.anonymous && in.contact_phone.empty() && in.channel != Channel::kImport &&
+      in.channel != Channel::kOpen311)
+    return Fail(
+        Error::InvalidArgument("'contact.phone' is needed unless the request is anonymous"));
+  if (in.attachment_ids.size() > static_cast<std::size_t>(kMaxAttachments))
+    return Fail(Error::InvalidArgument(fmt::format("at most {} attachments are allowed, not {}",
+                                                   kMaxAttachments, in.attachment_ids.size())));
+  XT_TRY_VOID(CheckChars("external_id", in.external_id, 0, 64));
+  XT_TRY_VOID(CheckChars("Idempotency-Key", in.idempotency_key, 0, 100));
+  return {};
+}
+
+std::string DayKey(Timestamp t) {
+  const auto d = LocalDay(t);
+  return fmt::format("{:04}{:02}{:02}", static_cast<int>(d.year()),
+                     static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+}
+
+std::string MonthKey(Timestamp t) {
+  const auto d = LocalDay(t);
+  return fmt::format("{:04}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
+}
+
+std::string FormatNumber(Timestamp received_at, std::int64_t n) {
+  return fmt::format("{}{:05}", DayKey(received_at), n);
+}
+
+}  // namespace xietong::requests

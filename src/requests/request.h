@@ -1,0 +1,168 @@
+// The request (诉求/工单): its domain types and their validation. Pure: no I/O,
+// no clock; the service passes times in.
+//
+// One record whichever channel it came in by (一号响应). The receiving centre
+// owns it to the end (首接负责); the handling unit is whoever it is dispatched
+// to (一竿到底). Statuses follow lifecycle.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace xietong::requests {
+
+enum class Channel { kWeb, kPhone, kOpen311, kApi, kImport };
+std::string_view ChannelName(Channel c);
+Result<Channel> ParseChannel(std::string_view s);
+
+// received → dispatched → signed → handling → replied → callback → closed;
+// merged requests follow their parent.
+enum class Status {
+  kReceived,
+  kDispatched,
+  kSigned,
+  kHandling,
+  kReplied,
+  kCallback,
+  kClosed,
+  kMerged
+};
+std::string_view StatusName(Status s);
+Result<Status> ParseStatus(std::string_view s);
+// Not closed and not merged.
+bool IsOpen(Status s);
+
+enum class Satisfaction { kSatisfied, kBasicallySatisfied, kDissatisfied };
+std::string_view SatisfactionName(Satisfaction s);
+Result<Satisfaction> ParseSatisfaction(std::string_view s);
+
+// Where the problem is. Any of the located units may be empty.
+struct Place {
+  std::string address;
+  std::optional<double> lat;  // WGS 84 degrees
+  std::optional<double> lon;
+  std::string grid_id;
+  std::string community_id;
+  std::string street_id;
+  std::string district_id;
+};
+
+struct Request {
+  std::string id;
+  std::string number;  // human number: yyyymmdd + 5 digits, e.g. 2026112300042
+  Channel channel = Channel::kWeb;
+  std::string title;
+  std::string text;
+  std::string matter_id;  // "" until categorised
+  std::int64_t matter_version = 0;
+  Place place;
+  std::string contact_name;
+  std::string contact_phone;  // stored once; shown masked
+  bool anonymous = false;
+  std::string requester_id;  // the resident's account, "" when recorded for a caller
+  std::string created_by;    // the account that recorded it
+  std::string external_id;   // the client's or the source system's id (Open311 token, import id)
+  std::vector<std::string> attachment_ids;
+
+  std::string centre_id;  // the receiving centre (首接负责)
+  std::string centre_path;
+  Status status = Status::kReceived;
+  std::string unit_id;  // the handling unit; "" before dispatch
+  std::string unit_path;
+  std::string unit_name;
+
+  Timestamp received_at = 0;
+  Timestamp dispatched_at = 0;  // 0: not (yet) dispatched
+  Timestamp signed_at = 0;
+  Timestamp replied_at = 0;
+  Timestamp closed_at = 0;
+  // Limits of the current dispatch, computed from the matter version it was
+  // dispatched under; 0 when there is none.
+  Timestamp sign_due = 0;
+  Timestamp finish_due = 0;
+  Timestamp sign_warn_at = 0;  // 75 % of the time to sign has passed
+  Timestamp finish_warn_at = 0;
+  Timestamp return_until = 0;  // 退单 may be asked for until then
+  bool sign_late = false;      // signed (or still unsigned) after sign_due
+  bool finish_late = false;    // replied (or still open) after finish_due
+  bool warned = false;         // a 75 % warning has fired for the current dispatch
+
+  std::string parent_id;  // merged into this request
+  bool return_requested = false;
+  std::string return_reason;
+  int extension_days = 0;  // > 0: an extension of this many working days awaits a supervisor
+  std::string extension_reason;
+
+  std::string reply;
+  std::optional<bool> resolved;
+  std::optional<Satisfaction> satisfaction;
+  std::string feedback;
+  int dispatch_count = 0;
+  int reopen_count = 0;
+
+  std::int64_t version = 1;
+  Timestamp updated_at = 0;
+};
+
+// A department summoned by a street (吹哨) and its report (报到).
+struct Summons {
+  std::string id;
+  std::string request_id;
+  std::string department_id;
+  std::string department_path;
+  std::string department_name;
+  std::string summoned_by;  // account
+  std::string reason;
+  Timestamp created_at = 0;
+  Timestamp report_due = 0;
+  Timestamp reported_at = 0;  // 0: not yet
+  std::string report;
+  bool late = false;  // reported after report_due, or still unreported past it
+};
+
+// Input limits, shared by validation and the API documentation.
+inline constexpr int kMaxTitleChars = 100;
+inline constexpr int kMaxTextChars = 5000;
+inline constexpr int kMaxAddressChars = 200;
+inline constexpr int kMaxNameChars = 40;
+inline constexpr int kMaxReasonChars = 1000;
+inline constexpr int kMaxReplyChars = 5000;
+inline constexpr int kMaxAttachments = 9;
+
+// What a channel hands in; validated by ValidateIntake.
+struct Intake {
+  Channel channel = Channel::kWeb;
+  std::string title;
+  std::string text;
+  std::string matter_id;  // optional: suggested from the text when empty
+  Place place;            // address and/or coordinates and/or a unit id
+  std::string place_unit_id;
+  std::string contact_name;
+  std::string contact_phone;
+  bool anonymous = false;
+  std::vector<std::string> attachment_ids;
+  std::string external_id;
+  std::string idempotency_key;
+  bool dispatch = false;  // dispatch at once along the computed route
+};
+
+// Text present and within limits (code points, valid UTF-8 assumed checked
+// by the JSON layer), coordinates on Earth, phone well-formed when given, a
+// non-anonymous request has a way to reach the person. Error::InvalidArgument
+// names the field.
+Result<void> ValidateIntake(const Intake& in);
+
+// The human number for the n-th request received on a day (Asia/Shanghai).
+std::string FormatNumber(Timestamp received_at, std::int64_t n);
+// yyyymmdd (Asia/Shanghai) of an instant: the key of the day's counter.
+std::string DayKey(Timestamp t);
+// yyyy-mm (Asia/Shanghai): the period rates are counted in.
+std::string MonthKey(Timestamp t);
+
+}  // namespace xietong::requests

@@ -1,0 +1,861 @@
+#include "requests/request_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "identity/authorization.h"
+#include "requests/request_store.h"
+
+namespace xietong::requests {
+namespace {
+
+using identity::Action;
+using identity::Can;
+using identity::Principal;
+using storage::Executor;
+
+// The JSON an audit event keeps of a request's state change.
+json::Json Change(const Request& before, const Request& after) {
+  json::Json j = {{"number", after.number}};
+  if (before.status != after.status) {
+    j["from"] = StatusName(before.status);
+    j["to"] = StatusName(after.status);
+  }
+  if (before.unit_id != after.unit_id) {
+    j["unit_id"] = after.unit_id;
+    j["unit_name"] = after.unit_name;
+  }
+  return j;
+}
+
+Result<void> Require(bool ok, std::string_view message) {
+  if (!ok) return Fail(Error::InvalidArgument(std::string(message)));
+  return {};
+}
+
+Result<void> RequireText(std::string_view field, const std::string& value, std::size_t max) {
+  const std::size_t n = json::CountCodePoints(value);
+  bool blank = true;
+  for (char c : value)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') blank = false;
+  if (blank) return Fail(Error::InvalidArgument(fmt::format("'{}' must not be empty", field)));
+  if (n > max)
+    return Fail(Error::InvalidArgument(
+        fmt::format("'{}' has {} characters; at most {} are allowed", field, n, max)));
+  return {};
+}
+
+bool IsStaffOf(const Principal& actor, Action action, const std::string& path) {
+  return !path.empty() && Can(actor, action, path);
+}
+
+}  // namespace
+
+RequestService::RequestService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                               const WorkCalendar& calendar, identity::IdentityService& identity,
+                               matters::MatterService& matters, RequestOptions options)
+    : db_(db),
+      clock_(clock),
+      ids_(ids),
+      calendar_(calendar),
+      identity_(identity),
+      matters_(matters),
+      options_(std::move(options)) {}
+
+Result<std::shared_ptr<const Directory>> RequestService::directory() {
+  const std::uint64_t generation = identity_.units_generation();
+  {
+    std::lock_guard lock(directory_mutex_);
+    if (directory_ && directory_generation_ == generation) return directory_;
+  }
+  XT_ASSIGN_OR_RETURN(auto units, identity_.AllUnits());
+  XT_ASSIGN_OR_RETURN(auto dir, Directory::Build(std::move(units)));
+  std::lock_guard lock(directory_mutex_);
+  directory_ = dir;
+  directory_generation_ = generation;
+  return dir;
+}
+
+// --- intake -----------------------------------------------------------------
+
+Result<RoutePreview> RequestService::Preview(const Principal& actor, const Intake& in) {
+  (void)actor;  // any signed-in user may ask where a request would go
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+  RoutePreview out;
+  for (const auto& s : catalog->Suggest(in.title + "\n" + in.text, 3))
+    out.suggestions.push_back({*s.matter, s.confidence});
+  if (!in.matter_id.empty()) {
+    const matters::Matter* m = catalog->Find(in.matter_id);
+    if (!m || m->level != 3 || !m->active)
+      return Fail(Error::InvalidArgument(
+          fmt::format("'matter_id' {} is not an active category of the list", in.matter_id)));
+    out.matter = *m;
+  } else if (!out.suggestions.empty()) {
+    out.matter = out.suggestions.front().matter;
+  }
+  auto located = Locate(*dir, in.place, in.place_unit_id);
+  if (!located) {
+    // An unknown unit in the body is bad input, not a missing resource.
+    if (located.error().code == ErrorCode::kNotFound)
+      return Fail(Error::InvalidArgument(located.error().message));
+    return Fail(located.error());
+  }
+  out.place = std::move(*located);
+  if (!out.matter) {
+    out.problem = "请选择事项类别 (choose a category)";
+    return out;
+  }
+  auto route = RouteFor(*dir, *out.matter, out.place);
+  if (!route) {
+    out.problem = route.error().message;
+    return out;
+  }
+  out.route = *route;
+  const Timestamp now = clock_.Now();
+  out.sign_due = matters::Deadline(calendar_, now, out.matter->sign_limit);
+  out.finish_due = matters::Deadline(calendar_, now, out.matter->finish_limit);
+  out.return_until = matters::Deadline(calendar_, now, out.matter->return_window);
+  return out;
+}
+
+Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
+  XT_TRY_VOID(ValidateIntake(in));
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  const identity::OrgUnit* centre = dir->Centre();
+  if (!centre) return Fail(Error::Unavailable("no hotline centre is set up in the org tree"));
+
+  Request r;
+  r.created_by = actor.account_id;
+  if (actor.via == Principal::Via::kApiKey) {
+    if (in.channel != Channel::kOpen311) in.channel = Channel::kApi;
+  } else if (Can(actor, Action::kRequestCreate, centre->path)) {
+    if (in.channel == Channel::kImport || in.channel == Channel::kOpen311)
+      in.channel = Channel::kPhone;
+  } else if (actor.kind == identity::AccountKind::kResident) {
+    in.channel = Channel::kWeb;
+    r.requester_id = actor.account_id;
+    in.dispatch = false;
+  } else {
+    return Fail(Error::PermissionDenied(
+        "only residents, the hotline centre's operators and API clients record requests"));
+  }
+  if (in.dispatch && !Can(actor, Action::kRequestDispatch, centre->path))
+    return Fail(Error::PermissionDenied("only the centre's operators dispatch at intake"));
+
+  XT_ASSIGN_OR_RETURN(auto preview, Preview(actor, in));
+  SubmitResult result;
+  result.suggestions = preview.suggestions;
+  // A category the caller did not choose is only taken when it is confident.
+  std::optional<matters::Matter> matter = preview.matter;
+  if (in.matter_id.empty() &&
+      (preview.suggestions.empty() ||
+       preview.suggestions.front().confidence < options_.auto_route_confidence))
+    matter.reset();
+  if (in.dispatch && (!matter || !preview.route))
+    return Fail(Error::InvalidArgument(
+        fmt::format("cannot dispatch yet: {}",
+                    matter ? preview.problem : std::string("choose a category ('matter_id')"))));
+
+  r.channel = in.channel;
+  r.title = in.title;
+  r.text = in.text;
+  r.place = preview.place;
+  r.contact_name = in.anonymous ? "" : in.contact_name;
+  r.contact_phone = in.contact_phone;
+  r.anonymous = in.anonymous;
+  r.external_id = in.external_id;
+  r.attachment_ids = in.attachment_ids;
+  r.centre_id = centre->id;
+  r.centre_path = centre->path;
+  if (matter) {
+    r.matter_id = matter->id;
+    r.matter_version = matter->version;
+  }
+  const std::string idem_key =
+      in.idempotency_key.empty() ? "" : actor.account_id + "\x1f" + in.idempotency_key;
+  const identity::OrgUnit* target =
+      in.dispatch && preview.route ? dir->Find(preview.route->unit_id) : nullptr;
+
+  return db_.Write([&](Executor& ex) -> Result<SubmitResult> {
+    const Timestamp now = clock_.Now();
+    if (!idem_key.empty()) {
+      XT_ASSIGN_OR_RETURN(auto existing, store::FindByIdempotencyKey(ex, idem_key));
+      if (existing) {
+        SubmitResult again = result;
+        again.request = std::move(*existing);
+        again.created = false;
+        return again;
+      }
+    }
+    Request req = r;
+    req.id = ids_.Next();
+    XT_ASSIGN_OR_RETURN(auto n, store::NextNumber(ex, DayKey(now)));
+    req.number = FormatNumber(now, n);
+    req.received_at = now;
+    req.updated_at = now;
+    XT_TRY_VOID(store::Insert(ex, req, idem_key));
+    json::Json payload = {{"number", req.number},         {"channel", ChannelName(req.channel)},
+                          {"matter_id", req.matter_id},   {"matter_version", req.matter_version},
+                          {"grid_id", req.place.grid_id}, {"anonymous", req.anonymous}};
+    XT_TRY_VOID(audit::Append(ex, now, {actor.account_id, "request.received", req.id, payload}));
+    if (target) {
+      const Request before = req;
+      XT_TRY_VOID(Dispatch(ex, req, *target, *matter, now));
+      json::Json change = Change(before, req);
+      change["rule"] = preview.route->rule;
+      XT_TRY_VOID(Store(ex, before, req, actor.account_id, "request.dispatched", change, now));
+    }
+    SubmitResult out = result;
+    out.request = std::move(req);
+    return out;
+  });
+}
+
+Result<int> RequestService::ImportHistory(const Principal& actor, std::vector<Request> rows) {
+  if (!actor.is_system() && !Can(actor, Action::kMatterManage, ""))
+    return Fail(Error::PermissionDenied("only an administrator imports history"));
+  return db_.Write([&](Executor& ex) -> Result<int> {
+    const Timestamp now = clock_.Now();
+    int stored = 0;
+    for (auto& r : rows) {
+      if (r.id.empty()) r.id = ids_.Next();
+      XT_ASSIGN_OR_RETURN(auto n, store::NextNumber(ex, DayKey(r.received_at)));
+      r.number = FormatNumber(r.received_at, n);
+      r.channel = Channel::kImport;
+      r.created_by = actor.account_id;
+      r.updated_at = now;
+      XT_TRY_VOID(store::Insert(ex, r, "import\x1f" + r.external_id));
+      XT_TRY_VOID(rates::Apply(ex, std::nullopt, rates::ContributionOf(r)));
+      ++stored;
+    }
+    json::Json payload = {{"rows", stored}};
+    if (!rows.empty()) {
+      payload["first_number"] = rows.front().number;
+      payload["last_number"] = rows.back().number;
+    }
+    XT_TRY_VOID(
+        audit::Append(ex, now, {actor.account_id, "request.imported", "requests", payload}));
+    return stored;
+  });
+}
+
+// --- commands -----------------------------------------------------------------
+
+Result<void> RequestService::Authorize(const Principal& actor, const Request& r, Command c,
+                                       const std::vector<Summons>& summonses) const {
+  switch (AuthorityFor(c)) {
+    case Authority::kCentre:
+      if (IsStaffOf(actor, Action::kRequestDispatch, r.centre_path)) return {};
+      if (c == Command::kCallback && !r.requester_id.empty() && actor.account_id == r.requester_id)
+        return {};
+      return Fail(Error::PermissionDenied(
+          fmt::format("{} is decided by the hotline centre's operators", CommandName(c))));
+    case Authority::kUnit:
+      if (IsStaffOf(actor, Action::kRequestHandle, r.unit_path)) return {};
+      return Fail(Error::PermissionDenied(
+          fmt::format("only the handling unit ({}) may {} this request",
+                      r.unit_name.empty() ? "none yet" : r.unit_name, CommandName(c))));
+    case Authority::kSupervisor:
+      if (IsStaffOf(actor, Action::kRequestSupervise, r.centre_path)) return {};
+      return Fail(Error::PermissionDenied(fmt::format("only a supervisor may {}", CommandName(c))));
+    case Authority::kSummoned:
+      for (const auto& s : summonses)
+        if (s.reported_at == 0 && IsStaffOf(actor, Action::kRequestHandle, s.department_path))
+          return {};
+      return Fail(Error::PermissionDenied(
+          "only a department summoned to this request and not yet reported may report"));
+  }
+  return Fail(Error::PermissionDenied("not allowed"));
+}
+
+bool RequestService::MayRead(const Principal& actor, const Request& r,
+                             const std::vector<Summons>& summonses) const {
+  if (!r.requester_id.empty() && r.requester_id == actor.account_id) return true;
+  if (IsStaffOf(actor, Action::kRequestRead, r.unit_path)) return true;
+  if (IsStaffOf(actor, Action::kRequestRead, r.centre_path)) return true;
+  for (const auto& s : summonses)
+    if (IsStaffOf(actor, Action::kRequestRead, s.department_path)) return true;
+  return false;
+}
+
+Result<matters::Matter> RequestService::MatterOf(const Request& r) {
+  if (r.matter_id.empty())
+    return Fail(Error::InvalidArgument("the request has no category yet: give 'matter_id'"));
+  return matters_.GetVersion(r.matter_id, r.matter_version);
+}
+
+Result<void> RequestService::Dispatch(Executor& ex, Request& r, const identity::OrgUnit& unit,
+                                      const matters::Matter& matter, Timestamp now) {
+  r.status = Status::kDispatched;
+  r.unit_id = unit.id;
+  r.unit_path = unit.path;
+  r.unit_name = unit.name;
+  r.matter_id = matter.id;
+  r.matter_version = matter.version;
+  r.dispatched_at = now;
+  r.signed_at = 0;
+  r.replied_at = 0;
+  r.closed_at = 0;
+  r.sign_due = matters::Deadline(calendar_, now, matter.sign_limit);
+  r.finish_due = matters::Deadline(calendar_, now, matter.finish_limit);
+  r.sign_warn_at = matters::WarnAt(calendar_, now, matter.sign_limit, options_.warn_fraction);
+  r.finish_warn_at = matters::WarnAt(calendar_, now, matter.finish_limit, options_.warn_fraction);
+  r.return_until = matters::Deadline(calendar_, now, matter.return_window);
+  r.sign_late = r.finish_late = r.warned = false;
+  r.return_requested = false;
+  r.return_reason.clear();
+  r.extension_days = 0;
+  r.extension_reason.clear();
+  ++r.dispatch_count;
+  const store::Timer sign[] = {{r.id, "sign_warn", r.sign_warn_at}, {r.id, "sign_due", r.sign_due}};
+  const store::Timer finish[] = {{r.id, "finish_warn", r.finish_warn_at},
+                                 {r.id, "finish_due", r.finish_due}};
+  XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", sign));
+  XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", finish));
+  return {};
+}
+
+Result<void> RequestService::Store(Executor& ex, const Request& before, Request& after,
+                                   std::string_view actor, std::string_view action,
+                                   json::Json payload, Timestamp now) {
+  after.version = before.version + 1;
+  after.updated_at = now;
+  XT_ASSIGN_OR_RETURN(bool updated, store::Update(ex, after));
+  if (!updated)
+    return Fail(Error::Conflict(
+        fmt::format("request {} changed meanwhile; reload it and try again", before.number)));
+  XT_TRY_VOID(rates::Apply(ex, rates::ContributionOf(before), rates::ContributionOf(after)));
+  XT_TRY_VOID(audit::Append(
+      ex, now, {std::string(actor), std::string(action), after.id, std::move(payload)}));
+  return {};
+}
+
+Result<Request> RequestService::Apply(const Principal& actor, std::string_view id,
+                                      const CommandInput& in) {
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  // Matter versions and units are read before the write transaction.
+  std::optional<matters::Matter> matter;
+  if (!in.matter_id.empty()) {
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    const matters::Matter* m = catalog->Find(in.matter_id);
+    if (!m || m->level != 3 || !m->active)
+      return Fail(Error::InvalidArgument(
+          fmt::format("'matter_id' {} is not an active category of the list", in.matter_id)));
+    matter = *m;
+  }
+  if (!matter && (in.command == Command::kDispatch || in.command == Command::kTransfer ||
+                  in.command == Command::kReopen)) {
+    XT_ASSIGN_OR_RETURN(auto current, db_.Read([&](Executor& ex) { return store::Find(ex, id); }));
+    if (current && !current->matter_id.empty()) {
+      XT_ASSIGN_OR_RETURN(auto m, MatterOf(*current));
+      matter = std::move(m);
+    }
+  }
+
+  return db_.Write([&](Executor& ex) -> Result<Request> {
+    const Timestamp now = clock_.Now();
+    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id));
+    if (!found) return Fail(Error::NotFound(fmt::format("no request with id '{}'", id)));
+    Request r = std::move(*found);
+    XT_ASSIGN_OR_RETURN(auto summonses, store::SummonsOf(ex, r.id));
+    if (!MayRead(actor, r, summonses) && !actor.is_system())
+      return Fail(
+          Error::PermissionDenied(fmt::format("request {} is not in your units' work", r.number)));
+    if (!actor.is_system()) XT_TRY_VOID(Authorize(actor, r, in.command, summonses));
+    if (!in.idempotency_key.empty()) {
+      XT_ASSIGN_OR_RETURN(bool fresh, store::RecordCommandKey(ex, r.id, in.idempotency_key, now));
+      if (!fresh) return r;  // a retry: the first answer's effect is already here
+    }
+    // Signing twice is harmless: the second click answers with the same state.
+    if (in.command == Command::kSign && r.status != Status::kDispatched && r.signed_at != 0 &&
+        IsOpen(r.status) && r.status != Status::kReplied && r.status != Status::kCallback)
+      return r;
+    if (in.if_match && *in.if_match != r.version)
+      return Fail(Error::Conflict(fmt::format("request {} is at version {}, not {}; reload it",
+                                              r.number, r.version, *in.if_match)));
+    XT_TRY_VOID(Check(r, in.command, now));
+
+    const Request before = r;
+    json::Json payload = json::Json::object();
+    std::string action = fmt::format("request.{}", CommandName(in.command));
+    switch (in.command) {
+      case Command::kDispatch:
+      case Command::kTransfer: {
+        if (!matter)
+          return Fail(Error::InvalidArgument("the request has no category yet: give 'matter_id'"));
+        const identity::OrgUnit* unit = nullptr;
+        std::string rule;
+        if (!in.unit_id.empty()) {
+          unit = dir->Find(in.unit_id);
+          if (!unit)
+            return Fail(
+                Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", in.unit_id)));
+          using identity::UnitKind;
+          if (unit->kind != UnitKind::kStreet && unit->kind != UnitKind::kTownship &&
+              unit->kind != UnitKind::kCommunity && unit->kind != UnitKind::kDepartment)
+            return Fail(Error::InvalidArgument(fmt::format(
+                "'unit_id' {} is a {}; requests go to streets, townships, communities or "
+                "departments",
+                unit->name, identity::UnitKindName(unit->kind))));
+        }
+        auto route = RouteFor(*dir, *matter, r.place);
+        if (!unit) {
+          if (!route) return Fail(route.error());
+          unit = dir->Find(route->unit_id);
+          rule = route->rule;
+        } else if (!route || route->unit_id != unit->id) {
+          // An override of the computed route needs a reason (or a transfer).
+          if (in.command == Command::kDispatch)
+            XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+          rule = route ? fmt::format("人工改派 (computed: {})", route->unit_name) : "人工指定";
+        } else {
+          rule = route->rule;
+        }
+        if (in.command == Command::kTransfer) {
+          XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+          if (unit->id == r.unit_id)
+            return Fail(Error::InvalidArgument("'unit_id' is the unit that already has it"));
+        }
+        if (!unit) return Fail(Error::Internal("route names a unit the directory lacks"));
+        XT_TRY_VOID(Dispatch(ex, r, *unit, *matter, now));
+        payload = Change(before, r);
+        payload["rule"] = rule;
+        if (!in.reason.empty()) payload["reason"] = in.reason;
+        action = in.command == Command::kDispatch ? "request.dispatched" : "request.transferred";
+        break;
+      }
+      case Command::kSign:
+        r.status = Status::kSigned;
+        r.signed_at = now;
+        r.sign_late = r.sign_late || now > r.sign_due;
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
+        payload = Change(before, r);
+        payload["late"] = r.sign_late;
+        action = "request.signed";
+        break;
+      case Command::kHandle:
+        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
+        r.status = Status::kHandling;
+        payload = Change(before, r);
+        payload["note"] = in.text;
+        action = "request.progress";
+        break;
+      case Command::kReply:
+        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
+        r.status = Status::kReplied;
+        r.reply = in.text;
+        r.replied_at = now;
+        r.finish_late = r.finish_late || now > r.finish_due;
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
+        payload = Change(before, r);
+        payload["reply"] = in.text;
+        payload["late"] = r.finish_late;
+        action = "request.replied";
+        break;
+      case Command::kRequestReturn:
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        r.return_requested = true;
+        r.return_reason = in.reason;
+        payload = {{"number", r.number}, {"reason", in.reason}};
+        action = "request.return_requested";
+        break;
+      case Command::kApproveReturn:
+        r.status = Status::kReceived;
+        r.unit_id.clear();
+        r.unit_path.clear();
+        r.unit_name.clear();
+        r.dispatched_at = r.signed_at = 0;
+        r.sign_due = r.finish_due = r.sign_warn_at = r.finish_warn_at = r.return_until = 0;
+        r.sign_late = r.finish_late = r.warned = false;
+        r.return_requested = false;
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
+        payload = Change(before, r);
+        payload["returned_by"] = before.unit_name;
+        payload["reason"] = before.return_reason;
+        action = "request.return_approved";
+        break;
+      case Command::kRejectReturn:
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        r.return_requested = false;
+        payload = {{"number", r.number}, {"reason", in.reason}};
+        action = "request.return_rejected";
+        break;
+      case Command::kRequestExtension:
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        XT_TRY_VOID(Require(
+            in.days >= 1 && in.days <= options_.max_extension_days,
+            fmt::format("'days' must be 1 to {} working days", options_.max_extension_days)));
+        r.extension_days = in.days;
+        r.extension_reason = in.reason;
+        payload = {{"number", r.number}, {"days", in.days}, {"reason", in.reason}};
+        action = "request.extension_requested";
+        break;
+      case Command::kApproveExtension: {
+        const Timestamp old_due = r.finish_due;
+        // To the end of the n-th working day after the day it was due.
+        r.finish_due = calendar_.AddWorkingDays(r.finish_due - 1, r.extension_days);
+        if (now < r.finish_due) r.finish_late = false;
+        const store::Timer finish[] = {{r.id, "finish_due", r.finish_due}};
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", finish));
+        payload = {{"number", r.number},
+                   {"days", r.extension_days},
+                   {"from", FormatRfc3339(old_due)},
+                   {"to", FormatRfc3339(r.finish_due)}};
+        r.extension_days = 0;
+        action = "request.extension_approved";
+        break;
+      }
+      case Command::kRejectExtension:
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        payload = {{"number", r.number}, {"days", r.extension_days}, {"reason", in.reason}};
+        r.extension_days = 0;
+        action = "request.extension_rejected";
+        break;
+      case Command::kMerge: {
+        XT_TRY_VOID(Require(!in.parent_id.empty(), "'parent_id' names the request to merge into"));
+        if (in.parent_id == r.id)
+          return Fail(Error::InvalidArgument("a request cannot be merged into itself"));
+        XT_ASSIGN_OR_RETURN(auto parent, store::Find(ex, in.parent_id));
+        if (!parent)
+          return Fail(
+              Error::InvalidArgument(fmt::format("'parent_id' {} is not a request", in.parent_id)));
+        if (!IsOpen(parent->status))
+          return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
+                                                  parent->number, StatusName(parent->status))));
+        r.status = Status::kMerged;
+        r.parent_id = parent->id;
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "", {}));
+        payload = Change(before, r);
+        payload["parent_id"] = parent->id;
+        payload["parent_number"] = parent->number;
+        action = "request.merged";
+        break;
+      }
+      case Command::kCallback: {
+        XT_TRY_VOID(Require(in.resolved.has_value(), "'resolved' (true or false) is needed"));
+        XT_TRY_VOID(Require(in.satisfaction.has_value(),
+                            "'satisfaction' is needed: satisfied, basically_satisfied or "
+                            "dissatisfied"));
+        if (json::CountCodePoints(in.text) > static_cast<std::size_t>(kMaxReasonChars))
+          return Fail(Error::InvalidArgument("'text' (the resident's words) is too long"));
+        const bool dissatisfied = *in.satisfaction == Satisfaction::kDissatisfied;
+        r.resolved = in.resolved;
+        r.satisfaction = in.satisfaction;
+        r.feedback = in.text;
+        r.status = NextStatus(r, Command::kCallback, dissatisfied);
+        if (r.status == Status::kClosed) r.closed_at = now;
+        payload = Change(before, r);
+        payload["resolved"] = *in.resolved;
+        payload["satisfaction"] = SatisfactionName(*in.satisfaction);
+        action = "request.callback";
+        break;
+      }
+      case Command::kClose:
+        r.status = Status::kClosed;
+        r.closed_at = now;
+        payload = Change(before, r);
+        if (!in.reason.empty()) payload["reason"] = in.reason;
+        action = "request.closed";
+        break;
+      case Command::kReopen: {
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        if (!matter) return Fail(Error::Conflict("the request has no category to reopen under"));
+        const identity::OrgUnit* unit = dir->Find(r.unit_id);
+        if (!unit)
+          return Fail(Error::Conflict("the unit that handled it no longer exists; dispatch anew"));
+        r.resolved.reset();
+        r.satisfaction.reset();
+        r.reply.clear();
+        XT_TRY_VOID(Dispatch(ex, r, *unit, *matter, now));
+        --r.dispatch_count;
+        ++r.reopen_count;
+        payload = Change(before, r);
+        payload["reason"] = in.reason;
+        action = "request.reopened";
+        break;
+      }
+      case Command::kSummon: {
+        const identity::OrgUnit* owner = dir->Find(r.unit_id);
+        if (!owner || (owner->kind != identity::UnitKind::kStreet &&
+                       owner->kind != identity::UnitKind::kTownship))
+          return Fail(Error::Conflict("only a street or township summons departments (吹哨)"));
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        XT_TRY_VOID(Require(!in.department_ids.empty() && in.department_ids.size() <= 10,
+                            "'department_ids' names 1 to 10 departments to summon"));
+        json::Json summoned = json::Json::array();
+        for (const auto& dep_id : in.department_ids) {
+          const identity::OrgUnit* dep = dir->Find(dep_id);
+          if (!dep || dep->kind != identity::UnitKind::kDepartment)
+            return Fail(Error::InvalidArgument(
+                fmt::format("'department_ids' {} is not a department", dep_id)));
+          for (const auto& s : summonses)
+            if (s.department_id == dep_id && s.reported_at == 0)
+              return Fail(Error::Conflict(
+                  fmt::format("{} is already summoned and has not reported", dep->name)));
+          Summons s;
+          s.id = ids_.Next();
+          s.request_id = r.id;
+          s.department_id = dep->id;
+          s.department_path = dep->path;
+          s.department_name = dep->name;
+          s.summoned_by = actor.account_id;
+          s.reason = in.reason;
+          s.created_at = now;
+          s.report_due = matters::Deadline(calendar_, now, options_.summons_report_limit);
+          XT_TRY_VOID(store::InsertSummons(ex, s));
+          const store::Timer due[] = {{r.id, "summons_due:" + s.id, s.report_due}};
+          XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "summons_due:" + s.id, due));
+          XT_TRY_VOID(rates::Apply(ex, std::nullopt, rates::ContributionOf(s)));
+          summoned.push_back({{"summons_id", s.id},
+                              {"department_id", dep->id},
+                              {"department_name", dep->name},
+                              {"report_due", FormatRfc3339(s.report_due)}});
+        }
+        payload = {{"number", r.number}, {"reason", in.reason}, {"departments", summoned}};
+        action = "request.summoned";
+        break;
+      }
+      case Command::kReport: {
+        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
+        const Summons* target = nullptr;
+        for (const auto& s : summonses) {
+          if (s.reported_at != 0 || !IsStaffOf(actor, Action::kRequestHandle, s.department_path))
+            continue;
+          if (!in.summons_id.empty() && s.id != in.summons_id) continue;
+          target = &s;
+          break;
+        }
+        if (!target)
+          return Fail(Error::InvalidArgument(
+              in.summons_id.empty() ? "no pending summons of your department on this request"
+                                    : fmt::format("'summons_id' {} is not a pending summons of "
+                                                  "your department",
+                                                  in.summons_id)));
+        Summons after = *target;
+        after.reported_at = now;
+        after.report = in.text;
+        after.late = now > after.report_due;
+        XT_TRY_VOID(store::UpdateSummons(ex, after));
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "summons_due:" + after.id, {}));
+        XT_TRY_VOID(rates::Apply(ex, rates::ContributionOf(*target), rates::ContributionOf(after)));
+        payload = {{"number", r.number},
+                   {"summons_id", after.id},
+                   {"department_name", after.department_name},
+                   {"report", in.text},
+                   {"late", after.late}};
+        action = "request.reported";
+        break;
+      }
+      case Command::kUrge:
+        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
+        payload = {{"number", r.number}, {"reason", in.reason}, {"unit_name", r.unit_name}};
+        action = "request.urged";
+        break;
+    }
+    XT_TRY_VOID(Store(ex, before, r, actor.account_id, action, std::move(payload), now));
+    // Merged requests follow their parent's reply and closing.
+    if (in.command == Command::kReply || r.status == Status::kClosed) {
+      XT_ASSIGN_OR_RETURN(auto children, store::Children(ex, r.id));
+      for (auto& child : children) {
+        if (child.status != Status::kMerged) continue;
+        const Request child_before = child;
+        child.reply = r.reply;
+        child.replied_at = r.replied_at;
+        child.closed_at = r.closed_at;
+        XT_TRY_VOID(Store(ex, child_before, child, actor.account_id, "request.followed_parent",
+                          {{"number", child.number}, {"parent_number", r.number}}, now));
+      }
+    }
+    return r;
+  });
+}
+
+// --- queries ------------------------------------------------------------------
+
+Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_or_number,
+                                   bool reveal_contact) {
+  auto load = [&](Executor& ex) -> Result<Detail> {
+    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id_or_number));
+    if (!found) {
+      XT_ASSIGN_OR_RETURN(found, store::FindByNumber(ex, id_or_number));
+    }
+    if (!found)
+      return Fail(Error::NotFound(fmt::format("no request with id or number '{}'", id_or_number)));
+    Detail d;
+    d.request = std::move(*found);
+    XT_ASSIGN_OR_RETURN(d.summonses, store::SummonsOf(ex, d.request.id));
+    if (!actor.is_system() && !MayRead(actor, d.request, d.summonses))
+      return Fail(Error::PermissionDenied(
+          fmt::format("request {} is not in your units' work", d.request.number)));
+    XT_ASSIGN_OR_RETURN(d.merged, store::Children(ex, d.request.id));
+    const Timestamp now = clock_.Now();
+    for (Command c : Allowed(d.request, now))
+      if (actor.is_system() || Authorize(actor, d.request, c, d.summonses)) d.allowed.push_back(c);
+    return d;
+  };
+  if (!reveal_contact) return db_.Read(load);
+  // Showing the contact unmasked is for the centre that calls back, and is recorded.
+  return db_.Write([&](Executor& ex) -> Result<Detail> {
+    XT_ASSIGN_OR_RETURN(auto d, load(ex));
+    if (!actor.is_system() && !IsStaffOf(actor, Action::kRequestDispatch, d.request.centre_path))
+      return Fail(Error::PermissionDenied("only the centre's staff see the caller's full number"));
+    XT_TRY_VOID(audit::Append(ex, clock_.Now(),
+                              {actor.account_id,
+                               "request.contact_revealed",
+                               d.request.id,
+                               {{"number", d.request.number}}}));
+    d.contact_revealed = true;
+    return d;
+  });
+}
+
+Result<RequestPage> RequestService::List(const Principal& actor, const ListFilter& f) {
+  store::ListQuery q;
+  if (actor.is_system()) {
+    q.scope.everything = true;
+  } else {
+    for (const auto& m : actor.memberships) {
+      if (!identity::RoleAllows(m.role, Action::kRequestRead)) continue;
+      const bool at_root = m.unit_path.find('/', 1) == m.unit_path.size() - 1;
+      if (at_root) q.scope.everything = true;
+      q.scope.unit_paths.push_back(m.unit_path);
+      q.scope.centre_paths.push_back(m.unit_path);
+      q.scope.summoned_paths.push_back(m.unit_path);
+    }
+    if (actor.kind == identity::AccountKind::kResident) q.scope.requester_id = actor.account_id;
+  }
+  q.statuses = f.statuses;
+  if (!f.matter_id.empty()) {
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    const matters::Matter* m = catalog->Find(f.matter_id);
+    if (!m)
+      return Fail(
+          Error::InvalidArgument(fmt::format("'matter_id' {} is not a category", f.matter_id)));
+    if (m->level == 3) {
+      q.matter_id = m->id;
+    } else {
+      for (const matters::Matter* leaf : catalog->Leaves())
+        if (leaf->code.starts_with(m->code + "-")) q.matter_ids.push_back(leaf->id);
+      if (q.matter_ids.empty()) q.matter_ids.push_back("-");
+    }
+  }
+  q.unit_id = f.unit_id;
+  q.received_from = f.received_from;
+  q.received_to = f.received_to;
+  q.finish_due_before = f.due_before;
+  q.late_only = f.late_only;
+  q.warned_only = f.warned_only;
+  q.extension_pending = f.extension_pending;
+  q.return_pending = f.return_pending;
+  q.search = f.search;
+  if (json::CountCodePoints(q.search) > 100)
+    return Fail(Error::InvalidArgument("'q' (search) has more than 100 characters"));
+  q.before_id = f.cursor;
+  q.limit = std::clamp(f.limit, 1, 500);
+  return db_.Read([&](Executor& ex) -> Result<RequestPage> {
+    RequestPage page;
+    XT_ASSIGN_OR_RETURN(page.items, store::List(ex, q));
+    XT_ASSIGN_OR_RETURN(page.total, store::Count(ex, q));
+    if (static_cast<int>(page.items.size()) == q.limit) page.next_cursor = page.items.back().id;
+    return page;
+  });
+}
+
+Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& actor,
+                                                           std::string_view id) {
+  XT_ASSIGN_OR_RETURN(auto d, Get(actor, id));
+  return db_.Read([&](Executor& ex) { return audit::EventsFor(ex, d.request.id); });
+}
+
+Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4) {
+  const auto unknown = [] {
+    return Fail(Error::NotFound("no request matches this number and phone"));
+  };
+  if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; }))
+    return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
+  return db_.Read([&](Executor& ex) -> Result<Tracking> {
+    XT_ASSIGN_OR_RETURN(auto found, store::FindByNumber(ex, number));
+    if (!found || found->contact_phone.size() < 4 || !found->contact_phone.ends_with(phone_last4))
+      return unknown();
+    Tracking t;
+    t.request = std::move(*found);
+    XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, t.request.id));
+    for (auto& e : events) {
+      // Residents see what happened and who handles it; not notes, names or numbers.
+      auto payload = json::Json::parse(e.payload, nullptr, false);
+      json::Json shown = json::Json::object();
+      for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
+        if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
+      e.payload = shown.dump();
+      e.actor.clear();
+      t.timeline.push_back(std::move(e));
+    }
+    return t;
+  });
+}
+
+// --- timers -------------------------------------------------------------------
+
+Result<int> RequestService::FireTimer(Executor& ex, std::string_view request_id,
+                                      std::string_view kind, Timestamp now) {
+  XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, request_id));
+  if (!found) return 0;
+  Request r = std::move(*found);
+  const Request before = r;
+  const bool at_unit = r.status == Status::kDispatched || r.status == Status::kSigned ||
+                       r.status == Status::kHandling;
+  std::string action;
+  json::Json payload = {{"number", r.number}, {"unit_name", r.unit_name}};
+  if (kind.starts_with("summons_due:")) {
+    XT_ASSIGN_OR_RETURN(auto s, store::FindSummons(ex, kind.substr(12)));
+    if (!s || s->reported_at != 0 || s->late) return 0;
+    Summons after = *s;
+    after.late = true;
+    XT_TRY_VOID(store::UpdateSummons(ex, after));
+    XT_TRY_VOID(rates::Apply(ex, rates::ContributionOf(*s), rates::ContributionOf(after)));
+    payload["department_name"] = s->department_name;
+    XT_TRY_VOID(audit::Append(ex, now, {"system", "request.report_overdue", r.id, payload}));
+    return 1;
+  }
+  if (kind == "sign_warn" || kind == "finish_warn") {
+    if (!at_unit || (kind == "sign_warn" && r.status != Status::kDispatched)) return 0;
+    r.warned = true;
+    action = "request.deadline_warning";
+    payload["deadline"] = kind == "sign_warn" ? "sign" : "finish";
+  } else if (kind == "sign_due") {
+    if (r.status != Status::kDispatched) return 0;
+    r.sign_late = true;
+    action = "request.sign_overdue";
+  } else if (kind == "finish_due") {
+    if (!at_unit) return 0;
+    r.finish_late = true;
+    action = "request.overdue";
+  } else {
+    return 0;
+  }
+  XT_TRY_VOID(Store(ex, before, r, "system", action, std::move(payload), now));
+  return 1;
+}
+
+Result<int> RequestService::FireDueTimers(int limit) {
+  return db_.Write([&](Executor& ex) -> Result<int> {
+    const Timestamp now = clock_.Now();
+    XT_ASSIGN_OR_RETURN(auto timers, store::ClaimDueTimers(ex, now, limit));
+    int fired = 0;
+    for (const auto& t : timers) {
+      XT_ASSIGN_OR_RETURN(int n, FireTimer(ex, t.request_id, t.kind, now));
+      fired += n;
+    }
+    return fired;
+  });
+}
+
+Result<std::optional<Timestamp>> RequestService::NextTimerDue() {
+  return db_.Read([&](Executor& ex) { return store::NextTimerDue(ex); });
+}
+
+}  // namespace xietong::requests

@@ -1,0 +1,177 @@
+// RequestService: the commands and queries of 接诉即办.
+//
+// Every command authorizes the principal (lifecycle.h names whose authority
+// it needs), loads the request, asks the state machine, and stores the new
+// state, the three-rate rollup, the deadline timers and the audit event in
+// one transaction. Deadline timers are claimed in the database, so with
+// several nodes on one PostgreSQL each fires exactly once. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/id.h"
+#include "identity/identity_service.h"
+#include "matters/matter_service.h"
+#include "requests/directory.h"
+#include "requests/lifecycle.h"
+#include "requests/rates.h"
+#include "requests/request.h"
+#include "requests/routing.h"
+#include "storage/database.h"
+
+namespace xietong::requests {
+
+struct RequestOptions {
+  double warn_fraction = 0.75;  // a warning when this share of a limit has passed
+  // Route at intake without an operator when the suggested category is at
+  // least this confident (and the channel is not the operator's own).
+  double auto_route_confidence = 0.6;
+  matters::Limit summons_report_limit{8, matters::LimitUnit::kWorkingHours};
+  int max_extension_days = 30;
+  rates::Weights weights;
+};
+
+struct CategorySuggestion {
+  matters::Matter matter;
+  double confidence = 0;
+};
+
+// Where a request would go and by when, before anything is stored.
+struct RoutePreview {
+  std::vector<CategorySuggestion> suggestions;  // from the text, best first
+  std::optional<matters::Matter> matter;        // the chosen or best-suggested leaf
+  Place place;                                  // located
+  std::optional<Route> route;
+  std::string problem;  // why there is no route, in words for the operator
+  Timestamp sign_due = 0;
+  Timestamp finish_due = 0;
+  Timestamp return_until = 0;
+};
+
+struct SubmitResult {
+  Request request;
+  bool created = true;  // false: an Idempotency-Key retry returned the first answer
+  std::vector<CategorySuggestion> suggestions;
+};
+
+// The arguments of a command; each command reads the fields it needs.
+struct CommandInput {
+  Command command = Command::kSign;
+  std::string idempotency_key;           // a repeated key returns the current state
+  std::optional<std::int64_t> if_match;  // expected version
+  std::string text;                      // handle note, reply, report
+  std::string reason;                    // return, transfer, extension, reopen, urge, close
+  std::string unit_id;                   // dispatch override, transfer target
+  std::string matter_id;                 // dispatch: (re)categorise
+  std::string parent_id;                 // merge into
+  int days = 0;                          // extension
+  std::optional<bool> resolved;          // callback
+  std::optional<Satisfaction> satisfaction;
+  std::vector<std::string> department_ids;  // summon
+  std::string summons_id;                   // report (optional when only one is pending)
+};
+
+struct ListFilter {
+  std::vector<Status> statuses;
+  std::string matter_id;  // a leaf, or a level-1/2 matter: its whole subtree
+  std::string unit_id;
+  Timestamp received_from = 0;
+  Timestamp received_to = 0;
+  Timestamp due_before = 0;
+  bool late_only = false;
+  bool warned_only = false;
+  bool extension_pending = false;
+  bool return_pending = false;
+  std::string search;
+  std::string cursor;
+  int limit = 50;
+};
+
+struct RequestPage {
+  std::vector<Request> items;
+  std::optional<std::string> next_cursor;
+  std::int64_t total = 0;
+};
+
+struct Detail {
+  Request request;
+  std::vector<Summons> summonses;
+  std::vector<Request> merged;   // requests merged into this one
+  std::vector<Command> allowed;  // commands this principal may give now
+  bool contact_revealed = false;
+};
+
+// What a resident sees when tracking by number and phone.
+struct Tracking {
+  Request request;
+  std::vector<audit::Event> timeline;  // status changes only, no personal data
+};
+
+class RequestService {
+ public:
+  RequestService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                 const WorkCalendar& calendar, identity::IdentityService& identity,
+                 matters::MatterService& matters, RequestOptions options = {});
+
+  Result<RoutePreview> Preview(const identity::Principal& actor, const Intake& in);
+  Result<SubmitResult> Submit(const identity::Principal& actor, Intake in);
+  // Rows of history from another system (the importer): stored closed or
+  // open as given, numbered, counted in the rates, audited in one batch.
+  Result<int> ImportHistory(const identity::Principal& actor, std::vector<Request> rows);
+
+  Result<Request> Apply(const identity::Principal& actor, std::string_view id,
+                        const CommandInput& in);
+  Result<Detail> Get(const identity::Principal& actor, std::string_view id_or_number,
+                     bool reveal_contact = false);
+  Result<RequestPage> List(const identity::Principal& actor, const ListFilter& filter);
+  Result<std::vector<audit::Event>> Timeline(const identity::Principal& actor, std::string_view id);
+  // Public: the number and the last four digits of the contact phone.
+  Result<Tracking> Track(std::string_view number, std::string_view phone_last4);
+
+  // Fires every due timer (warnings, overdue flags, late reports); returns
+  // how many fired. Called by the timer runner on every node.
+  Result<int> FireDueTimers(int limit = 500);
+  Result<std::optional<Timestamp>> NextTimerDue();
+
+  Result<std::shared_ptr<const Directory>> directory();
+  const RequestOptions& options() const { return options_; }
+
+ private:
+  Result<void> Authorize(const identity::Principal& actor, const Request& r, Command c,
+                         const std::vector<Summons>& summonses) const;
+  bool MayRead(const identity::Principal& actor, const Request& r,
+               const std::vector<Summons>& summonses) const;
+  Result<void> Dispatch(storage::Executor& ex, Request& r, const identity::OrgUnit& unit,
+                        const matters::Matter& matter, Timestamp now);
+  Result<matters::Matter> MatterOf(const Request& r);
+  Result<void> Decide(storage::Executor& ex, const identity::Principal& actor, Request& r,
+                      const CommandInput& in, const Directory& dir, Timestamp now,
+                      json::Json& payload);
+  Result<int> FireTimer(storage::Executor& ex, std::string_view request_id, std::string_view kind,
+                        Timestamp now);
+  Result<void> Store(storage::Executor& ex, const Request& before, Request& after,
+                     std::string_view actor, std::string_view action, json::Json payload,
+                     Timestamp now);
+
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const WorkCalendar& calendar_;
+  identity::IdentityService& identity_;
+  matters::MatterService& matters_;
+  const RequestOptions options_;
+
+  std::mutex directory_mutex_;
+  std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mutex_)
+  std::uint64_t directory_generation_ = 0;      // GUARDED_BY(directory_mutex_)
+};
+
+}  // namespace xietong::requests

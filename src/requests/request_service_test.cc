@@ -1,0 +1,630 @@
+// RequestService against real databases (every backend): each path of the
+// lifecycle, deadlines and timers, summonses, rates, authorization, bad input.
+#include "requests/request_service.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "audit/audit_log.h"
+#include "audit/verify.h"
+#include "identity/identity_store.h"
+#include "matters/matter_store.h"
+#include "requests/rates.h"
+#include "requests/request_store.h"
+#include "storage/testing.h"
+
+namespace xietong::requests {
+namespace {
+
+using identity::Membership;
+using identity::OrgUnit;
+using identity::Principal;
+using identity::Role;
+using identity::UnitKind;
+
+std::string Rect(double lon0, double lat0, double lon1, double lat1) {
+  return fmt::format(
+      R"({{"type":"Polygon","coordinates":[[[{0},{1}],[{2},{1}],[{2},{3}],[{0},{3}],[{0},{1}]]]}})",
+      lon0, lat0, lon1, lat1);
+}
+
+// Monday 2026-11-23 10:00 +08:00, a working day.
+constexpr Timestamp kMonday10 = 1'795'399'200'000'000;
+
+ListFilter With(const std::function<void(ListFilter&)>& set) {
+  ListFilter f;
+  set(f);
+  return f;
+}
+
+class RequestServiceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
+                   store::Migrations(), rates::Migrations()})
+      ASSERT_TRUE(storage::ApplyMigrations(db(), m, 0));
+    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
+    ASSERT_TRUE(cal) << cal.error().message;
+    calendar_.emplace(std::move(*cal));
+    identity_ = std::make_unique<identity::IdentityService>(db(), clock_, ids_);
+    matters_ = std::make_unique<matters::MatterService>(db(), clock_, ids_);
+    service_ =
+        std::make_unique<RequestService>(db(), clock_, ids_, *calendar_, *identity_, *matters_);
+    const auto sys = Principal::System();
+    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市", Rect(120.0, 30.0, 120.2, 30.2));
+    centre_ = Unit(city_.id, UnitKind::kCentre, "JL-12345", "12345热线中心", std::nullopt);
+    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局", std::nullopt);
+    police_ = Unit(city_.id, UnitKind::kDepartment, "JL-D12", "市公安局", std::nullopt);
+    district_ =
+        Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区", Rect(120.0, 30.0, 120.2, 30.2));
+    street_a_ = Unit(district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道",
+                     Rect(120.0, 30.0, 120.1, 30.2));
+    street_b_ = Unit(district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道",
+                     Rect(120.1, 30.0, 120.2, 30.2));
+    community_a_ = Unit(street_a_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区",
+                        Rect(120.0, 30.0, 120.1, 30.2));
+    grid_a_ = Unit(community_a_.id, UnitKind::kGrid, "JL-01-01-01-01", "湖畔社区第一网格",
+                   Rect(120.0, 30.0, 120.1, 30.2));
+    community_b_ = Unit(street_b_.id, UnitKind::kCommunity, "JL-01-02-01", "柳岸社区",
+                        Rect(120.1, 30.0, 120.2, 30.2));
+    grid_b_ = Unit(community_b_.id, UnitKind::kGrid, "JL-01-02-01-01", "柳岸社区第一网格",
+                   Rect(120.1, 30.0, 120.2, 30.2));
+
+    auto seeded = matters_->Seed(sys, Catalogue());
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    auto catalog = matters_->Snapshot();
+    ASSERT_TRUE(catalog);
+    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
+    fumes_ = (*catalog)->FindByCode("01-01-02")->id;
+
+    operator_ = As("op", centre_, Role::kOperator);
+    supervisor_ = As("sup", centre_, Role::kSupervisor);
+    handler_a_ = As("ha", street_a_, Role::kHandler);
+    handler_b_ = As("hb", street_b_, Role::kHandler);
+    env_handler_ = As("env", env_, Role::kHandler);
+    police_handler_ = As("pol", police_, Role::kHandler);
+    resident_ = As("res", community_a_, Role::kResident);
+    resident_.kind = identity::AccountKind::kResident;
+    other_resident_ = As("res2", community_a_, Role::kResident);
+    other_resident_.kind = identity::AccountKind::kResident;
+    clock_.Set(kMonday10);
+  }
+
+  static std::vector<matters::Matter> Catalogue() {
+    auto node = [](std::string code, std::string name) {
+      matters::Matter m;
+      m.code = std::move(code);
+      m.name = std::move(name);
+      m.name_en = "x";
+      return m;
+    };
+    std::vector<matters::Matter> out = {node("01", "城乡建设"), node("01-01", "市容环境")};
+    auto stalls = node("01-01-01", "占道经营");
+    stalls.handler = matters::HandlerLevel::kStreet;
+    stalls.keywords = {"占道", "摆摊", "小贩"};
+    stalls.sign_limit = {2, matters::LimitUnit::kWorkingHours};
+    stalls.finish_limit = {7, matters::LimitUnit::kWorkingDays};
+    stalls.return_window = {4, matters::LimitUnit::kWorkingHours};
+    out.push_back(stalls);
+    auto fumes = node("01-01-02", "餐饮油烟");
+    fumes.handler = matters::HandlerLevel::kCityDepartment;
+    fumes.department_code = "JL-D03";
+    fumes.keywords = {"油烟", "烧烤"};
+    out.push_back(fumes);
+    return out;
+  }
+
+  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code, std::string name,
+               std::optional<std::string> geometry) {
+    auto r = identity_->CreateUnit(Principal::System(), {std::move(parent), kind, std::move(code),
+                                                         std::move(name), std::move(geometry)});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(OrgUnit{});
+  }
+
+  // A principal as Authenticate would build it (no password hashing needed).
+  static Principal As(std::string name, const OrgUnit& unit, Role role) {
+    Principal p;
+    p.account_id = "acct-" + name;
+    p.username = name;
+    p.memberships.push_back(
+        Membership{"m-" + name, p.account_id, unit.id, unit.name, unit.path, role});
+    return p;
+  }
+
+  Intake Stalls() {
+    Intake in;
+    in.channel = Channel::kPhone;
+    in.title = "小区门口占道摆摊";
+    in.text = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。";
+    in.matter_id = stalls_;
+    in.place.lat = 30.05;
+    in.place.lon = 120.05;
+    in.contact_name = "陈女士";
+    in.contact_phone = "13800001234";
+    return in;
+  }
+
+  Request Submitted(bool dispatch = true) {
+    Intake in = Stalls();
+    in.dispatch = dispatch;
+    auto r = service_->Submit(operator_, in);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->request : Request{};
+  }
+
+  Result<Request> Do(const Principal& who, const Request& r, Command c,
+                     std::function<void(CommandInput&)> fill = {}) {
+    CommandInput in;
+    in.command = c;
+    if (fill) fill(in);
+    return service_->Apply(who, r.id, in);
+  }
+
+  Request Must(const Principal& who, const Request& r, Command c,
+               std::function<void(CommandInput&)> fill = {}) {
+    auto out = Do(who, r, c, std::move(fill));
+    EXPECT_TRUE(out) << CommandName(c) << ": " << out.error().message;
+    return out.value_or(r);
+  }
+
+  std::int64_t Count(std::string_view sql, std::initializer_list<storage::Value> params = {}) {
+    auto n = db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(sql, params));
+      return row->Int(0);
+    });
+    EXPECT_TRUE(n) << n.error().message;
+    return n.value_or(-1);
+  }
+
+  rates::Counters StatsOf(const std::string& unit_id) {
+    auto ranking = db().Read([&](storage::Executor& ex) {
+      rates::RankingQuery q;
+      q.from_month = "2000-01";
+      q.to_month = "2999-12";
+      q.unit_ids = {unit_id};
+      return rates::Ranking(ex, q);
+    });
+    EXPECT_TRUE(ranking) << ranking.error().message;
+    if (!ranking || ranking->empty()) return {};
+    return ranking->front().counters;
+  }
+
+  storage::Database& db() { return t_->db(); }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  ManualClock clock_{kMonday10};
+  IdGenerator ids_{clock_};
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<matters::MatterService> matters_;
+  std::unique_ptr<RequestService> service_;
+  OrgUnit city_, centre_, env_, police_, district_, street_a_, street_b_, community_a_, grid_a_,
+      community_b_, grid_b_;
+  std::string stalls_, fumes_;
+  Principal operator_, supervisor_, handler_a_, handler_b_, env_handler_, police_handler_,
+      resident_, other_resident_;
+};
+
+TEST_P(RequestServiceTest, IntakeRoutesByPlaceAndComputesWorkingTimeDeadlines) {
+  Request r = Submitted();
+  EXPECT_EQ(r.number, "2026112300001");
+  EXPECT_EQ(r.status, Status::kDispatched);
+  EXPECT_EQ(r.unit_id, street_a_.id);
+  EXPECT_EQ(r.place.grid_id, grid_a_.id);
+  EXPECT_EQ(r.place.community_id, community_a_.id);
+  EXPECT_EQ(r.centre_id, centre_.id);
+  // 2 working hours from Monday 10:00 → 12:00; 7 working days → Wednesday 2 Dec 17:30.
+  EXPECT_EQ(FormatRfc3339(r.sign_due), "2026-11-23T12:00:00+08:00");
+  EXPECT_EQ(FormatRfc3339(r.finish_due), "2026-12-02T17:30:00+08:00");
+  EXPECT_EQ(FormatRfc3339(r.sign_warn_at), "2026-11-23T11:30:00+08:00");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM request_timers WHERE request_id = ?", {r.id}), 4);
+  EXPECT_EQ(Submitted().number, "2026112300002");
+  // A department's matter goes to the department wherever it is.
+  Intake in = Stalls();
+  in.matter_id = fumes_;
+  in.dispatch = true;
+  auto fumes = service_->Submit(operator_, in);
+  ASSERT_TRUE(fumes) << fumes.error().message;
+  EXPECT_EQ(fumes->request.unit_id, env_.id);
+}
+
+TEST_P(RequestServiceTest, TheWholePathWithASummonsAndACallback) {
+  Request r = Submitted();
+  r = Must(handler_a_, r, Command::kSign);
+  EXPECT_EQ(r.status, Status::kSigned);
+  EXPECT_FALSE(r.sign_late);
+  r = Must(handler_a_, r, Command::kHandle, [](auto& in) { in.text = "已到现场核实"; });
+  r = Must(handler_a_, r, Command::kSummon, [&](auto& in) {
+    in.reason = "需要公安配合清理夜间摊贩";
+    in.department_ids = {police_.id};
+  });
+  auto detail = service_->Get(handler_a_, r.id);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->summonses.size(), 1u);
+  EXPECT_EQ(detail->summonses[0].department_id, police_.id);
+  // The summoned department sees it and reports; the street still owns it.
+  ASSERT_TRUE(service_->Get(police_handler_, r.id));
+  EXPECT_FALSE(service_->Get(env_handler_, r.id));
+  EXPECT_EQ(Do(env_handler_, r, Command::kReport, [](auto& in) { in.text = "x"; }).error().code,
+            ErrorCode::kPermissionDenied);
+  r = Must(police_handler_, r, Command::kReport, [](auto& in) { in.text = "已派警力联合执法"; });
+  EXPECT_EQ(r.unit_id, street_a_.id);
+  r = Must(handler_a_, r, Command::kReply, [](auto& in) { in.text = "摊贩已清理，设置了巡查点"; });
+  EXPECT_EQ(r.status, Status::kReplied);
+  r = Must(operator_, r, Command::kCallback, [](auto& in) {
+    in.resolved = true;
+    in.satisfaction = Satisfaction::kSatisfied;
+  });
+  EXPECT_EQ(r.status, Status::kClosed);
+
+  auto timeline = service_->Timeline(operator_, r.id);
+  ASSERT_TRUE(timeline);
+  std::vector<std::string> actions;
+  for (const auto& e : *timeline) actions.push_back(e.action);
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"request.received", "request.dispatched", "request.signed",
+                                      "request.progress", "request.summoned", "request.reported",
+                                      "request.replied", "request.callback"}));
+  const auto street = StatsOf(street_a_.id);
+  EXPECT_EQ(street.dispatched, 1);
+  EXPECT_EQ(street.responded_on_time, 1);
+  EXPECT_EQ(street.rated, 1);
+  EXPECT_EQ(street.resolved, 1);
+  EXPECT_EQ(street.satisfied, 1);
+  const auto police = StatsOf(police_.id);
+  EXPECT_EQ(police.summoned, 1);
+  EXPECT_EQ(police.summons_reported_on_time, 1);
+  auto verified = audit::Verify(db(), {});
+  ASSERT_TRUE(verified);
+  EXPECT_FALSE(verified->first_bad_seq.has_value());
+}
+
+TEST_P(RequestServiceTest, ForbiddenTransitionsAnswerConflictAndChangeNothing) {
+  Request r = Submitted();
+  auto reply = Do(handler_a_, r, Command::kReply, [](auto& in) { in.text = "好"; });
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(reply.error().code, ErrorCode::kConflict);
+  EXPECT_NE(reply.error().message.find("allowed now: "), std::string::npos);
+  EXPECT_NE(reply.error().message.find("sign"), std::string::npos);
+  auto after = service_->Get(operator_, r.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->request.version, r.version);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE subject = ?", {r.id}), 2);
+}
+
+TEST_P(RequestServiceTest, OnlyTheRightUnitsActAndSee) {
+  Request r = Submitted();
+  EXPECT_EQ(Do(handler_b_, r, Command::kSign).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Get(handler_b_, r.id).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Do(handler_a_, r, Command::kTransfer,
+               [&](auto& in) {
+                 in.unit_id = street_b_.id;
+                 in.reason = "x";
+               })
+                .error()
+                .code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Do(resident_, r, Command::kDispatch).error().code, ErrorCode::kPermissionDenied);
+  auto a_list = service_->List(handler_a_, {});
+  ASSERT_TRUE(a_list);
+  EXPECT_EQ(a_list->total, 1);
+  auto b_list = service_->List(handler_b_, {});
+  ASSERT_TRUE(b_list);
+  EXPECT_EQ(b_list->total, 0);
+  // Residents see only their own.
+  Intake mine = Stalls();
+  mine.matter_id.clear();
+  auto own = service_->Submit(resident_, mine);
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->request.status, Status::kReceived);
+  EXPECT_EQ(own->request.channel, Channel::kWeb);
+  auto resident_list = service_->List(resident_, {});
+  ASSERT_TRUE(resident_list);
+  ASSERT_EQ(resident_list->items.size(), 1u);
+  EXPECT_EQ(resident_list->items[0].id, own->request.id);
+  EXPECT_EQ(service_->Get(other_resident_, own->request.id).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Get(resident_, r.id).error().code, ErrorCode::kPermissionDenied);
+  // The keyword suggestion found the category but a resident's request waits for an operator.
+  ASSERT_FALSE(own->suggestions.empty());
+  EXPECT_EQ(own->suggestions.front().matter.id, stalls_);
+}
+
+TEST_P(RequestServiceTest, ReturnWithinTheWindowGoesBackToTheCentre) {
+  Request r = Submitted();
+  r = Must(handler_a_, r, Command::kRequestReturn, [](auto& in) { in.reason = "不属于本街道"; });
+  EXPECT_TRUE(r.return_requested);
+  EXPECT_EQ(Do(handler_a_, r, Command::kSign).error().code, ErrorCode::kConflict);
+  r = Must(operator_, r, Command::kApproveReturn);
+  EXPECT_EQ(r.status, Status::kReceived);
+  EXPECT_TRUE(r.unit_id.empty());
+  EXPECT_EQ(StatsOf(street_a_.id).dispatched, 0);
+  r = Must(operator_, r, Command::kDispatch, [&](auto& in) {
+    in.unit_id = street_b_.id;
+    in.reason = "按实际位置改派";
+  });
+  EXPECT_EQ(r.unit_id, street_b_.id);
+  EXPECT_EQ(StatsOf(street_b_.id).dispatched, 1);
+  // The window is 4 working hours: Monday 10:00 + 4h → 15:30 (lunch excluded).
+  clock_.Set(kMonday10 + 6 * kMicrosPerHour);
+  auto late = Do(handler_b_, r, Command::kRequestReturn, [](auto& in) { in.reason = "x"; });
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_NE(late.error().message.find("return window"), std::string::npos);
+}
+
+TEST_P(RequestServiceTest, TransferMovesTheRatesAndRestartsTheClock) {
+  Request r = Submitted();
+  clock_.Advance(kMicrosPerHour);
+  EXPECT_FALSE(Do(operator_, r, Command::kTransfer, [&](auto& in) { in.unit_id = street_b_.id; }));
+  r = Must(operator_, r, Command::kTransfer, [&](auto& in) {
+    in.unit_id = street_b_.id;
+    in.reason = "属柳巷街道辖区";
+  });
+  EXPECT_EQ(r.unit_id, street_b_.id);
+  EXPECT_EQ(r.dispatched_at, kMonday10 + kMicrosPerHour);
+  EXPECT_EQ(StatsOf(street_a_.id).dispatched, 0);
+  EXPECT_EQ(StatsOf(street_b_.id).dispatched, 1);
+}
+
+TEST_P(RequestServiceTest, ExtensionNeedsASupervisor) {
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  r = Must(handler_a_, r, Command::kRequestExtension, [](auto& in) {
+    in.days = 3;
+    in.reason = "需协调产权单位";
+  });
+  EXPECT_EQ(Do(handler_a_, r, Command::kApproveExtension).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Do(operator_, r, Command::kApproveExtension).error().code,
+            ErrorCode::kPermissionDenied);
+  const Timestamp before = r.finish_due;
+  r = Must(supervisor_, r, Command::kApproveExtension);
+  EXPECT_EQ(r.extension_days, 0);
+  EXPECT_EQ(FormatRfc3339(before), "2026-12-02T17:30:00+08:00");
+  EXPECT_EQ(FormatRfc3339(r.finish_due), "2026-12-07T17:30:00+08:00");
+  auto bad = Do(handler_a_, r, Command::kRequestExtension, [](auto& in) {
+    in.days = 0;
+    in.reason = "x";
+  });
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(RequestServiceTest, MergedRequestsFollowTheirParent) {
+  Request parent = Must(handler_a_, Submitted(), Command::kSign);
+  Request child = Submitted(false);
+  child = Must(operator_, child, Command::kMerge, [&](auto& in) { in.parent_id = parent.id; });
+  EXPECT_EQ(child.status, Status::kMerged);
+  EXPECT_EQ(Do(operator_, child, Command::kMerge, [&](auto& in) { in.parent_id = parent.id; })
+                .error()
+                .code,
+            ErrorCode::kConflict);
+  Must(handler_a_, parent, Command::kReply, [](auto& in) { in.text = "已清理"; });
+  auto c = service_->Get(operator_, child.id);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->request.reply, "已清理");
+  auto p = service_->Get(operator_, parent.id);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->merged.size(), 1u);
+  EXPECT_EQ(p->merged[0].id, child.id);
+}
+
+TEST_P(RequestServiceTest, DissatisfiedResidentsGetItReopened) {
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  r = Must(handler_a_, r, Command::kReply, [](auto& in) { in.text = "已处理"; });
+  r = Must(operator_, r, Command::kCallback, [](auto& in) {
+    in.resolved = false;
+    in.satisfaction = Satisfaction::kDissatisfied;
+    in.text = "晚上还在摆";
+  });
+  EXPECT_EQ(r.status, Status::kCallback);
+  EXPECT_EQ(StatsOf(street_a_.id).dissatisfied, 1);
+  r = Must(operator_, r, Command::kReopen, [](auto& in) { in.reason = "居民反映问题仍在"; });
+  EXPECT_EQ(r.status, Status::kDispatched);
+  EXPECT_EQ(r.reopen_count, 1);
+  EXPECT_EQ(r.unit_id, street_a_.id);
+  const auto stats = StatsOf(street_a_.id);
+  EXPECT_EQ(stats.dispatched, 1);
+  EXPECT_EQ(stats.rated, 0);
+}
+
+TEST_P(RequestServiceTest, TimersWarnThenFlagOverdueExactlyOnce) {
+  Request r = Submitted();
+  EXPECT_EQ(*service_->FireDueTimers(), 0);
+  clock_.Set(kMonday10 + 90 * kMicrosPerMinute);  // 11:30: 75 % of the 2 h to sign
+  EXPECT_EQ(*service_->FireDueTimers(), 1);
+  auto d = service_->Get(operator_, r.id);
+  EXPECT_TRUE(d->request.warned);
+  EXPECT_FALSE(d->request.sign_late);
+  clock_.Set(kMonday10 + 2 * kMicrosPerHour);  // 12:00
+  EXPECT_EQ(*service_->FireDueTimers(), 1);
+  EXPECT_EQ(*service_->FireDueTimers(), 0);
+  d = service_->Get(operator_, r.id);
+  EXPECT_TRUE(d->request.sign_late);
+  r = Must(handler_a_, d->request, Command::kSign);
+  EXPECT_TRUE(r.sign_late);
+  EXPECT_EQ(StatsOf(street_a_.id).responded_on_time, 0);
+  auto overdue = service_->List(supervisor_, With([&](ListFilter& f) { f.late_only = true; }));
+  ASSERT_TRUE(overdue);
+  EXPECT_EQ(overdue->total, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'request.sign_overdue'"), 1);
+}
+
+TEST_P(RequestServiceTest, TwoNodesFireEachTimerOnce) {
+  constexpr int kRequests = 20;
+  for (int i = 0; i < kRequests; ++i) Submitted();
+  auto other_db = t_->OpenAnother();
+  identity::IdentityService other_identity(*other_db, clock_, ids_);
+  matters::MatterService other_matters(*other_db, clock_, ids_);
+  RequestService other(*other_db, clock_, ids_, *calendar_, other_identity, other_matters);
+  clock_.Set(kMonday10 + 30 * kMicrosPerDay);  // every sign and finish timer is due
+  std::atomic<int> fired{0};
+  auto run = [&](RequestService& s) {
+    for (int round = 0; round < 20; ++round) {
+      auto n = s.FireDueTimers(3);
+      ASSERT_TRUE(n) << n.error().message;
+      fired += *n;
+    }
+  };
+  std::thread a([&] { run(*service_); });
+  std::thread b([&] { run(other); });
+  a.join();
+  b.join();
+  // Each request: a warning and an overdue flag for signing and for finishing.
+  EXPECT_EQ(fired.load(), 4 * kRequests);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'request.overdue'"), kRequests);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM request_timers WHERE fired_at = 0"), 0);
+}
+
+TEST_P(RequestServiceTest, LateReportsCountAgainstTheDepartment) {
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  r = Must(handler_a_, r, Command::kSummon, [&](auto& in) {
+    in.reason = "联合执法";
+    in.department_ids = {police_.id};
+  });
+  EXPECT_EQ(Do(handler_a_, r, Command::kSummon,
+               [&](auto& in) {
+                 in.reason = "again";
+                 in.department_ids = {police_.id};
+               })
+                .error()
+                .code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(Do(handler_a_, r, Command::kSummon,
+               [&](auto& in) {
+                 in.reason = "x";
+                 in.department_ids = {street_b_.id};
+               })
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  clock_.Advance(3 * kMicrosPerDay);
+  EXPECT_GE(*service_->FireDueTimers(), 1);
+  EXPECT_EQ(StatsOf(police_.id).summons_late, 1);
+  r = Must(police_handler_, r, Command::kReport, [](auto& in) { in.text = "迟到的报到"; });
+  const auto stats = StatsOf(police_.id);
+  EXPECT_EQ(stats.summons_late, 1);
+  EXPECT_EQ(stats.summons_reported_on_time, 0);
+}
+
+TEST_P(RequestServiceTest, RetriesAreIdempotent) {
+  Intake in = Stalls();
+  in.dispatch = true;
+  in.idempotency_key = "call-7781";
+  auto first = service_->Submit(operator_, in);
+  auto second = service_->Submit(operator_, in);
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(first->created);
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(first->request.id, second->request.id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests"), 1);
+  auto sign = [&](std::string key) {
+    return Do(handler_a_, first->request, Command::kSign,
+              [&](auto& c) { c.idempotency_key = key; });
+  };
+  ASSERT_TRUE(sign("k1"));
+  ASSERT_TRUE(sign("k1"));
+  ASSERT_TRUE(sign("k2"));  // a second click without the same key: signing twice is harmless
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'request.signed'"), 1);
+  auto handle = [&] {
+    return Do(handler_a_, first->request, Command::kHandle, [&](auto& c) {
+      c.text = "进展";
+      c.idempotency_key = "h1";
+    });
+  };
+  ASSERT_TRUE(handle());
+  ASSERT_TRUE(handle());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'request.progress'"), 1);
+}
+
+TEST_P(RequestServiceTest, BadInputIsRefusedAndStoresNothing) {
+  auto expect_bad = [&](std::function<void(Intake&)> change, std::string_view field) {
+    Intake in = Stalls();
+    change(in);
+    auto r = service_->Submit(operator_, in);
+    ASSERT_FALSE(r) << field;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << field;
+    EXPECT_NE(r.error().message.find(field), std::string::npos) << r.error().message;
+  };
+  expect_bad([](Intake& in) { in.text = "  \n"; }, "text");
+  expect_bad([](Intake& in) { in.text = std::string(5001 * 3, 'a'); }, "text");
+  expect_bad([](Intake& in) { in.title = std::string(101, 'a'); }, "title");
+  expect_bad([](Intake& in) { in.place.lat = 200; }, "place.lat");
+  expect_bad([](Intake& in) { in.place.lat.reset(); }, "place.lat");
+  expect_bad(
+      [](Intake& in) {
+        in.place.lat = 39.9;
+        in.place.lon = 116.4;
+      },
+      "outside");
+  expect_bad([](Intake& in) { in.matter_id = "no-such-matter"; }, "matter_id");
+  expect_bad([](Intake& in) { in.contact_phone = "12345"; }, "contact.phone");
+  expect_bad([](Intake& in) { in.contact_phone.clear(); }, "contact.phone");
+  expect_bad([](Intake& in) { in.place_unit_id = "nope"; }, "unit");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'request.%'"), 0);
+  // Command arguments are checked too.
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  EXPECT_EQ(Do(handler_a_, r, Command::kReply).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Do(operator_, r, Command::kTransfer,
+               [&](auto& in) {
+                 in.unit_id = env_.id + "x";
+                 in.reason = "x";
+               })
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(service_->Apply(operator_, "missing", {}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(RequestServiceTest, ResidentsTrackByNumberAndPhone) {
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  auto t = service_->Track(r.number, "1234");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->request.status, Status::kSigned);
+  ASSERT_EQ(t->timeline.size(), 3u);
+  EXPECT_TRUE(t->timeline[0].actor.empty());
+  EXPECT_EQ(service_->Track(r.number, "9999").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(service_->Track(r.number, "12a4").error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(RequestServiceTest, InboxFiltersAndSearch) {
+  Submitted();
+  Intake in = Stalls();
+  in.text = "烧烤店油烟直排到居民窗户";
+  in.matter_id = fumes_;
+  in.dispatch = true;
+  ASSERT_TRUE(service_->Submit(operator_, in));
+  auto found = service_->List(operator_, With([&](ListFilter& f) { f.search = "油烟直排"; }));
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->total, 1);
+  EXPECT_EQ(found->items[0].unit_id, env_.id);
+  auto by_status =
+      service_->List(operator_, With([&](ListFilter& f) { f.statuses = {Status::kDispatched}; }));
+  ASSERT_TRUE(by_status);
+  EXPECT_EQ(by_status->total, 2);
+  auto by_matter = service_->List(operator_, With([&](ListFilter& f) { f.matter_id = stalls_; }));
+  EXPECT_EQ(by_matter->total, 1);
+  auto page = service_->List(operator_, With([&](ListFilter& f) { f.limit = 1; }));
+  ASSERT_TRUE(page && page->next_cursor);
+  auto next = service_->List(operator_, With([&](ListFilter& f) {
+                               f.cursor = *page->next_cursor;
+                               f.limit = 1;
+                             }));
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->items.size(), 1u);
+  EXPECT_NE(next->items[0].id, page->items[0].id);
+  auto literal = service_->List(operator_, With([&](ListFilter& f) { f.search = "100%"; }));
+  EXPECT_EQ(literal->total, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RequestServiceTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::requests

@@ -1,0 +1,530 @@
+#include "requests/request_store.h"
+
+#include <fmt/format.h>
+
+#include "core/json.h"
+
+namespace xietong::requests::store {
+namespace {
+
+constexpr storage::Migration kMigrations[] = {
+    {"requests", 1, "requests, numbers, summonses, timers, command keys", R"sql(
+CREATE TABLE requests (
+  id TEXT PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  channel TEXT NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  matter_id TEXT NOT NULL,
+  matter_version BIGINT NOT NULL,
+  address TEXT NOT NULL,
+  lat DOUBLE PRECISION,
+  lon DOUBLE PRECISION,
+  grid_id TEXT NOT NULL,
+  community_id TEXT NOT NULL,
+  street_id TEXT NOT NULL,
+  district_id TEXT NOT NULL,
+  contact_name TEXT NOT NULL,
+  contact_phone TEXT NOT NULL,
+  anonymous BIGINT NOT NULL,
+  requester_id TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  attachments TEXT NOT NULL,
+  centre_id TEXT NOT NULL,
+  centre_path TEXT NOT NULL,
+  status TEXT NOT NULL,
+  unit_id TEXT NOT NULL,
+  unit_path TEXT NOT NULL,
+  unit_name TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  dispatched_at BIGINT NOT NULL,
+  signed_at BIGINT NOT NULL,
+  replied_at BIGINT NOT NULL,
+  closed_at BIGINT NOT NULL,
+  sign_due BIGINT NOT NULL,
+  finish_due BIGINT NOT NULL,
+  sign_warn_at BIGINT NOT NULL,
+  finish_warn_at BIGINT NOT NULL,
+  return_until BIGINT NOT NULL,
+  sign_late BIGINT NOT NULL,
+  finish_late BIGINT NOT NULL,
+  warned BIGINT NOT NULL,
+  parent_id TEXT NOT NULL,
+  return_requested BIGINT NOT NULL,
+  return_reason TEXT NOT NULL,
+  extension_days BIGINT NOT NULL,
+  extension_reason TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  resolved BIGINT,
+  satisfaction TEXT,
+  feedback TEXT NOT NULL,
+  dispatch_count BIGINT NOT NULL,
+  reopen_count BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  idem_key TEXT NOT NULL
+);
+CREATE UNIQUE INDEX requests_idem ON requests (idem_key) WHERE idem_key <> '';
+CREATE INDEX requests_unit ON requests (unit_path, id);
+CREATE INDEX requests_centre ON requests (centre_path, id);
+CREATE INDEX requests_requester ON requests (requester_id, id);
+CREATE INDEX requests_parent ON requests (parent_id) WHERE parent_id <> '';
+CREATE TABLE request_numbers (
+  day TEXT PRIMARY KEY,
+  last BIGINT NOT NULL
+);
+CREATE TABLE request_summons (
+  id TEXT PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  department_id TEXT NOT NULL,
+  department_path TEXT NOT NULL,
+  department_name TEXT NOT NULL,
+  summoned_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  report_due BIGINT NOT NULL,
+  reported_at BIGINT NOT NULL,
+  report TEXT NOT NULL,
+  late BIGINT NOT NULL
+);
+CREATE INDEX request_summons_request ON request_summons (request_id);
+CREATE INDEX request_summons_department ON request_summons (department_path, request_id);
+CREATE TABLE request_timers (
+  request_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  fired_at BIGINT NOT NULL,
+  PRIMARY KEY (request_id, kind)
+);
+CREATE INDEX request_timers_due ON request_timers (fired_at, due_at);
+CREATE TABLE request_command_keys (
+  request_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (request_id, key)
+)
+)sql"},
+};
+
+// Every column, in the order ToValues and FromRow use.
+constexpr std::string_view kColumns =
+    "id, number, channel, title, text, matter_id, matter_version, address, lat, lon, grid_id, "
+    "community_id, street_id, district_id, contact_name, contact_phone, anonymous, "
+    "requester_id, created_by, external_id, attachments, centre_id, centre_path, status, "
+    "unit_id, unit_path, unit_name, received_at, dispatched_at, signed_at, replied_at, "
+    "closed_at, sign_due, finish_due, sign_warn_at, finish_warn_at, return_until, sign_late, "
+    "finish_late, warned, parent_id, return_requested, return_reason, extension_days, "
+    "extension_reason, reply, resolved, satisfaction, feedback, dispatch_count, reopen_count, "
+    "version, updated_at";
+constexpr int kColumnCount = 53;
+
+std::string Attachments(const std::vector<std::string>& ids) { return json::Json(ids).dump(); }
+
+std::vector<storage::Value> ToValues(const Request& r) {
+  std::optional<std::int64_t> resolved;
+  if (r.resolved) resolved = *r.resolved ? 1 : 0;
+  std::optional<std::string> satisfaction;
+  if (r.satisfaction) satisfaction = std::string(SatisfactionName(*r.satisfaction));
+  return {r.id,
+          r.number,
+          std::string(ChannelName(r.channel)),
+          r.title,
+          r.text,
+          r.matter_id,
+          r.matter_version,
+          r.place.address,
+          r.place.lat,
+          r.place.lon,
+          r.place.grid_id,
+          r.place.community_id,
+          r.place.street_id,
+          r.place.district_id,
+          r.contact_name,
+          r.contact_phone,
+          r.anonymous,
+          r.requester_id,
+          r.created_by,
+          r.external_id,
+          Attachments(r.attachment_ids),
+          r.centre_id,
+          r.centre_path,
+          std::string(StatusName(r.status)),
+          r.unit_id,
+          r.unit_path,
+          r.unit_name,
+          r.received_at,
+          r.dispatched_at,
+          r.signed_at,
+          r.replied_at,
+          r.closed_at,
+          r.sign_due,
+          r.finish_due,
+          r.sign_warn_at,
+          r.finish_warn_at,
+          r.return_until,
+          r.sign_late,
+          r.finish_late,
+          r.warned,
+          r.parent_id,
+          r.return_requested,
+          r.return_reason,
+          std::int64_t{r.extension_days},
+          r.extension_reason,
+          r.reply,
+          resolved,
+          satisfaction,
+          r.feedback,
+          std::int64_t{r.dispatch_count},
+          std::int64_t{r.reopen_count},
+          r.version,
+          r.updated_at};
+}
+
+Request FromRow(const storage::Row& row) {
+  Request r;
+  std::size_t i = 0;
+  r.id = row.Text(i++);
+  r.number = row.Text(i++);
+  r.channel = ParseChannel(row.TextView(i++)).value_or(Channel::kApi);
+  r.title = row.Text(i++);
+  r.text = row.Text(i++);
+  r.matter_id = row.Text(i++);
+  r.matter_version = row.Int(i++);
+  r.place.address = row.Text(i++);
+  if (!row.IsNull(i)) r.place.lat = row.Real(i);
+  ++i;
+  if (!row.IsNull(i)) r.place.lon = row.Real(i);
+  ++i;
+  r.place.grid_id = row.Text(i++);
+  r.place.community_id = row.Text(i++);
+  r.place.street_id = row.Text(i++);
+  r.place.district_id = row.Text(i++);
+  r.contact_name = row.Text(i++);
+  r.contact_phone = row.Text(i++);
+  r.anonymous = row.Int(i++) != 0;
+  r.requester_id = row.Text(i++);
+  r.created_by = row.Text(i++);
+  r.external_id = row.Text(i++);
+  if (auto a = json::Json::parse(row.TextView(i++), nullptr, false); a.is_array())
+    for (const auto& v : a)
+      if (v.is_string()) r.attachment_ids.push_back(v.get<std::string>());
+  r.centre_id = row.Text(i++);
+  r.centre_path = row.Text(i++);
+  r.status = ParseStatus(row.TextView(i++)).value_or(Status::kReceived);
+  r.unit_id = row.Text(i++);
+  r.unit_path = row.Text(i++);
+  r.unit_name = row.Text(i++);
+  r.received_at = row.Int(i++);
+  r.dispatched_at = row.Int(i++);
+  r.signed_at = row.Int(i++);
+  r.replied_at = row.Int(i++);
+  r.closed_at = row.Int(i++);
+  r.sign_due = row.Int(i++);
+  r.finish_due = row.Int(i++);
+  r.sign_warn_at = row.Int(i++);
+  r.finish_warn_at = row.Int(i++);
+  r.return_until = row.Int(i++);
+  r.sign_late = row.Int(i++) != 0;
+  r.finish_late = row.Int(i++) != 0;
+  r.warned = row.Int(i++) != 0;
+  r.parent_id = row.Text(i++);
+  r.return_requested = row.Int(i++) != 0;
+  r.return_reason = row.Text(i++);
+  r.extension_days = static_cast<int>(row.Int(i++));
+  r.extension_reason = row.Text(i++);
+  r.reply = row.Text(i++);
+  if (auto v = row.OptInt(i++)) r.resolved = *v != 0;
+  if (auto v = row.OptText(i++)) {
+    if (auto s = ParseSatisfaction(*v)) r.satisfaction = *s;
+  }
+  r.feedback = row.Text(i++);
+  r.dispatch_count = static_cast<int>(row.Int(i++));
+  r.reopen_count = static_cast<int>(row.Int(i++));
+  r.version = row.Int(i++);
+  r.updated_at = row.Int(i++);
+  return r;
+}
+
+Result<std::optional<Request>> FindWhere(Executor& ex, std::string_view where,
+                                         std::string_view value) {
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(fmt::format("SELECT {} FROM requests WHERE {} = ?", kColumns, where), {value}));
+  if (rows.empty()) return std::nullopt;
+  return FromRow(rows.front());
+}
+
+std::string Placeholders(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+// The WHERE clause of List and Count (without the cursor) and its parameters.
+void AppendFilters(const ListQuery& q, std::string& sql, std::vector<storage::Value>& params) {
+  sql += " WHERE 1=1";
+  if (!q.scope.everything) {
+    std::string any;
+    auto add = [&](std::string_view clause, storage::Value v) {
+      any += any.empty() ? "" : " OR ";
+      any += clause;
+      params.push_back(std::move(v));
+    };
+    for (const auto& p : q.scope.unit_paths) add("unit_path LIKE ?", p + "%");
+    for (const auto& p : q.scope.centre_paths) add("centre_path LIKE ?", p + "%");
+    for (const auto& p : q.scope.summoned_paths)
+      add("EXISTS (SELECT 1 FROM request_summons s WHERE s.request_id = requests.id AND "
+          "s.department_path LIKE ?)",
+          p + "%");
+    if (!q.scope.requester_id.empty()) add("requester_id = ?", q.scope.requester_id);
+    sql += any.empty() ? " AND 1=0" : " AND (" + any + ")";
+  }
+  if (!q.statuses.empty()) {
+    sql += " AND status IN (" + Placeholders(static_cast<int>(q.statuses.size())) + ")";
+    for (Status s : q.statuses) params.emplace_back(std::string(StatusName(s)));
+  }
+  if (!q.matter_id.empty()) {
+    sql += " AND matter_id = ?";
+    params.emplace_back(q.matter_id);
+  }
+  if (!q.matter_ids.empty()) {
+    sql += " AND matter_id IN (" + Placeholders(static_cast<int>(q.matter_ids.size())) + ")";
+    for (const auto& m : q.matter_ids) params.emplace_back(m);
+  }
+  if (!q.unit_id.empty()) {
+    sql += " AND unit_id = ?";
+    params.emplace_back(q.unit_id);
+  }
+  if (q.received_from) {
+    sql += " AND received_at >= ?";
+    params.emplace_back(q.received_from);
+  }
+  if (q.received_to) {
+    sql += " AND received_at < ?";
+    params.emplace_back(q.received_to);
+  }
+  if (q.finish_due_before) {
+    sql +=
+        " AND finish_due > 0 AND finish_due < ? AND status IN ('dispatched', 'signed', "
+        "'handling')";
+    params.emplace_back(q.finish_due_before);
+  }
+  if (q.late_only) sql += " AND (sign_late = 1 OR finish_late = 1)";
+  if (q.warned_only) sql += " AND warned = 1";
+  if (q.extension_pending) sql += " AND extension_days > 0";
+  if (q.return_pending) sql += " AND return_requested = 1";
+  if (!q.search.empty()) {
+    // LIKE's wildcards in the search text are matched literally.
+    std::string pattern = "%";
+    for (char c : q.search) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    pattern += '%';
+    sql +=
+        " AND (title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE "
+        "'\\' OR number = ?)";
+    params.emplace_back(pattern);
+    params.emplace_back(pattern);
+    params.emplace_back(pattern);
+    params.emplace_back(q.search);
+  }
+}
+
+Summons SummonsFromRow(const storage::Row& row) {
+  Summons s;
+  s.id = row.Text(0);
+  s.request_id = row.Text(1);
+  s.department_id = row.Text(2);
+  s.department_path = row.Text(3);
+  s.department_name = row.Text(4);
+  s.summoned_by = row.Text(5);
+  s.reason = row.Text(6);
+  s.created_at = row.Int(7);
+  s.report_due = row.Int(8);
+  s.reported_at = row.Int(9);
+  s.report = row.Text(10);
+  s.late = row.Int(11) != 0;
+  return s;
+}
+
+constexpr std::string_view kSummonsColumns =
+    "id, request_id, department_id, department_path, department_name, summoned_by, reason, "
+    "created_at, report_due, reported_at, report, late";
+
+}  // namespace
+
+std::span<const storage::Migration> Migrations() { return kMigrations; }
+
+Result<std::int64_t> NextNumber(Executor& ex, std::string_view day) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query("INSERT INTO request_numbers (day, last) VALUES (?, 1) "
+                                          "ON CONFLICT (day) DO UPDATE SET last = "
+                                          "request_numbers.last + 1 RETURNING last",
+                                          {day}));
+  if (rows.empty()) return Fail(Error::Internal("the day's number counter returned nothing"));
+  return rows.front().Int(0);
+}
+
+Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key) {
+  auto values = ToValues(r);
+  values.emplace_back(idem_key);
+  static const std::string sql = fmt::format("INSERT INTO requests ({}, idem_key) VALUES ({})",
+                                             kColumns, Placeholders(kColumnCount + 1));
+  XT_TRY_VOID(ex.Exec(sql, values));
+  return {};
+}
+
+Result<std::optional<Request>> Find(Executor& ex, std::string_view id) {
+  return FindWhere(ex, "id", id);
+}
+Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number) {
+  return FindWhere(ex, "number", number);
+}
+Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key) {
+  return FindWhere(ex, "idem_key", idem_key);
+}
+
+Result<bool> Update(Executor& ex, const Request& r) {
+  static const std::string sql = [] {
+    std::string set;
+    std::string_view cols = kColumns;
+    bool first = true;
+    while (!cols.empty()) {
+      auto comma = cols.find(',');
+      auto col = cols.substr(0, comma);
+      cols = comma == std::string_view::npos ? std::string_view() : cols.substr(comma + 2);
+      if (first) {  // id is the key, not set
+        first = false;
+        continue;
+      }
+      if (!set.empty()) set += ", ";
+      set += fmt::format("{} = ?", col);
+    }
+    return fmt::format("UPDATE requests SET {} WHERE id = ? AND version = ?", set);
+  }();
+  auto values = ToValues(r);
+  const auto id = values.front();
+  values.erase(values.begin());
+  values.push_back(id);
+  values.emplace_back(r.version - 1);
+  XT_ASSIGN_OR_RETURN(auto n, ex.Exec(sql, values));
+  return n == 1;
+}
+
+Result<std::vector<Request>> Children(Executor& ex, std::string_view parent_id) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("SELECT {} FROM requests WHERE parent_id "
+                                                      "= ? ORDER BY id",
+                                                      kColumns),
+                                          {parent_id}));
+  std::vector<Request> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(FromRow(row));
+  return out;
+}
+
+Result<std::vector<Request>> List(Executor& ex, const ListQuery& q) {
+  std::string sql = fmt::format("SELECT {} FROM requests", kColumns);
+  std::vector<storage::Value> params;
+  AppendFilters(q, sql, params);
+  if (!q.before_id.empty()) {
+    sql += " AND id < ?";
+    params.emplace_back(q.before_id);
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  params.emplace_back(std::int64_t{q.limit});
+  std::vector<Request> out;
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    out.push_back(FromRow(row));
+    return true;
+  }));
+  return out;
+}
+
+Result<std::int64_t> Count(Executor& ex, const ListQuery& q) {
+  std::string sql = "SELECT COUNT(*) FROM requests";
+  std::vector<storage::Value> params;
+  AppendFilters(q, sql, params);
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, params));
+  return rows.empty() ? 0 : rows.front().Int(0);
+}
+
+Result<void> InsertSummons(Executor& ex, const Summons& s) {
+  static const std::string sql = fmt::format("INSERT INTO request_summons ({}) VALUES ({})",
+                                             kSummonsColumns, Placeholders(12));
+  XT_TRY_VOID(ex.Exec(
+      sql, {s.id, s.request_id, s.department_id, s.department_path, s.department_name,
+            s.summoned_by, s.reason, s.created_at, s.report_due, s.reported_at, s.report, s.late}));
+  return {};
+}
+
+Result<void> UpdateSummons(Executor& ex, const Summons& s) {
+  XT_TRY_VOID(
+      ex.Exec("UPDATE request_summons SET reported_at = ?, report = ?, late = ?, report_due = ? "
+              "WHERE id = ?",
+              {s.reported_at, s.report, s.late, s.report_due, s.id}));
+  return {};
+}
+
+Result<std::vector<Summons>> SummonsOf(Executor& ex, std::string_view request_id) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query(fmt::format("SELECT {} FROM request_summons WHERE request_id = ? "
+                                           "ORDER BY id",
+                                           kSummonsColumns),
+                               {request_id}));
+  std::vector<Summons> out;
+  for (const auto& row : rows) out.push_back(SummonsFromRow(row));
+  return out;
+}
+
+Result<std::optional<Summons>> FindSummons(Executor& ex, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(fmt::format("SELECT {} FROM request_summons WHERE id = ?", kSummonsColumns), {id}));
+  if (rows.empty()) return std::nullopt;
+  return SummonsFromRow(rows.front());
+}
+
+Result<void> ReplaceTimers(Executor& ex, std::string_view request_id, std::string_view prefix,
+                           std::span<const Timer> timers) {
+  XT_TRY_VOID(ex.Exec("DELETE FROM request_timers WHERE request_id = ? AND kind LIKE ?",
+                      {request_id, std::string(prefix) + "%"}));
+  for (const auto& t : timers) {
+    if (t.due_at <= 0) continue;
+    XT_TRY_VOID(ex.Exec(
+        "INSERT INTO request_timers (request_id, kind, due_at, fired_at) VALUES (?, ?, ?, 0)",
+        {t.request_id, t.kind, t.due_at}));
+  }
+  return {};
+}
+
+Result<std::vector<Timer>> ClaimDueTimers(Executor& ex, Timestamp now, int limit) {
+  const std::string sql = fmt::format(
+      "UPDATE request_timers SET fired_at = ? WHERE (request_id, kind) IN (SELECT request_id, "
+      "kind FROM request_timers WHERE fired_at = 0 AND due_at <= ? ORDER BY due_at LIMIT ?{}) "
+      "RETURNING request_id, kind, due_at",
+      ex.dialect() == storage::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "");
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, {now, now, std::int64_t{limit}}));
+  std::vector<Timer> out;
+  for (const auto& row : rows) out.push_back({row.Text(0), row.Text(1), row.Int(2)});
+  std::sort(out.begin(), out.end(),
+            [](const Timer& a, const Timer& b) { return a.due_at < b.due_at; });
+  return out;
+}
+
+Result<std::optional<Timestamp>> NextTimerDue(Executor& ex) {
+  XT_ASSIGN_OR_RETURN(auto row,
+                      ex.QueryOne("SELECT MIN(due_at) FROM request_timers WHERE fired_at = 0"));
+  if (!row || row->IsNull(0)) return std::nullopt;
+  return row->Int(0);
+}
+
+Result<bool> RecordCommandKey(Executor& ex, std::string_view request_id, std::string_view key,
+                              Timestamp at) {
+  XT_ASSIGN_OR_RETURN(auto n, ex.Exec("INSERT INTO request_command_keys (request_id, key, at) "
+                                      "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                      {request_id, key, at}));
+  return n == 1;
+}
+
+}  // namespace xietong::requests::store

@@ -1,0 +1,93 @@
+// The requests module's SQL: requests, their daily number counters,
+// summonses, deadline timers and command idempotency keys. Written once for
+// SQLite and PostgreSQL; each function runs inside the caller's transaction
+// and decides no rule.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "requests/request.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+
+namespace xietong::requests::store {
+
+using storage::Executor;
+
+std::span<const storage::Migration> Migrations();
+
+// The next number of the day (1, 2, …); days are independent counters.
+Result<std::int64_t> NextNumber(Executor& ex, std::string_view day);
+
+// idem_key: "<creator>\x1f<Idempotency-Key>" or "" (unique when not empty).
+Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key);
+Result<std::optional<Request>> Find(Executor& ex, std::string_view id);
+Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number);
+Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key);
+// Writes every mutable field when the stored version is r.version - 1;
+// false when someone else changed it first.
+Result<bool> Update(Executor& ex, const Request& r);
+// Requests merged into parent_id.
+Result<std::vector<Request>> Children(Executor& ex, std::string_view parent_id);
+
+// Who may see what, as SQL: a request matches when any clause does.
+struct Scope {
+  bool everything = false;
+  std::vector<std::string> unit_paths;      // handled in these subtrees
+  std::vector<std::string> centre_paths;    // received by a centre in these subtrees
+  std::vector<std::string> summoned_paths;  // a department in these subtrees was summoned
+  std::string requester_id;                 // filed by this resident
+};
+
+struct ListQuery {
+  Scope scope;
+  std::vector<Status> statuses;  // empty: any
+  std::string matter_id;         // a leaf, or a level-1/2 matter's code prefix via matter_ids
+  std::vector<std::string> matter_ids;
+  std::string unit_id;          // exactly this handling unit
+  Timestamp received_from = 0;  // [from, to) on received_at; 0: open
+  Timestamp received_to = 0;
+  Timestamp finish_due_before = 0;  // open requests due before this instant
+  bool late_only = false;           // sign_late or finish_late
+  bool warned_only = false;
+  bool extension_pending = false;
+  bool return_pending = false;
+  std::string search;     // substring of title, text, address or number
+  std::string before_id;  // cursor: ids smaller than this (newest first)
+  int limit = 50;
+};
+Result<std::vector<Request>> List(Executor& ex, const ListQuery& q);
+// How many match (the list's total, same filters, no cursor).
+Result<std::int64_t> Count(Executor& ex, const ListQuery& q);
+
+Result<void> InsertSummons(Executor& ex, const Summons& s);
+Result<void> UpdateSummons(Executor& ex, const Summons& s);
+Result<std::vector<Summons>> SummonsOf(Executor& ex, std::string_view request_id);
+Result<std::optional<Summons>> FindSummons(Executor& ex, std::string_view id);
+
+// Deadline timers. kind: "sign_warn", "sign_due", "finish_warn",
+// "finish_due", or "summons_due:<summons id>".
+struct Timer {
+  std::string request_id;
+  std::string kind;
+  Timestamp due_at = 0;
+};
+// Replaces the request's timers whose kind starts with prefix ("" = all).
+Result<void> ReplaceTimers(Executor& ex, std::string_view request_id, std::string_view prefix,
+                           std::span<const Timer> timers);
+// Marks up to limit due, unfired timers fired and returns them. On PostgreSQL
+// rows another node is claiming are skipped (FOR UPDATE SKIP LOCKED), so each
+// timer fires exactly once across nodes.
+Result<std::vector<Timer>> ClaimDueTimers(Executor& ex, Timestamp now, int limit);
+// The earliest unfired timer, for the runner's sleep.
+Result<std::optional<Timestamp>> NextTimerDue(Executor& ex);
+
+// Records that a command with this key was applied to the request; false
+// when it already was (the caller answers with the current state).
+Result<bool> RecordCommandKey(Executor& ex, std::string_view request_id, std::string_view key,
+                              Timestamp at);
+
+}  // namespace xietong::requests::store
