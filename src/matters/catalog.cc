@@ -112,8 +112,8 @@ std::vector<Suggestion> Catalog::Suggest(std::string_view text, int n) const {
   for (const auto& s : scored) sum += std::exp((s.score - top) / kTemperature);
   const std::size_t count = std::min(scored.size(), static_cast<std::size_t>(n));
   for (std::size_t i = 0; i < count; ++i)
-    out.push_back({&matters_[scored[i].index],
-                   std::exp((scored[i].score - top) / kTemperature) / sum});
+    out.push_back(
+        {&matters_[scored[i].index], std::exp((scored[i].score - top) / kTemperature) / sum});
   return out;
 }
 

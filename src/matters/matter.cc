@@ -64,8 +64,7 @@ bool IsDistrictDepartmentSuffix(std::string_view s) {
 bool IsCityDepartmentCode(std::string_view s) {
   const auto dash = s.find('-');
   if (dash == std::string_view::npos || dash < 2 || dash > 8) return false;
-  if (!std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(dash), IsUpper))
-    return false;
+  if (!std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(dash), IsUpper)) return false;
   return IsDistrictDepartmentSuffix(s.substr(dash + 1));
 }
 
@@ -81,9 +80,9 @@ Result<void> ValidateChars(std::string_view field, std::string_view value, std::
   const std::size_t n = json::CountCodePoints(value);
   if (n < min || n > max)
     return Fail(Error::InvalidArgument(
-        min == 0 ? fmt::format("field '{}' may have at most {} characters, not {}", field, max, n)
-                 : fmt::format("field '{}' must have {} to {} characters, not {}", field, min, max,
-                               n)));
+        min == 0
+            ? fmt::format("field '{}' may have at most {} characters, not {}", field, max, n)
+            : fmt::format("field '{}' must have {} to {} characters, not {}", field, min, max, n)));
   return {};
 }
 
@@ -121,6 +120,8 @@ Limit DefaultFinishLimit(Tier t) {
   return {7, LimitUnit::kWorkingDays};
 }
 
+json::Json LimitJson(Limit l) { return {{"amount", l.amount}, {"unit", LimitUnitName(l.unit)}}; }
+
 int LevelOfCode(std::string_view code) {
   // Parts of two digits joined by '-': length 2, 5 or 8.
   if (code.size() != 2 && code.size() != 5 && code.size() != 8) return 0;
@@ -144,8 +145,8 @@ std::string_view ParentCode(std::string_view code) {
 
 Result<void> Validate(const Matter& m) {
   if (m.level < 1 || m.level > kLeafLevel)
-    return Fail(Error::InvalidArgument(
-        fmt::format("field 'level' must be 1, 2 or 3, not {}", m.level)));
+    return Fail(
+        Error::InvalidArgument(fmt::format("field 'level' must be 1, 2 or 3, not {}", m.level)));
   if (!IsValidCode(m.code, m.level)) {
     static constexpr std::string_view kShapes[] = {"", "03", "03-02", "03-02-05"};
     return Fail(Error::InvalidArgument(fmt::format(
@@ -163,12 +164,12 @@ Result<void> Validate(const Matter& m) {
   for (const auto& k : m.keywords) {
     const std::size_t n = json::CountCodePoints(k);
     if (n < 1 || n > kMaxKeywordChars)
-      return Fail(Error::InvalidArgument(fmt::format(
-          "field 'keywords' must hold words of 1 to {} characters; '{}' has {}", kMaxKeywordChars,
-          k, n)));
-    if (!seen.insert(k).second)
       return Fail(Error::InvalidArgument(
-          fmt::format("field 'keywords' lists '{}' more than once", k)));
+          fmt::format("field 'keywords' must hold words of 1 to {} characters; '{}' has {}",
+                      kMaxKeywordChars, k, n)));
+    if (!seen.insert(k).second)
+      return Fail(
+          Error::InvalidArgument(fmt::format("field 'keywords' lists '{}' more than once", k)));
   }
   if (!m.is_leaf()) return {};
 

@@ -12,6 +12,7 @@
 
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/result.h"
 
 namespace xietong::matters {
@@ -41,6 +42,8 @@ enum class Tier { kEmergency, kUrgent, kGeneral, kComplex };
 std::string_view TierName(Tier t);
 Result<Tier> ParseTier(std::string_view s, std::string_view field = "tier");
 Limit DefaultFinishLimit(Tier t);
+// {"amount": 2, "unit": "working_hours"}: how limits look in JSON everywhere.
+json::Json LimitJson(Limit l);
 
 inline constexpr int kLeafLevel = 3;
 

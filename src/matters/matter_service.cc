@@ -24,8 +24,6 @@ Result<Matter> RequireMatter(Executor& ex, std::string_view id) {
   return std::move(*m);
 }
 
-json::Json LimitJson(Limit l) { return {{"amount", l.amount}, {"unit", LimitUnitName(l.unit)}}; }
-
 // The fields an update may change, as the audit log records them.
 json::Json ChangeableFields(const Matter& m) {
   json::Json j = {{"name", m.name},
@@ -79,8 +77,8 @@ MatterService::MatterService(storage::Database& db, const Clock& clock, IdGenera
 
 Result<void> MatterService::RequireManage(const identity::Principal& actor) const {
   if (!identity::Can(actor, identity::Action::kMatterManage, ""))
-    return Fail(Error::PermissionDenied(
-        "only a city-wide administrator may change the list of matters"));
+    return Fail(
+        Error::PermissionDenied("only a city-wide administrator may change the list of matters"));
   return {};
 }
 
@@ -108,8 +106,9 @@ Result<Matter> MatterService::GetVersion(std::string_view id, std::int64_t versi
     XT_ASSIGN_OR_RETURN(auto m, store::FindVersion(ex, id, version));
     if (m) return std::move(*m);
     XT_ASSIGN_OR_RETURN(Matter current, RequireMatter(ex, id));
-    return Fail(Error::NotFound(fmt::format("matter '{}' has no version {}; its versions are 1 to {}",
-                                            Describe(current), version, current.version)));
+    return Fail(
+        Error::NotFound(fmt::format("matter '{}' has no version {}; its versions are 1 to {}",
+                                    Describe(current), version, current.version)));
   });
 }
 
@@ -162,8 +161,8 @@ Result<Matter> MatterService::Create(const identity::Principal& actor, Matter in
   XT_TRY_VOID(RequireManage(actor));
   const Timestamp now = clock_.Now();
   input.id = ids_.Next();
-  auto created = db_.Write(
-      [&](Executor& ex) -> Result<Matter> { return CreateIn(ex, actor, input, now); });
+  auto created =
+      db_.Write([&](Executor& ex) -> Result<Matter> { return CreateIn(ex, actor, input, now); });
   if (created) ForgetSnapshot();
   return created;
 }
@@ -242,9 +241,9 @@ Result<int> MatterService::Seed(const identity::Principal& actor,
     int count = 0;
     for (Matter& m : ordered) {
       if (LevelOfCode(m.code) == 0)
-        return Fail(Error::InvalidArgument(fmt::format(
-            "matter '{}' has code '{}', which is not like '03', '03-02' or '03-02-05'", m.name,
-            m.code)));
+        return Fail(Error::InvalidArgument(
+            fmt::format("matter '{}' has code '{}', which is not like '03', '03-02' or '03-02-05'",
+                        m.name, m.code)));
       XT_ASSIGN_OR_RETURN(auto existing, store::FindMatterByCode(ex, m.code));
       if (existing) continue;
       m.parent_id.reset();

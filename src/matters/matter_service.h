@@ -33,7 +33,8 @@ struct MatterOptions {
 };
 
 // The fields an update may change; unset fields keep their value. Leaf-only
-// fields (handler, department_code, tier and the limits) may be set on leaves only.
+// fields (handler, department_code, tier and the limits) may be set on leaves
+// only. A handler changed to community or street drops the department code.
 struct MatterUpdate {
   std::optional<std::string> name;
   std::optional<std::string> name_en;

@@ -235,8 +235,7 @@ TEST_P(MatterServiceTest, UpdatesAreValidated) {
   ASSERT_FALSE(leaf_field_on_category);
   EXPECT_NE(leaf_field_on_category.error().message.find("'tier'"), std::string::npos);
   auto no_department = service_->Update(
-      admin_, dance_.id, 1,
-      Changes([](auto& u) { u.handler = HandlerLevel::kCityDepartment; }));
+      admin_, dance_.id, 1, Changes([](auto& u) { u.handler = HandlerLevel::kCityDepartment; }));
   ASSERT_FALSE(no_department);
   EXPECT_NE(no_department.error().message.find("'department_code'"), std::string::npos);
   auto to_department = service_->Update(admin_, dance_.id, 1, Changes([](auto& u) {
@@ -245,8 +244,8 @@ TEST_P(MatterServiceTest, UpdatesAreValidated) {
                                         }));
   ASSERT_TRUE(to_department) << to_department.error().message;
   // Back to the street: the department code goes with it.
-  auto to_street = service_->Update(
-      admin_, dance_.id, 2, Changes([](auto& u) { u.handler = HandlerLevel::kStreet; }));
+  auto to_street = service_->Update(admin_, dance_.id, 2,
+                                    Changes([](auto& u) { u.handler = HandlerLevel::kStreet; }));
   ASSERT_TRUE(to_street) << to_street.error().message;
   EXPECT_EQ(to_street->department_code, "");
 }
@@ -349,7 +348,9 @@ TEST(DemoMattersTest, ValidatesAndCoversTheCity) {
     EXPECT_TRUE(codes.insert(m.code).second) << "duplicate code " << m.code;
     EXPECT_FALSE(m.name_en.empty()) << m.code;
     const std::string_view parent = ParentCode(m.code);
-    if (!parent.empty()) EXPECT_TRUE(codes.contains(std::string(parent))) << m.code;
+    if (!parent.empty()) {
+      EXPECT_TRUE(codes.contains(std::string(parent))) << m.code;
+    }
     if (m.level == 1) level1.insert(m.name);
     if (!m.is_leaf()) continue;
     ++leaves;
@@ -358,10 +359,12 @@ TEST(DemoMattersTest, ValidatesAndCoversTheCity) {
     EXPECT_LE(m.keywords.size(), 8u) << m.code;
     EXPECT_TRUE(m.legal_basis.starts_with("《")) << m.code;
     EXPECT_EQ(m.finish_limit, DefaultFinishLimit(m.tier)) << m.code;
-    if (m.handler == HandlerLevel::kCityDepartment)
+    if (m.handler == HandlerLevel::kCityDepartment) {
       EXPECT_TRUE(departments.contains(m.department_code)) << m.code << " " << m.department_code;
-    if (m.handler == HandlerLevel::kDistrictDepartment)
+    }
+    if (m.handler == HandlerLevel::kDistrictDepartment) {
       EXPECT_TRUE(m.department_code == "D01" || m.department_code == "D02") << m.code;
+    }
   }
   EXPECT_GE(leaves, 100);
   for (const char* name :

@@ -34,8 +34,6 @@ Error Corrupt(std::string_view id, std::string_view what) {
   return Error::Internal(fmt::format("stored matter '{}' is unreadable: {}", id, what));
 }
 
-json::Json LimitJson(Limit l) { return {{"amount", l.amount}, {"unit", LimitUnitName(l.unit)}}; }
-
 Result<Limit> LimitFrom(const json::Json& j) {
   if (!j.is_object() || !j.contains("amount") || !j["amount"].is_number_integer() ||
       !j.contains("unit") || !j["unit"].is_string())
@@ -239,8 +237,7 @@ Result<std::vector<Matter>> ListMatters(Executor& ex) {
   return out;
 }
 
-Result<std::optional<Matter>> FindVersion(Executor& ex, std::string_view id,
-                                          std::int64_t version) {
+Result<std::optional<Matter>> FindVersion(Executor& ex, std::string_view id, std::int64_t version) {
   XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT snapshot FROM matter_versions"
                                             " WHERE matter_id = ? AND version = ?",
                                             {id, version}));

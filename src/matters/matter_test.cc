@@ -38,7 +38,9 @@ Matter Leaf() {
 
 std::string MessageOf(const Result<void>& r) { return r ? "" : r.error().message; }
 
-TEST(MatterTest, AWellFormedLeafValidates) { EXPECT_TRUE(Validate(Leaf())) << MessageOf(Validate(Leaf())); }
+TEST(MatterTest, AWellFormedLeafValidates) {
+  EXPECT_TRUE(Validate(Leaf())) << MessageOf(Validate(Leaf()));
+}
 
 TEST(MatterTest, ValidateNamesTheBadField) {
   struct Case {
@@ -73,8 +75,8 @@ TEST(MatterTest, ValidateNamesTheBadField) {
          m.department_code = "D03";
        },
        "'department_code'"},
-      {"street handler with a department",
-       [](Matter& m) { m.handler = HandlerLevel::kStreet; }, "'department_code'"},
+      {"street handler with a department", [](Matter& m) { m.handler = HandlerLevel::kStreet; },
+       "'department_code'"},
       {"empty keyword", [](Matter& m) { m.keywords.push_back(""); }, "'keywords'"},
       {"duplicate keyword", [](Matter& m) { m.keywords.push_back("油烟"); }, "'keywords'"},
       {"31 keywords",
@@ -134,8 +136,8 @@ TEST(MatterTest, Codes) {
 }
 
 TEST(MatterTest, EnumNamesRoundTrip) {
-  for (auto h : {HandlerLevel::kCommunity, HandlerLevel::kStreet,
-                 HandlerLevel::kDistrictDepartment, HandlerLevel::kCityDepartment})
+  for (auto h : {HandlerLevel::kCommunity, HandlerLevel::kStreet, HandlerLevel::kDistrictDepartment,
+                 HandlerLevel::kCityDepartment})
     EXPECT_EQ(ParseHandlerLevel(HandlerLevelName(h)), h);
   for (auto u : {LimitUnit::kNaturalHours, LimitUnit::kWorkingHours, LimitUnit::kWorkingDays})
     EXPECT_EQ(ParseLimitUnit(LimitUnitName(u)), u);
@@ -207,7 +209,8 @@ TEST_F(DeadlineTest, WarnAtCountsTheSameTimeAsTheDeadline) {
                  Local(2026, 11, 21, 10, 0));
   // Four working hours from Friday 16:00 end Monday 11:30 (1.5 h Friday, 2.5 h
   // Monday); three quarters (3 h) are used up Monday at 10:30.
-  EXPECT_INSTANT(Deadline(cal(), start, {4, LimitUnit::kWorkingHours}), Local(2026, 11, 23, 11, 30));
+  EXPECT_INSTANT(Deadline(cal(), start, {4, LimitUnit::kWorkingHours}),
+                 Local(2026, 11, 23, 11, 30));
   EXPECT_INSTANT(WarnAt(cal(), start, {4, LimitUnit::kWorkingHours}, 0.75),
                  Local(2026, 11, 23, 10, 30));
   // Across National Day: 2 working days from 2026-09-30 10:00 end Oct 9 at
@@ -215,8 +218,7 @@ TEST_F(DeadlineTest, WarnAtCountsTheSameTimeAsTheDeadline) {
   // (10 h) is used up on Oct 8 at 14:30, not during the holiday.
   const Timestamp eve = Local(2026, 9, 30, 10, 0);
   EXPECT_INSTANT(Deadline(cal(), eve, {2, LimitUnit::kWorkingDays}), Local(2026, 10, 9, 17, 30));
-  EXPECT_INSTANT(WarnAt(cal(), eve, {2, LimitUnit::kWorkingDays}, 0.5),
-                 Local(2026, 10, 8, 14, 30));
+  EXPECT_INSTANT(WarnAt(cal(), eve, {2, LimitUnit::kWorkingDays}, 0.5), Local(2026, 10, 8, 14, 30));
   EXPECT_INSTANT(WarnAt(cal(), eve, {2, LimitUnit::kWorkingDays}, 1.0),
                  Deadline(cal(), eve, {2, LimitUnit::kWorkingDays}));
   // Fractions outside 0..1 are clamped.
@@ -226,8 +228,8 @@ TEST_F(DeadlineTest, WarnAtCountsTheSameTimeAsTheDeadline) {
 }
 
 // Catalog: tree walks and suggestions over a hand-built tree.
-Matter Node(std::string id, std::optional<std::string> parent, std::string code,
-            std::string name, std::vector<std::string> keywords, bool active = true) {
+Matter Node(std::string id, std::optional<std::string> parent, std::string code, std::string name,
+            std::vector<std::string> keywords, bool active = true) {
   Matter m;
   m.id = std::move(id);
   m.parent_id = std::move(parent);
