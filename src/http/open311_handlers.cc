@@ -1,0 +1,623 @@
+#include "http/open311_handlers.h"
+
+#include <fmt/core.h>
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <sstream>
+
+#include "http/errors.h"
+#include "http/request_handlers.h"
+
+namespace xietong::http {
+namespace {
+
+// Ordered, so that XML elements and JSON members keep the spec's order.
+using OJson = nlohmann::ordered_json;
+using requests::Status;
+
+constexpr std::string_view kSpecification = "http://wiki.open311.org/GeoReport_v2";
+constexpr std::string_view kPrefix = "/open311/v2";
+constexpr Timestamp kWindow = 90 * kMicrosPerDay;  // the spec's longest date range
+constexpr std::size_t kMaxResults = 1000;          // the spec's default volume
+constexpr std::size_t kMaxDescriptionChars = 4000;
+constexpr std::size_t kMaxMediaUrlChars = 500;
+
+enum class Format { kXml, kJson };
+
+struct File {
+  std::string name;
+  Format format;
+};
+
+// "services.json" → {"services", kJson}; nullopt for any other suffix.
+std::optional<File> SplitFile(std::string_view file) {
+  const auto dot = file.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const std::string_view ext = file.substr(dot + 1);
+  std::string name(file.substr(0, dot));
+  if (ext == "xml") return File{std::move(name), Format::kXml};
+  if (ext == "json") return File{std::move(name), Format::kJson};
+  return std::nullopt;
+}
+
+// The Spark convention: a container of repeating children is an array in
+// JSON; in XML each child takes the container's singular name.
+std::string_view ItemName(std::string_view container) {
+  static constexpr std::pair<std::string_view, std::string_view> kItems[] = {
+      {"services", "service"},   {"service_requests", "request"}, {"errors", "error"},
+      {"endpoints", "endpoint"}, {"formats", "format"},           {"attributes", "attribute"},
+      {"values", "value"}};
+  for (auto [c, item] : kItems)
+    if (c == container) return item;
+  return "item";
+}
+
+// XML 1.0 admits no control characters but tab, newline and carriage return.
+std::string XmlText(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s)
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+      out.push_back(c);
+  return out;
+}
+
+void AppendXml(pugi::xml_node parent, std::string_view name, const OJson& v) {
+  pugi::xml_node node = parent.append_child(std::string(name).c_str());
+  if (v.is_object()) {
+    for (const auto& [key, child] : v.items()) AppendXml(node, key, child);
+  } else if (v.is_array()) {
+    const std::string_view item = ItemName(name);
+    for (const auto& child : v) AppendXml(node, item, child);
+  } else if (v.is_string()) {
+    node.text().set(XmlText(v.get_ref<const std::string&>()).c_str());
+  } else if (!v.is_null()) {
+    node.text().set(v.dump().c_str());  // numbers and true/false
+  }
+}
+
+Response Encode(Format format, int status, std::string_view root, const OJson& body) {
+  Response r;
+  r.status = status;
+  if (format == Format::kJson) {
+    r.content_type = "application/json; charset=utf-8";
+    r.body = body.dump(-1, ' ', false, OJson::error_handler_t::replace);
+    return r;
+  }
+  pugi::xml_document doc;
+  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "utf-8";
+  AppendXml(doc, root, body);
+  std::ostringstream out;
+  doc.save(out, "", pugi::format_raw);
+  r.content_type = "text/xml; charset=utf-8";
+  r.body = out.str();
+  return r;
+}
+
+// The spec's error body. The one mapping (errors.h) decides the status and
+// keeps internals out of 5xx messages; the spec then folds every status into
+// 404 (does not exist), 403 (api_key) and 400 (anything else, a back end
+// that is down included).
+Response ErrorBody(Format format, const Error& error, std::string_view request_id) {
+  const Response mapped = ErrorResponse(error, request_id);
+  const int status = mapped.status == 404                           ? 404
+                     : mapped.status == 401 || mapped.status == 403 ? 403
+                                                                    : 400;
+  const auto parsed = json::Json::parse(mapped.body, nullptr, false);
+  std::string description = error.message;
+  if (!parsed.is_discarded() && parsed.contains("error"))
+    description = parsed["error"].value("message", error.message);
+  OJson one = OJson::object();
+  one["code"] = status;
+  one["description"] = std::move(description);
+  OJson all = OJson::array();
+  all.push_back(std::move(one));
+  return Encode(format, status, "errors", all);
+}
+
+// W3C datetime with its zone, to the second; null when not set.
+OJson W3cTime(Timestamp t) {
+  if (t == 0) return nullptr;
+  return FormatRfc3339(t - ((t % kMicrosPerSecond) + kMicrosPerSecond) % kMicrosPerSecond);
+}
+
+std::string LimitText(const matters::Limit& limit) {
+  switch (limit.unit) {
+    case matters::LimitUnit::kNaturalHours:
+      return fmt::format("{} 小时", limit.amount);
+    case matters::LimitUnit::kWorkingHours:
+      return fmt::format("{} 个工作小时", limit.amount);
+    case matters::LimitUnit::kWorkingDays:
+      return fmt::format("{} 个工作日", limit.amount);
+  }
+  return std::to_string(limit.amount);
+}
+
+std::string_view StatusLabel(Status s) {
+  switch (s) {
+    case Status::kReceived:
+      return "已受理，待派单";
+    case Status::kDispatched:
+      return "已派单，待签收";
+    case Status::kSigned:
+      return "已签收";
+    case Status::kHandling:
+      return "办理中";
+    case Status::kReplied:
+      return "已答复";
+    case Status::kCallback:
+      return "回访中";
+    case Status::kClosed:
+      return "已办结";
+    case Status::kMerged:
+      return "已与相同诉求合并办理";
+  }
+  return "";
+}
+
+// A leaf matter that new requests may use, by its code.
+const matters::Matter* ServiceOf(const matters::Catalog& catalog, std::string_view code) {
+  const matters::Matter* m = catalog.FindByCode(code);
+  return m && m->is_leaf() && catalog.InEffect(*m) ? m : nullptr;
+}
+
+// Empty values count as not sent (spec §0).
+using Form = std::vector<std::pair<std::string, std::string>>;
+std::string Field(const Form& form, std::string_view name) {
+  for (const auto& [k, v] : form)
+    if (k == name) return v;
+  return "";
+}
+
+// The POST body as the spec sends it; query parameters fill what the body lacks.
+Result<Form> ParseForm(const Request& req) {
+  std::string_view type = req.Header("content-type");
+  if (!req.body.empty() && !type.starts_with("application/x-www-form-urlencoded"))
+    return Fail(Error::InvalidArgument(
+        "send the fields as 'Content-Type: application/x-www-form-urlencoded', as Open311 asks"));
+  Form form;
+  std::string_view rest = req.body;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value)
+      return Fail(Error::InvalidArgument(
+          "the form body is not valid: use percent-encoded UTF-8 (application/"
+          "x-www-form-urlencoded)"));
+    if (!value->empty()) form.emplace_back(std::move(*key), std::move(*value));
+  }
+  for (const auto& [k, v] : req.query)
+    if (!v.empty() && Field(form, k).empty()) form.emplace_back(k, v);
+  return form;
+}
+
+Result<double> ParseDegrees(std::string_view field, const std::string& text) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v))
+    return Fail(Error::InvalidArgument(fmt::format(
+        "'{}' must be a WGS84 coordinate in degrees, like 30.05, not '{}'", field, text)));
+  return v;
+}
+
+class Open311 {
+ public:
+  Open311(identity::IdentityService& identity, requests::RequestService& requests,
+          matters::MatterService& matters, const Clock& clock, Open311Options options)
+      : identity_(identity),
+        requests_(requests),
+        matters_(matters),
+        clock_(clock),
+        options_(std::move(options)) {}
+
+  struct Reply {
+    int status = 200;
+    std::string root;
+    OJson body;
+  };
+  using Method = std::function<Result<Reply>(const Request&, const std::string& name)>;
+
+  // Splits {file} into name and format, runs the method and encodes its
+  // answer or its error in that format. Never hands an Error to the Api,
+  // whose JSON error body the spec does not know.
+  static Handler Serve(Method method) {
+    return [method = std::move(method)](Request& req) -> Result<Response> {
+      auto file = SplitFile(req.Param("file"));
+      if (!file)
+        return ErrorBody(
+            Format::kXml,
+            Error::NotFound(fmt::format(
+                "{} names no format this server speaks: end it in .xml or .json", req.path)),
+            req.request_id);
+      auto reply = method(req, file->name);
+      if (!reply) return ErrorBody(file->format, reply.error(), req.request_id);
+      return Encode(file->format, reply->status, reply->root, reply->body);
+    };
+  }
+
+  // GET /open311/v2/{discovery|services|requests}.{fmt}
+  Result<Reply> Top(const Request& req, const std::string& name) {
+    if (name == "discovery") return Discovery(req);
+    if (name == "services") return Services(req);
+    if (name == "requests") return ListRequests(req);
+    return Fail(Error::NotFound(
+        fmt::format("there is no {}; use discovery, services, requests or tokens", req.path)));
+  }
+
+  // POST /open311/v2/requests.{fmt}
+  Result<Reply> Post(const Request& req, const std::string& name) {
+    if (name != "requests")
+      return Fail(Error::NotFound(fmt::format("there is no POST {}; post to requests", req.path)));
+    XT_ASSIGN_OR_RETURN(auto form, ParseForm(req));
+    XT_TRY_VOID(CheckJurisdiction(Field(form, "jurisdiction_id")));
+    XT_ASSIGN_OR_RETURN(auto actor, AuthenticateKey(req, Field(form, "api_key")));
+    const std::string code = Field(form, "service_code");
+    if (code.empty())
+      return Fail(Error::InvalidArgument("'service_code' is required; services.xml lists them"));
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    const matters::Matter* service = ServiceOf(*catalog, code);
+    if (!service)
+      return Fail(Error::NotFound(fmt::format("service_code '{}' is not a service here", code)));
+
+    requests::Intake in;
+    in.channel = requests::Channel::kOpen311;
+    in.matter_id = service->id;
+    const std::string lat = Field(form, "lat"), lon = Field(form, "long");
+    if (lat.empty() != lon.empty())
+      return Fail(Error::InvalidArgument("'lat' and 'long' are sent together"));
+    if (!lat.empty()) {
+      XT_ASSIGN_OR_RETURN(in.place.lat, ParseDegrees("lat", lat));
+      XT_ASSIGN_OR_RETURN(in.place.lon, ParseDegrees("long", lon));
+    }
+    in.place.address = Field(form, "address_string");
+    if (!in.place.lat && in.place.address.empty())
+      return Fail(Error::InvalidArgument(
+          Field(form, "address_id").empty()
+              ? "a location is required: 'lat' and 'long', or 'address_string'"
+              : "'address_id' is not known here; send 'lat' and 'long', or 'address_string'"));
+    const std::string description = Field(form, "description");
+    if (const auto n = json::CountCodePoints(description); n > kMaxDescriptionChars)
+      return Fail(Error::InvalidArgument(fmt::format(
+          "'description' has {} characters; at most {} are allowed", n, kMaxDescriptionChars)));
+    // A request without words still says what it is about: its service.
+    in.text = description.empty() ? service->name : description;
+    // There is no upload in GeoReport v2; the link goes with the words, so
+    // the handling unit sees it.
+    if (const std::string media = Field(form, "media_url"); !media.empty()) {
+      if (!(media.starts_with("http://") || media.starts_with("https://")) ||
+          media.size() > kMaxMediaUrlChars)
+        return Fail(Error::InvalidArgument(fmt::format(
+            "'media_url' must be an http(s) URL of at most {} characters", kMaxMediaUrlChars)));
+      in.text += "\n\n" + media;
+    }
+    in.contact_name = ContactName(Field(form, "first_name"), Field(form, "last_name"));
+    in.contact_phone = Field(form, "phone");
+    in.anonymous = in.contact_name.empty() && in.contact_phone.empty();
+    in.idempotency_key = std::string(req.Header("idempotency-key"));
+    XT_ASSIGN_OR_RETURN(auto out, requests_.Submit(actor, std::move(in)));
+
+    OJson one = OJson::object();
+    one["service_request_id"] = out.request.number;
+    one["service_notice"] = fmt::format("已受理，工单号 {}；此类诉求 {}内办结。",
+                                        out.request.number, LimitText(service->finish_limit));
+    OJson all = OJson::array();
+    all.push_back(std::move(one));
+    // 200 rather than 201: the spec names no status, and deployed clients
+    // are known to look for 200.
+    return Reply{200, "service_requests", std::move(all)};
+  }
+
+  // GET /open311/v2/services/{code}.{fmt}
+  Result<Reply> ServiceDefinition(const Request& req, const std::string& code) {
+    XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    if (!ServiceOf(*catalog, code))
+      return Fail(Error::NotFound(fmt::format("service_code '{}' is not a service here", code)));
+    // No attributes: intake takes nothing beyond the standard fields, and a
+    // question whose answer went nowhere would be dishonest.
+    OJson def = OJson::object();
+    def["service_code"] = code;
+    def["attributes"] = OJson::array();
+    return Reply{200, "service_definition", std::move(def)};
+  }
+
+  // GET /open311/v2/requests/{id}.{fmt}
+  Result<Reply> OneRequest(const Request& req, const std::string& id) {
+    XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    XT_ASSIGN_OR_RETURN(auto d, requests_.Get(identity::Principal::System(), id));
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    XT_ASSIGN_OR_RETURN(auto dir, requests_.directory());
+    OJson all = OJson::array();
+    all.push_back(PublicRequest(d.request, *catalog, *dir));
+    return Reply{200, "service_requests", std::move(all)};
+  }
+
+  // GET /open311/v2/tokens/{token}.{fmt}: our tokens are request ids.
+  Result<Reply> Token(const Request& req, const std::string& token) {
+    XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    auto d = requests_.Get(identity::Principal::System(), token);
+    if (!d && d.error().code != ErrorCode::kNotFound) return Fail(d.error());
+    if (!d || d->request.id != token)
+      return Fail(Error::NotFound(fmt::format("token '{}' is not known here", token)));
+    OJson one = OJson::object();
+    one["service_request_id"] = d->request.number;
+    one["token"] = d->request.id;
+    OJson all = OJson::array();
+    all.push_back(std::move(one));
+    return Reply{200, "service_requests", std::move(all)};
+  }
+
+ private:
+  Result<void> CheckJurisdiction(const std::string& given) const {
+    if (given.empty() || given == options_.jurisdiction_id) return {};
+    return Fail(Error::NotFound(fmt::format("jurisdiction_id '{}' is not served here; this is '{}'",
+                                            given, options_.jurisdiction_id)));
+  }
+
+  Result<identity::Principal> AuthenticateKey(const Request& req, std::string key) {
+    if (key.empty()) {
+      std::string_view auth = req.Header("authorization");
+      if (auth.starts_with("Bearer ")) key = std::string(auth.substr(7));
+    }
+    if (key.empty())
+      return Fail(Error::PermissionDenied(
+          "'api_key' is required to post a request; the city's 12345 centre issues keys"));
+    auto principal = identity_.AuthenticateApiKey(key);
+    if (principal) return std::move(*principal);
+    if (principal.error().code == ErrorCode::kUnavailable ||
+        principal.error().code == ErrorCode::kInternal)
+      return Fail(principal.error());
+    return Fail(Error::PermissionDenied("'api_key' is not a valid key (unknown or revoked)"));
+  }
+
+  // Chinese names are written family name first, without a space.
+  static std::string ContactName(const std::string& first, const std::string& last) {
+    if (first.empty() || last.empty()) return first + last;
+    const auto ascii = [](const std::string& s) {
+      return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+    };
+    return ascii(first) && ascii(last) ? first + " " + last : last + first;
+  }
+
+  Result<Reply> Discovery(const Request& req) {
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    Timestamp changed = 0;
+    for (const auto& m : catalog->all()) changed = std::max(changed, m.updated_at);
+    const std::string changeset = FormatRfc3339Utc(changed - changed % kMicrosPerSecond);
+    const std::string base = options_.base_url.empty()
+                                 ? fmt::format("http://{}", req.Header("host"))
+                                 : options_.base_url;
+    OJson endpoint = OJson::object();
+    endpoint["specification"] = kSpecification;
+    endpoint["url"] = base + std::string(kPrefix);
+    endpoint["changeset"] = changeset;
+    endpoint["type"] = "production";
+    endpoint["formats"] = OJson::array({"text/xml", "application/json"});
+    OJson d = OJson::object();
+    d["changeset"] = changeset;
+    d["contact"] = fmt::format("{} 12345 政务服务便民热线 (the city's 12345 hotline centre)",
+                               options_.city_name);
+    d["key_service"] = fmt::format(
+        "API 密钥由{} 12345 热线中心的系统管理员签发 (ask the hotline centre's administrator for "
+        "an api_key)",
+        options_.city_name);
+    d["endpoints"] = OJson::array();
+    d["endpoints"].push_back(std::move(endpoint));
+    return Reply{200, "discovery", std::move(d)};
+  }
+
+  Result<Reply> Services(const Request& req) {
+    XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    OJson all = OJson::array();
+    for (const matters::Matter* m : catalog->Leaves()) {
+      if (!catalog->InEffect(*m)) continue;
+      const matters::Matter* group = catalog->FindByCode(m->code.substr(0, 2));
+      const matters::Matter* middle = catalog->FindByCode(matters::ParentCode(m->code));
+      std::string keywords;
+      for (const auto& k : m->keywords) keywords += (keywords.empty() ? "" : ",") + k;
+      OJson s = OJson::object();
+      s["service_code"] = m->code;
+      s["service_name"] = m->name;
+      s["description"] =
+          fmt::format("{}{}{}：{}内办结", group ? group->name + " / " : "",
+                      middle ? middle->name + " / " : "", m->name, LimitText(m->finish_limit));
+      s["metadata"] = false;
+      s["type"] = "realtime";
+      s["keywords"] = keywords;
+      s["group"] = group ? group->name : "";
+      all.push_back(std::move(s));
+    }
+    return Reply{200, "services", std::move(all)};
+  }
+
+  Result<Reply> ListRequests(const Request& req) {
+    XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    XT_ASSIGN_OR_RETURN(auto dir, requests_.directory());
+    std::vector<requests::Request> found;
+    // A list of ids overrides every other argument (spec §6).
+    if (const std::string ids = req.Query("service_request_id").value_or(""); !ids.empty()) {
+      for (const auto& id : SplitList(ids)) {
+        if (found.size() >= kMaxResults)
+          return Fail(Error::InvalidArgument(
+              fmt::format("ask for at most {} service_request_id at once", kMaxResults)));
+        auto d = requests_.Get(identity::Principal::System(), id);
+        if (d) {
+          found.push_back(std::move(d->request));
+        } else if (d.error().code != ErrorCode::kNotFound) {
+          return Fail(d.error());
+        }
+      }
+    } else {
+      XT_ASSIGN_OR_RETURN(auto filter, ListFilterOf(req));
+      std::vector<std::string> matter_ids;
+      for (const auto& code : SplitList(req.Query("service_code").value_or(""))) {
+        const matters::Matter* m = catalog->FindByCode(code);
+        if (!m)
+          return Fail(
+              Error::InvalidArgument(fmt::format("service_code '{}' is not a service here", code)));
+        matter_ids.push_back(m->id);
+      }
+      if (matter_ids.empty()) matter_ids.emplace_back();  // every service
+      for (const auto& matter_id : matter_ids) {
+        filter.matter_id = matter_id;
+        filter.cursor.clear();
+        for (std::size_t taken = 0; taken < kMaxResults;) {
+          XT_ASSIGN_OR_RETURN(auto page, requests_.List(identity::Principal::System(), filter));
+          taken += page.items.size();
+          for (auto& r : page.items) found.push_back(std::move(r));
+          if (!page.next_cursor) break;
+          filter.cursor = *page.next_cursor;
+        }
+      }
+      // Newest first across services; ids are time-ordered.
+      std::sort(found.begin(), found.end(),
+                [](const auto& a, const auto& b) { return a.id > b.id; });
+      if (found.size() > kMaxResults) found.resize(kMaxResults);
+    }
+    OJson all = OJson::array();
+    for (const auto& r : found) all.push_back(PublicRequest(r, *catalog, *dir));
+    return Reply{200, "service_requests", std::move(all)};
+  }
+
+  static std::vector<std::string> SplitList(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+      const auto comma = text.find(',');
+      std::string_view one = text.substr(0, comma);
+      text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+      while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+      while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+      if (!one.empty()) out.emplace_back(one);
+    }
+    return out;
+  }
+
+  // status and the date window of GET requests; with no dates, the last 90 days.
+  Result<requests::ListFilter> ListFilterOf(const Request& req) const {
+    requests::ListFilter f;
+    f.limit = 500;
+    for (const auto& s : SplitList(req.Query("status").value_or(""))) {
+      if (s == "open") {
+        for (Status open : {Status::kReceived, Status::kDispatched, Status::kSigned,
+                            Status::kHandling, Status::kReplied, Status::kCallback})
+          f.statuses.push_back(open);
+      } else if (s == "closed") {
+        f.statuses.push_back(Status::kClosed);
+        f.statuses.push_back(Status::kMerged);
+      } else {
+        return Fail(Error::InvalidArgument(
+            fmt::format("'status' must be open, closed or both (open,closed), not '{}'", s)));
+      }
+    }
+    const std::string start = req.Query("start_date").value_or("");
+    const std::string end = req.Query("end_date").value_or("");
+    Timestamp from = 0, to = 0;
+    if (!start.empty()) {
+      XT_ASSIGN_OR_RETURN(from, ParseTimeParam("start_date", start, false));
+    }
+    if (!end.empty()) {
+      XT_ASSIGN_OR_RETURN(to, ParseTimeParam("end_date", end, true));
+    }
+    if (start.empty() && end.empty()) {
+      to = clock_.Now() + 1;
+      from = to - kWindow;
+    } else if (start.empty()) {
+      from = to - kWindow;
+    } else if (end.empty()) {
+      to = from + kWindow;
+    }
+    if (to <= from) return Fail(Error::InvalidArgument("'end_date' must come after 'start_date'"));
+    if (to - from > kWindow)
+      return Fail(Error::InvalidArgument(
+          "'start_date' to 'end_date' may span at most 90 days; ask for several windows"));
+    f.received_from = from;
+    f.received_to = to;
+    return f;
+  }
+
+  // What the public may see of a request (see the header).
+  OJson PublicRequest(const requests::Request& r, const matters::Catalog& catalog,
+                      const requests::Directory& dir) const {
+    const matters::Matter* m = r.matter_id.empty() ? nullptr : catalog.Find(r.matter_id);
+    const bool own_channel = r.channel == requests::Channel::kOpen311;
+    const bool closed = !requests::IsOpen(r.status);
+    std::string notes(StatusLabel(r.status));
+    if (own_channel && !r.reply.empty()) notes += "：" + r.reply;
+    OJson j = OJson::object();
+    j["service_request_id"] = r.number;
+    j["status"] = closed ? "closed" : "open";
+    j["status_notes"] = notes;
+    j["service_name"] = m ? m->name : "";
+    j["service_code"] = m ? m->code : "";
+    j["description"] = own_channel ? OJson(r.text) : OJson(nullptr);
+    j["agency_responsible"] = r.unit_name.empty() ? OJson(nullptr) : OJson(r.unit_name);
+    j["service_notice"] =
+        m ? OJson(fmt::format("此类诉求 {}内办结", LimitText(m->finish_limit))) : OJson(nullptr);
+    j["requested_datetime"] = W3cTime(r.received_at);
+    j["updated_datetime"] = W3cTime(closed && r.closed_at != 0 ? r.closed_at : r.updated_at);
+    j["expected_datetime"] = W3cTime(r.finish_due);
+    if (own_channel) {
+      j["address"] = r.place.address;
+    } else {
+      // Most specific first, as address_string is written.
+      std::string coarse;
+      for (const std::string* id :
+           {&r.place.community_id, &r.place.street_id, &r.place.district_id}) {
+        const identity::OrgUnit* unit = id->empty() ? nullptr : dir.Find(*id);
+        if (unit) coarse += (coarse.empty() ? "" : "，") + unit->name;
+      }
+      j["address"] = coarse;
+    }
+    j["address_id"] = nullptr;
+    j["zipcode"] = nullptr;
+    j["lat"] = own_channel && r.place.lat ? OJson(*r.place.lat) : OJson(nullptr);
+    j["long"] = own_channel && r.place.lon ? OJson(*r.place.lon) : OJson(nullptr);
+    j["media_url"] = nullptr;
+    return j;
+  }
+
+  identity::IdentityService& identity_;
+  requests::RequestService& requests_;
+  matters::MatterService& matters_;
+  const Clock& clock_;
+  const Open311Options options_;
+};
+
+}  // namespace
+
+void RegisterOpen311Routes(Api& api, identity::IdentityService& identity,
+                           requests::RequestService& requests, matters::MatterService& matters,
+                           const Clock& clock, Open311Options options) {
+  auto o = std::make_shared<Open311>(identity, requests, matters, clock, std::move(options));
+  const auto bind =
+      [o](Result<Open311::Reply> (Open311::*method)(const Request&, const std::string&)) {
+        return Open311::Serve([o, method](const Request& req, const std::string& name) {
+          return (*o.*method)(req, name);
+        });
+      };
+  Router& r = api.router();
+  const std::string prefix(kPrefix);
+  r.Add("GET", prefix + "/{file}", Auth::kPublic, bind(&Open311::Top));
+  // Public in the Api: the handler checks the api_key form field itself.
+  r.Add("POST", prefix + "/{file}", Auth::kPublic, bind(&Open311::Post));
+  r.Add("GET", prefix + "/services/{file}", Auth::kPublic, bind(&Open311::ServiceDefinition));
+  r.Add("GET", prefix + "/requests/{file}", Auth::kPublic, bind(&Open311::OneRequest));
+  r.Add("GET", prefix + "/tokens/{file}", Auth::kPublic, bind(&Open311::Token));
+}
+
+}  // namespace xietong::http

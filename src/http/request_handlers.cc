@@ -1,0 +1,511 @@
+#include "http/request_handlers.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include "identity/identity.h"
+
+namespace xietong::http {
+
+using requests::Command;
+using requests::RequestService;
+using requests::Status;
+
+namespace {
+
+json::Json TimeOrNull(Timestamp t) {
+  return t == 0 ? json::Json(nullptr) : json::Json(FormatRfc3339(t));
+}
+json::Json IdOrNull(const std::string& id) {
+  return id.empty() ? json::Json(nullptr) : json::Json(id);
+}
+
+json::Json MatterRef(const matters::Matter& m) {
+  return {{"id", m.id}, {"code", m.code}, {"name", m.name}};
+}
+
+// The request with its category's code and name, when the catalog knows it.
+json::Json RequestWithMatter(const requests::Request& r, bool reveal_contact,
+                             const matters::Catalog* catalog) {
+  json::Json j = RequestJson(r, reveal_contact);
+  const matters::Matter* m = catalog && !r.matter_id.empty() ? catalog->Find(r.matter_id) : nullptr;
+  j["matter"] = m ? MatterRef(*m) : json::Json(nullptr);
+  return j;
+}
+
+// The current catalog, or none when it cannot be read: names are a courtesy
+// in lists, never a reason to fail them.
+std::shared_ptr<const matters::Catalog> CatalogOrNull(matters::MatterService& matters) {
+  auto c = matters.Snapshot();
+  return c ? *c : nullptr;
+}
+
+json::Json SummonsJson(const requests::Summons& s) {
+  return {{"id", s.id},
+          {"department_id", s.department_id},
+          {"department_name", s.department_name},
+          {"summoned_by", s.summoned_by},
+          {"reason", s.reason},
+          {"created_at", TimeOrNull(s.created_at)},
+          {"report_due", TimeOrNull(s.report_due)},
+          {"reported_at", TimeOrNull(s.reported_at)},
+          {"report", s.report},
+          {"late", s.late}};
+}
+
+json::Json SuggestionsJson(const std::vector<requests::CategorySuggestion>& list) {
+  json::Json out = json::Json::array();
+  for (const auto& s : list)
+    out.push_back({{"matter", MatterRef(s.matter)}, {"confidence", s.confidence}});
+  return out;
+}
+
+// Rewrites "field 'x'" in a helper's message to "field '<prefix>.x'", so a
+// nested field is named the way the caller wrote it.
+Error Nested(Error e, std::string_view prefix) {
+  const std::string_view marker = "field '";
+  if (auto at = e.message.find(marker); at != std::string::npos)
+    e.message.insert(at + marker.size(), fmt::format("{}.", prefix));
+  return e;
+}
+
+Result<std::optional<double>> OptionalNumber(const json::Json& obj, std::string_view field,
+                                             std::string_view prefix) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return std::optional<double>{};
+  if (!it->is_number())
+    return Fail(Error::InvalidArgument(
+        fmt::format("field '{}.{}' must be a number (degrees)", prefix, field)));
+  return std::optional<double>{it->get<double>()};
+}
+
+// An optional nested object; absent and null are both "not given".
+Result<const json::Json*> OptionalObject(const json::Json& body, std::string_view field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return static_cast<const json::Json*>(nullptr);
+  if (!it->is_object())
+    return Fail(Error::InvalidArgument(fmt::format("field '{}' must be an object", field)));
+  return &*it;
+}
+
+// The fields of POST /requests and /requests/preview. Lengths and shapes the
+// domain checks (ValidateIntake) are left to it; here only types are checked.
+Result<requests::Intake> IntakeFrom(const Request& req) {
+  XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+  requests::Intake in;
+  XT_ASSIGN_OR_RETURN(auto title,
+                      json::OptionalString(body, "title", {0, requests::kMaxTitleChars}));
+  in.title = title.value_or("");
+  XT_ASSIGN_OR_RETURN(in.text, json::RequireString(body, "text", {1, requests::kMaxTextChars}));
+  XT_ASSIGN_OR_RETURN(auto matter_id, json::OptionalString(body, "matter_id", {0, 64}));
+  in.matter_id = matter_id.value_or("");
+
+  XT_ASSIGN_OR_RETURN(const json::Json* place, OptionalObject(body, "place"));
+  if (place) {
+    auto address = json::OptionalString(*place, "address", {0, requests::kMaxAddressChars});
+    if (!address) return Fail(Nested(address.error(), "place"));
+    in.place.address = address->value_or("");
+    XT_ASSIGN_OR_RETURN(in.place.lat, OptionalNumber(*place, "lat", "place"));
+    XT_ASSIGN_OR_RETURN(in.place.lon, OptionalNumber(*place, "lon", "place"));
+    auto unit_id = json::OptionalString(*place, "unit_id", {0, 64});
+    if (!unit_id) return Fail(Nested(unit_id.error(), "place"));
+    in.place_unit_id = unit_id->value_or("");
+  }
+  XT_ASSIGN_OR_RETURN(const json::Json* contact, OptionalObject(body, "contact"));
+  if (contact) {
+    auto name = json::OptionalString(*contact, "name", {0, requests::kMaxNameChars});
+    if (!name) return Fail(Nested(name.error(), "contact"));
+    in.contact_name = name->value_or("");
+    auto phone = json::OptionalString(*contact, "phone", {0, 32});
+    if (!phone) return Fail(Nested(phone.error(), "contact"));
+    in.contact_phone = phone->value_or("");
+  }
+  XT_ASSIGN_OR_RETURN(auto anonymous, json::OptionalBool(body, "anonymous"));
+  in.anonymous = anonymous.value_or(false);
+  XT_ASSIGN_OR_RETURN(in.attachment_ids, json::StringArray(body, "attachment_ids"));
+  XT_ASSIGN_OR_RETURN(auto channel, json::OptionalString(body, "channel", {1, 16}));
+  in.channel = requests::Channel::kPhone;
+  if (channel) {
+    if (*channel != "phone" && *channel != "web")
+      return Fail(Error::InvalidArgument(
+          fmt::format("field 'channel' must be \"phone\" or \"web\", not \"{}\"", *channel)));
+    XT_ASSIGN_OR_RETURN(in.channel, requests::ParseChannel(*channel));
+  }
+  XT_ASSIGN_OR_RETURN(auto external_id, json::OptionalString(body, "external_id", {0, 64}));
+  in.external_id = external_id.value_or("");
+  XT_ASSIGN_OR_RETURN(auto dispatch, json::OptionalBool(body, "dispatch"));
+  in.dispatch = dispatch.value_or(false);
+  in.idempotency_key = std::string(req.Header("idempotency-key"));
+  return in;
+}
+
+std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
+
+// If-Match: "\"7\"", W/"7" or 7; absent means "whatever the version is".
+Result<std::optional<std::int64_t>> IfMatch(const Request& req) {
+  std::string_view v = req.Header("if-match");
+  if (v.empty()) return std::optional<std::int64_t>{};
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size())
+    return Fail(
+        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
+  return std::optional<std::int64_t>{n};
+}
+
+std::string CommandList() {
+  std::string list;
+  for (Command c : requests::AllCommands()) {
+    if (!list.empty()) list += ", ";
+    list += requests::CommandName(c);
+  }
+  return list;
+}
+
+constexpr std::string_view kCommandFields[] = {
+    "text", "reason",   "unit_id",      "matter_id",      "parent_id",
+    "days", "resolved", "satisfaction", "department_ids", "summons_id"};
+
+Result<requests::CommandInput> CommandFrom(const Request& req, Command command) {
+  requests::CommandInput in;
+  in.command = command;
+  in.idempotency_key = std::string(req.Header("idempotency-key"));
+  XT_ASSIGN_OR_RETURN(in.if_match, IfMatch(req));
+  // Commands without arguments (sign, close) may come with no body at all.
+  if (req.body.empty()) return in;
+  XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(std::begin(kCommandFields), std::end(kCommandFields), key) ==
+        std::end(kCommandFields))
+      return Fail(Error::InvalidArgument(fmt::format(
+          "field '{}' is not an argument of commands; use text, reason, unit_id, matter_id, "
+          "parent_id, days, resolved, satisfaction, department_ids or summons_id",
+          key)));
+  }
+  XT_ASSIGN_OR_RETURN(auto text, json::OptionalString(body, "text", {0, requests::kMaxReplyChars}));
+  in.text = text.value_or("");
+  XT_ASSIGN_OR_RETURN(auto reason,
+                      json::OptionalString(body, "reason", {0, requests::kMaxReasonChars}));
+  in.reason = reason.value_or("");
+  XT_ASSIGN_OR_RETURN(auto unit_id, json::OptionalString(body, "unit_id", {0, 64}));
+  in.unit_id = unit_id.value_or("");
+  XT_ASSIGN_OR_RETURN(auto matter_id, json::OptionalString(body, "matter_id", {0, 64}));
+  in.matter_id = matter_id.value_or("");
+  XT_ASSIGN_OR_RETURN(auto parent_id, json::OptionalString(body, "parent_id", {0, 64}));
+  in.parent_id = parent_id.value_or("");
+  if (body.contains("days") && !body["days"].is_null()) {
+    XT_ASSIGN_OR_RETURN(auto days, json::RequireInt(body, "days"));
+    if (days < 0 || days > 1000)
+      return Fail(Error::InvalidArgument("field 'days' must be a number of working days"));
+    in.days = static_cast<int>(days);
+  }
+  XT_ASSIGN_OR_RETURN(in.resolved, json::OptionalBool(body, "resolved"));
+  XT_ASSIGN_OR_RETURN(auto satisfaction, json::OptionalString(body, "satisfaction", {1, 32}));
+  if (satisfaction) {
+    auto s = requests::ParseSatisfaction(*satisfaction);
+    if (!s)
+      return Fail(
+          Error::InvalidArgument(fmt::format("field 'satisfaction': {}", s.error().message)));
+    in.satisfaction = *s;
+  }
+  XT_ASSIGN_OR_RETURN(in.department_ids, json::StringArray(body, "department_ids"));
+  XT_ASSIGN_OR_RETURN(auto summons_id, json::OptionalString(body, "summons_id", {0, 64}));
+  in.summons_id = summons_id.value_or("");
+  return in;
+}
+
+Result<bool> FlagParam(const Request& req, std::string_view name) {
+  auto v = req.Query(name);
+  if (!v || v->empty() || *v == "false") return false;
+  if (*v == "true") return true;
+  return Fail(
+      Error::InvalidArgument(fmt::format("'{}' must be true or false, not '{}'", name, *v)));
+}
+
+Result<Timestamp> OptionalTimeParam(const Request& req, std::string_view name, bool end_of_day) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return Timestamp{0};
+  return ParseTimeParam(name, *v, end_of_day);
+}
+
+Result<requests::ListFilter> InboxFilter(const Request& req) {
+  requests::ListFilter f;
+  if (auto statuses = req.Query("status"); statuses && !statuses->empty()) {
+    std::string_view rest = *statuses;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view one = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      if (one.empty()) continue;
+      auto s = requests::ParseStatus(one);
+      if (!s) return Fail(Error::InvalidArgument(fmt::format("'status': {}", s.error().message)));
+      f.statuses.push_back(*s);
+    }
+  }
+  f.matter_id = req.Query("matter_id").value_or("");
+  f.unit_id = req.Query("unit_id").value_or("");
+  XT_ASSIGN_OR_RETURN(f.received_from, OptionalTimeParam(req, "from", false));
+  XT_ASSIGN_OR_RETURN(f.received_to, OptionalTimeParam(req, "to", true));
+  XT_ASSIGN_OR_RETURN(f.due_before, OptionalTimeParam(req, "due_before", false));
+  XT_ASSIGN_OR_RETURN(f.late_only, FlagParam(req, "late"));
+  XT_ASSIGN_OR_RETURN(f.warned_only, FlagParam(req, "warned"));
+  XT_ASSIGN_OR_RETURN(f.extension_pending, FlagParam(req, "extension_pending"));
+  XT_ASSIGN_OR_RETURN(f.return_pending, FlagParam(req, "return_pending"));
+  f.search = req.Query("q").value_or("");
+  f.cursor = req.Query("cursor").value_or("");
+  XT_ASSIGN_OR_RETURN(f.limit, LimitParam(req));
+  return f;
+}
+
+std::vector<Status> OpenStatuses() {
+  return {Status::kReceived, Status::kDispatched, Status::kSigned,
+          Status::kHandling, Status::kReplied,    Status::kCallback};
+}
+
+json::Json ItemsJson(const std::vector<requests::Request>& list, const matters::Catalog* catalog) {
+  json::Json items = json::Json::array();
+  for (const auto& r : list) items.push_back(RequestWithMatter(r, false, catalog));
+  return items;
+}
+
+json::Json PayloadJson(const std::string& text) {
+  auto j = json::Json::parse(text, nullptr, false);
+  return j.is_discarded() ? json::Json(text) : j;
+}
+
+}  // namespace
+
+json::Json PlaceJson(const requests::Place& p) {
+  return {{"address", p.address},
+          {"lat", p.lat ? json::Json(*p.lat) : json::Json(nullptr)},
+          {"lon", p.lon ? json::Json(*p.lon) : json::Json(nullptr)},
+          {"grid_id", IdOrNull(p.grid_id)},
+          {"community_id", IdOrNull(p.community_id)},
+          {"street_id", IdOrNull(p.street_id)},
+          {"district_id", IdOrNull(p.district_id)}};
+}
+
+json::Json RequestJson(const requests::Request& r, bool reveal_contact) {
+  json::Json attachments = json::Json::array();
+  for (const auto& a : r.attachment_ids) attachments.push_back(a);
+  return {
+      {"id", r.id},
+      {"number", r.number},
+      {"channel", requests::ChannelName(r.channel)},
+      {"title", r.title},
+      {"text", r.text},
+      {"matter_id", IdOrNull(r.matter_id)},
+      {"matter_version", r.matter_version},
+      {"place", PlaceJson(r.place)},
+      {"contact",
+       {{"name", r.contact_name},
+        {"phone", reveal_contact ? r.contact_phone : identity::MaskPhone(r.contact_phone)}}},
+      {"anonymous", r.anonymous},
+      {"requester_id", IdOrNull(r.requester_id)},
+      {"created_by", IdOrNull(r.created_by)},
+      {"external_id", IdOrNull(r.external_id)},
+      {"attachment_ids", std::move(attachments)},
+      {"centre_id", IdOrNull(r.centre_id)},
+      {"status", requests::StatusName(r.status)},
+      {"unit_id", IdOrNull(r.unit_id)},
+      {"unit_name", r.unit_name},
+      {"received_at", TimeOrNull(r.received_at)},
+      {"dispatched_at", TimeOrNull(r.dispatched_at)},
+      {"signed_at", TimeOrNull(r.signed_at)},
+      {"replied_at", TimeOrNull(r.replied_at)},
+      {"closed_at", TimeOrNull(r.closed_at)},
+      {"sign_due", TimeOrNull(r.sign_due)},
+      {"finish_due", TimeOrNull(r.finish_due)},
+      {"sign_warn_at", TimeOrNull(r.sign_warn_at)},
+      {"finish_warn_at", TimeOrNull(r.finish_warn_at)},
+      {"return_until", TimeOrNull(r.return_until)},
+      {"sign_late", r.sign_late},
+      {"finish_late", r.finish_late},
+      {"warned", r.warned},
+      {"parent_id", IdOrNull(r.parent_id)},
+      {"return_requested", r.return_requested},
+      {"return_reason", r.return_reason},
+      {"extension_days", r.extension_days},
+      {"extension_reason", r.extension_reason},
+      {"reply", r.reply},
+      {"resolved", r.resolved ? json::Json(*r.resolved) : json::Json(nullptr)},
+      {"satisfaction", r.satisfaction ? json::Json(requests::SatisfactionName(*r.satisfaction))
+                                      : json::Json(nullptr)},
+      {"feedback", r.feedback},
+      {"dispatch_count", r.dispatch_count},
+      {"reopen_count", r.reopen_count},
+      {"version", r.version},
+      {"updated_at", TimeOrNull(r.updated_at)},
+  };
+}
+
+Result<Timestamp> ParseTimeParam(std::string_view name, std::string_view text, bool end_of_day) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    const char* s = text.data();
+    const bool digits = std::from_chars(s, s + 4, y).ptr == s + 4 &&
+                        std::from_chars(s + 5, s + 7, m).ptr == s + 7 &&
+                        std::from_chars(s + 8, s + 10, d).ptr == s + 10;
+    const std::chrono::year_month_day day{std::chrono::year{y}, std::chrono::month{m},
+                                          std::chrono::day{d}};
+    if (digits && day.ok()) {
+      auto days = std::chrono::sys_days{day}.time_since_epoch().count();
+      if (end_of_day) ++days;
+      return days * kMicrosPerDay - kShanghaiOffset;
+    }
+  } else if (auto t = ParseRfc3339(text)) {
+    return *t;
+  }
+  return Fail(Error::InvalidArgument(fmt::format(
+      "'{}' must be a time like 2026-11-23T09:30:00+08:00 or a day like 2026-11-23, not '{}'", name,
+      text)));
+}
+
+void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterService& matters) {
+  Router& r = api.router();
+
+  r.Add("POST", "/api/v1/requests", Auth::kRequired, [&requests](Request& req) -> Result<Response> {
+    XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
+    XT_ASSIGN_OR_RETURN(auto out, requests.Submit(req.actor(), std::move(in)));
+    Response res = Response::Json(out.created ? 201 : 200,
+                                  {{"request", RequestJson(out.request, false)},
+                                   {"suggestions", SuggestionsJson(out.suggestions)}});
+    res.SetHeader("ETag", ETag(out.request.version));
+    return res;
+  });
+
+  r.Add("POST", "/api/v1/requests/preview", Auth::kRequired,
+        [&requests](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
+          XT_ASSIGN_OR_RETURN(auto p, requests.Preview(req.actor(), in));
+          json::Json route = nullptr;
+          if (p.route)
+            route = {{"unit_id", p.route->unit_id},
+                     {"unit_name", p.route->unit_name},
+                     {"rule", p.route->rule}};
+          return Response::Json(
+              200, {{"suggestions", SuggestionsJson(p.suggestions)},
+                    {"matter", p.matter ? MatterRef(*p.matter) : json::Json(nullptr)},
+                    {"place", PlaceJson(p.place)},
+                    {"route", std::move(route)},
+                    {"problem", p.problem.empty() ? json::Json(nullptr) : json::Json(p.problem)},
+                    {"sign_due", TimeOrNull(p.sign_due)},
+                    {"finish_due", TimeOrNull(p.finish_due)},
+                    {"return_until", TimeOrNull(p.return_until)}});
+        });
+
+  r.Add("GET", "/api/v1/requests", Auth::kRequired,
+        [&requests, &matters](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto filter, InboxFilter(req));
+          XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), filter));
+          const auto catalog = CatalogOrNull(matters);
+          return Response::Json(
+              200, {{"items", ItemsJson(page.items, catalog.get())},
+                    {"next_cursor",
+                     page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)},
+                    {"total", page.total}});
+        });
+
+  r.Add("GET", "/api/v1/requests/{id}", Auth::kRequired,
+        [&requests, &matters](Request& req) -> Result<Response> {
+          auto reveal = req.Query("reveal");
+          if (reveal && *reveal != "contact")
+            return Fail(Error::InvalidArgument("'reveal' may only be 'contact'"));
+          XT_ASSIGN_OR_RETURN(auto d,
+                              requests.Get(req.actor(), req.Param("id"), reveal.has_value()));
+          const auto catalog = CatalogOrNull(matters);
+          json::Json summonses = json::Json::array();
+          for (const auto& s : d.summonses) summonses.push_back(SummonsJson(s));
+          json::Json merged = json::Json::array();
+          for (const auto& m : d.merged) merged.push_back({{"id", m.id}, {"number", m.number}});
+          json::Json allowed = json::Json::array();
+          for (Command c : d.allowed) allowed.push_back(requests::CommandName(c));
+          Response res = Response::Json(
+              200, {{"request", RequestWithMatter(d.request, d.contact_revealed, catalog.get())},
+                    {"summonses", std::move(summonses)},
+                    {"merged", std::move(merged)},
+                    {"allowed", std::move(allowed)}});
+          res.SetHeader("ETag", ETag(d.request.version));
+          if (d.contact_revealed) res.SetHeader("Cache-Control", "no-store");
+          return res;
+        });
+
+  r.Add("GET", "/api/v1/requests/{id}/timeline", Auth::kRequired,
+        [&requests](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto events, requests.Timeline(req.actor(), req.Param("id")));
+          json::Json items = json::Json::array();
+          for (const auto& e : events)
+            items.push_back({{"seq", e.seq},
+                             {"at", FormatRfc3339(e.at)},
+                             {"actor", e.actor},
+                             {"action", e.action},
+                             {"payload", PayloadJson(e.payload)}});
+          return Response::Json(200, {{"items", std::move(items)}});
+        });
+
+  r.Add(
+      "POST", "/api/v1/requests/{id}/{command}", Auth::kRequired,
+      [&requests](Request& req) -> Result<Response> {
+        auto command = requests::ParseCommand(req.Param("command"));
+        if (!command)
+          return Fail(Error::NotFound(fmt::format("there is no command '{}'; the commands are: {}",
+                                                  req.Param("command"), CommandList())));
+        XT_ASSIGN_OR_RETURN(auto in, CommandFrom(req, *command));
+        XT_ASSIGN_OR_RETURN(auto updated, requests.Apply(req.actor(), req.Param("id"), in));
+        Response res = Response::Json(200, {{"request", RequestJson(updated, false)}});
+        res.SetHeader("ETag", ETag(updated.version));
+        return res;
+      });
+
+  r.Add("GET", "/api/v1/track", Auth::kPublic, [&requests](Request& req) -> Result<Response> {
+    auto number = req.Query("number");
+    if (!number || number->empty())
+      return Fail(Error::InvalidArgument("'number' (the request number) is required"));
+    auto last4 = req.Query("phone_last4");
+    if (!last4 || last4->empty())
+      return Fail(
+          Error::InvalidArgument("'phone_last4' (the last 4 digits of the phone) is required"));
+    XT_ASSIGN_OR_RETURN(auto t, requests.Track(*number, *last4));
+    json::Json timeline = json::Json::array();
+    for (const auto& e : t.timeline)
+      timeline.push_back(
+          {{"at", FormatRfc3339(e.at)}, {"action", e.action}, {"payload", PayloadJson(e.payload)}});
+    Response res = Response::Json(200, {{"number", t.request.number},
+                                        {"status", requests::StatusName(t.request.status)},
+                                        {"unit_name", t.request.unit_name},
+                                        {"received_at", TimeOrNull(t.request.received_at)},
+                                        {"replied_at", TimeOrNull(t.request.replied_at)},
+                                        {"reply", t.request.reply},
+                                        {"timeline", std::move(timeline)}});
+    res.SetHeader("Cache-Control", "no-store");
+    return res;
+  });
+
+  r.Add("GET", "/api/v1/supervision", Auth::kRequired,
+        [&requests, &matters](Request& req) -> Result<Response> {
+          const auto catalog = CatalogOrNull(matters);
+          json::Json out = json::Json::object();
+          const std::pair<const char*, bool requests::ListFilter::*> queues[] = {
+              {"overdue", &requests::ListFilter::late_only},
+              {"warned", &requests::ListFilter::warned_only},
+              {"extensions", &requests::ListFilter::extension_pending},
+              {"returns", &requests::ListFilter::return_pending}};
+          for (const auto& [name, flag] : queues) {
+            requests::ListFilter f;
+            f.statuses = OpenStatuses();
+            f.*flag = true;
+            f.limit = 100;
+            XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), f));
+            out[name] = ItemsJson(page.items, catalog.get());
+          }
+          return Response::Json(200, out);
+        });
+}
+
+}  // namespace xietong::http

@@ -1,0 +1,543 @@
+// The 接诉即办 API over a real socket, on every backend: what the hotline
+// operator, the streets, a summoned department, a supervisor and a resident
+// see and may do, from intake to callback, and what bad input answers.
+#include "http/request_handlers.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include "audit/audit_log.h"
+#include "http/api.h"
+#include "http/identity_handlers.h"
+#include "http/server.h"
+#include "http/test_client.h"
+#include "identity/identity_store.h"
+#include "matters/matter_store.h"
+#include "requests/rates.h"
+#include "requests/request_store.h"
+#include "storage/testing.h"
+
+namespace xietong::http {
+namespace {
+
+using identity::OrgUnit;
+using identity::Role;
+using identity::UnitKind;
+using testing::ClientResponse;
+using testing::Send;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+std::string Rect(double lon0, double lat0, double lon1, double lat1) {
+  return fmt::format(
+      R"({{"type":"Polygon","coordinates":[[[{0},{1}],[{2},{1}],[{2},{3}],[{0},{3}],[{0},{1}]]]}})",
+      lon0, lat0, lon1, lat1);
+}
+
+// Monday 2026-11-23 10:00 +08:00, a working day.
+constexpr Timestamp kMonday10 = 1'795'399'200'000'000;
+constexpr const char* kPassword = "secret-pass-1";
+
+class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
+                   requests::store::Migrations(), requests::rates::Migrations()})
+      ASSERT_TRUE(storage::ApplyMigrations(t_->db(), m, 0));
+    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
+    ASSERT_TRUE(cal) << cal.error().message;
+    calendar_.emplace(std::move(*cal));
+    identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
+    matters_ = std::make_unique<matters::MatterService>(t_->db(), clock_, ids_);
+    requests_ = std::make_unique<requests::RequestService>(t_->db(), clock_, ids_, *calendar_,
+                                                           *identity_, *matters_);
+
+    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市", Rect(120.0, 30.0, 120.2, 30.2));
+    centre_ = Unit(city_.id, UnitKind::kCentre, "JL-12345", "12345热线中心", std::nullopt);
+    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局", std::nullopt);
+    police_ = Unit(city_.id, UnitKind::kDepartment, "JL-D12", "市公安局", std::nullopt);
+    auto district =
+        Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区", Rect(120.0, 30.0, 120.2, 30.2));
+    street_a_ = Unit(district.id, UnitKind::kStreet, "JL-01-01", "望湖街道",
+                     Rect(120.0, 30.0, 120.1, 30.2));
+    street_b_ = Unit(district.id, UnitKind::kStreet, "JL-01-02", "柳巷街道",
+                     Rect(120.1, 30.0, 120.2, 30.2));
+    community_a_ = Unit(street_a_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区",
+                        Rect(120.0, 30.0, 120.1, 30.2));
+    Unit(community_a_.id, UnitKind::kGrid, "JL-01-01-01-01", "湖畔社区第一网格",
+         Rect(120.0, 30.0, 120.1, 30.2));
+    auto community_b = Unit(street_b_.id, UnitKind::kCommunity, "JL-01-02-01", "柳岸社区",
+                            Rect(120.1, 30.0, 120.2, 30.2));
+    Unit(community_b.id, UnitKind::kGrid, "JL-01-02-01-01", "柳岸社区第一网格",
+         Rect(120.1, 30.0, 120.2, 30.2));
+
+    auto seeded = matters_->Seed(identity::Principal::System(), Catalogue());
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    auto catalog = matters_->Snapshot();
+    ASSERT_TRUE(catalog);
+    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
+    fumes_ = (*catalog)->FindByCode("01-01-02")->id;
+
+    Account("op", centre_, Role::kOperator);
+    Account("sup", centre_, Role::kSupervisor);
+    Account("ha", street_a_, Role::kHandler);
+    Account("hb", street_b_, Role::kHandler);
+    Account("pol", police_, Role::kHandler);
+    Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
+
+    api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
+    RegisterIdentityRoutes(*api_, *identity_);
+    RegisterRequestRoutes(*api_, *requests_, *matters_);
+    api_->Seal();
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    server_ = std::make_unique<Server>(o, [this](Request& r) { return api_->Handle(r); });
+    auto port = server_->Start();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res"}) tokens_[name] = LoginAs(name);
+  }
+
+  void TearDown() override { server_.reset(); }
+
+  static std::vector<matters::Matter> Catalogue() {
+    auto node = [](std::string code, std::string name) {
+      matters::Matter m;
+      m.code = std::move(code);
+      m.name = std::move(name);
+      m.name_en = "x";
+      return m;
+    };
+    std::vector<matters::Matter> out = {node("01", "城乡建设"), node("01-01", "市容环境")};
+    auto stalls = node("01-01-01", "占道经营");
+    stalls.handler = matters::HandlerLevel::kStreet;
+    stalls.keywords = {"占道", "摆摊", "小贩"};
+    stalls.sign_limit = {2, matters::LimitUnit::kWorkingHours};
+    stalls.finish_limit = {7, matters::LimitUnit::kWorkingDays};
+    out.push_back(stalls);
+    auto fumes = node("01-01-02", "餐饮油烟");
+    fumes.handler = matters::HandlerLevel::kCityDepartment;
+    fumes.department_code = "JL-D03";
+    fumes.keywords = {"油烟", "烧烤"};
+    out.push_back(fumes);
+    return out;
+  }
+
+  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code, std::string name,
+               std::optional<std::string> geometry) {
+    auto r = identity_->CreateUnit(
+        identity::Principal::System(),
+        {std::move(parent), kind, std::move(code), std::move(name), std::move(geometry)});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(OrgUnit{});
+  }
+
+  void Account(const std::string& name, const OrgUnit& unit, Role role,
+               identity::AccountKind kind = identity::AccountKind::kStaff) {
+    const auto sys = identity::Principal::System();
+    auto a = identity_->CreateAccount(sys, {"user." + name, "测试" + name, kind, std::nullopt,
+                                            kPassword, std::nullopt, std::nullopt});
+    ASSERT_TRUE(a) << a.error().message;
+    ASSERT_TRUE(identity_->AddMembership(sys, a->id, unit.id, role));
+  }
+
+  std::string LoginAs(const std::string& user) {
+    auto r = Send(port_, "POST", "/api/v1/auth/login",
+                  fmt::format(R"({{"username":"user.{}","password":"{}"}})", user, kPassword),
+                  {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::Json::parse(r.body)["token"];
+  }
+
+  ClientResponse Post(const std::string& who, const std::string& target, const json::Json& body,
+                      Headers h = {}) {
+    h.emplace_back("Content-Type", "application/json");
+    h.emplace_back("Authorization", "Bearer " + tokens_.at(who));
+    return Send(port_, "POST", target, body.dump(), h);
+  }
+  ClientResponse Get(const std::string& who, const std::string& target) {
+    return Send(port_, "GET", target, "", {{"Authorization", "Bearer " + tokens_.at(who)}});
+  }
+  // A command on a request; answers the response.
+  ClientResponse Command(const std::string& who, const std::string& id, const std::string& command,
+                         const json::Json& body = json::Json::object(), Headers h = {}) {
+    return Post(who, "/api/v1/requests/" + id + "/" + command, body, std::move(h));
+  }
+
+  static json::Json Stalls() {
+    return {{"title", "小区门口占道摆摊"},
+            {"text", "湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。"},
+            {"place", {{"lat", 30.05}, {"lon", 120.05}, {"address", "湖畔社区南门"}}},
+            {"contact", {{"name", "陈女士"}, {"phone", "13800001234"}}},
+            {"channel", "phone"}};
+  }
+
+  // The operator records a request (dispatched at once unless told otherwise).
+  json::Json Submit(json::Json body, bool dispatch = true) {
+    body["dispatch"] = dispatch;
+    auto r = Post("op", "/api/v1/requests", body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::Json::parse(r.body)["request"];
+  }
+
+  static json::Json Body(const ClientResponse& r) { return json::Json::parse(r.body); }
+  static std::string Message(const ClientResponse& r) {
+    auto j = json::Json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? r.body : j["error"]["message"].get<std::string>();
+  }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  ManualClock clock_{kMonday10};
+  IdGenerator ids_{clock_};
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<matters::MatterService> matters_;
+  std::unique_ptr<requests::RequestService> requests_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+  std::map<std::string, std::string> tokens_;
+  OrgUnit city_, centre_, env_, police_, street_a_, street_b_, community_a_;
+  std::string stalls_, fumes_;
+};
+
+TEST_P(RequestRoutesTest, OperatorSubmitsAndTheStreetWorksItToTheEnd) {
+  auto created = Post("op", "/api/v1/requests", [] {
+    auto b = Stalls();
+    b["dispatch"] = true;
+    return b;
+  }());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Header("etag"), "\"2\"");  // received, then dispatched
+  auto j = Body(created);
+  const json::Json r = j["request"];
+  EXPECT_EQ(r["number"], "2026112300001");
+  EXPECT_EQ(r["status"], "dispatched");
+  EXPECT_EQ(r["unit_id"], street_a_.id);
+  EXPECT_EQ(r["unit_name"], "望湖街道");
+  EXPECT_EQ(r["matter_id"], stalls_);  // suggested from the words, confidently
+  EXPECT_EQ(r["contact"]["phone"], "138****1234");
+  EXPECT_EQ(r["place"]["community_id"], community_a_.id);
+  EXPECT_EQ(r["sign_due"], "2026-11-23T12:00:00+08:00");
+  EXPECT_EQ(r["finish_due"], "2026-12-02T17:30:00+08:00");
+  EXPECT_TRUE(r["signed_at"].is_null());
+  ASSERT_FALSE(j["suggestions"].empty());
+  EXPECT_EQ(j["suggestions"][0]["matter"]["code"], "01-01-01");
+  EXPECT_GT(j["suggestions"][0]["confidence"].get<double>(), 0.5);
+  const std::string id = r["id"];
+
+  // The street sees it and may sign; another street neither sees nor signs it.
+  auto seen = Get("ha", "/api/v1/requests/" + id);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(seen.Header("etag"), "\"2\"");
+  auto allowed = Body(seen)["allowed"];
+  EXPECT_NE(std::find(allowed.begin(), allowed.end(), "sign"), allowed.end()) << allowed;
+  EXPECT_EQ(std::find(allowed.begin(), allowed.end(), "dispatch"), allowed.end()) << allowed;
+  EXPECT_EQ(Body(seen)["request"]["matter"]["name"], "占道经营");
+  EXPECT_EQ(Get("hb", "/api/v1/requests/" + id).status, 403);
+  EXPECT_EQ(Command("hb", id, "sign").status, 403);
+  // By number too.
+  EXPECT_EQ(Get("ha", "/api/v1/requests/2026112300001").status, 200);
+
+  auto sign = Command("ha", id, "sign");
+  ASSERT_EQ(sign.status, 200) << sign.body;
+  EXPECT_EQ(Body(sign)["request"]["status"], "signed");
+  EXPECT_EQ(Body(sign)["request"]["signed_at"], "2026-11-23T10:00:00+08:00");
+  ASSERT_EQ(Command("ha", id, "handle", {{"text", "已到现场核实"}}).status, 200);
+
+  // 吹哨报到: the street summons the police, who see it and report.
+  EXPECT_EQ(Get("pol", "/api/v1/requests/" + id).status, 403);
+  auto summon = Command("ha", id, "summon",
+                        {{"reason", "需要公安配合清理夜间摊贩"},
+                         {"department_ids", json::Json::array({police_.id})}});
+  ASSERT_EQ(summon.status, 200) << summon.body;
+  auto police_view = Get("pol", "/api/v1/requests/" + id);
+  ASSERT_EQ(police_view.status, 200) << police_view.body;
+  auto summonses = Body(police_view)["summonses"];
+  ASSERT_EQ(summonses.size(), 1u);
+  EXPECT_EQ(summonses[0]["department_name"], "市公安局");
+  EXPECT_TRUE(summonses[0]["reported_at"].is_null());
+  auto report = Command("pol", id, "report", {{"text", "已派警力联合执法"}});
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(Body(report)["request"]["unit_id"], street_a_.id);  // the street still owns it
+  auto reported = Body(Get("ha", "/api/v1/requests/" + id))["summonses"][0];
+  EXPECT_EQ(reported["report"], "已派警力联合执法");
+  EXPECT_FALSE(reported["late"].get<bool>());
+
+  auto reply = Command("ha", id, "reply", {{"text", "摊贩已清理，设置了巡查点"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(Body(reply)["request"]["status"], "replied");
+  auto callback =
+      Command("op", id, "callback", {{"resolved", true}, {"satisfaction", "satisfied"}});
+  ASSERT_EQ(callback.status, 200) << callback.body;
+  EXPECT_EQ(Body(callback)["request"]["status"], "closed");
+  EXPECT_EQ(Body(callback)["request"]["satisfaction"], "satisfied");
+
+  auto timeline = Get("op", "/api/v1/requests/" + id + "/timeline");
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  std::vector<std::string> actions;
+  const auto items = Body(timeline)["items"];
+  for (const auto& e : items) actions.push_back(e["action"]);
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"request.received", "request.dispatched", "request.signed",
+                                      "request.progress", "request.summoned", "request.reported",
+                                      "request.replied", "request.callback"}));
+  const auto first = Body(timeline)["items"][0];
+  EXPECT_TRUE(first["payload"].is_object());  // parsed, not a string
+  EXPECT_EQ(first["payload"]["number"], "2026112300001");
+  EXPECT_EQ(first["at"], "2026-11-23T10:00:00+08:00");
+  EXPECT_EQ(Get("hb", "/api/v1/requests/" + id + "/timeline").status, 403);
+}
+
+TEST_P(RequestRoutesTest, WrongStepAnswers409NamingWhatIsAllowed) {
+  const std::string id = Submit(Stalls())["id"];
+  auto early = Command("ha", id, "reply", {{"text", "已处理"}});
+  EXPECT_EQ(early.status, 409);
+  EXPECT_NE(Message(early).find("allowed now: "), std::string::npos) << early.body;
+  EXPECT_NE(Message(early).find("sign"), std::string::npos) << early.body;
+
+  auto unknown = Command("ha", id, "approve");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(Message(unknown).find("request_extension"), std::string::npos) << unknown.body;
+
+  auto stale = Command("ha", id, "sign", json::Json::object(), {{"If-Match", "\"1\""}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_NE(Message(stale).find("version"), std::string::npos) << stale.body;
+  auto fresh = Command("ha", id, "sign", json::Json::object(), {{"If-Match", "\"2\""}});
+  ASSERT_EQ(fresh.status, 200) << fresh.body;
+  EXPECT_EQ(fresh.Header("etag"), "\"3\"");
+
+  auto bad_days = Command("ha", id, "request_extension", {{"reason", "需协调"}, {"days", "three"}});
+  EXPECT_EQ(bad_days.status, 400);
+  EXPECT_NE(Message(bad_days).find("'days'"), std::string::npos) << bad_days.body;
+  auto bad_field = Command("ha", id, "handle", {{"note", "x"}});
+  EXPECT_EQ(bad_field.status, 400);
+  EXPECT_NE(Message(bad_field).find("'note'"), std::string::npos) << bad_field.body;
+  auto bad_satisfaction =
+      Command("op", id, "callback", {{"resolved", true}, {"satisfaction", "happy"}});
+  EXPECT_EQ(bad_satisfaction.status, 400);
+  EXPECT_NE(Message(bad_satisfaction).find("'satisfaction'"), std::string::npos);
+  auto bad_resolved = Command("op", id, "callback", {{"resolved", "yes"}});
+  EXPECT_EQ(bad_resolved.status, 400);
+  EXPECT_NE(Message(bad_resolved).find("'resolved'"), std::string::npos);
+}
+
+TEST_P(RequestRoutesTest, BadInputIs400NamingTheField) {
+  auto expect_400 = [&](json::Json body, std::string_view needle) {
+    auto r = Post("op", "/api/v1/requests", body);
+    EXPECT_EQ(r.status, 400) << body << " → " << r.body;
+    EXPECT_NE(Message(r).find(needle), std::string::npos) << Message(r);
+  };
+  auto b = Stalls();
+  b["text"] = "";
+  expect_400(b, "'text'");
+  b = Stalls();
+  b.erase("text");
+  expect_400(b, "'text'");
+  b = Stalls();
+  b["contact"]["phone"] = "12345";
+  expect_400(b, "'contact.phone'");
+  b = Stalls();
+  b["contact"]["phone"] = 13800001234;
+  expect_400(b, "'contact.phone'");
+  b = Stalls();
+  b["place"]["lat"] = 200;
+  expect_400(b, "'place.lat'");
+  b = Stalls();
+  b["place"]["lat"] = "30.05";
+  expect_400(b, "'place.lat'");
+  b = Stalls();
+  b["place"] = {{"lat", 31.5}, {"lon", 121.5}};
+  expect_400(b, "outside 江澜市");
+  b = Stalls();
+  b["matter_id"] = "no-such-matter";
+  expect_400(b, "'matter_id'");
+  b = Stalls();
+  b["channel"] = "fax";
+  expect_400(b, "'channel'");
+  b = Stalls();
+  b["place"] = "湖畔社区";
+  expect_400(b, "'place'");
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 0);  // nothing was stored
+}
+
+TEST_P(RequestRoutesTest, IdempotencyKeyRetryGivesTheSameRequest) {
+  const Headers key = {{"Idempotency-Key", "call-7781"}};
+  auto first = Post("op", "/api/v1/requests", Stalls(), key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = Post("op", "/api/v1/requests", Stalls(), key);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Body(again)["request"]["number"], Body(first)["request"]["number"]);
+  EXPECT_EQ(Body(again)["request"]["id"], Body(first)["request"]["id"]);
+  auto other = Post("op", "/api/v1/requests", Stalls(), {{"Idempotency-Key", "call-7782"}});
+  ASSERT_EQ(other.status, 201);
+  EXPECT_NE(Body(other)["request"]["number"], Body(first)["request"]["number"]);
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 2);
+}
+
+TEST_P(RequestRoutesTest, PreviewShowsTheRouteAndStoresNothing) {
+  auto p = Post("op", "/api/v1/requests/preview", Stalls());
+  ASSERT_EQ(p.status, 200) << p.body;
+  auto j = Body(p);
+  EXPECT_EQ(j["matter"]["code"], "01-01-01");
+  EXPECT_EQ(j["route"]["unit_id"], street_a_.id);
+  EXPECT_FALSE(j["route"]["rule"].get<std::string>().empty());
+  EXPECT_EQ(j["place"]["community_id"], community_a_.id);
+  EXPECT_EQ(j["sign_due"], "2026-11-23T12:00:00+08:00");
+  EXPECT_TRUE(j["problem"].is_null());
+  auto vague = Stalls();
+  vague["text"] = "有个事情想反映一下";
+  vague.erase("title");
+  auto none = Body(Post("op", "/api/v1/requests/preview", vague));
+  EXPECT_TRUE(none["route"].is_null());
+  EXPECT_FALSE(none["problem"].get<std::string>().empty());
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 0);
+}
+
+TEST_P(RequestRoutesTest, InboxFiltersSearchAndPages) {
+  const std::string stalls_number = Submit(Stalls())["number"];
+  auto fumes = Stalls();
+  fumes["text"] = "烧烤店油烟直排到居民窗户";
+  fumes["matter_id"] = fumes_;
+  Submit(fumes);
+  auto later = Stalls();
+  later["text"] = "小贩占道，晚上很吵";
+  Submit(later, /*dispatch=*/false);
+
+  auto count = [&](const std::string& who, const std::string& query) {
+    auto r = Get(who, "/api/v1/requests" + query);
+    EXPECT_EQ(r.status, 200) << query << " → " << r.body;
+    return r.status == 200 ? Body(r)["total"].get<int>() : -1;
+  };
+  EXPECT_EQ(count("op", ""), 3);
+  EXPECT_EQ(count("op", "?status=dispatched"), 2);
+  EXPECT_EQ(count("op", "?status=received,dispatched"), 3);
+  EXPECT_EQ(count("op", "?matter_id=" + fumes_), 1);
+  EXPECT_EQ(count("op", "?unit_id=" + env_.id), 1);
+  EXPECT_EQ(count("op", "?q=%E6%B2%B9%E7%83%9F%E7%9B%B4%E6%8E%92"), 1);  // 油烟直排
+  EXPECT_EQ(count("op", "?q=" + stalls_number), 1);
+  EXPECT_EQ(count("op", "?from=2026-11-24"), 0);
+  EXPECT_EQ(count("op", "?to=2026-11-23"), 3);
+  EXPECT_EQ(count("op", "?from=2026-11-23T09:00:00%2B08:00&to=2026-11-23T11:00:00Z"), 3);
+  EXPECT_EQ(count("op", "?late=true"), 0);
+  // Each street sees its own work only.
+  EXPECT_EQ(count("ha", ""), 1);
+  EXPECT_EQ(count("hb", ""), 0);
+
+  auto page = Get("op", "/api/v1/requests?limit=2");
+  auto pj = Body(page);
+  ASSERT_EQ(pj["items"].size(), 2u);
+  ASSERT_TRUE(pj["next_cursor"].is_string());
+  EXPECT_EQ(pj["items"][0]["contact"]["phone"], "138****1234");
+  auto next =
+      Body(Get("op", "/api/v1/requests?limit=2&cursor=" + pj["next_cursor"].get<std::string>()));
+  ASSERT_EQ(next["items"].size(), 1u);
+  EXPECT_EQ(next["items"][0]["number"], stalls_number);  // newest first
+
+  auto bad_status = Get("op", "/api/v1/requests?status=open");
+  EXPECT_EQ(bad_status.status, 400);
+  EXPECT_NE(Message(bad_status).find("'status'"), std::string::npos) << bad_status.body;
+  auto bad_from = Get("op", "/api/v1/requests?from=yesterday");
+  EXPECT_EQ(bad_from.status, 400);
+  EXPECT_NE(Message(bad_from).find("'from'"), std::string::npos);
+  EXPECT_EQ(Get("op", "/api/v1/requests?late=maybe").status, 400);
+  EXPECT_EQ(Get("op", "/api/v1/requests?limit=0").status, 400);
+}
+
+TEST_P(RequestRoutesTest, ResidentsTrackByNumberAndTheLastFourDigits) {
+  auto r = Submit(Stalls());
+  ASSERT_EQ(Command("ha", r["id"], "sign").status, 200);
+  const std::string number = r["number"];
+  auto t = Send(port_, "GET", "/api/v1/track?number=" + number + "&phone_last4=1234");
+  ASSERT_EQ(t.status, 200) << t.body;
+  auto j = Body(t);
+  EXPECT_EQ(j["status"], "signed");
+  EXPECT_EQ(j["unit_name"], "望湖街道");
+  EXPECT_EQ(j["received_at"], "2026-11-23T10:00:00+08:00");
+  ASSERT_EQ(j["timeline"].size(), 3u);
+  EXPECT_EQ(j["timeline"][0]["action"], "request.received");
+  EXPECT_FALSE(j["timeline"][0].contains("actor"));
+  EXPECT_EQ(t.body.find("13800001234"), std::string::npos);
+  EXPECT_EQ(t.body.find("陈女士"), std::string::npos);
+
+  auto wrong = Send(port_, "GET", "/api/v1/track?number=" + number + "&phone_last4=9999");
+  EXPECT_EQ(wrong.status, 404);
+  auto unknown = Send(port_, "GET", "/api/v1/track?number=2026010100001&phone_last4=1234");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Message(wrong), Message(unknown));  // no hint which part was wrong
+  EXPECT_EQ(Send(port_, "GET", "/api/v1/track?number=" + number + "&phone_last4=12").status, 400);
+  auto missing = Send(port_, "GET", "/api/v1/track?number=" + number);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(Message(missing).find("'phone_last4'"), std::string::npos);
+}
+
+TEST_P(RequestRoutesTest, OnlyTheCentreSeesTheFullNumber) {
+  const std::string id = Submit(Stalls())["id"];
+  auto masked = Get("op", "/api/v1/requests/" + id);
+  EXPECT_EQ(Body(masked)["request"]["contact"]["phone"], "138****1234");
+  auto revealed = Get("op", "/api/v1/requests/" + id + "?reveal=contact");
+  ASSERT_EQ(revealed.status, 200) << revealed.body;
+  EXPECT_EQ(Body(revealed)["request"]["contact"]["phone"], "13800001234");
+  EXPECT_EQ(Get("ha", "/api/v1/requests/" + id + "?reveal=contact").status, 403);
+  EXPECT_EQ(Get("op", "/api/v1/requests/" + id + "?reveal=everything").status, 400);
+  // The reveal is on the record.
+  std::vector<std::string> actions;
+  const auto events = Body(Get("op", "/api/v1/requests/" + id + "/timeline"))["items"];
+  for (const auto& e : events) actions.push_back(e["action"]);
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "request.contact_revealed"), actions.end());
+}
+
+TEST_P(RequestRoutesTest, ResidentsFileOnTheWebAndSeeOnlyTheirOwn) {
+  auto mine = Stalls();
+  mine.erase("channel");
+  auto r = Post("res", "/api/v1/requests", mine);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["request"]["channel"], "web");
+  EXPECT_EQ(Body(r)["request"]["status"], "received");
+  const std::string id = Body(r)["request"]["id"];
+  EXPECT_EQ(Get("res", "/api/v1/requests/" + id).status, 200);
+  Submit(Stalls());
+  EXPECT_EQ(Body(Get("res", "/api/v1/requests"))["total"], 1);
+  EXPECT_EQ(Command("res", id, "dispatch").status, 403);
+}
+
+TEST_P(RequestRoutesTest, SupervisionShowsOverdueWarnedAndPendingDecisions) {
+  const std::string late_id = Submit(Stalls())["id"];
+  auto other = Submit(Stalls());
+  ASSERT_EQ(Command("ha", other["id"], "sign").status, 200);
+  ASSERT_EQ(Command("ha", other["id"], "handle", {{"text", "协调中"}}).status, 200);
+  auto ask =
+      Command("ha", other["id"], "request_extension", {{"reason", "需协调物业"}, {"days", 3}});
+  ASSERT_EQ(ask.status, 200) << ask.body;
+
+  clock_.Set(kMonday10 + 2 * kMicrosPerHour);  // 12:00: the first is not signed in time
+  ASSERT_TRUE(requests_->FireDueTimers());
+  auto s = Get("sup", "/api/v1/supervision");
+  ASSERT_EQ(s.status, 200) << s.body;
+  auto j = Body(s);
+  ASSERT_EQ(j["overdue"].size(), 1u) << j;
+  EXPECT_EQ(j["overdue"][0]["id"], late_id);
+  EXPECT_TRUE(j["overdue"][0]["sign_late"].get<bool>());
+  EXPECT_EQ(j["warned"].size(), 1u);  // the 75 % warning fired for it on the way
+  ASSERT_EQ(j["extensions"].size(), 1u);
+  EXPECT_EQ(j["extensions"][0]["extension_days"], 3);
+  EXPECT_TRUE(j["returns"].empty());
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests?late=true"))["total"], 1);
+
+  // Only a supervisor decides the extension; then the queue empties.
+  EXPECT_EQ(Command("op", other["id"], "approve_extension").status, 403);
+  auto approved = Command("sup", other["id"], "approve_extension");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(Body(approved)["request"]["finish_due"], "2026-12-07T17:30:00+08:00");
+  EXPECT_TRUE(Body(Get("sup", "/api/v1/supervision"))["extensions"].empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RequestRoutesTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::http
