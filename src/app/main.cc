@@ -14,10 +14,15 @@
 #include <thread>
 
 #include "app/demo_city.h"
+#include "app/demo_matters.h"
+#include "app/import_history.h"
 #include "app/platform.h"
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/identity_handlers.h"
+#include "http/matter_handlers.h"
+#include "http/open311_handlers.h"
+#include "http/request_handlers.h"
 #include "http/server.h"
 
 namespace xietong::app {
@@ -102,6 +107,9 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   }
   http::Api api(p.identity(), p.db(), p.clock(), p.ids(), {.web_root = web_root});
   http::RegisterIdentityRoutes(api, p.identity());
+  http::RegisterMatterRoutes(api, p.matters());
+  http::RegisterRequestRoutes(api, p.requests(), p.matters());
+  http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), {});
   api.Seal();
 
   const auto colon = sopts.listen.rfind(':');
@@ -136,6 +144,24 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
     }
   });
 
+  // Deadline timers: every node runs this; the database hands each timer to one.
+  std::thread timers([&] {
+    std::unique_lock lock(mutex);
+    while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
+      lock.unlock();
+      for (;;) {
+        auto fired = p.requests().FireDueTimers();
+        if (!fired) {
+          spdlog::warn("deadline timers failed: {}", fired.error().message);
+          break;
+        }
+        if (*fired == 0) break;
+        spdlog::info("fired {} deadline timers", *fired);
+      }
+      lock.lock();
+    }
+  });
+
   int sig = 0;
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, finishing requests in flight", sig);
@@ -146,6 +172,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   }
   cv.notify_all();
   checkpointer.join();
+  timers.join();
   if (auto r = audit::Checkpoint(p.db(), p.key(), p.clock().Now()); !r)
     spdlog::warn("final audit checkpoint failed: {}", r.error().message);
   spdlog::info("stopped");
@@ -163,15 +190,17 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   auto report = CreateDemoCity((*platform)->identity(), options);
   std::fprintf(stderr, "\n");
   if (!report) return Report(report.error());
+  auto matters_created = (*platform)->matters().Seed(identity::Principal::System(), DemoMatters());
+  if (!matters_created) return Report(matters_created.error());
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
       !cp)
     return Report(cp.error());
   fmt::print(
       "演示城市 demo city ready in {}: {} units created ({} already there), {} accounts created "
-      "({} already there)\n\n",
+      "({} already there), {} matters created\n\n",
       popts.data_dir, report->units_created, report->units_existing, report->accounts_created,
-      report->accounts_existing);
+      report->accounts_existing, *matters_created);
   fmt::print("{:<16} {:<12} {:<14} {}\n", "username 用户名", "name 姓名", "role 角色", "unit 单位");
   for (const auto& a : report->login_accounts)
     fmt::print("{:<16} {:<12} {:<14} {}\n", a.username, a.display_name, a.role, a.unit_name);
@@ -206,6 +235,30 @@ int Verify(const PlatformOptions& popts, int threads) {
       "audit chain intact: {} events and {} checkpoints verified in {:.2f} s ({:.0f} events/s)\n",
       report->events, report->checkpoints, secs,
       secs > 0 ? static_cast<double>(report->events) / secs : 0.0);
+  return 0;
+}
+
+// Imports past requests and prints what happened to every row.
+int Import(const PlatformOptions& popts, ImportOptions options) {
+  auto platform = Platform::Open(popts);
+  if (!platform) return Report(platform.error());
+  Platform& p = **platform;
+  options.as_of = p.clock().Now();
+  auto report = ImportUs311(p.db(), p.calendar(), p.requests(), p.matters(), options,
+                            [](std::int64_t done, std::int64_t total, std::int64_t rows) {
+                              ProgressBar(fmt::format("{} rows", rows), done, total);
+                            });
+  if (isatty(fileno(stderr))) std::fprintf(stderr, "\n");
+  if (!report) return Report(report.error());
+  fmt::print(
+      "imported {} of {} rows in {:.2f} s ({:.0f} rows/s): {} were already there, {} rejected, "
+      "{} filed under the general matter\n",
+      report->imported, report->read, report->seconds,
+      report->seconds > 0 ? static_cast<double>(report->read) / report->seconds : 0.0,
+      report->skipped_existing, report->rejected, report->general_matter);
+  for (const auto& [reason, n] : report->rejected_by_reason)
+    fmt::print("  rejected, {}: {}\n", reason, n);
+  if (auto cp = audit::Checkpoint(p.db(), p.key(), p.clock().Now()); !cp) return Report(cp.error());
   return 0;
 }
 
@@ -278,11 +331,27 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "apply database migrations and exit");
   add_common(migrate);
 
+  ImportOptions import_options;
+  auto* import_cmd = cli.add_subcommand("import", "import past requests from other systems");
+  import_cmd->require_subcommand(1);
+  auto* import_us311 = import_cmd->add_subcommand(
+      "us311", "requests in the us311 CSV layout (plain or gzip); re-running skips stored rows");
+  add_common(import_us311);
+  import_us311->add_option("files", import_options.files, "CSV files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_us311->add_option("--batch", import_options.batch, "rows per transaction")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  import_us311->add_option("--limit", import_options.limit, "read at most this many rows (0: all)")
+      ->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
 
   if (serve->parsed()) return Serve(popts, sopts);
   if (demo->parsed()) return Demo(popts, admin_password);
   if (verify->parsed()) return Verify(popts, verify_threads);
+  if (import_us311->parsed()) return Import(popts, import_options);
   if (checkpoint->parsed() || apikey_create->parsed() || migrate->parsed()) {
     auto platform = Platform::Open(popts);
     if (!platform) return Report(platform.error());

@@ -9,6 +9,9 @@
 
 #include "audit/audit_log.h"
 #include "identity/identity_store.h"
+#include "matters/matter_store.h"
+#include "requests/rates.h"
+#include "requests/request_store.h"
 #include "storage/migrations.h"
 
 namespace xietong::app {
@@ -20,7 +23,9 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
   std::vector<storage::Migration> all;
-  for (auto span : {audit::Migrations(), identity::store::Migrations()})
+  for (auto span :
+       {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
+        requests::store::Migrations(), requests::rates::Migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return storage::ApplyMigrations(db, all, now);
 }
@@ -60,6 +65,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
                     (std::filesystem::path(options.data_dir) / "keys" / "instance.key").string()));
   p->key_.emplace(std::move(key));
   p->identity_ = std::make_unique<identity::IdentityService>(*p->db_, p->clock_, p->ids_);
+  p->matters_ = std::make_unique<matters::MatterService>(*p->db_, p->clock_, p->ids_);
+  p->requests_ = std::make_unique<requests::RequestService>(
+      *p->db_, p->clock_, p->ids_, *p->calendar_, *p->identity_, *p->matters_);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);
   return p;
 }

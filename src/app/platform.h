@@ -14,6 +14,8 @@
 #include "core/clock.h"
 #include "core/id.h"
 #include "identity/identity_service.h"
+#include "matters/matter_service.h"
+#include "requests/request_service.h"
 #include "storage/database.h"
 
 namespace xietong::app {
@@ -33,6 +35,8 @@ class Platform {
   const Clock& clock() const { return clock_; }
   IdGenerator& ids() { return ids_; }
   identity::IdentityService& identity() { return *identity_; }
+  matters::MatterService& matters() { return *matters_; }
+  requests::RequestService& requests() { return *requests_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -46,6 +50,8 @@ class Platform {
   std::optional<audit::SigningKey> key_;
   std::optional<WorkCalendar> calendar_;
   std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<matters::MatterService> matters_;
+  std::unique_ptr<requests::RequestService> requests_;
 };
 
 // The database URL a data directory and --database flag resolve to.

@@ -84,8 +84,10 @@ Result<RoutePreview> RequestService::Preview(const Principal& actor, const Intak
   XT_ASSIGN_OR_RETURN(auto dir, directory());
   XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
   RoutePreview out;
-  for (const auto& s : catalog->Suggest(in.title + "\n" + in.text, 3))
-    out.suggestions.push_back({*s.matter, s.confidence});
+  // A category the caller chose needs no suggestion (an operator's intake).
+  if (in.matter_id.empty())
+    for (const auto& s : catalog->Suggest(in.title + "\n" + in.text, 3))
+      out.suggestions.push_back({*s.matter, s.confidence});
   if (!in.matter_id.empty()) {
     const matters::Matter* m = catalog->Find(in.matter_id);
     if (!m || m->level != 3 || !m->active)

@@ -51,7 +51,11 @@ class SqliteConnection : public WriteConnection {
     // WAL lets readers work while the writer commits; FULL fsyncs the WAL at
     // every commit, so an acknowledged write survives a crash or power loss.
     std::string pragmas = "PRAGMA foreign_keys=ON;";
-    if (writer) pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;";
+    // temp_store=MEMORY keeps each caller's SAVEPOINT sub-journal in memory:
+    // it only serves a rollback inside the open transaction, so durability
+    // is untouched, and writing it to a temp file cost ~30 % of intake CPU.
+    if (writer)
+      pragmas += "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;";
     XT_TRY_VOID(conn->ExecScript(pragmas));
     return conn;
   }
