@@ -24,6 +24,7 @@
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
+#include "http/stats_handlers.h"
 
 namespace xietong::app {
 namespace {
@@ -110,6 +111,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterMatterRoutes(api, p.matters());
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), {});
+  http::RegisterStatsRoutes(api, p.requests());
   api.Seal();
 
   const auto colon = sopts.listen.rfind(':');

@@ -2,6 +2,7 @@
 // operator, the streets, a summoned department, a supervisor and a resident
 // see and may do, from intake to callback, and what bad input answers.
 #include "http/request_handlers.h"
+#include "http/stats_handlers.h"
 
 #include <fmt/core.h>
 #include <gtest/gtest.h>
@@ -85,10 +86,12 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     Account("hb", street_b_, Role::kHandler);
     Account("pol", police_, Role::kHandler);
     Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
+    Account("lead", city_, Role::kLeader);
 
     api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
     RegisterIdentityRoutes(*api_, *identity_);
     RegisterRequestRoutes(*api_, *requests_, *matters_);
+    RegisterStatsRoutes(*api_, *requests_);
     api_->Seal();
     ServerOptions o;
     o.host = "127.0.0.1";
@@ -98,7 +101,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;
-    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res"}) tokens_[name] = LoginAs(name);
+    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead"})
+      tokens_[name] = LoginAs(name);
   }
 
   void TearDown() override { server_.reset(); }
@@ -533,6 +537,48 @@ TEST_P(RequestRoutesTest, SupervisionShowsOverdueWarnedAndPendingDecisions) {
   ASSERT_EQ(approved.status, 200) << approved.body;
   EXPECT_EQ(Body(approved)["request"]["finish_due"], "2026-12-07T17:30:00+08:00");
   EXPECT_TRUE(Body(Get("sup", "/api/v1/supervision"))["extensions"].empty());
+}
+
+TEST_P(RequestRoutesTest, TheRankingMovesWithTheWorkAndExports) {
+  auto created = Post("op", "/api/v1/requests", [] {
+    auto b = Stalls();
+    b["dispatch"] = true;
+    return b;
+  }());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = Body(created)["request"]["id"];
+  const std::string target = "/api/v1/stats/ranking?from=2026-11&kind=street";
+  auto before = Get("lead", target);
+  ASSERT_EQ(before.status, 200) << before.body;
+  auto items = Body(before)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["unit_name"], "望湖街道");
+  EXPECT_EQ(items[0]["dispatched"], 1);
+  EXPECT_EQ(items[0]["responded_on_time"], 0);
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  auto after = Body(Get("lead", target))["items"];
+  EXPECT_EQ(after[0]["responded_on_time"], 1);
+  EXPECT_DOUBLE_EQ(after[0]["response_rate"].get<double>(), 1.0);
+  EXPECT_TRUE(after[0]["satisfaction_rate"].is_null());
+  // Exports.
+  auto csv = Get("lead", target + "&format=csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_NE(csv.body.find("望湖街道"), std::string::npos);
+  EXPECT_NE(csv.Header("content-disposition").find("ranking-2026-11-2026-11.csv"),
+            std::string::npos);
+  auto xlsx = Get("lead", target + "&format=xlsx");
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  // Who may see it, and bad input.
+  EXPECT_EQ(Get("ha", target).status, 403);
+  EXPECT_EQ(Get("res", target).status, 403);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/ranking?kind=street").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/ranking?from=2026-13").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/ranking?from=2026-11&kind=grid").status, 400);
+  EXPECT_EQ(Get("lead", target + "&w_response=abc").status, 400);
+  EXPECT_EQ(Get("lead", target + "&w_response=0.9").status, 400);  // weights must sum to 1
+  EXPECT_EQ(Get("lead", target + "&format=pdf").status, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RequestRoutesTest,

@@ -800,6 +800,77 @@ Result<Tracking> RequestService::Track(std::string_view number, std::string_view
   });
 }
 
+std::string_view UnitKindZh(identity::UnitKind kind) {
+  using identity::UnitKind;
+  switch (kind) {
+    case UnitKind::kCity:
+      return "市";
+    case UnitKind::kDistrict:
+      return "区";
+    case UnitKind::kStreet:
+      return "街道";
+    case UnitKind::kTownship:
+      return "乡镇";
+    case UnitKind::kCommunity:
+      return "社区";
+    case UnitKind::kGrid:
+      return "网格";
+    case UnitKind::kDepartment:
+      return "部门";
+    case UnitKind::kCentre:
+      return "热线中心";
+  }
+  return "";
+}
+
+Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
+                                                        const RankingRequest& in) {
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  using identity::UnitKind;
+  rates::RankingQuery q;
+  q.from_month = in.from_month;
+  q.to_month = in.to_month;
+  q.weights = in.weights.value_or(options_.weights);
+  std::string path;
+  if (!in.unit_id.empty()) {
+    const identity::OrgUnit* unit = dir->Find(in.unit_id);
+    if (!unit)
+      return Fail(Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", in.unit_id)));
+    path = unit->path;
+    q.under_path = path;
+  }
+  if (!actor.is_system() && !Can(actor, Action::kStatsRead, path))
+    return Fail(Error::PermissionDenied(
+        path.empty() ? "the city-wide ranking is for leaders, supervisors and administrators"
+                     : "rankings are shown to leaders and leads of the unit or above it"));
+  if (!in.kind.empty()) {
+    std::vector<UnitKind> kinds;
+    if (in.kind == "street")
+      kinds = {UnitKind::kStreet, UnitKind::kTownship};
+    else if (in.kind == "department")
+      kinds = {UnitKind::kDepartment};
+    else
+      return Fail(Error::InvalidArgument(
+          fmt::format("'kind' must be street or department, not '{}'", in.kind)));
+    for (UnitKind k : kinds)
+      for (const identity::OrgUnit* u : dir->OfKind(k))
+        if (u->path.starts_with(path)) q.unit_ids.push_back(u->id);
+    if (q.unit_ids.empty()) return std::vector<RankedUnit>{};
+  }
+  XT_ASSIGN_OR_RETURN(auto ranked, db_.Read([&](Executor& ex) { return rates::Ranking(ex, q); }));
+  std::vector<RankedUnit> out;
+  out.reserve(ranked.size());
+  for (auto& r : ranked) {
+    const identity::OrgUnit* u = dir->Find(r.unit_id);
+    RankedUnit ru;
+    ru.unit_name = u ? u->name : r.unit_id;
+    ru.kind = u ? u->kind : UnitKind::kDepartment;
+    ru.rates = std::move(r);
+    out.push_back(std::move(ru));
+  }
+  return out;
+}
+
 // --- timers -------------------------------------------------------------------
 
 Result<int> RequestService::FireTimer(Executor& ex, std::string_view request_id,

@@ -115,6 +115,24 @@ struct Tracking {
   std::vector<audit::Event> timeline;  // status changes only, no personal data
 };
 
+// The monthly ranking (三率排名) of streets/townships or departments.
+struct RankingRequest {
+  std::string from_month;  // yyyy-mm, inclusive
+  std::string to_month;
+  std::string kind;     // "street" (streets and townships), "department", or "" for both
+  std::string unit_id;  // only units in this unit's subtree; "" = the whole city
+  std::optional<rates::Weights> weights;  // default: the service's options
+};
+
+struct RankedUnit {
+  rates::UnitRates rates;
+  std::string unit_name;
+  identity::UnitKind kind = identity::UnitKind::kStreet;
+};
+
+// The Chinese name of a unit kind as rankings print it (街道, 乡镇, 部门, …).
+std::string_view UnitKindZh(identity::UnitKind kind);
+
 class RequestService {
  public:
   RequestService(storage::Database& db, const Clock& clock, IdGenerator& ids,
@@ -135,6 +153,11 @@ class RequestService {
   Result<std::vector<audit::Event>> Timeline(const identity::Principal& actor, std::string_view id);
   // Public: the number and the last four digits of the contact phone.
   Result<Tracking> Track(std::string_view number, std::string_view phone_last4);
+
+  // Needs stats.read on the unit (the city for unit_id ""); units are named
+  // from the org tree.
+  Result<std::vector<RankedUnit>> Ranking(const identity::Principal& actor,
+                                          const RankingRequest& in);
 
   // Fires every due timer (warnings, overdue flags, late reports); returns
   // how many fired. Called by the timer runner on every node.

@@ -1,0 +1,115 @@
+#include "http/stats_handlers.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace xietong::http {
+namespace {
+
+namespace rates = requests::rates;
+
+json::Json Rate(const std::optional<double>& r) { return r ? json::Json(*r) : json::Json(); }
+
+Result<std::optional<double>> Weight(const Request& req, std::string_view name) {
+  auto text = req.Query(name);
+  if (!text) return std::optional<double>();
+  double v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size())
+    return Fail(
+        Error::InvalidArgument(fmt::format("'{}' must be a number, not '{}'", name, *text)));
+  return std::optional<double>(v);
+}
+
+Result<requests::RankingRequest> Parse(const Request& req, const rates::Weights& defaults) {
+  requests::RankingRequest in;
+  auto from = req.Query("from"), to = req.Query("to");
+  if (!from) return Fail(Error::InvalidArgument("'from' (yyyy-mm) is needed"));
+  in.from_month = *from;
+  in.to_month = to ? *to : *from;
+  in.kind = req.Query("kind").value_or("");
+  in.unit_id = req.Query("unit_id").value_or("");
+  rates::Weights w = defaults;
+  bool any = false;
+  for (auto [name, field] : {std::pair{"w_response", &rates::Weights::response},
+                             std::pair{"w_resolution", &rates::Weights::resolution},
+                             std::pair{"w_satisfaction", &rates::Weights::satisfaction},
+                             std::pair{"w_basically", &rates::Weights::basically}}) {
+    XT_ASSIGN_OR_RETURN(auto v, Weight(req, name));
+    if (v) {
+      w.*field = *v;
+      any = true;
+    }
+  }
+  if (any) in.weights = w;
+  return in;
+}
+
+}  // namespace
+
+void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
+  api.router().Add(
+      "GET", "/api/v1/stats/ranking", Auth::kRequired,
+      [&requests](Request& req) -> Result<Response> {
+        XT_ASSIGN_OR_RETURN(auto in, Parse(req, requests.options().weights));
+        const std::string format = req.Query("format").value_or("json");
+        if (format != "json" && format != "csv" && format != "xlsx")
+          return Fail(Error::InvalidArgument(
+              fmt::format("'format' must be json, csv or xlsx, not '{}'", format)));
+        XT_ASSIGN_OR_RETURN(auto ranked, requests.Ranking(req.actor(), in));
+        const std::string period = in.from_month == in.to_month
+                                       ? in.from_month
+                                       : fmt::format("{} – {}", in.from_month, in.to_month);
+        if (format != "json") {
+          std::vector<rates::NamedRates> rows;
+          for (const auto& r : ranked)
+            rows.push_back({r.unit_name, std::string(requests::UnitKindZh(r.kind)), r.rates});
+          Response out;
+          out.status = 200;
+          const std::string file = fmt::format("ranking-{}-{}", in.from_month, in.to_month);
+          if (format == "csv") {
+            out.content_type = "text/csv; charset=utf-8";
+            out.body = rates::RankingCsv(rows, period);
+          } else {
+            out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            XT_ASSIGN_OR_RETURN(out.body, rates::RankingXlsx(rows, period));
+          }
+          out.SetHeader("Content-Disposition",
+                        fmt::format("attachment; filename=\"{}.{}\"", file, format));
+          return out;
+        }
+        json::Json items = json::Json::array();
+        for (const auto& r : ranked) {
+          const auto& c = r.rates.counters;
+          items.push_back({{"rank", r.rates.rank},
+                           {"unit_id", r.rates.unit_id},
+                           {"unit_name", r.unit_name},
+                           {"unit_kind", identity::UnitKindName(r.kind)},
+                           {"dispatched", c.dispatched},
+                           {"responded_on_time", c.responded_on_time},
+                           {"replied", c.replied},
+                           {"rated", c.rated},
+                           {"resolved", c.resolved},
+                           {"satisfied", c.satisfied},
+                           {"basically_satisfied", c.basically_satisfied},
+                           {"dissatisfied", c.dissatisfied},
+                           {"summoned", c.summoned},
+                           {"summons_late", c.summons_late},
+                           {"response_rate", Rate(r.rates.response_rate)},
+                           {"resolution_rate", Rate(r.rates.resolution_rate)},
+                           {"satisfaction_rate", Rate(r.rates.satisfaction_rate)},
+                           {"score", r.rates.score}});
+        }
+        const rates::Weights w = in.weights.value_or(requests.options().weights);
+        return Response::Json(200, {{"period", period},
+                                    {"weights",
+                                     {{"response", w.response},
+                                      {"resolution", w.resolution},
+                                      {"satisfaction", w.satisfaction},
+                                      {"basically", w.basically}}},
+                                    {"items", items}});
+      });
+}
+
+}  // namespace xietong::http
