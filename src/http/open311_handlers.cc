@@ -557,7 +557,7 @@ class Open311 {
     const bool own_channel = r.channel == requests::Channel::kOpen311;
     const bool closed = !requests::IsOpen(r.status);
     std::string notes(StatusLabel(r.status));
-    if (own_channel && !r.reply.empty()) notes += "：" + r.reply;
+    if (own_channel && r.parent_id.empty() && !r.reply.empty()) notes += "：" + r.reply;
     OJson j = OJson::object();
     j["service_request_id"] = r.number;
     j["status"] = closed ? "closed" : "open";

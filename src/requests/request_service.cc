@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "identity/authorization.h"
 #include "requests/request_store.h"
@@ -48,6 +49,16 @@ Result<void> RequireText(std::string_view field, const std::string& value, std::
 
 bool IsStaffOf(const Principal& actor, Action action, const std::string& path) {
   return !path.empty() && Can(actor, action, path);
+}
+
+// Residents see what happened and who handles it; not notes, names or numbers.
+void ForResident(audit::Event& e) {
+  auto payload = json::Json::parse(e.payload, nullptr, false);
+  json::Json shown = json::Json::object();
+  for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
+    if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
+  e.payload = shown.dump();
+  e.actor.clear();
 }
 
 }  // namespace
@@ -275,6 +286,12 @@ Result<void> RequestService::Authorize(const Principal& actor, const Request& r,
 bool RequestService::MayRead(const Principal& actor, const Request& r,
                              const std::vector<Summons>& summonses) const {
   if (!r.requester_id.empty() && r.requester_id == actor.account_id) return true;
+  return StaffMayRead(actor, r, summonses);
+}
+
+bool RequestService::StaffMayRead(const Principal& actor, const Request& r,
+                                  const std::vector<Summons>& summonses) const {
+  if (actor.is_system()) return true;
   if (IsStaffOf(actor, Action::kRequestRead, r.unit_path)) return true;
   if (IsStaffOf(actor, Action::kRequestRead, r.centre_path)) return true;
   for (const auto& s : summonses)
@@ -415,12 +432,12 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         } else {
           rule = route->rule;
         }
+        if (!unit) return Fail(Error::Internal("route names a unit the directory lacks"));
         if (in.command == Command::kTransfer) {
           XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
           if (unit->id == r.unit_id)
             return Fail(Error::InvalidArgument("'unit_id' is the unit that already has it"));
         }
-        if (!unit) return Fail(Error::Internal("route names a unit the directory lacks"));
         XT_TRY_VOID(Dispatch(ex, r, *unit, *matter, now));
         payload = Change(before, r);
         payload["rule"] = rule;
@@ -449,6 +466,7 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         r.status = Status::kReplied;
         r.reply = in.text;
         r.replied_at = now;
+        r.extension_days = 0;  // nothing left to extend
         r.finish_late = r.finish_late || now > r.finish_due;
         XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
         payload = Change(before, r);
@@ -472,6 +490,7 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         r.sign_due = r.finish_due = r.sign_warn_at = r.finish_warn_at = r.return_until = 0;
         r.sign_late = r.finish_late = r.warned = false;
         r.return_requested = false;
+        r.extension_days = 0;
         XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
         XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
         payload = Change(before, r);
@@ -527,9 +546,16 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         if (!IsOpen(parent->status))
           return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
                                                   parent->number, StatusName(parent->status))));
+        XT_ASSIGN_OR_RETURN(auto own_children, store::Children(ex, r.id));
+        if (!own_children.empty())
+          return Fail(Error::Conflict(
+              fmt::format("request {} has {} merged into it; merge the other way round", r.number,
+                          own_children.size())));
         r.status = Status::kMerged;
         r.parent_id = parent->id;
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "", {}));
+        // Summonses keep their report timers: a late report still counts.
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
+        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
         payload = Change(before, r);
         payload["parent_id"] = parent->id;
         payload["parent_number"] = parent->number;
@@ -588,7 +614,11 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         XT_TRY_VOID(Require(!in.department_ids.empty() && in.department_ids.size() <= 10,
                             "'department_ids' names 1 to 10 departments to summon"));
         json::Json summoned = json::Json::array();
+        std::set<std::string> seen;
         for (const auto& dep_id : in.department_ids) {
+          if (!seen.insert(dep_id).second)
+            return Fail(
+                Error::InvalidArgument(fmt::format("'department_ids' names {} twice", dep_id)));
           const identity::OrgUnit* dep = dir->Find(dep_id);
           if (!dep || dep->kind != identity::UnitKind::kDepartment)
             return Fail(Error::InvalidArgument(
@@ -693,6 +723,14 @@ Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_o
       return Fail(Error::PermissionDenied(
           fmt::format("request {} is not in your units' work", d.request.number)));
     XT_ASSIGN_OR_RETURN(d.merged, store::Children(ex, d.request.id));
+    if (!StaffMayRead(actor, d.request, d.summonses)) {
+      // The resident who filed it sees which departments came, not who summoned them or why.
+      for (auto& s : d.summonses) {
+        s.summoned_by.clear();
+        s.reason.clear();
+        s.report.clear();
+      }
+    }
     const Timestamp now = clock_.Now();
     for (Command c : Allowed(d.request, now))
       if (actor.is_system() || Authorize(actor, d.request, c, d.summonses)) d.allowed.push_back(c);
@@ -769,31 +807,44 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
 Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& actor,
                                                            std::string_view id) {
   XT_ASSIGN_OR_RETURN(auto d, Get(actor, id));
-  return db_.Read([&](Executor& ex) { return audit::EventsFor(ex, d.request.id); });
+  XT_ASSIGN_OR_RETURN(auto events,
+                      db_.Read([&](Executor& ex) { return audit::EventsFor(ex, d.request.id); }));
+  if (StaffMayRead(actor, d.request, d.summonses)) return events;
+  for (auto& e : events) ForResident(e);
+  return events;
 }
 
 Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4) {
   const auto unknown = [] {
     return Fail(Error::NotFound("no request matches this number and phone"));
   };
+  const Timestamp now = clock_.Now();
+  {
+    std::lock_guard lock(track_mutex_);
+    auto it = track_failures_.find(std::string(number));
+    if (it != track_failures_.end() && it->second.first >= kTrackFailures &&
+        now - it->second.second < kTrackLockout)
+      return Fail(
+          Error::TooManyRequests("too many wrong tries for this number; try again in 15 minutes"));
+  }
   if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
                                               [](char c) { return c >= '0' && c <= '9'; }))
     return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
   return db_.Read([&](Executor& ex) -> Result<Tracking> {
     XT_ASSIGN_OR_RETURN(auto found, store::FindByNumber(ex, number));
-    if (!found || found->contact_phone.size() < 4 || !found->contact_phone.ends_with(phone_last4))
+    if (!found || found->contact_phone.size() < 4 || !found->contact_phone.ends_with(phone_last4)) {
+      std::lock_guard lock(track_mutex_);
+      auto& [failures, since] = track_failures_[std::string(number)];
+      if (now - since >= kTrackLockout) failures = 0;
+      if (failures++ == 0) since = now;
+      if (track_failures_.size() > 100'000) track_failures_.clear();  // bounded memory
       return unknown();
+    }
     Tracking t;
     t.request = std::move(*found);
     XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, t.request.id));
     for (auto& e : events) {
-      // Residents see what happened and who handles it; not notes, names or numbers.
-      auto payload = json::Json::parse(e.payload, nullptr, false);
-      json::Json shown = json::Json::object();
-      for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
-        if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
-      e.payload = shown.dump();
-      e.actor.clear();
+      ForResident(e);
       t.timeline.push_back(std::move(e));
     }
     return t;

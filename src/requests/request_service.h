@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -172,6 +173,9 @@ class RequestService {
                          const std::vector<Summons>& summonses) const;
   bool MayRead(const identity::Principal& actor, const Request& r,
                const std::vector<Summons>& summonses) const;
+  // MayRead for staff reasons, not only as the resident who filed it.
+  bool StaffMayRead(const identity::Principal& actor, const Request& r,
+                    const std::vector<Summons>& summonses) const;
   Result<void> Dispatch(storage::Executor& ex, Request& r, const identity::OrgUnit& unit,
                         const matters::Matter& matter, Timestamp now);
   Result<matters::Matter> MatterOf(const Request& r);
@@ -191,6 +195,12 @@ class RequestService {
   identity::IdentityService& identity_;
   matters::MatterService& matters_;
   const RequestOptions options_;
+
+  // Wrong guesses of the phone digits per request number (public tracking).
+  static constexpr int kTrackFailures = 5;
+  static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
+  std::mutex track_mutex_;
+  std::unordered_map<std::string, std::pair<int, Timestamp>> track_failures_;  // GUARDED_BY
 
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mutex_)

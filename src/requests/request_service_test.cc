@@ -622,6 +622,56 @@ TEST_P(RequestServiceTest, InboxFiltersAndSearch) {
   EXPECT_EQ(literal->total, 0);
 }
 
+TEST_P(RequestServiceTest, ReviewFindingsStayFixed) {
+  // A department named twice in one summons is refused, not counted twice.
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  auto twice = Do(handler_a_, r, Command::kSummon, [&](auto& in) {
+    in.reason = "联合执法";
+    in.department_ids = {police_.id, police_.id};
+  });
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(StatsOf(police_.id).summoned, 0);
+  // A request others were merged into cannot itself be merged away.
+  Request child = Submitted(false);
+  Must(operator_, child, Command::kMerge, [&](auto& in) { in.parent_id = r.id; });
+  Request other = Submitted(false);
+  auto chain = Do(operator_, r, Command::kMerge, [&](auto& in) { in.parent_id = other.id; });
+  ASSERT_FALSE(chain);
+  EXPECT_EQ(chain.error().code, ErrorCode::kConflict);
+  // The resident who filed a request sees its timeline without staff notes or accounts.
+  Intake mine = Stalls();
+  mine.text = "楼下ABC烧烤店油烟很大";
+  auto own = service_->Submit(resident_, mine);
+  ASSERT_TRUE(own) << own.error().message;
+  Request o =
+      Must(operator_, own->request, Command::kDispatch, [&](auto& in) { in.matter_id = stalls_; });
+  Must(handler_a_, o, Command::kSign);
+  Must(handler_a_, o, Command::kHandle, [](auto& in) { in.text = "内部备注：联系了张三"; });
+  auto timeline = service_->Timeline(resident_, o.id);
+  ASSERT_TRUE(timeline) << timeline.error().message;
+  for (const auto& e : *timeline) {
+    EXPECT_TRUE(e.actor.empty());
+    EXPECT_EQ(e.payload.find("内部备注"), std::string::npos);
+  }
+  auto staff = service_->Timeline(handler_a_, o.id);
+  ASSERT_TRUE(staff);
+  EXPECT_NE(staff->back().payload.find("内部备注"), std::string::npos);
+  // Search ignores ASCII case on both backends.
+  auto found = service_->List(operator_, With([&](ListFilter& f) { f.search = "abc烧烤"; }));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->total, 1);
+  // Guessing the phone digits is limited per number.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(service_->Track(r.number, "000" + std::to_string(i)).error().code,
+              ErrorCode::kNotFound);
+  auto locked = service_->Track(r.number, "1234");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kTooManyRequests);
+  clock_.Advance(16 * kMicrosPerMinute);
+  EXPECT_TRUE(service_->Track(r.number, "1234"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RequestServiceTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });

@@ -323,8 +323,8 @@ void AppendFilters(const ListQuery& q, std::string& sql, std::vector<storage::Va
     }
     pattern += '%';
     sql +=
-        " AND (title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE "
-        "'\\' OR number = ?)";
+        " AND (LOWER(title) LIKE LOWER(?) ESCAPE '\\' OR LOWER(text) LIKE LOWER(?) ESCAPE '\\' "
+        "OR LOWER(address) LIKE LOWER(?) ESCAPE '\\' OR number = ?)";
     params.emplace_back(pattern);
     params.emplace_back(pattern);
     params.emplace_back(pattern);
