@@ -69,24 +69,6 @@ json::Json AccountJson(const identity::Account& a) {
 
 namespace {
 
-std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
-
-Result<std::int64_t> IfMatchVersion(const Request& req) {
-  std::string_view v = req.Header("if-match");
-  if (v.empty())
-    return Fail(Error::InvalidArgument(
-        "send 'If-Match' with the ETag from reading the account, so changes by others are not "
-        "overwritten"));
-  if (v.starts_with("W/")) v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size())
-    return Fail(
-        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
-  return n;
-}
-
 std::string SessionCookie(std::string_view token, Timestamp max_age_us, bool secure) {
   return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
                      token, max_age_us / kMicrosPerSecond, secure ? "; Secure" : "");
@@ -94,7 +76,7 @@ std::string SessionCookie(std::string_view token, Timestamp max_age_us, bool sec
 
 Response AccountResponse(int status, const identity::Account& a) {
   Response r = Response::Json(status, AccountJson(a));
-  r.SetHeader("ETag", ETag(a.version));
+  r.SetHeader("ETag", VersionETag(a.version));
   return r;
 }
 
@@ -163,7 +145,7 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
           XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));
           Response res;
           res.body = UnitBody(unit);
-          res.SetHeader("ETag", ETag(unit.version));
+          res.SetHeader("ETag", VersionETag(unit.version));
           return res;
         });
 
@@ -231,7 +213,7 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
   r.Add(
       "PATCH", "/api/v1/accounts/{id}", Auth::kRequired,
       [&identity](Request& req) -> Result<Response> {
-        XT_ASSIGN_OR_RETURN(auto version, IfMatchVersion(req));
+        XT_ASSIGN_OR_RETURN(auto version, RequireIfMatch(req, "account"));
         XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
         for (const auto& [key, value] : body.items()) {
           if (key != "display_name" && key != "phone" && key != "disabled" && key != "password")

@@ -13,11 +13,9 @@ using matters::MatterService;
 
 namespace {
 
-std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
-
 Response MatterResponse(int status, const Matter& m) {
   Response r = Response::Json(status, MatterJson(m));
-  r.SetHeader("ETag", ETag(m.version));
+  r.SetHeader("ETag", VersionETag(m.version));
   return r;
 }
 
@@ -33,21 +31,6 @@ Result<std::int64_t> WholeNumber(std::string_view text, std::string_view what) {
   if (ec != std::errc() || p != text.data() + text.size() || n < 1)
     return Fail(Error::InvalidArgument(
         fmt::format("{} must be a whole number from 1, not '{}'", what, text)));
-  return n;
-}
-
-Result<std::int64_t> IfMatchVersion(const Request& req) {
-  std::string_view v = req.Header("if-match");
-  if (v.empty())
-    return Fail(Error::InvalidArgument(
-        "send 'If-Match' with the ETag from reading the matter, so changes by others are not "
-        "overwritten"));
-  if (v.starts_with("W/")) v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  auto n = WholeNumber(v, "'If-Match'");
-  if (!n)
-    return Fail(
-        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
   return n;
 }
 
@@ -271,7 +254,7 @@ void RegisterMatterRoutes(Api& api, MatterService& matters) {
 
   r.Add("PATCH", "/api/v1/matters/{id}", Auth::kRequired,
         [&matters](Request& req) -> Result<Response> {
-          XT_ASSIGN_OR_RETURN(auto version, IfMatchVersion(req));
+          XT_ASSIGN_OR_RETURN(auto version, RequireIfMatch(req, "matter"));
           XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
           XT_ASSIGN_OR_RETURN(auto changes, UpdateFrom(body));
           XT_ASSIGN_OR_RETURN(auto m,

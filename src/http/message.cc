@@ -62,6 +62,31 @@ Result<json::Json> JsonBody(const Request& req) {
   return json::ParseObject(req.body);
 }
 
+std::string VersionETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
+
+Result<std::optional<std::int64_t>> IfMatchVersion(const Request& req) {
+  std::string_view v = req.Header("if-match");
+  if (v.empty()) return std::optional<std::int64_t>{};
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < 1)
+    return Fail(
+        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
+  return std::optional<std::int64_t>{n};
+}
+
+Result<std::int64_t> RequireIfMatch(const Request& req, std::string_view what) {
+  XT_ASSIGN_OR_RETURN(auto version, IfMatchVersion(req));
+  if (!version)
+    return Fail(Error::InvalidArgument(
+        fmt::format("send 'If-Match' with the ETag from reading the {}, so changes by others "
+                    "are not overwritten",
+                    what)));
+  return *version;
+}
+
 Result<int> LimitParam(const Request& req) {
   auto v = req.Query("limit");
   if (!v) return 50;

@@ -56,6 +56,13 @@ Result<json::Json> JsonBody(const Request& req);
 // "limit" query parameter: default 50, 1..500.
 Result<int> LimitParam(const Request& req);
 
+// The ETag of a resource's version: "\"7\"".
+std::string VersionETag(std::int64_t version);
+// The version in If-Match ("\"7\"", W/"7" or 7); nullopt when the header is absent.
+Result<std::optional<std::int64_t>> IfMatchVersion(const Request& req);
+// The same, required: an absent header says to read `what` first.
+Result<std::int64_t> RequireIfMatch(const Request& req, std::string_view what);
+
 // Percent-decoding of a path or query component ('+' is a space only in queries).
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 // Splits a target into path and decoded query pairs; nullopt when malformed.

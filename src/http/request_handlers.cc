@@ -142,22 +142,6 @@ Result<requests::Intake> IntakeFrom(const Request& req) {
   return in;
 }
 
-std::string ETag(std::int64_t version) { return fmt::format("\"{}\"", version); }
-
-// If-Match: "\"7\"", W/"7" or 7; absent means "whatever the version is".
-Result<std::optional<std::int64_t>> IfMatch(const Request& req) {
-  std::string_view v = req.Header("if-match");
-  if (v.empty()) return std::optional<std::int64_t>{};
-  if (v.starts_with("W/")) v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size())
-    return Fail(
-        Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
-  return std::optional<std::int64_t>{n};
-}
-
 std::string CommandList() {
   std::string list;
   for (Command c : requests::AllCommands()) {
@@ -175,7 +159,7 @@ Result<requests::CommandInput> CommandFrom(const Request& req, Command command) 
   requests::CommandInput in;
   in.command = command;
   in.idempotency_key = std::string(req.Header("idempotency-key"));
-  XT_ASSIGN_OR_RETURN(in.if_match, IfMatch(req));
+  XT_ASSIGN_OR_RETURN(in.if_match, IfMatchVersion(req));
   // Commands without arguments (sign, close) may come with no body at all.
   if (req.body.empty()) return in;
   XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
@@ -376,7 +360,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
     Response res = Response::Json(out.created ? 201 : 200,
                                   {{"request", RequestJson(out.request, false)},
                                    {"suggestions", SuggestionsJson(out.suggestions)}});
-    res.SetHeader("ETag", ETag(out.request.version));
+    res.SetHeader("ETag", VersionETag(out.request.version));
     return res;
   });
 
@@ -431,7 +415,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
                     {"summonses", std::move(summonses)},
                     {"merged", std::move(merged)},
                     {"allowed", std::move(allowed)}});
-          res.SetHeader("ETag", ETag(d.request.version));
+          res.SetHeader("ETag", VersionETag(d.request.version));
           if (d.contact_revealed) res.SetHeader("Cache-Control", "no-store");
           return res;
         });
@@ -459,7 +443,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         XT_ASSIGN_OR_RETURN(auto in, CommandFrom(req, *command));
         XT_ASSIGN_OR_RETURN(auto updated, requests.Apply(req.actor(), req.Param("id"), in));
         Response res = Response::Json(200, {{"request", RequestJson(updated, false)}});
-        res.SetHeader("ETag", ETag(updated.version));
+        res.SetHeader("ETag", VersionETag(updated.version));
         return res;
       });
 
