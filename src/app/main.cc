@@ -15,10 +15,12 @@
 
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
+#include "app/demo_requests.h"
 #include "app/import_history.h"
 #include "app/platform.h"
 #include "audit/verify.h"
 #include "http/api.h"
+#include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/matter_handlers.h"
 #include "http/open311_handlers.h"
@@ -112,6 +114,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), {});
   http::RegisterStatsRoutes(api, p.requests());
+  http::RegisterFileRoutes(api, p.files(), p.requests());
   api.Seal();
 
   const auto colon = sopts.listen.rfind(':');
@@ -125,6 +128,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
                    ? sopts.threads
                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   so.body_limit = sopts.body_limit;
+  so.upload_prefix = http::kUploadPrefix;
+  so.upload_limit = files::kMaxFileBytes + 64 * 1024;
   http::Server server(so, [&api](http::Request& req) { return api.Handle(req); });
   auto port = server.Start();
   if (!port) return Report(port.error());
@@ -194,15 +199,26 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!report) return Report(report.error());
   auto matters_created = (*platform)->matters().Seed(identity::Principal::System(), DemoMatters());
   if (!matters_created) return Report(matters_created.error());
+  auto requests_made = CreateDemoRequests(**platform, options.staff_password);
+  if (!requests_made) return Report(requests_made.error());
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
       !cp)
     return Report(cp.error());
   fmt::print(
       "演示城市 demo city ready in {}: {} units created ({} already there), {} accounts created "
-      "({} already there), {} matters created\n\n",
+      "({} already there), {} matters created\n",
       popts.data_dir, report->units_created, report->units_existing, report->accounts_created,
       report->accounts_existing, *matters_created);
+  if (requests_made->existed) {
+    fmt::print("演示诉求 demo requests: already there\n\n");
+  } else {
+    fmt::print("演示诉求 demo requests: {} closed in the last three months, {} open now{}\n\n",
+               requests_made->history, requests_made->live,
+               requests_made->skipped.empty()
+                   ? ""
+                   : " (live ones skipped: " + requests_made->skipped + ")");
+  }
   fmt::print("{:<16} {:<12} {:<14} {}\n", "username 用户名", "name 姓名", "role 角色", "unit 单位");
   for (const auto& a : report->login_accounts)
     fmt::print("{:<16} {:<12} {:<14} {}\n", a.username, a.display_name, a.role, a.unit_name);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "files/file_store.h"
 #include "identity/identity_store.h"
 #include "matters/matter_store.h"
 #include "requests/rates.h"
@@ -25,7 +26,7 @@ Result<int> Migrate(storage::Database& db, Timestamp now) {
   std::vector<storage::Migration> all;
   for (auto span :
        {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-        requests::store::Migrations(), requests::rates::Migrations()})
+        files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
     all.insert(all.end(), span.begin(), span.end());
   return storage::ApplyMigrations(db, all, now);
 }
@@ -66,6 +67,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->key_.emplace(std::move(key));
   p->identity_ = std::make_unique<identity::IdentityService>(*p->db_, p->clock_, p->ids_);
   p->matters_ = std::make_unique<matters::MatterService>(*p->db_, p->clock_, p->ids_);
+  p->files_ = std::make_unique<files::FileService>(*p->db_, p->clock_, p->ids_);
   p->requests_ = std::make_unique<requests::RequestService>(
       *p->db_, p->clock_, p->ids_, *p->calendar_, *p->identity_, *p->matters_);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);

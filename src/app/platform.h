@@ -13,6 +13,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
+#include "files/file_service.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
 #include "requests/request_service.h"
@@ -37,6 +38,7 @@ class Platform {
   identity::IdentityService& identity() { return *identity_; }
   matters::MatterService& matters() { return *matters_; }
   requests::RequestService& requests() { return *requests_; }
+  files::FileService& files() { return *files_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -51,6 +53,7 @@ class Platform {
   std::optional<WorkCalendar> calendar_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<matters::MatterService> matters_;
+  std::unique_ptr<files::FileService> files_;
   std::unique_ptr<requests::RequestService> requests_;
 };
 

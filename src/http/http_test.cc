@@ -341,9 +341,13 @@ TEST_P(HttpUnavailableTest, DatabaseGoneIs503WithoutInternals) {
   ASSERT_NE(admin_url, nullptr);
   PGconn* c = PQconnectdb(admin_url);
   ASSERT_EQ(PQstatus(c), CONNECTION_OK);
-  PQclear(PQexec(c,
-                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                 "WHERE pid <> pg_backend_pid() AND datname = current_database()"));
+  // Only this test's connections: other tests may run against the same database at once.
+  const std::string schema = t_->url().substr(t_->url().rfind('=') + 1);
+  const char* params[] = {schema.c_str()};
+  PQclear(PQexecParams(c,
+                       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE pid <> pg_backend_pid() AND application_name = $1",
+                       1, nullptr, params, nullptr, nullptr, 0));
   PQfinish(c);
   // The unit tree is read from the database on every request (/me may come
   // from the principal cache).

@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 
 #include "audit/audit_log.h"
+#include "files/file_store.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/test_client.h"
@@ -62,8 +63,9 @@ class Open311Test : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-                   requests::store::Migrations(), requests::rates::Migrations()})
+    for (auto m :
+         {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
+          files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
       ASSERT_TRUE(storage::ApplyMigrations(t_->db(), m, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;

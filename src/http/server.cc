@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <list>
 #include <mutex>
@@ -66,9 +67,27 @@ class Session : public std::enable_shared_from_this<Session> {
     if (draining_.load()) return Close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
-    parser_->body_limit(options_.body_limit);
+    // The header is read under the larger limit (Beast checks Content-Length
+    // against it there); OnHeader sets the one for this target.
+    parser_->body_limit(std::max(options_.body_limit,
+                                 options_.upload_prefix.empty() ? 0 : options_.upload_limit));
     idle_ = true;
     stream_.expires_after(options_.idle_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  }
+
+  // The body limit depends on the target: uploads may be larger than the rest.
+  void OnHeader(beast::error_code header_ec) {
+    if (header_ec) return OnRead(header_ec);
+    idle_ = false;  // a request has begun; a drain lets it finish
+    const bool upload = !options_.upload_prefix.empty() &&
+                        parser_->get().target().starts_with(options_.upload_prefix);
+    body_limit_ = upload ? options_.upload_limit : options_.body_limit;
+    parser_->body_limit(body_limit_);
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return OnRead(bhttp::error::body_limit);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
@@ -84,7 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit) {
       return WriteProtocolError(
           413, "too_large",
-          fmt::format("the body is larger than the limit of {} bytes", options_.body_limit));
+          fmt::format("the body is larger than the limit of {} bytes", body_limit_));
     }
     if (ec == bhttp::error::header_limit) {
       return WriteProtocolError(431, "invalid_argument", "the request headers are too large");
@@ -122,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteProtocolError(int status, std::string_view code, std::string_view message) {
     keep_alive_ = false;  // the rest of the stream cannot be trusted
+    linger_ = true;
     Write(ProtocolError(status, code, message), false);
   }
 
@@ -143,9 +163,31 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.idle_timeout);
     bhttp::async_write(stream_, *out,
                        [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+                         if (!ec && self->linger_) return self->Linger();
                          if (ec || !self->keep_alive_) return self->Close();
                          self->Read();
                        });
+  }
+
+  // After an error answer the client may still be sending (a body over the
+  // limit): closing now would reset the connection and lose the answer in
+  // its buffers. Stop sending, read and drop what still comes for a while
+  // (as nginx's lingering close does), then close.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    stream_.expires_after(std::chrono::seconds(2));
+    LingerRead();
+  }
+
+  void LingerRead() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kLingerLimit) return self->Close();
+                              self->LingerRead();
+                            });
   }
 
   void Close() {
@@ -162,6 +204,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool>& draining_;
   std::string remote_;
   bool keep_alive_ = true;
+  std::size_t body_limit_ = 0;
+  static constexpr std::size_t kLingerLimit = 64 * 1024 * 1024;
+  bool linger_ = false;
+  std::size_t lingered_ = 0;
+  std::array<char, 16 * 1024> discard_{};
   bool idle_ = true;  // only touched on this session's handlers (one at a time)
 };
 

@@ -22,6 +22,9 @@ struct ServerOptions {
   int threads = 2;
   std::size_t header_limit = 16 * 1024;
   std::size_t body_limit = 1024 * 1024;
+  // Targets starting with upload_prefix (when set) may send up to upload_limit.
+  std::string upload_prefix;
+  std::size_t upload_limit = 9 * 1024 * 1024;
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds drain_timeout{10};
 };

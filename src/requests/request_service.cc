@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "files/file_service.h"
 #include "identity/authorization.h"
 #include "requests/request_store.h"
 
@@ -209,6 +210,7 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     req.received_at = now;
     req.updated_at = now;
     XT_TRY_VOID(store::Insert(ex, req, idem_key));
+    XT_TRY_VOID(files::Attach(ex, actor.account_id, req.attachment_ids, req.id));
     json::Json payload = {{"number", req.number},         {"channel", ChannelName(req.channel)},
                           {"matter_id", req.matter_id},   {"matter_version", req.matter_version},
                           {"grid_id", req.place.grid_id}, {"anonymous", req.anonymous}};
@@ -750,6 +752,13 @@ Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_o
     d.contact_revealed = true;
     return d;
   });
+}
+
+Result<files::File> RequestService::Attachment(const Principal& actor,
+                                               std::string_view id_or_number,
+                                               std::string_view file_id) {
+  XT_ASSIGN_OR_RETURN(auto d, Get(actor, id_or_number, false));
+  return db_.Read([&](Executor& ex) { return files::ReadAttached(ex, file_id, d.request.id); });
 }
 
 Result<RequestPage> RequestService::List(const Principal& actor, const ListFilter& f) {

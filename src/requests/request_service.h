@@ -19,6 +19,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
+#include "files/file.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
 #include "requests/directory.h"
@@ -148,6 +149,9 @@ class RequestService {
 
   Result<Request> Apply(const identity::Principal& actor, std::string_view id,
                         const CommandInput& in);
+  // A photo attached to a request, for whoever may read the request.
+  Result<files::File> Attachment(const identity::Principal& actor, std::string_view id_or_number,
+                                 std::string_view file_id);
   Result<Detail> Get(const identity::Principal& actor, std::string_view id_or_number,
                      bool reveal_contact = false);
   Result<RequestPage> List(const identity::Principal& actor, const ListFilter& filter);

@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
+#include "files/file_store.h"
 #include "identity/identity_store.h"
 #include "matters/matter_store.h"
 #include "requests/rates.h"
@@ -45,7 +46,7 @@ class RequestServiceTest : public ::testing::TestWithParam<std::string> {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
     for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-                   store::Migrations(), rates::Migrations()})
+                   files::store::Migrations(), store::Migrations(), rates::Migrations()})
       ASSERT_TRUE(storage::ApplyMigrations(db(), m, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;

@@ -27,7 +27,9 @@ void PgAdmin(const std::string& sql) {
 
 std::string WithSearchPath(const std::string& url, const std::string& schema) {
   const char sep = url.find('?') == std::string::npos ? '?' : '&';
-  return fmt::format("{}{}options=-csearch_path%3D{}", url, sep, schema);
+  // The application name lets a test that kills connections kill only its own.
+  return fmt::format("{}{}options=-csearch_path%3D{}&application_name={}", url, sep, schema,
+                     schema);
 }
 
 }  // namespace

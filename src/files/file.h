@@ -1,0 +1,44 @@
+// Uploaded files: what is known about one and the checks an upload must pass.
+// Today only photos (the attachments of a request); the type is decided by the
+// bytes' signature, never by the name or the declared type alone. No I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace xietong::files {
+
+inline constexpr std::size_t kMaxFileBytes = 8 * 1024 * 1024;
+// Files an account may hold that are not attached to anything yet.
+inline constexpr int kMaxUnattachedPerAccount = 50;
+
+struct FileInfo {
+  std::string id;
+  std::string uploader_id;
+  std::string content_type;  // image/jpeg, image/png, image/webp or image/heic
+  std::int64_t size = 0;
+  std::string sha256;      // lowercase hex of the bytes
+  std::string subject_id;  // what it is attached to; empty until attached
+  Timestamp created_at = 0;
+};
+
+struct File {
+  FileInfo info;
+  std::string bytes;
+};
+
+// The image type the bytes start with, or nullopt when they are none of the
+// accepted ones.
+std::optional<std::string_view> SniffImageType(std::string_view bytes);
+
+// The content type to store for an upload: the bytes must be a non-empty
+// accepted image within kMaxFileBytes, and a declared type (the Content-Type
+// header, parameters ignored) must agree with them.
+Result<std::string> CheckUpload(std::string_view declared_type, std::string_view bytes);
+
+}  // namespace xietong::files

@@ -1,0 +1,91 @@
+#include "files/file_service.h"
+
+#include <fmt/core.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+#include "audit/audit_log.h"
+#include "files/file_store.h"
+
+namespace xietong::files {
+namespace {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  std::string hex;
+  hex.reserve(2 * sizeof digest);
+  for (unsigned char c : digest) hex += fmt::format("{:02x}", c);
+  return hex;
+}
+
+}  // namespace
+
+Result<FileInfo> FileService::Upload(const identity::Principal& actor,
+                                     std::string_view declared_type, std::string_view bytes) {
+  XT_ASSIGN_OR_RETURN(auto type, CheckUpload(declared_type, bytes));
+  FileInfo info{.id = ids_.Next(),
+                .uploader_id = actor.account_id,
+                .content_type = std::move(type),
+                .size = static_cast<std::int64_t>(bytes.size()),
+                .sha256 = Sha256Hex(bytes),
+                .subject_id = "",
+                .created_at = 0};
+  return db_.Write([&](storage::Executor& ex) -> Result<FileInfo> {
+    XT_ASSIGN_OR_RETURN(int waiting, store::CountUnattached(ex, actor.account_id));
+    if (waiting >= kMaxUnattachedPerAccount)
+      return Fail(Error::TooManyRequests(fmt::format(
+          "you have {} uploaded photos not yet attached to a request; attach or wait before "
+          "uploading more",
+          waiting)));
+    FileInfo stored = info;
+    stored.created_at = clock_.Now();
+    XT_TRY_VOID(store::Insert(ex, stored, bytes));
+    XT_TRY_VOID(audit::Append(ex, stored.created_at,
+                              {actor.account_id,
+                               "file.upload",
+                               stored.id,
+                               {{"content_type", stored.content_type},
+                                {"size", stored.size},
+                                {"sha256", stored.sha256}}}));
+    return stored;
+  });
+}
+
+Result<File> FileService::Read(std::string_view id) {
+  XT_ASSIGN_OR_RETURN(auto file,
+                      db_.Read([&](storage::Executor& ex) { return store::Load(ex, id); }));
+  if (!file) return Fail(Error::NotFound(fmt::format("no file '{}'", id)));
+  return std::move(*file);
+}
+
+Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
+                    std::span<const std::string> ids, std::string_view subject_id) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), id) !=
+        ids.begin() + static_cast<std::ptrdiff_t>(i))
+      return Fail(Error::InvalidArgument(fmt::format("attachment '{}' is listed twice", id)));
+    XT_ASSIGN_OR_RETURN(auto info, store::FindInfo(ex, id));
+    if (!info || info->uploader_id != uploader_id)
+      return Fail(Error::InvalidArgument(
+          fmt::format("attachment '{}' is not a photo you uploaded; upload it first with POST "
+                      "/api/v1/attachments",
+                      id)));
+    XT_ASSIGN_OR_RETURN(bool attached, store::SetSubject(ex, id, subject_id));
+    if (!attached)
+      return Fail(
+          Error::Conflict(fmt::format("attachment '{}' already belongs to another request", id)));
+  }
+  return {};
+}
+
+Result<File> ReadAttached(storage::Executor& ex, std::string_view id, std::string_view subject_id) {
+  XT_ASSIGN_OR_RETURN(auto file, store::Load(ex, id));
+  if (!file || file->info.subject_id != subject_id)
+    return Fail(Error::NotFound(fmt::format("no attachment '{}' on this request", id)));
+  return std::move(*file);
+}
+
+}  // namespace xietong::files

@@ -1,0 +1,49 @@
+// FileService: uploads and reads of files (today: the photos of requests).
+//
+// An upload is checked (an accepted image type by its bytes, within the size
+// limit), stored with its SHA-256 and recorded in the audit chain in one
+// transaction, and belongs to its uploader until a module attaches it to a
+// subject (a request) with Attach, inside that module's own transaction. A
+// file is attached once and then read through its subject, whose module
+// decides who may see it. Thread-safe.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/id.h"
+#include "files/file.h"
+#include "identity/identity.h"
+#include "storage/database.h"
+
+namespace xietong::files {
+
+class FileService {
+ public:
+  FileService(storage::Database& db, const Clock& clock, IdGenerator& ids)
+      : db_(db), clock_(clock), ids_(ids) {}
+
+  // Stores a photo for the caller; declared_type is the request's Content-Type.
+  Result<FileInfo> Upload(const identity::Principal& actor, std::string_view declared_type,
+                          std::string_view bytes);
+  // The file with its bytes; the caller has already decided the reader may see it.
+  Result<File> Read(std::string_view id);
+
+ private:
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+// Attaches files to subject_id inside the caller's write transaction. Each id
+// must name a file uploaded by uploader_id that is not attached yet, and no id
+// may repeat; otherwise nothing is attached and the error names the file.
+Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
+                    std::span<const std::string> ids, std::string_view subject_id);
+
+// The file with its bytes when it is attached to subject_id; NotFound otherwise.
+Result<File> ReadAttached(storage::Executor& ex, std::string_view id, std::string_view subject_id);
+
+}  // namespace xietong::files

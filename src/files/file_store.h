@@ -1,0 +1,29 @@
+// The files module's SQL. The bytes are kept in the database (base64 text, a
+// third larger than the file), so every server node on one PostgreSQL reads
+// the same files and a backup of the database is a backup of the photos.
+// Each function runs inside the caller's transaction; none decides a rule.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "files/file.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+
+namespace xietong::files::store {
+
+using storage::Executor;
+
+std::span<const storage::Migration> Migrations();
+
+Result<void> Insert(Executor& ex, const FileInfo& info, std::string_view bytes);
+// Files the account uploaded that are not attached to anything.
+Result<int> CountUnattached(Executor& ex, std::string_view uploader_id);
+Result<std::optional<FileInfo>> FindInfo(Executor& ex, std::string_view id);
+Result<std::optional<File>> Load(Executor& ex, std::string_view id);
+// Attaches an unattached file; false when it was attached meanwhile.
+Result<bool> SetSubject(Executor& ex, std::string_view id, std::string_view subject_id);
+
+}  // namespace xietong::files::store

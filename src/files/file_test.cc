@@ -1,0 +1,174 @@
+// Upload checks (no I/O) and FileService against real databases (every backend).
+#include "files/file_service.h"
+
+#include <gtest/gtest.h>
+
+#include "audit/audit_log.h"
+#include "audit/verify.h"
+#include "files/file_store.h"
+#include "storage/testing.h"
+
+namespace xietong::files {
+namespace {
+
+using namespace std::string_literals;
+
+const std::string kJpeg = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01 photo bytes"s;
+const std::string kPng = "\x89PNG\r\n\x1A\n\x00\x00\x00\rIHDR"s;
+const std::string kWebp = "RIFF\x24\x00\x00\x00WEBPVP8 "s;
+const std::string kHeic =
+    "\x00\x00\x00\x18"
+    "ftypheic\x00\x00\x00\x00mif1"s;
+
+TEST(SniffImageType, KnowsThePhotoTypesByTheirBytes) {
+  EXPECT_EQ(SniffImageType(kJpeg), "image/jpeg");
+  EXPECT_EQ(SniffImageType(kPng), "image/png");
+  EXPECT_EQ(SniffImageType(kWebp), "image/webp");
+  EXPECT_EQ(SniffImageType(kHeic), "image/heic");
+  EXPECT_EQ(SniffImageType("GIF89a......"), std::nullopt);
+  EXPECT_EQ(SniffImageType("%PDF-1.7"), std::nullopt);
+  EXPECT_EQ(SniffImageType("\xFF\xD8"s), std::nullopt);  // cut short
+  EXPECT_EQ(SniffImageType("RIFF\x24\x00\x00\x00WAVEfmt "s), std::nullopt);
+}
+
+TEST(CheckUpload, AcceptsAPhotoWhoseDeclaredTypeAgrees) {
+  EXPECT_EQ(CheckUpload("image/jpeg", kJpeg).value(), "image/jpeg");
+  EXPECT_EQ(CheckUpload("IMAGE/PNG; charset=binary", kPng).value(), "image/png");
+  EXPECT_EQ(CheckUpload("", kWebp).value(), "image/webp");
+  EXPECT_EQ(CheckUpload("application/octet-stream", kHeic).value(), "image/heic");
+  EXPECT_EQ(CheckUpload("image/jpg", kJpeg).value(), "image/jpeg");
+}
+
+TEST(CheckUpload, RefusesWhatIsNotAnAcceptedPhoto) {
+  auto empty = CheckUpload("image/jpeg", "");
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("empty"), std::string::npos);
+
+  auto pdf = CheckUpload("image/jpeg", "%PDF-1.7 pretending");
+  ASSERT_FALSE(pdf);
+  EXPECT_EQ(pdf.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(pdf.error().message.find("JPEG, PNG, WebP or HEIC"), std::string::npos);
+
+  auto lying = CheckUpload("image/png", kJpeg);
+  ASSERT_FALSE(lying);
+  EXPECT_NE(lying.error().message.find("image/jpeg"), std::string::npos);
+
+  std::string big = kJpeg + std::string(kMaxFileBytes, 'x');
+  auto large = CheckUpload("image/jpeg", big);
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().code, ErrorCode::kTooLarge);
+  std::string just_fits = kJpeg + std::string(kMaxFileBytes - kJpeg.size(), 'x');
+  EXPECT_TRUE(CheckUpload("image/jpeg", just_fits));
+}
+
+identity::Principal Someone(std::string id) {
+  identity::Principal p;
+  p.account_id = std::move(id);
+  p.username = p.account_id;
+  p.kind = identity::AccountKind::kResident;
+  return p;
+}
+
+class FileServiceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    ASSERT_TRUE(storage::ApplyMigrations(db(), audit::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplyMigrations(db(), store::Migrations(), 0));
+    service_ = std::make_unique<FileService>(db(), clock_, ids_);
+  }
+  storage::Database& db() { return t_->db(); }
+  Result<void> AttachAs(std::string uploader, std::vector<std::string> ids, std::string subject) {
+    return db().Write([&](storage::Executor& ex) { return Attach(ex, uploader, ids, subject); });
+  }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  ManualClock clock_{1'763'000'000'000'000};
+  IdGenerator ids_{clock_};
+  std::unique_ptr<FileService> service_;
+};
+
+TEST_P(FileServiceTest, StoresEveryByteAndReadsItBackAfterARestart) {
+  std::string bytes = kPng;
+  for (int i = 0; i < 256 * 40; ++i) bytes.push_back(static_cast<char>(i % 256));  // NULs too
+  auto up = service_->Upload(Someone("res-1"), "image/png", bytes);
+  ASSERT_TRUE(up) << up.error().message;
+  EXPECT_EQ(up->content_type, "image/png");
+  EXPECT_EQ(up->size, static_cast<std::int64_t>(bytes.size()));
+  EXPECT_EQ(up->sha256.size(), 64u);
+  EXPECT_TRUE(up->subject_id.empty());
+
+  t_->Reopen();
+  service_ = std::make_unique<FileService>(db(), clock_, ids_);
+  auto back = service_->Read(up->id);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->bytes, bytes);
+  EXPECT_EQ(back->info.sha256, up->sha256);
+  EXPECT_EQ(back->info.uploader_id, "res-1");
+
+  auto events = db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, up->id); });
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().action, "file.upload");
+
+  auto missing = service_->Read("no-such-file");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(FileServiceTest, ARefusedUploadStoresNothing) {
+  ASSERT_FALSE(service_->Upload(Someone("res-1"), "image/jpeg", "not a photo"));
+  auto n = db().Read([](storage::Executor& ex) { return store::CountUnattached(ex, "res-1"); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0);
+}
+
+TEST_P(FileServiceTest, OnlyTheUploaderAttachesAFileAndOnlyOnce) {
+  auto a = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+  auto b = service_->Upload(Someone("res-1"), "image/png", kPng);
+  ASSERT_TRUE(a && b);
+
+  auto stranger = AttachAs("res-2", {a->id}, "req-1");
+  ASSERT_FALSE(stranger);
+  EXPECT_NE(stranger.error().message.find(a->id), std::string::npos);
+
+  auto twice = AttachAs("res-1", {a->id, a->id}, "req-1");
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("twice"), std::string::npos);
+
+  auto unknown = AttachAs("res-1", {a->id, "nope"}, "req-1");
+  ASSERT_FALSE(unknown);
+  // The failed call attached nothing: a was rolled back with it.
+  auto still_free = db().Read([&](storage::Executor& ex) { return store::FindInfo(ex, a->id); });
+  ASSERT_TRUE(still_free && *still_free);
+  EXPECT_TRUE((*still_free)->subject_id.empty());
+
+  ASSERT_TRUE(AttachAs("res-1", {a->id, b->id}, "req-1"));
+  auto again = AttachAs("res-1", {b->id}, "req-2");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  auto read = service_->Read(b->id);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->info.subject_id, "req-1");
+}
+
+TEST_P(FileServiceTest, LimitsPhotosWaitingToBeAttached) {
+  for (int i = 0; i < kMaxUnattachedPerAccount; ++i)
+    ASSERT_TRUE(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg));
+  auto over = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_TRUE(service_->Upload(Someone("res-2"), "image/jpeg", kJpeg));  // others are not held up
+  auto report = audit::Verify(db(), {});
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->problem;
+  EXPECT_EQ(report->events, kMaxUnattachedPerAccount + 1);  // the refused upload left no event
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FileServiceTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::files

@@ -1,0 +1,228 @@
+// Test-only: the fixture of the 接诉即办 route tests. A small city (one
+// district, two streets with a community and grid each, the hotline centre,
+// two city departments), two matters, an account per role logged in over a
+// real socket, and helpers to post, get and run commands. Included by the
+// route test files of this folder; each derives its own suite from it.
+#pragma once
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "files/file_service.h"
+#include "files/file_store.h"
+#include "http/api.h"
+#include "http/file_handlers.h"
+#include "http/identity_handlers.h"
+#include "http/request_handlers.h"
+#include "http/server.h"
+#include "http/stats_handlers.h"
+#include "http/test_client.h"
+#include "identity/identity_store.h"
+#include "matters/matter_store.h"
+#include "requests/rates.h"
+#include "requests/request_store.h"
+#include "storage/testing.h"
+
+namespace xietong::http {
+
+using identity::OrgUnit;
+using identity::Role;
+using identity::UnitKind;
+using testing::ClientResponse;
+using testing::Send;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+inline std::string Rect(double lon0, double lat0, double lon1, double lat1) {
+  return fmt::format(
+      R"({{"type":"Polygon","coordinates":[[[{0},{1}],[{2},{1}],[{2},{3}],[{0},{3}],[{0},{1}]]]}})",
+      lon0, lat0, lon1, lat1);
+}
+
+// Monday 2026-11-23 10:00 +08:00, a working day.
+inline constexpr Timestamp kMonday10 = 1'795'399'200'000'000;
+inline constexpr const char* kPassword = "secret-pass-1";
+
+class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    for (auto m :
+         {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
+          files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
+      ASSERT_TRUE(storage::ApplyMigrations(t_->db(), m, 0));
+    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
+    ASSERT_TRUE(cal) << cal.error().message;
+    calendar_.emplace(std::move(*cal));
+    identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
+    matters_ = std::make_unique<matters::MatterService>(t_->db(), clock_, ids_);
+    requests_ = std::make_unique<requests::RequestService>(t_->db(), clock_, ids_, *calendar_,
+                                                           *identity_, *matters_);
+
+    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市", Rect(120.0, 30.0, 120.2, 30.2));
+    centre_ = Unit(city_.id, UnitKind::kCentre, "JL-12345", "12345热线中心", std::nullopt);
+    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局", std::nullopt);
+    police_ = Unit(city_.id, UnitKind::kDepartment, "JL-D12", "市公安局", std::nullopt);
+    auto district =
+        Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区", Rect(120.0, 30.0, 120.2, 30.2));
+    street_a_ = Unit(district.id, UnitKind::kStreet, "JL-01-01", "望湖街道",
+                     Rect(120.0, 30.0, 120.1, 30.2));
+    street_b_ = Unit(district.id, UnitKind::kStreet, "JL-01-02", "柳巷街道",
+                     Rect(120.1, 30.0, 120.2, 30.2));
+    community_a_ = Unit(street_a_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区",
+                        Rect(120.0, 30.0, 120.1, 30.2));
+    Unit(community_a_.id, UnitKind::kGrid, "JL-01-01-01-01", "湖畔社区第一网格",
+         Rect(120.0, 30.0, 120.1, 30.2));
+    auto community_b = Unit(street_b_.id, UnitKind::kCommunity, "JL-01-02-01", "柳岸社区",
+                            Rect(120.1, 30.0, 120.2, 30.2));
+    Unit(community_b.id, UnitKind::kGrid, "JL-01-02-01-01", "柳岸社区第一网格",
+         Rect(120.1, 30.0, 120.2, 30.2));
+
+    auto seeded = matters_->Seed(identity::Principal::System(), Catalogue());
+    ASSERT_TRUE(seeded) << seeded.error().message;
+    auto catalog = matters_->Snapshot();
+    ASSERT_TRUE(catalog);
+    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
+    fumes_ = (*catalog)->FindByCode("01-01-02")->id;
+
+    Account("op", centre_, Role::kOperator);
+    Account("sup", centre_, Role::kSupervisor);
+    Account("ha", street_a_, Role::kHandler);
+    Account("hb", street_b_, Role::kHandler);
+    Account("pol", police_, Role::kHandler);
+    Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
+    Account("lead", city_, Role::kLeader);
+
+    api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
+    RegisterIdentityRoutes(*api_, *identity_);
+    RegisterRequestRoutes(*api_, *requests_, *matters_);
+    RegisterStatsRoutes(*api_, *requests_);
+    files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
+    RegisterFileRoutes(*api_, *files_, *requests_);
+    api_->Seal();
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    o.upload_prefix = kUploadPrefix;
+    o.upload_limit = files::kMaxFileBytes + 64 * 1024;
+    server_ = std::make_unique<Server>(o, [this](Request& r) { return api_->Handle(r); });
+    auto port = server_->Start();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead"})
+      tokens_[name] = LoginAs(name);
+  }
+
+  void TearDown() override { server_.reset(); }
+
+  static std::vector<matters::Matter> Catalogue() {
+    auto node = [](std::string code, std::string name) {
+      matters::Matter m;
+      m.code = std::move(code);
+      m.name = std::move(name);
+      m.name_en = "x";
+      return m;
+    };
+    std::vector<matters::Matter> out = {node("01", "城乡建设"), node("01-01", "市容环境")};
+    auto stalls = node("01-01-01", "占道经营");
+    stalls.handler = matters::HandlerLevel::kStreet;
+    stalls.keywords = {"占道", "摆摊", "小贩"};
+    stalls.sign_limit = {2, matters::LimitUnit::kWorkingHours};
+    stalls.finish_limit = {7, matters::LimitUnit::kWorkingDays};
+    out.push_back(stalls);
+    auto fumes = node("01-01-02", "餐饮油烟");
+    fumes.handler = matters::HandlerLevel::kCityDepartment;
+    fumes.department_code = "JL-D03";
+    fumes.keywords = {"油烟", "烧烤"};
+    out.push_back(fumes);
+    return out;
+  }
+
+  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code, std::string name,
+               std::optional<std::string> geometry) {
+    auto r = identity_->CreateUnit(
+        identity::Principal::System(),
+        {std::move(parent), kind, std::move(code), std::move(name), std::move(geometry)});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(OrgUnit{});
+  }
+
+  void Account(const std::string& name, const OrgUnit& unit, Role role,
+               identity::AccountKind kind = identity::AccountKind::kStaff) {
+    const auto sys = identity::Principal::System();
+    auto a = identity_->CreateAccount(sys, {"user." + name, "测试" + name, kind, std::nullopt,
+                                            kPassword, std::nullopt, std::nullopt});
+    ASSERT_TRUE(a) << a.error().message;
+    ASSERT_TRUE(identity_->AddMembership(sys, a->id, unit.id, role));
+  }
+
+  std::string LoginAs(const std::string& user) {
+    auto r = Send(port_, "POST", "/api/v1/auth/login",
+                  fmt::format(R"({{"username":"user.{}","password":"{}"}})", user, kPassword),
+                  {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::Json::parse(r.body)["token"];
+  }
+
+  ClientResponse Post(const std::string& who, const std::string& target, const json::Json& body,
+                      Headers h = {}) {
+    h.emplace_back("Content-Type", "application/json");
+    h.emplace_back("Authorization", "Bearer " + tokens_.at(who));
+    return Send(port_, "POST", target, body.dump(), h);
+  }
+  ClientResponse Get(const std::string& who, const std::string& target) {
+    return Send(port_, "GET", target, "", {{"Authorization", "Bearer " + tokens_.at(who)}});
+  }
+  // A command on a request; answers the response.
+  ClientResponse Command(const std::string& who, const std::string& id, const std::string& command,
+                         const json::Json& body = json::Json::object(), Headers h = {}) {
+    return Post(who, "/api/v1/requests/" + id + "/" + command, body, std::move(h));
+  }
+
+  static json::Json Stalls() {
+    return {{"title", "小区门口占道摆摊"},
+            {"text", "湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。"},
+            {"place", {{"lat", 30.05}, {"lon", 120.05}, {"address", "湖畔社区南门"}}},
+            {"contact", {{"name", "陈女士"}, {"phone", "13800001234"}}},
+            {"channel", "phone"}};
+  }
+
+  // The operator records a request (dispatched at once unless told otherwise).
+  json::Json Submit(json::Json body, bool dispatch = true) {
+    body["dispatch"] = dispatch;
+    auto r = Post("op", "/api/v1/requests", body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::Json::parse(r.body)["request"];
+  }
+
+  static json::Json Body(const ClientResponse& r) { return json::Json::parse(r.body); }
+  static std::string Message(const ClientResponse& r) {
+    auto j = json::Json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? r.body : j["error"]["message"].get<std::string>();
+  }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  ManualClock clock_{kMonday10};
+  IdGenerator ids_{clock_};
+  std::optional<WorkCalendar> calendar_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<matters::MatterService> matters_;
+  std::unique_ptr<requests::RequestService> requests_;
+  std::unique_ptr<files::FileService> files_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  std::uint16_t port_ = 0;
+  std::map<std::string, std::string> tokens_;
+  OrgUnit city_, centre_, env_, police_, street_a_, street_b_, community_a_;
+  std::string stalls_, fumes_;
+};
+
+}  // namespace xietong::http
