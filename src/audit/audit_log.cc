@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <openssl/sha.h>
 
+#include <vector>
+
 namespace xietong::audit {
 namespace {
 
@@ -131,25 +133,40 @@ bool ChainHashEquals(std::string_view prev_hash_hex, std::string_view canonical,
 }
 
 Result<std::int64_t> Append(storage::Executor& ex, Timestamp at, const EventInput& input) {
+  return AppendMany(ex, at, std::span<const EventInput>(&input, 1));
+}
+
+Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
+                                std::span<const EventInput> inputs) {
+  if (inputs.empty()) return Fail(Error::Internal("no audit events to append"));
+  const auto n = static_cast<std::int64_t>(inputs.size());
   // The UPDATE takes the head row's lock (PostgreSQL) or runs under the one
   // writer (SQLite), so concurrent appends from several nodes cannot fork the chain.
   XT_ASSIGN_OR_RETURN(
       auto head,
-      ex.QueryOne("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"));
+      ex.QueryOne("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", {n}));
   if (!head) return Fail(Error::Internal("the audit chain head is missing"));
-  const std::int64_t seq = head->Int(0);
-  const std::string prev = head->Text(1);
-  // nlohmann's object keys are sorted, so dump() is canonical for payloads.
-  const std::string payload =
-      input.payload.dump(-1, ' ', false, json::Json::error_handler_t::replace);
-  const std::string hash =
-      ChainHash(prev, Canonical(seq, at, input.actor, input.action, input.subject, payload));
-  XT_TRY_VOID(
-      ex.Exec("INSERT INTO audit_events (seq, at, actor, action, subject, payload, prev_hash, hash)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              {seq, at, input.actor, input.action, input.subject, payload, prev, hash}));
-  XT_TRY_VOID(ex.Exec("UPDATE audit_head SET hash = ? WHERE id = 1", {hash}));
-  return seq;
+  const std::int64_t first = head->Int(0) - n + 1;
+  std::string prev = head->Text(1);
+  std::string sql =
+      "INSERT INTO audit_events (seq, at, actor, action, subject, payload, prev_hash, hash) "
+      "VALUES ";
+  std::vector<storage::Value> params;
+  params.reserve(8 * inputs.size());
+  for (std::int64_t i = 0; i < n; ++i) {
+    const EventInput& input = inputs[static_cast<std::size_t>(i)];
+    // nlohmann's object keys are sorted, so dump() is canonical for payloads.
+    std::string payload = input.payload.dump(-1, ' ', false, json::Json::error_handler_t::replace);
+    std::string hash = ChainHash(
+        prev, Canonical(first + i, at, input.actor, input.action, input.subject, payload));
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    params.insert(params.end(), {first + i, at, input.actor, input.action, input.subject,
+                                 std::move(payload), std::move(prev), hash});
+    prev = std::move(hash);
+  }
+  XT_TRY_VOID(ex.Exec(sql, params));
+  XT_TRY_VOID(ex.Exec("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
+  return first;
 }
 
 Result<std::vector<Event>> EventsFor(storage::Executor& ex, std::string_view subject) {

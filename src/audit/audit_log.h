@@ -43,6 +43,11 @@ std::span<const storage::Migration> Migrations();
 
 // Appends one event inside the caller's write transaction; returns its seq.
 Result<std::int64_t> Append(storage::Executor& ex, Timestamp at, const EventInput& input);
+// Appends several events, in order, with three statements whatever their
+// number (one change that is recorded as two steps, e.g. received and
+// dispatched); returns the first one's seq.
+Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
+                                std::span<const EventInput> inputs);
 
 // The exact bytes hashed for an event (after prev_hash): a JSON object with
 // sorted keys and no spaces. Verification recomputes it from the stored row.

@@ -180,8 +180,11 @@ class RequestService {
   // MayRead for staff reasons, not only as the resident who filed it.
   bool StaffMayRead(const identity::Principal& actor, const Request& r,
                     const std::vector<Summons>& summonses) const;
+  // Dispatch: the new state (SetDispatched) and its deadline timers.
   Result<void> Dispatch(storage::Executor& ex, Request& r, const identity::OrgUnit& unit,
                         const matters::Matter& matter, Timestamp now);
+  void SetDispatched(Request& r, const identity::OrgUnit& unit, const matters::Matter& matter,
+                     Timestamp now) const;
   Result<matters::Matter> MatterOf(const Request& r);
   Result<void> Decide(storage::Executor& ex, const identity::Principal& actor, Request& r,
                       const CommandInput& in, const Directory& dir, Timestamp now,

@@ -489,12 +489,19 @@ Result<void> ReplaceTimers(Executor& ex, std::string_view request_id, std::strin
                            std::span<const Timer> timers) {
   XT_TRY_VOID(ex.Exec("DELETE FROM request_timers WHERE request_id = ? AND kind LIKE ?",
                       {request_id, std::string(prefix) + "%"}));
+  return InsertTimers(ex, timers);
+}
+
+Result<void> InsertTimers(Executor& ex, std::span<const Timer> timers) {
+  std::string sql = "INSERT INTO request_timers (request_id, kind, due_at, fired_at) VALUES ";
+  std::vector<storage::Value> params;
   for (const auto& t : timers) {
     if (t.due_at <= 0) continue;
-    XT_TRY_VOID(ex.Exec(
-        "INSERT INTO request_timers (request_id, kind, due_at, fired_at) VALUES (?, ?, ?, 0)",
-        {t.request_id, t.kind, t.due_at}));
+    sql += params.empty() ? "(?, ?, ?, 0)" : ", (?, ?, ?, 0)";
+    params.insert(params.end(), {t.request_id, t.kind, t.due_at});
   }
+  if (params.empty()) return {};
+  XT_TRY_VOID(ex.Exec(sql, params));
   return {};
 }
 

@@ -78,6 +78,8 @@ struct Timer {
 // Replaces the request's timers whose kind starts with prefix ("" = all).
 Result<void> ReplaceTimers(Executor& ex, std::string_view request_id, std::string_view prefix,
                            std::span<const Timer> timers);
+// Adds the timers of a new request in one statement (those due at 0 are skipped).
+Result<void> InsertTimers(Executor& ex, std::span<const Timer> timers);
 // Marks up to limit due, unfired timers fired and returns them. On PostgreSQL
 // rows another node is claiming are skipped (FOR UPDATE SKIP LOCKED), so each
 // timer fires exactly once across nodes.
