@@ -164,8 +164,8 @@ Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
                                  std::move(payload), std::move(prev), hash});
     prev = std::move(hash);
   }
-  XT_TRY_VOID(ex.Exec(sql, params));
-  XT_TRY_VOID(ex.Exec("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
+  XT_TRY_VOID(ex.Defer(sql, params));
+  XT_TRY_VOID(ex.Defer("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
   return first;
 }
 

@@ -244,7 +244,7 @@ Result<void> Apply(storage::Executor& ex, const std::optional<Contribution>& bef
     if (delta.counters.IsZero() && !path_changed) continue;
     std::vector<storage::Value> params{key.first, delta.unit_path, key.second};
     for (const auto& c : kCounterColumns) params.emplace_back(delta.counters.*c.field);
-    XT_TRY_VOID(ex.Exec(UpsertSql(), storage::Params(params)));
+    XT_TRY_VOID(ex.Defer(UpsertSql(), storage::Params(params)));
   }
   return {};
 }

@@ -371,7 +371,7 @@ Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key) {
   values.emplace_back(idem_key);
   static const std::string sql = fmt::format("INSERT INTO requests ({}, idem_key) VALUES ({})",
                                              kColumns, Placeholders(kColumnCount + 1));
-  XT_TRY_VOID(ex.Exec(sql, values));
+  XT_TRY_VOID(ex.Defer(sql, values));
   return {};
 }
 
@@ -501,7 +501,7 @@ Result<void> InsertTimers(Executor& ex, std::span<const Timer> timers) {
     params.insert(params.end(), {t.request_id, t.kind, t.due_at});
   }
   if (params.empty()) return {};
-  XT_TRY_VOID(ex.Exec(sql, params));
+  XT_TRY_VOID(ex.Defer(sql, params));
   return {};
 }
 

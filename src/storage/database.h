@@ -90,6 +90,13 @@ class Executor {
   virtual Result<std::vector<Row>> Query(std::string_view sql, Params params) = 0;
   // Runs a statement and returns the number of rows it changed.
   virtual Result<std::int64_t> Exec(std::string_view sql, Params params) = 0;
+  // Runs a statement whose answer the caller does not need (an INSERT, an
+  // UPDATE whose row count does not matter). A backend may send it later,
+  // together with the next statement that needs an answer (PostgreSQL
+  // pipelines it to save round trips), so its error may come from that next
+  // statement or, at the latest, end the write function: either way the
+  // function's changes are rolled back and its caller gets the error.
+  virtual Result<void> Defer(std::string_view sql, Params params);
   // Runs several statements separated by ';' without parameters (migrations).
   virtual Result<void> ExecScript(std::string_view sql) = 0;
   // Calls fn for each row as it is read, without holding all rows; fn returns
@@ -102,6 +109,9 @@ class Executor {
   }
   Result<std::int64_t> Exec(std::string_view sql, std::initializer_list<Value> params = {}) {
     return Exec(sql, Params(params.begin(), params.size()));
+  }
+  Result<void> Defer(std::string_view sql, std::initializer_list<Value> params = {}) {
+    return Defer(sql, Params(params.begin(), params.size()));
   }
   // The first row, or nullopt when there is none.
   Result<std::optional<Row>> QueryOne(std::string_view sql,

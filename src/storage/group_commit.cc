@@ -70,7 +70,8 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
     return;
   }
   for (Pending* p : batch) {
-    if (auto sp = connection_->Exec("SAVEPOINT xt_write", {}); !sp) {
+    // Deferred: on PostgreSQL it travels with the function's first statement.
+    if (auto sp = connection_->Defer("SAVEPOINT xt_write", {}); !sp) {
       p->result = Fail(sp.error());
       continue;
     }
@@ -86,7 +87,10 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
         r = Fail(released.error());
     }
     if (!r) {
-      // Nothing of a failed function may be committed with the batch.
+      // Nothing of a failed function may be committed with the batch. Its
+      // deferred statements are answered first: after a failed one the server
+      // skips the rest of a pipeline, the rollback included.
+      (void)connection_->Flush();
       (void)connection_->Exec("ROLLBACK TO SAVEPOINT xt_write", {});
       (void)connection_->Exec("RELEASE SAVEPOINT xt_write", {});
     }

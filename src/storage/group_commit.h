@@ -30,6 +30,8 @@ class WriteConnection : public Executor {
   virtual Result<void> Begin() = 0;
   virtual Result<void> Commit() = 0;
   virtual void Rollback() = 0;
+  // Reads the answers of deferred statements (Executor::Defer); the first error.
+  virtual Result<void> Flush() { return {}; }
 };
 
 class GroupCommitter {

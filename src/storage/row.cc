@@ -58,6 +58,11 @@ Result<std::optional<Row>> Executor::QueryOne(std::string_view sql,
 
 namespace xietong::storage {
 
+Result<void> Executor::Defer(std::string_view sql, Params params) {
+  XT_TRY_VOID(Exec(sql, params));
+  return {};
+}
+
 Result<void> Executor::QueryEach(std::string_view sql, Params params,
                                  const std::function<bool(const Row&)>& fn) {
   XT_ASSIGN_OR_RETURN(auto rows, Query(sql, params));

@@ -84,6 +84,73 @@ TEST_P(StorageContract, FailedWriteRollsBackOnlyItsOwnChanges) {
   EXPECT_EQ(Count(), 1);
 }
 
+TEST_P(StorageContract, DeferredStatementsRunInOrderAndTheirErrorsEndTheWrite) {
+  ASSERT_TRUE(Insert("taken", 1, 1.0, "t"));
+  // Deferred writes are seen by the statements after them.
+  auto seen = db().Write([](Executor& ex) -> Result<std::int64_t> {
+    XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('d1', 10)"));
+    XT_TRY_VOID(ex.Defer("UPDATE items SET n = n + 5 WHERE id = 'd1'"));
+    XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT n FROM items WHERE id = 'd1'"));
+    return row ? row->Int(0) : -1;
+  });
+  ASSERT_TRUE(seen) << seen.error().message;
+  EXPECT_EQ(*seen, 15);
+
+  // A failed deferred statement fails the next statement that needs an answer…
+  auto queried = db().Write([](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('d2', 1)"));
+    XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('taken', 2)"));
+    XT_TRY_VOID(ex.QueryOne("SELECT COUNT(*) FROM items"));
+    return {};
+  });
+  ASSERT_FALSE(queried);
+  EXPECT_EQ(queried.error().code, ErrorCode::kConflict);
+  // …or, with none after it, the write itself; either way nothing of it is kept.
+  auto last = db().Write([](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('d3', 1)"));
+    return ex.Defer("INSERT INTO items (id, n) VALUES ('taken', 3)");
+  });
+  ASSERT_FALSE(last);
+  EXPECT_EQ(last.error().code, ErrorCode::kConflict);
+  // A function that fails on its own after deferring leaves nothing either.
+  auto refused = db().Write([](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('d4', 1)"));
+    return Fail(Error::InvalidArgument("refused after deferring"));
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(Count(), 2);                      // taken, d1
+  ASSERT_TRUE(Insert("after", 1, 1.0, "a"));  // the connection is fine afterwards
+  EXPECT_EQ(Count(), 3);
+}
+
+TEST_P(StorageContract, DeferredErrorsInABatchStayWithTheirOwnWrite) {
+  ASSERT_TRUE(Insert("taken", 1, 1.0, "t"));
+  constexpr int kThreads = 8, kEach = 30;
+  std::atomic<int> ok{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = db().Write([&](Executor& ex) -> Result<void> {
+          XT_TRY_VOID(
+              ex.Defer("INSERT INTO items (id, n) VALUES (?, ?)", {fmt::format("{}/{}", t, i), i}));
+          // Every 5th write also repeats a key, after its good insert.
+          if (i % 5 == 4) XT_TRY_VOID(ex.Defer("INSERT INTO items (id, n) VALUES ('taken', 0)"));
+          return {};
+        });
+        if (r)
+          ++ok;
+        else if (r.error().code == ErrorCode::kConflict)
+          ++conflicts;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(conflicts.load(), kThreads * (kEach / 5));
+  EXPECT_EQ(ok.load(), kThreads * kEach - conflicts.load());
+  EXPECT_EQ(Count(), ok.load() + 1);
+}
+
 TEST_P(StorageContract, ConcurrentWritersAreAllCommittedOrCleanlyRejected) {
   constexpr int kThreads = 8, kEach = 40;
   std::atomic<int> ok{0}, conflicts{0};

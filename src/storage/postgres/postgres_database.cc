@@ -283,6 +283,7 @@ class PgSession {
   // COMMIT, failing when the server rolled back instead (it answers COMMIT in an
   // aborted transaction with ROLLBACK, which must not count as durable).
   Result<void> CommitTransaction() {
+    XT_TRY_VOID(Flush());
     XT_ASSIGN_OR_RETURN(PgResult res, Run("COMMIT", PQexec(conn_, "COMMIT")));
     if (std::string_view(PQcmdStatus(res.get())) != "COMMIT") {
       spdlog::error("postgres {}: COMMIT answered {}; an earlier statement failed and was ignored",
@@ -294,6 +295,7 @@ class PgSession {
 
   void RollbackQuietly() {
     if (broken_ || conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
+    (void)Flush();  // the answers still owed; their errors do not matter now
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
     if (auto r = Command("ROLLBACK"); !r) {
       spdlog::warn("postgres {}: ROLLBACK failed", Describe());
@@ -313,6 +315,7 @@ class PgSession {
   // of the result (and drops it): cancelling would abort the caller's transaction.
   Result<void> QueryEach(std::string_view sql, Params params,
                          const std::function<bool(const Row&)>& fn) {
+    XT_TRY_VOID(Flush());
     XT_TRY_VOID(CheckUsable());
     XT_ASSIGN_OR_RETURN(const Prepared* prepared, PrepareCached(sql));
     XT_ASSIGN_OR_RETURN(BoundParams bound, Bind(*prepared, sql, params));
@@ -352,13 +355,81 @@ class PgSession {
   }
 
   Result<void> ExecScript(std::string_view sql) {
+    XT_TRY_VOID(Flush());
     XT_TRY_VOID(CheckUsable());
     const std::string text(sql);
     XT_ASSIGN_OR_RETURN(PgResult res, Run(sql, PQexec(conn_, text.c_str())));
     return {};
   }
 
+  // Sends a statement without waiting for its answer (libpq's pipeline mode).
+  // The answers are read, in order, with the next statement that needs one
+  // (which travels in the same round trip) or by Flush; the first error among
+  // them is that statement's error.
+  Result<void> Defer(std::string_view sql, Params params) {
+    XT_TRY_VOID(CheckUsable());
+    if (!statements_.contains(sql)) XT_TRY_VOID(Flush());  // PQprepare cannot run in a pipeline
+    XT_ASSIGN_OR_RETURN(const Prepared* prepared, PrepareCached(sql));
+    XT_ASSIGN_OR_RETURN(BoundParams bound, Bind(*prepared, sql, params));
+    if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF && PQenterPipelineMode(conn_) == 0)
+      return Fail(Failure(nullptr, sql));
+    if (PQsendQueryPrepared(conn_, prepared->name.c_str(), static_cast<int>(params.size()),
+                            bound.values.data(), nullptr, nullptr, 0) == 0) {
+      Error e = Failure(nullptr, sql);
+      (void)SyncPipeline();
+      return Fail(std::move(e));
+    }
+    deferred_.emplace_back(sql);
+    return {};
+  }
+
+  // Reads the answers of the deferred statements; the first error, if any.
+  Result<void> Flush() {
+    if (deferred_.empty() && (conn_ == nullptr || PQpipelineStatus(conn_) == PQ_PIPELINE_OFF))
+      return {};
+    XT_TRY_VOID(SyncPipeline());
+    return {};
+  }
+
  private:
+  // Ends the pipeline: sends a Sync (which does not end an explicit
+  // transaction), reads every answer in order and leaves pipeline mode.
+  // Returns the last statement's result, or the first error.
+  Result<PgResult> SyncPipeline() {
+    std::vector<std::string> sent = std::move(deferred_);
+    deferred_.clear();
+    if (PQpipelineSync(conn_) == 0) return Fail(Lost("sync"));
+    std::optional<Error> error;
+    PgResult last;
+    for (const std::string& sql : sent) {
+      PGresult* raw = PQgetResult(conn_);
+      if (raw == nullptr) return Fail(Lost(sql));
+      PgResult res(raw);
+      const ExecStatusType status = PQresultStatus(res.get());
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+          status != PGRES_PIPELINE_ABORTED && !error)
+        error = Failure(res.get(), sql);
+      last = std::move(res);
+      while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);  // up to the NULL ending it
+    }
+    // The Sync's own answer; then nothing may be left before leaving the pipeline.
+    for (PGresult* raw = PQgetResult(conn_); raw != nullptr; raw = PQgetResult(conn_)) {
+      const bool synced = PQresultStatus(raw) == PGRES_PIPELINE_SYNC;
+      PQclear(raw);
+      if (synced) break;
+    }
+    if (PQexitPipelineMode(conn_) == 0) return Fail(Lost("leaving pipeline mode"));
+    if (error) return Fail(std::move(*error));
+    return last;
+  }
+
+  Error Lost(std::string_view what) {
+    broken_ = true;
+    spdlog::warn("postgres {}: connection lost during {}: {}", Describe(), what,
+                 TrimRight(PQerrorMessage(conn_)));
+    return Error::Unavailable(std::string(kUnreachable));
+  }
+
   PGconn* Connect() const {
     // connect_timeout and application_name come before dbname so the URL may
     // override them; client_encoding comes after because text must be UTF-8.
@@ -379,8 +450,9 @@ class PgSession {
 
   Result<void> EnsureConnected() {
     if (conn_ != nullptr && !broken_ && PQstatus(conn_) == CONNECTION_OK) return {};
-    // Prepared statements died with the old server session.
+    // Prepared statements and unanswered statements died with the old server session.
     statements_.clear();
+    deferred_.clear();
     if (conn_ == nullptr) {
       conn_ = Connect();
       if (conn_ == nullptr) return Fail(Error::Unavailable(std::string(kUnreachable)));
@@ -408,6 +480,7 @@ class PgSession {
   }
 
   Result<void> Command(const char* sql) {
+    XT_TRY_VOID(Flush());
     XT_TRY_VOID(CheckUsable());
     XT_ASSIGN_OR_RETURN(PgResult res, Run(sql, PQexec(conn_, sql)));
     return {};
@@ -462,8 +535,20 @@ class PgSession {
 
   Result<PgResult> ExecPrepared(std::string_view sql, Params params) {
     XT_TRY_VOID(CheckUsable());
+    if (!deferred_.empty() && !statements_.contains(sql)) XT_TRY_VOID(Flush());
     XT_ASSIGN_OR_RETURN(const Prepared* prepared, PrepareCached(sql));
     XT_ASSIGN_OR_RETURN(BoundParams bound, Bind(*prepared, sql, params));
+    if (!deferred_.empty()) {
+      // One round trip for the deferred statements and this one.
+      if (PQsendQueryPrepared(conn_, prepared->name.c_str(), static_cast<int>(params.size()),
+                              bound.values.data(), nullptr, nullptr, 0) == 0) {
+        Error e = Failure(nullptr, sql);
+        (void)SyncPipeline();
+        return Fail(std::move(e));
+      }
+      deferred_.emplace_back(sql);
+      return SyncPipeline();
+    }
     return Run(sql, PQexecPrepared(conn_, prepared->name.c_str(), static_cast<int>(params.size()),
                                    bound.values.data(), nullptr, nullptr, 0));
   }
@@ -551,6 +636,7 @@ class PgSession {
   bool broken_ = false;  // a call saw the connection fail; the next transaction reconnects
   std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> statements_;  // by SQL
   std::uint64_t next_statement_ = 0;
+  std::vector<std::string> deferred_;  // sent in pipeline mode, answers not read yet
 };
 
 // The Executor a Read call's function gets; it lives for that one call.
@@ -592,9 +678,14 @@ class PgWriteConnection final : public WriteConnection {
                          const std::function<bool(const Row&)>& fn) override {
     return session_->QueryEach(sql, params, fn);
   }
+  Result<void> Defer(std::string_view sql, Params params) override {
+    return session_->Defer(sql, params);
+  }
+  Result<void> Flush() override { return session_->Flush(); }
   Result<void> Begin() override { return session_->BeginTransaction("BEGIN"); }
   Result<void> Commit() override { return session_->CommitTransaction(); }
   void Rollback() override { session_->RollbackQuietly(); }
+  using Executor::Defer;
   using Executor::Exec;
   using Executor::Query;
 
