@@ -8,6 +8,7 @@ packages=(g++ cmake ninja-build pkg-config
           libboost-dev libsqlite3-dev libpq-dev libsodium-dev libargon2-dev libssl-dev
           nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
           libpugixml-dev libxlsxwriter-dev zlib1g-dev
+          libicu-dev libopencc-dev
           libgtest-dev libgmock-dev)
 case "$level" in
   build) ;;

@@ -18,6 +18,7 @@
 #include "app/demo_requests.h"
 #include "app/import_history.h"
 #include "app/platform.h"
+#include "app/text_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/file_handlers.h"
@@ -363,6 +364,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   import_us311->add_option("--limit", import_options.limit, "read at most this many rows (0: all)")
       ->capture_default_str();
+
+  RegisterTextCommands(cli);  // train, classify
 
   CLI11_PARSE(cli, argc, argv);
 

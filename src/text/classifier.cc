@@ -1,0 +1,162 @@
+#include "text/classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+namespace xietong::text {
+namespace {
+
+// Logistic scores are log-odds already. For the SVM, 4.75 minimised the
+// out-of-fold log loss of the default model in 5-fold × 3 cross-validation
+// on the 904 labelled messages (0.455, against 0.533 at 3); `xietong train
+// --cv` prints the best scale for other settings.
+float DefaultScale(Solver solver) { return solver == Solver::kSvm ? 4.75f : 1.0f; }
+
+}  // namespace
+
+void Softmax(std::span<float> scores, float scale) {
+  const float top = *std::max_element(scores.begin(), scores.end());
+  float z = 0;
+  for (float& s : scores) z += (s = std::exp(scale * (s - top)));
+  for (float& s : scores) s /= z;
+}
+
+namespace {
+
+// Scales weights so that every class carries the same total weight.
+void Balance(const std::vector<int>& y, std::vector<float>& weight, int classes) {
+  std::vector<double> total(classes, 0.0);
+  double all = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    total[y[i]] += weight[i];
+    all += weight[i];
+  }
+  for (std::size_t i = 0; i < y.size(); ++i)
+    weight[i] = static_cast<float>(weight[i] * all / (classes * total[y[i]]));
+}
+
+}  // namespace
+
+Classifier Classifier::Train(std::shared_ptr<const Normalizer> normalizer, const TrainingData& data,
+                             const ClassifierOptions& options, const Progress& progress) {
+  Classifier c(std::move(normalizer), options.features);
+  c.labels_ = data.labels;
+  c.Fit(data, {}, {}, options, progress);
+  for (int round = 1; round <= options.self_training_rounds && !data.unlabeled.empty(); ++round) {
+    std::vector<PreparedDocument> pseudo;
+    std::vector<int> pseudo_y;
+    for (const auto& doc : data.unlabeled) {
+      if (doc.keys.empty()) continue;
+      const std::vector<float> p = c.Probabilities(doc.keys);
+      const auto best = std::max_element(p.begin(), p.end());
+      if (*best < options.pseudo_threshold) continue;
+      pseudo.push_back(doc);
+      pseudo_y.push_back(static_cast<int>(best - p.begin()));
+    }
+    c.pseudo_labeled_ = pseudo.size();
+    c.Fit(data, pseudo, pseudo_y, options, progress);
+  }
+  return c;
+}
+
+void Classifier::Fit(const TrainingData& data, std::span<const PreparedDocument> pseudo,
+                     std::span<const int> pseudo_y, const ClassifierOptions& options,
+                     const Progress& progress) {
+  std::vector<const std::vector<KeyCount>*> train, extra;
+  std::vector<int> y;
+  std::vector<float> weight;
+  auto add = [&](std::span<const PreparedDocument> docs, std::span<const int> labels, float w) {
+    if (w <= 0) return;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      if (docs[i].keys.empty()) continue;
+      train.push_back(&docs[i].keys);
+      y.push_back(labels[i]);
+      weight.push_back(w);
+    }
+  };
+  add(data.docs, data.y, 1.0f);
+  add(data.names, data.name_y, options.label_name_weight);
+  add(pseudo, pseudo_y, options.pseudo_weight);
+  // Unlabelled documents count for IDF; pseudo-labelled ones are counted once, as training.
+  for (const auto& doc : data.unlabeled) extra.push_back(&doc.keys);
+  if (!pseudo.empty()) extra.clear();
+  if (options.balanced) Balance(y, weight, static_cast<int>(labels_.size()));
+  vocabulary_ = BuildVocabulary(train, extra, options.min_df);
+  std::vector<SparseVector> x;
+  x.reserve(train.size());
+  for (const auto* keys : train) x.push_back(vocabulary_.Vectorize(*keys));
+  LinearProblem problem{x, y, weight, static_cast<int>(labels_.size()), vocabulary_.size()};
+  model_ = TrainLinear(problem, options.solver, [&](int done, int total) {
+    if (progress) progress(pseudo.empty() ? "training" : "self-training", done, total);
+  });
+  score_scale_ =
+      options.score_scale > 0 ? options.score_scale : DefaultScale(options.solver.solver);
+}
+
+// TF-IDF, L2 norm and scores in one pass over unsorted keys: a per-thread
+// dense accumulator indexed by feature replaces sorting.
+std::vector<float> Classifier::Probabilities(std::span<const KeyCount> keys) const {
+  std::vector<float> scores = Scores(keys);
+  Softmax(scores, score_scale_);
+  return scores;
+}
+
+std::vector<float> Classifier::Scores(std::span<const KeyCount> keys) const {
+  thread_local std::vector<float> tf;
+  thread_local std::vector<std::uint32_t> touched;
+  if (tf.size() < vocabulary_.size()) tf.resize(vocabulary_.size(), 0.0f);
+  touched.clear();
+  for (const auto& [key, count] : keys) {
+    const std::int64_t i = vocabulary_.Find(key);
+    if (i < 0) continue;
+    if (tf[i] == 0) touched.push_back(static_cast<std::uint32_t>(i));
+    tf[i] += count;
+  }
+  double norm = 0;
+  for (std::uint32_t i : touched) {
+    tf[i] = std::log1p(tf[i]) * vocabulary_.idf()[i];
+    norm += static_cast<double>(tf[i]) * tf[i];
+  }
+  const float scale = norm > 0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
+  std::vector<float> scores(model_.bias);
+  const int k = model_.classes;
+  for (std::uint32_t i : touched) {
+    const float v = tf[i] * scale;
+    const float* w = &model_.weights[static_cast<std::size_t>(i) * k];
+    for (int c = 0; c < k; ++c) scores[c] += w[c] * v;
+    tf[i] = 0;
+  }
+  return scores;
+}
+
+Result<std::vector<float>> Classifier::Probabilities(std::span<const std::string> fields) const {
+  thread_local std::vector<std::u32string> folded;
+  thread_local std::vector<KeyCount> keys;
+  folded.resize(fields.size());
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    XT_ASSIGN_OR_RETURN(NormalizedCodePoints n, normalizer_->NormalizeCodePoints(fields[f]));
+    folded[f] = std::move(n.text);
+  }
+  keys.clear();
+  extractor_.ExtractUnsorted(folded, keys);
+  if (keys.empty())
+    return Fail(Error::InvalidArgument(
+        "nothing to classify: the message has no letters, digits or Chinese characters (it is "
+        "empty or only punctuation, symbols or emoji)"));
+  return Probabilities(keys);
+}
+
+Result<std::vector<Choice>> Classifier::Predict(std::span<const std::string> fields,
+                                                int top) const {
+  XT_ASSIGN_OR_RETURN(const std::vector<float> p, Probabilities(fields));
+  std::vector<int> order(p.size());
+  std::iota(order.begin(), order.end(), 0);
+  const auto n = std::min<std::size_t>(static_cast<std::size_t>(std::max(top, 1)), p.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
+                    [&](int a, int b) { return p[a] > p[b]; });
+  std::vector<Choice> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back({labels_[order[i]], p[order[i]]});
+  return out;
+}
+
+}  // namespace xietong::text
