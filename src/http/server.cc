@@ -69,8 +69,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
     // The header is read under the larger limit (Beast checks Content-Length
     // against it there); OnHeader sets the one for this target.
-    parser_->body_limit(std::max(options_.body_limit,
-                                 options_.upload_prefix.empty() ? 0 : options_.upload_limit));
+    parser_->body_limit(
+        std::max(options_.body_limit, options_.upload_prefix.empty() ? 0 : options_.upload_limit));
     idle_ = true;
     stream_.expires_after(options_.idle_timeout);
     bhttp::async_read_header(
