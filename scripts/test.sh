@@ -24,5 +24,13 @@ echo "   $pg_url"
 
 echo "== tests"
 export XIETONG_TEST_PG_URL="$pg_url" XIETONG_REQUIRE_PG=1
+# The real messages and 311 requests beside the repository (../shared/data):
+# when they are there, the tests that learn from them must not skip.
+if [ -d ../shared/data/taidi2020c ]; then
+  export XIETONG_REQUIRE_DATA=1
+  echo "   real data: ../shared/data (required)"
+else
+  echo "   real data: not found beside the repository; the tests that need it skip"
+fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/debug -j"$(nproc)" --output-on-failure --timeout 600

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
+#include "app/history_training.h"
 #include "audit/verify.h"
 #include "storage/testing.h"
 
@@ -76,6 +78,32 @@ TEST_P(DemoRequestsTest, TellTheCitysStoryOnceAndRankTheStreetsApart) {
   auto verified = audit::Verify(platform.db(), {});
   ASSERT_TRUE(verified);
   EXPECT_TRUE(verified->ok()) << verified->problem;
+
+  // The city's history trains the intake classifier, which serve would load.
+  auto trained = TrainFromHistory(platform, RequestModelPath(data_dir));
+  ASSERT_TRUE(trained) << trained.error().message;
+  EXPECT_EQ(trained->requests, report->history + 2);  // + the live replied and closed ones
+  EXPECT_GE(trained->classes, 10);
+  auto loaded = LoadRequestModel(platform);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_TRUE(*loaded);
+  requests::Intake call;
+  call.title = "路灯坏了";
+  call.text = "我家门口路口的路灯坏了好几天，晚上很黑";
+  auto dir = platform.requests().directory();
+  ASSERT_TRUE(dir);
+  call.place.address = (*dir)->OfKind(identity::UnitKind::kCommunity).front()->name;
+  auto preview = platform.requests().Preview(sys, call);
+  ASSERT_TRUE(preview) << preview.error().message;
+  EXPECT_EQ(preview->suggested_by, "classifier");
+  ASSERT_FALSE(preview->suggestions.empty());
+  EXPECT_EQ(preview->suggestions.front().matter.name, "路灯故障");
+  // A damaged model file is an error for the caller to log, never a crash.
+  {
+    std::ofstream damage(RequestModelPath(data_dir), std::ios::binary | std::ios::trunc);
+    damage << "XTTEXTCL but not a model";
+  }
+  EXPECT_FALSE(LoadRequestModel(platform));
 
   auto again = CreateDemoRequests(platform, staff_password);
   ASSERT_TRUE(again) << again.error().message;

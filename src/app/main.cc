@@ -16,6 +16,7 @@
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
+#include "app/history_training.h"
 #include "app/import_history.h"
 #include "app/platform.h"
 #include "app/text_commands.h"
@@ -83,6 +84,13 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   auto platform = Platform::Open(popts);
   if (!platform) return Report(platform.error());
   Platform& p = **platform;
+  if (auto model = LoadRequestModel(p); !model) {
+    spdlog::warn("intake suggests from keywords: the request model cannot be used: {}",
+                 model.error().message);
+  } else {
+    spdlog::info("intake suggests categories {}",
+                 *model ? "with the city's trained model" : "from the matters' keywords");
+  }
 
   std::string access_log =
       sopts.access_log.empty()
@@ -202,6 +210,7 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!matters_created) return Report(matters_created.error());
   auto requests_made = CreateDemoRequests(**platform, options.staff_password);
   if (!requests_made) return Report(requests_made.error());
+  auto trained = TrainFromHistory(**platform, RequestModelPath(popts.data_dir));
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
       !cp)
@@ -219,6 +228,12 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                requests_made->skipped.empty()
                    ? ""
                    : " (live ones skipped: " + requests_made->skipped + ")");
+  }
+  if (trained) {
+    fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
+               trained->requests, trained->classes, trained->model_path);
+  } else {
+    fmt::print("分类模型 request classifier: not trained ({})\n\n", trained.error().message);
   }
   fmt::print("{:<16} {:<12} {:<14} {}\n", "username 用户名", "name 姓名", "role 角色", "unit 单位");
   for (const auto& a : report->login_accounts)

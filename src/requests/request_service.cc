@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <set>
 
 #include "files/file_service.h"
@@ -100,15 +101,45 @@ Result<std::shared_ptr<const Directory>> RequestService::directory() {
 
 // --- intake -----------------------------------------------------------------
 
+void RequestService::SetClassifier(std::shared_ptr<const text::Classifier> classifier) {
+  std::lock_guard lock(classifier_mutex_);
+  classifier_ = std::move(classifier);
+}
+
+// The city's classifier when it has one and it recognises the text; else the
+// matters' keywords. A label that is no longer an active leaf is passed over.
+RoutePreview RequestService::SuggestFor(const matters::Catalog& catalog, const Intake& in) {
+  RoutePreview out;
+  std::shared_ptr<const text::Classifier> classifier;
+  {
+    std::lock_guard lock(classifier_mutex_);
+    classifier = classifier_;
+  }
+  if (classifier) {
+    const std::string fields[] = {in.title, in.text};
+    if (auto choices = classifier->Predict(fields, 3)) {
+      for (const auto& c : *choices)
+        if (const matters::Matter* m = catalog.FindByCode(c.label); m && m->level == 3 && m->active)
+          out.suggestions.push_back({*m, c.confidence});
+    }
+    if (!out.suggestions.empty()) {
+      out.suggested_by = "classifier";
+      return out;
+    }
+  }
+  for (const auto& s : catalog.Suggest(in.title + "\n" + in.text, 3))
+    out.suggestions.push_back({*s.matter, s.confidence});
+  if (!out.suggestions.empty()) out.suggested_by = "keywords";
+  return out;
+}
+
 Result<RoutePreview> RequestService::Preview(const Principal& actor, const Intake& in) {
   (void)actor;  // any signed-in user may ask where a request would go
   XT_ASSIGN_OR_RETURN(auto dir, directory());
   XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
   RoutePreview out;
   // A category the caller chose needs no suggestion (an operator's intake).
-  if (in.matter_id.empty())
-    for (const auto& s : catalog->Suggest(in.title + "\n" + in.text, 3))
-      out.suggestions.push_back({*s.matter, s.confidence});
+  if (in.matter_id.empty()) out = SuggestFor(*catalog, in);
   if (!in.matter_id.empty()) {
     const matters::Matter* m = catalog->Find(in.matter_id);
     if (!m || m->level != 3 || !m->active)
@@ -170,6 +201,12 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
   XT_ASSIGN_OR_RETURN(auto preview, Preview(actor, in));
   SubmitResult result;
   result.suggestions = preview.suggestions;
+  json::Json suggestions = json::Json::array();
+  for (const auto& s : preview.suggestions)
+    suggestions.push_back({{"matter_id", s.matter.id},
+                           {"code", s.matter.code},
+                           {"confidence", std::round(s.confidence * 1000) / 1000}});
+  const std::string suggested_by = preview.suggested_by;
   // A category the caller did not choose is only taken when it is confident.
   std::optional<matters::Matter> matter = preview.matter;
   if (in.matter_id.empty() &&
@@ -221,6 +258,12 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     json::Json payload = {{"number", req.number},         {"channel", ChannelName(req.channel)},
                           {"matter_id", req.matter_id},   {"matter_version", req.matter_version},
                           {"grid_id", req.place.grid_id}, {"anonymous", req.anonymous}};
+    // What was suggested, beside what was chosen: the record a retraining and
+    // an audit of automatic routing both need.
+    if (!suggestions.empty()) {
+      payload["suggested_by"] = suggested_by;
+      payload["suggestions"] = suggestions;
+    }
     std::vector<audit::EventInput> events = {
         {actor.account_id, "request.received", req.id, std::move(payload)}};
     // Dispatched at once: the row is written once, already dispatched, as the

@@ -28,6 +28,7 @@
 #include "requests/request.h"
 #include "requests/routing.h"
 #include "storage/database.h"
+#include "text/classifier.h"
 
 namespace xietong::requests {
 
@@ -49,8 +50,9 @@ struct CategorySuggestion {
 // Where a request would go and by when, before anything is stored.
 struct RoutePreview {
   std::vector<CategorySuggestion> suggestions;  // from the text, best first
-  std::optional<matters::Matter> matter;        // the chosen or best-suggested leaf
-  Place place;                                  // located
+  std::string suggested_by;  // "classifier" (the city's trained model), "keywords" or ""
+  std::optional<matters::Matter> matter;  // the chosen or best-suggested leaf
+  Place place;                            // located
   std::optional<Route> route;
   std::string problem;  // why there is no route, in words for the operator
   Timestamp sign_due = 0;
@@ -142,6 +144,9 @@ class RequestService {
                  matters::MatterService& matters, RequestOptions options = {});
 
   Result<RoutePreview> Preview(const identity::Principal& actor, const Intake& in);
+  // The classifier that suggests categories at intake (labels are leaf matter
+  // codes, see `xietong train --from-history`); null: the matters' keywords.
+  void SetClassifier(std::shared_ptr<const text::Classifier> classifier);
   Result<SubmitResult> Submit(const identity::Principal& actor, Intake in);
   // Rows of history from another system (the importer): stored closed or
   // open as given, numbered, counted in the rates, audited in one batch.
@@ -183,6 +188,7 @@ class RequestService {
   // Dispatch: the new state (SetDispatched) and its deadline timers.
   Result<void> Dispatch(storage::Executor& ex, Request& r, const identity::OrgUnit& unit,
                         const matters::Matter& matter, Timestamp now);
+  RoutePreview SuggestFor(const matters::Catalog& catalog, const Intake& in);
   void SetDispatched(Request& r, const identity::OrgUnit& unit, const matters::Matter& matter,
                      Timestamp now) const;
   Result<matters::Matter> MatterOf(const Request& r);
@@ -208,6 +214,9 @@ class RequestService {
   static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
   std::mutex track_mutex_;
   std::unordered_map<std::string, std::pair<int, Timestamp>> track_failures_;  // GUARDED_BY
+
+  std::mutex classifier_mutex_;
+  std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)
 
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mutex_)

@@ -15,6 +15,8 @@
 #include "requests/rates.h"
 #include "requests/request_store.h"
 #include "storage/testing.h"
+#include "text/classifier.h"
+#include "text/corpus.h"
 
 namespace xietong::requests {
 namespace {
@@ -232,6 +234,65 @@ TEST_P(RequestServiceTest, IntakeRoutesByPlaceAndComputesWorkingTimeDeadlines) {
   auto fumes = service_->Submit(operator_, in);
   ASSERT_TRUE(fumes) << fumes.error().message;
   EXPECT_EQ(fumes->request.unit_id, env_.id);
+}
+
+// A classifier trained on the city's decided requests (labels: leaf codes)
+// suggests from words no matter's keywords contain; suggestions and the
+// choice are in the intake's audit event; without it, keywords suggest.
+TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
+  auto normalizer = text::Normalizer::Open();
+  ASSERT_TRUE(normalizer) << normalizer.error().message;
+  const text::ClassifierOptions options;
+  const text::FeatureExtractor extractor(options.features);
+  std::vector<text::PreparedDocument> docs;
+  std::vector<int> y;
+  const char* places[] = {"南门", "北门", "菜场边", "学校旁", "公交站", "桥下", "路口", "广场"};
+  for (const char* place : places) {
+    for (auto [label, title, body] :
+         {std::tuple{0, "卖菜推车堵门口", "卖菜的推车和三轮车把{}堵住了，行人过不去"},
+          std::tuple{1, "饭店排风熏人", "{}饭店的排风管正对窗户，熏得家里睁不开眼"}}) {
+      const std::string fields[] = {title, fmt::format(fmt::runtime(body), place)};
+      auto doc = text::Prepare(**normalizer, extractor, fields);
+      ASSERT_TRUE(doc) << doc.error().message;
+      docs.push_back(std::move(*doc));
+      y.push_back(label);
+    }
+  }
+  const std::vector<std::string> labels = {"01-01-01", "01-01-02"};
+  service_->SetClassifier(std::make_shared<const text::Classifier>(
+      text::Classifier::Train(*normalizer, {labels, docs, y, {}, {}, {}}, options)));
+
+  Intake in = Stalls();
+  in.matter_id.clear();
+  in.title = "又是卖菜推车";
+  in.text = "今天早上卖菜的推车又把南门堵住了";
+  auto preview = service_->Preview(resident_, in);
+  ASSERT_TRUE(preview) << preview.error().message;
+  EXPECT_EQ(preview->suggested_by, "classifier");
+  ASSERT_FALSE(preview->suggestions.empty());
+  EXPECT_EQ(preview->suggestions.front().matter.id, stalls_);
+  EXPECT_GT(preview->suggestions.front().confidence, 0.6);
+
+  auto filed = service_->Submit(resident_, in);
+  ASSERT_TRUE(filed) << filed.error().message;
+  EXPECT_EQ(filed->request.matter_id, stalls_);  // confident enough to be taken
+  auto events =
+      db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, filed->request.id); });
+  ASSERT_TRUE(events && !events->empty());
+  auto payload = json::Json::parse(events->front().payload);
+  EXPECT_EQ(payload["suggested_by"], "classifier");
+  EXPECT_EQ(payload["suggestions"][0]["code"], "01-01-01");
+  EXPECT_EQ(payload["matter_id"], stalls_);
+
+  // Without a model, the matters' keywords suggest (and these words have none).
+  service_->SetClassifier(nullptr);
+  auto keywords = service_->Preview(resident_, in);
+  ASSERT_TRUE(keywords);
+  EXPECT_TRUE(keywords->suggestions.empty());
+  in.text = "南门有小贩占道摆摊";
+  keywords = service_->Preview(resident_, in);
+  ASSERT_TRUE(keywords);
+  EXPECT_EQ(keywords->suggested_by, "keywords");
 }
 
 TEST_P(RequestServiceTest, TheWholePathWithASummonsAndACallback) {

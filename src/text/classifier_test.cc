@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -190,8 +191,12 @@ TEST_F(TextClassifierTest, TruncatedCorruptForeignAndOtherVersionFilesAreRefused
 TEST(TextRealMessages, ClassifierLearnsFromLabelledMessages) {
   const std::string path =
       std::string(XIETONG_SHARED_DATA_DIR) + "/taidi2020c/labeled_messages.csv";
-  ASSERT_TRUE(std::filesystem::exists(path))
-      << "the shared data is expected at " << path << " (see /work/shared/data/README.md)";
+  if (!std::filesystem::exists(path)) {
+    // scripts/test.sh sets XIETONG_REQUIRE_DATA when ../shared/data is there.
+    ASSERT_EQ(std::getenv("XIETONG_REQUIRE_DATA"), nullptr)
+        << "the shared data is missing: " << path;
+    GTEST_SKIP() << "no shared data at " << path << " (see ../shared/data/README.md)";
+  }
   auto normalizer = OpenNormalizer();
   ASSERT_TRUE(normalizer);
   const std::vector<std::string> columns{"留言主题", "留言详情"};
