@@ -16,6 +16,7 @@
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
+#include "app/duplicate_commands.h"
 #include "app/history_training.h"
 #include "app/import_history.h"
 #include "app/platform.h"
@@ -381,6 +382,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   RegisterTextCommands(cli);  // train, classify
+  RegisterDuplicateCommands(cli);
 
   CLI11_PARSE(cli, argc, argv);
 
