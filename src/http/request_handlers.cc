@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 
 #include "identity/identity.h"
 
@@ -368,6 +369,16 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
           XT_ASSIGN_OR_RETURN(auto p, requests.Preview(req.actor(), in));
+          XT_ASSIGN_OR_RETURN(auto duplicates, requests.Duplicates(req.actor(), in, p.place));
+          json::Json likely = json::Json::array();
+          for (const auto& d : duplicates)
+            likely.push_back({{"id", d.request.id},
+                              {"number", d.request.number},
+                              {"title", d.request.title},
+                              {"status", requests::StatusName(d.request.status)},
+                              {"unit_name", d.request.unit_name},
+                              {"received_at", FormatRfc3339(d.request.received_at)},
+                              {"score", std::round(d.score * 1000) / 1000}});
           json::Json route = nullptr;
           if (p.route)
             route = {{"unit_id", p.route->unit_id},
@@ -375,6 +386,8 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
                      {"rule", p.route->rule}};
           return Response::Json(
               200, {{"suggestions", SuggestionsJson(p.suggestions)},
+                    {"suggested_by", p.suggested_by},
+                    {"duplicates", std::move(likely)},
                     {"matter", p.matter ? MatterRef(*p.matter) : json::Json(nullptr)},
                     {"place", PlaceJson(p.place)},
                     {"route", std::move(route)},

@@ -199,6 +199,25 @@ TEST_P(RequestRoutesTest, PreviewShowsTheRouteAndStoresNothing) {
   EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 0);
 }
 
+TEST_P(RequestRoutesTest, PreviewListsLikelyDuplicatesForTheCentreOnly) {
+  const json::Json first = Submit(Stalls());
+  auto again = Stalls();
+  again["text"] = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞了消防通道！！";
+  auto p = Body(Post("op", "/api/v1/requests/preview", again));
+  ASSERT_EQ(p["duplicates"].size(), 1u) << p.dump();
+  EXPECT_EQ(p["duplicates"][0]["number"], first["number"]);
+  EXPECT_GE(p["duplicates"][0]["score"].get<double>(), 0.6);
+  // A resident previewing the same words sees nobody else's request.
+  EXPECT_TRUE(Body(Post("res", "/api/v1/requests/preview", again))["duplicates"].empty());
+  // The same words about another street are another problem.
+  again["place"] = {{"lat", 30.05}, {"lon", 120.15}, {"address", "柳岸社区南门"}};
+  EXPECT_TRUE(Body(Post("op", "/api/v1/requests/preview", again))["duplicates"].empty());
+  // A different problem on the same street is not a duplicate.
+  auto other = Stalls();
+  other["text"] = "湖畔社区的路灯坏了三天，晚上一片漆黑。";
+  EXPECT_TRUE(Body(Post("op", "/api/v1/requests/preview", other))["duplicates"].empty());
+}
+
 TEST_P(RequestRoutesTest, InboxFiltersSearchAndPages) {
   const std::string stalls_number = Submit(Stalls())["number"];
   auto fumes = Stalls();

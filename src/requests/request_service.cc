@@ -83,7 +83,8 @@ RequestService::RequestService(storage::Database& db, const Clock& clock, IdGene
       calendar_(calendar),
       identity_(identity),
       matters_(matters),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      recent_(db, clock) {}
 
 Result<std::shared_ptr<const Directory>> RequestService::directory() {
   const std::uint64_t generation = identity_.units_generation();
@@ -174,6 +175,27 @@ Result<RoutePreview> RequestService::Preview(const Principal& actor, const Intak
   return out;
 }
 
+Result<std::vector<LikelyDuplicate>> RequestService::Duplicates(const Principal& actor,
+                                                                const Intake& in,
+                                                                const Place& located,
+                                                                std::size_t limit) {
+  std::vector<LikelyDuplicate> out;
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  const identity::OrgUnit* centre = dir->Centre();
+  // Others' requests are shown only to the staff who may merge them.
+  if (!centre || !(actor.is_system() || IsStaffOf(actor, Action::kRequestDispatch, centre->path)))
+    return out;
+  XT_ASSIGN_OR_RETURN(auto found, recent_.Find(in.title, in.text, located, limit));
+  if (found.empty()) return out;
+  return db_.Read([&](Executor& ex) -> Result<std::vector<LikelyDuplicate>> {
+    for (const auto& c : found) {
+      XT_ASSIGN_OR_RETURN(auto r, store::Find(ex, c.request_id));
+      if (r && r->parent_id.empty()) out.push_back({std::move(*r), c.score});
+    }
+    return out;
+  });
+}
+
 Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
   XT_TRY_VOID(ValidateIntake(in));
   XT_ASSIGN_OR_RETURN(auto dir, directory());
@@ -238,7 +260,7 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
   const identity::OrgUnit* target =
       in.dispatch && preview.route ? dir->Find(preview.route->unit_id) : nullptr;
 
-  return db_.Write([&](Executor& ex) -> Result<SubmitResult> {
+  auto submitted = db_.Write([&](Executor& ex) -> Result<SubmitResult> {
     const Timestamp now = clock_.Now();
     if (!idem_key.empty()) {
       XT_ASSIGN_OR_RETURN(auto existing, store::FindByIdempotencyKey(ex, idem_key));
@@ -287,6 +309,8 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     out.request = std::move(req);
     return out;
   });
+  if (submitted && submitted->created) recent_.Added(submitted->request);
+  return submitted;
 }
 
 Result<int> RequestService::ImportHistory(const Principal& actor, std::vector<Request> rows) {

@@ -23,6 +23,7 @@
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
 #include "requests/directory.h"
+#include "requests/duplicates.h"
 #include "requests/lifecycle.h"
 #include "requests/rates.h"
 #include "requests/request.h"
@@ -58,6 +59,12 @@ struct RoutePreview {
   Timestamp sign_due = 0;
   Timestamp finish_due = 0;
   Timestamp return_until = 0;
+};
+
+// A request already taken in that may be the same problem (see duplicates.h).
+struct LikelyDuplicate {
+  Request request;
+  double score = 0;  // 0..1
 };
 
 struct SubmitResult {
@@ -144,6 +151,11 @@ class RequestService {
                  matters::MatterService& matters, RequestOptions options = {});
 
   Result<RoutePreview> Preview(const identity::Principal& actor, const Intake& in);
+  // Requests of the last weeks on the same street that say nearly the same,
+  // best first: for the centre's staff (who may merge); empty for others.
+  Result<std::vector<LikelyDuplicate>> Duplicates(const identity::Principal& actor,
+                                                  const Intake& in, const Place& located,
+                                                  std::size_t limit = 5);
   // The classifier that suggests categories at intake (labels are leaf matter
   // codes, see `xietong train --from-history`); null: the matters' keywords.
   void SetClassifier(std::shared_ptr<const text::Classifier> classifier);
@@ -214,6 +226,8 @@ class RequestService {
   static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
   std::mutex track_mutex_;
   std::unordered_map<std::string, std::pair<int, Timestamp>> track_failures_;  // GUARDED_BY
+
+  RecentRequests recent_;
 
   std::mutex classifier_mutex_;
   std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)

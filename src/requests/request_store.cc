@@ -105,6 +105,8 @@ CREATE TABLE request_command_keys (
   PRIMARY KEY (request_id, key)
 )
 )sql"},
+    {"requests", 2, "index of requests by time received (duplicate finding)",
+     "CREATE INDEX requests_received ON requests (received_at, id)"},
 };
 
 // Every column, in the order ToValues and FromRow use.
@@ -532,6 +534,19 @@ Result<bool> RecordCommandKey(Executor& ex, std::string_view request_id, std::st
                                       "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                                       {request_id, key, at}));
   return n == 1;
+}
+
+Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int limit) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT id, title, text, street_id, received_at, parent_id"
+                               " FROM requests WHERE received_at >= ?"
+                               " ORDER BY received_at, id LIMIT ?",
+                               {since, limit}));
+  std::vector<RecentText> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5)});
+  return out;
 }
 
 }  // namespace xietong::requests::store

@@ -33,6 +33,15 @@ Result<bool> Update(Executor& ex, const Request& r);
 // Requests merged into parent_id.
 Result<std::vector<Request>> Children(Executor& ex, std::string_view parent_id);
 
+// What duplicate finding needs of a request.
+struct RecentText {
+  std::string id, title, text, street_id;
+  Timestamp received_at = 0;
+  std::string parent_id;  // merged into; "" when not
+};
+// Requests received at or after `since`, oldest first, at most limit.
+Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int limit);
+
 // Who may see what, as SQL: a request matches when any clause does.
 struct Scope {
   bool everything = false;
