@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cli_support.h"
 #include "core/csv.h"
 #include "text/duplicate_eval.h"
 #include "text/duplicates.h"
@@ -28,31 +29,6 @@ struct DuplicateArgs {
   std::size_t plant = 0;
   std::uint64_t seed = 1;
 };
-
-// "[#####.....]  52%  520 / 1000 step" on stderr when it is a terminal.
-void Progress(std::string_view step, std::size_t done, std::size_t total) {
-  static const bool tty = isatty(fileno(stderr));
-  if (!tty) return;
-  const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-  const int filled = static_cast<int>(f * 30);
-  std::fprintf(stderr, "\r[%s%s] %3d%%  %zu / %zu %.*s      ", std::string(filled, '#').c_str(),
-               std::string(30 - filled, '.').c_str(), static_cast<int>(f * 100), done, total,
-               static_cast<int>(step.size()), step.data());
-  if (done >= total) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
-}
-
-[[noreturn]] void Exit(const Error& e) {
-  std::fprintf(stderr, "xietong: %s (%s)\n", e.message.c_str(),
-               std::string(ErrorCodeName(e.code)).c_str());
-  throw CLI::RuntimeError(e.code == ErrorCode::kInvalidArgument ? 2 : 1);
-}
-
-template <typename T>
-T OrExit(Result<T> r) {
-  if (!r) Exit(r.error());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
 
 // "2019-02-28 11:25:05" (or with '/', without seconds) as microseconds since
 // 1970 in the file's own local time; what matters is the difference.
@@ -133,9 +109,9 @@ void PrintGroups(const DuplicateArgs& a, const Input& in) {
     prepared[i] = std::move(*p);
     usable[i] = true;
     OrExit(index.Add(prepared[i]));
-    if (i % 256 == 0) Progress("indexed", i, in.messages.size());
+    if (i % 256 == 0) ProgressBar("indexed", i, in.messages.size());
   }
-  Progress("indexed", in.messages.size(), in.messages.size());
+  ProgressBar("indexed", in.messages.size(), in.messages.size());
   std::vector<std::size_t> parent(in.messages.size());
   std::iota(parent.begin(), parent.end(), 0);
   std::vector<double> best(in.messages.size(), 0);
@@ -175,7 +151,7 @@ void PrintEvaluation(const DuplicateArgs& a, const Input& in) {
     eo.thresholds.push_back(a.options.threshold);
   auto e = OrExit(text::EvaluateDuplicates(
       normalizer, in.messages, a.options, eo,
-      [](std::size_t d, std::size_t t) { Progress("planted evaluation", d, t); }));
+      [](std::size_t d, std::size_t t) { ProgressBar("planted evaluation", d, t); }));
   fmt::print("\n{}", text::FormatDuplicateEvaluation(e));
   for (const auto& r : e.rows)
     if (r.threshold == a.options.threshold)

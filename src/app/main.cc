@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/cli_support.h"
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
@@ -33,32 +34,6 @@
 
 namespace xietong::app {
 namespace {
-
-// Draws "[#####.....]  52%  520 / 1000 label" on stderr when it is a
-// terminal, redrawing only when the percentage or the label changes.
-void ProgressBar(std::string_view label, std::int64_t done, std::int64_t total) {
-  static const bool tty = isatty(fileno(stderr));
-  static std::string last_label;
-  static int last_percent = -1;
-  if (!tty) return;
-  const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-  const int percent = static_cast<int>(f * 100);
-  if (percent == last_percent && label == last_label) return;
-  last_percent = percent;
-  last_label = label;
-  const int width = 30;
-  const int filled = static_cast<int>(f * width);
-  std::fprintf(stderr, "\r[%s%s] %3d%%  %lld / %lld %.*s   ", std::string(filled, '#').c_str(),
-               std::string(width - filled, '.').c_str(), percent, static_cast<long long>(done),
-               static_cast<long long>(total), static_cast<int>(label.size()), label.data());
-  std::fflush(stderr);
-}
-
-int Report(const Error& e) {
-  std::fprintf(stderr, "xietong: %s (%s)\n", e.message.c_str(),
-               std::string(ErrorCodeName(e.code)).c_str());
-  return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
-}
 
 // Blocks SIGINT/SIGTERM in every thread started after this, so one thread
 // can wait for them with sigwait.
@@ -205,7 +180,6 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
     ProgressBar(step, done, total);
   };
   auto report = CreateDemoCity((*platform)->identity(), options);
-  std::fprintf(stderr, "\n");
   if (!report) return Report(report.error());
   auto matters_created = (*platform)->matters().Seed(identity::Principal::System(), DemoMatters());
   if (!matters_created) return Report(matters_created.error());
@@ -283,7 +257,6 @@ int Import(const PlatformOptions& popts, ImportOptions options) {
                             [](std::int64_t done, std::int64_t total, std::int64_t rows) {
                               ProgressBar(fmt::format("{} rows", rows), done, total);
                             });
-  if (isatty(fileno(stderr))) std::fprintf(stderr, "\n");
   if (!report) return Report(report.error());
   fmt::print(
       "imported {} of {} rows in {:.2f} s ({:.0f} rows/s): {} were already there, {} rejected, "

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "app/cli_support.h"
 #include "app/history_training.h"
 #include "app/platform.h"
 #include "core/csv.h"
@@ -44,32 +45,6 @@ struct ClassifyArgs {
   int top = 3;
 };
 
-// "[#####.....]  52%  520 / 1000 step" on stderr when it is a terminal.
-void Progress(std::string_view step, std::int64_t done, std::int64_t total) {
-  static const bool tty = isatty(fileno(stderr));
-  if (!tty) return;
-  const double f = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-  const int filled = static_cast<int>(f * 30);
-  std::fprintf(stderr, "\r[%s%s] %3d%%  %lld / %lld %.*s      ", std::string(filled, '#').c_str(),
-               std::string(30 - filled, '.').c_str(), static_cast<int>(f * 100),
-               static_cast<long long>(done), static_cast<long long>(total),
-               static_cast<int>(step.size()), step.data());
-  if (done >= total) std::fprintf(stderr, "\n");
-  std::fflush(stderr);
-}
-
-[[noreturn]] void Exit(const Error& e) {
-  std::fprintf(stderr, "xietong: %s (%s)\n", e.message.c_str(),
-               std::string(ErrorCodeName(e.code)).c_str());
-  throw CLI::RuntimeError(e.code == ErrorCode::kInvalidArgument ? 2 : 1);
-}
-
-template <typename T>
-T OrExit(Result<T> r) {
-  if (!r) Exit(r.error());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
-
 int Threads(int requested) {
   return requested > 0 ? requested
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -84,8 +59,8 @@ std::vector<PreparedDocument> ReadUnlabeled(const TrainArgs& a, const text::Norm
     const text::Corpus corpus = OrExit(text::ReadCorpus(path, a.text_columns, ""));
     auto docs = OrExit(
         text::PrepareAll(n, x, corpus, Threads(a.threads), [&](std::size_t d, std::size_t t) {
-          Progress("unlabelled messages", static_cast<std::int64_t>(d),
-                   static_cast<std::int64_t>(t));
+          ProgressBar("unlabelled messages", static_cast<std::int64_t>(d),
+                      static_cast<std::int64_t>(t));
         }));
     for (auto& d : docs)
       if (!d.keys.empty() && seen.insert(d.text).second) out.push_back(std::move(d));
@@ -148,7 +123,8 @@ void RunTrain(TrainArgs a) {
   const std::vector<int> y = IndexLabels(corpus.labels, labels);
   auto docs = OrExit(text::PrepareAll(
       *normalizer, extractor, corpus, Threads(a.threads), [](std::size_t d, std::size_t t) {
-        Progress("labelled messages", static_cast<std::int64_t>(d), static_cast<std::int64_t>(t));
+        ProgressBar("labelled messages", static_cast<std::int64_t>(d),
+                    static_cast<std::int64_t>(t));
       }));
   std::vector<PreparedDocument> names;
   std::vector<int> name_y;
@@ -177,7 +153,7 @@ void RunTrain(TrainArgs a) {
                                         f.repeat + 1, f.fold + 1, f.macro_f1, f.accuracy,
                                         f.train_seconds, f.pseudo_labeled);
                                     std::fflush(stdout);
-                                    Progress("folds", f.repeat * a.cv + f.fold + 1, total);
+                                    ProgressBar("folds", f.repeat * a.cv + f.fold + 1, total);
                                   });
     PrintCrossValidation(cv, a.cv, a.repeat);
     if (a.out.empty()) return;
@@ -186,7 +162,7 @@ void RunTrain(TrainArgs a) {
   const auto start = Clock::now();
   const text::Classifier c = text::Classifier::Train(
       normalizer, data, a.options,
-      [](std::string_view step, int done, int total) { Progress(step, done, total); });
+      [](std::string_view step, int done, int total) { ProgressBar(step, done, total); });
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   OrExit(c.Save(a.out));
   fmt::print(
