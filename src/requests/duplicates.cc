@@ -64,10 +64,4 @@ Result<std::vector<DuplicateCandidate>> RecentRequests::Find(const std::string& 
   return out;
 }
 
-void RecentRequests::Added(const Request& r) {
-  std::lock_guard lock(mutex_);
-  if (!index_) return;  // filled from the database on first use
-  Index(r.id, r.title, r.text, r.place.street_id, r.received_at);
-}
-
 }  // namespace xietong::requests

@@ -4,8 +4,8 @@
 //
 // An in-memory text::DuplicateIndex over the requests received within the
 // window, filled from the database on first use and topped up from it at
-// most once a second (so requests taken in by other server nodes are found
-// too), and at once with this node's own intakes. Merged requests are left
+// most once a second, so requests taken in by any server node are found the
+// same way; intake itself does no duplicate work. Merged requests are left
 // out: their parent stands for them. Thread-safe.
 #pragma once
 
@@ -35,8 +35,6 @@ class RecentRequests {
   // the answer is empty: finding duplicates is help, never a reason to fail.
   Result<std::vector<DuplicateCandidate>> Find(const std::string& title, const std::string& text,
                                                const Place& place, std::size_t limit);
-  // Indexes a request this node has just stored.
-  void Added(const Request& r);
 
  private:
   Result<void> Refresh();  // requires mutex_

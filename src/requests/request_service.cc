@@ -260,7 +260,7 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
   const identity::OrgUnit* target =
       in.dispatch && preview.route ? dir->Find(preview.route->unit_id) : nullptr;
 
-  auto submitted = db_.Write([&](Executor& ex) -> Result<SubmitResult> {
+  return db_.Write([&](Executor& ex) -> Result<SubmitResult> {
     const Timestamp now = clock_.Now();
     if (!idem_key.empty()) {
       XT_ASSIGN_OR_RETURN(auto existing, store::FindByIdempotencyKey(ex, idem_key));
@@ -309,8 +309,6 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     out.request = std::move(req);
     return out;
   });
-  if (submitted && submitted->created) recent_.Added(submitted->request);
-  return submitted;
 }
 
 Result<int> RequestService::ImportHistory(const Principal& actor, std::vector<Request> rows) {
