@@ -140,6 +140,30 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
           return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
         });
 
+  // One kind of unit (grids by default) as a GeoJSON FeatureCollection, for
+  // the maps of the web application; each feature's id is the unit's id.
+  r.Add("GET", "/api/v1/units/map", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
+    XT_ASSIGN_OR_RETURN(auto kind, identity::ParseUnitKind(req.Query("kind").value_or("grid")));
+    XT_ASSIGN_OR_RETURN(auto units, identity.UnitsWithShape(req.actor(), kind));
+    Response res;
+    res.body = R"({"type":"FeatureCollection","features":[)";
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      const auto& u = units[i];
+      json::Json props = {
+          {"id", u.id},
+          {"name", u.name},
+          {"kind", identity::UnitKindName(u.kind)},
+          {"parent_id", u.parent_id ? json::Json(*u.parent_id) : json::Json(nullptr)}};
+      // The polygons were validated when stored: spliced in as they are.
+      res.body +=
+          fmt::format(R"({}{{"type":"Feature","id":{},"properties":{},"geometry":{}}})",
+                      i == 0 ? "" : ",", json::Json(u.id).dump(), props.dump(), *u.geometry);
+    }
+    res.body += "]}";
+    res.content_type = "application/geo+json";
+    return res;
+  });
+
   r.Add("GET", "/api/v1/units/{id}", Auth::kRequired,
         [&identity](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));

@@ -398,6 +398,62 @@ TEST_P(RequestRoutesTest, TheRankingMovesWithTheWorkAndExports) {
   EXPECT_EQ(Get("lead", target + "&format=pdf").status, 400);
 }
 
+TEST_P(RequestRoutesTest, TheDashboardHasATrendAndRequestsPerGrid) {
+  auto created = Submit(Stalls());
+  const std::string id = created["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  Submit(Stalls());
+
+  auto trend = Get("lead", "/api/v1/stats/trend?from=2026-09&to=2026-11");
+  ASSERT_EQ(trend.status, 200) << trend.body;
+  auto months = Body(trend)["items"];
+  ASSERT_EQ(months.size(), 3u);
+  EXPECT_EQ(months[0]["month"], "2026-09");
+  EXPECT_EQ(months[0]["dispatched"], 0);
+  EXPECT_TRUE(months[0]["response_rate"].is_null());
+  EXPECT_EQ(months[2]["dispatched"], 2);
+  EXPECT_DOUBLE_EQ(months[2]["response_rate"].get<double>(), 0.5);
+  // A street's subtree only: the other street has nothing.
+  auto b = Body(Get("lead", "/api/v1/stats/trend?from=2026-11&unit_id=" + street_b_.id));
+  EXPECT_EQ(b["items"][0]["dispatched"], 0);
+
+  auto grids = Get("lead", "/api/v1/stats/grids?from=2026-11-01&to=2026-11-30");
+  ASSERT_EQ(grids.status, 200) << grids.body;
+  auto counts = Body(grids)["items"];
+  ASSERT_EQ(counts.size(), 1u) << counts;
+  EXPECT_EQ(counts[0]["count"], 2);
+  EXPECT_EQ(Body(Get("lead", "/api/v1/stats/grids?from=2026-10-01&to=2026-10-31"))["items"].size(),
+            0u);
+
+  // The grids as GeoJSON for the map, to anyone signed in.
+  auto map = Get("res", "/api/v1/units/map?kind=grid");
+  ASSERT_EQ(map.status, 200) << map.body;
+  EXPECT_EQ(map.Header("content-type"), "application/geo+json");
+  auto fc = json::Json::parse(map.body);
+  EXPECT_EQ(fc["type"], "FeatureCollection");
+  ASSERT_EQ(fc["features"].size(), 2u);
+  EXPECT_EQ(fc["features"][0]["geometry"]["type"], "Polygon");
+  EXPECT_EQ(fc["features"][0]["properties"]["kind"], "grid");
+  EXPECT_EQ(fc["features"][0]["id"], fc["features"][0]["properties"]["id"]);
+  EXPECT_EQ(counts[0]["grid_id"] == fc["features"][0]["id"] ||
+                counts[0]["grid_id"] == fc["features"][1]["id"],
+            true);
+  EXPECT_EQ(
+      json::Json::parse(Get("res", "/api/v1/units/map?kind=department").body)["features"].size(),
+      0u);  // departments have no polygon
+  EXPECT_EQ(Get("res", "/api/v1/units/map?kind=planet").status, 400);
+
+  // Who may see the figures, and bad input.
+  EXPECT_EQ(Get("ha", "/api/v1/stats/trend?from=2026-11").status, 403);
+  EXPECT_EQ(Get("res", "/api/v1/stats/grids?from=2026-11-01&to=2026-11-30").status, 403);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/trend").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/trend?from=2026-11&to=2026-01").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/trend?from=2026-11&unit_id=nope").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-01").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-31&to=2026-12-01").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-30&to=2026-11-01").status, 400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RequestRoutesTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });

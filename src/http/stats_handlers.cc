@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "http/request_handlers.h"
+
 namespace xietong::http {
 namespace {
 
@@ -109,6 +111,47 @@ void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
                                       {"satisfaction", w.satisfaction},
                                       {"basically", w.basically}}},
                                     {"items", items}});
+      });
+
+  // The three rates of a unit's subtree (the city by default), month by month.
+  api.router().Add("GET", "/api/v1/stats/trend", Auth::kRequired,
+                   [&requests](Request& req) -> Result<Response> {
+                     requests::TrendRequest in;
+                     auto from = req.Query("from"), to = req.Query("to");
+                     if (!from || from->empty())
+                       return Fail(Error::InvalidArgument("'from' (yyyy-mm) is needed"));
+                     in.from_month = *from;
+                     in.to_month = to && !to->empty() ? *to : *from;
+                     in.unit_id = req.Query("unit_id").value_or("");
+                     XT_ASSIGN_OR_RETURN(auto months, requests.Trend(req.actor(), in));
+                     json::Json items = json::Json::array();
+                     for (const auto& [month, r] : months) {
+                       const auto& c = r.counters;
+                       items.push_back({{"month", month},
+                                        {"dispatched", c.dispatched},
+                                        {"replied", c.replied},
+                                        {"rated", c.rated},
+                                        {"response_rate", Rate(r.response_rate)},
+                                        {"resolution_rate", Rate(r.resolution_rate)},
+                                        {"satisfaction_rate", Rate(r.satisfaction_rate)},
+                                        {"score", r.score}});
+                     }
+                     return Response::Json(200, {{"items", std::move(items)}});
+                   });
+
+  // Requests received per grid, for the map: ?from=yyyy-mm-dd&to=yyyy-mm-dd.
+  api.router().Add(
+      "GET", "/api/v1/stats/grids", Auth::kRequired, [&requests](Request& req) -> Result<Response> {
+        auto from = req.Query("from"), to = req.Query("to");
+        if (!from || !to || from->empty() || to->empty())
+          return Fail(Error::InvalidArgument("'from' and 'to' (yyyy-mm-dd) are needed"));
+        XT_ASSIGN_OR_RETURN(auto begin, ParseTimeParam("from", *from, false));
+        XT_ASSIGN_OR_RETURN(auto end, ParseTimeParam("to", *to, true));
+        XT_ASSIGN_OR_RETURN(auto counts, requests.GridCounts(req.actor(), begin, end,
+                                                             req.Query("unit_id").value_or("")));
+        json::Json items = json::Json::array();
+        for (const auto& [grid, n] : counts) items.push_back({{"grid_id", grid}, {"count", n}});
+        return Response::Json(200, {{"items", std::move(items)}});
       });
 }
 

@@ -1,6 +1,7 @@
 // Routes of the three rates (三率) under /api/v1/stats: the monthly ranking
-// of streets or departments as JSON, CSV or XLSX. Thin: parse, call
-// RequestService::Ranking (which authorizes), encode.
+// of streets or departments as JSON, CSV or XLSX, the trend of a unit's
+// subtree month by month, and requests per grid for the map. Thin: parse,
+// call RequestService (which authorizes), encode.
 #pragma once
 
 #include "http/api.h"

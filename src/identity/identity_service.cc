@@ -259,6 +259,15 @@ Result<std::vector<OrgUnit>> IdentityService::AllUnits() {
   return db_.Read([&](Executor& ex) { return store::ListAllUnits(ex, true); });
 }
 
+Result<std::vector<OrgUnit>> IdentityService::UnitsWithShape(const Principal& actor,
+                                                             UnitKind kind) {
+  if (!Can(actor, Action::kOrgRead, "")) return Fail(OutsideScope("the org tree"));
+  XT_ASSIGN_OR_RETURN(auto all,
+                      db_.Read([](Executor& ex) { return store::ListAllUnits(ex, true); }));
+  std::erase_if(all, [kind](const OrgUnit& u) { return u.kind != kind || !u.geometry; });
+  return all;
+}
+
 Result<OrgUnit> IdentityService::CreateUnit(const Principal& actor, const NewUnit& in) {
   if (in.code.empty() || in.code.size() > 32)
     return Fail(Error::InvalidArgument("field 'code' must have 1 to 32 characters"));

@@ -99,6 +99,9 @@ class IdentityService {
   // Every unit with its geometry, for other modules' in-memory indexes (the
   // org tree is public within the platform, so no actor is needed).
   Result<std::vector<OrgUnit>> AllUnits();
+  // Every unit of one kind with its polygon (units without one are left
+  // out), for maps; needs org.read like Tree.
+  Result<std::vector<OrgUnit>> UnitsWithShape(const Principal& actor, UnitKind kind);
   // Bumped by every change to the org tree, so indexes know when to reload.
   std::uint64_t units_generation() const { return units_generation_.load(); }
 

@@ -349,34 +349,69 @@ Result<std::vector<UnitRates>> Ranking(storage::Executor& ex, const RankingQuery
   return out;
 }
 
-Result<std::vector<std::pair<std::string, UnitRates>>> Trend(storage::Executor& ex,
-                                                             std::string_view unit_id,
-                                                             std::string_view from_month,
-                                                             std::string_view to_month,
-                                                             const Weights& w) {
+namespace {
+
+using MonthRates = std::vector<std::pair<std::string, UnitRates>>;
+
+// At most this many months in one trend.
+constexpr int kMaxTrendMonths = 120;
+
+Result<std::pair<int, int>> TrendRange(std::string_view from_month, std::string_view to_month,
+                                       const Weights& w) {
   XT_TRY_VOID(Validate(w));
   XT_ASSIGN_OR_RETURN(const auto range, ParseMonthRange(from_month, to_month));
-  constexpr int kMaxMonths = 120;
-  if (range.second - range.first + 1 > kMaxMonths)
+  if (range.second - range.first + 1 > kMaxTrendMonths)
     return Fail(Error::InvalidArgument(
-        fmt::format("a trend covers at most {} months; ask for a shorter range", kMaxMonths)));
-  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("SELECT month, unit_path{} FROM request_stats"
-                                                      " WHERE unit_id = ? AND month >= ?"
-                                                      " AND month <= ? ORDER BY month",
-                                                      CounterList(false)),
-                                          {unit_id, from_month, to_month}));
-  std::string path = rows.empty() ? std::string() : rows.back().Text(1);
-  std::vector<std::pair<std::string, UnitRates>> out;
+        fmt::format("a trend covers at most {} months; ask for a shorter range", kMaxTrendMonths)));
+  return range;
+}
+
+// Rows (month, counters from column `first`), ascending by month, filled out
+// to every month of the range.
+MonthRates FillMonths(std::pair<int, int> range, const std::vector<storage::Row>& rows, int first,
+                      const std::string& unit_id, const std::string& path, const Weights& w) {
+  MonthRates out;
   out.reserve(static_cast<std::size_t>(range.second - range.first + 1));
   std::size_t next = 0;
   for (int m = range.first; m <= range.second; ++m) {
     std::string month = FormatMonth(m);
     Counters c;
-    if (next < rows.size() && rows[next].Text(0) == month) c = ReadCounters(rows[next++], 2);
-    UnitRates rates = RatesOf(std::string(unit_id), path, c, w);
-    out.emplace_back(std::move(month), std::move(rates));
+    if (next < rows.size() && rows[next].Text(0) == month) c = ReadCounters(rows[next++], first);
+    out.emplace_back(std::move(month), RatesOf(unit_id, path, c, w));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, UnitRates>>> Trend(storage::Executor& ex,
+                                                             std::string_view unit_id,
+                                                             std::string_view from_month,
+                                                             std::string_view to_month,
+                                                             const Weights& w) {
+  XT_ASSIGN_OR_RETURN(const auto range, TrendRange(from_month, to_month, w));
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("SELECT month, unit_path{} FROM request_stats"
+                                                      " WHERE unit_id = ? AND month >= ?"
+                                                      " AND month <= ? ORDER BY month",
+                                                      CounterList(false)),
+                                          {unit_id, from_month, to_month}));
+  const std::string path = rows.empty() ? std::string() : rows.back().Text(1);
+  return FillMonths(range, rows, 2, std::string(unit_id), path, w);
+}
+
+Result<std::vector<std::pair<std::string, UnitRates>>> SubtreeTrend(storage::Executor& ex,
+                                                                    std::string_view under_path,
+                                                                    std::string_view from_month,
+                                                                    std::string_view to_month,
+                                                                    const Weights& w) {
+  XT_ASSIGN_OR_RETURN(const auto range, TrendRange(from_month, to_month, w));
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query(fmt::format("SELECT month{} FROM request_stats WHERE month >= ?"
+                                           " AND month <= ? AND unit_path LIKE ? ESCAPE '\\'"
+                                           " GROUP BY month ORDER BY month",
+                                           CounterList(true)),
+                               {from_month, to_month, PrefixPattern(under_path)}));
+  return FillMonths(range, rows, 1, std::string(), std::string(under_path), w);
 }
 
 std::string RankingCsv(const std::vector<NamedRates>& rows, std::string_view period) {

@@ -116,6 +116,15 @@ Result<std::vector<std::pair<std::string, UnitRates>>> Trend(storage::Executor& 
                                                              std::string_view to_month,
                                                              const Weights& w);
 
+// Every unit under a path together, month by month (every month from..to,
+// ascending, zero-filled): the trend a leader sees for the city ("") or a
+// district. unit_id of each entry is empty and unit_path is under_path.
+Result<std::vector<std::pair<std::string, UnitRates>>> SubtreeTrend(storage::Executor& ex,
+                                                                    std::string_view under_path,
+                                                                    std::string_view from_month,
+                                                                    std::string_view to_month,
+                                                                    const Weights& w);
+
 // A ranking row for export; names live in identity, so the caller adds them.
 struct NamedRates {
   std::string unit_name;

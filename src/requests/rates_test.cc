@@ -481,6 +481,33 @@ TEST_P(RatesStoreTest, TrendGivesEveryMonthInOrder) {
   EXPECT_EQ((*t)[4].second.score, 0);
 }
 
+TEST_P(RatesStoreTest, SubtreeTrendSumsTheUnitsUnderAPath) {
+  SeedCity();
+  auto d2 = db().Read([](storage::Executor& ex) {
+    return SubtreeTrend(ex, "/C/D2/", "2025-12", "2026-02", Weights{});
+  });
+  ASSERT_TRUE(d2) << d2.error().message;
+  ASSERT_EQ(d2->size(), 3u);
+  EXPECT_EQ((*d2)[0].first, "2025-12");
+  EXPECT_TRUE((*d2)[0].second.counters.IsZero());
+  EXPECT_EQ((*d2)[1].second.counters.dispatched, 1);  // S4; S5's move in and out left nothing
+  EXPECT_EQ((*d2)[2].second.counters.dispatched, 4);  // S3
+  EXPECT_EQ((*d2)[2].second.unit_path, "/C/D2/");
+
+  auto city = db().Read(
+      [](storage::Executor& ex) { return SubtreeTrend(ex, "", "2026-01", "2026-02", Weights{}); });
+  ASSERT_TRUE(city) << city.error().message;
+  ASSERT_EQ(city->size(), 2u);
+  EXPECT_EQ((*city)[0].second.counters.dispatched, 2 + 2 + 1);  // S1, S2, S4 in January
+  EXPECT_EQ((*city)[1].second.counters.dispatched, 2 + 4);      // S1, S3 in February
+  EXPECT_EQ((*city)[0].second.counters.rated, 2 + 2 + 1);
+
+  auto too_long = db().Read(
+      [](storage::Executor& ex) { return SubtreeTrend(ex, "", "2000-01", "2026-02", Weights{}); });
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, ErrorCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(RatesBackends, RatesStoreTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });

@@ -969,6 +969,24 @@ std::string_view UnitKindZh(identity::UnitKind kind) {
   return "";
 }
 
+// The path of the unit whose figures are asked for ("" = the city), once the
+// actor may read them: leaders, supervisors and administrators of it or above.
+Result<std::string> RequestService::StatsPath(const Principal& actor, const Directory& dir,
+                                              std::string_view unit_id) const {
+  std::string path;
+  if (!unit_id.empty()) {
+    const identity::OrgUnit* unit = dir.Find(unit_id);
+    if (!unit)
+      return Fail(Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", unit_id)));
+    path = unit->path;
+  }
+  if (!actor.is_system() && !Can(actor, Action::kStatsRead, path))
+    return Fail(Error::PermissionDenied(
+        path.empty() ? "the city-wide figures are for leaders, supervisors and administrators"
+                     : "a unit's figures are shown to leaders and leads of the unit or above it"));
+  return path;
+}
+
 Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
                                                         const RankingRequest& in) {
   XT_ASSIGN_OR_RETURN(auto dir, directory());
@@ -977,18 +995,8 @@ Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
   q.from_month = in.from_month;
   q.to_month = in.to_month;
   q.weights = in.weights.value_or(options_.weights);
-  std::string path;
-  if (!in.unit_id.empty()) {
-    const identity::OrgUnit* unit = dir->Find(in.unit_id);
-    if (!unit)
-      return Fail(Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", in.unit_id)));
-    path = unit->path;
-    q.under_path = path;
-  }
-  if (!actor.is_system() && !Can(actor, Action::kStatsRead, path))
-    return Fail(Error::PermissionDenied(
-        path.empty() ? "the city-wide ranking is for leaders, supervisors and administrators"
-                     : "rankings are shown to leaders and leads of the unit or above it"));
+  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, in.unit_id));
+  if (!path.empty()) q.under_path = path;
   if (!in.kind.empty()) {
     std::vector<UnitKind> kinds;
     if (in.kind == "street")
@@ -1015,6 +1023,23 @@ Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
     out.push_back(std::move(ru));
   }
   return out;
+}
+
+Result<std::vector<std::pair<std::string, rates::UnitRates>>> RequestService::Trend(
+    const Principal& actor, const TrendRequest& in) {
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, in.unit_id));
+  return db_.Read([&](Executor& ex) {
+    return rates::SubtreeTrend(ex, path, in.from_month, in.to_month, options_.weights);
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCounts(
+    const Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id) {
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
+  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, unit_id));
+  if (to <= from) return Fail(Error::InvalidArgument("'to' must be after 'from'"));
+  return db_.Read([&](Executor& ex) { return store::CountByGrid(ex, from, to, path); });
 }
 
 // --- timers -------------------------------------------------------------------

@@ -135,6 +135,13 @@ struct RankingRequest {
   std::optional<rates::Weights> weights;  // default: the service's options
 };
 
+// The monthly trend of the three rates for a unit's subtree.
+struct TrendRequest {
+  std::string from_month;  // yyyy-mm, inclusive
+  std::string to_month;
+  std::string unit_id;  // "" = the whole city
+};
+
 struct RankedUnit {
   rates::UnitRates rates;
   std::string unit_name;
@@ -180,6 +187,14 @@ class RequestService {
   // from the org tree.
   Result<std::vector<RankedUnit>> Ranking(const identity::Principal& actor,
                                           const RankingRequest& in);
+  // The three rates of every unit under unit_id ("" = the city) together,
+  // month by month; the same permission as Ranking.
+  Result<std::vector<std::pair<std::string, rates::UnitRates>>> Trend(
+      const identity::Principal& actor, const TrendRequest& in);
+  // Requests received per grid in [from, to) under unit_id ("" = the city),
+  // for the map; the same permission as Ranking.
+  Result<std::vector<std::pair<std::string, std::int64_t>>> GridCounts(
+      const identity::Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id);
 
   // Fires every due timer (warnings, overdue flags, late reports); returns
   // how many fired. Called by the timer runner on every node.
@@ -194,6 +209,9 @@ class RequestService {
                          const std::vector<Summons>& summonses) const;
   bool MayRead(const identity::Principal& actor, const Request& r,
                const std::vector<Summons>& summonses) const;
+  // The path of unit_id ("" = the city) when the actor may read its figures.
+  Result<std::string> StatsPath(const identity::Principal& actor, const Directory& dir,
+                                std::string_view unit_id) const;
   // MayRead for staff reasons, not only as the resident who filed it.
   bool StaffMayRead(const identity::Principal& actor, const Request& r,
                     const std::vector<Summons>& summonses) const;

@@ -549,4 +549,24 @@ Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::int64_t>>> CountByGrid(Executor& ex, Timestamp from,
+                                                                      Timestamp to,
+                                                                      std::string_view under_path) {
+  std::string sql =
+      "SELECT grid_id, COUNT(*) FROM requests WHERE received_at >= ? AND received_at < ?"
+      " AND grid_id <> ''";
+  std::vector<storage::Value> params{from, to};
+  // Unit paths are ids joined by '/': no LIKE wildcards to escape.
+  if (!under_path.empty()) {
+    sql += " AND unit_path LIKE ?";
+    params.emplace_back(std::string(under_path) + "%");
+  }
+  sql += " GROUP BY grid_id ORDER BY COUNT(*) DESC, grid_id";
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, storage::Params(params)));
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.emplace_back(r.Text(0), r.Int(1));
+  return out;
+}
+
 }  // namespace xietong::requests::store

@@ -42,6 +42,13 @@ struct RecentText {
 // Requests received at or after `since`, oldest first, at most limit.
 Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int limit);
 
+// How many requests were received in [from, to) in each grid, for the map;
+// only requests handled under `under_path` when it is not empty. Requests
+// without a grid are left out. Busiest grid first.
+Result<std::vector<std::pair<std::string, std::int64_t>>> CountByGrid(Executor& ex, Timestamp from,
+                                                                      Timestamp to,
+                                                                      std::string_view under_path);
+
 // Who may see what, as SQL: a request matches when any clause does.
 struct Scope {
   bool everything = false;
