@@ -10,10 +10,15 @@ packages=(g++ cmake ninja-build pkg-config
           libpugixml-dev libxlsxwriter-dev zlib1g-dev
           libicu-dev libopencc-dev
           libgtest-dev libgmock-dev)
+# The web application is built with node and npm (Debian's Node 18 is enough);
+# a newer node already on the machine is used as it is.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+# The end-to-end tests drive Debian's Chromium; a CJK font makes the
+# screenshots readable.
 case "$level" in
   build) ;;
-  test) packages+=(postgresql clang-format) ;;
-  bench) packages+=(postgresql clang-format wrk nginx-light) ;;
+  test) packages+=(postgresql clang-format chromium fonts-wqy-microhei) ;;
+  bench) packages+=(postgresql clang-format chromium fonts-wqy-microhei wrk nginx-light) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 

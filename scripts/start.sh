@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 to a running demo city:
-# installs what is missing, builds (release), creates the demo city in ./var
+# installs what is missing, builds (release) and the web application, creates the demo city in ./var
 # on the embedded SQLite default, and serves http://127.0.0.1:8080.
 # Options: XIETONG_LISTEN=HOST:PORT, XIETONG_DATA_DIR=DIR, XIETONG_ADMIN_PASSWORD=…
 set -euo pipefail
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
 cmake --preset release >/dev/null
 cmake --build --preset release -j"$(nproc)"
+scripts/build-web.sh
 
 data_dir=${XIETONG_DATA_DIR:-var}
 mkdir -p "$data_dir"

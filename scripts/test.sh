@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command that installs what is missing, builds with ASan + UBSan, starts a
 # throw-away PostgreSQL on 127.0.0.1, and runs every test on SQLite and
-# PostgreSQL, plus the formatting check. Exits non-zero on any failure.
+# PostgreSQL, plus the formatting check, the web application's build and its
+# end-to-end tests in Chromium. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,9 @@ clang-format --dry-run -Werror "${sources[@]}"
 echo "== build (debug, ASan + UBSan, -Werror)"
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j"$(nproc)"
+
+echo "== web application (web/dist)"
+scripts/build-web.sh
 
 echo "== PostgreSQL test cluster"
 pg_dir=$(mktemp -d /tmp/xietong-pg.XXXXXX)
@@ -32,5 +36,7 @@ if [ -d ../shared/data/taidi2020c ]; then
 else
   echo "   real data: not found beside the repository; the tests that need it skip"
 fi
+# The browser tests (web_e2e) must run here, not skip.
+export XIETONG_REQUIRE_WEB=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/debug -j"$(nproc)" --output-on-failure --timeout 600

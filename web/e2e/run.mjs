@@ -1,0 +1,112 @@
+// End-to-end test of the web application in Debian's Chromium, against a real
+// `xietong serve` on 127.0.0.1 with a fresh demo city on SQLite.
+//
+//   node e2e/run.mjs --bin PATH/TO/xietong [--docs]
+//
+// The journey: a resident submits → the operator dispatches → the street signs
+// for it and summons a department (吹哨) → the department reports (报到) →
+// the street replies → the resident rates it (回访) → the ranking moves. Plus
+// a permission case, bad input, and new work arriving live in an inbox. Any
+// console error that the step did not expect fails the run. Screenshots of
+// every role's main page go to e2e/artifacts/ (and docs/screenshots/ with
+// --docs). Exit 0: passed; 1: failed; 77: cannot run here (no Chromium, no
+// build) unless XIETONG_REQUIRE_WEB=1 makes that a failure.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { journey } from './journey.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const webDir = resolve(here, '..')
+const args = process.argv.slice(2)
+const arg = (name) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const bin = arg('--bin') ?? process.env.XIETONG_BIN
+const dist = arg('--web') ?? join(webDir, 'dist')
+const chromiumPath = process.env.XIETONG_CHROMIUM ?? '/usr/bin/chromium'
+const required = process.env.XIETONG_REQUIRE_WEB === '1'
+
+function cannotRun(why) {
+  console.error(`web e2e: ${why}`)
+  process.exit(required ? 1 : 77)
+}
+if (!bin || !existsSync(bin)) cannotRun(`no xietong binary (give --bin): ${bin}`)
+if (!existsSync(join(dist, 'index.html'))) cannotRun(`the web application is not built (${dist}); run npm run build in web/`)
+if (!existsSync(chromiumPath)) cannotRun(`no Chromium at ${chromiumPath} (apt-get install chromium)`)
+let chromium
+try {
+  ;({ chromium } = await import('playwright-core'))
+} catch {
+  cannotRun('playwright-core is not installed; run npm ci in web/')
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'xietong-e2e-'))
+const adminPassword = 'e2e-admin-' + Math.random().toString(36).slice(2)
+const artifacts = join(webDir, 'e2e', 'artifacts')
+mkdirSync(artifacts, { recursive: true })
+
+// The demo city: the same command `scripts/start.sh` runs.
+const demo = spawnSync(bin, ['demo', '--data-dir', dataDir, '--admin-password', adminPassword], {
+  encoding: 'utf8',
+  env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' },
+})
+if (demo.status !== 0) {
+  console.error(demo.stdout, demo.stderr)
+  console.error('web e2e: xietong demo failed')
+  process.exit(1)
+}
+
+// Serve on any free port; the server logs the one it bound.
+const server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--web-root', dist], {
+  env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+})
+let serverLog = ''
+const base = await new Promise((resolvePort, reject) => {
+  const timer = setTimeout(() => reject(new Error('the server did not start within 60 s\n' + serverLog)), 60000)
+  const onData = (chunk) => {
+    serverLog += chunk
+    const m = /serving http:\/\/127\.0\.0\.1:(\d+)\//.exec(serverLog)
+    if (m) {
+      clearTimeout(timer)
+      resolvePort(`http://127.0.0.1:${m[1]}`)
+    }
+  }
+  server.stdout.on('data', onData)
+  server.stderr.on('data', onData)
+  server.on('exit', (code) => reject(new Error(`the server exited with ${code}\n${serverLog}`)))
+}).catch((e) => {
+  console.error(e.message)
+  process.exit(1)
+})
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+})
+let failed = false
+try {
+  await journey({ browser, base, adminPassword, artifacts })
+  console.log('web e2e: passed')
+} catch (e) {
+  failed = true
+  console.error('web e2e: FAILED:', e && e.stack ? e.stack : e)
+} finally {
+  await browser.close()
+  server.kill('SIGTERM')
+  await new Promise((r) => server.once('exit', r))
+  if (failed) console.error('--- server log (tail) ---\n' + serverLog.split('\n').slice(-40).join('\n'))
+  rmSync(dataDir, { recursive: true, force: true })
+}
+if (!failed && args.includes('--docs')) {
+  const docs = resolve(webDir, '..', 'docs', 'screenshots')
+  mkdirSync(docs, { recursive: true })
+  for (const name of ['resident', 'operator', 'inbox', 'request', 'supervision', 'dashboard', 'admin', 'phone'])
+    copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
+  console.log(`screenshots copied to ${docs}`)
+}
+process.exit(failed ? 1 : 0)

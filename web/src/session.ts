@@ -1,0 +1,99 @@
+// Who is signed in, and which pages their roles open. The pages only decide
+// what to show; every rule is enforced again by the server.
+import { reactive } from 'vue'
+import { call, get, post, setCsrf, hasSession, ApiError } from './api'
+import type { Principal, Role } from './types'
+
+interface LoginAnswer {
+  csrf_token: string
+  account: Principal
+}
+
+export const session = reactive<{ me: Principal | null; ready: boolean }>({ me: null, ready: false })
+
+// Asks who is signed in only when this browser has signed in before, so a
+// first visit does not start with a 401.
+export async function restore(): Promise<void> {
+  if (!hasSession()) {
+    session.ready = true
+    return
+  }
+  try {
+    session.me = await get<Principal>('/api/v1/me')
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e
+    setCsrf(null)
+    session.me = null
+  } finally {
+    session.ready = true
+  }
+}
+
+export async function login(username: string, password: string): Promise<void> {
+  const answer = await post<LoginAnswer>('/api/v1/auth/login', { username, password })
+  setCsrf(answer.csrf_token)
+  session.me = await get<Principal>('/api/v1/me')
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await call('POST', '/api/v1/auth/logout')
+  } finally {
+    setCsrf(null)
+    session.me = null
+  }
+}
+
+export function hasRole(...roles: Role[]): boolean {
+  return !!session.me?.memberships.some((m) => roles.includes(m.role))
+}
+
+export function isResident(): boolean {
+  return session.me?.kind === 'resident'
+}
+
+// The pages in the order a role's menu lists them.
+export interface PageLink {
+  name: string
+  path: string
+  label: string // i18n key
+  roles: Role[] | 'resident'
+}
+
+export const pages: PageLink[] = [
+  { name: 'resident', path: '/resident', label: 'nav.resident', roles: 'resident' },
+  { name: 'operator', path: '/operator', label: 'nav.operator', roles: ['operator'] },
+  {
+    name: 'inbox',
+    path: '/inbox',
+    label: 'nav.inbox',
+    roles: ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
+  },
+  { name: 'supervision', path: '/supervision', label: 'nav.supervision', roles: ['supervisor', 'leader', 'admin'] },
+  { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'admin'] },
+  { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
+]
+
+export function mayOpen(link: PageLink): boolean {
+  if (!session.me) return false
+  if (link.roles === 'resident') return isResident()
+  return hasRole(...link.roles)
+}
+
+// Each role's main page; someone with several roles starts at the first.
+const homes: [Role | 'resident', string][] = [
+  ['resident', '/resident'],
+  ['operator', '/operator'],
+  ['handler', '/inbox'],
+  ['unit_lead', '/inbox'],
+  ['supervisor', '/supervision'],
+  ['leader', '/dashboard'],
+  ['admin', '/admin'],
+]
+
+export function homePath(): string {
+  if (!session.me) return '/login'
+  for (const [role, path] of homes) if (role === 'resident' ? isResident() : hasRole(role)) return path
+  const first = pages.find(mayOpen)
+  return first ? first.path : '/login'
+}

@@ -1,0 +1,206 @@
+// The shapes of the API's answers the pages use (see src/http/*_handlers.cc).
+
+export type Role =
+  | 'resident'
+  | 'operator'
+  | 'handler'
+  | 'unit_lead'
+  | 'supervisor'
+  | 'leader'
+  | 'data_officer'
+  | 'admin'
+
+export interface Membership {
+  id: string
+  unit_id: string
+  unit_name: string
+  role: Role
+}
+
+export interface Principal {
+  id: string
+  username: string
+  display_name: string
+  kind: 'staff' | 'resident'
+  memberships: Membership[]
+}
+
+export interface Account extends Principal {
+  phone: string | null
+  disabled: boolean
+  created_at: string
+  version: number
+}
+
+export interface Place {
+  address: string
+  lat: number | null
+  lon: number | null
+  grid_id: string | null
+  community_id: string | null
+  street_id: string | null
+  district_id: string | null
+}
+
+export interface MatterRef {
+  id: string
+  code: string
+  name: string
+}
+
+export type Status =
+  | 'received'
+  | 'dispatched'
+  | 'signed'
+  | 'handling'
+  | 'replied'
+  | 'callback'
+  | 'closed'
+  | 'merged'
+
+export interface Req {
+  id: string
+  number: string
+  channel: string
+  title: string
+  text: string
+  matter_id: string | null
+  matter: MatterRef | null
+  place: Place
+  contact: { name: string; phone: string }
+  anonymous: boolean
+  requester_id: string | null
+  attachment_ids: string[]
+  status: Status
+  unit_id: string | null
+  unit_name: string
+  received_at: string | null
+  dispatched_at: string | null
+  signed_at: string | null
+  replied_at: string | null
+  closed_at: string | null
+  sign_due: string | null
+  finish_due: string | null
+  sign_warn_at: string | null
+  finish_warn_at: string | null
+  return_until: string | null
+  sign_late: boolean
+  finish_late: boolean
+  warned: boolean
+  return_requested: boolean
+  return_reason: string
+  extension_days: number
+  extension_reason: string
+  reply: string
+  resolved: boolean | null
+  satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied' | null
+  feedback: string
+  dispatch_count: number
+  version: number
+  updated_at: string | null
+}
+
+export interface Summons {
+  id: string
+  department_id: string
+  department_name: string
+  reason: string
+  created_at: string | null
+  report_due: string | null
+  reported_at: string | null
+  report: string
+  late: boolean
+}
+
+export interface ReplyQuality {
+  overall: number
+  relevance: number
+  completeness: number
+  timeliness: number
+  reasons: string[]
+}
+
+export interface Detail {
+  request: Req
+  summonses: Summons[]
+  merged: { id: string; number: string }[]
+  allowed: string[]
+  reply_quality?: ReplyQuality
+}
+
+export interface TimelineEvent {
+  seq?: number
+  at: string
+  actor?: string
+  action: string
+  payload: Record<string, unknown> | string
+}
+
+export interface Suggestion {
+  matter: MatterRef
+  confidence: number
+}
+
+export interface Duplicate {
+  id: string
+  number: string
+  title: string
+  status: Status
+  unit_name: string
+  received_at: string
+  score: number
+}
+
+export interface Preview {
+  suggestions: Suggestion[]
+  suggested_by: string
+  duplicates: Duplicate[]
+  matter: MatterRef | null
+  place: Place
+  route: { unit_id: string; unit_name: string; rule: string } | null
+  problem: string | null
+  sign_due: string | null
+  finish_due: string | null
+  return_until: string | null
+}
+
+export interface Unit {
+  id: string
+  parent_id: string | null
+  kind: string
+  code: string
+  name: string
+  geometry?: GeoJSON
+  children?: Unit[]
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type GeoJSON = { type: string; coordinates: any }
+
+export interface RankRow {
+  rank: number
+  unit_id: string
+  unit_name: string
+  unit_kind: string
+  dispatched: number
+  replied: number
+  rated: number
+  resolved: number
+  satisfied: number
+  basically_satisfied: number
+  dissatisfied: number
+  summoned: number
+  response_rate: number | null
+  resolution_rate: number | null
+  satisfaction_rate: number | null
+  score: number
+}
+
+export interface Matter {
+  id: string
+  code: string
+  name: string
+  level: number
+  parent_id: string | null
+  [key: string]: unknown
+}
