@@ -182,4 +182,33 @@ Result<std::vector<Event>> EventsFor(storage::Executor& ex, std::string_view sub
   return out;
 }
 
+Result<std::vector<Event>> EventsAfter(storage::Executor& ex, std::int64_t after_seq,
+                                       std::string_view action_prefix, int limit) {
+  if (limit <= 0) return std::vector<Event>{};
+  // substr rather than LIKE: LIKE treats '_' as a wildcard and, in SQLite,
+  // ignores case. Both backends count substr's length in characters.
+  std::string sql =
+      "SELECT seq, at, actor, action, subject, payload, prev_hash, hash FROM audit_events"
+      " WHERE seq > ?";
+  std::vector<storage::Value> params{after_seq};
+  if (!action_prefix.empty()) {
+    sql += fmt::format(" AND substr(action, 1, {}) = ?", json::CountCodePoints(action_prefix));
+    params.emplace_back(action_prefix);
+  }
+  sql += fmt::format(" ORDER BY seq LIMIT {}", limit);
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, storage::Params(params)));
+  std::vector<Event> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back(
+        {r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)});
+  return out;
+}
+
+Result<std::int64_t> LastSeq(storage::Executor& ex) {
+  XT_ASSIGN_OR_RETURN(auto head, ex.QueryOne("SELECT seq FROM audit_head WHERE id = 1"));
+  if (!head) return Fail(Error::Internal("the audit chain head is missing"));
+  return head->Int(0);
+}
+
 }  // namespace xietong::audit

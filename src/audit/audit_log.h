@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/json.h"
@@ -68,5 +70,14 @@ bool ChainHashEquals(std::string_view prev_hash_hex, std::string_view canonical,
 
 // The events about one subject, oldest first (a record's timeline).
 Result<std::vector<Event>> EventsFor(storage::Executor& ex, std::string_view subject);
+
+// At most limit events with seq > after_seq whose action starts with
+// action_prefix ("" = all), oldest first: how a reader tails the chain.
+// Appends commit in seq order (the head row serialises them), so a reader
+// that resumes after the last seq it saw misses nothing.
+Result<std::vector<Event>> EventsAfter(storage::Executor& ex, std::int64_t after_seq,
+                                       std::string_view action_prefix, int limit);
+// The seq of the newest committed event (0 when there is none).
+Result<std::int64_t> LastSeq(storage::Executor& ex);
 
 }  // namespace xietong::audit

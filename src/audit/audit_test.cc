@@ -214,6 +214,48 @@ TEST_P(AuditChain, TimelineListsASubjectsEventsInOrder) {
   EXPECT_NE((*events)[1].payload.find("\"n\":7"), std::string::npos);
 }
 
+TEST_P(AuditChain, TailReadsNewerEventsOfOneKindInOrder) {
+  auto empty = db().Read([](Executor& ex) { return LastSeq(ex); });
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(*empty, 0);
+  // An action differing only in case, or where the prefix's '_' stands for
+  // another character, is not of the kind asked for.
+  const std::vector<std::string> actions = {
+      "request.received", "identity.account.create", "request.dispatched", "Request.signed",
+      "request_x.made",   "requestXx.made",          "request.signed"};
+  auto r = db().Write([&](Executor& ex) -> Result<void> {
+    for (std::size_t i = 0; i < actions.size(); ++i)
+      XT_TRY_VOID(Append(ex, 1'000 + static_cast<Timestamp>(i),
+                         {"acct-1", actions[i], fmt::format("r-{}", i)}));
+    return {};
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  auto last = db().Read([](Executor& ex) { return LastSeq(ex); });
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_EQ(*last, 7);
+
+  auto subjects = [&](std::int64_t after, std::string_view prefix, int limit) {
+    auto events = db().Read([&](Executor& ex) { return EventsAfter(ex, after, prefix, limit); });
+    EXPECT_TRUE(events) << events.error().message;
+    std::vector<std::string> out;
+    for (const auto& e : events.value_or(std::vector<Event>{})) out.push_back(e.subject);
+    return out;
+  };
+  EXPECT_EQ(subjects(0, "request.", 100), (std::vector<std::string>{"r-0", "r-2", "r-6"}));
+  EXPECT_EQ(subjects(1, "request.", 100), (std::vector<std::string>{"r-2", "r-6"}));
+  EXPECT_EQ(subjects(0, "request.", 2), (std::vector<std::string>{"r-0", "r-2"}));
+  EXPECT_EQ(subjects(0, "request_", 100), (std::vector<std::string>{"r-4"}));
+  EXPECT_EQ(subjects(4, "", 2), (std::vector<std::string>{"r-4", "r-5"}));
+  EXPECT_TRUE(subjects(7, "", 100).empty());
+  // What is read is the stored event, hash and all.
+  auto events = db().Read([](Executor& ex) { return EventsAfter(ex, 6, "", 1); });
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].seq, 7);
+  EXPECT_EQ((*events)[0].action, "request.signed");
+  EXPECT_EQ((*events)[0].hash.size(), 64u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuditChain, ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });
 

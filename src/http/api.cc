@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "http/errors.h"
@@ -24,6 +26,28 @@ bool SaneRequestId(std::string_view id) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Whether an Origin ("https://host:port") names the Host header's
+// authority, ignoring case and the scheme's default port. "null" and other
+// opaque origins name no host.
+bool SameOrigin(std::string_view origin, std::string_view host) {
+  const auto sep = origin.find("://");
+  if (sep == std::string_view::npos || host.empty()) return false;
+  const std::string_view scheme = origin.substr(0, sep);
+  std::string_view authority = origin.substr(sep + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const std::string_view default_port =
+      scheme == "https" ? ":443" : (scheme == "http" ? ":80" : "");
+  auto normal = [&](std::string_view a) {
+    std::string out(a);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!default_port.empty() && out.ends_with(default_port))
+      out.resize(out.size() - default_port.size());
+    return out;
+  };
+  return normal(authority) == normal(host);
 }
 
 }  // namespace
@@ -91,10 +115,38 @@ Result<Response> Api::Dispatch(Request& req, const Match& match) {
   }
 }
 
-Response Api::Handle(Request& req) {
-  const auto started = std::chrono::steady_clock::now();
+void Api::NewRequestId(Request& req) {
   std::string_view incoming_id = req.Header("x-request-id");
   req.request_id = SaneRequestId(incoming_id) ? std::string(incoming_id) : ids_.Next();
+}
+
+std::expected<identity::Principal, Response> Api::AcceptUpgrade(Request& req) {
+  const auto started = std::chrono::steady_clock::now();
+  NewRequestId(req);
+  req.route = req.path;
+  auto checked = [&]() -> Result<void> {
+    if (req.method != "GET") return Fail(Error::InvalidArgument("a WebSocket is opened with GET"));
+    std::string_view origin = req.Header("origin");
+    if (!origin.empty() && !SameOrigin(origin, req.Header("host")))
+      return Fail(Error::PermissionDenied(fmt::format(
+          "a WebSocket opened from another site ({}) is refused: open it from this server's pages",
+          origin)));
+    return Authenticate(req, Auth::kRequired);
+  }();
+  Metrics::Slot* slot = &metrics_.SlotFor("GET", req.path);
+  if (!checked) {
+    Response res = ErrorResponse(checked.error(), req.request_id);
+    res.SetHeader("X-Request-Id", req.request_id);
+    Record(req, res.status, res.body.size(), slot, started);
+    return std::unexpected(std::move(res));
+  }
+  Record(req, 101, 0, slot, started);
+  return *req.principal;
+}
+
+Response Api::Handle(Request& req) {
+  const auto started = std::chrono::steady_clock::now();
+  NewRequestId(req);
 
   const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : req.method;
   Match match = router_.Find(method, req.path);
@@ -115,25 +167,29 @@ Response Api::Handle(Request& req) {
     res = RouteNotFound(req.method, req.path);
   }
   res.SetHeader("X-Request-Id", req.request_id);
+  Record(req, res.status, res.body.size(), slot, started);
+  return res;
+}
 
+void Api::Record(const Request& req, int status, std::size_t bytes, Metrics::Slot* slot,
+                 std::chrono::steady_clock::time_point started) {
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
-  if (slot) Metrics::Record(*slot, res.status, micros);
+  if (slot) Metrics::Record(*slot, status, micros);
   if (auto log = spdlog::get("access")) {
     json::Json line = {{"time", FormatRfc3339(clock_.Now())},
                        {"request_id", req.request_id},
                        {"method", req.method},
                        {"path", req.path},
                        {"route", req.route},
-                       {"status", res.status},
+                       {"status", status},
                        {"micros", micros},
-                       {"bytes", res.body.size()},
+                       {"bytes", bytes},
                        {"remote", req.remote}};
     if (req.principal) line["actor"] = req.principal->account_id;
     log->info(line.dump(-1, ' ', false, json::Json::error_handler_t::replace));
   }
-  return res;
 }
 
 }  // namespace xietong::http

@@ -5,6 +5,8 @@
 // encode. Routes are registered at start-up; afterwards Handle is thread-safe.
 #pragma once
 
+#include <chrono>
+#include <expected>
 #include <memory>
 #include <string>
 
@@ -36,12 +38,25 @@ class Api {
   // Call once after every route is registered.
   void Seal();
   Response Handle(Request& req);
+  // A WebSocket upgrade (a GET) to a path the caller serves, checked as a
+  // route's request is: request id, login by session cookie or bearer token
+  // (no CSRF token: the handshake is a GET whose answer another site cannot
+  // read). Browsers let any site open a WebSocket anywhere, so a request
+  // with an Origin must come from the Host it is sent to (cross-site
+  // WebSocket hijacking; a proxy in front must pass Host on). Counted and
+  // access-logged under the path (status 101 when accepted). The principal,
+  // or the answer that refuses it.
+  std::expected<identity::Principal, Response> AcceptUpgrade(Request& req);
   Metrics& metrics() { return metrics_; }
   const ApiOptions& options() const { return options_; }
 
  private:
   Result<Response> Dispatch(Request& req, const Match& match);
   Result<void> Authenticate(Request& req, Auth auth);
+  void NewRequestId(Request& req);
+  // Metrics and the access line of one answered request.
+  void Record(const Request& req, int status, std::size_t bytes, Metrics::Slot* slot,
+              std::chrono::steady_clock::time_point started);
 
   identity::IdentityService& identity_;
   storage::Database& db_;

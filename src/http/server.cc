@@ -8,10 +8,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <array>
 #include <condition_variable>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -24,23 +26,179 @@ namespace xietong::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
 
-class Session;
-
-// Tracks live sessions so Stop() can close the idle ones.
-struct SessionRegistry {
-  std::mutex mutex;
-  std::list<std::weak_ptr<Session>> sessions;  // GUARDED_BY(mutex)
+// A connection Stop() must end: an HTTP session or a WebSocket.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Called from Stop()'s thread; the connection ends itself on its strand.
+  virtual void CloseForStop() = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// What every connection of one server shares; outlives them all.
+struct Shared {
+  ServerOptions options;
+  Server::Handler handler;
+  Server::UpgradeHandler upgrade;
+  std::atomic<bool> draining{false};
+  std::mutex mutex;
+  std::list<std::weak_ptr<Connection>> connections;  // GUARDED_BY(mutex)
+
+  void Register(std::weak_ptr<Connection> connection) {
+    std::lock_guard lock(mutex);
+    connections.remove_if([](const auto& w) { return w.expired(); });
+    connections.push_back(std::move(connection));
+  }
+};
+
+// A WebSocket taken over from an HTTP session after the upgrade handler
+// accepted it: a read loop that drops what the client sends (it ends on
+// close or error) and a bounded queue of text messages to write. Every
+// member is touched only on the connection's strand.
+class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  Session(tcp::socket socket, const ServerOptions& options, const Server::Handler& handler,
-          std::atomic<bool>& draining)
-      : stream_(std::move(socket)), options_(options), handler_(handler), draining_(draining) {}
+  WebSocketSession(tcp::socket socket, WebSocketHooks hooks, Shared& shared)
+      : ws_(std::move(socket)),
+        executor_(ws_.get_executor()),
+        hooks_(std::move(hooks)),
+        shared_(shared) {}
+
+  // Runs when the last handler holding the session has finished, or when
+  // the server's io_context is destroyed with handlers still queued.
+  ~WebSocketSession() override {
+    if (opened_ && hooks_.close) hooks_.close();
+  }
+
+  void Accept(bhttp::request<bhttp::string_body> request) {
+    request_ = std::move(request);
+    auto timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeout.idle_timeout = shared_.options.websocket_idle_timeout;
+    timeout.keep_alive_pings = true;
+    ws_.set_option(timeout);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "xietong"); }));
+    ws_.read_message_max(kClientMessageLimit);
+    ws_.text(true);
+    ws_.async_accept(request_,
+                     [self = shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
+  }
+
+  void CloseForStop() override {
+    asio::post(executor_, [self = shared_from_this()] { self->GoAway(); });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec) {
+    if (ec || closing_) return Abort();
+    opened_ = true;
+    if (hooks_.open) hooks_.open(MakeSend());
+    Read();
+  }
+
+  // The send function holds the session weakly: a closed socket's messages
+  // go nowhere, and the holder never keeps a session alive.
+  WebSocketSend MakeSend() {
+    return [weak = weak_from_this(), executor = executor_](std::string text) {
+      asio::post(executor, [weak, text = std::move(text)]() mutable {
+        if (auto self = weak.lock()) self->Enqueue(std::move(text));
+      });
+    };
+  }
+
+  void Read() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        // closed: the close handshake is complete and Beast has closed the socket.
+        if (ec == websocket::error::closed) {
+          self->closing_ = true;
+          return self->DropQueued();
+        }
+        return self->Abort();
+      }
+      self->in_.consume(self->in_.size());
+      self->Read();
+    });
+  }
+
+  void Enqueue(std::string text) {
+    if (closing_) return;
+    if (queue_.size() >= shared_.options.websocket_queue_limit) {
+      spdlog::info("closing a WebSocket whose client is {} messages behind", queue_.size());
+      return Abort();
+    }
+    queue_.push_back(std::move(text));
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    writing_ = true;
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->queue_.pop_front();
+                      if (ec) return self->Abort();
+                      if (!self->closing_ && !self->queue_.empty()) self->WriteNext();
+                    });
+  }
+
+  // Stop(): a close frame saying the server is going away, and a short wait
+  // for the client's answer. A write still in flight may never finish (a
+  // client that does not read): then the socket is closed at once.
+  void GoAway() {
+    if (closing_) return;
+    closing_ = true;
+    DropQueued();
+    if (!opened_ || writing_) return Abort();
+    websocket::stream_base::timeout timeout;
+    ws_.get_option(timeout);
+    timeout.handshake_timeout = kCloseGrace;
+    ws_.set_option(timeout);
+    ws_.async_close(websocket::close_code::going_away,
+                    [self = shared_from_this()](beast::error_code ec) {
+                      if (ec) self->Abort();
+                    });
+  }
+
+  void Abort() {
+    closing_ = true;
+    DropQueued();
+    auto& stream = beast::get_lowest_layer(ws_);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.close();
+  }
+
+  // The message being written stays: the write still reads its bytes.
+  void DropQueued() { queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end()); }
+
+  static constexpr std::size_t kClientMessageLimit = 64 * 1024;
+  static constexpr std::chrono::seconds kCloseGrace{2};
+
+  websocket::stream<beast::tcp_stream> ws_;
+  const beast::tcp_stream::executor_type executor_;  // the connection's strand
+  WebSocketHooks hooks_;
+  Shared& shared_;
+  bhttp::request<bhttp::string_body> request_;
+  beast::flat_buffer in_;
+  std::deque<std::string> queue_;
+  bool writing_ = false;
+  bool opened_ = false;   // the handshake completed and hooks_.open ran
+  bool closing_ = false;  // no more messages are queued
+};
+
+class Session : public Connection, public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Shared& shared)
+      : stream_(std::move(socket)),
+        executor_(stream_.get_executor()),
+        options_(shared.options),
+        handler_(shared.handler),
+        draining_(shared.draining),
+        shared_(shared) {}
 
   void Start() {
     beast::error_code ec;
@@ -52,8 +210,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Called by Stop(): a connection waiting for its next request is closed;
   // one in the middle of a request finishes it first (it sees draining_).
-  void CloseIfIdle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  // A session whose stream became a WebSocket is never idle again.
+  void CloseForStop() override {
+    asio::post(executor_, [self = shared_from_this()] {
       if (self->idle_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -132,11 +291,37 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ParseTarget(req.target, req.path, req.query)) {
       res = ProtocolError(400, "invalid_argument",
                           "the request path or query is not valid percent-encoded UTF-8");
+    } else if (shared_.upgrade && websocket::is_upgrade(msg)) {
+      return OnUpgrade(req);
     } else {
       res = handler_(req);
     }
     keep_alive_ = msg.keep_alive() && !draining_.load();
     Write(std::move(res), req.method == "HEAD");
+  }
+
+  // A refused upgrade is answered and the connection closed; an accepted one
+  // moves the stream into a WebSocketSession, and this session ends.
+  void OnUpgrade(Request& req) {
+    keep_alive_ = false;
+    if (draining_.load())
+      return Write(
+          ProtocolError(503, "unavailable", "the server is shutting down; connect again shortly"),
+          false);
+    auto answer = shared_.upgrade(req);
+    if (auto* hooks = std::get_if<WebSocketHooks>(&answer)) {
+      // The socket leaves the HTTP stream (and its timer) for the WebSocket,
+      // which keeps time itself.
+      auto ws =
+          std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(*hooks), shared_);
+      shared_.Register(ws);
+      ws->Accept(parser_->release());
+      // Stop() sets draining before it walks the registry: it either saw
+      // this socket or this sees draining.
+      if (draining_.load()) ws->CloseForStop();
+      return;
+    }
+    Write(std::move(std::get<Response>(answer)), false);
   }
 
   void WriteProtocolError(int status, std::string_view code, std::string_view message) {
@@ -197,11 +382,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  // A copy of stream_'s strand: Stop() posts to it from another thread, and
+  // stream_'s socket may have been moved into a WebSocket meanwhile.
+  beast::tcp_stream::executor_type executor_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const ServerOptions& options_;
   const Server::Handler& handler_;
   std::atomic<bool>& draining_;
+  Shared& shared_;
   std::string remote_;
   bool keep_alive_ = true;
   std::size_t body_limit_ = 0;
@@ -215,16 +404,16 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct Server::Impl {
-  ServerOptions options;
-  Handler handler;
+  // Declared before ioc: the sessions that ioc's queued handlers still hold
+  // when it is destroyed refer to it.
+  Shared shared;
+  ServerOptions& options = shared.options;
   asio::io_context ioc;
   // The acceptor lives on a strand: its accept handler re-arms it on any
   // server thread, and Stop() closes it; both must not run at once.
   asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
   tcp::acceptor acceptor{accept_strand};
   std::vector<std::thread> threads;
-  std::atomic<bool> draining{false};
-  SessionRegistry registry;
   std::mutex stop_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;  // GUARDED_BY(stop_mutex)
@@ -236,12 +425,8 @@ struct Server::Impl {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         spdlog::warn("accept failed: {}", ec.message());
       } else {
-        auto session = std::make_shared<Session>(std::move(s), options, handler, draining);
-        {
-          std::lock_guard lock(registry.mutex);
-          registry.sessions.remove_if([](const auto& w) { return w.expired(); });
-          registry.sessions.push_back(session);
-        }
+        auto session = std::make_shared<Session>(std::move(s), shared);
+        shared.Register(session);
         session->Start();
       }
       Accept();
@@ -249,9 +434,11 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
-  impl_->handler = std::move(handler);
+Server::Server(ServerOptions options, Handler handler, UpgradeHandler upgrade)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->shared.options = std::move(options);
+  impl_->shared.handler = std::move(handler);
+  impl_->shared.upgrade = std::move(upgrade);
 }
 
 Server::~Server() { Stop(); }
@@ -288,18 +475,19 @@ void Server::Stop() {
       return;
     }
   }
-  impl_->draining = true;
+  impl_->shared.draining = true;
   asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
   });
   {
-    std::lock_guard lock(impl_->registry.mutex);
-    for (auto& w : impl_->registry.sessions)
-      if (auto s = w.lock()) s->CloseIfIdle();
+    std::lock_guard lock(impl_->shared.mutex);
+    for (auto& w : impl_->shared.connections)
+      if (auto c = w.lock()) c->CloseForStop();
   }
   // Sessions in the middle of a request finish it and then close (they see
-  // draining). When no work is left, run() returns on every thread.
+  // draining); WebSockets finish their close handshake. When no work is
+  // left, run() returns on every thread.
   const auto deadline = std::chrono::steady_clock::now() + impl_->options.drain_timeout;
   std::thread watchdog([this, deadline] {
     while (std::chrono::steady_clock::now() < deadline && !impl_->ioc.stopped())

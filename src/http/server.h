@@ -1,8 +1,10 @@
 // The HTTP/1.1 server: Boost.Beast on a pool of threads sharing one
 // io_context. Reads each request with limits on header size, body size and
 // idle time, hands it to one Handler function, writes the answer, and keeps
-// the connection alive. Stop() drains: it stops accepting, lets in-flight
-// requests finish and closes idle connections. Thread-safe.
+// the connection alive. A WebSocket upgrade goes to the UpgradeHandler,
+// which may refuse it with an answer or take the socket over. Stop() drains:
+// it stops accepting, lets in-flight requests finish and closes idle
+// connections and WebSockets. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -27,14 +30,38 @@ struct ServerOptions {
   std::size_t upload_limit = 9 * 1024 * 1024;
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds drain_timeout{10};
+  // A WebSocket is pinged after half of this without a frame from the
+  // client, and closed after all of it (below the 60 s proxies often allow).
+  std::chrono::seconds websocket_idle_timeout{50};
+  // Text messages waiting to be written to one WebSocket; a client that
+  // falls further behind is disconnected (it reconnects and reloads).
+  std::size_t websocket_queue_limit = 256;
+};
+
+// Sends one text message on a WebSocket. Callable from any thread, at any
+// time: it only queues; after the socket has closed it does nothing.
+using WebSocketSend = std::function<void(std::string text)>;
+
+// What an UpgradeHandler gives back to take a WebSocket over.
+struct WebSocketHooks {
+  // After the handshake, on a server thread; keep `send` to push messages.
+  std::function<void(WebSocketSend send)> open;
+  // Once, when a socket that was opened has ended (by either side or by
+  // Stop, or when the server is destroyed). Messages from the client are
+  // read and dropped.
+  std::function<void()> close;
 };
 
 class Server {
  public:
   // Called on a server thread for every well-formed request. Must not throw.
   using Handler = std::function<Response(Request&)>;
+  // Called instead of Handler for a WebSocket upgrade request (when set);
+  // a Response refuses it (written, then the connection is closed). Must
+  // not throw.
+  using UpgradeHandler = std::function<std::variant<Response, WebSocketHooks>(Request&)>;
 
-  Server(ServerOptions options, Handler handler);
+  Server(ServerOptions options, Handler handler, UpgradeHandler upgrade = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -42,6 +69,7 @@ class Server {
   // Binds and starts serving; returns the port actually bound.
   Result<std::uint16_t> Start();
   // Graceful stop; returns when every thread has ended. Safe to call twice.
+  // Open WebSockets get a close frame ("going away") and a short grace.
   void Stop();
   // Blocks until Stop() has finished (from another thread or a signal).
   void Wait();

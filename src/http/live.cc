@@ -1,0 +1,155 @@
+#include "http/live.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "core/json.h"
+
+namespace xietong::http {
+namespace {
+
+constexpr std::string_view kActionPrefix = "request.";
+constexpr int kBatch = 500;
+
+// Events that record a read rather than a change: nothing to reload.
+bool IsChange(std::string_view action) { return action != "request.contact_revealed"; }
+
+}  // namespace
+
+// --- LiveHub ------------------------------------------------------------------
+
+std::uint64_t LiveHub::Subscribe(identity::Principal who, WebSocketSend send) {
+  auto subscriber = std::make_shared<const Subscriber>(Subscriber{std::move(who), std::move(send)});
+  std::lock_guard lock(mutex_);
+  const std::uint64_t id = next_id_++;
+  subscribers_.emplace(id, std::move(subscriber));
+  return id;
+}
+
+void LiveHub::Unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  subscribers_.erase(id);
+}
+
+std::size_t LiveHub::Publish(const std::string& message, const Predicate& may_see) {
+  std::vector<std::shared_ptr<const Subscriber>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.reserve(subscribers_.size());
+    for (const auto& [id, s] : subscribers_) all.push_back(s);
+  }
+  std::size_t sent = 0;
+  for (const auto& s : all) {
+    if (!may_see(s->who)) continue;
+    s->send(message);
+    ++sent;
+  }
+  return sent;
+}
+
+std::size_t LiveHub::size() const {
+  std::lock_guard lock(mutex_);
+  return subscribers_.size();
+}
+
+// --- LiveFeed -----------------------------------------------------------------
+
+LiveFeed::LiveFeed(storage::Database& db, requests::RequestService& requests, LiveHub& hub,
+                   std::chrono::milliseconds interval)
+    : db_(db), requests_(requests), hub_(hub), interval_(interval) {}
+
+LiveFeed::~LiveFeed() { Stop(); }
+
+Result<void> LiveFeed::Start() {
+  XT_ASSIGN_OR_RETURN(after_seq_,
+                      db_.Read([](storage::Executor& ex) { return audit::LastSeq(ex); }));
+  thread_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void LiveFeed::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LiveFeed::Run() {
+  std::unique_lock lock(mutex_);
+  while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
+    lock.unlock();
+    if (auto r = Poll(); !r)
+      spdlog::warn("live updates: reading the audit chain failed: {}", r.error().message);
+    lock.lock();
+  }
+}
+
+Result<void> LiveFeed::Poll() {
+  // The head first: every event up to it has committed (the head moves in
+  // the same transaction), so once a read returns less than a batch the
+  // feed may skip to it without missing one.
+  XT_ASSIGN_OR_RETURN(const std::int64_t head,
+                      db_.Read([](storage::Executor& ex) { return audit::LastSeq(ex); }));
+  // Nobody is listening: only move on.
+  if (hub_.size() == 0) {
+    after_seq_ = std::max(after_seq_, head);
+    return {};
+  }
+  for (;;) {
+    XT_ASSIGN_OR_RETURN(auto events, db_.Read([&](storage::Executor& ex) {
+      return audit::EventsAfter(ex, after_seq_, kActionPrefix, kBatch);
+    }));
+    // One message per request and batch, naming its latest action: intake
+    // records "received" and "dispatched" together, and one reload is enough.
+    std::vector<std::string> order;
+    std::unordered_map<std::string, std::string> latest;
+    for (const auto& e : events) {
+      if (!IsChange(e.action)) continue;
+      auto [it, inserted] = latest.insert_or_assign(e.subject, e.action);
+      if (inserted) order.push_back(e.subject);
+    }
+    for (const auto& id : order) {
+      auto test = requests_.ReaderTest(id);
+      if (!test) {
+        spdlog::warn("live updates: cannot tell who may see request {}: {}", id,
+                     test.error().message);
+        continue;
+      }
+      if (!*test) continue;  // not a request's id (e.g. a batch import)
+      json::Json message = {{"type", "request"}, {"request_id", id}, {"action", latest[id]}};
+      hub_.Publish(message.dump(), **test);
+    }
+    if (static_cast<int>(events.size()) < kBatch) {
+      after_seq_ = std::max(head, events.empty() ? after_seq_ : events.back().seq);
+      return {};
+    }
+    after_seq_ = events.back().seq;
+  }
+}
+
+// --- the upgrade handler --------------------------------------------------------
+
+Server::UpgradeHandler LiveUpgradeHandler(Api& api, LiveHub& hub) {
+  return [&api, &hub](Request& req) -> std::variant<Response, WebSocketHooks> {
+    if (req.path != kLivePath) return api.Handle(req);
+    auto principal = api.AcceptUpgrade(req);
+    if (!principal) return std::move(principal.error());
+    // open runs before close (which only follows an open), and the socket's
+    // last reference is released after open: the slot needs no lock.
+    auto id = std::make_shared<std::uint64_t>(0);
+    WebSocketHooks hooks;
+    hooks.open = [&hub, id, who = std::move(*principal)](WebSocketSend send) mutable {
+      *id = hub.Subscribe(std::move(who), std::move(send));
+    };
+    hooks.close = [&hub, id] { hub.Unsubscribe(*id); };
+    return hooks;
+  };
+}
+
+}  // namespace xietong::http

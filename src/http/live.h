@@ -1,0 +1,95 @@
+// Live updates for the web application (WebSocket /api/v1/live): a signed-in
+// page is told, within about half a second, when a request it may see has
+// changed, and reloads what it shows.
+//
+// LiveHub is the set of open sockets, each with the principal that opened
+// it; thread-safe. LiveFeed is one thread per process that tails the audit
+// chain (every change to a request is an audit event committed with it) and
+// publishes {"type":"request","request_id":…,"action":…} to the sockets
+// whose principal may read that request now. Because it reads the shared
+// database rather than an in-process bus, changes made by other server
+// nodes on the same PostgreSQL reach this node's sockets too.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/result.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "identity/identity.h"
+#include "requests/request_service.h"
+#include "storage/database.h"
+
+namespace xietong::http {
+
+inline constexpr std::string_view kLivePath = "/api/v1/live";
+
+class LiveHub {
+ public:
+  using Predicate = std::function<bool(const identity::Principal&)>;
+
+  // Returns the id to unsubscribe with.
+  std::uint64_t Subscribe(identity::Principal who, WebSocketSend send);
+  void Unsubscribe(std::uint64_t id);
+  // Sends message to every subscriber for whom may_see is true; returns how
+  // many. may_see runs outside the hub's lock, once per subscriber.
+  std::size_t Publish(const std::string& message, const Predicate& may_see);
+  std::size_t size() const;
+
+ private:
+  struct Subscriber {
+    identity::Principal who;
+    WebSocketSend send;
+  };
+  mutable std::mutex mutex_;
+  std::uint64_t next_id_ = 1;                                               // GUARDED_BY(mutex_)
+  std::map<std::uint64_t, std::shared_ptr<const Subscriber>> subscribers_;  // GUARDED_BY(mutex_)
+};
+
+class LiveFeed {
+ public:
+  // Reads audit events whose action starts with "request.".
+  LiveFeed(storage::Database& db, requests::RequestService& requests, LiveHub& hub,
+           std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+  ~LiveFeed();  // Stop()
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+  // Starts at the chain's current head (history is not replayed) and polls
+  // every interval. Fails when the head cannot be read.
+  Result<void> Start();
+  // Returns promptly (after the poll in progress, if any). Safe to call twice.
+  void Stop();
+
+ private:
+  void Run();
+  // One poll: publishes what happened after after_seq_ and advances it.
+  Result<void> Poll();
+
+  storage::Database& db_;
+  requests::RequestService& requests_;
+  LiveHub& hub_;
+  const std::chrono::milliseconds interval_;
+  std::int64_t after_seq_ = 0;  // only touched by the feed's thread (after Start)
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+// The server's upgrade handler for live updates: /api/v1/live is checked by
+// api.AcceptUpgrade and subscribed to hub; an upgrade to any other path is
+// answered as an ordinary request by api (an unknown path: 404). The hub
+// must outlive the server, and a LiveFeed publishing to it must be stopped
+// before the server is destroyed.
+Server::UpgradeHandler LiveUpgradeHandler(Api& api, LiveHub& hub);
+
+}  // namespace xietong::http
