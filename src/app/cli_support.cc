@@ -1,7 +1,9 @@
 #include "app/cli_support.h"
 
+#include <fmt/core.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -33,5 +35,18 @@ int Report(const Error& e) {
 }
 
 void Exit(const Error& e) { throw CLI::RuntimeError(Report(e)); }
+
+Result<std::int64_t> ParseCsvTime(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  const std::string t(s);
+  if (std::sscanf(t.c_str(), "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3 &&
+      std::sscanf(t.c_str(), "%d/%d/%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3)
+    return Fail(Error::InvalidArgument(fmt::format("time '{}' is not YYYY-MM-DD [HH:MM[:SS]]", s)));
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(mo),
+                                        std::chrono::day(d)};
+  if (!ymd.ok()) return Fail(Error::InvalidArgument(fmt::format("time '{}' is not a date", s)));
+  const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  return ((static_cast<std::int64_t>(days) * 24 + h) * 60 + mi) * 60'000'000LL + sec * 1'000'000LL;
+}
 
 }  // namespace xietong::app

@@ -24,6 +24,10 @@ int Report(const Error& e);
 // Report, then end the CLI11 command with that status.
 [[noreturn]] void Exit(const Error& e);
 
+// "2019-02-28 11:25:05" (or with '/', without seconds) as microseconds since
+// 1970 in the file's own local time: what matters is the difference.
+Result<std::int64_t> ParseCsvTime(std::string_view s);
+
 template <typename T>
 T OrExit(Result<T> r) {
   if (!r) Exit(r.error());

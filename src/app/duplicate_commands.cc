@@ -30,21 +30,6 @@ struct DuplicateArgs {
   std::uint64_t seed = 1;
 };
 
-// "2019-02-28 11:25:05" (or with '/', without seconds) as microseconds since
-// 1970 in the file's own local time; what matters is the difference.
-Result<std::int64_t> ParseTime(std::string_view s) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  const std::string t(s);
-  if (std::sscanf(t.c_str(), "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3 &&
-      std::sscanf(t.c_str(), "%d/%d/%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec) < 3)
-    return Fail(Error::InvalidArgument(fmt::format("time '{}' is not YYYY-MM-DD [HH:MM[:SS]]", s)));
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(mo),
-                                        std::chrono::day(d)};
-  if (!ymd.ok()) return Fail(Error::InvalidArgument(fmt::format("time '{}' is not a date", s)));
-  const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
-  return ((static_cast<std::int64_t>(days) * 24 + h) * 60 + mi) * 60'000'000LL + sec * 1'000'000LL;
-}
-
 struct Input {
   std::vector<text::Message> messages;
   std::vector<std::string> ids;
@@ -64,7 +49,7 @@ Input Read(const DuplicateArgs& a) {
     const auto& r = *row;
     text::Message m;
     for (std::size_t c : text) m.fields.push_back(r[c]);
-    auto t = ParseTime(r[time]);
+    auto t = ParseCsvTime(r[time]);
     if (!t)
       Exit(Error::InvalidArgument(
           fmt::format("line {}: {}", table.reader().line(), t.error().message)));

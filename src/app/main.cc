@@ -19,13 +19,17 @@
 #include "app/demo_requests.h"
 #include "app/duplicate_commands.h"
 #include "app/history_training.h"
+#include "app/hotspot_commands.h"
 #include "app/import_history.h"
 #include "app/platform.h"
+#include "app/reply_commands.h"
 #include "app/text_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
+#include "http/insight_handlers.h"
+#include "http/live.h"
 #include "http/matter_handlers.h"
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
@@ -99,6 +103,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), {});
   http::RegisterStatsRoutes(api, p.requests());
+  insight::HotspotService hotspots(p.db(), p.requests());
+  http::RegisterInsightRoutes(api, hotspots);
   http::RegisterFileRoutes(api, p.files(), p.requests());
   api.Seal();
 
@@ -115,7 +121,13 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   so.body_limit = sopts.body_limit;
   so.upload_prefix = http::kUploadPrefix;
   so.upload_limit = files::kMaxFileBytes + 64 * 1024;
-  http::Server server(so, [&api](http::Request& req) { return api.Handle(req); });
+  // Live updates: declared before the server, which must not outlive them.
+  http::LiveHub live_hub;
+  http::LiveFeed live_feed(p.db(), p.requests(), live_hub);
+  if (auto r = live_feed.Start(); !r) return Report(r.error());
+  http::Server server(
+      so, [&api](http::Request& req) { return api.Handle(req); },
+      http::LiveUpgradeHandler(api, live_hub));
   auto port = server.Start();
   if (!port) return Report(port.error());
   spdlog::info("xietong serving http://{}:{}/ with {} threads (web: {})", so.host, *port,
@@ -158,6 +170,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, finishing requests in flight", sig);
   server.Stop();
+  live_feed.Stop();
   {
     std::lock_guard lock(mutex);
     stopping = true;
@@ -356,6 +369,8 @@ int main(int argc, char** argv) {
 
   RegisterTextCommands(cli);  // train, classify
   RegisterDuplicateCommands(cli);
+  RegisterHotspotCommands(cli);
+  RegisterReplyCommands(cli);  // replies
 
   CLI11_PARSE(cli, argc, argv);
 

@@ -423,11 +423,19 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
           for (const auto& m : d.merged) merged.push_back({{"id", m.id}, {"number", m.number}});
           json::Json allowed = json::Json::array();
           for (Command c : d.allowed) allowed.push_back(requests::CommandName(c));
-          Response res = Response::Json(
-              200, {{"request", RequestWithMatter(d.request, d.contact_revealed, catalog.get())},
-                    {"summonses", std::move(summonses)},
-                    {"merged", std::move(merged)},
-                    {"allowed", std::move(allowed)}});
+          json::Json body = {
+              {"request", RequestWithMatter(d.request, d.contact_revealed, catalog.get())},
+              {"summonses", std::move(summonses)},
+              {"merged", std::move(merged)},
+              {"allowed", std::move(allowed)}};
+          if (const auto& q = d.reply_quality)
+            body["reply_quality"] = {{"overall", q->overall},
+                                     {"relevance", q->relevance},
+                                     {"completeness", q->completeness},
+                                     {"timeliness", q->timeliness},
+                                     {"late", q->late},
+                                     {"reasons", q->reasons}};
+          Response res = Response::Json(200, std::move(body));
           res.SetHeader("ETag", VersionETag(d.request.version));
           if (d.contact_revealed) res.SetHeader("Cache-Control", "no-store");
           return res;

@@ -94,6 +94,33 @@ TEST_P(RequestRoutesTest, OperatorSubmitsAndTheStreetWorksItToTheEnd) {
   EXPECT_EQ(Get("hb", "/api/v1/requests/" + id + "/timeline").status, 403);
 }
 
+TEST_P(RequestRoutesTest, SupervisorsSeeTheReplysQualityTheStreetDoesNot) {
+  const std::string id = Submit(Stalls())["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  EXPECT_FALSE(Body(Get("sup", "/api/v1/requests/" + id)).contains("reply_quality"));
+  auto reply = Command("ha", id, "reply",
+                       {{"text",
+                         "经现场核实，湖畔社区南门确有小贩占道摆摊。街道已安排城管队员每晚"
+                         "巡查，摊贩已清理，消防通道已恢复畅通。"}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  for (const char* who : {"sup", "lead"}) {
+    auto seen = Get(who, "/api/v1/requests/" + id);
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    const json::Json q = Body(seen)["reply_quality"];
+    ASSERT_TRUE(q.is_object()) << who << ": " << seen.body;
+    for (const char* score : {"overall", "relevance", "completeness", "timeliness"}) {
+      EXPECT_GE(q[score].get<double>(), 0.0) << score;
+      EXPECT_LE(q[score].get<double>(), 1.0) << score;
+    }
+    EXPECT_GT(q["relevance"].get<double>(), 0.5);
+    EXPECT_FALSE(q["late"].get<bool>());
+    EXPECT_FALSE(q["reasons"].empty());
+  }
+  auto street = Get("ha", "/api/v1/requests/" + id);
+  ASSERT_EQ(street.status, 200) << street.body;
+  EXPECT_FALSE(Body(street).contains("reply_quality"));
+}
+
 TEST_P(RequestRoutesTest, WrongStepAnswers409NamingWhatIsAllowed) {
   const std::string id = Submit(Stalls())["id"];
   auto early = Command("ha", id, "reply", {{"text", "已处理"}});
@@ -396,6 +423,46 @@ TEST_P(RequestRoutesTest, TheRankingMovesWithTheWorkAndExports) {
   EXPECT_EQ(Get("lead", target + "&w_response=abc").status, 400);
   EXPECT_EQ(Get("lead", target + "&w_response=0.9").status, 400);  // weights must sum to 1
   EXPECT_EQ(Get("lead", target + "&format=pdf").status, 400);
+}
+
+TEST_P(RequestRoutesTest, HotspotsGroupWhatManyResidentsRaiseOnOneStreet) {
+  const char* texts[] = {"湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。",
+                         "湖畔社区南门晚上小贩占道摆摊，消防通道被堵塞了。",
+                         "每天晚上湖畔社区南门都有小贩占道摆摊，堵住消防通道。"};
+  for (const char* text : texts) {
+    auto b = Stalls();
+    b["text"] = text;
+    Submit(b);
+  }
+  auto other = Stalls();
+  other["title"] = "路灯不亮";
+  other["text"] = "湖畔社区三号楼前的路灯坏了一个月，晚上很黑。";
+  Submit(other, false);
+
+  const std::string target = "/api/v1/stats/hotspots?from=2026-11-01&to=2026-11-30";
+  auto res = Get("lead", target);
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto j = Body(res);
+  EXPECT_EQ(j["requests"], 4);
+  EXPECT_FALSE(j["truncated"].get<bool>());
+  ASSERT_EQ(j["items"].size(), 1u) << j;
+  const auto& h = j["items"][0];
+  EXPECT_EQ(h["count"], 3);
+  EXPECT_EQ(h["title"], "小区门口占道摆摊");
+  EXPECT_NE(h["place"].get<std::string>().find("望湖街道"), std::string::npos) << h;
+  EXPECT_EQ(h["request_ids"].size(), 3u);
+  // Another month has none; the street's own subtree has the same one.
+  EXPECT_TRUE(
+      Body(Get("lead", "/api/v1/stats/hotspots?from=2026-10-01&to=2026-10-31"))["items"].empty());
+  EXPECT_EQ(Body(Get("lead", target + "&unit_id=" + street_b_.id))["items"].size(), 0u);
+
+  EXPECT_EQ(Get("ha", target).status, 403);
+  EXPECT_EQ(Get("res", target).status, 403);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/hotspots?from=2026-11-01").status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/hotspots?from=2026-11-30&to=2026-11-01").status, 400);
+  EXPECT_EQ(Get("lead", target + "&limit=0").status, 400);
+  EXPECT_EQ(Get("lead", target + "&limit=ten").status, 400);
+  EXPECT_EQ(Get("lead", target + "&unit_id=nope").status, 400);
 }
 
 TEST_P(RequestRoutesTest, TheDashboardHasATrendAndRequestsPerGrid) {

@@ -20,6 +20,7 @@
 #include "http/api.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
+#include "http/insight_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/stats_handlers.h"
@@ -104,6 +105,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterIdentityRoutes(*api_, *identity_);
     RegisterRequestRoutes(*api_, *requests_, *matters_);
     RegisterStatsRoutes(*api_, *requests_);
+    hotspots_ = std::make_unique<insight::HotspotService>(t_->db(), *requests_);
+    RegisterInsightRoutes(*api_, *hotspots_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
     RegisterFileRoutes(*api_, *files_, *requests_);
     api_->Seal();
@@ -113,7 +116,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     o.threads = 2;
     o.upload_prefix = kUploadPrefix;
     o.upload_limit = files::kMaxFileBytes + 64 * 1024;
-    server_ = std::make_unique<Server>(o, [this](Request& r) { return api_->Handle(r); });
+    server_ = std::make_unique<Server>(
+        o, [this](Request& r) { return api_->Handle(r); }, upgrade_);
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;
@@ -216,8 +220,10 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<requests::RequestService> requests_;
+  std::unique_ptr<insight::HotspotService> hotspots_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<Api> api_;
+  Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
   std::map<std::string, std::string> tokens_;

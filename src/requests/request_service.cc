@@ -1,6 +1,7 @@
 #include "requests/request_service.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -822,6 +823,10 @@ Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_o
     const Timestamp now = clock_.Now();
     for (Command c : Allowed(d.request, now))
       if (actor.is_system() || Authorize(actor, d.request, c, d.summonses)) d.allowed.push_back(c);
+    if (d.request.replied_at > 0 && !d.request.reply.empty() &&
+        (actor.is_system() || IsStaffOf(actor, Action::kRequestSupervise, d.request.centre_path) ||
+         IsStaffOf(actor, Action::kStatsRead, d.request.centre_path)))
+      d.reply_quality = ScoreReply(d.request);
     return d;
   };
   if (!reveal_contact) return db_.Read(load);
@@ -838,6 +843,32 @@ Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_o
     d.contact_revealed = true;
     return d;
   });
+}
+
+std::optional<text::ReplyQuality> RequestService::ScoreReply(const Request& r) {
+  std::shared_ptr<const text::ReplyScorer> scorer;
+  {
+    std::lock_guard lock(reply_scorer_mutex_);
+    if (!reply_scorer_ && !reply_scorer_unavailable_) {
+      auto created = [&]() -> Result<std::shared_ptr<const text::ReplyScorer>> {
+        XT_ASSIGN_OR_RETURN(auto normalizer, text::Normalizer::Open());
+        return text::ReplyScorer::Create(std::move(normalizer), {.calendar = &calendar_});
+      }();
+      if (created) {
+        reply_scorer_ = *created;
+      } else {
+        reply_scorer_unavailable_ = true;
+        spdlog::warn("reply quality is off: {}", created.error().message);
+      }
+    }
+    scorer = reply_scorer_;
+  }
+  if (!scorer) return std::nullopt;
+  // Measured against the request's own deadline when it has one.
+  auto q = scorer->Score({r.title, r.text, r.reply, r.received_at,
+                          std::max(r.replied_at, r.received_at), r.finish_due});
+  if (!q) return std::nullopt;
+  return std::move(*q);
 }
 
 Result<files::File> RequestService::Attachment(const Principal& actor,
@@ -909,6 +940,17 @@ Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& acto
   return events;
 }
 
+Result<std::optional<RequestService::ReaderCheck>> RequestService::ReaderTest(std::string_view id) {
+  return db_.Read([&](Executor& ex) -> Result<std::optional<ReaderCheck>> {
+    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id));
+    if (!found) return std::nullopt;
+    XT_ASSIGN_OR_RETURN(auto summonses, store::SummonsOf(ex, found->id));
+    return ReaderCheck([this, r = std::move(*found), s = std::move(summonses)](const Principal& p) {
+      return MayRead(p, r, s);
+    });
+  });
+}
+
 Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4) {
   const auto unknown = [] {
     return Fail(Error::NotFound("no request matches this number and phone"));
@@ -969,13 +1011,11 @@ std::string_view UnitKindZh(identity::UnitKind kind) {
   return "";
 }
 
-// The path of the unit whose figures are asked for ("" = the city), once the
-// actor may read them: leaders, supervisors and administrators of it or above.
-Result<std::string> RequestService::StatsPath(const Principal& actor, const Directory& dir,
-                                              std::string_view unit_id) const {
+Result<std::string> RequestService::FiguresPath(const Principal& actor, std::string_view unit_id) {
+  XT_ASSIGN_OR_RETURN(auto dir, directory());
   std::string path;
   if (!unit_id.empty()) {
-    const identity::OrgUnit* unit = dir.Find(unit_id);
+    const identity::OrgUnit* unit = dir->Find(unit_id);
     if (!unit)
       return Fail(Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", unit_id)));
     path = unit->path;
@@ -995,7 +1035,7 @@ Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
   q.from_month = in.from_month;
   q.to_month = in.to_month;
   q.weights = in.weights.value_or(options_.weights);
-  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, in.unit_id));
+  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, in.unit_id));
   if (!path.empty()) q.under_path = path;
   if (!in.kind.empty()) {
     std::vector<UnitKind> kinds;
@@ -1027,8 +1067,7 @@ Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
 
 Result<std::vector<std::pair<std::string, rates::UnitRates>>> RequestService::Trend(
     const Principal& actor, const TrendRequest& in) {
-  XT_ASSIGN_OR_RETURN(auto dir, directory());
-  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, in.unit_id));
+  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, in.unit_id));
   return db_.Read([&](Executor& ex) {
     return rates::SubtreeTrend(ex, path, in.from_month, in.to_month, options_.weights);
   });
@@ -1036,8 +1075,7 @@ Result<std::vector<std::pair<std::string, rates::UnitRates>>> RequestService::Tr
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCounts(
     const Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id) {
-  XT_ASSIGN_OR_RETURN(auto dir, directory());
-  XT_ASSIGN_OR_RETURN(const std::string path, StatsPath(actor, *dir, unit_id));
+  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, unit_id));
   if (to <= from) return Fail(Error::InvalidArgument("'to' must be after 'from'"));
   return db_.Read([&](Executor& ex) { return store::CountByGrid(ex, from, to, path); });
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "requests/routing.h"
 #include "storage/database.h"
 #include "text/classifier.h"
+#include "text/reply_quality.h"
 
 namespace xietong::requests {
 
@@ -118,6 +120,9 @@ struct Detail {
   std::vector<Request> merged;   // requests merged into this one
   std::vector<Command> allowed;  // commands this principal may give now
   bool contact_revealed = false;
+  // The reply scored against the request (text/reply_quality.h), for those who
+  // supervise its centre (supervisors, leaders, administrators) once replied.
+  std::optional<text::ReplyQuality> reply_quality;
 };
 
 // What a resident sees when tracking by number and phone.
@@ -182,11 +187,21 @@ class RequestService {
   Result<std::vector<audit::Event>> Timeline(const identity::Principal& actor, std::string_view id);
   // Public: the number and the last four digits of the contact phone.
   Result<Tracking> Track(std::string_view number, std::string_view phone_last4);
+  // Who may read request id as it is now (the resident who filed it, staff
+  // of its unit or centre, summoned departments): the request is loaded once
+  // and the test is cheap to call per principal (live push). nullopt: no
+  // such request. The test refers to this service, which must outlive it.
+  using ReaderCheck = std::function<bool(const identity::Principal&)>;
+  Result<std::optional<ReaderCheck>> ReaderTest(std::string_view id);
 
   // Needs stats.read on the unit (the city for unit_id ""); units are named
   // from the org tree.
   Result<std::vector<RankedUnit>> Ranking(const identity::Principal& actor,
                                           const RankingRequest& in);
+  // The path of unit_id ("" = the city) when the actor may read its figures
+  // (rankings, trends, maps, hotspots): leaders, supervisors and
+  // administrators of the unit or above it. InvalidArgument for an unknown unit.
+  Result<std::string> FiguresPath(const identity::Principal& actor, std::string_view unit_id);
   // The three rates of every unit under unit_id ("" = the city) together,
   // month by month; the same permission as Ranking.
   Result<std::vector<std::pair<std::string, rates::UnitRates>>> Trend(
@@ -209,9 +224,6 @@ class RequestService {
                          const std::vector<Summons>& summonses) const;
   bool MayRead(const identity::Principal& actor, const Request& r,
                const std::vector<Summons>& summonses) const;
-  // The path of unit_id ("" = the city) when the actor may read its figures.
-  Result<std::string> StatsPath(const identity::Principal& actor, const Directory& dir,
-                                std::string_view unit_id) const;
   // MayRead for staff reasons, not only as the resident who filed it.
   bool StaffMayRead(const identity::Principal& actor, const Request& r,
                     const std::vector<Summons>& summonses) const;
@@ -222,6 +234,9 @@ class RequestService {
   void SetDispatched(Request& r, const identity::OrgUnit& unit, const matters::Matter& matter,
                      Timestamp now) const;
   Result<matters::Matter> MatterOf(const Request& r);
+  // The score of a replied request's reply; nullopt without OpenCC's data or
+  // for a text it cannot score (help for supervisors, never a reason to fail).
+  std::optional<text::ReplyQuality> ScoreReply(const Request& r);
   Result<void> Decide(storage::Executor& ex, const identity::Principal& actor, Request& r,
                       const CommandInput& in, const Directory& dir, Timestamp now,
                       json::Json& payload);
@@ -246,6 +261,10 @@ class RequestService {
   std::unordered_map<std::string, std::pair<int, Timestamp>> track_failures_;  // GUARDED_BY
 
   RecentRequests recent_;
+
+  std::mutex reply_scorer_mutex_;
+  std::shared_ptr<const text::ReplyScorer> reply_scorer_;  // GUARDED_BY(reply_scorer_mutex_)
+  bool reply_scorer_unavailable_ = false;                  // GUARDED_BY(reply_scorer_mutex_)
 
   std::mutex classifier_mutex_;
   std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)

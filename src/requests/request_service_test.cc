@@ -346,6 +346,32 @@ TEST_P(RequestServiceTest, TheWholePathWithASummonsAndACallback) {
   EXPECT_FALSE(verified->first_bad_seq.has_value());
 }
 
+TEST_P(RequestServiceTest, SupervisorsSeeTheReplysQualityAndTheStreetDoesNot) {
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  auto unreplied = service_->Get(supervisor_, r.id);
+  ASSERT_TRUE(unreplied) << unreplied.error().message;
+  EXPECT_FALSE(unreplied->reply_quality);
+  clock_.Advance(kMicrosPerDay);
+  r = Must(handler_a_, r, Command::kReply, [](auto& in) {
+    in.text =
+        "经现场核实，湖畔社区南门确有小贩晚上占道摆摊。街道已安排城管队员每晚巡查，"
+        "摊贩已清理，消防通道已恢复畅通。";
+  });
+  auto seen = service_->Get(supervisor_, r.id);
+  ASSERT_TRUE(seen) << seen.error().message;
+  ASSERT_TRUE(seen->reply_quality);
+  EXPECT_GT(seen->reply_quality->relevance, 0.5);
+  EXPECT_FALSE(seen->reply_quality->late);  // a day, against the matter's 7 working days
+  EXPECT_NEAR(seen->reply_quality->elapsed_days, 1, 0.01);
+  EXPECT_GT(seen->reply_quality->overall, 0.5);
+  EXPECT_FALSE(seen->reply_quality->reasons.empty());
+  auto street = service_->Get(handler_a_, r.id);
+  ASSERT_TRUE(street) << street.error().message;
+  EXPECT_FALSE(street->reply_quality);
+  auto resident = service_->Get(resident_, r.id);
+  EXPECT_TRUE(!resident || !resident->reply_quality);
+}
+
 TEST_P(RequestServiceTest, ForbiddenTransitionsAnswerConflictAndChangeNothing) {
   Request r = Submitted();
   auto reply = Do(handler_a_, r, Command::kReply, [](auto& in) { in.text = "好"; });
