@@ -83,6 +83,7 @@ struct Scene {
   const requests::Directory& dir;
   const matters::Catalog& catalog;
   std::vector<const OrgUnit*> communities;
+  std::vector<const OrgUnit*> grids;  // where history requests happen (the dashboard's map)
 };
 
 // One closed request received at `at`, handled as well as its unit handles things.
@@ -90,10 +91,11 @@ std::optional<Request> HistoryRequest(const Scene& s, Dice& dice, Timestamp at, 
   const Story& story = kStories[dice.Below(std::size(kStories))];
   const matters::Matter* leaf = LeafNamed(s.catalog, story.leaf);
   if (!leaf) return std::nullopt;
-  const OrgUnit* community = s.communities[dice.Below(static_cast<int>(s.communities.size()))];
+  const OrgUnit* grid = s.grids[dice.Below(static_cast<int>(s.grids.size()))];
+  const OrgUnit* community = grid->parent_id ? s.dir.Find(*grid->parent_id) : nullptr;
   requests::Place asked;
-  asked.address = community->name + "附近";
-  auto place = requests::Locate(s.dir, std::move(asked), "");
+  asked.address = (community ? community->name : grid->name) + "附近";
+  auto place = requests::Locate(s.dir, std::move(asked), grid->id);
   if (!place) return std::nullopt;
   auto route = requests::RouteFor(s.dir, *leaf, *place);
   if (!route) return std::nullopt;
@@ -288,12 +290,15 @@ Result<DemoRequestReport> CreateDemoRequests(Platform& p, const std::string& sta
   }
   XT_ASSIGN_OR_RETURN(auto dir, p.requests().directory());
   XT_ASSIGN_OR_RETURN(auto catalog, p.matters().Snapshot());
-  Scene scene{p.calendar(), *dir, *catalog, {}};
+  Scene scene{p.calendar(), *dir, *catalog, {}, {}};
+  const auto by_code = [](const OrgUnit* a, const OrgUnit* b) { return a->code < b->code; };
   for (const OrgUnit* c : dir->OfKind(UnitKind::kCommunity)) scene.communities.push_back(c);
-  std::sort(scene.communities.begin(), scene.communities.end(),
-            [](const OrgUnit* a, const OrgUnit* b) { return a->code < b->code; });
-  if (scene.communities.empty())
-    return Fail(Error::NotFound("the demo city has no communities; create the city first"));
+  for (const OrgUnit* g : dir->OfKind(UnitKind::kGrid)) scene.grids.push_back(g);
+  std::sort(scene.communities.begin(), scene.communities.end(), by_code);
+  std::sort(scene.grids.begin(), scene.grids.end(), by_code);
+  if (scene.communities.empty() || scene.grids.empty())
+    return Fail(
+        Error::NotFound("the demo city has no communities or grids; create the city first"));
   XT_ASSIGN_OR_RETURN(report.history, AddHistory(p, scene));
   auto live = AddLive(p, scene, staff_password);
   if (live) {

@@ -107,8 +107,9 @@ Result<Route> RouteFor(const Directory& dir, const Matter& leaf, const Place& lo
     case HandlerLevel::kCommunity: {
       if (located.community_id.empty())
         return Fail(Error::InvalidArgument(fmt::format(
-            "matter {} is handled by the community: give the place (coordinates, a grid or "
-            "community, or an address naming a community)",
+            "「{0}」由社区办理，请给出地点（坐标、网格或社区，或写明社区的地址）— matter {0} is "
+            "handled by the community: give the place (coordinates, a grid or community, or an "
+            "address naming a community)",
             leaf.name)));
       XT_ASSIGN_OR_RETURN(const OrgUnit* community,
                           Located(dir, located.community_id, "community"));
@@ -119,8 +120,9 @@ Result<Route> RouteFor(const Directory& dir, const Matter& leaf, const Place& lo
     case HandlerLevel::kStreet: {
       if (located.street_id.empty())
         return Fail(Error::InvalidArgument(fmt::format(
-            "matter {} is handled by the street: give the place (coordinates, a community or "
-            "street, or an address naming one)",
+            "「{0}」由街道乡镇办理，请给出地点（坐标、社区或街道，或写明它们的地址）— matter {0} "
+            "is handled by the street: give the place (coordinates, a community or street, or an "
+            "address naming one)",
             leaf.name)));
       XT_ASSIGN_OR_RETURN(const OrgUnit* street, Located(dir, located.street_id, "street"));
       return RouteTo(*street, fmt::format("按属地派至{}：{}",
@@ -131,7 +133,8 @@ Result<Route> RouteFor(const Directory& dir, const Matter& leaf, const Place& lo
       if (leaf.department_code.empty()) return Fail(NeedsDepartmentCode(leaf, "D01"));
       if (located.district_id.empty())
         return Fail(Error::InvalidArgument(fmt::format(
-            "matter {} is handled by a department of the district: give the place "
+            "「{0}」由所在区的部门办理，请给出地点（坐标、区内单位，或写明社区或街道的地址）— "
+            "matter {0} is handled by a department of the district: give the place "
             "(coordinates, a unit in the district, or an address naming a community or street)",
             leaf.name)));
       XT_ASSIGN_OR_RETURN(const OrgUnit* district, Located(dir, located.district_id, "district"));

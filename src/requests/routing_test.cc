@@ -458,8 +458,9 @@ TEST_F(RoutingTest, StreetMattersGoToTheStreetOrTownship) {
   ASSERT_FALSE(nowhere);
   EXPECT_EQ(nowhere.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(nowhere.error().message,
-            "matter 占道经营 is handled by the street: give the place (coordinates, a community "
-            "or street, or an address naming one)");
+            "「占道经营」由街道乡镇办理，请给出地点（坐标、社区或街道，或写明它们的地址）— matter "
+            "占道经营 is handled by the street: give the place (coordinates, a community or "
+            "street, or an address naming one)");
   EXPECT_FALSE(RouteFor(*dir_, Leaf("占道经营", HandlerLevel::kStreet), Located("JL-02")));
 }
 

@@ -53,8 +53,8 @@ async function choose(page, input, text) {
   await option.click()
 }
 
-async function shot(page, artifacts, name) {
-  await page.waitForTimeout(400) // let charts finish their animation
+async function shot(page, artifacts, name, settle = 400) {
+  await page.waitForTimeout(settle) // let charts finish their animation
   await page.screenshot({ path: join(artifacts, `${name}.png`) })
 }
 
@@ -108,7 +108,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const street = await open(browser, base, 'street.handler', DEMO_PASSWORD)
   const sp = street.page
   await sp.waitForURL(/\/inbox$/)
-  if (!process.env.E2E_NO_LIVE) await sp.locator('[data-test=live]').waitFor()
+  await sp.locator('[data-test=live]').waitFor()
 
   // 3. The operator finds it and dispatches it to the street.
   const operator = await open(browser, base, 'operator', DEMO_PASSWORD)
@@ -134,7 +134,6 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
 
   // 4. It appears in the street's inbox without a reload; the street signs
   //    for it and summons the department (吹哨).
-  if (process.env.E2E_NO_LIVE) await sp.reload()
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).waitFor({ timeout: 20000 })
   await shot(sp, artifacts, 'inbox')
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).click()
@@ -177,7 +176,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const after = await rankingRow(leader.page, STREET)
   assert.equal(after.dispatched, before.dispatched + 1, `ranking row ${after.cells.join(' | ')}`)
   await leader.page.locator('[data-test=grid-map] canvas').first().waitFor()
-  await shot(leader.page, artifacts, 'dashboard')
+  await shot(leader.page, artifacts, 'dashboard', 1500)
 
   // Permission: another street's handler cannot open this request.
   const outsider = await findOtherStreetHandler(browser, base, adminPassword)
@@ -193,6 +192,11 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await sup.page.waitForURL(/\/supervision$/)
   await sup.page.locator('.el-tabs__item').first().waitFor()
   await shot(sup.page, artifacts, 'supervision')
+  // The supervisor sees how good the reply is; the street does not.
+  await sup.page.goto(requestUrl)
+  await sup.page.locator('[data-test=reply-quality]').waitFor()
+  await shot(sup.page, artifacts, 'reply-quality')
+  assert.equal(await sp.locator('[data-test=reply-quality]').count(), 0)
   const admin = await open(browser, base, 'admin', adminPassword)
   await admin.page.waitForURL(/\/admin$/)
   await admin.page.locator('[data-test=org-tree] .el-tree-node').first().waitFor()

@@ -105,7 +105,7 @@ try {
 if (!failed && args.includes('--docs')) {
   const docs = resolve(webDir, '..', 'docs', 'screenshots')
   mkdirSync(docs, { recursive: true })
-  for (const name of ['resident', 'operator', 'inbox', 'request', 'supervision', 'dashboard', 'admin', 'phone'])
+  for (const name of ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone'])
     copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
   console.log(`screenshots copied to ${docs}`)
 }

@@ -1,11 +1,13 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, pages, mayOpen, homePath } from './session'
+// The first page most visitors see is in the main bundle; the rest load on demand.
+import LoginPage from './pages/LoginPage.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: () => homePath() },
-    { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
+    { path: '/login', name: 'login', component: LoginPage },
     { path: '/track', name: 'track', component: () => import('./pages/TrackPage.vue') },
     { path: '/resident', name: 'resident', component: () => import('./pages/ResidentPage.vue') },
     { path: '/operator', name: 'operator', component: () => import('./pages/OperatorPage.vue') },
