@@ -182,8 +182,14 @@ std::vector<Place> FindPlaces(std::u32string_view s) {
     // A verb before the name is not part of it (反映k1区, 希望a8县).
     static const auto verbs = Phrases({"反映", "希望", "关于", "咨询", "投诉", "举报", "位于",
                                        "请求", "要求", "建议", "居住", "来到", "前往"});
-    for (const auto& v : verbs)
-      if (i - start > v.size() && StartsWith(s, start, v)) start += v.size();
+    bool only_verb = false;  // 希望街道协调: "hope the street", not a street named 希望
+    for (const auto& v : verbs) {
+      if (i - start == v.size() && StartsWith(s, start, v))
+        only_verb = true;
+      else if (i - start > v.size() && StartsWith(s, start, v))
+        start += v.size();
+    }
+    if (only_verb) continue;
     const std::size_t name = i - start;
     const bool numbered = name >= 1 && IsDigit(s[i - 1]);
     if (name < 2 && !numbered) continue;

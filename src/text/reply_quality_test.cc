@@ -90,6 +90,14 @@ TEST_F(ReplyQualityTest, ReasonsNameThePlaceTheReplyLeavesOut) {
   EXPECT_LT(q.relevance, Score(kDetailedReply).relevance);
 }
 
+TEST_F(ReplyQualityTest, AVerbBeforeASuffixIsNotAPlace) {
+  auto q =
+      scorer_->Score({"广场舞太吵", "湖畔社区中心广场晚上广场舞音响很大，希望街道协调。",
+                      "经街道协调，湖畔社区中心广场的广场舞已调低音量。", Monday(), Monday(2), 0});
+  ASSERT_TRUE(q) << q.error().message;
+  for (const auto& r : q->reasons) EXPECT_EQ(r.find("希望街道"), std::string::npos) << r;
+}
+
 TEST_F(ReplyQualityTest, ReplyThatOnlySaysItWasPassedOnIsCapped) {
   const ReplyQuality q = Score(kTransferReply);
   EXPECT_TRUE(q.template_only);
