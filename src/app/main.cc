@@ -26,6 +26,7 @@
 #include "app/text_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
+#include "http/calendar_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
@@ -105,6 +106,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterStatsRoutes(api, p.requests());
   insight::HotspotService hotspots(p.db(), p.requests());
   http::RegisterInsightRoutes(api, hotspots);
+  http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   api.Seal();
 

@@ -425,6 +425,32 @@ TEST_P(RequestRoutesTest, TheRankingMovesWithTheWorkAndExports) {
   EXPECT_EQ(Get("lead", target + "&format=pdf").status, 400);
 }
 
+TEST_P(RequestRoutesTest, TheWorkingCalendarIsReadableByEveryone) {
+  auto res = Get("res", "/api/v1/calendar?year=2026");
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto j = Body(res);
+  EXPECT_TRUE(j["covered"].get<bool>());
+  EXPECT_FALSE(j["provisional"].get<bool>());
+  bool national_day = false, makeup = false;
+  for (const auto& d : j["days"]) {
+    if (d["date"] == "2026-10-01") national_day = d["kind"] == "holiday";
+    if (d["date"] == "2026-01-04") makeup = d["kind"] == "workday";
+  }
+  EXPECT_TRUE(national_day) << j["days"];
+  EXPECT_TRUE(makeup) << j["days"];
+  // 365 days, about 250 of them working days once holidays and 调休 are counted.
+  EXPECT_GT(j["working_days"].get<int>(), 240);
+  EXPECT_LT(j["working_days"].get<int>(), 255);
+  EXPECT_EQ(j["working_hours"][0]["start"], "09:00");
+
+  auto later = Body(Get("op", "/api/v1/calendar?year=2031"));
+  EXPECT_FALSE(later["covered"].get<bool>());
+  EXPECT_TRUE(later["days"].empty());  // weekends only: holidays not known yet
+  EXPECT_EQ(Get("op", "/api/v1/calendar").status, 400);
+  EXPECT_EQ(Get("op", "/api/v1/calendar?year=26x").status, 400);
+  EXPECT_EQ(Get("op", "/api/v1/calendar?year=99999").status, 400);
+}
+
 TEST_P(RequestRoutesTest, HotspotsGroupWhatManyResidentsRaiseOnOneStreet) {
   const char* texts[] = {"湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。",
                          "湖畔社区南门晚上小贩占道摆摊，消防通道被堵塞了。",

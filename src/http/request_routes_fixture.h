@@ -18,6 +18,7 @@
 #include "files/file_service.h"
 #include "files/file_store.h"
 #include "http/api.h"
+#include "http/calendar_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
@@ -107,6 +108,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(t_->db(), *requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
+    RegisterCalendarRoutes(*api_, *calendar_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
     RegisterFileRoutes(*api_, *files_, *requests_);
     api_->Seal();

@@ -201,6 +201,8 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await admin.page.waitForURL(/\/admin$/)
   await admin.page.locator('[data-test=org-tree] .el-tree-node').first().waitFor()
   await shot(admin.page, artifacts, 'admin')
+  await admin.page.locator('.el-tabs__item').filter({ hasText: '节假日日历' }).click()
+  await admin.page.locator('[data-test=calendar] .el-table__body tr').filter({ hasText: '国庆节' }).first().waitFor()
 
   // A phone-sized screen: the resident's page still works.
   const phone = await open(browser, base, 'resident', DEMO_PASSWORD, { viewport: { width: 390, height: 844 } })
