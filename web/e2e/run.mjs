@@ -44,6 +44,12 @@ try {
   cannotRun('playwright-core is not installed; run npm ci in web/')
 }
 
+// The test build's sanitizer options stay (abort on error); leak checking is
+// off for the server, which the test stops from outside.
+const sanitizerEnv = {
+  ...process.env,
+  ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'detect_leaks=0'].filter(Boolean).join(':'),
+}
 const dataDir = mkdtempSync(join(tmpdir(), 'xietong-e2e-'))
 const adminPassword = 'e2e-admin-' + Math.random().toString(36).slice(2)
 const artifacts = join(webDir, 'e2e', 'artifacts')
@@ -52,7 +58,7 @@ mkdirSync(artifacts, { recursive: true })
 // The demo city: the same command `scripts/start.sh` runs.
 const demo = spawnSync(bin, ['demo', '--data-dir', dataDir, '--admin-password', adminPassword], {
   encoding: 'utf8',
-  env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' },
+  env: sanitizerEnv,
 })
 if (demo.status !== 0) {
   console.error(demo.stdout, demo.stderr)
@@ -62,7 +68,7 @@ if (demo.status !== 0) {
 
 // Serve on any free port; the server logs the one it bound.
 const server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--web-root', dist], {
-  env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' },
+  env: sanitizerEnv,
   stdio: ['ignore', 'pipe', 'pipe'],
 })
 let serverLog = ''
@@ -97,8 +103,15 @@ try {
   console.error('web e2e: FAILED:', e && e.stack ? e.stack : e)
 } finally {
   await browser.close()
+  // A graceful stop must end with 0: an ASan or UBSan report on the way out
+  // (they are on in the test build) is a failure too.
+  const exited = new Promise((r) => server.once('exit', (code, signal) => r(code ?? signal)))
   server.kill('SIGTERM')
-  await new Promise((r) => server.once('exit', r))
+  const code = await exited
+  if (code !== 0) {
+    failed = true
+    console.error(`web e2e: FAILED: the server exited with ${code} after SIGTERM`)
+  }
   if (failed) console.error('--- server log (tail) ---\n' + serverLog.split('\n').slice(-40).join('\n'))
   rmSync(dataDir, { recursive: true, force: true })
 }
