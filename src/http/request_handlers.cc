@@ -139,6 +139,8 @@ Result<requests::Intake> IntakeFrom(const Request& req) {
   in.external_id = external_id.value_or("");
   XT_ASSIGN_OR_RETURN(auto dispatch, json::OptionalBool(body, "dispatch"));
   in.dispatch = dispatch.value_or(false);
+  XT_ASSIGN_OR_RETURN(auto merge_into, json::OptionalString(body, "merge_into", {0, 64}));
+  in.merge_into = merge_into.value_or("");
   in.idempotency_key = std::string(req.Header("idempotency-key"));
   return in;
 }

@@ -245,6 +245,42 @@ TEST_P(RequestRoutesTest, PreviewListsLikelyDuplicatesForTheCentreOnly) {
   EXPECT_TRUE(Body(Post("op", "/api/v1/requests/preview", other))["duplicates"].empty());
 }
 
+// The console's 并入: a likely duplicate from the preview is the request the
+// repeated call is recorded into.
+TEST_P(RequestRoutesTest, ARepeatedCallIsRecordedIntoItsDuplicate) {
+  const json::Json first = Submit(Stalls());
+  auto again = Stalls();
+  again["text"] = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞了消防通道！！";
+  auto p = Body(Post("op", "/api/v1/requests/preview", again));
+  ASSERT_EQ(p["duplicates"].size(), 1u) << p.dump();
+  const std::string parent_id = p["duplicates"][0]["id"];
+
+  auto bad = again;
+  bad["merge_into"] = 42;
+  auto wrong_type = Post("op", "/api/v1/requests", bad);
+  EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+  EXPECT_NE(Message(wrong_type).find("'merge_into'"), std::string::npos) << Message(wrong_type);
+  bad["merge_into"] = "no-such-request";
+  EXPECT_EQ(Post("op", "/api/v1/requests", bad).status, 400);
+  bad["merge_into"] = parent_id;
+  bad["dispatch"] = true;
+  EXPECT_EQ(Post("op", "/api/v1/requests", bad).status, 400);
+  auto resident = again;
+  resident["merge_into"] = parent_id;
+  EXPECT_EQ(Post("res", "/api/v1/requests", resident).status, 403);
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 1);  // nothing was stored
+
+  again["merge_into"] = parent_id;
+  auto merged = Post("op", "/api/v1/requests", again);
+  ASSERT_EQ(merged.status, 201) << merged.body;
+  EXPECT_EQ(Body(merged)["request"]["status"], "merged");
+  EXPECT_EQ(Body(merged)["request"]["parent_id"], parent_id);
+  auto parent = Body(Get("op", "/api/v1/requests/" + parent_id));
+  ASSERT_EQ(parent["merged"].size(), 1u) << parent.dump();
+  EXPECT_EQ(parent["merged"][0]["id"], Body(merged)["request"]["id"]);
+  EXPECT_EQ(first["id"], parent_id);
+}
+
 TEST_P(RequestRoutesTest, InboxFiltersSearchAndPages) {
   const std::string stalls_number = Submit(Stalls())["number"];
   auto fumes = Stalls();

@@ -149,6 +149,11 @@ Result<void> ValidateIntake(const Intake& in) {
                                                    kMaxAttachments, in.attachment_ids.size())));
   XT_TRY_VOID(CheckChars("external_id", in.external_id, 0, 64));
   XT_TRY_VOID(CheckChars("Idempotency-Key", in.idempotency_key, 0, 100));
+  XT_TRY_VOID(CheckChars("merge_into", in.merge_into, 0, 64));
+  if (in.dispatch && !in.merge_into.empty())
+    return Fail(Error::InvalidArgument(
+        "'dispatch' and 'merge_into' exclude each other: a repeated call follows the request "
+        "it is merged into"));
   return {};
 }
 

@@ -150,6 +150,10 @@ struct Intake {
   std::string external_id;
   std::string idempotency_key;
   bool dispatch = false;  // dispatch at once along the computed route
+  // The id of an open request this call repeats: the new request is recorded
+  // and merged into it at once (the operator's 并入 at intake); excludes
+  // dispatch.
+  std::string merge_into;
 };
 
 // Text present and within limits (code points, valid UTF-8 assumed checked

@@ -73,6 +73,18 @@ void ForResident(audit::Event& e) {
   e.actor.clear();
 }
 
+// The open request a new or existing one is merged into; `field` names the
+// argument in the error.
+Result<Request> MergeTarget(Executor& ex, std::string_view id, std::string_view field) {
+  XT_ASSIGN_OR_RETURN(auto parent, store::Find(ex, id));
+  if (!parent)
+    return Fail(Error::InvalidArgument(fmt::format("'{}' {} is not a request", field, id)));
+  if (!IsOpen(parent->status))
+    return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
+                                            parent->number, StatusName(parent->status))));
+  return std::move(*parent);
+}
+
 }  // namespace
 
 RequestService::RequestService(storage::Database& db, const Clock& clock, IdGenerator& ids,
@@ -220,6 +232,8 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
   }
   if (in.dispatch && !Can(actor, Action::kRequestDispatch, centre->path))
     return Fail(Error::PermissionDenied("only the centre's operators dispatch at intake"));
+  if (!in.merge_into.empty() && !Can(actor, Action::kRequestDispatch, centre->path))
+    return Fail(Error::PermissionDenied("only the centre's operators merge at intake"));
 
   XT_ASSIGN_OR_RETURN(auto preview, Preview(actor, in));
   SubmitResult result;
@@ -292,7 +306,16 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     // Dispatched at once: the row is written once, already dispatched, as the
     // second version, and both steps are recorded (fewer statements per intake).
     const Request received = req;
-    if (target) {
+    if (!in.merge_into.empty()) {
+      XT_ASSIGN_OR_RETURN(auto parent, MergeTarget(ex, in.merge_into, "merge_into"));
+      req.status = Status::kMerged;
+      req.parent_id = parent.id;
+      req.version = received.version + 1;
+      json::Json change = Change(received, req);
+      change["parent_id"] = parent.id;
+      change["parent_number"] = parent.number;
+      events.push_back({actor.account_id, "request.merged", req.id, std::move(change)});
+    } else if (target) {
       SetDispatched(req, *target, *matter, now);
       req.version = received.version + 1;
       json::Json change = Change(received, req);
@@ -628,26 +651,20 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
         XT_TRY_VOID(Require(!in.parent_id.empty(), "'parent_id' names the request to merge into"));
         if (in.parent_id == r.id)
           return Fail(Error::InvalidArgument("a request cannot be merged into itself"));
-        XT_ASSIGN_OR_RETURN(auto parent, store::Find(ex, in.parent_id));
-        if (!parent)
-          return Fail(
-              Error::InvalidArgument(fmt::format("'parent_id' {} is not a request", in.parent_id)));
-        if (!IsOpen(parent->status))
-          return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
-                                                  parent->number, StatusName(parent->status))));
+        XT_ASSIGN_OR_RETURN(auto parent, MergeTarget(ex, in.parent_id, "parent_id"));
         XT_ASSIGN_OR_RETURN(auto own_children, store::Children(ex, r.id));
         if (!own_children.empty())
           return Fail(Error::Conflict(
               fmt::format("request {} has {} merged into it; merge the other way round", r.number,
                           own_children.size())));
         r.status = Status::kMerged;
-        r.parent_id = parent->id;
+        r.parent_id = parent.id;
         // Summonses keep their report timers: a late report still counts.
         XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
         XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
         payload = Change(before, r);
-        payload["parent_id"] = parent->id;
-        payload["parent_number"] = parent->number;
+        payload["parent_id"] = parent.id;
+        payload["parent_number"] = parent.number;
         action = "request.merged";
         break;
       }

@@ -501,6 +501,57 @@ TEST_P(RequestServiceTest, MergedRequestsFollowTheirParent) {
   EXPECT_EQ(p->merged[0].id, child.id);
 }
 
+// 并入 at intake: the operator recognises a repeated call among the likely
+// duplicates and records it straight into the open request, in one step.
+TEST_P(RequestServiceTest, ARepeatedCallIsMergedAtIntake) {
+  Request parent = Must(handler_a_, Submitted(), Command::kSign);
+  const auto requests_before = Count("SELECT COUNT(*) FROM requests");
+  auto refused = [&](const Principal& who, std::function<void(Intake&)> change) {
+    Intake in = Stalls();
+    in.merge_into = parent.id;
+    change(in);
+    auto r = service_->Submit(who, in);
+    EXPECT_FALSE(r);
+    return r ? ErrorCode::kInternal : r.error().code;
+  };
+  EXPECT_EQ(refused(operator_, [](Intake& in) { in.dispatch = true; }),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused(operator_, [](Intake& in) { in.merge_into = "no-such-request"; }),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused(resident_, [](Intake&) {}), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests"), requests_before);
+
+  Intake again = Stalls();
+  again.merge_into = parent.id;
+  again.contact_phone = "13900005678";
+  auto merged = service_->Submit(operator_, again);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->request.status, Status::kMerged);
+  EXPECT_EQ(merged->request.parent_id, parent.id);
+  EXPECT_EQ(merged->request.unit_id, "");  // nobody handles it twice
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM request_timers WHERE request_id = ?", {merged->request.id}),
+            0);
+  auto timeline = service_->Timeline(operator_, merged->request.id);
+  ASSERT_TRUE(timeline);
+  ASSERT_EQ(timeline->size(), 2u);
+  EXPECT_EQ((*timeline)[0].action, "request.received");
+  EXPECT_EQ((*timeline)[1].action, "request.merged");
+  auto p = service_->Get(operator_, parent.id);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->merged.size(), 1u);
+  EXPECT_EQ(p->merged[0].id, merged->request.id);
+
+  // The caller hears the parent's reply; a closed request takes no more calls.
+  Must(handler_a_, parent, Command::kReply, [](auto& in) { in.text = "已清理占道摊点"; });
+  auto child = service_->Get(operator_, merged->request.id);
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child->request.reply, "已清理占道摊点");
+  auto rated = service_->Get(operator_, parent.id);
+  ASSERT_TRUE(rated);
+  Must(operator_, rated->request, Command::kClose, [](auto& in) { in.reason = "已回访"; });
+  EXPECT_EQ(refused(operator_, [](Intake&) {}), ErrorCode::kConflict);
+}
+
 TEST_P(RequestServiceTest, DissatisfiedResidentsGetItReopened) {
   Request r = Must(handler_a_, Submitted(), Command::kSign);
   r = Must(handler_a_, r, Command::kReply, [](auto& in) { in.text = "已处理"; });

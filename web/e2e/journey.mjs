@@ -132,10 +132,29 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await op.locator('[data-test=request-status]').filter({ hasText: '已派单' }).waitFor()
   const requestUrl = op.url()
 
+  // 3b. A neighbour calls about the same noise: the console lists the request
+  //     as a likely duplicate and the operator records the call into it (并入).
+  await op.goto(base + '/operator')
+  await op.locator('#op-text').fill('湖畔社区中心广场每天晚上九点以后还有广场舞，音响声音太大，影响老人孩子休息，希望街道协调一下。')
+  await op.locator('#op-title').fill('湖畔社区广场舞音响太吵')
+  await op.locator('#op-address').fill('湖畔社区中心广场')
+  await op.locator('#op-phone').fill('13900006655')
+  const duplicate = op.locator('[data-test=op-duplicate]').filter({ hasText: number })
+  await duplicate.waitFor({ timeout: 15000 })
+  await duplicate.locator('[data-test=op-merge]').click()
+  await op.locator('[data-test=op-done]').filter({ hasText: '已合并' }).waitFor()
+  await op.goto(requestUrl)
+  await op.locator('[data-test=merged-call]').first().waitFor()
+
   // 4. It appears in the street's inbox without a reload; the street signs
   //    for it and summons the department (吹哨).
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).waitFor({ timeout: 20000 })
   await shot(sp, artifacts, 'inbox')
+  // The list's headers follow a switch of language, and back.
+  await sp.getByRole('button', { name: 'English' }).click()
+  await sp.locator('.el-table-v2__header-cell').filter({ hasText: 'Number' }).waitFor()
+  await sp.getByRole('button', { name: '中文' }).click()
+  await sp.locator('.el-table-v2__header-cell').filter({ hasText: '编号' }).waitFor()
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).click()
   await sp.locator('[data-test=cmd-sign]').click()
   await sp.locator('[data-test=request-status]').filter({ hasText: '已签收' }).waitFor()

@@ -65,6 +65,7 @@ export interface Req {
   title: string
   text: string
   matter_id: string | null
+  parent_id: string | null
   matter: MatterRef | null
   place: Place
   contact: { name: string; phone: string }
