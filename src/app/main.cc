@@ -151,7 +151,10 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   });
 
   // Deadline timers: every node runs this; the database hands each timer to one.
+  // Now and then also the sweep of photos never attached to a request.
   std::thread timers([&] {
+    constexpr Timestamp kSweepEvery = kMicrosPerHour;
+    Timestamp last_sweep = 0;
     std::unique_lock lock(mutex);
     while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
       lock.unlock();
@@ -163,6 +166,14 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
         }
         if (*fired == 0) break;
         spdlog::info("fired {} deadline timers", *fired);
+      }
+      if (const Timestamp now = p.clock().Now(); now - last_sweep >= kSweepEvery) {
+        last_sweep = now;
+        auto swept = p.files().SweepUnattached(now - files::kUnattachedLifetime);
+        if (!swept)
+          spdlog::warn("sweeping unattached photos failed: {}", swept.error().message);
+        else if (*swept > 0)
+          spdlog::info("deleted {} photos never attached to a request", *swept);
       }
       lock.lock();
     }

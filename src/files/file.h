@@ -16,6 +16,8 @@ namespace xietong::files {
 inline constexpr std::size_t kMaxFileBytes = 8 * 1024 * 1024;
 // Files an account may hold that are not attached to anything yet.
 inline constexpr int kMaxUnattachedPerAccount = 50;
+// How long an upload may wait to be attached before the sweep deletes it.
+inline constexpr Timestamp kUnattachedLifetime = 24 * kMicrosPerHour;
 
 struct FileInfo {
   std::string id;

@@ -60,6 +60,29 @@ Result<File> FileService::Read(std::string_view id) {
   return std::move(*file);
 }
 
+Result<int> FileService::SweepUnattached(Timestamp uploaded_before, int batch_size) {
+  if (batch_size <= 0)
+    return Fail(Error::InvalidArgument("the sweep's batch size must be positive"));
+  int removed = 0;
+  for (;;) {
+    // Each batch commits with its own event, so no deletion is ever unrecorded.
+    XT_ASSIGN_OR_RETURN(int n, db_.Write([&](storage::Executor& ex) -> Result<int> {
+      XT_ASSIGN_OR_RETURN(auto ids, store::DeleteUnattached(ex, uploaded_before, batch_size));
+      if (ids.empty()) return 0;
+      const int count = static_cast<int>(ids.size());
+      XT_TRY_VOID(audit::Append(
+          ex, clock_.Now(),
+          {"system",
+           "file.sweep",
+           "files",
+           {{"count", count}, {"uploaded_before", uploaded_before}, {"ids", std::move(ids)}}}));
+      return count;
+    }));
+    removed += n;
+    if (n < batch_size) return removed;
+  }
+}
+
 Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
                     std::span<const std::string> ids, std::string_view subject_id) {
   for (std::size_t i = 0; i < ids.size(); ++i) {

@@ -5,7 +5,8 @@
 // transaction, and belongs to its uploader until a module attaches it to a
 // subject (a request) with Attach, inside that module's own transaction. A
 // file is attached once and then read through its subject, whose module
-// decides who may see it. Thread-safe.
+// decides who may see it; one never attached is deleted by the periodic
+// sweep once it is older than kUnattachedLifetime. Thread-safe.
 #pragma once
 
 #include <span>
@@ -30,6 +31,11 @@ class FileService {
                           std::string_view bytes);
   // The file with its bytes; the caller has already decided the reader may see it.
   Result<File> Read(std::string_view id);
+  // Deletes the files not attached to anything that were uploaded before
+  // uploaded_before, at most batch_size per transaction, each transaction with
+  // one audit event ("file.sweep": how many and which); returns how many it
+  // deleted. Safe on several nodes at once and against a concurrent Attach.
+  Result<int> SweepUnattached(Timestamp uploaded_before, int batch_size = 500);
 
  private:
   storage::Database& db_;

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 namespace xietong::files::store {
 namespace {
 
@@ -13,6 +15,8 @@ constexpr storage::Migration kMigrations[] = {
      " size BIGINT NOT NULL, sha256 TEXT NOT NULL, subject_id TEXT NOT NULL,"
      " created_at BIGINT NOT NULL, data TEXT NOT NULL);"
      "CREATE INDEX files_uploader ON files (uploader_id, subject_id)"},
+    {"files", 2, "index of the files not attached yet by upload time (sweep)",
+     "CREATE INDEX files_unattached ON files (created_at) WHERE subject_id = ''"},
 };
 
 constexpr std::string_view kInfoColumns =
@@ -90,6 +94,28 @@ Result<bool> SetSubject(Executor& ex, std::string_view id, std::string_view subj
                       ex.Exec("UPDATE files SET subject_id = ? WHERE id = ? AND subject_id = ''",
                               {subject_id, id}));
   return n == 1;
+}
+
+Result<std::vector<std::string>> DeleteUnattached(Executor& ex, Timestamp uploaded_before,
+                                                  int limit) {
+  // The batch is chosen once, in a WITH (PostgreSQL runs a locking WITH
+  // once; an IN (subquery … LIMIT) may be re-run per row and pass the limit).
+  // On PostgreSQL rows another transaction holds (being attached, or swept by
+  // another node) are skipped rather than waited for, and a row attached
+  // meanwhile fails subject_id = '' when locked.
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(
+          fmt::format("WITH doomed AS (SELECT id FROM files WHERE subject_id = '' AND "
+                      "created_at < ? ORDER BY created_at LIMIT ?{}) DELETE FROM files WHERE "
+                      "subject_id = '' AND id IN (SELECT id FROM doomed) RETURNING id",
+                      ex.dialect() == storage::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : ""),
+          {uploaded_before, std::int64_t{limit}}));
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const auto& row : rows) ids.push_back(row.Text(0));
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace xietong::files::store

@@ -6,7 +6,9 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "files/file.h"
 #include "storage/database.h"
@@ -25,5 +27,9 @@ Result<std::optional<FileInfo>> FindInfo(Executor& ex, std::string_view id);
 Result<std::optional<File>> Load(Executor& ex, std::string_view id);
 // Attaches an unattached file; false when it was attached meanwhile.
 Result<bool> SetSubject(Executor& ex, std::string_view id, std::string_view subject_id);
+// Deletes up to limit files not attached to anything that were uploaded
+// before uploaded_before, oldest first; returns their ids.
+Result<std::vector<std::string>> DeleteUnattached(Executor& ex, Timestamp uploaded_before,
+                                                  int limit);
 
 }  // namespace xietong::files::store

@@ -5,6 +5,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
+#include "core/json.h"
 #include "files/file_store.h"
 #include "storage/testing.h"
 
@@ -164,6 +165,57 @@ TEST_P(FileServiceTest, LimitsPhotosWaitingToBeAttached) {
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok()) << report->problem;
   EXPECT_EQ(report->events, kMaxUnattachedPerAccount + 1);  // the refused upload left no event
+}
+
+TEST_P(FileServiceTest, SweepsPhotosNeverAttached) {
+  auto forgotten = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+  auto attached = service_->Upload(Someone("res-1"), "image/png", kPng);
+  ASSERT_TRUE(forgotten && attached);
+  ASSERT_TRUE(AttachAs("res-1", {attached->id}, "req-1"));
+  clock_.Advance(kUnattachedLifetime + kMicrosPerHour);
+  auto fresh = service_->Upload(Someone("res-2"), "image/webp", kWebp);
+  ASSERT_TRUE(fresh);
+
+  auto swept = service_->SweepUnattached(clock_.Now() - kUnattachedLifetime);
+  ASSERT_TRUE(swept) << swept.error().message;
+  EXPECT_EQ(*swept, 1);
+  auto gone = service_->Read(forgotten->id);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(service_->Read(attached->id));
+  EXPECT_TRUE(service_->Read(fresh->id));
+
+  auto events = db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, "files"); });
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().action, "file.sweep");
+  EXPECT_EQ(events->front().actor, "system");
+  const auto payload = json::Json::parse(events->front().payload);
+  EXPECT_EQ(payload.at("count"), 1);
+  EXPECT_EQ(payload.at("ids"), json::Json::array({forgotten->id}));
+
+  // Nothing left to sweep: nothing deleted, nothing recorded.
+  auto again = service_->SweepUnattached(clock_.Now() - kUnattachedLifetime);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 0);
+  auto report = audit::Verify(db(), {});
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->problem;
+  EXPECT_EQ(report->events, 4);  // three uploads and one sweep
+}
+
+TEST_P(FileServiceTest, SweepsInBatchesEachWithItsEvent) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg));
+  clock_.Advance(kUnattachedLifetime + 1);
+  auto swept = service_->SweepUnattached(clock_.Now() - kUnattachedLifetime, 2);
+  ASSERT_TRUE(swept) << swept.error().message;
+  EXPECT_EQ(*swept, 5);
+  auto n = db().Read([](storage::Executor& ex) { return store::CountUnattached(ex, "res-1"); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 0);
+  auto events = db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, "files"); });
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->size(), 3u);  // 2 + 2 + 1
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FileServiceTest,

@@ -969,40 +969,38 @@ Result<std::optional<RequestService::ReaderCheck>> RequestService::ReaderTest(st
 }
 
 Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4) {
-  const auto unknown = [] {
-    return Fail(Error::NotFound("no request matches this number and phone"));
-  };
   const Timestamp now = clock_.Now();
-  {
-    std::lock_guard lock(track_mutex_);
-    auto it = track_failures_.find(std::string(number));
-    if (it != track_failures_.end() && it->second.first >= kTrackFailures &&
-        now - it->second.second < kTrackLockout)
+  const Timestamp stale = now - kTrackLockout;  // a count started then or earlier is over
+  // nullopt: a wrong guess (an unknown number counts too, so probing is throttled alike).
+  XT_ASSIGN_OR_RETURN(auto found, db_.Read([&](Executor& ex) -> Result<std::optional<Tracking>> {
+    XT_ASSIGN_OR_RETURN(auto throttle, store::GetTrackThrottle(ex, number));
+    if (throttle.failures >= kTrackFailures && throttle.since > stale)
       return Fail(
           Error::TooManyRequests("too many wrong tries for this number; try again in 15 minutes"));
-  }
-  if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
-                                              [](char c) { return c >= '0' && c <= '9'; }))
-    return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
-  return db_.Read([&](Executor& ex) -> Result<Tracking> {
-    XT_ASSIGN_OR_RETURN(auto found, store::FindByNumber(ex, number));
-    if (!found || found->contact_phone.size() < 4 || !found->contact_phone.ends_with(phone_last4)) {
-      std::lock_guard lock(track_mutex_);
-      auto& [failures, since] = track_failures_[std::string(number)];
-      if (now - since >= kTrackLockout) failures = 0;
-      if (failures++ == 0) since = now;
-      if (track_failures_.size() > 100'000) track_failures_.clear();  // bounded memory
-      return unknown();
-    }
+    if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
+                                                [](char c) { return c >= '0' && c <= '9'; }))
+      return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
+    XT_ASSIGN_OR_RETURN(auto r, store::FindByNumber(ex, number));
+    if (!r || r->contact_phone.size() < 4 || !r->contact_phone.ends_with(phone_last4))
+      return std::optional<Tracking>{};
     Tracking t;
-    t.request = std::move(*found);
+    t.request = std::move(*r);
     XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, t.request.id));
     for (auto& e : events) {
       ForResident(e);
       t.timeline.push_back(std::move(e));
     }
-    return t;
-  });
+    return std::optional<Tracking>{std::move(t)};
+  }));
+  if (found) return std::move(*found);
+  // What can never be a number (yyyymmdd and a counter) is not worth a row.
+  const bool plausible =
+      number.size() <= 20 &&
+      std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (plausible)
+    XT_TRY_VOID(db_.Write(
+        [&](Executor& ex) { return store::AddTrackFailure(ex, number, now, stale, kTrackPrune); }));
+  return Fail(Error::NotFound("no request matches this number and phone"));
 }
 
 std::string_view UnitKindZh(identity::UnitKind kind) {

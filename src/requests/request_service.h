@@ -13,7 +13,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -254,11 +253,16 @@ class RequestService {
   matters::MatterService& matters_;
   const RequestOptions options_;
 
-  // Wrong guesses of the phone digits per request number (public tracking).
+  // Wrong guesses of the phone digits per request number (public tracking),
+  // counted in the database (track_throttle) so that every node and every
+  // restart shares one budget: kTrackFailures within kTrackLockout of the
+  // first, then nothing until kTrackLockout has passed. Each wrong guess also
+  // deletes up to kTrackPrune counts older than the window, so the table holds
+  // about the numbers guessed wrong in the last kTrackLockout, however many
+  // random numbers are probed.
   static constexpr int kTrackFailures = 5;
   static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
-  std::mutex track_mutex_;
-  std::unordered_map<std::string, std::pair<int, Timestamp>> track_failures_;  // GUARDED_BY
+  static constexpr int kTrackPrune = 100;
 
   RecentRequests recent_;
 

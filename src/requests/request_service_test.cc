@@ -731,6 +731,49 @@ TEST_P(RequestServiceTest, ResidentsTrackByNumberAndPhone) {
   EXPECT_EQ(service_->Track(r.number, "12a4").error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_P(RequestServiceTest, TwoNodesShareTheTrackLockout) {
+  Request r = Submitted();
+  auto other_db = t_->OpenAnother();
+  identity::IdentityService other_identity(*other_db, clock_, ids_);
+  matters::MatterService other_matters(*other_db, clock_, ids_);
+  RequestService other(*other_db, clock_, ids_, *calendar_, other_identity, other_matters);
+  // nullopt: the request was shown.
+  auto code = [&](RequestService& s, std::string_view number,
+                  std::string_view last4) -> std::optional<ErrorCode> {
+    auto t = s.Track(number, last4);
+    if (t) return std::nullopt;
+    return t.error().code;
+  };
+  // Five wrong guesses, spread over both nodes, spend the number's budget on both.
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(code(*service_, r.number, fmt::format("000{}", i)), ErrorCode::kNotFound);
+  for (int i = 3; i < 5; ++i)
+    EXPECT_EQ(code(other, r.number, fmt::format("000{}", i)), ErrorCode::kNotFound);
+  auto locked = other.Track(r.number, "1234");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(locked.error().message,
+            "too many wrong tries for this number; try again in 15 minutes");
+  EXPECT_EQ(code(*service_, r.number, "1234"), ErrorCode::kTooManyRequests);
+  // The window runs from the first wrong guess, on every node.
+  clock_.Advance(14 * kMicrosPerMinute);
+  EXPECT_EQ(code(*service_, r.number, "1234"), ErrorCode::kTooManyRequests);
+  EXPECT_EQ(code(other, r.number, "1234"), ErrorCode::kTooManyRequests);
+  clock_.Advance(kMicrosPerMinute);
+  EXPECT_EQ(code(other, r.number, "1234"), std::nullopt);
+  EXPECT_EQ(code(*service_, r.number, "1234"), std::nullopt);
+
+  // Numbers nobody was given are throttled alike, and their wrong guesses
+  // delete the counts whose window has passed (r's), so probing cannot fill
+  // the table.
+  const std::string unknown = "20261123099999";
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(code(i % 2 ? other : *service_, unknown, "0000"), ErrorCode::kNotFound);
+  EXPECT_EQ(code(*service_, unknown, "0000"), ErrorCode::kTooManyRequests);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM track_throttle"), 1);
+  EXPECT_EQ(Count("SELECT failures FROM track_throttle WHERE number = ?", {unknown}), 5);
+}
+
 TEST_P(RequestServiceTest, InboxFiltersAndSearch) {
   Submitted();
   Intake in = Stalls();

@@ -107,6 +107,10 @@ CREATE TABLE request_command_keys (
 )sql"},
     {"requests", 2, "index of requests by time received (duplicate finding)",
      "CREATE INDEX requests_received ON requests (received_at, id)"},
+    {"requests", 3, "wrong guesses at public tracking, shared by every node",
+     "CREATE TABLE track_throttle ("
+     " number TEXT PRIMARY KEY, failures BIGINT NOT NULL, since BIGINT NOT NULL);"
+     "CREATE INDEX track_throttle_since ON track_throttle (since)"},
 };
 
 // Every column, in the order ToValues and FromRow use.
@@ -567,6 +571,36 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> CountByGrid(Executor& 
   out.reserve(rows.size());
   for (const auto& r : rows) out.emplace_back(r.Text(0), r.Int(1));
   return out;
+}
+
+Result<TrackThrottle> GetTrackThrottle(Executor& ex, std::string_view number) {
+  XT_ASSIGN_OR_RETURN(
+      auto row,
+      ex.QueryOne("SELECT failures, since FROM track_throttle WHERE number = ?", {number}));
+  if (!row) return TrackThrottle{};
+  return TrackThrottle{row->Int(0), row->Int(1)};
+}
+
+Result<void> AddTrackFailure(Executor& ex, std::string_view number, Timestamp now, Timestamp stale,
+                             int prune_limit) {
+  // One statement, so that guesses arriving at once on several nodes all count.
+  XT_TRY_VOID(
+      ex.Defer("INSERT INTO track_throttle (number, failures, since) VALUES (?, 1, ?)"
+               " ON CONFLICT (number) DO UPDATE SET"
+               " failures = CASE WHEN track_throttle.since <= ? THEN 1"
+               " ELSE track_throttle.failures + 1 END,"
+               " since = CASE WHEN track_throttle.since <= ? THEN excluded.since"
+               " ELSE track_throttle.since END",
+               {number, now, stale, stale}));
+  // Rows another transaction holds are left for a later guess (SKIP LOCKED),
+  // so the prune never waits for another node's. The rows are chosen once, in
+  // a WITH, so that the limit holds on PostgreSQL.
+  XT_TRY_VOID(ex.Defer(
+      fmt::format("WITH stale AS (SELECT number FROM track_throttle WHERE since <= ? LIMIT ?{}) "
+                  "DELETE FROM track_throttle WHERE number IN (SELECT number FROM stale)",
+                  ex.dialect() == storage::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : ""),
+      {stale, std::int64_t{prune_limit}}));
+  return {};
 }
 
 }  // namespace xietong::requests::store

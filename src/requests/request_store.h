@@ -1,7 +1,7 @@
 // The requests module's SQL: requests, their daily number counters,
-// summonses, deadline timers and command idempotency keys. Written once for
-// SQLite and PostgreSQL; each function runs inside the caller's transaction
-// and decides no rule.
+// summonses, deadline timers, command idempotency keys and the wrong guesses
+// at public tracking. Written once for SQLite and PostgreSQL; each function
+// runs inside the caller's transaction and decides no rule.
 #pragma once
 
 #include <optional>
@@ -107,5 +107,18 @@ Result<std::optional<Timestamp>> NextTimerDue(Executor& ex);
 // when it already was (the caller answers with the current state).
 Result<bool> RecordCommandKey(Executor& ex, std::string_view request_id, std::string_view key,
                               Timestamp at);
+
+// Wrong guesses of the phone digits at public tracking, per request number
+// (known or not), counted since `since`.
+struct TrackThrottle {
+  std::int64_t failures = 0;
+  Timestamp since = 0;
+};
+Result<TrackThrottle> GetTrackThrottle(Executor& ex, std::string_view number);
+// Counts one wrong guess at number made at now; a count that started at or
+// before `stale` starts again with this guess. Also deletes up to
+// prune_limit rows of other numbers whose count started at or before `stale`.
+Result<void> AddTrackFailure(Executor& ex, std::string_view number, Timestamp now, Timestamp stale,
+                             int prune_limit);
 
 }  // namespace xietong::requests::store
