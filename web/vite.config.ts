@@ -2,22 +2,21 @@
 // In development (`npm run dev`) API calls go to a local `xietong serve`.
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // Each page imports the Element Plus components its template uses, with
+    // their styles, so a page's chunk carries those alone: the sign-in page
+    // does not wait for the inbox's virtual table or the dashboard's tree.
+    Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
-    rollupOptions: {
-      output: {
-        // Element Plus and ECharts change rarely; keep them out of the app chunk
-        // so a new build of the pages does not invalidate them.
-        manualChunks: {
-          'element-plus': ['element-plus'],
-        },
-      },
-    },
   },
   server: {
     proxy: {

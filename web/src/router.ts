@@ -9,14 +9,15 @@ export const router = createRouter({
     { path: '/', redirect: () => homePath() },
     { path: '/login', name: 'login', component: LoginPage },
     { path: '/track', name: 'track', component: () => import('./pages/TrackPage.vue') },
-    { path: '/resident', name: 'resident', component: () => import('./pages/ResidentPage.vue') },
-    { path: '/operator', name: 'operator', component: () => import('./pages/OperatorPage.vue') },
-    { path: '/inbox', name: 'inbox', component: () => import('./pages/InboxPage.vue') },
+    { path: '/resident', name: 'resident', component: () => import('./pages/ResidentPage.vue'), meta: { warm: true } },
+    { path: '/operator', name: 'operator', component: () => import('./pages/OperatorPage.vue'), meta: { warm: true } },
+    { path: '/inbox', name: 'inbox', component: () => import('./pages/InboxPage.vue'), meta: { warm: true } },
     {
       path: '/requests/:id',
       name: 'request',
       component: () => import('./pages/RequestPage.vue'),
       props: true,
+      meta: { warm: true },
     },
     { path: '/supervision', name: 'supervision', component: () => import('./pages/SupervisionPage.vue') },
     { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
@@ -34,3 +35,13 @@ router.beforeEach((to) => {
   if (link && !mayOpen(link)) return homePath()
   return true
 })
+
+// Fetches the pages most sign-ins lead to (meta.warm), so they are in the
+// browser when the visitor has typed the password; LoginPage calls it once
+// its form is usable. The dashboard's charts are left to load on demand.
+export function warmUp() {
+  for (const r of router.getRoutes()) {
+    const load = r.components?.default
+    if (r.meta.warm && typeof load === 'function') (load as () => Promise<unknown>)().catch(() => undefined)
+  }
+}
