@@ -140,14 +140,30 @@ Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
                                 std::span<const EventInput> inputs) {
   if (inputs.empty()) return Fail(Error::Internal("no audit events to append"));
   const auto n = static_cast<std::int64_t>(inputs.size());
-  // The UPDATE takes the head row's lock (PostgreSQL) or runs under the one
-  // writer (SQLite), so concurrent appends from several nodes cannot fork the chain.
-  XT_ASSIGN_OR_RETURN(
-      auto head,
-      ex.QueryOne("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", {n}));
-  if (!head) return Fail(Error::Internal("the audit chain head is missing"));
-  const std::int64_t first = head->Int(0) - n + 1;
-  std::string prev = head->Text(1);
+  // The first append of a transaction reads the head with an UPDATE, which
+  // takes the head row's lock until commit (PostgreSQL) or runs under the one
+  // writer (SQLite), so concurrent appends from several nodes cannot fork the
+  // chain. Holding the lock, later appends of the same transaction (group
+  // commit) go on from the memo without reading it again.
+  storage::TransactionMemo* memo = ex.memo();
+  constexpr std::string_view kMemoKey = "audit_head";
+  std::int64_t first = 0;
+  std::string prev;
+  const auto remembered = memo ? memo->find(kMemoKey) : storage::TransactionMemo::iterator{};
+  const bool from_memo = memo && remembered != memo->end();
+  if (from_memo) {
+    const std::string& head = remembered->second;  // "<seq> <hash>"
+    const auto space = head.find(' ');
+    first = std::stoll(head.substr(0, space)) + 1;
+    prev = head.substr(space + 1);
+  } else {
+    XT_ASSIGN_OR_RETURN(
+        auto head,
+        ex.QueryOne("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash", {n}));
+    if (!head) return Fail(Error::Internal("the audit chain head is missing"));
+    first = head->Int(0) - n + 1;
+    prev = head->Text(1);
+  }
   std::string sql =
       "INSERT INTO audit_events (seq, at, actor, action, subject, payload, prev_hash, hash) "
       "VALUES ";
@@ -165,7 +181,13 @@ Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
     prev = std::move(hash);
   }
   XT_TRY_VOID(ex.Defer(sql, params));
-  XT_TRY_VOID(ex.Defer("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
+  const std::int64_t last = first + n - 1;
+  if (from_memo) {
+    XT_TRY_VOID(ex.Defer("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {last, prev}));
+  } else {
+    XT_TRY_VOID(ex.Defer("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
+  }
+  if (memo) (*memo)[std::string(kMemoKey)] = fmt::format("{} {}", last, prev);
   return first;
 }
 

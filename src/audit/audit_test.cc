@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "audit/audit_log.h"
@@ -203,6 +204,37 @@ TEST_P(AuditChain, TwoNodesAppendingAtOnceKeepOneChain) {
   auto report = Check();
   EXPECT_TRUE(report.ok()) << report.problem;
   EXPECT_EQ(report.events, 80);
+}
+
+// Many writers share each commit (group commit); appends after the first in
+// a transaction go on from the head the transaction holds. A function that
+// appends and then fails must leave no trace in what the next one links to.
+TEST_P(AuditChain, WritersSharingACommitKeepOneChainWhenSomeFail) {
+  auto second = t_->OpenAnother();
+  ASSERT_NE(second, nullptr);
+  std::atomic<int> committed{0};
+  auto work = [&](storage::Database& d, int writer) {
+    for (int i = 0; i < 30; ++i) {
+      auto r = d.Write([&](Executor& ex) -> Result<void> {
+        XT_TRY_VOID(Append(ex, i, {fmt::format("w-{}", writer), "test.shared", "s", {{"i", i}}}));
+        XT_TRY_VOID(Append(ex, i, {fmt::format("w-{}", writer), "test.shared2", "s", {{"i", i}}}));
+        if ((i + writer) % 4 == 0)
+          return Fail(Error::Conflict("this change failed after its events"));
+        return {};
+      });
+      const bool should_fail = (i + writer) % 4 == 0;
+      EXPECT_EQ(static_cast<bool>(r), !should_fail) << (r ? "" : r.error().message);
+      if (r) committed += 2;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) threads.emplace_back([&, w] { work(w % 2 ? *second : db(), w); });
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(Checkpoint(db(), *key_, 5'000'000));
+  auto report = Check();
+  EXPECT_TRUE(report.ok()) << report.problem;
+  EXPECT_EQ(report.events, committed.load());
+  EXPECT_GT(committed.load(), 0);
 }
 
 TEST_P(AuditChain, TimelineListsASubjectsEventsInOrder) {

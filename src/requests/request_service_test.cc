@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "audit/audit_log.h"
@@ -648,6 +650,39 @@ TEST_P(RequestServiceTest, LateReportsCountAgainstTheDepartment) {
   const auto stats = StatsOf(police_.id);
   EXPECT_EQ(stats.summons_late, 1);
   EXPECT_EQ(stats.summons_reported_on_time, 0);
+}
+
+// Intakes share commits; the day's numbers stay consecutive without gaps or
+// repeats even when some intakes in a batch fail after taking a number.
+TEST_P(RequestServiceTest, NumbersStayConsecutiveWhenIntakesInABatchFail) {
+  constexpr int kThreads = 8, kEach = 15;
+  std::mutex mutex;
+  std::vector<std::string> numbers;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        Intake in = Stalls();
+        in.dispatch = true;
+        // An unknown photo fails the intake inside its transaction, after
+        // its number was taken.
+        const bool should_fail = (i + t) % 5 == 0;
+        if (should_fail) in.attachment_ids = {"no-such-photo"};
+        auto r = service_->Submit(operator_, in);
+        EXPECT_EQ(static_cast<bool>(r), !should_fail);
+        if (r) {
+          std::lock_guard lock(mutex);
+          numbers.push_back(r->request.number);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_FALSE(numbers.empty());
+  for (std::size_t i = 0; i < numbers.size(); ++i)
+    EXPECT_EQ(numbers[i], fmt::format("20261123{:05}", i + 1));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests"), static_cast<std::int64_t>(numbers.size()));
 }
 
 TEST_P(RequestServiceTest, RetriesAreIdempotent) {

@@ -364,12 +364,27 @@ constexpr std::string_view kSummonsColumns =
 std::span<const storage::Migration> Migrations() { return kMigrations; }
 
 Result<std::int64_t> NextNumber(Executor& ex, std::string_view day) {
+  // The first number of a day in a transaction locks the counter's row until
+  // commit, so the next ones are counted on from the memo without a read
+  // (one round trip fewer per intake on PostgreSQL).
+  storage::TransactionMemo* memo = ex.memo();
+  const std::string key = fmt::format("request_numbers/{}", day);
+  if (memo) {
+    if (auto it = memo->find(key); it != memo->end()) {
+      const std::int64_t n = std::stoll(it->second) + 1;
+      XT_TRY_VOID(ex.Defer("UPDATE request_numbers SET last = ? WHERE day = ?", {n, day}));
+      it->second = std::to_string(n);
+      return n;
+    }
+  }
   XT_ASSIGN_OR_RETURN(auto rows, ex.Query("INSERT INTO request_numbers (day, last) VALUES (?, 1) "
                                           "ON CONFLICT (day) DO UPDATE SET last = "
                                           "request_numbers.last + 1 RETURNING last",
                                           {day}));
   if (rows.empty()) return Fail(Error::Internal("the day's number counter returned nothing"));
-  return rows.front().Int(0);
+  const std::int64_t n = rows.front().Int(0);
+  if (memo) (*memo)[key] = std::to_string(n);
+  return n;
 }
 
 Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key) {

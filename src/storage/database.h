@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -81,6 +82,10 @@ class Row {
 
 using Params = std::span<const Value>;
 
+// What a write transaction remembers between the functions that share it
+// (group commit); see Executor::memo().
+using TransactionMemo = std::map<std::string, std::string, std::less<>>;
+
 // Runs statements on one connection inside the current transaction.
 class Executor {
  public:
@@ -99,6 +104,13 @@ class Executor {
   virtual Result<void> Defer(std::string_view sql, Params params);
   // Runs several statements separated by ';' without parameters (migrations).
   virtual Result<void> ExecScript(std::string_view sql) = 0;
+  // Inside Database::Write: values the transaction keeps for the functions
+  // that share it. A store that reads a row it then holds locked until commit
+  // (a counter, the audit chain's head) may keep what it wrote there and skip
+  // the read next time, since nobody else can change the row meanwhile. What
+  // a function put here is forgotten when that function fails (its savepoint
+  // is rolled back), and all of it when the transaction ends. Null elsewhere.
+  virtual TransactionMemo* memo() { return nullptr; }
   // Calls fn for each row as it is read, without holding all rows; fn returns
   // false to stop early. Backends that cannot stream fall back to Query.
   virtual Result<void> QueryEach(std::string_view sql, Params params,

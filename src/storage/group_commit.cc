@@ -65,11 +65,14 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
   auto fail_all = [&](const Error& e) {
     for (Pending* p : batch) p->result = Fail(e);
   };
+  connection_->memo_.clear();
   if (auto begun = connection_->Begin(); !begun) {
     fail_all(begun.error());
     return;
   }
   for (Pending* p : batch) {
+    // What the memo held before this function: restored if it fails.
+    TransactionMemo memo_before = connection_->memo_;
     // Deferred: on PostgreSQL it travels with the function's first statement.
     if (auto sp = connection_->Defer("SAVEPOINT xt_write", {}); !sp) {
       p->result = Fail(sp.error());
@@ -93,9 +96,11 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
       (void)connection_->Flush();
       (void)connection_->Exec("ROLLBACK TO SAVEPOINT xt_write", {});
       (void)connection_->Exec("RELEASE SAVEPOINT xt_write", {});
+      connection_->memo_ = std::move(memo_before);
     }
     p->result = std::move(r);
   }
+  connection_->memo_.clear();
   if (auto committed = connection_->Commit(); !committed) {
     connection_->Rollback();
     // Nothing of this batch is durable: every caller learns that, even those

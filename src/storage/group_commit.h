@@ -32,6 +32,11 @@ class WriteConnection : public Executor {
   virtual void Rollback() = 0;
   // Reads the answers of deferred statements (Executor::Defer); the first error.
   virtual Result<void> Flush() { return {}; }
+  TransactionMemo* memo() override { return &memo_; }
+
+ private:
+  friend class GroupCommitter;  // clears it per transaction, restores it per savepoint
+  TransactionMemo memo_;
 };
 
 class GroupCommitter {
