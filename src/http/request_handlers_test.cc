@@ -228,8 +228,7 @@ TEST_P(RequestRoutesTest, PreviewShowsTheRouteAndStoresNothing) {
 
 TEST_P(RequestRoutesTest, PreviewListsLikelyDuplicatesForTheCentreOnly) {
   const json::Json first = Submit(Stalls());
-  auto again = Stalls();
-  again["text"] = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞了消防通道！！";
+  auto again = StallsAgain();
   auto p = Body(Post("op", "/api/v1/requests/preview", again));
   ASSERT_EQ(p["duplicates"].size(), 1u) << p.dump();
   EXPECT_EQ(p["duplicates"][0]["number"], first["number"]);
@@ -249,8 +248,7 @@ TEST_P(RequestRoutesTest, PreviewListsLikelyDuplicatesForTheCentreOnly) {
 // repeated call is recorded into.
 TEST_P(RequestRoutesTest, ARepeatedCallIsRecordedIntoItsDuplicate) {
   const json::Json first = Submit(Stalls());
-  auto again = Stalls();
-  again["text"] = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞了消防通道！！";
+  auto again = StallsAgain();
   auto p = Body(Post("op", "/api/v1/requests/preview", again));
   ASSERT_EQ(p["duplicates"].size(), 1u) << p.dump();
   const std::string parent_id = p["duplicates"][0]["id"];

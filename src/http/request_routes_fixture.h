@@ -193,6 +193,12 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     return Post(who, "/api/v1/requests/" + id + "/" + command, body, std::move(h));
   }
 
+  // The stalls complaint in other words, as a second caller would put it.
+  static json::Json StallsAgain() {
+    auto again = Stalls();
+    again["text"] = "湖畔社区南门每天晚上有小贩占道摆摊，堵塞了消防通道！！";
+    return again;
+  }
   static json::Json Stalls() {
     return {{"title", "小区门口占道摆摊"},
             {"text", "湖畔社区南门每天晚上有小贩占道摆摊，堵塞消防通道。"},
