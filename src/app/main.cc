@@ -125,7 +125,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   so.upload_limit = files::kMaxFileBytes + 64 * 1024;
   // Live updates: declared before the server, which must not outlive them.
   http::LiveHub live_hub;
-  http::LiveFeed live_feed(p.db(), p.requests(), live_hub);
+  http::LiveFeed live_feed(p.db(), p.requests(), p.identity(), live_hub);
   if (auto r = live_feed.Start(); !r) return Report(r.error());
   http::Server server(
       so, [&api](http::Request& req) { return api.Handle(req); },

@@ -22,8 +22,10 @@ bool IsChange(std::string_view action) { return action != "request.contact_revea
 
 // --- LiveHub ------------------------------------------------------------------
 
-std::uint64_t LiveHub::Subscribe(identity::Principal who, WebSocketSend send) {
-  auto subscriber = std::make_shared<const Subscriber>(Subscriber{std::move(who), std::move(send)});
+std::uint64_t LiveHub::Subscribe(identity::Principal who, std::string credential,
+                                 WebSocketSend send) {
+  auto subscriber = std::make_shared<const Subscriber>(
+      Subscriber{std::move(who), std::move(credential), std::move(send)});
   std::lock_guard lock(mutex_);
   const std::uint64_t id = next_id_++;
   subscribers_.emplace(id, std::move(subscriber));
@@ -51,6 +53,31 @@ std::size_t LiveHub::Publish(const std::string& message, const Predicate& may_se
   return sent;
 }
 
+std::size_t LiveHub::Renew(const Renewer& renew) {
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Subscriber>>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(subscribers_.begin(), subscribers_.end());
+  }
+  std::size_t dropped = 0;
+  for (const auto& [id, s] : all) {
+    if (s->credential.empty()) continue;
+    auto now = renew(s->credential);
+    if (!now) continue;  // cannot tell now: next time
+    std::lock_guard lock(mutex_);
+    auto it = subscribers_.find(id);
+    if (it == subscribers_.end() || it->second != s) continue;  // gone meanwhile
+    if (!*now) {
+      subscribers_.erase(it);
+      ++dropped;
+    } else {
+      it->second =
+          std::make_shared<const Subscriber>(Subscriber{std::move(**now), s->credential, s->send});
+    }
+  }
+  return dropped;
+}
+
 std::size_t LiveHub::size() const {
   std::lock_guard lock(mutex_);
   return subscribers_.size();
@@ -58,9 +85,15 @@ std::size_t LiveHub::size() const {
 
 // --- LiveFeed -----------------------------------------------------------------
 
-LiveFeed::LiveFeed(storage::Database& db, requests::RequestService& requests, LiveHub& hub,
-                   std::chrono::milliseconds interval)
-    : db_(db), requests_(requests), hub_(hub), interval_(interval) {}
+LiveFeed::LiveFeed(storage::Database& db, requests::RequestService& requests,
+                   identity::IdentityService& identity, LiveHub& hub,
+                   std::chrono::milliseconds interval, std::chrono::milliseconds renew_every)
+    : db_(db),
+      requests_(requests),
+      identity_(identity),
+      hub_(hub),
+      interval_(interval),
+      renew_every_(renew_every) {}
 
 LiveFeed::~LiveFeed() { Stop(); }
 
@@ -81,11 +114,22 @@ void LiveFeed::Stop() {
 }
 
 void LiveFeed::Run() {
+  auto renewed = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
     lock.unlock();
     if (auto r = Poll(); !r)
       spdlog::warn("live updates: reading the audit chain failed: {}", r.error().message);
+    if (std::chrono::steady_clock::now() - renewed >= renew_every_) {
+      renewed = std::chrono::steady_clock::now();
+      hub_.Renew([this](std::string_view credential) -> Result<std::optional<identity::Principal>> {
+        auto who = identity_.Authenticate(credential);
+        if (who) return std::optional<identity::Principal>(std::move(*who));
+        if (who.error().code == ErrorCode::kUnauthenticated)
+          return std::optional<identity::Principal>();
+        return Fail(std::move(who.error()));
+      });
+    }
     lock.lock();
   }
 }
@@ -140,12 +184,20 @@ Server::UpgradeHandler LiveUpgradeHandler(Api& api, LiveHub& hub) {
     if (req.path != kLivePath) return api.Handle(req);
     auto principal = api.AcceptUpgrade(req);
     if (!principal) return std::move(principal.error());
+    // What it authenticated with, so the feed can tell later whether the
+    // session still stands (AcceptUpgrade took the bearer token first).
+    std::string credential;
+    if (std::string_view auth = req.Header("authorization"); auth.starts_with("Bearer "))
+      credential = std::string(auth.substr(7));
+    else if (auto cookie = req.Cookie(kSessionCookie))
+      credential = std::move(*cookie);
     // open runs before close (which only follows an open), and the socket's
     // last reference is released after open: the slot needs no lock.
     auto id = std::make_shared<std::uint64_t>(0);
     WebSocketHooks hooks;
-    hooks.open = [&hub, id, who = std::move(*principal)](WebSocketSend send) mutable {
-      *id = hub.Subscribe(std::move(who), std::move(send));
+    hooks.open = [&hub, id, who = std::move(*principal),
+                  credential = std::move(credential)](WebSocketSend send) mutable {
+      *id = hub.Subscribe(std::move(who), std::move(credential), std::move(send));
     };
     hooks.close = [&hub, id] { hub.Unsubscribe(*id); };
     return hooks;

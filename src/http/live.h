@@ -3,12 +3,14 @@
 // changed, and reloads what it shows.
 //
 // LiveHub is the set of open sockets, each with the principal that opened
-// it; thread-safe. LiveFeed is one thread per process that tails the audit
-// chain (every change to a request is an audit event committed with it) and
-// publishes {"type":"request","request_id":…,"action":…} to the sockets
-// whose principal may read that request now. Because it reads the shared
-// database rather than an in-process bus, changes made by other server
-// nodes on the same PostgreSQL reach this node's sockets too.
+// it, renewed every 30 s from its session (a logout drops the socket from
+// the hub, a changed role applies); thread-safe. LiveFeed is one thread per
+// process that tails the audit chain (every change to a request is an audit
+// event committed with it) and publishes
+// {"type":"request","request_id":…,"action":…} to the sockets whose
+// principal may read that request now. Because it reads the shared database
+// rather than an in-process bus, changes made by other server nodes on the
+// same PostgreSQL reach this node's sockets too.
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "requests/request_service.h"
 #include "storage/database.h"
 
@@ -36,9 +39,21 @@ class LiveHub {
  public:
   using Predicate = std::function<bool(const identity::Principal&)>;
 
-  // Returns the id to unsubscribe with.
-  std::uint64_t Subscribe(identity::Principal who, WebSocketSend send);
+  // What a subscriber's credential (its session token) stands for now: a
+  // principal, nullopt when the session has ended, or an error when that
+  // cannot be told at the moment.
+  using Renewer =
+      std::function<Result<std::optional<identity::Principal>>(std::string_view credential)>;
+
+  // Returns the id to unsubscribe with. credential is what the socket
+  // authenticated with, for Renew ("" : never renewed).
+  std::uint64_t Subscribe(identity::Principal who, std::string credential, WebSocketSend send);
   void Unsubscribe(std::uint64_t id);
+  // Asks renew about every subscriber: a principal replaces the one the
+  // socket connected with (roles changed meanwhile); a session that ended
+  // drops the subscriber, which hears nothing more; an error keeps it as it
+  // is. renew runs outside the hub's lock. Returns how many were dropped.
+  std::size_t Renew(const Renewer& renew);
   // Sends message to every subscriber for whom may_see is true; returns how
   // many. may_see runs outside the hub's lock, once per subscriber.
   std::size_t Publish(const std::string& message, const Predicate& may_see);
@@ -47,6 +62,7 @@ class LiveHub {
  private:
   struct Subscriber {
     identity::Principal who;
+    std::string credential;
     WebSocketSend send;
   };
   mutable std::mutex mutex_;
@@ -56,9 +72,13 @@ class LiveHub {
 
 class LiveFeed {
  public:
-  // Reads audit events whose action starts with "request.".
-  LiveFeed(storage::Database& db, requests::RequestService& requests, LiveHub& hub,
-           std::chrono::milliseconds interval = std::chrono::milliseconds(500));
+  // Reads audit events whose action starts with "request."; every
+  // renew_every it also renews the subscribers' principals through identity
+  // (LiveHub::Renew), so a logout or a changed role reaches open sockets.
+  LiveFeed(storage::Database& db, requests::RequestService& requests,
+           identity::IdentityService& identity, LiveHub& hub,
+           std::chrono::milliseconds interval = std::chrono::milliseconds(500),
+           std::chrono::milliseconds renew_every = std::chrono::seconds(30));
   ~LiveFeed();  // Stop()
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
@@ -76,8 +96,10 @@ class LiveFeed {
 
   storage::Database& db_;
   requests::RequestService& requests_;
+  identity::IdentityService& identity_;
   LiveHub& hub_;
   const std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds renew_every_;
   std::int64_t after_seq_ = 0;  // only touched by the feed's thread (after Start)
   std::mutex mutex_;
   std::condition_variable cv_;

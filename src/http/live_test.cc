@@ -95,7 +95,8 @@ class LiveTest : public RequestRoutesTest {
   void SetUp() override {
     upgrade_ = [this](Request& r) { return LiveUpgradeHandler(*api_, hub_)(r); };
     RequestRoutesTest::SetUp();
-    feed_ = std::make_unique<LiveFeed>(t_->db(), *requests_, hub_, std::chrono::milliseconds(100));
+    feed_ = std::make_unique<LiveFeed>(t_->db(), *requests_, *identity_, hub_,
+                                       std::chrono::milliseconds(100), kRenewEvery);
     auto started = feed_->Start();
     ASSERT_TRUE(started) << started.error().message;
   }
@@ -126,9 +127,24 @@ class LiveTest : public RequestRoutesTest {
     return body;
   }
 
+  static constexpr std::chrono::milliseconds kRenewEvery{300};
   LiveHub hub_;
   std::unique_ptr<LiveFeed> feed_;
 };
+
+// A socket stands for a session: once the session is logged out, the next
+// renewal drops it and it hears of no more work.
+TEST_P(LiveTest, ASocketWhoseSessionEndedHearsNothingMore) {
+  LiveClient ha;
+  ASSERT_FALSE(ha.Open(port_, BrowserOf("ha")));
+  AwaitSubscribers(1);
+  auto out = Post("ha", "/api/v1/auth/logout", json::Json::object());
+  ASSERT_LT(out.status, 300) << out.body;
+  std::this_thread::sleep_for(kRenewEvery * 3);
+  AwaitSubscribers(0);
+  Submit(Stalls());
+  EXPECT_FALSE(ha.Next(std::chrono::seconds(1)));
+}
 
 TEST_P(LiveTest, WithoutLoginTheUpgradeIsRefused) {
   LiveClient client;
