@@ -132,6 +132,23 @@ class LiveTest : public RequestRoutesTest {
   std::unique_ptr<LiveFeed> feed_;
 };
 
+// A role removed while the page is open stops showing its work after the
+// next renewal, though the session itself goes on.
+TEST_P(LiveTest, ASocketLosesWhatARemovedRoleShowed) {
+  LiveClient ha;
+  ASSERT_FALSE(ha.Open(port_, BrowserOf("ha")));
+  AwaitSubscribers(1);
+  auto who = identity_->Authenticate(tokens_.at("ha"));
+  ASSERT_TRUE(who) << who.error().message;
+  ASSERT_EQ(who->memberships.size(), 1u);
+  auto removed = identity_->RemoveMembership(identity::Principal::System(), who->memberships[0].id);
+  ASSERT_TRUE(removed) << removed.error().message;
+  std::this_thread::sleep_for(kRenewEvery * 3);
+  AwaitSubscribers(1);  // still signed in
+  Submit(Stalls());
+  EXPECT_FALSE(ha.Next(std::chrono::seconds(1)));
+}
+
 // A socket stands for a session: once the session is logged out, the next
 // renewal drops it and it hears of no more work.
 TEST_P(LiveTest, ASocketWhoseSessionEndedHearsNothingMore) {
