@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/csv.h"
 #include "text/duplicate_eval.h"
 #include "text/duplicates.h"
@@ -21,20 +22,9 @@
 namespace {
 
 using namespace xietong;
-using SteadyClock = std::chrono::steady_clock;
-
-double Seconds(SteadyClock::time_point since) {
-  return std::chrono::duration<double>(SteadyClock::now() - since).count();
-}
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r) {
-    fmt::print(stderr, "duplicates_bench: {}\n", r.error().message);
-    std::exit(1);
-  }
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
+using bench::Must;
+using bench::Seconds;
+using bench::SteadyClock;
 
 std::vector<text::Message> ReadMessages(const std::string& path) {
   auto table = Must(csv::Table::Open(path));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/csv.h"
 #include "text/duplicate_eval.h"
 #include "text/hotspots.h"
@@ -20,20 +21,9 @@
 namespace {
 
 using namespace xietong;
-using SteadyClock = std::chrono::steady_clock;
-
-double Seconds(SteadyClock::time_point since) {
-  return std::chrono::duration<double>(SteadyClock::now() - since).count();
-}
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r) {
-    fmt::print(stderr, "hotspots_bench: {}\n", r.error().message);
-    std::exit(1);
-  }
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
+using bench::Must;
+using bench::Seconds;
+using bench::SteadyClock;
 
 struct Read {
   std::vector<text::Message> messages;

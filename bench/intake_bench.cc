@@ -12,18 +12,16 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
-
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/platform.h"
+#include "bench_platform.h"
 #include "core/json.h"
 
 namespace {
@@ -138,35 +136,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // no migration chatter between the figures
-  // With --database only, keys (the platform's signing key) go to a temp folder.
-  std::string owned_dir;
-  if (o.data_dir.empty()) {
-    owned_dir = (std::filesystem::temp_directory_path() /
-                 fmt::format("intake-bench-{}", static_cast<long>(::getpid())))
-                    .string();
-    o.data_dir = owned_dir;
-  }
-  app::PlatformOptions popts;
-  popts.data_dir = o.data_dir;
-  popts.database = o.database;
-  auto platform = app::Platform::Open(popts);
+  auto platform =
+      bench::BenchPlatform::Open("intake-bench", o.data_dir, o.database, o.writer_pragmas);
   if (!platform) return Report(platform.error());
-  app::Platform& p = **platform;
-
-  if (!o.writer_pragmas.empty()) {
-    // Write runs on the one writer connection; readers keep their settings.
-    auto set = p.db().Write([&](storage::Executor& ex) -> Result<void> {
-      std::string script;
-      std::string_view rest = o.writer_pragmas;
-      while (!rest.empty()) {
-        const auto semi = rest.find(';');
-        script += fmt::format("PRAGMA {};", rest.substr(0, semi));
-        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      }
-      return ex.ExecScript(script);
-    });
-    if (!set) return Report(set.error());
-  }
+  app::Platform& p = ***platform;
   const auto setup_start = SteadyClock::now();
   app::DemoOptions demo;
   demo.admin_password = "bench-admin-2026";
@@ -288,6 +261,5 @@ int main(int argc, char** argv) {
   for (auto n : per_second) seconds_line += fmt::format(" {}", n);
   fmt::print("per second  {}\n", seconds_line);
   platform->reset();
-  if (!owned_dir.empty()) std::filesystem::remove_all(owned_dir);
   return errors.load() == 0 ? 0 : 1;
 }

@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -20,11 +19,10 @@
 #include <string_view>
 #include <vector>
 
-#include <unistd.h>
-
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/platform.h"
+#include "bench_platform.h"
 #include "requests/rates.h"
 
 namespace {
@@ -168,33 +166,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // no migration chatter between the figures
-  std::string owned_dir;
-  if (o.data_dir.empty()) {
-    owned_dir = (std::filesystem::temp_directory_path() /
-                 fmt::format("ranking-bench-{}", static_cast<long>(::getpid())))
-                    .string();
-    o.data_dir = owned_dir;
-  }
-  app::PlatformOptions popts;
-  popts.data_dir = o.data_dir;
-  popts.database = o.database;
-  auto platform = app::Platform::Open(popts);
+  auto platform =
+      bench::BenchPlatform::Open("ranking-bench", o.data_dir, o.database, o.writer_pragmas);
   if (!platform) return Report(platform.error());
-  app::Platform& p = **platform;
+  app::Platform& p = ***platform;
   const auto sys = identity::Principal::System();
-  if (!o.writer_pragmas.empty()) {
-    auto set = p.db().Write([&](storage::Executor& ex) -> Result<void> {
-      std::string script;
-      std::string_view rest = o.writer_pragmas;
-      while (!rest.empty()) {
-        const auto semi = rest.find(';');
-        script += fmt::format("PRAGMA {};", rest.substr(0, semi));
-        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      }
-      return ex.ExecScript(script);
-    });
-    if (!set) return Report(set.error());
-  }
 
   app::DemoOptions demo;
   demo.admin_password = "bench-admin-2026";
@@ -397,6 +373,5 @@ int main(int argc, char** argv) {
                s->p99_ms, s->units);
   }
   platform->reset();
-  if (!owned_dir.empty()) std::filesystem::remove_all(owned_dir);
   return 0;
 }

@@ -11,22 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/csv.h"
 #include "text/reply_quality.h"
 
 namespace {
 
 using namespace xietong;
-using SteadyClock = std::chrono::steady_clock;
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r) {
-    fmt::print(stderr, "reply_quality_bench: {}\n", r.error().message);
-    std::exit(1);
-  }
-  return std::move(*r);
-}
+using bench::Must;
+using bench::SteadyClock;
 
 struct Pair {
   std::string title, body, reply;

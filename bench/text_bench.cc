@@ -13,26 +13,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "bench_util.h"
 #include "text/classifier.h"
 #include "text/corpus.h"
 
 namespace {
 
 using namespace xietong;
-using SteadyClock = std::chrono::steady_clock;
-
-double Seconds(SteadyClock::time_point since) {
-  return std::chrono::duration<double>(SteadyClock::now() - since).count();
-}
-
-template <typename T>
-T Must(Result<T> r) {
-  if (!r) {
-    fmt::print(stderr, "text_bench: {}\n", r.error().message);
-    std::exit(1);
-  }
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
+using bench::Must;
+using bench::Seconds;
+using bench::SteadyClock;
 
 text::Corpus ReadAllUnlabeled(const std::string& dir, const std::vector<std::string>& columns) {
   text::Corpus all;
