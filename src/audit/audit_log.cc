@@ -150,8 +150,7 @@ Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
   std::int64_t first = 0;
   std::string prev;
   const auto remembered = memo ? memo->find(kMemoKey) : storage::TransactionMemo::iterator{};
-  const bool from_memo = memo && remembered != memo->end();
-  if (from_memo) {
+  if (memo && remembered != memo->end()) {
     const std::string& head = remembered->second;  // "<seq> <hash>"
     const auto space = head.find(' ');
     first = std::stoll(head.substr(0, space)) + 1;
@@ -182,11 +181,7 @@ Result<std::int64_t> AppendMany(storage::Executor& ex, Timestamp at,
   }
   XT_TRY_VOID(ex.Defer(sql, params));
   const std::int64_t last = first + n - 1;
-  if (from_memo) {
-    XT_TRY_VOID(ex.Defer("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {last, prev}));
-  } else {
-    XT_TRY_VOID(ex.Defer("UPDATE audit_head SET hash = ? WHERE id = 1", {prev}));
-  }
+  XT_TRY_VOID(ex.Defer("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", {last, prev}));
   if (memo) (*memo)[std::string(kMemoKey)] = fmt::format("{} {}", last, prev);
   return first;
 }

@@ -380,7 +380,8 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
                               {"status", requests::StatusName(d.request.status)},
                               {"unit_name", d.request.unit_name},
                               {"received_at", FormatRfc3339(d.request.received_at)},
-                              {"score", std::round(d.score * 1000) / 1000}});
+                              {"score", std::round(d.score * 1000) / 1000},
+                              {"mergeable", d.mergeable}});
           json::Json route = nullptr;
           if (p.route)
             route = {{"unit_id", p.route->unit_id},

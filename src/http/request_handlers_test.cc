@@ -251,6 +251,7 @@ TEST_P(RequestRoutesTest, ARepeatedCallIsRecordedIntoItsDuplicate) {
   auto again = StallsAgain();
   auto p = Body(Post("op", "/api/v1/requests/preview", again));
   ASSERT_EQ(p["duplicates"].size(), 1u) << p.dump();
+  EXPECT_EQ(p["duplicates"][0]["mergeable"], true);
   const std::string parent_id = p["duplicates"][0]["id"];
 
   auto bad = again;

@@ -203,7 +203,10 @@ Result<std::vector<LikelyDuplicate>> RequestService::Duplicates(const Principal&
   return db_.Read([&](Executor& ex) -> Result<std::vector<LikelyDuplicate>> {
     for (const auto& c : found) {
       XT_ASSIGN_OR_RETURN(auto r, store::Find(ex, c.request_id));
-      if (r && r->parent_id.empty()) out.push_back({std::move(*r), c.score});
+      if (r && r->parent_id.empty()) {
+        const bool open = IsOpen(r->status);
+        out.push_back({std::move(*r), c.score, open});
+      }
     }
     return out;
   });

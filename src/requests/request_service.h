@@ -65,7 +65,8 @@ struct RoutePreview {
 // A request already taken in that may be the same problem (see duplicates.h).
 struct LikelyDuplicate {
   Request request;
-  double score = 0;  // 0..1
+  double score = 0;        // 0..1
+  bool mergeable = false;  // still open: a repeated call may be merged into it
 };
 
 struct SubmitResult {

@@ -550,7 +550,21 @@ TEST_P(RequestServiceTest, ARepeatedCallIsMergedAtIntake) {
   EXPECT_EQ(child->request.reply, "已清理占道摊点");
   auto rated = service_->Get(operator_, parent.id);
   ASSERT_TRUE(rated);
+  // The console is told which duplicates still take calls.
+  auto mergeable = [&] {
+    Intake in = Stalls();
+    auto preview = service_->Preview(operator_, in);
+    EXPECT_TRUE(preview);
+    auto found = service_->Duplicates(operator_, in, preview->place);
+    EXPECT_TRUE(found);
+    for (const auto& d : *found)
+      if (d.request.id == parent.id) return d.mergeable;
+    ADD_FAILURE() << "the parent is not listed as a likely duplicate";
+    return false;
+  };
+  EXPECT_TRUE(mergeable());
   Must(operator_, rated->request, Command::kClose, [](auto& in) { in.reason = "已回访"; });
+  EXPECT_FALSE(mergeable());
   EXPECT_EQ(refused(operator_, [](Intake&) {}), ErrorCode::kConflict);
 }
 

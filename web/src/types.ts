@@ -150,6 +150,7 @@ export interface Duplicate {
   unit_name: string
   received_at: string
   score: number
+  mergeable: boolean
 }
 
 export interface Preview {
