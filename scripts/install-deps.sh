@@ -4,7 +4,7 @@
 set -euo pipefail
 
 level=${1:-build}
-packages=(g++ cmake ninja-build pkg-config
+packages=(g++ cmake ninja-build pkg-config python3
           libboost-dev libsqlite3-dev libpq-dev libsodium-dev libargon2-dev libssl-dev
           nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
           libpugixml-dev libxlsxwriter-dev zlib1g-dev

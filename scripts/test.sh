@@ -8,9 +8,16 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
 
+# The set-up must leave every tracked file as it was (a lock file rewritten
+# by npm, a generated file checked in stale): compared after the build.
+tracked_before=$(git status --porcelain --untracked-files=no 2>/dev/null || true)
+
 echo "== formatting (clang-format)"
 mapfile -t sources < <(git ls-files '*.cc' '*.h')
 clang-format --dry-run -Werror "${sources[@]}"
+
+echo "== layers (scripts/check-layers.py)"
+python3 scripts/check-layers.py
 
 echo "== build (debug, ASan + UBSan, -Werror)"
 cmake --preset debug >/dev/null
@@ -18,6 +25,13 @@ cmake --build --preset debug -j"$(nproc)"
 
 echo "== web application (web/dist)"
 scripts/build-web.sh
+
+tracked_after=$(git status --porcelain --untracked-files=no 2>/dev/null || true)
+if [ "$tracked_before" != "$tracked_after" ]; then
+  echo "the build changed tracked files; commit them or fix the build:" >&2
+  diff <(echo "$tracked_before") <(echo "$tracked_after") >&2 || true
+  exit 1
+fi
 
 echo "== PostgreSQL test cluster"
 pg_dir=$(mktemp -d /tmp/xietong-pg.XXXXXX)

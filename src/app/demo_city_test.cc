@@ -16,7 +16,6 @@
 
 #include "audit/audit_log.h"
 #include "core/json.h"
-#include "identity/identity_store.h"
 #include "storage/testing.h"
 
 namespace xietong::app {
@@ -111,9 +110,7 @@ struct World {
   std::string Open(const std::string& backend) {
     t = storage::testing::TestDatabase::Create(backend);
     if (!t) return "no test database";
-    if (auto r = storage::ApplyMigrations(t->db(), audit::Migrations(), 0); !r)
-      return r.error().message;
-    if (auto r = storage::ApplyMigrations(t->db(), identity::store::Migrations(), 0); !r)
+    if (auto r = storage::ApplySchemas(t->db(), {&identity::Schema()}, 0); !r)
       return r.error().message;
     identity = std::make_unique<identity::IdentityService>(t->db(), clock, ids);
     return "";

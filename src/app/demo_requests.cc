@@ -281,10 +281,8 @@ Result<int> AddLive(Platform& p, const Scene& s, const std::string& password) {
 
 Result<DemoRequestReport> CreateDemoRequests(Platform& p, const std::string& staff_password) {
   DemoRequestReport report;
-  XT_ASSIGN_OR_RETURN(auto existing, p.db().Read([](storage::Executor& ex) {
-    return ex.QueryOne("SELECT COUNT(*) FROM requests WHERE external_id LIKE 'demo:%'");
-  }));
-  if (existing && existing->Int(0) > 0) {
+  XT_ASSIGN_OR_RETURN(const std::int64_t existing, p.requests().CountExternalIdPrefix("demo:"));
+  if (existing > 0) {
     report.existed = true;
     return report;
   }

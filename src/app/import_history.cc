@@ -589,21 +589,6 @@ class Converter {
   std::unordered_map<std::string, Place> places_;
 };
 
-// The external ids of every request imported before.
-Result<std::unordered_set<std::string>> ImportedIds(storage::Database& db) {
-  return db.Read([](storage::Executor& ex) -> Result<std::unordered_set<std::string>> {
-    std::unordered_set<std::string> ids;
-    const storage::Value params[] = {
-        std::string(requests::ChannelName(requests::Channel::kImport))};
-    XT_TRY_VOID(ex.QueryEach("SELECT external_id FROM requests WHERE channel = ?", params,
-                             [&](const storage::Row& row) {
-                               ids.emplace(row.TextView(0));
-                               return true;
-                             }));
-    return ids;
-  });
-}
-
 }  // namespace
 
 // --- public -------------------------------------------------------------------
@@ -690,8 +675,7 @@ std::string_view MatterWordFor(std::string_view complaint_type, std::string_view
   return rule < 0 ? std::string_view() : MatterRules()[static_cast<std::size_t>(rule)].word;
 }
 
-Result<ImportReport> ImportUs311(storage::Database& db, const WorkCalendar& calendar,
-                                 requests::RequestService& requests,
+Result<ImportReport> ImportUs311(const WorkCalendar& calendar, requests::RequestService& requests,
                                  matters::MatterService& matters, const ImportOptions& options,
                                  const ImportProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
@@ -741,7 +725,7 @@ Result<ImportReport> ImportUs311(storage::Database& db, const WorkCalendar& cale
     sources.push_back({path, std::move(*table), *columns});
   }
 
-  XT_ASSIGN_OR_RETURN(auto existing, ImportedIds(db));
+  XT_ASSIGN_OR_RETURN(auto existing, requests.ExternalIds(requests::Channel::kImport));
   std::unordered_set<std::string> seen;  // accepted in this run
   Converter converter(*dir, std::move(leaves), *general, calendar, requests.options().warn_fraction,
                       options.as_of);

@@ -112,8 +112,7 @@ using ImportProgress =
 // missing file, Error::InvalidArgument for a file without the columns
 // request_id, created_at and complaint_type (all files are checked before
 // anything is stored).
-Result<ImportReport> ImportUs311(storage::Database& db, const WorkCalendar& calendar,
-                                 requests::RequestService& requests,
+Result<ImportReport> ImportUs311(const WorkCalendar& calendar, requests::RequestService& requests,
                                  matters::MatterService& matters, const ImportOptions& options,
                                  const ImportProgress& progress = {});
 

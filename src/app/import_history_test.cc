@@ -19,10 +19,7 @@
 #include "app/demo_matters.h"
 #include "audit/audit_log.h"
 #include "core/csv.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "requests/rates.h"
-#include "requests/request_store.h"
 #include "storage/testing.h"
 
 namespace xietong::app {
@@ -103,9 +100,7 @@ class ImportHistoryTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-                   requests::store::Migrations(), requests::rates::Migrations()})
-      ASSERT_TRUE(storage::ApplyMigrations(db(), m, 0));
+    ASSERT_TRUE(storage::ApplySchemas(db(), {&requests::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -172,16 +167,11 @@ class ImportHistoryTest : public ::testing::TestWithParam<std::string> {
     o.batch = batch;
     o.limit = limit;
     o.as_of = kMonday10;
-    return ImportUs311(db(), *calendar_, *requests_, *matters_, o, progress);
+    return ImportUs311(*calendar_, *requests_, *matters_, o, progress);
   }
 
   std::optional<Request> ByExternalId(const std::string& external_id) {
-    auto r = db().Read([&](storage::Executor& ex) -> Result<std::optional<Request>> {
-      XT_ASSIGN_OR_RETURN(
-          auto row, ex.QueryOne("SELECT id FROM requests WHERE external_id = ?", {external_id}));
-      if (!row) return std::optional<Request>();
-      return requests::store::Find(ex, row->Text(0));
-    });
+    auto r = requests_->FindByExternalId(external_id);
     EXPECT_TRUE(r) << r.error().message;
     return r ? *r : std::nullopt;
   }

@@ -8,11 +8,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
-#include "files/file_store.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "requests/rates.h"
-#include "requests/request_store.h"
 #include "storage/migrations.h"
 
 namespace xietong::app {
@@ -23,12 +19,7 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  std::vector<storage::Migration> all;
-  for (auto span :
-       {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-        files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
-    all.insert(all.end(), span.begin(), span.end());
-  return storage::ApplyMigrations(db, all, now);
+  return storage::ApplySchemas(db, {&requests::Schema()}, now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {

@@ -71,6 +71,11 @@ void ToHex(const unsigned char* p, std::size_t n, char* out) {
 
 std::span<const storage::Migration> Migrations() { return kMigrations; }
 
+const storage::Schema& Schema() {
+  static const storage::Schema schema{.module = "audit", .needs = {}, .migrations = {kMigrations}};
+  return schema;
+}
+
 void CanonicalInto(std::string& out, std::int64_t seq, Timestamp at, std::string_view actor,
                    std::string_view action, std::string_view subject,
                    std::string_view payload_json) {

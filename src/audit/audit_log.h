@@ -42,6 +42,8 @@ inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 std::span<const storage::Migration> Migrations();
+// The audit module's tables (needs no other schema).
+const storage::Schema& Schema();
 
 // Appends one event inside the caller's write transaction; returns its seq.
 Result<std::int64_t> Append(storage::Executor& ex, Timestamp at, const EventInput& input);

@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.h"
 #include "files/file_store.h"
+#include "identity/identity_service.h"
 
 namespace xietong::files {
 namespace {
@@ -109,6 +110,13 @@ Result<File> ReadAttached(storage::Executor& ex, std::string_view id, std::strin
   if (!file || file->info.subject_id != subject_id)
     return Fail(Error::NotFound(fmt::format("no attachment '{}' on this request", id)));
   return std::move(*file);
+}
+
+const storage::Schema& Schema() {
+  static const storage::Schema schema{.module = "files",
+                                      .needs = {&identity::Schema(), &audit::Schema()},
+                                      .migrations = {store::Migrations()}};
+  return schema;
 }
 
 }  // namespace xietong::files

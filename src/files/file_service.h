@@ -18,8 +18,12 @@
 #include "files/file.h"
 #include "identity/identity.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
 
 namespace xietong::files {
+
+// The files module's tables: uploaded files; needs identity and audit.
+const storage::Schema& Schema();
 
 class FileService {
  public:

@@ -75,8 +75,7 @@ class FileServiceTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplyMigrations(db(), audit::Migrations(), 0));
-    ASSERT_TRUE(storage::ApplyMigrations(db(), store::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplySchemas(db(), {&Schema()}, 0));
     service_ = std::make_unique<FileService>(db(), clock_, ids_);
   }
   storage::Database& db() { return t_->db(); }

@@ -11,8 +11,6 @@
 #include "http/identity_handlers.h"
 #include "http/server.h"
 #include "http/test_client.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "storage/testing.h"
 
 namespace xietong::http {
@@ -39,9 +37,7 @@ class MatterApiTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), audit::Migrations(), 0));
-    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), identity::store::Migrations(), 0));
-    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), matters::store::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&matters::Schema()}, 0));
     identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
     matters_ = std::make_unique<matters::MatterService>(t_->db(), clock_, ids_);
     const auto sys = identity::Principal::System();

@@ -10,14 +10,10 @@
 #include <pugixml.hpp>
 
 #include "audit/audit_log.h"
-#include "files/file_store.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/test_client.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "requests/rates.h"
-#include "requests/request_store.h"
 #include "storage/testing.h"
 
 namespace xietong::http {
@@ -63,10 +59,7 @@ class Open311Test : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    for (auto m :
-         {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-          files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
-      ASSERT_TRUE(storage::ApplyMigrations(t_->db(), m, 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&requests::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));

@@ -16,7 +16,6 @@
 
 #include "audit/audit_log.h"
 #include "files/file_service.h"
-#include "files/file_store.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
 #include "http/file_handlers.h"
@@ -26,10 +25,7 @@
 #include "http/server.h"
 #include "http/stats_handlers.h"
 #include "http/test_client.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "requests/rates.h"
-#include "requests/request_store.h"
 #include "storage/testing.h"
 
 namespace xietong::http {
@@ -56,10 +52,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    for (auto m :
-         {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-          files::store::Migrations(), requests::store::Migrations(), requests::rates::Migrations()})
-      ASSERT_TRUE(storage::ApplyMigrations(t_->db(), m, 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&requests::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -106,7 +99,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterIdentityRoutes(*api_, *identity_);
     RegisterRequestRoutes(*api_, *requests_, *matters_);
     RegisterStatsRoutes(*api_, *requests_);
-    hotspots_ = std::make_unique<insight::HotspotService>(t_->db(), *requests_);
+    hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
     RegisterCalendarRoutes(*api_, *calendar_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);

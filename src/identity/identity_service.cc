@@ -532,4 +532,10 @@ Result<void> IdentityService::RemoveMembership(const Principal& actor,
   });
 }
 
+const storage::Schema& Schema() {
+  static const storage::Schema schema{
+      .module = "identity", .needs = {&audit::Schema()}, .migrations = {store::Migrations()}};
+  return schema;
+}
+
 }  // namespace xietong::identity

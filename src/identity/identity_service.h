@@ -20,8 +20,12 @@
 #include "identity/authorization.h"
 #include "identity/identity.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
 
 namespace xietong::identity {
+
+// The identity module's tables: org units, people, roles, sessions; needs audit.
+const storage::Schema& Schema();
 
 struct IdentityOptions {
   Timestamp session_ttl = 12 * kMicrosPerHour;

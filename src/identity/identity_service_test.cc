@@ -23,8 +23,7 @@ class IdentityServiceTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplyMigrations(db(), audit::Migrations(), 0));
-    ASSERT_TRUE(storage::ApplyMigrations(db(), store::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplySchemas(db(), {&Schema()}, 0));
     service_ = std::make_unique<IdentityService>(db(), clock_, ids_);
     const auto sys = Principal::System();
     city_ = Make(sys, {std::nullopt, UnitKind::kCity, "JL", "江澜市", std::nullopt});

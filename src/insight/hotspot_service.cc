@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include "insight/insight_store.h"
-
 namespace xietong::insight {
 
 Result<std::shared_ptr<const text::Normalizer>> HotspotService::normalizer() {
@@ -20,9 +18,7 @@ Result<HotspotAnswer> HotspotService::Hotspots(const identity::Principal& actor,
   if (in.limit < 1 || in.limit > 100)
     return Fail(Error::InvalidArgument("'limit' must be between 1 and 100"));
   XT_ASSIGN_OR_RETURN(const std::string path, requests_.FiguresPath(actor, in.unit_id));
-  XT_ASSIGN_OR_RETURN(auto rows, db_.Read([&](storage::Executor& ex) {
-    return store::ReceivedBetween(ex, in.from, in.to, path, kMaxRequests + 1);
-  }));
+  XT_ASSIGN_OR_RETURN(auto rows, requests_.ReceivedTexts(in.from, in.to, path, kMaxRequests + 1));
   HotspotAnswer out;
   out.truncated = rows.size() > static_cast<std::size_t>(kMaxRequests);
   if (out.truncated) rows.resize(kMaxRequests);

@@ -40,8 +40,7 @@ class HotspotService {
   // period): grouping costs about half a millisecond per request.
   static constexpr int kMaxRequests = 5000;
 
-  HotspotService(storage::Database& db, requests::RequestService& requests)
-      : db_(db), requests_(requests) {}
+  explicit HotspotService(requests::RequestService& requests) : requests_(requests) {}
 
   // The same permission as the ranking (RequestService::FiguresPath);
   // InvalidArgument for an empty or reversed period or a limit outside 1–100.
@@ -50,7 +49,6 @@ class HotspotService {
  private:
   Result<std::shared_ptr<const text::Normalizer>> normalizer();
 
-  storage::Database& db_;
   requests::RequestService& requests_;
   std::mutex mutex_;
   std::shared_ptr<const text::Normalizer> normalizer_;  // GUARDED_BY(mutex_), opened once

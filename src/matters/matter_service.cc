@@ -7,6 +7,7 @@
 #include "audit/audit_log.h"
 #include "core/json.h"
 #include "identity/authorization.h"
+#include "identity/identity_service.h"
 #include "matters/matter_store.h"
 
 namespace xietong::matters {
@@ -263,6 +264,13 @@ Result<int> MatterService::Seed(const identity::Principal& actor,
   });
   if (created && *created > 0) ForgetSnapshot();
   return created;
+}
+
+const storage::Schema& Schema() {
+  static const storage::Schema schema{.module = "matters",
+                                      .needs = {&identity::Schema(), &audit::Schema()},
+                                      .migrations = {store::Migrations()}};
+  return schema;
 }
 
 }  // namespace xietong::matters

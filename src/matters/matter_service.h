@@ -23,8 +23,12 @@
 #include "matters/catalog.h"
 #include "matters/matter.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
 
 namespace xietong::matters {
+
+// The matters module's tables: the matter catalogue; needs identity and audit.
+const storage::Schema& Schema();
 
 struct MatterOptions {
   // How long a loaded Catalog is served before it is read again; 0 reloads on

@@ -16,85 +16,28 @@
 #include <tuple>
 
 #include "core/csv.h"
+#include "requests/rates_store.h"
 
 namespace xietong::requests::rates {
 namespace {
 
-// The counters as columns of request_stats, in one order used by every statement.
-struct CounterColumn {
-  std::string_view name;
-  std::int64_t Counters::*field;
+// Every counter, in the order of Counters.
+constexpr std::int64_t Counters::*kCounterFields[] = {
+    &Counters::dispatched,
+    &Counters::responded_on_time,
+    &Counters::replied,
+    &Counters::replied_on_time,
+    &Counters::rated,
+    &Counters::resolved,
+    &Counters::satisfied,
+    &Counters::basically_satisfied,
+    &Counters::dissatisfied,
+    &Counters::summoned,
+    &Counters::summons_reported_on_time,
+    &Counters::summons_late,
 };
-constexpr CounterColumn kCounterColumns[] = {
-    {"dispatched", &Counters::dispatched},
-    {"responded_on_time", &Counters::responded_on_time},
-    {"replied", &Counters::replied},
-    {"replied_on_time", &Counters::replied_on_time},
-    {"rated", &Counters::rated},
-    {"resolved", &Counters::resolved},
-    {"satisfied", &Counters::satisfied},
-    {"basically_satisfied", &Counters::basically_satisfied},
-    {"dissatisfied", &Counters::dissatisfied},
-    {"summoned", &Counters::summoned},
-    {"summons_reported_on_time", &Counters::summons_reported_on_time},
-    {"summons_late", &Counters::summons_late},
-};
-
-// The table as created; a later change is a new migration, never an edit here.
-constexpr storage::Migration kMigrations[] = {
-    {"request_stats", 1, "request_stats rollup of the three rates per unit and month",
-     "CREATE TABLE request_stats ("
-     " unit_id TEXT NOT NULL,"
-     " unit_path TEXT NOT NULL,"
-     " month TEXT NOT NULL,"
-     " dispatched BIGINT NOT NULL DEFAULT 0,"
-     " responded_on_time BIGINT NOT NULL DEFAULT 0,"
-     " replied BIGINT NOT NULL DEFAULT 0,"
-     " replied_on_time BIGINT NOT NULL DEFAULT 0,"
-     " rated BIGINT NOT NULL DEFAULT 0,"
-     " resolved BIGINT NOT NULL DEFAULT 0,"
-     " satisfied BIGINT NOT NULL DEFAULT 0,"
-     " basically_satisfied BIGINT NOT NULL DEFAULT 0,"
-     " dissatisfied BIGINT NOT NULL DEFAULT 0,"
-     " summoned BIGINT NOT NULL DEFAULT 0,"
-     " summons_reported_on_time BIGINT NOT NULL DEFAULT 0,"
-     " summons_late BIGINT NOT NULL DEFAULT 0,"
-     " PRIMARY KEY (unit_id, month));"
-     // The ranking reads a range of months across all units; the trend of one
-     // unit uses the primary key.
-     "CREATE INDEX request_stats_month ON request_stats (month, unit_path);"},
-};
-
-const std::string& UpsertSql() {
-  static const std::string sql = [] {
-    std::string names, marks, sets;
-    for (const auto& c : kCounterColumns) {
-      names += fmt::format(", {}", c.name);
-      marks += ", ?";
-      sets += fmt::format(", {0} = request_stats.{0} + excluded.{0}", c.name);
-    }
-    return fmt::format(
-        "INSERT INTO request_stats (unit_id, unit_path, month{}) VALUES (?, ?, ?{})"
-        " ON CONFLICT (unit_id, month) DO UPDATE SET unit_path = excluded.unit_path{}",
-        names, marks, sets);
-  }();
-  return sql;
-}
-
-// ", CAST(SUM(dispatched) AS BIGINT), …" or ", dispatched, …".
-std::string CounterList(bool summed) {
-  std::string out;
-  for (const auto& c : kCounterColumns)
-    out += summed ? fmt::format(", CAST(SUM({}) AS BIGINT)", c.name) : fmt::format(", {}", c.name);
-  return out;
-}
-
-Counters ReadCounters(const storage::Row& row, std::size_t first) {
-  Counters c;
-  for (std::size_t k = 0; k < std::size(kCounterColumns); ++k)
-    c.*kCounterColumns[k].field = row.Int(first + k);
-  return c;
-}
+static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::int64_t),
+              "every counter must be in kCounterFields");
 
 // Months as a count since year 0, so that ranges are easy to walk.
 Result<int> ParseMonth(std::string_view field, std::string_view text) {
@@ -124,17 +67,6 @@ Result<std::pair<int, int>> ParseMonthRange(std::string_view from, std::string_v
   return std::pair{first, last};
 }
 
-// A LIKE pattern matching every text that starts with prefix (ESCAPE '\').
-std::string PrefixPattern(std::string_view prefix) {
-  std::string out;
-  for (char ch : prefix) {
-    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  out += '%';
-  return out;
-}
-
 // Scores that differ only by floating-point noise rank together.
 std::int64_t ScoreKey(double score) { return std::llround(score * 1e6); }
 
@@ -159,12 +91,12 @@ struct TempFile {
 }  // namespace
 
 Counters& Counters::operator+=(const Counters& o) {
-  for (const auto& c : kCounterColumns) this->*c.field += o.*c.field;
+  for (const auto field : kCounterFields) this->*field += o.*field;
   return *this;
 }
 
 Counters& Counters::operator-=(const Counters& o) {
-  for (const auto& c : kCounterColumns) this->*c.field -= o.*c.field;
+  for (const auto field : kCounterFields) this->*field -= o.*field;
   return *this;
 }
 
@@ -242,14 +174,12 @@ Result<void> Apply(storage::Executor& ex, const std::optional<Contribution>& bef
   const bool path_changed = before && after && before->unit_path != after->unit_path;
   for (const auto& [key, delta] : deltas) {
     if (delta.counters.IsZero() && !path_changed) continue;
-    std::vector<storage::Value> params{key.first, delta.unit_path, key.second};
-    for (const auto& c : kCounterColumns) params.emplace_back(delta.counters.*c.field);
-    XT_TRY_VOID(ex.Defer(UpsertSql(), storage::Params(params)));
+    XT_TRY_VOID(store::Add(ex, key.first, delta.unit_path, key.second, delta.counters));
   }
   return {};
 }
 
-std::span<const storage::Migration> Migrations() { return kMigrations; }
+std::span<const storage::Migration> Migrations() { return store::Migrations(); }
 
 Result<void> Validate(const Weights& w) {
   const std::pair<std::string_view, double> all[] = {{"response", w.response},
@@ -296,40 +226,24 @@ UnitRates RatesOf(std::string unit_id, std::string unit_path, const Counters& c,
 Result<std::vector<UnitRates>> Ranking(storage::Executor& ex, const RankingQuery& q) {
   XT_TRY_VOID(Validate(q.weights));
   XT_TRY_VOID(ParseMonthRange(q.from_month, q.to_month));
-  std::string sql = fmt::format(
-      "SELECT unit_id, unit_path, MAX(month){} FROM request_stats WHERE month >= ? AND month <= ?",
-      CounterList(true));
-  std::vector<storage::Value> params{q.from_month, q.to_month};
-  if (q.under_path) {
-    sql += " AND unit_path LIKE ? ESCAPE '\\'";
-    params.emplace_back(PrefixPattern(*q.under_path));
-  }
-  if (!q.unit_ids.empty()) {
-    sql += " AND unit_id IN (";
-    for (std::size_t k = 0; k < q.unit_ids.size(); ++k) {
-      sql += k == 0 ? "?" : ", ?";
-      params.emplace_back(q.unit_ids[k]);
-    }
-    sql += ")";
-  }
-  // Grouped by path too: a unit moved in the org tree keeps one row per path;
-  // its rows are merged below under the path of its latest month.
-  sql += " GROUP BY unit_id, unit_path";
+  XT_ASSIGN_OR_RETURN(auto sums,
+                      store::SumsByUnit(ex, q.from_month, q.to_month, q.under_path, q.unit_ids));
+  // A unit moved in the org tree has one sum per path; they are merged under
+  // the path of its latest month.
   struct Sum {
     std::string unit_path;
     std::string last_month;
     Counters counters;
   };
   std::map<std::string, Sum> units;
-  XT_TRY_VOID(ex.QueryEach(sql, storage::Params(params), [&](const storage::Row& row) {
-    Sum& s = units[row.Text(0)];
-    if (std::string month = row.Text(2); month >= s.last_month) {
-      s.last_month = std::move(month);
-      s.unit_path = row.Text(1);
+  for (store::UnitSum& row : sums) {
+    Sum& s = units[row.unit_id];
+    if (row.last_month >= s.last_month) {
+      s.last_month = std::move(row.last_month);
+      s.unit_path = std::move(row.unit_path);
     }
-    s.counters += ReadCounters(row, 3);
-    return true;
-  }));
+    s.counters += row.counters;
+  }
 
   std::vector<UnitRates> out;
   out.reserve(units.size());
@@ -366,9 +280,8 @@ Result<std::pair<int, int>> TrendRange(std::string_view from_month, std::string_
   return range;
 }
 
-// Rows (month, counters from column `first`), ascending by month, filled out
-// to every month of the range.
-MonthRates FillMonths(std::pair<int, int> range, const std::vector<storage::Row>& rows, int first,
+// Rows ascending by month, filled out to every month of the range.
+MonthRates FillMonths(std::pair<int, int> range, const std::vector<store::MonthSum>& rows,
                       const std::string& unit_id, const std::string& path, const Weights& w) {
   MonthRates out;
   out.reserve(static_cast<std::size_t>(range.second - range.first + 1));
@@ -376,7 +289,7 @@ MonthRates FillMonths(std::pair<int, int> range, const std::vector<storage::Row>
   for (int m = range.first; m <= range.second; ++m) {
     std::string month = FormatMonth(m);
     Counters c;
-    if (next < rows.size() && rows[next].Text(0) == month) c = ReadCounters(rows[next++], first);
+    if (next < rows.size() && rows[next].month == month) c = rows[next++].counters;
     out.emplace_back(std::move(month), RatesOf(unit_id, path, c, w));
   }
   return out;
@@ -390,13 +303,9 @@ Result<std::vector<std::pair<std::string, UnitRates>>> Trend(storage::Executor& 
                                                              std::string_view to_month,
                                                              const Weights& w) {
   XT_ASSIGN_OR_RETURN(const auto range, TrendRange(from_month, to_month, w));
-  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("SELECT month, unit_path{} FROM request_stats"
-                                                      " WHERE unit_id = ? AND month >= ?"
-                                                      " AND month <= ? ORDER BY month",
-                                                      CounterList(false)),
-                                          {unit_id, from_month, to_month}));
-  const std::string path = rows.empty() ? std::string() : rows.back().Text(1);
-  return FillMonths(range, rows, 2, std::string(unit_id), path, w);
+  XT_ASSIGN_OR_RETURN(auto rows, store::UnitMonths(ex, unit_id, from_month, to_month));
+  const std::string path = rows.empty() ? std::string() : rows.back().unit_path;
+  return FillMonths(range, rows, std::string(unit_id), path, w);
 }
 
 Result<std::vector<std::pair<std::string, UnitRates>>> SubtreeTrend(storage::Executor& ex,
@@ -405,13 +314,8 @@ Result<std::vector<std::pair<std::string, UnitRates>>> SubtreeTrend(storage::Exe
                                                                     std::string_view to_month,
                                                                     const Weights& w) {
   XT_ASSIGN_OR_RETURN(const auto range, TrendRange(from_month, to_month, w));
-  XT_ASSIGN_OR_RETURN(auto rows,
-                      ex.Query(fmt::format("SELECT month{} FROM request_stats WHERE month >= ?"
-                                           " AND month <= ? AND unit_path LIKE ? ESCAPE '\\'"
-                                           " GROUP BY month ORDER BY month",
-                                           CounterList(true)),
-                               {from_month, to_month, PrefixPattern(under_path)}));
-  return FillMonths(range, rows, 1, std::string(), std::string(under_path), w);
+  XT_ASSIGN_OR_RETURN(auto rows, store::SubtreeMonths(ex, under_path, from_month, to_month));
+  return FillMonths(range, rows, std::string(), std::string(under_path), w);
 }
 
 std::string RankingCsv(const std::vector<NamedRates>& rows, std::string_view period) {

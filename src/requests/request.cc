@@ -172,4 +172,20 @@ std::string FormatNumber(Timestamp received_at, std::int64_t n) {
   return fmt::format("{}{:05}", DayKey(received_at), n);
 }
 
+void ShowToResident(Request& r) {
+  r.return_requested = false;
+  r.return_reason.clear();
+  r.extension_days = 0;
+  r.extension_reason.clear();
+  r.created_by.clear();
+  r.sign_due = 0;
+  r.sign_warn_at = 0;
+  r.finish_warn_at = 0;
+  r.return_until = 0;
+  r.sign_late = false;
+  r.finish_late = false;
+  r.warned = false;
+  r.dispatch_count = 0;
+}
+
 }  // namespace xietong::requests

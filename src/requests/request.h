@@ -169,4 +169,23 @@ std::string DayKey(Timestamp t);
 // yyyy-mm (Asia/Shanghai): the period rates are counted in.
 std::string MonthKey(Timestamp t);
 
+// What the resident who filed a request may read of it: what they asked,
+// where it stands, who handles it, when it is due and the reply. Cleared:
+// staff notes (the reasons of a 退单 or 延期 request and whether one is
+// pending), who recorded it, and the internal clock (sign-by time, warnings,
+// lateness flags, the return window, dispatch count). Every answer that goes
+// to a resident account passes through here (RequestService decides, not
+// the handlers).
+void ShowToResident(Request& r);
+
+// A request as the hotspot finder reads it (RequestService::ReceivedTexts).
+struct ReceivedText {
+  std::string id;
+  std::string title;
+  std::string text;
+  std::string street_id;  // "" when it could not be located
+  Timestamp received_at = 0;
+  std::int64_t merged = 0;  // requests merged into this one (residents who said the same)
+};
+
 }  // namespace xietong::requests

@@ -488,7 +488,7 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
     }
   }
 
-  return db_.Write([&](Executor& ex) -> Result<Request> {
+  XT_ASSIGN_OR_RETURN(Request done, db_.Write([&](Executor& ex) -> Result<Request> {
     const Timestamp now = clock_.Now();
     XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id));
     if (!found) return Fail(Error::NotFound(fmt::format("no request with id '{}'", id)));
@@ -811,7 +811,9 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
       }
     }
     return r;
-  });
+  }));
+  if (actor.kind == identity::AccountKind::kResident) ShowToResident(done);
+  return done;
 }
 
 // --- queries ------------------------------------------------------------------
@@ -839,6 +841,7 @@ Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_o
         s.reason.clear();
         s.report.clear();
       }
+      ShowToResident(d.request);
     }
     const Timestamp now = clock_.Now();
     for (Command c : Allowed(d.request, now))
@@ -944,6 +947,8 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
   return db_.Read([&](Executor& ex) -> Result<RequestPage> {
     RequestPage page;
     XT_ASSIGN_OR_RETURN(page.items, store::List(ex, q));
+    if (actor.kind == identity::AccountKind::kResident)
+      for (auto& r : page.items) ShowToResident(r);
     XT_ASSIGN_OR_RETURN(page.total, store::Count(ex, q));
     if (static_cast<int>(page.items.size()) == q.limit) page.next_cursor = page.items.back().id;
     return page;
@@ -1156,6 +1161,37 @@ Result<int> RequestService::FireDueTimers(int limit) {
 
 Result<std::optional<Timestamp>> RequestService::NextTimerDue() {
   return db_.Read([&](Executor& ex) { return store::NextTimerDue(ex); });
+}
+
+Result<std::vector<ReceivedText>> RequestService::ReceivedTexts(Timestamp from, Timestamp to,
+                                                                std::string_view under_path,
+                                                                int limit) {
+  return db_.Read(
+      [&](storage::Executor& ex) { return store::ReceivedTexts(ex, from, to, under_path, limit); });
+}
+
+Result<std::unordered_set<std::string>> RequestService::ExternalIds(Channel channel) {
+  XT_ASSIGN_OR_RETURN(auto ids, db_.Read([&](storage::Executor& ex) {
+    return store::ExternalIds(ex, ChannelName(channel));
+  }));
+  return std::unordered_set<std::string>(std::make_move_iterator(ids.begin()),
+                                         std::make_move_iterator(ids.end()));
+}
+
+Result<std::int64_t> RequestService::CountExternalIdPrefix(std::string_view prefix) {
+  return db_.Read([&](storage::Executor& ex) { return store::CountExternalIdPrefix(ex, prefix); });
+}
+
+Result<std::optional<Request>> RequestService::FindByExternalId(std::string_view external_id) {
+  return db_.Read([&](storage::Executor& ex) { return store::FindByExternalId(ex, external_id); });
+}
+
+const storage::Schema& Schema() {
+  static const storage::Schema schema{
+      .module = "requests",
+      .needs = {&matters::Schema(), &files::Schema(), &identity::Schema(), &audit::Schema()},
+      .migrations = {store::Migrations(), rates::Migrations()}};
+  return schema;
 }
 
 }  // namespace xietong::requests

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -29,10 +31,15 @@
 #include "requests/request.h"
 #include "requests/routing.h"
 #include "storage/database.h"
+#include "storage/migrations.h"
 #include "text/classifier.h"
 #include "text/reply_quality.h"
 
 namespace xietong::requests {
+
+// The requests module's tables: requests, their timers and summonses, and the rate rollup; needs
+// matters, files, identity and audit.
+const storage::Schema& Schema();
 
 struct RequestOptions {
   double warn_fraction = 0.75;  // a warning when this share of a limit has passed
@@ -218,6 +225,20 @@ class RequestService {
 
   Result<std::shared_ptr<const Directory>> directory();
   const RequestOptions& options() const { return options_; }
+
+  // --- Reads for tools and other modules, on behalf of the system (the
+  // caller has authorized its own user, e.g. with FiguresPath). ---
+  // Requests received in [from, to) that were not merged into another (those
+  // count as support of the one they joined), handled under `under_path` when
+  // it is not empty; the newest first, at most `limit` (hotspots).
+  Result<std::vector<ReceivedText>> ReceivedTexts(Timestamp from, Timestamp to,
+                                                  std::string_view under_path, int limit);
+  // The external ids stored from one channel (the importer skips those).
+  Result<std::unordered_set<std::string>> ExternalIds(Channel channel);
+  // How many requests have an external id starting with prefix ("demo:").
+  Result<std::int64_t> CountExternalIdPrefix(std::string_view prefix);
+  // The request stored with this external id, if any.
+  Result<std::optional<Request>> FindByExternalId(std::string_view external_id);
 
  private:
   Result<void> Authorize(const identity::Principal& actor, const Request& r, Command c,

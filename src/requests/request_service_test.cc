@@ -11,9 +11,6 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
-#include "files/file_store.h"
-#include "identity/identity_store.h"
-#include "matters/matter_store.h"
 #include "requests/rates.h"
 #include "requests/request_store.h"
 #include "storage/testing.h"
@@ -49,9 +46,7 @@ class RequestServiceTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    for (auto m : {audit::Migrations(), identity::store::Migrations(), matters::store::Migrations(),
-                   files::store::Migrations(), store::Migrations(), rates::Migrations()})
-      ASSERT_TRUE(storage::ApplyMigrations(db(), m, 0));
+    ASSERT_TRUE(storage::ApplySchemas(db(), {&Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -372,6 +367,73 @@ TEST_P(RequestServiceTest, SupervisorsSeeTheReplysQualityAndTheStreetDoesNot) {
   EXPECT_FALSE(street->reply_quality);
   auto resident = service_->Get(resident_, r.id);
   EXPECT_TRUE(!resident || !resident->reply_quality);
+}
+
+// Field by field: what the resident who filed a request reads of it while a
+// street asks to return it and to extend it, through every read path.
+TEST_P(RequestServiceTest, TheResidentReadsNoStaffNotesNorInternalClocks) {
+  Intake mine = Stalls();
+  mine.text = "南门推车又堵了，麻烦处理";
+  auto own = service_->Submit(resident_, mine);
+  ASSERT_TRUE(own) << own.error().message;
+  Request r =
+      Must(operator_, own->request, Command::kDispatch, [&](auto& in) { in.matter_id = stalls_; });
+  r = Must(handler_a_, r, Command::kSign);
+  r = Must(handler_a_, r, Command::kRequestExtension, [](auto& in) {
+    in.days = 3;
+    in.reason = "内部：产权单位张科长不配合";
+  });
+  // The staff see their notes and clocks.
+  auto staff = service_->Get(handler_a_, r.id);
+  ASSERT_TRUE(staff) << staff.error().message;
+  EXPECT_EQ(staff->request.extension_reason, "内部：产权单位张科长不配合");
+  EXPECT_EQ(staff->request.extension_days, 3);
+  EXPECT_NE(staff->request.sign_due, 0);
+  EXPECT_FALSE(staff->request.created_by.empty());
+
+  auto check = [&](const Request& seen, const char* path) {
+    SCOPED_TRACE(path);
+    EXPECT_EQ(seen.extension_reason, "");
+    EXPECT_EQ(seen.extension_days, 0);
+    EXPECT_EQ(seen.return_reason, "");
+    EXPECT_FALSE(seen.return_requested);
+    EXPECT_EQ(seen.created_by, "");
+    EXPECT_EQ(seen.sign_due, 0);
+    EXPECT_EQ(seen.sign_warn_at, 0);
+    EXPECT_EQ(seen.finish_warn_at, 0);
+    EXPECT_EQ(seen.return_until, 0);
+    EXPECT_FALSE(seen.warned);
+    EXPECT_FALSE(seen.sign_late);
+    EXPECT_FALSE(seen.finish_late);
+    EXPECT_EQ(seen.dispatch_count, 0);
+    // What the resident is owed stays.
+    EXPECT_EQ(seen.number, r.number);
+    EXPECT_EQ(seen.text, "南门推车又堵了，麻烦处理");
+    EXPECT_EQ(seen.status, r.status);
+    EXPECT_EQ(seen.unit_name, r.unit_name);
+    EXPECT_EQ(seen.finish_due, r.finish_due);
+    EXPECT_EQ(seen.signed_at, r.signed_at);
+    EXPECT_EQ(seen.version, r.version);
+  };
+  auto got = service_->Get(resident_, r.id);
+  ASSERT_TRUE(got) << got.error().message;
+  check(got->request, "Get");
+  auto listed = service_->List(resident_, {});
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->items.size(), 1u);
+  check(listed->items[0], "List");
+
+  // A return asked for and rejected; then the resident acts (rates the
+  // reply) and reads the answer of their own command.
+  r = Must(supervisor_, r, Command::kRejectExtension, [](auto& in) { in.reason = "理由不充分"; });
+  r = Must(handler_a_, r, Command::kRequestReturn, [](auto& in) { in.reason = "内部：不想管"; });
+  auto staff_now = service_->Get(handler_a_, r.id);
+  ASSERT_TRUE(staff_now) << staff_now.error().message;
+  EXPECT_EQ(staff_now->request.return_reason, "内部：不想管");
+  EXPECT_TRUE(staff_now->request.return_requested);
+  got = service_->Get(resident_, r.id);
+  ASSERT_TRUE(got) << got.error().message;
+  check(got->request, "Get while a return is pending");
 }
 
 TEST_P(RequestServiceTest, ForbiddenTransitionsAnswerConflictAndChangeNothing) {

@@ -405,6 +405,51 @@ Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view numbe
 Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key) {
   return FindWhere(ex, "idem_key", idem_key);
 }
+Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view external_id) {
+  return FindWhere(ex, "external_id", external_id);
+}
+
+Result<std::int64_t> CountExternalIdPrefix(Executor& ex, std::string_view prefix) {
+  // Compared as a range, not LIKE: the prefix may hold '%' or '_'.
+  XT_ASSIGN_OR_RETURN(auto row,
+                      ex.QueryOne("SELECT COUNT(*) FROM requests WHERE external_id >= ? AND "
+                                  "substr(external_id, 1, ?) = ?",
+                                  {prefix, static_cast<std::int64_t>(prefix.size()), prefix}));
+  return row ? row->Int(0) : 0;
+}
+
+Result<std::vector<std::string>> ExternalIds(Executor& ex, std::string_view channel) {
+  std::vector<std::string> ids;
+  const storage::Value params[] = {std::string(channel)};
+  XT_TRY_VOID(ex.QueryEach("SELECT external_id FROM requests WHERE channel = ?", params,
+                           [&](const storage::Row& row) {
+                             ids.emplace_back(row.TextView(0));
+                             return true;
+                           }));
+  return ids;
+}
+
+Result<std::vector<ReceivedText>> ReceivedTexts(Executor& ex, Timestamp from, Timestamp to,
+                                                std::string_view under_path, int limit) {
+  std::string sql =
+      "SELECT r.id, r.title, r.text, r.street_id, r.received_at,"
+      " (SELECT COUNT(*) FROM requests m WHERE m.parent_id = r.id)"
+      " FROM requests r WHERE r.received_at >= ? AND r.received_at < ? AND r.parent_id = ''";
+  std::vector<storage::Value> params{from, to};
+  // Unit paths are ids joined by '/': no LIKE wildcards to escape.
+  if (!under_path.empty()) {
+    sql += " AND r.unit_path LIKE ?";
+    params.emplace_back(std::string(under_path) + "%");
+  }
+  sql += " ORDER BY r.received_at DESC, r.id DESC LIMIT ?";
+  params.emplace_back(static_cast<std::int64_t>(limit));
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, storage::Params(params)));
+  std::vector<ReceivedText> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)});
+  return out;
+}
 
 Result<bool> Update(Executor& ex, const Request& r) {
   static const std::string sql = [] {

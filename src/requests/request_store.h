@@ -26,6 +26,12 @@ Result<std::int64_t> NextNumber(Executor& ex, std::string_view day);
 Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key);
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id);
 Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number);
+Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view external_id);
+Result<std::int64_t> CountExternalIdPrefix(Executor& ex, std::string_view prefix);
+Result<std::vector<std::string>> ExternalIds(Executor& ex, std::string_view channel);
+// See RequestService::ReceivedTexts.
+Result<std::vector<ReceivedText>> ReceivedTexts(Executor& ex, Timestamp from, Timestamp to,
+                                                std::string_view under_path, int limit);
 Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key);
 // Writes every mutable field when the stored version is r.version - 1;
 // false when someone else changed it first.

@@ -7,6 +7,28 @@
 
 namespace xietong::storage {
 
+namespace {
+
+void Visit(const Schema* schema, std::set<const Schema*>& done, std::vector<Migration>& out) {
+  if (!done.insert(schema).second) return;
+  for (const Schema* need : schema->needs) Visit(need, done, out);
+  for (auto span : schema->migrations) out.insert(out.end(), span.begin(), span.end());
+}
+
+}  // namespace
+
+std::vector<Migration> Ordered(std::initializer_list<const Schema*> schemas) {
+  std::set<const Schema*> done;
+  std::vector<Migration> out;
+  for (const Schema* s : schemas) Visit(s, done, out);
+  return out;
+}
+
+Result<int> ApplySchemas(Database& db, std::initializer_list<const Schema*> schemas,
+                         std::int64_t now_us) {
+  return ApplyMigrations(db, Ordered(schemas), now_us);
+}
+
 Result<int> ApplyMigrations(Database& db, std::span<const Migration> migrations,
                             std::int64_t now_us) {
   return db.Write([&](Executor& ex) -> Result<int> {

@@ -1,0 +1,2 @@
+#include "core/core.h"
+int Core() { return 1; }

@@ -1,0 +1,2 @@
+// a test obeys the same rules
+#include "high/high.h"
