@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -58,7 +59,23 @@ struct ServeOptions {
   std::size_t body_limit = 1024 * 1024;
   int checkpoint_seconds = 60;
   std::string access_log;
+  std::string public_url;     // how users reach this service, e.g. https://12345.jianglan.gov.cn
+  std::string metrics_token;  // empty: /metrics on loopback only
 };
+
+// "HOST:PORT" → host and port, or an error that names the flag.
+Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view listen) {
+  const auto colon = listen.rfind(':');
+  unsigned port = 0;
+  const char* first = colon == std::string_view::npos ? nullptr : listen.data() + colon + 1;
+  const char* last = listen.data() + listen.size();
+  if (first == nullptr || first == last || std::from_chars(first, last, port).ptr != last ||
+      port > 65535)
+    return Fail(Error::InvalidArgument(fmt::format(
+        "--listen wants HOST:PORT with a port from 0 to 65535, such as 127.0.0.1:8080; got '{}'",
+        listen)));
+  return std::pair{std::string(listen.substr(0, colon)), static_cast<std::uint16_t>(port)};
+}
 
 int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   const sigset_t signals = BlockStopSignals();
@@ -98,25 +115,36 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
       }
     }
   }
-  http::Api api(p.identity(), p.db(), p.clock(), p.ids(), {.web_root = web_root});
+  auto listen = ParseListen(sopts.listen);
+  if (!listen) return Report(listen.error());
+  if (!sopts.public_url.empty() && !sopts.public_url.starts_with("https://") &&
+      !sopts.public_url.starts_with("http://"))
+    return Report(Error::InvalidArgument(fmt::format(
+        "--public-url must start with https:// or http://; got '{}'", sopts.public_url)));
+  std::string public_url = sopts.public_url;
+  while (public_url.ends_with('/')) public_url.pop_back();
+  http::Api api(p.identity(), p.db(), p.clock(), p.ids(),
+                {.web_root = web_root,
+                 // Behind HTTPS the session cookie must never travel in clear.
+                 .secure_cookies = public_url.starts_with("https://"),
+                 .metrics_token = sopts.metrics_token});
   http::RegisterIdentityRoutes(api, p.identity());
   http::RegisterMatterRoutes(api, p.matters());
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
-  http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), {});
+  http::Open311Options open311;
+  open311.base_url =
+      public_url.empty() ? fmt::format("http://{}:{}", listen->first, listen->second) : public_url;
+  http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
-  insight::HotspotService hotspots(p.db(), p.requests());
+  insight::HotspotService hotspots(p.requests());
   http::RegisterInsightRoutes(api, hotspots);
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   api.Seal();
 
-  const auto colon = sopts.listen.rfind(':');
-  if (colon == std::string::npos)
-    return Report(
-        Error::InvalidArgument(fmt::format("--listen wants HOST:PORT, not '{}'", sopts.listen)));
   http::ServerOptions so;
-  so.host = sopts.listen.substr(0, colon);
-  so.port = static_cast<std::uint16_t>(std::stoi(sopts.listen.substr(colon + 1)));
+  so.host = listen->first;
+  so.port = listen->second;
   so.threads = sopts.threads > 0
                    ? sopts.threads
                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
@@ -129,7 +157,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   if (auto r = live_feed.Start(); !r) return Report(r.error());
   http::Server server(
       so, [&api](http::Request& req) { return api.Handle(req); },
-      http::LiveUpgradeHandler(api, live_hub));
+      http::LiveUpgradeHandler(api, live_hub),
+      [&api](http::Request& req) { return api.CheckBeforeBody(req); });
   auto port = server.Start();
   if (!port) return Report(port.error());
   spdlog::info("xietong serving http://{}:{}/ with {} threads (web: {})", so.host, *port,
@@ -279,7 +308,7 @@ int Import(const PlatformOptions& popts, ImportOptions options) {
   if (!platform) return Report(platform.error());
   Platform& p = **platform;
   options.as_of = p.clock().Now();
-  auto report = ImportUs311(p.db(), p.calendar(), p.requests(), p.matters(), options,
+  auto report = ImportUs311(p.calendar(), p.requests(), p.matters(), options,
                             [](std::int64_t done, std::int64_t total, std::int64_t rows) {
                               ProgressBar(fmt::format("{} rows", rows), done, total);
                             });
@@ -337,6 +366,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--access-log", sopts.access_log,
                     "JSON-lines access log file, or - for stdout");
+  serve
+      ->add_option("--public-url", sopts.public_url,
+                   "how users reach this service (Open311 discovery; https:// sets the session "
+                   "cookie's Secure flag)")
+      ->envname("XIETONG_PUBLIC_URL");
+  serve
+      ->add_option("--metrics-token", sopts.metrics_token,
+                   "bearer token for /metrics (default: /metrics on loopback only)")
+      ->envname("XIETONG_METRICS_TOKEN");
 
   std::string admin_password;
   auto* demo = cli.add_subcommand("demo", "create the fictional demo city (idempotent)");

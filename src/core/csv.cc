@@ -296,7 +296,36 @@ Result<std::optional<std::vector<std::string>>> Table::Next() {
   return record;
 }
 
+namespace {
+
+// "-12", "+3.5": a number a spreadsheet reads as a number, not a formula.
+bool IsPlainNumber(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  bool digits = false, dot = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      digits = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+}  // namespace
+
 void AppendField(std::string& out, std::string_view field) {
+  // A cell that starts like a formula (=, +, -, @, tab, CR) would run as one
+  // when the file is opened in a spreadsheet (CSV injection): a leading '
+  // makes it text. Plain numbers stay numbers.
+  std::string guarded;
+  if (!field.empty() && std::string_view("=+-@\t\r").find(field[0]) != std::string_view::npos &&
+      !IsPlainNumber(field)) {
+    guarded = "'" + std::string(field);
+    field = guarded;
+  }
   if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(field);
     return;

@@ -103,6 +103,9 @@ class Table {
 };
 
 // Appends one field, quoted when it contains , " CR or LF, with quotes doubled.
+// Every CSV we write is opened in spreadsheets: a field that starts with
+// = + - @ tab or CR and is not a plain number gets a leading ' so that it
+// reads as text, never as a formula (CSV injection).
 void AppendField(std::string& out, std::string_view field);
 // Appends fields separated by commas and ending with "\r\n". A record of one
 // empty field is written as "" so that it does not read back as a blank line.

@@ -241,7 +241,7 @@ TEST(Csv, AppendedRecordsReadBackUnchanged) {
   const std::vector<Record> records = {
       {"plain", "with, comma", "with \"quote\"", "line\nbreak", "crlf\r\nbreak", ""},
       {""},
-      {" spaced ", "中文，全角逗号", "\"", ",", "\r"},
+      {" spaced ", "中文，全角逗号", "\"", ",", "a\r"},  // a leading CR: see CsvWrite
   };
   std::string out;
   for (const Record& r : records) AppendRecord(out, r);
@@ -301,6 +301,18 @@ TEST(Csv, CountsEveryUs311Request) {
     EXPECT_EQ(table->reader().bytes_read(), table->reader().total_bytes());
   }
   EXPECT_EQ(rows, 78622);
+}
+
+TEST(CsvWrite, ACellThatLooksLikeAFormulaIsWrittenAsText) {
+  std::string out;
+  AppendRecord(out, {"=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "-12",
+                     "+3.5", "12", "望湖街道", "a=b"});
+  EXPECT_EQ(out,
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'+1+1,'-2+3,'@SUM(A1),'\tx,"
+            "-12,+3.5,12,望湖街道,a=b\r\n");
+  std::string cr;
+  AppendField(cr, "\r=1");
+  EXPECT_EQ(cr, "\"'\r=1\"");
 }
 
 }  // namespace

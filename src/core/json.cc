@@ -61,6 +61,22 @@ std::optional<std::size_t> FindInvalidUtf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<char32_t> FindMisleadingChar(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return c;
+    if (c == 0x7F) return c;
+    // U+202A–U+202E and U+2066–U+2069 are E2 80 AA–AE and E2 81 A6–A9.
+    if (c == 0xE2 && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]);
+      const auto b2 = static_cast<unsigned char>(s[i + 2]);
+      if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9))
+        return static_cast<char32_t>(0x2000 + ((b1 & 0x3F) << 6) + (b2 & 0x3F));
+    }
+  }
+  return std::nullopt;
+}
+
 std::size_t CountCodePoints(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -84,6 +100,21 @@ Result<Json> ParseObject(std::string_view body) {
     // The library's own message quotes the input; we say only where it broke.
     return Fail(Error::InvalidArgument(
         fmt::format("the body is not valid JSON (problem near byte {})", e.byte)));
+  } catch (const Json::out_of_range&) {
+    // A number beyond a double (1e400). Parsed again, rarely, only to name the
+    // field: the callback costs nothing on bodies that parse.
+    std::string key;
+    try {
+      const Json again = Json::parse(body, [&key](int, Json::parse_event_t event, Json& parsed) {
+        if (event == Json::parse_event_t::key) key = parsed.get<std::string>();
+        return true;
+      });
+    } catch (const Json::exception&) {
+    }
+    if (key.empty())
+      return Fail(Error::InvalidArgument("the body holds a number too large to use"));
+    return Fail(
+        Error::InvalidArgument(fmt::format("field '{}' holds a number too large to use", key)));
   }
   if (!j.is_object()) return Fail(Error::InvalidArgument("the body must be a JSON object {…}"));
   return j;
@@ -95,6 +126,10 @@ Result<std::optional<std::string>> OptionalString(const Json& obj, std::string_v
   if (it == obj.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return Fail(WrongType(field, "a string"));
   const auto& s = it->get_ref<const std::string&>();
+  if (auto bad = FindMisleadingChar(s))
+    return Fail(Error::InvalidArgument(
+        fmt::format("field '{}' contains the invisible character U+{:04X}; remove it", field,
+                    static_cast<std::uint32_t>(*bad))));
   const std::size_t chars = CountCodePoints(s);
   if (chars < limits.min_chars)
     return Fail(Error::InvalidArgument(fmt::format("field '{}' must not be empty", field)));

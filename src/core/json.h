@@ -22,6 +22,12 @@ using Json = nlohmann::json;
 // Offset of the first byte that is not valid UTF-8, or nullopt when valid.
 std::optional<std::size_t> FindInvalidUtf8(std::string_view text);
 
+// The first character in valid UTF-8 text that can hide or disguise what a
+// reader sees: C0 controls other than tab, newline and carriage return, DEL,
+// and the bidirectional overrides and isolates (U+202A–202E, U+2066–2069).
+// Every string field read through OptionalString/RequireString refuses them.
+std::optional<char32_t> FindMisleadingChar(std::string_view s);
+
 // Parses a body that must be one JSON object.
 Result<Json> ParseObject(std::string_view body);
 

@@ -44,5 +44,35 @@ TEST(Json, TypedFieldsNameWhatIsWrong) {
   EXPECT_NE(too_long.error().message.find("2 characters"), std::string::npos);
 }
 
+TEST(Json, ANumberBeyondADoubleIsRefusedNamingItsField) {
+  auto r = ParseObject(R"({"title":"x","limit":1e400})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, "field 'limit' holds a number too large to use");
+  auto nested = ParseObject(R"({"a":{"b":[-1e999]}})");
+  ASSERT_FALSE(nested);
+  EXPECT_NE(nested.error().message.find("'b'"), std::string::npos);
+}
+
+TEST(Json, InvisibleAndDirectionCharactersAreRefused) {
+  // NUL, a bell, DEL, a right-to-left override (U+202E) and an isolate (U+2066).
+  for (const char* body :
+       {R"({"name":"a\u0000b"})", R"({"name":"a\u0007"})", "{\"name\":\"a\x7F\"}",
+        "{\"name\":\"invoice\xE2\x80\xAEgpj.exe\"}", "{\"name\":\"\xE2\x81\xA6x\"}"}) {
+    auto obj = ParseObject(body);
+    ASSERT_TRUE(obj) << body;
+    auto name = RequireString(*obj, "name");
+    ASSERT_FALSE(name) << body;
+    EXPECT_NE(name.error().message.find("field 'name' contains the invisible character U+"),
+              std::string::npos)
+        << name.error().message;
+  }
+  auto rlo = *ParseObject("{\"name\":\"\xE2\x80\xAE\"}");
+  EXPECT_NE(RequireString(rlo, "name").error().message.find("U+202E"), std::string::npos);
+  // Tabs and line breaks, and ordinary Chinese punctuation, stay.
+  auto fine = *ParseObject(R"({"text":"第一行\n第二行\t（完）——“好”"})");
+  EXPECT_TRUE(RequireString(fine, "text"));
+}
+
 }  // namespace
 }  // namespace xietong::json

@@ -40,8 +40,22 @@ Result<FileInfo> FileService::Upload(const identity::Principal& actor,
           "you have {} uploaded photos not yet attached to a request; attach or wait before "
           "uploading more",
           waiting)));
+    const Timestamp now = clock_.Now();
+    XT_ASSIGN_OR_RETURN(auto waiting_bytes, store::UploadedBytes(ex, actor.account_id, -1, true));
+    if (waiting_bytes + info.size > quota_.unattached_bytes)
+      return Fail(Error::TooManyRequests(fmt::format(
+          "your photos not yet attached to a request take {:.1f} MB; at most {:.1f} MB may wait. "
+          "Attach them, or wait a day for them to be removed, before uploading more",
+          static_cast<double>(waiting_bytes) / 1e6,
+          static_cast<double>(quota_.unattached_bytes) / 1e6)));
+    XT_ASSIGN_OR_RETURN(auto today,
+                        store::UploadedBytes(ex, actor.account_id, now - kMicrosPerDay, false));
+    if (today + info.size > quota_.daily_bytes)
+      return Fail(Error::TooManyRequests(fmt::format(
+          "you uploaded {:.1f} MB in the last 24 hours; at most {:.1f} MB a day",
+          static_cast<double>(today) / 1e6, static_cast<double>(quota_.daily_bytes) / 1e6)));
     FileInfo stored = info;
-    stored.created_at = clock_.Now();
+    stored.created_at = now;
     XT_TRY_VOID(store::Insert(ex, stored, bytes));
     XT_TRY_VOID(audit::Append(ex, stored.created_at,
                               {actor.account_id,
@@ -58,6 +72,15 @@ Result<File> FileService::Read(std::string_view id) {
   XT_ASSIGN_OR_RETURN(auto file,
                       db_.Read([&](storage::Executor& ex) { return store::Load(ex, id); }));
   if (!file) return Fail(Error::NotFound(fmt::format("no file '{}'", id)));
+  return std::move(*file);
+}
+
+Result<File> FileService::ReadOwnUnattached(const identity::Principal& actor, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(auto file,
+                      db_.Read([&](storage::Executor& ex) { return store::Load(ex, id); }));
+  // One answer for "not yours", "attached" and "none": ids are not probed.
+  if (!file || file->info.uploader_id != actor.account_id || !file->info.subject_id.empty())
+    return Fail(Error::NotFound(fmt::format("no photo '{}' of yours waits to be attached", id)));
   return std::move(*file);
 }
 

@@ -25,16 +25,27 @@ namespace xietong::files {
 // The files module's tables: uploaded files; needs identity and audit.
 const storage::Schema& Schema();
 
+struct FileQuota {
+  std::int64_t unattached_bytes = kMaxUnattachedBytesPerAccount;
+  std::int64_t daily_bytes = kMaxDailyBytesPerAccount;
+};
+
 class FileService {
  public:
-  FileService(storage::Database& db, const Clock& clock, IdGenerator& ids)
-      : db_(db), clock_(clock), ids_(ids) {}
+  FileService(storage::Database& db, const Clock& clock, IdGenerator& ids, FileQuota quota = {})
+      : db_(db), clock_(clock), ids_(ids), quota_(quota) {}
 
   // Stores a photo for the caller; declared_type is the request's Content-Type.
+  // TooManyRequests past the account's quota (files or bytes waiting to be
+  // attached, bytes uploaded in the last 24 hours).
   Result<FileInfo> Upload(const identity::Principal& actor, std::string_view declared_type,
                           std::string_view bytes);
   // The file with its bytes; the caller has already decided the reader may see it.
   Result<File> Read(std::string_view id);
+  // An upload not attached yet, for its uploader only (a preview before the
+  // request is sent); NotFound for anyone else or once it is attached (then
+  // its subject's module serves it).
+  Result<File> ReadOwnUnattached(const identity::Principal& actor, std::string_view id);
   // Deletes the files not attached to anything that were uploaded before
   // uploaded_before, at most batch_size per transaction, each transaction with
   // one audit event ("file.sweep": how many and which); returns how many it
@@ -45,6 +56,7 @@ class FileService {
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
+  const FileQuota quota_;
 };
 
 // Attaches files to subject_id inside the caller's write transaction. Each id

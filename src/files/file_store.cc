@@ -65,6 +65,16 @@ Result<void> Insert(Executor& ex, const FileInfo& info, std::string_view bytes) 
   return {};
 }
 
+Result<std::int64_t> UploadedBytes(Executor& ex, std::string_view uploader_id, Timestamp since,
+                                   bool unattached_only) {
+  XT_ASSIGN_OR_RETURN(
+      auto row, ex.QueryOne(fmt::format("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files"
+                                        " WHERE uploader_id = ? AND created_at > ?{}",
+                                        unattached_only ? " AND subject_id = ''" : ""),
+                            {uploader_id, since}));
+  return row ? row->Int(0) : 0;
+}
+
 Result<int> CountUnattached(Executor& ex, std::string_view uploader_id) {
   XT_ASSIGN_OR_RETURN(
       auto row, ex.QueryOne("SELECT COUNT(*) FROM files WHERE uploader_id = ? AND subject_id = ''",

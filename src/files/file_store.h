@@ -21,6 +21,10 @@ using storage::Executor;
 std::span<const storage::Migration> Migrations();
 
 Result<void> Insert(Executor& ex, const FileInfo& info, std::string_view bytes);
+// The bytes uploader_id uploaded after `since` (all of them, or only
+// those not attached yet).
+Result<std::int64_t> UploadedBytes(Executor& ex, std::string_view uploader_id, Timestamp since,
+                                   bool unattached_only);
 // Files the account uploaded that are not attached to anything.
 Result<int> CountUnattached(Executor& ex, std::string_view uploader_id);
 Result<std::optional<FileInfo>> FindInfo(Executor& ex, std::string_view id);

@@ -166,6 +166,36 @@ TEST_P(FileServiceTest, LimitsPhotosWaitingToBeAttached) {
   EXPECT_EQ(report->events, kMaxUnattachedPerAccount + 1);  // the refused upload left no event
 }
 
+TEST_P(FileServiceTest, AnAccountsBytesAreLimitedWaitingAndPerDay) {
+  const auto size = static_cast<std::int64_t>(kJpeg.size());
+  service_ = std::make_unique<FileService>(
+      db(), clock_, ids_, FileQuota{.unattached_bytes = 3 * size, .daily_bytes = 5 * size});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto f = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+    ASSERT_TRUE(f) << f.error().message;
+    ids.push_back(f->id);
+  }
+  auto waiting = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+  ASSERT_FALSE(waiting);
+  EXPECT_EQ(waiting.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_NE(waiting.error().message.find("not yet attached"), std::string::npos);
+  // Attached, they stop counting as waiting, but count for the day.
+  ASSERT_TRUE(AttachAs("res-1", ids, "request-1"));
+  ASSERT_TRUE(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg));
+  ASSERT_TRUE(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg));
+  auto daily = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
+  ASSERT_FALSE(daily);
+  EXPECT_EQ(daily.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_NE(daily.error().message.find("last 24 hours"), std::string::npos);
+  EXPECT_TRUE(service_->Upload(Someone("res-2"), "image/jpeg", kJpeg));  // others are not held up
+  // A day later the day's budget is back (two still wait: 2 of 3 allowed).
+  clock_.Advance(kMicrosPerDay);
+  EXPECT_TRUE(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg));
+  EXPECT_EQ(service_->Upload(Someone("res-1"), "image/jpeg", kJpeg).error().code,
+            ErrorCode::kTooManyRequests);
+}
+
 TEST_P(FileServiceTest, SweepsPhotosNeverAttached) {
   auto forgotten = service_->Upload(Someone("res-1"), "image/jpeg", kJpeg);
   auto attached = service_->Upload(Someone("res-1"), "image/png", kPng);

@@ -52,6 +52,11 @@ bool SameOrigin(std::string_view origin, std::string_view host) {
 
 }  // namespace
 
+bool IsLoopback(std::string_view remote) {
+  if (remote.starts_with("::ffff:")) remote.remove_prefix(7);
+  return remote.starts_with("127.") || remote == "::1";
+}
+
 Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock& clock,
          IdGenerator& ids, ApiOptions options)
     : identity_(identity), db_(db), clock_(clock), ids_(ids), options_(std::move(options)) {
@@ -62,7 +67,20 @@ Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock
     XT_TRY_VOID(db_.Read([](storage::Executor& ex) { return ex.Query("SELECT 1"); }));
     return Response::Json(200, {{"status", "ok"}});
   });
-  router_.Add("GET", "/metrics", Auth::kPublic, [this](Request&) -> Result<Response> {
+  router_.Add("GET", "/metrics", Auth::kPublic, [this](Request& req) -> Result<Response> {
+    // What the server does is not for everyone to read: a token, or loopback
+    // (a Prometheus on the same host, or behind the same proxy with a token).
+    if (!options_.metrics_token.empty()) {
+      std::string_view auth = req.Header("authorization");
+      if (!auth.starts_with("Bearer ") ||
+          !ConstantTimeEquals(auth.substr(7), options_.metrics_token))
+        return Fail(Error::Unauthenticated(
+            "/metrics needs 'Authorization: Bearer <the server's --metrics-token>'"));
+    } else if (!IsLoopback(req.remote)) {
+      return Fail(Error::PermissionDenied(
+          "/metrics answers only on the loopback interface; start serve with --metrics-token "
+          "to read it from elsewhere"));
+    }
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render();
@@ -168,6 +186,25 @@ Response Api::Handle(Request& req) {
   }
   res.SetHeader("X-Request-Id", req.request_id);
   Record(req, res.status, res.body.size(), slot, started);
+  return res;
+}
+
+std::optional<Response> Api::CheckBeforeBody(Request& req) {
+  const auto started = std::chrono::steady_clock::now();
+  NewRequestId(req);
+  Match match = router_.Find(req.method, req.path);
+  Response res;
+  if (!match.route) {
+    res = match.allowed_methods.empty() ? RouteNotFound(req.method, req.path)
+                                        : MethodNotAllowed(req.method, match.allowed_methods);
+  } else if (auto auth = Authenticate(req, match.route->auth); !auth) {
+    res = ErrorResponse(auth.error(), req.request_id);
+  } else {
+    return std::nullopt;  // authenticated again with the body, as every request is
+  }
+  res.SetHeader("X-Request-Id", req.request_id);
+  Record(req, res.status, res.body.size(), match.route ? slots_.at(match.route) : unmatched_slot_,
+         started);
   return res;
 }
 

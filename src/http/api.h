@@ -8,6 +8,7 @@
 #include <chrono>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -27,7 +28,14 @@ inline constexpr std::string_view kSessionCookie = "xt_session";
 struct ApiOptions {
   std::string web_root;         // folder with index.html; empty: no static files
   bool secure_cookies = false;  // add the Secure flag (behind TLS)
+  // GET /metrics: with a token, only for 'Authorization: Bearer <token>';
+  // without one, only for clients on the loopback interface.
+  std::string metrics_token;
 };
+
+// Whether a remote address (as the server reports it) is on the loopback
+// interface: 127.0.0.0/8, ::1 or an IPv4-mapped 127.x.
+bool IsLoopback(std::string_view remote);
 
 class Api {
  public:
@@ -38,6 +46,10 @@ class Api {
   // Call once after every route is registered.
   void Seal();
   Response Handle(Request& req);
+  // For a request whose body is large (an upload), before the body is read
+  // (Server::BodyGate): an unknown route or a caller the route would not
+  // authenticate is answered now; nullopt lets the body be read.
+  std::optional<Response> CheckBeforeBody(Request& req);
   // A WebSocket upgrade (a GET) to a path the caller serves, checked as a
   // route's request is: request id, login by session cookie or bearer token
   // (no CSRF token: the handshake is a GET whose answer another site cannot
@@ -48,6 +60,7 @@ class Api {
   // or the answer that refuses it.
   std::expected<identity::Principal, Response> AcceptUpgrade(Request& req);
   Metrics& metrics() { return metrics_; }
+  const Clock& clock() const { return clock_; }
   const ApiOptions& options() const { return options_; }
 
  private:

@@ -13,6 +13,21 @@ json::Json FileInfoJson(const files::FileInfo& f) {
           {"created_at", FormatRfc3339(f.created_at)}};
 }
 
+namespace {
+
+Response PhotoResponse(files::File file) {
+  Response res;
+  res.content_type = file.info.content_type;
+  res.body = std::move(file.bytes);
+  res.SetHeader("ETag", "\"" + file.info.sha256 + "\"");
+  res.SetHeader("Cache-Control", "private, max-age=86400, immutable");
+  res.SetHeader("Content-Disposition", "inline");
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
+}  // namespace
+
 void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestService& requests) {
   Router& r = api.router();
 
@@ -25,18 +40,19 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
           return res;
         });
 
+  // Where the upload's Location points: the uploader's own preview.
+  r.Add("GET", std::string(kUploadPrefix) + "/{file_id}", Auth::kRequired,
+        [&files](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto file,
+                              files.ReadOwnUnattached(req.actor(), req.Param("file_id")));
+          return PhotoResponse(std::move(file));
+        });
+
   r.Add("GET", "/api/v1/requests/{id}/attachments/{file_id}", Auth::kRequired,
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(
               auto file, requests.Attachment(req.actor(), req.Param("id"), req.Param("file_id")));
-          Response res;
-          res.content_type = file.info.content_type;
-          res.body = std::move(file.bytes);
-          res.SetHeader("ETag", "\"" + file.info.sha256 + "\"");
-          res.SetHeader("Cache-Control", "private, max-age=86400, immutable");
-          res.SetHeader("Content-Disposition", "inline");
-          res.SetHeader("X-Content-Type-Options", "nosniff");
-          return res;
+          return PhotoResponse(std::move(file));
         });
 }
 

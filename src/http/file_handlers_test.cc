@@ -44,6 +44,12 @@ TEST_P(AttachmentRoutesTest, AResidentsPhotoTravelsWithTheRequest) {
   EXPECT_EQ(info["size"], kJpeg.size());
   EXPECT_EQ(info["sha256"].get<std::string>().size(), 64u);
   const std::string photo = info["id"];
+  // Location names the uploader's preview of it, until it is attached.
+  EXPECT_EQ(up.Header("location"), "/api/v1/attachments/" + photo);
+  auto preview = Get("res", up.Header("location"));
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(preview.body, kJpeg);
+  EXPECT_EQ(Get("op", up.Header("location")).status, 404);  // nobody else's to preview
 
   auto created = SubmitWith("res", {photo});
   ASSERT_EQ(created.status, 201) << created.body;
@@ -59,6 +65,7 @@ TEST_P(AttachmentRoutesTest, AResidentsPhotoTravelsWithTheRequest) {
     EXPECT_EQ(got.Header("content-type"), "image/jpeg");
     EXPECT_EQ(got.Header("x-content-type-options"), "nosniff");
   }
+  EXPECT_EQ(Get("res", up.Header("location")).status, 404);  // attached: read via the request
   // Another street's handler may not read the request, so not its photo either.
   EXPECT_EQ(Get("hb", url).status, 403);
   // A photo is served only through the request it is attached to.

@@ -1,8 +1,12 @@
 // The HTTP API over a real socket, on every backend: what a client sees for
 // good requests, bad input, missing or wrong credentials and shutdown.
+#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +18,6 @@
 #include "http/identity_handlers.h"
 #include "http/server.h"
 #include "http/test_client.h"
-#include "identity/identity_store.h"
 #include "storage/testing.h"
 
 namespace xietong::http {
@@ -29,8 +32,7 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), audit::Migrations(), 0));
-    ASSERT_TRUE(storage::ApplyMigrations(t_->db(), identity::store::Migrations(), 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&identity::Schema()}, 0));
     identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
     const auto sys = identity::Principal::System();
     city_ = *identity_->CreateUnit(
@@ -62,8 +64,14 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
   }
 
   void StartServer() {
-    api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{web_root_, false});
+    api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_,
+                                 ApiOptions{web_root_, false, metrics_token_});
     RegisterIdentityRoutes(*api_, *identity_);
+    // Bodies up to 64 KiB for signed-in callers only: an upload route.
+    api_->router().Add("POST", "/api/v1/test/upload", Auth::kRequired,
+                       [](Request& req) -> Result<Response> {
+                         return Response::Json(200, {{"bytes", req.body.size()}});
+                       });
     api_->router().Add("GET", "/api/v1/test/slow", Auth::kPublic, [](Request&) -> Result<Response> {
       std::this_thread::sleep_for(std::chrono::milliseconds(400));
       return Response::Json(200, {{"slow", true}});
@@ -74,7 +82,12 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
     o.port = 0;
     o.threads = 4;
     o.body_limit = 8 * 1024;
-    server_ = std::make_unique<Server>(o, [this](Request& r) { return api_->Handle(r); });
+    o.upload_prefix = "/api/v1/test/upload";
+    o.upload_limit = 64 * 1024;
+    o.max_connections_per_address = max_connections_per_address_;
+    server_ = std::make_unique<Server>(
+        o, [this](Request& r) { return api_->Handle(r); }, Server::UpgradeHandler{},
+        [this](Request& r) { return api_->CheckBeforeBody(r); });
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;
@@ -114,7 +127,38 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Server> server_;
   std::uint16_t port_ = 0;
   std::string web_root_;
+  std::string metrics_token_;
+  int max_connections_per_address_ = 512;
   identity::OrgUnit city_, street_a_, street_b_;
+};
+
+// A socket connected to 127.0.0.1:port, closed when destroyed.
+struct RawSocket {
+  explicit RawSocket(std::uint16_t port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~RawSocket() { ::close(fd); }
+  // Whether every byte went out (a peer that closed at once may refuse them).
+  bool Write(std::string_view bytes) const {
+    return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+  // What arrives until the peer closes or 2 s pass without a byte.
+  std::string ReadAll() const {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, n);
+    return out;
+  }
+  int fd = -1;
+  bool connected = false;
 };
 
 TEST_P(HttpApiTest, LoginThenMeWithBearerAndWithCookie) {
@@ -315,6 +359,134 @@ TEST_P(HttpApiTest, HealthMetricsAndTheWebApp) {
   EXPECT_EQ(Send(port_, "GET", "//etc/passwd").status, 404);
   EXPECT_EQ(Send(port_, "GET", "/%2Fetc/passwd").status, 404);
   EXPECT_EQ(Send(port_, "GET", "/assets//app.js").status, 404);
+}
+
+TEST_P(HttpApiTest, LargeBodiesAreCheckedBeforeAByteOfThemIsRead) {
+  // An upload announced by a stranger is answered at its headers: the
+  // body is never sent, and the 401 still arrives.
+  RawSocket stranger(port_);
+  ASSERT_TRUE(stranger.connected);
+  ASSERT_TRUE(stranger.Write(
+      "POST /api/v1/test/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n"));
+  const std::string refused = stranger.ReadAll();
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 401")) << refused.substr(0, 60);
+  EXPECT_NE(refused.find("unauthenticated"), std::string::npos);
+  // A garbage token is refused the same way; so is a large body to no route.
+  RawSocket forged(port_);
+  ASSERT_TRUE(
+      forged.Write("POST /api/v1/test/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n"
+                   "Content-Length: 60000\r\n\r\n"));
+  EXPECT_TRUE(forged.ReadAll().starts_with("HTTP/1.1 401"));
+  // The signed-in caller's upload is read whole.
+  const Login l = LoginAs("admin");
+  auto ok = Send(port_, "POST", "/api/v1/test/upload", std::string(60000, 'x'), Bearer(l));
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json::Json::parse(ok.body)["bytes"], 60000);
+}
+
+TEST_P(HttpApiTest, A413NamesTheLimitOfItsRouteOnAFreshConnection) {
+  // The Content-Length is over every limit: refused while reading the header.
+  auto raw = testing::SendRaw(
+      port_, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000\r\n\r\n");
+  EXPECT_TRUE(raw.starts_with("HTTP/1.1 413")) << raw.substr(0, 40);
+  EXPECT_NE(raw.find("limit of 8192 bytes"), std::string::npos) << raw;
+  auto upload = testing::SendRaw(
+      port_, "POST /api/v1/test/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 9000000\r\n\r\n");
+  EXPECT_NE(upload.find("limit of 65536 bytes"), std::string::npos) << upload;
+}
+
+TEST_P(HttpApiTest, AmbiguousFramingIs400) {
+  auto no_host = testing::SendRaw(port_, "GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(no_host.starts_with("HTTP/1.1 400")) << no_host.substr(0, 40);
+  EXPECT_NE(no_host.find("Host"), std::string::npos);
+  auto xchunked = testing::SendRaw(port_,
+                                   "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                                   "Transfer-Encoding: xchunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_TRUE(xchunked.starts_with("HTTP/1.1 400")) << xchunked.substr(0, 40);
+  // HTTP/1.0 needs no Host; chunked is fine.
+  EXPECT_TRUE(testing::SendRaw(port_, "GET /healthz HTTP/1.0\r\n\r\n").starts_with("HTTP/1.1 200"));
+  auto chunked = testing::SendRaw(port_,
+                                  "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                                  "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                                  "Connection: close\r\n\r\n"
+                                  "2\r\n{}\r\n0\r\n\r\n");
+  EXPECT_TRUE(chunked.starts_with("HTTP/1.1 400")) << chunked.substr(0, 40);
+  EXPECT_NE(chunked.find("'username'"), std::string::npos) << chunked;  // parsed, then refused
+}
+
+TEST_P(HttpApiTest, ANumberBeyondADoubleIs400NamingTheField) {
+  for (const char* body : {R"({"username":"admin","password":1e400})", R"({"x":-1e999})"}) {
+    auto r = Post("/api/v1/auth/login", body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_EQ(ErrorCodeOf(r), "invalid_argument");
+  }
+  EXPECT_NE(MessageOf(Post("/api/v1/auth/login", R"({"password":1e400})")).find("'password'"),
+            std::string::npos);
+}
+
+TEST_P(HttpApiTest, TheSessionCookieLivesAsLongAsTheSession) {
+  auto r = Post("/api/v1/auth/login", R"({"username":"admin","password":"secret-pass-1"})");
+  ASSERT_EQ(r.status, 200);
+  const std::string cookie = r.Header("set-cookie");
+  const auto at = cookie.find("Max-Age=");
+  ASSERT_NE(at, std::string::npos) << cookie;
+  const long max_age = std::stol(cookie.substr(at + 8));
+  const auto expires = ParseRfc3339(json::Json::parse(r.body)["expires_at"].get<std::string>());
+  ASSERT_TRUE(expires);
+  EXPECT_EQ(max_age, (*expires - clock_.Now()) / kMicrosPerSecond);
+  EXPECT_GT(max_age, 0);
+  EXPECT_LE(max_age, 31 * 24 * 3600);                   // not the absolute time (≈ 57 years)
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // this server is not behind TLS
+}
+
+TEST_P(HttpApiTest, TheAppsPagesForbidForeignScriptsAndFrames) {
+  for (const char* path : {"/", "/inbox/x", "/assets/app.js"}) {
+    auto page = Send(port_, "GET", path);
+    ASSERT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.Header("content-security-policy"), kContentSecurityPolicy) << path;
+    EXPECT_EQ(page.Header("x-frame-options"), "DENY") << path;
+  }
+  EXPECT_NE(std::string(kContentSecurityPolicy).find("script-src 'self';"), std::string::npos);
+  EXPECT_NE(std::string(kContentSecurityPolicy).find("frame-ancestors 'none'"), std::string::npos);
+}
+
+TEST_P(HttpApiTest, MetricsNeedTheTokenWhenOneIsSet) {
+  // Loopback (this test) reads them without a token by default.
+  EXPECT_EQ(Send(port_, "GET", "/metrics").status, 200);
+  EXPECT_TRUE(IsLoopback("127.0.0.1"));
+  EXPECT_TRUE(IsLoopback("::1"));
+  EXPECT_TRUE(IsLoopback("::ffff:127.0.0.9"));
+  EXPECT_FALSE(IsLoopback("10.0.0.1"));
+  EXPECT_FALSE(IsLoopback("128.0.0.1"));
+  EXPECT_FALSE(IsLoopback(""));
+  server_.reset();
+  metrics_token_ = "m3trics-t0ken";
+  StartServer();
+  EXPECT_EQ(Send(port_, "GET", "/metrics").status, 401);
+  EXPECT_EQ(Send(port_, "GET", "/metrics", "", {{"Authorization", "Bearer wrong"}}).status, 401);
+  auto ok = Send(port_, "GET", "/metrics", "", {{"Authorization", "Bearer m3trics-t0ken"}});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_NE(ok.body.find("xietong_http_requests_total"), std::string::npos);
+}
+
+TEST_P(HttpApiTest, OneAddressHoldsOnlySoManyConnections) {
+  server_.reset();
+  max_connections_per_address_ = 3;
+  StartServer();
+  std::vector<std::unique_ptr<RawSocket>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawSocket>(port_));
+    ASSERT_TRUE(held.back()->connected);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The fourth is closed unanswered (the kernel accepted it; the server drops it).
+  RawSocket extra(port_);
+  (void)extra.Write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(extra.ReadAll(), "");
+  // One closes: a new connection is served again.
+  held.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Send(port_, "GET", "/healthz").status, 200);
 }
 
 TEST_P(HttpApiTest, StopFinishesRequestsInFlight) {

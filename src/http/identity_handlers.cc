@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace xietong::http {
@@ -93,18 +94,23 @@ json::Json PrincipalJson(const identity::Principal& p) {
 void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
   Router& r = api.router();
   const bool secure = api.options().secure_cookies;
+  const Clock& clock = api.clock();
 
   r.Add("POST", "/api/v1/auth/login", Auth::kPublic,
-        [&identity, secure](Request& req) -> Result<Response> {
+        [&identity, &clock, secure](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
           XT_ASSIGN_OR_RETURN(auto username, json::RequireString(body, "username", {1, 64}));
           XT_ASSIGN_OR_RETURN(auto password, json::RequireString(body, "password", {1, 256}));
-          XT_ASSIGN_OR_RETURN(auto login, identity.Login(username, password));
+          XT_ASSIGN_OR_RETURN(auto login, identity.Login(username, password, req.remote));
           Response res = Response::Json(200, {{"token", login.token},
                                               {"csrf_token", login.csrf_token},
                                               {"expires_at", FormatRfc3339(login.expires_at)},
                                               {"account", AccountJson(login.account)}});
-          res.SetHeader("Set-Cookie", SessionCookie(login.token, login.expires_at - 0, secure));
+          // Max-Age is the seconds the session has left, not its end.
+          res.SetHeader(
+              "Set-Cookie",
+              SessionCookie(login.token, std::max<Timestamp>(0, login.expires_at - clock.Now()),
+                            secure));
           res.SetHeader("Cache-Control", "no-store");
           return res;
         });

@@ -250,7 +250,7 @@ class Open311 {
 
   // GET /open311/v2/{discovery|services|requests}.{fmt}
   Result<Reply> Top(const Request& req, const std::string& name) {
-    if (name == "discovery") return Discovery(req);
+    if (name == "discovery") return Discovery();
     if (name == "services") return Services(req);
     if (name == "requests") return ListRequests(req);
     return Fail(Error::NotFound(
@@ -392,14 +392,14 @@ class Open311 {
     return ascii(first) && ascii(last) ? first + " " + last : last + first;
   }
 
-  Result<Reply> Discovery(const Request& req) {
+  Result<Reply> Discovery() {
     XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
     Timestamp changed = 0;
     for (const auto& m : catalog->all()) changed = std::max(changed, m.updated_at);
     const std::string changeset = FormatRfc3339Utc(changed - changed % kMicrosPerSecond);
-    const std::string base = options_.base_url.empty()
-                                 ? fmt::format("http://{}", req.Header("host"))
-                                 : options_.base_url;
+    // Never the request's Host header: a client could make discovery
+    // advertise any site. Without a configured base, the path alone.
+    const std::string& base = options_.base_url;
     OJson endpoint = OJson::object();
     endpoint["specification"] = kSpecification;
     endpoint["url"] = base + std::string(kPrefix);

@@ -32,7 +32,8 @@ namespace xietong::http {
 struct Open311Options {
   std::string jurisdiction_id = "jianglan.gov.cn.example";
   // Scheme, host and port the endpoint is reached at, for discovery, e.g.
-  // "http://127.0.0.1:8080"; empty: taken from the request's Host header.
+  // "https://12345.jianglan.gov.cn" (serve's --public-url); empty: discovery
+  // gives the path only. Never taken from the request's Host header.
   std::string base_url;
   std::string city_name = "江澜市";
 };

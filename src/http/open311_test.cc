@@ -203,6 +203,14 @@ TEST_P(Open311Test, DiscoveryInBothFormats) {
   ASSERT_TRUE(j["endpoints"].is_array());
   EXPECT_EQ(j["endpoints"][0]["formats"], json::Json::array({"text/xml", "application/json"}));
   EXPECT_EQ(j["changeset"], Text(d, "changeset"));
+
+  // A client's Host header never becomes the advertised endpoint.
+  auto forged = Send(port_, "GET", "/open311/v2/discovery.json", "",
+                     {{"Host", "evil.example"}, {"X-Forwarded-Host", "evil.example"}});
+  ASSERT_EQ(forged.status, 200);
+  EXPECT_EQ(json::Json::parse(forged.body)["endpoints"][0]["url"],
+            "https://12345.jianglan.example/open311/v2");
+  EXPECT_EQ(forged.body.find("evil"), std::string::npos);
 }
 
 TEST_P(Open311Test, RoundTripInXml) {

@@ -479,7 +479,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
     if (!last4 || last4->empty())
       return Fail(
           Error::InvalidArgument("'phone_last4' (the last 4 digits of the phone) is required"));
-    XT_ASSIGN_OR_RETURN(auto t, requests.Track(*number, *last4));
+    XT_ASSIGN_OR_RETURN(auto t, requests.Track(*number, *last4, req.remote));
     json::Json timeline = json::Json::array();
     for (const auto& e : t.timeline)
       timeline.push_back(

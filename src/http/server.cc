@@ -17,6 +17,7 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "http/errors.h"
@@ -44,15 +45,81 @@ struct Shared {
   ServerOptions options;
   Server::Handler handler;
   Server::UpgradeHandler upgrade;
+  Server::BodyGate gate;
   std::atomic<bool> draining{false};
   std::mutex mutex;
   std::list<std::weak_ptr<Connection>> connections;  // GUARDED_BY(mutex)
+
+  // Counts per remote address, and in all, of open connections and of
+  // bodies over body_limit being read.
+  struct Counts {
+    int connections = 0;
+    int large_bodies = 0;
+  };
+  std::mutex counts_mutex;
+  std::unordered_map<std::string, Counts> counts;  // GUARDED_BY(counts_mutex)
+  int connections_total = 0;                       // GUARDED_BY(counts_mutex)
+  int large_bodies_total = 0;                      // GUARDED_BY(counts_mutex)
 
   void Register(std::weak_ptr<Connection> connection) {
     std::lock_guard lock(mutex);
     connections.remove_if([](const auto& w) { return w.expired(); });
     connections.push_back(std::move(connection));
   }
+
+  // Counts one more connection from address; false (counting nothing) over a limit.
+  bool Open(const std::string& address) {
+    std::lock_guard lock(counts_mutex);
+    Counts& c = counts[address];
+    if (c.connections >= options.max_connections_per_address ||
+        connections_total >= options.max_connections) {
+      if (c.connections == 0 && c.large_bodies == 0) counts.erase(address);
+      return false;
+    }
+    ++c.connections;
+    ++connections_total;
+    return true;
+  }
+  void Closed(const std::string& address) {
+    Release(address, &Counts::connections, connections_total);
+  }
+  bool StartLargeBody(const std::string& address) {
+    std::lock_guard lock(counts_mutex);
+    Counts& c = counts[address];
+    if (c.large_bodies >= options.max_large_bodies_per_address ||
+        large_bodies_total >= options.max_large_bodies)
+      return false;
+    ++c.large_bodies;
+    ++large_bodies_total;
+    return true;
+  }
+  void EndLargeBody(const std::string& address) {
+    Release(address, &Counts::large_bodies, large_bodies_total);
+  }
+
+ private:
+  void Release(const std::string& address, int Counts::*field, int& total) {
+    std::lock_guard lock(counts_mutex);
+    auto it = counts.find(address);
+    if (it == counts.end()) return;
+    --(it->second.*field);
+    --total;
+    if (it->second.connections == 0 && it->second.large_bodies == 0) counts.erase(it);
+  }
+};
+
+// Holds one counted connection of an address until destroyed.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(Shared& shared, std::string address)
+      : shared_(shared), address_(std::move(address)) {}
+  ~ConnectionSlot() { shared_.Closed(address_); }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  Shared& shared_;
+  std::string address_;
 };
 
 // A WebSocket taken over from an HTTP session after the upgrade handler
@@ -61,8 +128,10 @@ struct Shared {
 // member is touched only on the connection's strand.
 class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(tcp::socket socket, WebSocketHooks hooks, Shared& shared)
-      : ws_(std::move(socket)),
+  WebSocketSession(tcp::socket socket, WebSocketHooks hooks, Shared& shared,
+                   std::shared_ptr<ConnectionSlot> slot)
+      : slot_(std::move(slot)),
+        ws_(std::move(socket)),
         executor_(ws_.get_executor()),
         hooks_(std::move(hooks)),
         shared_(shared) {}
@@ -178,6 +247,7 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
   static constexpr std::size_t kClientMessageLimit = 64 * 1024;
   static constexpr std::chrono::seconds kCloseGrace{2};
 
+  std::shared_ptr<ConnectionSlot> slot_;  // counted until the socket closes
   websocket::stream<beast::tcp_stream> ws_;
   const beast::tcp_stream::executor_type executor_;  // the connection's strand
   WebSocketHooks hooks_;
@@ -192,19 +262,22 @@ class WebSocketSession : public Connection, public std::enable_shared_from_this<
 
 class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared)
-      : stream_(std::move(socket)),
+  Session(tcp::socket socket, Shared& shared, std::string remote,
+          std::shared_ptr<ConnectionSlot> slot)
+      : slot_(std::move(slot)),
+        remote_(std::move(remote)),
+        stream_(std::move(socket)),
         executor_(stream_.get_executor()),
         options_(shared.options),
         handler_(shared.handler),
         draining_(shared.draining),
         shared_(shared) {}
 
+  ~Session() override { EndLargeBody(); }
+
   void Start() {
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
     Read();
   }
 
@@ -239,14 +312,42 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   // The body limit depends on the target: uploads may be larger than the rest.
   void OnHeader(beast::error_code header_ec) {
+    const auto target = parser_->get().target();
+    body_limit_ = LimitFor(std::string_view(target.data(), target.size()));
     if (header_ec) return OnRead(header_ec);
     idle_ = false;  // a request has begun; a drain lets it finish
-    const bool upload = !options_.upload_prefix.empty() &&
-                        parser_->get().target().starts_with(options_.upload_prefix);
-    body_limit_ = upload ? options_.upload_limit : options_.body_limit;
+    const auto& msg = parser_->get();
+    // A proxy in front would read these differently from us (smuggling):
+    // refuse rather than guess.
+    if (msg.version() >= 11 && msg.find(bhttp::field::host) == msg.end())
+      return WriteProtocolError(400, "invalid_argument",
+                                "an HTTP/1.1 request must carry a Host header");
+    if (msg.find(bhttp::field::transfer_encoding) != msg.end() && !parser_->chunked())
+      return WriteProtocolError(400, "invalid_argument",
+                                "Transfer-Encoding must be chunked when it is sent");
     parser_->body_limit(body_limit_);
-    if (auto length = parser_->content_length(); length && *length > body_limit_)
-      return OnRead(bhttp::error::body_limit);
+    const auto length = parser_->content_length();
+    if (length && *length > body_limit_) return OnRead(bhttp::error::body_limit);
+    if ((length && *length > options_.body_limit) ||
+        (!length && parser_->chunked() && body_limit_ > options_.body_limit)) {
+      // A large body (an upload): who sends it is checked before it is read,
+      // and only so many are read at once.
+      if (shared_.gate) {
+        Request req = RequestFromHeaders();
+        if (!ParseTarget(req.target, req.path, req.query))
+          return Refuse(
+              ProtocolError(400, "invalid_argument",
+                            "the request path or query is not valid percent-encoded UTF-8"));
+        if (auto refusal = shared_.gate(req)) return Refuse(std::move(*refusal));
+      }
+      if (!shared_.StartLargeBody(remote_)) {
+        Response busy = ProtocolError(503, "unavailable",
+                                      "too many uploads at once; try again in a few seconds");
+        busy.SetHeader("Retry-After", "5");
+        return Refuse(std::move(busy));
+      }
+      large_body_ = true;
+    }
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
@@ -254,6 +355,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   void OnRead(beast::error_code ec) {
     idle_ = false;
+    EndLargeBody();
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
         ec == asio::error::eof) {
@@ -273,19 +375,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
           fmt::format("the request is not valid HTTP/1.1 ({})", ec.message()));
     }
     auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.remote = remote_;
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      auto [it, inserted] = req.headers.emplace(std::move(name), std::string(field.value()));
-      // Repeated headers join with ", ", except Cookie, whose pairs use "; ".
-      if (!inserted)
-        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
-    }
+    Request req = RequestFromHeaders();
     req.body = std::move(msg.body());
     Response res;
     if (!ParseTarget(req.target, req.path, req.query)) {
@@ -300,6 +390,46 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     Write(std::move(res), req.method == "HEAD");
   }
 
+  // The request line and headers as a Request (no body yet, path unparsed).
+  Request RequestFromHeaders() {
+    const auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.remote = remote_;
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      auto [it, inserted] = req.headers.emplace(std::move(name), std::string(field.value()));
+      // Repeated headers join with ", ", except Cookie, whose pairs use "; ".
+      if (!inserted)
+        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
+    }
+    return req;
+  }
+
+  // The largest body the target may send: uploads more than the rest.
+  std::size_t LimitFor(std::string_view target) const {
+    const bool upload =
+        !options_.upload_prefix.empty() && target.starts_with(options_.upload_prefix);
+    return upload ? options_.upload_limit : options_.body_limit;
+  }
+
+  void EndLargeBody() {
+    if (!large_body_) return;
+    large_body_ = false;
+    shared_.EndLargeBody(remote_);
+  }
+
+  // Answers without reading the body, then closes (lingering, so the answer
+  // is not lost in a reset while the client still sends).
+  void Refuse(Response res) {
+    keep_alive_ = false;
+    linger_ = true;
+    Write(std::move(res), false);
+  }
+
   // A refused upgrade is answered and the connection closed; an accepted one
   // moves the stream into a WebSocketSession, and this session ends.
   void OnUpgrade(Request& req) {
@@ -312,8 +442,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     if (auto* hooks = std::get_if<WebSocketHooks>(&answer)) {
       // The socket leaves the HTTP stream (and its timer) for the WebSocket,
       // which keeps time itself.
-      auto ws =
-          std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(*hooks), shared_);
+      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), std::move(*hooks),
+                                                   shared_, slot_);
       shared_.Register(ws);
       ws->Accept(parser_->release());
       // Stop() sets draining before it walks the registry: it either saw
@@ -381,6 +511,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     stream_.close();
   }
 
+  std::shared_ptr<ConnectionSlot> slot_;  // counted until the socket closes
+  std::string remote_;
   beast::tcp_stream stream_;
   // A copy of stream_'s strand: Stop() posts to it from another thread, and
   // stream_'s socket may have been moved into a WebSocket meanwhile.
@@ -391,8 +523,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   const Server::Handler& handler_;
   std::atomic<bool>& draining_;
   Shared& shared_;
-  std::string remote_;
   bool keep_alive_ = true;
+  bool large_body_ = false;  // counted in shared_'s large bodies until read
   std::size_t body_limit_ = 0;
   static constexpr std::size_t kLingerLimit = 64 * 1024 * 1024;
   bool linger_ = false;
@@ -419,13 +551,32 @@ struct Server::Impl {
   bool stopped = false;  // GUARDED_BY(stop_mutex)
   bool started = false;
 
+  asio::steady_timer accept_pause{accept_strand};
+
   void Accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         spdlog::warn("accept failed: {}", ec.message());
+        // Out of file descriptors (or buffers): accepting again at once would
+        // fail again at once and spin a core; wait for connections to close.
+        accept_pause.expires_after(std::chrono::milliseconds(100));
+        accept_pause.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor.is_open()) Accept();
+        });
+        return;
+      }
+      beast::error_code ep_ec;
+      const auto ep = s.remote_endpoint(ep_ec);
+      std::string remote = ep_ec ? std::string() : ep.address().to_string();
+      if (!shared.Open(remote)) {
+        // Over the per-address or total limit: closed unanswered, as a
+        // reverse proxy's connection limit would.
+        s.close(ep_ec);
       } else {
-        auto session = std::make_shared<Session>(std::move(s), shared);
+        auto slot = std::make_shared<ConnectionSlot>(shared, remote);
+        auto session =
+            std::make_shared<Session>(std::move(s), shared, std::move(remote), std::move(slot));
         shared.Register(session);
         session->Start();
       }
@@ -434,11 +585,12 @@ struct Server::Impl {
   }
 };
 
-Server::Server(ServerOptions options, Handler handler, UpgradeHandler upgrade)
+Server::Server(ServerOptions options, Handler handler, UpgradeHandler upgrade, BodyGate gate)
     : impl_(std::make_unique<Impl>()) {
   impl_->shared.options = std::move(options);
   impl_->shared.handler = std::move(handler);
   impl_->shared.upgrade = std::move(upgrade);
+  impl_->shared.gate = std::move(gate);
 }
 
 Server::~Server() { Stop(); }
@@ -479,6 +631,7 @@ void Server::Stop() {
   asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_pause.cancel();
   });
   {
     std::lock_guard lock(impl_->shared.mutex);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -36,6 +37,14 @@ struct ServerOptions {
   // Text messages waiting to be written to one WebSocket; a client that
   // falls further behind is disconnected (it reconnects and reloads).
   std::size_t websocket_queue_limit = 256;
+  // Open connections (HTTP and WebSocket) from one address, and in all; a
+  // connection over either is closed at once. One address is also allowed
+  // only so many bodies over body_limit (uploads) in flight, and the server
+  // so many in all: each may hold upload_limit bytes until it is answered.
+  int max_connections_per_address = 512;
+  int max_connections = 10000;
+  int max_large_bodies_per_address = 2;
+  int max_large_bodies = 16;
 };
 
 // Sends one text message on a WebSocket. Callable from any thread, at any
@@ -60,8 +69,12 @@ class Server {
   // a Response refuses it (written, then the connection is closed). Must
   // not throw.
   using UpgradeHandler = std::function<std::variant<Response, WebSocketHooks>(Request&)>;
+  // Called with the headers only (empty body) when a request announces a
+  // body over body_limit, before a byte of it is read: a Response refuses it
+  // (an unauthenticated upload holds no memory). Must not throw.
+  using BodyGate = std::function<std::optional<Response>(Request&)>;
 
-  Server(ServerOptions options, Handler handler, UpgradeHandler upgrade = {});
+  Server(ServerOptions options, Handler handler, UpgradeHandler upgrade = {}, BodyGate gate = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -24,4 +24,10 @@ class StaticFiles {
 
 std::string_view ContentTypeFor(std::string_view path);
 
+// Sent with every file of the web application.
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 }  // namespace xietong::http

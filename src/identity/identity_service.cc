@@ -65,50 +65,95 @@ Result<Principal> IdentityService::PrincipalFor(Executor& ex, std::string_view a
   return p;
 }
 
-Result<LoginResult> IdentityService::Login(std::string_view username, std::string_view password) {
-  const Timestamp now = clock_.Now();
-  struct Found {
-    std::optional<store::AccountRecord> account;
-    store::Throttle throttle;
-  };
-  XT_ASSIGN_OR_RETURN(Found found, db_.Read([&](Executor& ex) -> Result<Found> {
-    XT_ASSIGN_OR_RETURN(auto acc, store::FindAccountByUsername(ex, username));
-    XT_ASSIGN_OR_RETURN(auto thr, store::GetThrottle(ex, username));
-    return Found{std::move(acc), thr};
-  }));
-  auto locked_error = [&](Timestamp until) {
+namespace {
+
+// The three counters a failed login adds to (see IdentityOptions).
+struct ThrottleKeys {
+  std::string account;  // this account from this address
+  std::string address;  // this address, any account
+  static constexpr std::string_view kOverall = "all";
+};
+
+ThrottleKeys KeysFor(std::string_view username, std::string_view address) {
+  return {fmt::format("account:{}|{}", address, username), fmt::format("address:{}", address)};
+}
+
+}  // namespace
+
+Result<void> IdentityService::CheckThrottles(Executor& ex, std::string_view username,
+                                             std::string_view address, Timestamp now) {
+  const ThrottleKeys keys = KeysFor(username, address);
+  auto wait = [&](Timestamp until, std::string_view why) {
     const auto minutes = (until - now + kMicrosPerMinute - 1) / kMicrosPerMinute;
-    return Error::TooManyRequests(
-        fmt::format("too many failed logins for '{}'; try again in {} minute(s), at {}", username,
-                    minutes, FormatRfc3339(until)));
+    return Fail(Error::TooManyRequests(
+        fmt::format("{}; try again in {} minute(s), at {}", why, minutes, FormatRfc3339(until))));
   };
-  if (found.throttle.locked_until > now) return Fail(locked_error(found.throttle.locked_until));
+  XT_ASSIGN_OR_RETURN(auto account, store::GetThrottle(ex, keys.account));
+  if (account.locked_until > now)
+    return wait(account.locked_until, fmt::format("too many failed logins for '{}'", username));
+  XT_ASSIGN_OR_RETURN(auto from, store::GetThrottle(ex, keys.address));
+  if (from.locked_until > now)
+    return wait(from.locked_until, "too many failed logins from your address");
+  XT_ASSIGN_OR_RETURN(auto all, store::GetThrottle(ex, ThrottleKeys::kOverall));
+  if (all.locked_until > now)
+    return wait(all.locked_until, "too many failed logins on this service right now");
+  return {};
+}
+
+Result<void> IdentityService::CountFailure(Executor& ex, std::string_view username,
+                                           std::string_view address, Timestamp now) {
+  const ThrottleKeys keys = KeysFor(username, address);
+  // The account from this address: a lock that grows with each failure.
+  XT_ASSIGN_OR_RETURN(auto account, store::GetThrottle(ex, keys.account));
+  ++account.failures;
+  if (account.failures >= options_.free_failures) {
+    const int extra =
+        static_cast<int>(std::min<std::int64_t>(account.failures - options_.free_failures, 10));
+    account.locked_until = now + std::min(options_.first_lock << extra, options_.longest_lock);
+  }
+  XT_TRY_VOID(store::SetThrottle(ex, keys.account, account, now));
+  // A window of failures per address and per minute overall.
+  auto windowed = [&](std::string_view key, Timestamp window, int most) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto t, store::GetThrottle(ex, key));
+    if (now - t.window_start >= window) t = {0, now, 0};
+    if (++t.failures >= most) t.locked_until = t.window_start + window;
+    return store::SetThrottle(ex, key, t, now);
+  };
+  XT_TRY_VOID(windowed(keys.address, options_.address_window, options_.address_failures));
+  XT_TRY_VOID(windowed(ThrottleKeys::kOverall, kMicrosPerMinute, options_.overall_failures));
+  // Every failure clears some old counters: the table holds about the keys
+  // of the last retention period, however many names are tried.
+  XT_TRY_VOID(store::PruneThrottles(ex, now - options_.throttle_retention, 100));
+  XT_TRY_VOID(audit::Append(ex, now,
+                            {"anonymous",
+                             "identity.login.fail",
+                             std::string(username),
+                             {{"failures", account.failures}, {"address", address}}}));
+  return {};
+}
+
+Result<LoginResult> IdentityService::Login(std::string_view username, std::string_view password,
+                                           std::string_view address) {
+  const Timestamp now = clock_.Now();
+  XT_ASSIGN_OR_RETURN(auto found,
+                      db_.Read([&](Executor& ex) -> Result<std::optional<store::AccountRecord>> {
+                        XT_TRY_VOID(CheckThrottles(ex, username, address, now));
+                        return store::FindAccountByUsername(ex, username);
+                      }));
 
   // Verify outside any transaction: argon2 takes tens of milliseconds.
-  const bool ok = found.account ? VerifyPassword(found.account->password_hash, password)
-                                : (VerifyPassword(DummyPasswordHash(), password), false);
+  const bool ok = found ? VerifyPassword(found->password_hash, password)
+                        : (VerifyPassword(DummyPasswordHash(), password), false);
   if (!ok) {
-    auto locked = db_.Write([&](Executor& ex) -> Result<std::optional<Timestamp>> {
-      XT_ASSIGN_OR_RETURN(auto t, store::GetThrottle(ex, username));
-      ++t.failures;
-      std::optional<Timestamp> until;
-      if (t.failures >= options_.free_failures) {
-        const int extra =
-            static_cast<int>(std::min<std::int64_t>(t.failures - options_.free_failures, 10));
-        t.locked_until = now + std::min(options_.first_lock << extra, options_.longest_lock);
-        until = t.locked_until;
-      }
-      XT_TRY_VOID(store::SetThrottle(ex, username, t, now));
-      XT_TRY_VOID(audit::Append(
-          ex, now,
-          {"anonymous", "identity.login.fail", std::string(username), {{"failures", t.failures}}}));
-      return until;
-    });
-    if (!locked) return Fail(locked.error());
-    if (*locked) return Fail(locked_error(**locked));
+    XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+      XT_TRY_VOID(CountFailure(ex, username, address, now));
+      return {};
+    }));
+    // The failure that reached a limit says so (and when to come back).
+    XT_TRY_VOID(db_.Read([&](Executor& ex) { return CheckThrottles(ex, username, address, now); }));
     return Fail(Error::Unauthenticated("wrong username or password"));
   }
-  Account account = std::move(found.account->account);
+  Account account = std::move(found->account);
   if (account.disabled)
     return Fail(Error::Unauthenticated("this account is disabled; ask an administrator"));
 
@@ -116,9 +161,8 @@ Result<LoginResult> IdentityService::Login(std::string_view username, std::strin
   XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
     // Guesses sent in parallel all passed the first check; one of them may
     // have locked the account while this password was being verified.
-    XT_ASSIGN_OR_RETURN(auto throttle, store::GetThrottle(ex, username));
-    if (throttle.locked_until > now) return Fail(locked_error(throttle.locked_until));
-    XT_TRY_VOID(store::SetThrottle(ex, username, {}, now));
+    XT_TRY_VOID(CheckThrottles(ex, username, address, now));
+    XT_TRY_VOID(store::SetThrottle(ex, KeysFor(username, address).account, {}, now));
     XT_TRY_VOID(store::InsertSession(ex, TokenDigest(out.token),
                                      {out.account.id, out.csrf_token, out.expires_at, std::nullopt},
                                      now));

@@ -29,9 +29,21 @@ const storage::Schema& Schema();
 
 struct IdentityOptions {
   Timestamp session_ttl = 12 * kMicrosPerHour;
+  // One account from one address: free_failures, then a lock that starts at
+  // first_lock and doubles with each further failure up to longest_lock.
+  // Guesses from another address never lock the owner's address out.
   int free_failures = 5;                    // failed logins before a lock
   Timestamp first_lock = kMicrosPerMinute;  // doubles with each further failure
   Timestamp longest_lock = 15 * kMicrosPerMinute;
+  // One address, whatever the accounts (one password tried on many): at
+  // most address_failures in address_window, then locked to the window's end.
+  int address_failures = 30;
+  Timestamp address_window = 15 * kMicrosPerMinute;
+  // The whole instance (many addresses at once): at most overall_failures a
+  // minute, then logins wait for the next minute (argon2 is the CPU's).
+  int overall_failures = 600;
+  // Throttle rows untouched this long are deleted (up to 100 per failure).
+  Timestamp throttle_retention = 24 * kMicrosPerHour;
   // How long an authenticated session's principal is reused without reading
   // the database; 0 turns the cache off.
   Timestamp principal_cache_ttl = 5 * kMicrosPerSecond;
@@ -87,7 +99,9 @@ class IdentityService {
   IdentityService(storage::Database& db, const Clock& clock, IdGenerator& ids,
                   IdentityOptions options = {});
 
-  Result<LoginResult> Login(std::string_view username, std::string_view password);
+  // `address` is the client's (the HTTP remote address; "" for local tools).
+  Result<LoginResult> Login(std::string_view username, std::string_view password,
+                            std::string_view address = "");
   Result<void> Logout(std::string_view token);
   // A session token (cookie or bearer) → who it is.
   Result<Principal> Authenticate(std::string_view token);
@@ -121,6 +135,12 @@ class IdentityService {
   Result<void> RemoveMembership(const Principal& actor, std::string_view membership_id);
 
  private:
+  // TooManyRequests while any counter of this login attempt is locked.
+  Result<void> CheckThrottles(storage::Executor& ex, std::string_view username,
+                              std::string_view address, Timestamp now);
+  // Counts one failed login on each counter, prunes old ones and audits it.
+  Result<void> CountFailure(storage::Executor& ex, std::string_view username,
+                            std::string_view address, Timestamp now);
   Result<Principal> PrincipalFor(storage::Executor& ex, std::string_view account_id,
                                  Principal::Via via);
   Result<void> RequireOnAccount(const Principal& actor, const Account& target, Action action);

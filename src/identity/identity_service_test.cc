@@ -57,6 +57,14 @@ class IdentityServiceTest : public ::testing::TestWithParam<std::string> {
     return p.value_or(Principal{});
   }
 
+  std::int64_t Count(std::string_view sql) {
+    auto n = db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(sql));
+      return row->Int(0);
+    });
+    return n.value_or(-1);
+  }
+
   std::int64_t CountEvents(std::string_view action) {
     auto n = db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
       XT_ASSIGN_OR_RETURN(
@@ -117,6 +125,66 @@ TEST_P(IdentityServiceTest, WrongPasswordsAreThrottledThenForgiven) {
   clock_.Advance(2 * kMicrosPerMinute);
   EXPECT_TRUE(service_->Login("admin", "secret-pass-1"));
   EXPECT_EQ(CountEvents("identity.login.fail"), 5);
+}
+
+TEST_P(IdentityServiceTest, AStrangersGuessesDoNotLockTheOwnerOut) {
+  // Someone at another address guesses admin's password until locked out…
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(service_->Login("admin", "guess", "203.0.113.7"));
+  auto stranger = service_->Login("admin", "secret-pass-1", "203.0.113.7");
+  ASSERT_FALSE(stranger);
+  EXPECT_EQ(stranger.error().code, ErrorCode::kTooManyRequests);
+  // …and the owner, at their own address, logs in all the same.
+  EXPECT_TRUE(service_->Login("admin", "secret-pass-1", "198.51.100.20"));
+}
+
+TEST_P(IdentityServiceTest, OneAddressCannotSprayOnePasswordOverEveryAccount) {
+  IdentityOptions o;
+  o.address_failures = 6;
+  service_ = std::make_unique<IdentityService>(db(), clock_, ids_, o);
+  // One wrong password each on six accounts (unknown names count too).
+  for (int i = 0; i < 5; ++i) {
+    auto r = service_->Login(fmt::format("user{}", i), "Winter2026!", "203.0.113.9");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated) << i;
+  }
+  auto sixth = service_->Login("admin", "Winter2026!", "203.0.113.9");
+  ASSERT_FALSE(sixth);
+  EXPECT_EQ(sixth.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_NE(sixth.error().message.find("your address"), std::string::npos);
+  // The address stays locked for the window, whatever it tries; others do not.
+  EXPECT_EQ(service_->Login("admin", "secret-pass-1", "203.0.113.9").error().code,
+            ErrorCode::kTooManyRequests);
+  EXPECT_TRUE(service_->Login("admin", "secret-pass-1", "198.51.100.20"));
+  clock_.Advance(o.address_window);
+  EXPECT_TRUE(service_->Login("admin", "secret-pass-1", "203.0.113.9"));
+}
+
+TEST_P(IdentityServiceTest, TooManyFailuresEverywhereSlowEveryLoginForAMinute) {
+  IdentityOptions o;
+  o.overall_failures = 4;
+  service_ = std::make_unique<IdentityService>(db(), clock_, ids_, o);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(service_->Login("admin", "x", fmt::format("203.0.113.{}", i)).error().code,
+              ErrorCode::kUnauthenticated);
+  EXPECT_EQ(service_->Login("admin", "x", "203.0.113.50").error().code,
+            ErrorCode::kTooManyRequests);
+  EXPECT_EQ(service_->Login("admin", "secret-pass-1", "198.51.100.20").error().code,
+            ErrorCode::kTooManyRequests);
+  clock_.Advance(kMicrosPerMinute);
+  EXPECT_TRUE(service_->Login("admin", "secret-pass-1", "198.51.100.20"));
+}
+
+TEST_P(IdentityServiceTest, OldThrottleRowsArePruned) {
+  IdentityOptions o;
+  o.address_failures = 1000;
+  service_ = std::make_unique<IdentityService>(db(), clock_, ids_, o);
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(service_->Login(fmt::format("probe{}", i), "x", ""));
+  // 50 account keys, one address key, the overall key.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM login_throttle"), 52);
+  clock_.Advance(25 * kMicrosPerHour);
+  EXPECT_FALSE(service_->Login("someone", "x", "198.51.100.1"));
+  // The 52 old rows are gone; the new failure's three keys are there.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM login_throttle"), 3);
 }
 
 TEST_P(IdentityServiceTest, UnknownUserAndWrongPasswordLookAlike) {

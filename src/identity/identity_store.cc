@@ -33,6 +33,14 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE login_throttle ("
      " username TEXT PRIMARY KEY, failures BIGINT NOT NULL, locked_until BIGINT NOT NULL,"
      " updated_at BIGINT NOT NULL)"},
+    // Counted per (address, account), per address and overall, so that a
+    // stranger's guesses do not lock the owner out; pruned by updated_at.
+    {"identity", 2, "login throttling per address and account, per address, overall",
+     "DROP TABLE login_throttle;"
+     "CREATE TABLE login_throttle ("
+     " throttle_key TEXT PRIMARY KEY, failures BIGINT NOT NULL, window_start BIGINT NOT NULL,"
+     " locked_until BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+     "CREATE INDEX login_throttle_updated ON login_throttle (updated_at)"},
 };
 
 constexpr std::string_view kUnitColumns =
@@ -300,23 +308,30 @@ Result<std::optional<ApiKeyRecord>> FindApiKey(Executor& ex, std::string_view ke
   return std::optional<ApiKeyRecord>{ApiKeyRecord{row->Text(0), row->Text(1), row->OptInt(2)}};
 }
 
-Result<Throttle> GetThrottle(Executor& ex, std::string_view username) {
-  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT failures, locked_until FROM login_throttle"
-                                            " WHERE username = ?",
-                                            {username}));
+Result<Throttle> GetThrottle(Executor& ex, std::string_view key) {
+  XT_ASSIGN_OR_RETURN(auto row,
+                      ex.QueryOne("SELECT failures, window_start, locked_until FROM login_throttle"
+                                  " WHERE throttle_key = ?",
+                                  {key}));
   if (!row) return Throttle{};
-  return Throttle{row->Int(0), row->Int(1)};
+  return Throttle{row->Int(0), row->Int(1), row->Int(2)};
 }
 
-Result<void> SetThrottle(Executor& ex, std::string_view username, const Throttle& t,
-                         Timestamp now) {
-  XT_TRY_VOID(
-      ex.Exec("INSERT INTO login_throttle (username, failures, locked_until, updated_at)"
-              " VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
-              " failures = excluded.failures, locked_until = excluded.locked_until,"
-              " updated_at = excluded.updated_at",
-              {username, t.failures, t.locked_until, now}));
+Result<void> SetThrottle(Executor& ex, std::string_view key, const Throttle& t, Timestamp now) {
+  XT_TRY_VOID(ex.Exec(
+      "INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until, updated_at)"
+      " VALUES (?, ?, ?, ?, ?) ON CONFLICT (throttle_key) DO UPDATE SET"
+      " failures = excluded.failures, window_start = excluded.window_start,"
+      " locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+      {key, t.failures, t.window_start, t.locked_until, now}));
   return {};
+}
+
+Result<std::int64_t> PruneThrottles(Executor& ex, Timestamp before, int limit) {
+  return ex.Exec(
+      "DELETE FROM login_throttle WHERE throttle_key IN (SELECT throttle_key FROM login_throttle"
+      " WHERE updated_at < ? AND locked_until < ? LIMIT ?)",
+      {before, before, static_cast<std::int64_t>(limit)});
 }
 
 }  // namespace xietong::identity::store

@@ -84,11 +84,16 @@ Result<void> InsertApiKey(Executor& ex, std::string_view id, std::string_view na
                           std::string_view key_digest, Timestamp now);
 Result<std::optional<ApiKeyRecord>> FindApiKey(Executor& ex, std::string_view key_digest);
 
+// Failed logins counted under one key (an account from one address, an
+// address, the whole instance; IdentityService::Login names the keys).
 struct Throttle {
   std::int64_t failures = 0;
+  Timestamp window_start = 0;  // when counting began (the key's window)
   Timestamp locked_until = 0;
 };
-Result<Throttle> GetThrottle(Executor& ex, std::string_view username);
-Result<void> SetThrottle(Executor& ex, std::string_view username, const Throttle& t, Timestamp now);
+Result<Throttle> GetThrottle(Executor& ex, std::string_view key);
+Result<void> SetThrottle(Executor& ex, std::string_view key, const Throttle& t, Timestamp now);
+// Deletes at most `limit` keys untouched since `before`; returns how many.
+Result<std::int64_t> PruneThrottles(Executor& ex, Timestamp before, int limit);
 
 }  // namespace xietong::identity::store

@@ -976,15 +976,36 @@ Result<std::optional<RequestService::ReaderCheck>> RequestService::ReaderTest(st
   });
 }
 
-Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4) {
+Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4,
+                                       std::string_view client) {
   const Timestamp now = clock_.Now();
   const Timestamp stale = now - kTrackLockout;  // a count started then or earlier is over
+  // Four budgets: this number from this client (the owner elsewhere is not
+  // locked out by a stranger), this client over every number (one guess per
+  // sequential number), this number from everywhere, and everything.
+  struct Budget {
+    std::string key;
+    int most;
+    std::string_view refusal;
+  };
+  const Budget budgets[] = {
+      {fmt::format("n:{}|{}", number, client), kTrackFailures,
+       "too many wrong tries for this number; try again in 15 minutes"},
+      {fmt::format("c:{}", client), kTrackClientFailures,
+       "too many wrong tries from your address; try again in 15 minutes"},
+      {fmt::format("n:{}", number), kTrackNumberFailures,
+       "too many wrong tries for this number; try again in 15 minutes"},
+      {"*", kTrackOverallFailures,
+       "tracking is refused for a while after too many wrong tries; "
+       "try again in 15 minutes or call 12345"},
+  };
   // nullopt: a wrong guess (an unknown number counts too, so probing is throttled alike).
   XT_ASSIGN_OR_RETURN(auto found, db_.Read([&](Executor& ex) -> Result<std::optional<Tracking>> {
-    XT_ASSIGN_OR_RETURN(auto throttle, store::GetTrackThrottle(ex, number));
-    if (throttle.failures >= kTrackFailures && throttle.since > stale)
-      return Fail(
-          Error::TooManyRequests("too many wrong tries for this number; try again in 15 minutes"));
+    for (const Budget& b : budgets) {
+      XT_ASSIGN_OR_RETURN(auto throttle, store::GetTrackThrottle(ex, b.key));
+      if (throttle.failures >= b.most && throttle.since > stale)
+        return Fail(Error::TooManyRequests(std::string(b.refusal)));
+    }
     if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
                                                 [](char c) { return c >= '0' && c <= '9'; }))
       return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
@@ -1005,9 +1026,12 @@ Result<Tracking> RequestService::Track(std::string_view number, std::string_view
   const bool plausible =
       number.size() <= 20 &&
       std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (plausible)
+  if (plausible) {
+    std::vector<std::string> keys;
+    for (const Budget& b : budgets) keys.push_back(b.key);
     XT_TRY_VOID(db_.Write(
-        [&](Executor& ex) { return store::AddTrackFailure(ex, number, now, stale, kTrackPrune); }));
+        [&](Executor& ex) { return store::AddTrackFailure(ex, keys, now, stale, kTrackPrune); }));
+  }
   return Fail(Error::NotFound("no request matches this number and phone"));
 }
 

@@ -193,7 +193,10 @@ class RequestService {
   Result<RequestPage> List(const identity::Principal& actor, const ListFilter& filter);
   Result<std::vector<audit::Event>> Timeline(const identity::Principal& actor, std::string_view id);
   // Public: the number and the last four digits of the contact phone.
-  Result<Tracking> Track(std::string_view number, std::string_view phone_last4);
+  // `client` is the caller's address ("" for local tools): wrong guesses are
+  // limited per number and client, per client, per number and overall.
+  Result<Tracking> Track(std::string_view number, std::string_view phone_last4,
+                         std::string_view client = "");
   // Who may read request id as it is now (the resident who filed it, staff
   // of its unit or centre, summoned departments): the request is loaded once
   // and the test is cheap to call per principal (live push). nullopt: no
@@ -282,7 +285,10 @@ class RequestService {
   // deletes up to kTrackPrune counts older than the window, so the table holds
   // about the numbers guessed wrong in the last kTrackLockout, however many
   // random numbers are probed.
-  static constexpr int kTrackFailures = 5;
+  static constexpr int kTrackFailures = 5;         // one number from one client
+  static constexpr int kTrackClientFailures = 20;  // one client, any numbers
+  static constexpr int kTrackNumberFailures = 50;  // one number, any clients
+  static constexpr int kTrackOverallFailures = 5000;
   static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
   static constexpr int kTrackPrune = 100;
 

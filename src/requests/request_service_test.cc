@@ -842,6 +842,30 @@ TEST_P(RequestServiceTest, ResidentsTrackByNumberAndPhone) {
   EXPECT_EQ(service_->Track(r.number, "12a4").error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST_P(RequestServiceTest, TrackingGuessesAreLimitedPerClientNotOnlyPerNumber) {
+  Request r = Submitted();  // the caller's phone ends in 1234
+  // A stranger spends the number's budget from their address…
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(service_->Track(r.number, fmt::format("000{}", i), "203.0.113.7").error().code,
+              ErrorCode::kNotFound);
+  EXPECT_EQ(service_->Track(r.number, "1234", "203.0.113.7").error().code,
+            ErrorCode::kTooManyRequests);
+  // …and the resident, from their own, follows the request all the same.
+  EXPECT_TRUE(service_->Track(r.number, "1234", "198.51.100.20"));
+  // One guess per (sequential) number from one address is limited too.
+  const std::string day = r.number.substr(0, 8);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(
+        service_->Track(fmt::format("{}{:05}", day, 500 + i), "0000", "203.0.113.8").error().code,
+        ErrorCode::kNotFound)
+        << i;
+  auto next = service_->Track(r.number, "1234", "203.0.113.8");
+  ASSERT_FALSE(next);
+  EXPECT_EQ(next.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_NE(next.error().message.find("your address"), std::string::npos);
+  EXPECT_TRUE(service_->Track(r.number, "1234", "198.51.100.21"));
+}
+
 TEST_P(RequestServiceTest, TwoNodesShareTheTrackLockout) {
   Request r = Submitted();
   auto other_db = t_->OpenAnother();
@@ -881,8 +905,12 @@ TEST_P(RequestServiceTest, TwoNodesShareTheTrackLockout) {
   for (int i = 0; i < 5; ++i)
     EXPECT_EQ(code(i % 2 ? other : *service_, unknown, "0000"), ErrorCode::kNotFound);
   EXPECT_EQ(code(*service_, unknown, "0000"), ErrorCode::kTooManyRequests);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM track_throttle"), 1);
-  EXPECT_EQ(Count("SELECT failures FROM track_throttle WHERE number = ?", {unknown}), 5);
+  // Left: the four budgets this probe spent (the number from this client,
+  // the client, the number, everything).
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM track_throttle"), 4);
+  EXPECT_EQ(Count("SELECT failures FROM track_throttle WHERE number = ?", {"n:" + unknown + "|"}),
+            5);
+  EXPECT_EQ(Count("SELECT failures FROM track_throttle WHERE number = ?", {"n:" + unknown}), 5);
 }
 
 TEST_P(RequestServiceTest, InboxFiltersAndSearch) {

@@ -641,17 +641,19 @@ Result<TrackThrottle> GetTrackThrottle(Executor& ex, std::string_view number) {
   return TrackThrottle{row->Int(0), row->Int(1)};
 }
 
-Result<void> AddTrackFailure(Executor& ex, std::string_view number, Timestamp now, Timestamp stale,
-                             int prune_limit) {
-  // One statement, so that guesses arriving at once on several nodes all count.
-  XT_TRY_VOID(
-      ex.Defer("INSERT INTO track_throttle (number, failures, since) VALUES (?, 1, ?)"
-               " ON CONFLICT (number) DO UPDATE SET"
-               " failures = CASE WHEN track_throttle.since <= ? THEN 1"
-               " ELSE track_throttle.failures + 1 END,"
-               " since = CASE WHEN track_throttle.since <= ? THEN excluded.since"
-               " ELSE track_throttle.since END",
-               {number, now, stale, stale}));
+Result<void> AddTrackFailure(Executor& ex, std::span<const std::string> keys, Timestamp now,
+                             Timestamp stale, int prune_limit) {
+  // One statement per key, so that guesses arriving at once on several nodes
+  // all count.
+  for (const std::string& key : keys)
+    XT_TRY_VOID(
+        ex.Defer("INSERT INTO track_throttle (number, failures, since) VALUES (?, 1, ?)"
+                 " ON CONFLICT (number) DO UPDATE SET"
+                 " failures = CASE WHEN track_throttle.since <= ? THEN 1"
+                 " ELSE track_throttle.failures + 1 END,"
+                 " since = CASE WHEN track_throttle.since <= ? THEN excluded.since"
+                 " ELSE track_throttle.since END",
+                 {key, now, stale, stale}));
   // Rows another transaction holds are left for a later guess (SKIP LOCKED),
   // so the prune never waits for another node's. The rows are chosen once, in
   // a WITH, so that the limit holds on PostgreSQL.

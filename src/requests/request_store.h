@@ -114,17 +114,18 @@ Result<std::optional<Timestamp>> NextTimerDue(Executor& ex);
 Result<bool> RecordCommandKey(Executor& ex, std::string_view request_id, std::string_view key,
                               Timestamp at);
 
-// Wrong guesses of the phone digits at public tracking, per request number
-// (known or not), counted since `since`.
+// Wrong guesses of the phone digits at public tracking, counted under a key
+// (the service names them: a number from one client, a client, a number,
+// everything), since `since`. The table's column is still called number.
 struct TrackThrottle {
   std::int64_t failures = 0;
   Timestamp since = 0;
 };
-Result<TrackThrottle> GetTrackThrottle(Executor& ex, std::string_view number);
-// Counts one wrong guess at number made at now; a count that started at or
-// before `stale` starts again with this guess. Also deletes up to
-// prune_limit rows of other numbers whose count started at or before `stale`.
-Result<void> AddTrackFailure(Executor& ex, std::string_view number, Timestamp now, Timestamp stale,
-                             int prune_limit);
+Result<TrackThrottle> GetTrackThrottle(Executor& ex, std::string_view key);
+// Counts one wrong guess made at now under each key; a count that started at
+// or before `stale` starts again with this guess. Also deletes up to
+// prune_limit rows of other keys whose count started at or before `stale`.
+Result<void> AddTrackFailure(Executor& ex, std::span<const std::string> keys, Timestamp now,
+                             Timestamp stale, int prune_limit);
 
 }  // namespace xietong::requests::store

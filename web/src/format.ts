@@ -113,3 +113,10 @@ export function actionLabel(action: string): string {
   if (!pair) return action
   return i18n.global.locale.value === 'en' ? pair[1] : pair[0]
 }
+
+// Text that goes into an HTML string (an ECharts tooltip formatter returns
+// HTML): every server string passes through here, so a unit named
+// `<img onerror=…>` shows as those characters and runs nothing.
+export function escapeHtml(text: unknown): string {
+  return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
