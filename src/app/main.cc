@@ -140,6 +140,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterInsightRoutes(api, hotspots);
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
+  api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();
 
   http::ServerOptions so;
@@ -155,6 +156,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::LiveHub live_hub;
   http::LiveFeed live_feed(p.db(), p.requests(), p.identity(), live_hub);
   if (auto r = live_feed.Start(); !r) return Report(r.error());
+  // Reactions to committed events (audit/consumer.h), one node at a time each.
+  p.consumers().Start();
   http::Server server(
       so, [&api](http::Request& req) { return api.Handle(req); },
       http::LiveUpgradeHandler(api, live_hub),
@@ -213,6 +216,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   spdlog::info("received signal {}, finishing requests in flight", sig);
   server.Stop();
   live_feed.Stop();
+  p.consumers().Stop();
   {
     std::lock_guard lock(mutex);
     stopping = true;

@@ -56,6 +56,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       auto key, audit::SigningKey::LoadOrCreate(
                     (std::filesystem::path(options.data_dir) / "keys" / "instance.key").string()));
   p->key_.emplace(std::move(key));
+  p->node_id_ = fmt::format("node-{}", p->ids_.Next());
   p->identity_ = std::make_unique<identity::IdentityService>(*p->db_, p->clock_, p->ids_);
   p->matters_ = std::make_unique<matters::MatterService>(*p->db_, p->clock_, p->ids_);
   p->files_ = std::make_unique<files::FileService>(*p->db_, p->clock_, p->ids_);

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "audit/consumer.h"
 #include "audit/signing_key.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -42,6 +43,10 @@ class Platform {
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
+  // This process among the nodes sharing the database (consumers' leases).
+  const std::string& node_id() const { return node_id_; }
+  // The reactions to committed events of every module; `serve` runs them.
+  audit::ConsumerRunner& consumers() { return consumers_; }
 
  private:
   Platform() = default;
@@ -55,6 +60,9 @@ class Platform {
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<requests::RequestService> requests_;
+  std::string node_id_;
+  // Declared last: stopped (destroyed) before the services its consumers use.
+  audit::ConsumerRunner consumers_;
 };
 
 // The database URL a data directory and --database flag resolve to.

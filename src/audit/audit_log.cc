@@ -20,6 +20,12 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE audit_checkpoints ("
      " seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, signed_at BIGINT NOT NULL,"
      " public_key TEXT NOT NULL, signature TEXT NOT NULL)"},
+    // Reactions to committed events (audit/consumer.h): each named consumer's
+    // cursor on the chain and its lease.
+    {"audit", 2, "consumers' cursors and leases on the chain",
+     "CREATE TABLE audit_consumers ("
+     " name TEXT PRIMARY KEY, last_seq BIGINT NOT NULL, owner TEXT NOT NULL,"
+     " lease_until BIGINT NOT NULL, handled BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
 };
 
 void AppendJsonString(std::string& out, std::string_view s) {

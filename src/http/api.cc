@@ -84,6 +84,7 @@ Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render();
+    for (const auto& source : metrics_sources_) r.body += source();
     return r;
   });
 }

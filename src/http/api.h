@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,11 @@ class Api {
   // or the answer that refuses it.
   std::expected<identity::Principal, Response> AcceptUpgrade(Request& req);
   Metrics& metrics() { return metrics_; }
+  // More Prometheus text for /metrics (e.g. the consumers' lag); call before
+  // Seal. Each source is called on every scrape.
+  void AddMetricsSource(std::function<std::string()> render) {
+    metrics_sources_.push_back(std::move(render));
+  }
   const Clock& clock() const { return clock_; }
   const ApiOptions& options() const { return options_; }
 
@@ -78,6 +84,7 @@ class Api {
   ApiOptions options_;
   Router router_;
   Metrics metrics_;
+  std::vector<std::function<std::string()>> metrics_sources_;  // set before Seal
   std::unique_ptr<StaticFiles> static_files_;
   std::map<const Route*, Metrics::Slot*> slots_;  // filled by Seal(), then read-only
   Metrics::Slot* unmatched_slot_ = nullptr;
