@@ -20,69 +20,12 @@ using identity::Can;
 using identity::Principal;
 using storage::Executor;
 
-// The JSON an audit event keeps of a request's state change.
-// The deadline timers of a dispatch: sign (warning, due), then finish.
-std::array<store::Timer, 4> TimersOf(const Request& r) {
-  return {store::Timer{r.id, "sign_warn", r.sign_warn_at},
-          {r.id, "sign_due", r.sign_due},
-          {r.id, "finish_warn", r.finish_warn_at},
-          {r.id, "finish_due", r.finish_due}};
-}
-
-json::Json Change(const Request& before, const Request& after) {
-  json::Json j = {{"number", after.number}};
-  if (before.status != after.status) {
-    j["from"] = StatusName(before.status);
-    j["to"] = StatusName(after.status);
-  }
-  if (before.unit_id != after.unit_id) {
-    j["unit_id"] = after.unit_id;
-    j["unit_name"] = after.unit_name;
-  }
-  return j;
-}
-
-Result<void> Require(bool ok, std::string_view message) {
-  if (!ok) return Fail(Error::InvalidArgument(std::string(message)));
-  return {};
-}
-
-Result<void> RequireText(std::string_view field, const std::string& value, std::size_t max) {
-  const std::size_t n = json::CountCodePoints(value);
-  bool blank = true;
-  for (char c : value)
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') blank = false;
-  if (blank) return Fail(Error::InvalidArgument(fmt::format("'{}' must not be empty", field)));
-  if (n > max)
-    return Fail(Error::InvalidArgument(
-        fmt::format("'{}' has {} characters; at most {} are allowed", field, n, max)));
-  return {};
-}
-
-bool IsStaffOf(const Principal& actor, Action action, const std::string& path) {
-  return !path.empty() && Can(actor, action, path);
-}
-
-// Residents see what happened and who handles it; not notes, names or numbers.
-void ForResident(audit::Event& e) {
-  auto payload = json::Json::parse(e.payload, nullptr, false);
-  json::Json shown = json::Json::object();
-  for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
-    if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
-  e.payload = shown.dump();
-  e.actor.clear();
-}
-
-// The open request a new or existing one is merged into; `field` names the
-// argument in the error.
-Result<Request> MergeTarget(Executor& ex, std::string_view id, std::string_view field) {
-  XT_ASSIGN_OR_RETURN(auto parent, store::Find(ex, id));
-  if (!parent)
-    return Fail(Error::InvalidArgument(fmt::format("'{}' {} is not a request", field, id)));
-  if (!IsOpen(parent->status))
-    return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
-                                            parent->number, StatusName(parent->status))));
-  return std::move(*parent);
+// The timers of a transition as the store keeps them.
+std::vector<store::Timer> StoreTimers(std::string_view request_id,
+                                      const lifecycle::TimerChange& change) {
+  std::vector<store::Timer> out;
+  for (const auto& [kind, due] : change.timers) out.push_back({std::string(request_id), kind, due});
+  return out;
 }
 
 }  // namespace
@@ -97,6 +40,9 @@ RequestService::RequestService(storage::Database& db, const Clock& clock, IdGene
       identity_(identity),
       matters_(matters),
       options_(std::move(options)),
+      rules_{.warn_fraction = options_.warn_fraction,
+             .summons_report_limit = options_.summons_report_limit,
+             .max_extension_days = options_.max_extension_days},
       recent_(db, clock) {}
 
 Result<std::shared_ptr<const Directory>> RequestService::directory() {
@@ -309,26 +255,39 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     // Dispatched at once: the row is written once, already dispatched, as the
     // second version, and both steps are recorded (fewer statements per intake).
     const Request received = req;
-    if (!in.merge_into.empty()) {
-      XT_ASSIGN_OR_RETURN(auto parent, MergeTarget(ex, in.merge_into, "merge_into"));
-      req.status = Status::kMerged;
-      req.parent_id = parent.id;
+    std::optional<lifecycle::Transition> step;
+    if (!in.merge_into.empty() || target) {
+      // The same decision as a later merge or dispatch command.
+      CommandInput command;
+      command.command = in.merge_into.empty() ? Command::kDispatch : Command::kMerge;
+      command.unit_id = target ? target->id : "";
+      command.parent_id = in.merge_into;
+      std::optional<Request> parent;
+      if (!in.merge_into.empty()) {
+        XT_ASSIGN_OR_RETURN(parent, store::Find(ex, in.merge_into));
+      }
+      lifecycle::Context ctx{.now = now,
+                             .calendar = calendar_,
+                             .directory = *dir,
+                             .rules = rules_,
+                             .matter = matter ? &*matter : nullptr,
+                             .merge_parent = parent ? &*parent : nullptr,
+                             .merge_field = "merge_into"};
+      XT_ASSIGN_OR_RETURN(step, lifecycle::Decide(received, command, ctx));
+      req = step->after;
       req.version = received.version + 1;
-      json::Json change = Change(received, req);
-      change["parent_id"] = parent.id;
-      change["parent_number"] = parent.number;
-      events.push_back({actor.account_id, "request.merged", req.id, std::move(change)});
-    } else if (target) {
-      SetDispatched(req, *target, *matter, now);
-      req.version = received.version + 1;
-      json::Json change = Change(received, req);
-      change["rule"] = preview.route->rule;
-      events.push_back({actor.account_id, "request.dispatched", req.id, std::move(change)});
+      if (target) step->payload["rule"] = preview.route->rule;
+      events.push_back({actor.account_id, step->action, req.id, step->payload});
     }
     XT_TRY_VOID(store::Insert(ex, req, idem_key));
     XT_TRY_VOID(files::Attach(ex, actor.account_id, req.attachment_ids, req.id));
-    if (target) {
-      XT_TRY_VOID(store::InsertTimers(ex, TimersOf(req)));
+    if (step) {
+      std::vector<store::Timer> timers;
+      for (const auto& change : step->timers) {
+        auto some = StoreTimers(req.id, change);
+        timers.insert(timers.end(), some.begin(), some.end());
+      }
+      XT_TRY_VOID(store::InsertTimers(ex, timers));
       XT_TRY_VOID(rates::Apply(ex, rates::ContributionOf(received), rates::ContributionOf(req)));
     }
     XT_TRY_VOID(audit::AppendMany(ex, now, events));
@@ -417,40 +376,6 @@ Result<matters::Matter> RequestService::MatterOf(const Request& r) {
   return matters_.GetVersion(r.matter_id, r.matter_version);
 }
 
-Result<void> RequestService::Dispatch(Executor& ex, Request& r, const identity::OrgUnit& unit,
-                                      const matters::Matter& matter, Timestamp now) {
-  SetDispatched(r, unit, matter, now);
-  const auto timers = TimersOf(r);
-  XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", std::span(timers).first(2)));
-  XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", std::span(timers).last(2)));
-  return {};
-}
-
-void RequestService::SetDispatched(Request& r, const identity::OrgUnit& unit,
-                                   const matters::Matter& matter, Timestamp now) const {
-  r.status = Status::kDispatched;
-  r.unit_id = unit.id;
-  r.unit_path = unit.path;
-  r.unit_name = unit.name;
-  r.matter_id = matter.id;
-  r.matter_version = matter.version;
-  r.dispatched_at = now;
-  r.signed_at = 0;
-  r.replied_at = 0;
-  r.closed_at = 0;
-  r.sign_due = matters::Deadline(calendar_, now, matter.sign_limit);
-  r.finish_due = matters::Deadline(calendar_, now, matter.finish_limit);
-  r.sign_warn_at = matters::WarnAt(calendar_, now, matter.sign_limit, options_.warn_fraction);
-  r.finish_warn_at = matters::WarnAt(calendar_, now, matter.finish_limit, options_.warn_fraction);
-  r.return_until = matters::Deadline(calendar_, now, matter.return_window);
-  r.sign_late = r.finish_late = r.warned = false;
-  r.return_requested = false;
-  r.return_reason.clear();
-  r.extension_days = 0;
-  r.extension_reason.clear();
-  ++r.dispatch_count;
-}
-
 Result<void> RequestService::Store(Executor& ex, const Request& before, Request& after,
                                    std::string_view actor, std::string_view action,
                                    json::Json payload, Timestamp now) {
@@ -464,6 +389,54 @@ Result<void> RequestService::Store(Executor& ex, const Request& before, Request&
   XT_TRY_VOID(audit::Append(
       ex, now, {std::string(actor), std::string(action), after.id, std::move(payload)}));
   return {};
+}
+
+const Summons* RequestService::ReportingSummons(const Principal& actor,
+                                                std::span<const Summons> summonses,
+                                                const CommandInput& in) const {
+  for (const auto& s : summonses) {
+    if (s.reported_at != 0 || !IsStaffOf(actor, Action::kRequestHandle, s.department_path))
+      continue;
+    if (!in.summons_id.empty() && s.id != in.summons_id) continue;
+    return &s;
+  }
+  return nullptr;
+}
+
+Result<Request> RequestService::Commit(Executor& ex, const Request& before,
+                                       std::span<const Summons> summonses,
+                                       lifecycle::Transition step, std::string_view actor,
+                                       Timestamp now) {
+  for (const auto& s : step.summoned) {
+    XT_TRY_VOID(store::InsertSummons(ex, s));
+    XT_TRY_VOID(rates::Apply(ex, std::nullopt, rates::ContributionOf(s)));
+  }
+  if (step.reported) {
+    const auto was = std::find_if(summonses.begin(), summonses.end(),
+                                  [&](const Summons& s) { return s.id == step.reported->id; });
+    if (was == summonses.end()) return Fail(Error::Internal("a report of an unknown summons"));
+    XT_TRY_VOID(store::UpdateSummons(ex, *step.reported));
+    XT_TRY_VOID(
+        rates::Apply(ex, rates::ContributionOf(*was), rates::ContributionOf(*step.reported)));
+  }
+  for (const auto& change : step.timers)
+    XT_TRY_VOID(store::ReplaceTimers(ex, before.id, change.prefix, StoreTimers(before.id, change)));
+  Request& r = step.after;
+  XT_TRY_VOID(Store(ex, before, r, actor, step.action, std::move(step.payload), now));
+  // Merged requests follow their parent's reply and closing.
+  if (step.children_follow) {
+    XT_ASSIGN_OR_RETURN(auto children, store::Children(ex, r.id));
+    for (auto& child : children) {
+      if (child.status != Status::kMerged) continue;
+      const Request child_before = child;
+      child.reply = r.reply;
+      child.replied_at = r.replied_at;
+      child.closed_at = r.closed_at;
+      XT_TRY_VOID(Store(ex, child_before, child, actor, "request.followed_parent",
+                        {{"number", child.number}, {"parent_number", r.number}}, now));
+    }
+  }
+  return r;
 }
 
 Result<Request> RequestService::Apply(const Principal& actor, std::string_view id,
@@ -502,629 +475,35 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
       XT_ASSIGN_OR_RETURN(bool fresh, store::RecordCommandKey(ex, r.id, in.idempotency_key, now));
       if (!fresh) return r;  // a retry: the first answer's effect is already here
     }
-    // Signing twice is harmless: the second click answers with the same state.
-    if (in.command == Command::kSign && r.status != Status::kDispatched && r.signed_at != 0 &&
-        IsOpen(r.status) && r.status != Status::kReplied && r.status != Status::kCallback)
-      return r;
+    if (in.if_match && *in.if_match != r.version && in.command != Command::kSign)
+      return Fail(Error::Conflict(fmt::format("request {} is at version {}, not {}; reload it",
+                                              r.number, r.version, *in.if_match)));
+    lifecycle::Context ctx{.now = now,
+                           .calendar = calendar_,
+                           .directory = *dir,
+                           .rules = rules_,
+                           .matter = matter ? &*matter : nullptr,
+                           .summonses = summonses,
+                           .actor_id = actor.account_id,
+                           .next_id = [this] { return ids_.Next(); }};
+    std::optional<Request> parent;
+    std::vector<Request> children;
+    if (in.command == Command::kMerge && !in.parent_id.empty()) {
+      XT_ASSIGN_OR_RETURN(parent, store::Find(ex, in.parent_id));
+      XT_ASSIGN_OR_RETURN(children, store::Children(ex, r.id));
+      ctx.merge_parent = parent ? &*parent : nullptr;
+      ctx.merged_into_this = children.size();
+    }
+    if (in.command == Command::kReport) ctx.reporting = ReportingSummons(actor, summonses, in);
+    XT_ASSIGN_OR_RETURN(auto step, lifecycle::Decide(r, in, ctx));
+    if (step.unchanged) return r;
     if (in.if_match && *in.if_match != r.version)
       return Fail(Error::Conflict(fmt::format("request {} is at version {}, not {}; reload it",
                                               r.number, r.version, *in.if_match)));
-    XT_TRY_VOID(Check(r, in.command, now));
-
-    const Request before = r;
-    json::Json payload = json::Json::object();
-    std::string action = fmt::format("request.{}", CommandName(in.command));
-    switch (in.command) {
-      case Command::kDispatch:
-      case Command::kTransfer: {
-        if (!matter)
-          return Fail(Error::InvalidArgument("the request has no category yet: give 'matter_id'"));
-        const identity::OrgUnit* unit = nullptr;
-        std::string rule;
-        if (!in.unit_id.empty()) {
-          unit = dir->Find(in.unit_id);
-          if (!unit)
-            return Fail(
-                Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", in.unit_id)));
-          using identity::UnitKind;
-          if (unit->kind != UnitKind::kStreet && unit->kind != UnitKind::kTownship &&
-              unit->kind != UnitKind::kCommunity && unit->kind != UnitKind::kDepartment)
-            return Fail(Error::InvalidArgument(fmt::format(
-                "'unit_id' {} is a {}; requests go to streets, townships, communities or "
-                "departments",
-                unit->name, identity::UnitKindName(unit->kind))));
-        }
-        auto route = RouteFor(*dir, *matter, r.place);
-        if (!unit) {
-          if (!route) return Fail(route.error());
-          unit = dir->Find(route->unit_id);
-          rule = route->rule;
-        } else if (!route || route->unit_id != unit->id) {
-          // An override of the computed route needs a reason (or a transfer).
-          if (in.command == Command::kDispatch)
-            XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-          rule = route ? fmt::format("人工改派 (computed: {})", route->unit_name) : "人工指定";
-        } else {
-          rule = route->rule;
-        }
-        if (!unit) return Fail(Error::Internal("route names a unit the directory lacks"));
-        if (in.command == Command::kTransfer) {
-          XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-          if (unit->id == r.unit_id)
-            return Fail(Error::InvalidArgument("'unit_id' is the unit that already has it"));
-        }
-        XT_TRY_VOID(Dispatch(ex, r, *unit, *matter, now));
-        payload = Change(before, r);
-        payload["rule"] = rule;
-        if (!in.reason.empty()) payload["reason"] = in.reason;
-        action = in.command == Command::kDispatch ? "request.dispatched" : "request.transferred";
-        break;
-      }
-      case Command::kSign:
-        r.status = Status::kSigned;
-        r.signed_at = now;
-        r.sign_late = r.sign_late || now > r.sign_due;
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
-        payload = Change(before, r);
-        payload["late"] = r.sign_late;
-        action = "request.signed";
-        break;
-      case Command::kHandle:
-        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
-        r.status = Status::kHandling;
-        payload = Change(before, r);
-        payload["note"] = in.text;
-        action = "request.progress";
-        break;
-      case Command::kReply:
-        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
-        r.status = Status::kReplied;
-        r.reply = in.text;
-        r.replied_at = now;
-        r.extension_days = 0;  // nothing left to extend
-        r.finish_late = r.finish_late || now > r.finish_due;
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
-        payload = Change(before, r);
-        payload["reply"] = in.text;
-        payload["late"] = r.finish_late;
-        action = "request.replied";
-        break;
-      case Command::kRequestReturn:
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        r.return_requested = true;
-        r.return_reason = in.reason;
-        payload = {{"number", r.number}, {"reason", in.reason}};
-        action = "request.return_requested";
-        break;
-      case Command::kApproveReturn:
-        r.status = Status::kReceived;
-        r.unit_id.clear();
-        r.unit_path.clear();
-        r.unit_name.clear();
-        r.dispatched_at = r.signed_at = 0;
-        r.sign_due = r.finish_due = r.sign_warn_at = r.finish_warn_at = r.return_until = 0;
-        r.sign_late = r.finish_late = r.warned = false;
-        r.return_requested = false;
-        r.extension_days = 0;
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
-        payload = Change(before, r);
-        payload["returned_by"] = before.unit_name;
-        payload["reason"] = before.return_reason;
-        action = "request.return_approved";
-        break;
-      case Command::kRejectReturn:
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        r.return_requested = false;
-        payload = {{"number", r.number}, {"reason", in.reason}};
-        action = "request.return_rejected";
-        break;
-      case Command::kRequestExtension:
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        XT_TRY_VOID(Require(
-            in.days >= 1 && in.days <= options_.max_extension_days,
-            fmt::format("'days' must be 1 to {} working days", options_.max_extension_days)));
-        r.extension_days = in.days;
-        r.extension_reason = in.reason;
-        payload = {{"number", r.number}, {"days", in.days}, {"reason", in.reason}};
-        action = "request.extension_requested";
-        break;
-      case Command::kApproveExtension: {
-        const Timestamp old_due = r.finish_due;
-        // To the end of the n-th working day after the day it was due.
-        r.finish_due = calendar_.AddWorkingDays(r.finish_due - 1, r.extension_days);
-        if (now < r.finish_due) r.finish_late = false;
-        const store::Timer finish[] = {{r.id, "finish_due", r.finish_due}};
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", finish));
-        payload = {{"number", r.number},
-                   {"days", r.extension_days},
-                   {"from", FormatRfc3339(old_due)},
-                   {"to", FormatRfc3339(r.finish_due)}};
-        r.extension_days = 0;
-        action = "request.extension_approved";
-        break;
-      }
-      case Command::kRejectExtension:
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        payload = {{"number", r.number}, {"days", r.extension_days}, {"reason", in.reason}};
-        r.extension_days = 0;
-        action = "request.extension_rejected";
-        break;
-      case Command::kMerge: {
-        XT_TRY_VOID(Require(!in.parent_id.empty(), "'parent_id' names the request to merge into"));
-        if (in.parent_id == r.id)
-          return Fail(Error::InvalidArgument("a request cannot be merged into itself"));
-        XT_ASSIGN_OR_RETURN(auto parent, MergeTarget(ex, in.parent_id, "parent_id"));
-        XT_ASSIGN_OR_RETURN(auto own_children, store::Children(ex, r.id));
-        if (!own_children.empty())
-          return Fail(Error::Conflict(
-              fmt::format("request {} has {} merged into it; merge the other way round", r.number,
-                          own_children.size())));
-        r.status = Status::kMerged;
-        r.parent_id = parent.id;
-        // Summonses keep their report timers: a late report still counts.
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "sign", {}));
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "finish", {}));
-        payload = Change(before, r);
-        payload["parent_id"] = parent.id;
-        payload["parent_number"] = parent.number;
-        action = "request.merged";
-        break;
-      }
-      case Command::kCallback: {
-        XT_TRY_VOID(Require(in.resolved.has_value(), "'resolved' (true or false) is needed"));
-        XT_TRY_VOID(Require(in.satisfaction.has_value(),
-                            "'satisfaction' is needed: satisfied, basically_satisfied or "
-                            "dissatisfied"));
-        if (json::CountCodePoints(in.text) > static_cast<std::size_t>(kMaxReasonChars))
-          return Fail(Error::InvalidArgument("'text' (the resident's words) is too long"));
-        const bool dissatisfied = *in.satisfaction == Satisfaction::kDissatisfied;
-        r.resolved = in.resolved;
-        r.satisfaction = in.satisfaction;
-        r.feedback = in.text;
-        r.status = NextStatus(r, Command::kCallback, dissatisfied);
-        if (r.status == Status::kClosed) r.closed_at = now;
-        payload = Change(before, r);
-        payload["resolved"] = *in.resolved;
-        payload["satisfaction"] = SatisfactionName(*in.satisfaction);
-        action = "request.callback";
-        break;
-      }
-      case Command::kClose:
-        r.status = Status::kClosed;
-        r.closed_at = now;
-        payload = Change(before, r);
-        if (!in.reason.empty()) payload["reason"] = in.reason;
-        action = "request.closed";
-        break;
-      case Command::kReopen: {
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        if (!matter) return Fail(Error::Conflict("the request has no category to reopen under"));
-        const identity::OrgUnit* unit = dir->Find(r.unit_id);
-        if (!unit)
-          return Fail(Error::Conflict("the unit that handled it no longer exists; dispatch anew"));
-        r.resolved.reset();
-        r.satisfaction.reset();
-        r.reply.clear();
-        XT_TRY_VOID(Dispatch(ex, r, *unit, *matter, now));
-        --r.dispatch_count;
-        ++r.reopen_count;
-        payload = Change(before, r);
-        payload["reason"] = in.reason;
-        action = "request.reopened";
-        break;
-      }
-      case Command::kSummon: {
-        const identity::OrgUnit* owner = dir->Find(r.unit_id);
-        if (!owner || (owner->kind != identity::UnitKind::kStreet &&
-                       owner->kind != identity::UnitKind::kTownship))
-          return Fail(Error::Conflict("only a street or township summons departments (吹哨)"));
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        XT_TRY_VOID(Require(!in.department_ids.empty() && in.department_ids.size() <= 10,
-                            "'department_ids' names 1 to 10 departments to summon"));
-        json::Json summoned = json::Json::array();
-        std::set<std::string> seen;
-        for (const auto& dep_id : in.department_ids) {
-          if (!seen.insert(dep_id).second)
-            return Fail(
-                Error::InvalidArgument(fmt::format("'department_ids' names {} twice", dep_id)));
-          const identity::OrgUnit* dep = dir->Find(dep_id);
-          if (!dep || dep->kind != identity::UnitKind::kDepartment)
-            return Fail(Error::InvalidArgument(
-                fmt::format("'department_ids' {} is not a department", dep_id)));
-          for (const auto& s : summonses)
-            if (s.department_id == dep_id && s.reported_at == 0)
-              return Fail(Error::Conflict(
-                  fmt::format("{} is already summoned and has not reported", dep->name)));
-          Summons s;
-          s.id = ids_.Next();
-          s.request_id = r.id;
-          s.department_id = dep->id;
-          s.department_path = dep->path;
-          s.department_name = dep->name;
-          s.summoned_by = actor.account_id;
-          s.reason = in.reason;
-          s.created_at = now;
-          s.report_due = matters::Deadline(calendar_, now, options_.summons_report_limit);
-          XT_TRY_VOID(store::InsertSummons(ex, s));
-          const store::Timer due[] = {{r.id, "summons_due:" + s.id, s.report_due}};
-          XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "summons_due:" + s.id, due));
-          XT_TRY_VOID(rates::Apply(ex, std::nullopt, rates::ContributionOf(s)));
-          summoned.push_back({{"summons_id", s.id},
-                              {"department_id", dep->id},
-                              {"department_name", dep->name},
-                              {"report_due", FormatRfc3339(s.report_due)}});
-        }
-        payload = {{"number", r.number}, {"reason", in.reason}, {"departments", summoned}};
-        action = "request.summoned";
-        break;
-      }
-      case Command::kReport: {
-        XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
-        const Summons* target = nullptr;
-        for (const auto& s : summonses) {
-          if (s.reported_at != 0 || !IsStaffOf(actor, Action::kRequestHandle, s.department_path))
-            continue;
-          if (!in.summons_id.empty() && s.id != in.summons_id) continue;
-          target = &s;
-          break;
-        }
-        if (!target)
-          return Fail(Error::InvalidArgument(
-              in.summons_id.empty() ? "no pending summons of your department on this request"
-                                    : fmt::format("'summons_id' {} is not a pending summons of "
-                                                  "your department",
-                                                  in.summons_id)));
-        Summons after = *target;
-        after.reported_at = now;
-        after.report = in.text;
-        after.late = now > after.report_due;
-        XT_TRY_VOID(store::UpdateSummons(ex, after));
-        XT_TRY_VOID(store::ReplaceTimers(ex, r.id, "summons_due:" + after.id, {}));
-        XT_TRY_VOID(rates::Apply(ex, rates::ContributionOf(*target), rates::ContributionOf(after)));
-        payload = {{"number", r.number},
-                   {"summons_id", after.id},
-                   {"department_name", after.department_name},
-                   {"report", in.text},
-                   {"late", after.late}};
-        action = "request.reported";
-        break;
-      }
-      case Command::kUrge:
-        XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
-        payload = {{"number", r.number}, {"reason", in.reason}, {"unit_name", r.unit_name}};
-        action = "request.urged";
-        break;
-    }
-    XT_TRY_VOID(Store(ex, before, r, actor.account_id, action, std::move(payload), now));
-    // Merged requests follow their parent's reply and closing.
-    if (in.command == Command::kReply || r.status == Status::kClosed) {
-      XT_ASSIGN_OR_RETURN(auto children, store::Children(ex, r.id));
-      for (auto& child : children) {
-        if (child.status != Status::kMerged) continue;
-        const Request child_before = child;
-        child.reply = r.reply;
-        child.replied_at = r.replied_at;
-        child.closed_at = r.closed_at;
-        XT_TRY_VOID(Store(ex, child_before, child, actor.account_id, "request.followed_parent",
-                          {{"number", child.number}, {"parent_number", r.number}}, now));
-      }
-    }
-    return r;
+    return Commit(ex, r, summonses, std::move(step), actor.account_id, now);
   }));
   if (actor.kind == identity::AccountKind::kResident) ShowToResident(done);
   return done;
-}
-
-// --- queries ------------------------------------------------------------------
-
-Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_or_number,
-                                   bool reveal_contact) {
-  auto load = [&](Executor& ex) -> Result<Detail> {
-    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id_or_number));
-    if (!found) {
-      XT_ASSIGN_OR_RETURN(found, store::FindByNumber(ex, id_or_number));
-    }
-    if (!found)
-      return Fail(Error::NotFound(fmt::format("no request with id or number '{}'", id_or_number)));
-    Detail d;
-    d.request = std::move(*found);
-    XT_ASSIGN_OR_RETURN(d.summonses, store::SummonsOf(ex, d.request.id));
-    if (!actor.is_system() && !MayRead(actor, d.request, d.summonses))
-      return Fail(Error::PermissionDenied(
-          fmt::format("request {} is not in your units' work", d.request.number)));
-    XT_ASSIGN_OR_RETURN(d.merged, store::Children(ex, d.request.id));
-    if (!StaffMayRead(actor, d.request, d.summonses)) {
-      // The resident who filed it sees which departments came, not who summoned them or why.
-      for (auto& s : d.summonses) {
-        s.summoned_by.clear();
-        s.reason.clear();
-        s.report.clear();
-      }
-      ShowToResident(d.request);
-    }
-    const Timestamp now = clock_.Now();
-    for (Command c : Allowed(d.request, now))
-      if (actor.is_system() || Authorize(actor, d.request, c, d.summonses)) d.allowed.push_back(c);
-    if (d.request.replied_at > 0 && !d.request.reply.empty() &&
-        (actor.is_system() || IsStaffOf(actor, Action::kRequestSupervise, d.request.centre_path) ||
-         IsStaffOf(actor, Action::kStatsRead, d.request.centre_path)))
-      d.reply_quality = ScoreReply(d.request);
-    return d;
-  };
-  if (!reveal_contact) return db_.Read(load);
-  // Showing the contact unmasked is for the centre that calls back, and is recorded.
-  return db_.Write([&](Executor& ex) -> Result<Detail> {
-    XT_ASSIGN_OR_RETURN(auto d, load(ex));
-    if (!actor.is_system() && !IsStaffOf(actor, Action::kRequestDispatch, d.request.centre_path))
-      return Fail(Error::PermissionDenied("only the centre's staff see the caller's full number"));
-    XT_TRY_VOID(audit::Append(ex, clock_.Now(),
-                              {actor.account_id,
-                               "request.contact_revealed",
-                               d.request.id,
-                               {{"number", d.request.number}}}));
-    d.contact_revealed = true;
-    return d;
-  });
-}
-
-std::optional<text::ReplyQuality> RequestService::ScoreReply(const Request& r) {
-  std::shared_ptr<const text::ReplyScorer> scorer;
-  {
-    std::lock_guard lock(reply_scorer_mutex_);
-    if (!reply_scorer_ && !reply_scorer_unavailable_) {
-      auto created = [&]() -> Result<std::shared_ptr<const text::ReplyScorer>> {
-        XT_ASSIGN_OR_RETURN(auto normalizer, text::Normalizer::Open());
-        return text::ReplyScorer::Create(std::move(normalizer), {.calendar = &calendar_});
-      }();
-      if (created) {
-        reply_scorer_ = *created;
-      } else {
-        reply_scorer_unavailable_ = true;
-        spdlog::warn("reply quality is off: {}", created.error().message);
-      }
-    }
-    scorer = reply_scorer_;
-  }
-  if (!scorer) return std::nullopt;
-  // Measured against the request's own deadline when it has one.
-  auto q = scorer->Score({r.title, r.text, r.reply, r.received_at,
-                          std::max(r.replied_at, r.received_at), r.finish_due});
-  if (!q) return std::nullopt;
-  return std::move(*q);
-}
-
-Result<files::File> RequestService::Attachment(const Principal& actor,
-                                               std::string_view id_or_number,
-                                               std::string_view file_id) {
-  XT_ASSIGN_OR_RETURN(auto d, Get(actor, id_or_number, false));
-  return db_.Read([&](Executor& ex) { return files::ReadAttached(ex, file_id, d.request.id); });
-}
-
-Result<RequestPage> RequestService::List(const Principal& actor, const ListFilter& f) {
-  store::ListQuery q;
-  if (actor.is_system()) {
-    q.scope.everything = true;
-  } else {
-    for (const auto& m : actor.memberships) {
-      if (!identity::RoleAllows(m.role, Action::kRequestRead)) continue;
-      const bool at_root = m.unit_path.find('/', 1) == m.unit_path.size() - 1;
-      if (at_root) q.scope.everything = true;
-      q.scope.unit_paths.push_back(m.unit_path);
-      q.scope.centre_paths.push_back(m.unit_path);
-      q.scope.summoned_paths.push_back(m.unit_path);
-    }
-    if (actor.kind == identity::AccountKind::kResident) q.scope.requester_id = actor.account_id;
-  }
-  q.statuses = f.statuses;
-  if (!f.matter_id.empty()) {
-    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
-    const matters::Matter* m = catalog->Find(f.matter_id);
-    if (!m)
-      return Fail(
-          Error::InvalidArgument(fmt::format("'matter_id' {} is not a category", f.matter_id)));
-    if (m->level == 3) {
-      q.matter_id = m->id;
-    } else {
-      for (const matters::Matter* leaf : catalog->Leaves())
-        if (leaf->code.starts_with(m->code + "-")) q.matter_ids.push_back(leaf->id);
-      if (q.matter_ids.empty()) q.matter_ids.push_back("-");
-    }
-  }
-  q.unit_id = f.unit_id;
-  q.received_from = f.received_from;
-  q.received_to = f.received_to;
-  q.finish_due_before = f.due_before;
-  q.late_only = f.late_only;
-  q.warned_only = f.warned_only;
-  q.extension_pending = f.extension_pending;
-  q.return_pending = f.return_pending;
-  q.search = f.search;
-  if (json::CountCodePoints(q.search) > 100)
-    return Fail(Error::InvalidArgument("'q' (search) has more than 100 characters"));
-  q.before_id = f.cursor;
-  q.limit = std::clamp(f.limit, 1, 500);
-  return db_.Read([&](Executor& ex) -> Result<RequestPage> {
-    RequestPage page;
-    XT_ASSIGN_OR_RETURN(page.items, store::List(ex, q));
-    if (actor.kind == identity::AccountKind::kResident)
-      for (auto& r : page.items) ShowToResident(r);
-    XT_ASSIGN_OR_RETURN(page.total, store::Count(ex, q));
-    if (static_cast<int>(page.items.size()) == q.limit) page.next_cursor = page.items.back().id;
-    return page;
-  });
-}
-
-Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& actor,
-                                                           std::string_view id) {
-  XT_ASSIGN_OR_RETURN(auto d, Get(actor, id));
-  XT_ASSIGN_OR_RETURN(auto events,
-                      db_.Read([&](Executor& ex) { return audit::EventsFor(ex, d.request.id); }));
-  if (StaffMayRead(actor, d.request, d.summonses)) return events;
-  for (auto& e : events) ForResident(e);
-  return events;
-}
-
-Result<std::optional<RequestService::ReaderCheck>> RequestService::ReaderTest(std::string_view id) {
-  return db_.Read([&](Executor& ex) -> Result<std::optional<ReaderCheck>> {
-    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id));
-    if (!found) return std::nullopt;
-    XT_ASSIGN_OR_RETURN(auto summonses, store::SummonsOf(ex, found->id));
-    return ReaderCheck([this, r = std::move(*found), s = std::move(summonses)](const Principal& p) {
-      return MayRead(p, r, s);
-    });
-  });
-}
-
-Result<Tracking> RequestService::Track(std::string_view number, std::string_view phone_last4,
-                                       std::string_view client) {
-  const Timestamp now = clock_.Now();
-  const Timestamp stale = now - kTrackLockout;  // a count started then or earlier is over
-  // Four budgets: this number from this client (the owner elsewhere is not
-  // locked out by a stranger), this client over every number (one guess per
-  // sequential number), this number from everywhere, and everything.
-  struct Budget {
-    std::string key;
-    int most;
-    std::string_view refusal;
-  };
-  const Budget budgets[] = {
-      {fmt::format("n:{}|{}", number, client), kTrackFailures,
-       "too many wrong tries for this number; try again in 15 minutes"},
-      {fmt::format("c:{}", client), kTrackClientFailures,
-       "too many wrong tries from your address; try again in 15 minutes"},
-      {fmt::format("n:{}", number), kTrackNumberFailures,
-       "too many wrong tries for this number; try again in 15 minutes"},
-      {"*", kTrackOverallFailures,
-       "tracking is refused for a while after too many wrong tries; "
-       "try again in 15 minutes or call 12345"},
-  };
-  // nullopt: a wrong guess (an unknown number counts too, so probing is throttled alike).
-  XT_ASSIGN_OR_RETURN(auto found, db_.Read([&](Executor& ex) -> Result<std::optional<Tracking>> {
-    for (const Budget& b : budgets) {
-      XT_ASSIGN_OR_RETURN(auto throttle, store::GetTrackThrottle(ex, b.key));
-      if (throttle.failures >= b.most && throttle.since > stale)
-        return Fail(Error::TooManyRequests(std::string(b.refusal)));
-    }
-    if (phone_last4.size() != 4 || !std::all_of(phone_last4.begin(), phone_last4.end(),
-                                                [](char c) { return c >= '0' && c <= '9'; }))
-      return Fail(Error::InvalidArgument("'phone_last4' must be the last 4 digits of the phone"));
-    XT_ASSIGN_OR_RETURN(auto r, store::FindByNumber(ex, number));
-    if (!r || r->contact_phone.size() < 4 || !r->contact_phone.ends_with(phone_last4))
-      return std::optional<Tracking>{};
-    Tracking t;
-    t.request = std::move(*r);
-    XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, t.request.id));
-    for (auto& e : events) {
-      ForResident(e);
-      t.timeline.push_back(std::move(e));
-    }
-    return std::optional<Tracking>{std::move(t)};
-  }));
-  if (found) return std::move(*found);
-  // What can never be a number (yyyymmdd and a counter) is not worth a row.
-  const bool plausible =
-      number.size() <= 20 &&
-      std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (plausible) {
-    std::vector<std::string> keys;
-    for (const Budget& b : budgets) keys.push_back(b.key);
-    XT_TRY_VOID(db_.Write(
-        [&](Executor& ex) { return store::AddTrackFailure(ex, keys, now, stale, kTrackPrune); }));
-  }
-  return Fail(Error::NotFound("no request matches this number and phone"));
-}
-
-std::string_view UnitKindZh(identity::UnitKind kind) {
-  using identity::UnitKind;
-  switch (kind) {
-    case UnitKind::kCity:
-      return "市";
-    case UnitKind::kDistrict:
-      return "区";
-    case UnitKind::kStreet:
-      return "街道";
-    case UnitKind::kTownship:
-      return "乡镇";
-    case UnitKind::kCommunity:
-      return "社区";
-    case UnitKind::kGrid:
-      return "网格";
-    case UnitKind::kDepartment:
-      return "部门";
-    case UnitKind::kCentre:
-      return "热线中心";
-  }
-  return "";
-}
-
-Result<std::string> RequestService::FiguresPath(const Principal& actor, std::string_view unit_id) {
-  XT_ASSIGN_OR_RETURN(auto dir, directory());
-  std::string path;
-  if (!unit_id.empty()) {
-    const identity::OrgUnit* unit = dir->Find(unit_id);
-    if (!unit)
-      return Fail(Error::InvalidArgument(fmt::format("'unit_id' {} is not a unit", unit_id)));
-    path = unit->path;
-  }
-  if (!actor.is_system() && !Can(actor, Action::kStatsRead, path))
-    return Fail(Error::PermissionDenied(
-        path.empty() ? "the city-wide figures are for leaders, supervisors and administrators"
-                     : "a unit's figures are shown to leaders and leads of the unit or above it"));
-  return path;
-}
-
-Result<std::vector<RankedUnit>> RequestService::Ranking(const Principal& actor,
-                                                        const RankingRequest& in) {
-  XT_ASSIGN_OR_RETURN(auto dir, directory());
-  using identity::UnitKind;
-  rates::RankingQuery q;
-  q.from_month = in.from_month;
-  q.to_month = in.to_month;
-  q.weights = in.weights.value_or(options_.weights);
-  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, in.unit_id));
-  if (!path.empty()) q.under_path = path;
-  if (!in.kind.empty()) {
-    std::vector<UnitKind> kinds;
-    if (in.kind == "street")
-      kinds = {UnitKind::kStreet, UnitKind::kTownship};
-    else if (in.kind == "department")
-      kinds = {UnitKind::kDepartment};
-    else
-      return Fail(Error::InvalidArgument(
-          fmt::format("'kind' must be street or department, not '{}'", in.kind)));
-    for (UnitKind k : kinds)
-      for (const identity::OrgUnit* u : dir->OfKind(k))
-        if (u->path.starts_with(path)) q.unit_ids.push_back(u->id);
-    if (q.unit_ids.empty()) return std::vector<RankedUnit>{};
-  }
-  XT_ASSIGN_OR_RETURN(auto ranked, db_.Read([&](Executor& ex) { return rates::Ranking(ex, q); }));
-  std::vector<RankedUnit> out;
-  out.reserve(ranked.size());
-  for (auto& r : ranked) {
-    const identity::OrgUnit* u = dir->Find(r.unit_id);
-    RankedUnit ru;
-    ru.unit_name = u ? u->name : r.unit_id;
-    ru.kind = u ? u->kind : UnitKind::kDepartment;
-    ru.rates = std::move(r);
-    out.push_back(std::move(ru));
-  }
-  return out;
-}
-
-Result<std::vector<std::pair<std::string, rates::UnitRates>>> RequestService::Trend(
-    const Principal& actor, const TrendRequest& in) {
-  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, in.unit_id));
-  return db_.Read([&](Executor& ex) {
-    return rates::SubtreeTrend(ex, path, in.from_month, in.to_month, options_.weights);
-  });
-}
-
-Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCounts(
-    const Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id) {
-  XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, unit_id));
-  if (to <= from) return Fail(Error::InvalidArgument("'to' must be after 'from'"));
-  return db_.Read([&](Executor& ex) { return store::CountByGrid(ex, from, to, path); });
 }
 
 // --- timers -------------------------------------------------------------------
@@ -1185,29 +564,6 @@ Result<int> RequestService::FireDueTimers(int limit) {
 
 Result<std::optional<Timestamp>> RequestService::NextTimerDue() {
   return db_.Read([&](Executor& ex) { return store::NextTimerDue(ex); });
-}
-
-Result<std::vector<ReceivedText>> RequestService::ReceivedTexts(Timestamp from, Timestamp to,
-                                                                std::string_view under_path,
-                                                                int limit) {
-  return db_.Read(
-      [&](storage::Executor& ex) { return store::ReceivedTexts(ex, from, to, under_path, limit); });
-}
-
-Result<std::unordered_set<std::string>> RequestService::ExternalIds(Channel channel) {
-  XT_ASSIGN_OR_RETURN(auto ids, db_.Read([&](storage::Executor& ex) {
-    return store::ExternalIds(ex, ChannelName(channel));
-  }));
-  return std::unordered_set<std::string>(std::make_move_iterator(ids.begin()),
-                                         std::make_move_iterator(ids.end()));
-}
-
-Result<std::int64_t> RequestService::CountExternalIdPrefix(std::string_view prefix) {
-  return db_.Read([&](storage::Executor& ex) { return store::CountExternalIdPrefix(ex, prefix); });
-}
-
-Result<std::optional<Request>> RequestService::FindByExternalId(std::string_view external_id) {
-  return db_.Read([&](storage::Executor& ex) { return store::FindByExternalId(ex, external_id); });
 }
 
 const storage::Schema& Schema() {

@@ -22,8 +22,10 @@
 #include "core/clock.h"
 #include "core/id.h"
 #include "files/file.h"
+#include "identity/authorization.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
+#include "requests/decide.h"
 #include "requests/directory.h"
 #include "requests/duplicates.h"
 #include "requests/lifecycle.h"
@@ -83,21 +85,6 @@ struct SubmitResult {
 };
 
 // The arguments of a command; each command reads the fields it needs.
-struct CommandInput {
-  Command command = Command::kSign;
-  std::string idempotency_key;           // a repeated key returns the current state
-  std::optional<std::int64_t> if_match;  // expected version
-  std::string text;                      // handle note, reply, report
-  std::string reason;                    // return, transfer, extension, reopen, urge, close
-  std::string unit_id;                   // dispatch override, transfer target
-  std::string matter_id;                 // dispatch: (re)categorise
-  std::string parent_id;                 // merge into
-  int days = 0;                          // extension
-  std::optional<bool> resolved;          // callback
-  std::optional<Satisfaction> satisfaction;
-  std::vector<std::string> department_ids;  // summon
-  std::string summons_id;                   // report (optional when only one is pending)
-};
 
 struct ListFilter {
   std::vector<Status> statuses;
@@ -244,6 +231,11 @@ class RequestService {
   Result<std::optional<Request>> FindByExternalId(std::string_view external_id);
 
  private:
+  // Whether the actor holds `action` on the unit at path ("" never matches).
+  static bool IsStaffOf(const identity::Principal& actor, identity::Action action,
+                        const std::string& path) {
+    return !path.empty() && identity::Can(actor, action, path);
+  }
   Result<void> Authorize(const identity::Principal& actor, const Request& r, Command c,
                          const std::vector<Summons>& summonses) const;
   bool MayRead(const identity::Principal& actor, const Request& r,
@@ -251,19 +243,21 @@ class RequestService {
   // MayRead for staff reasons, not only as the resident who filed it.
   bool StaffMayRead(const identity::Principal& actor, const Request& r,
                     const std::vector<Summons>& summonses) const;
-  // Dispatch: the new state (SetDispatched) and its deadline timers.
-  Result<void> Dispatch(storage::Executor& ex, Request& r, const identity::OrgUnit& unit,
-                        const matters::Matter& matter, Timestamp now);
   RoutePreview SuggestFor(const matters::Catalog& catalog, const Intake& in);
-  void SetDispatched(Request& r, const identity::OrgUnit& unit, const matters::Matter& matter,
-                     Timestamp now) const;
   Result<matters::Matter> MatterOf(const Request& r);
   // The score of a replied request's reply; nullopt without OpenCC's data or
   // for a text it cannot score (help for supervisors, never a reason to fail).
   std::optional<text::ReplyQuality> ScoreReply(const Request& r);
-  Result<void> Decide(storage::Executor& ex, const identity::Principal& actor, Request& r,
-                      const CommandInput& in, const Directory& dir, Timestamp now,
-                      json::Json& payload);
+  // report: the caller's pending summons the command is about (by
+  // 'summons_id' when given); null when the caller's department has none.
+  const Summons* ReportingSummons(const identity::Principal& actor,
+                                  std::span<const Summons> summonses, const CommandInput& in) const;
+  // Stores what lifecycle::Decide decided, in the caller's transaction: the
+  // summonses, the timers, the request (version + 1) with its rate rollup
+  // and audit event, and the requests merged into it that follow it.
+  Result<Request> Commit(storage::Executor& ex, const Request& before,
+                         std::span<const Summons> summonses, lifecycle::Transition step,
+                         std::string_view actor, Timestamp now);
   Result<int> FireTimer(storage::Executor& ex, std::string_view request_id, std::string_view kind,
                         Timestamp now);
   Result<void> Store(storage::Executor& ex, const Request& before, Request& after,
@@ -277,6 +271,7 @@ class RequestService {
   identity::IdentityService& identity_;
   matters::MatterService& matters_;
   const RequestOptions options_;
+  const lifecycle::Rules rules_;  // from options_
 
   // Wrong guesses of the phone digits per request number (public tracking),
   // counted in the database (track_throttle) so that every node and every
