@@ -8,12 +8,21 @@ cd "$(dirname "$0")/../web"
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "== web: npm ci"
-  # A registry mirror that lacks some platforms' optional packages (rollup's
-  # darwin or windows builds) writes a lock file npm ci calls out of sync;
-  # npm install then installs the same pinned versions for this platform.
+  # package-lock.json lists every platform's optional package (all of
+  # rollup's @rollup/rollup-* and esbuild's @esbuild/* builds), as npm install
+  # writes it with the public registry. npm 11 (11.19.1 tried) refuses a lock
+  # file that lacks any of them, as one written against a mirror without some
+  # platforms' builds does; npm 9.2.0 (Debian 12) and 10.9.2 let it pass.
   if ! npm ci --no-audit --no-fund --loglevel=error; then
-    echo "== web: npm ci refused the lock file; npm install with the same pins"
-    npm install --no-audit --no-fund --loglevel=error
+    # The fallback installs the same pinned versions but must not leave the
+    # checkout dirty: a plain `npm install` rewrites the tracked lock file.
+    # --no-save writes neither package.json nor package-lock.json (only the
+    # untracked node_modules/.package-lock.json), so the set-up still works
+    # and the lock file's fault is reported rather than hidden in a diff.
+    echo "== web: npm ci refused web/package-lock.json; installing the same pins with npm install --no-save" >&2
+    echo "   (fix the lock file: cd web && npm install --package-lock-only, check that every" >&2
+    echo "    @rollup/rollup-* and @esbuild/* platform entry is present, and commit it)" >&2
+    npm install --no-save --no-audit --no-fund --loglevel=error
   fi
 fi
 echo "== web: type-check and build (web/dist)"
