@@ -140,6 +140,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   http::RegisterInsightRoutes(api, hotspots);
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
+  http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "http/api_schemas.h"
 #include "http/errors.h"
 
 namespace xietong::http {
@@ -62,37 +63,71 @@ Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock
     : identity_(identity), db_(db), clock_(clock), ids_(ids), options_(std::move(options)) {
   if (!options_.web_root.empty()) static_files_ = std::make_unique<StaticFiles>(options_.web_root);
 
-  router_.Add("GET", "/healthz", Auth::kPublic, [this](Request&) -> Result<Response> {
-    // Healthy means the database answers, not merely that the process runs.
-    XT_TRY_VOID(db_.Read([](storage::Executor& ex) { return ex.Query("SELECT 1"); }));
-    return Response::Json(200, {{"status", "ok"}});
-  });
-  router_.Add("GET", "/metrics", Auth::kPublic, [this](Request& req) -> Result<Response> {
-    // What the server does is not for everyone to read: a token, or loopback
-    // (a Prometheus on the same host, or behind the same proxy with a token).
-    if (!options_.metrics_token.empty()) {
-      std::string_view auth = req.Header("authorization");
-      if (!auth.starts_with("Bearer ") ||
-          !ConstantTimeEquals(auth.substr(7), options_.metrics_token))
-        return Fail(Error::Unauthenticated(
-            "/metrics needs 'Authorization: Bearer <the server's --metrics-token>'"));
-    } else if (!IsLoopback(req.remote)) {
-      return Fail(Error::PermissionDenied(
-          "/metrics answers only on the loopback interface; start serve with --metrics-token "
-          "to read it from elsewhere"));
-    }
-    Response r;
-    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = metrics_.Render();
-    for (const auto& source : metrics_sources_) r.body += source();
-    return r;
-  });
+  router_.Add("GET", "/healthz", Auth::kPublic,
+              {.summary = "Whether the server and its database answer",
+               .summary_zh = "健康检查",
+               .tag = "operations",
+               .answers = {doc::Ok(doc::Object({{"status", {{"const", "ok"}}}}, {"status"}))}},
+              [this](Request&) -> Result<Response> {
+                // Healthy means the database answers, not merely that the process runs.
+                XT_TRY_VOID(db_.Read([](storage::Executor& ex) { return ex.Query("SELECT 1"); }));
+                return Response::Json(200, {{"status", "ok"}});
+              });
+  router_.Add(
+      "GET", "/metrics", Auth::kPublic,
+      {.summary = "Prometheus metrics: with the server's --metrics-token, or from loopback",
+       .summary_zh = "运行指标 (Prometheus)",
+       .tag = "operations",
+       .answers = {{200,
+                    "Prometheus text exposition format",
+                    {{"text/plain; version=0.0.4; charset=utf-8", doc::String()}},
+                    {}}},
+       .errors = {401, 403},
+       .security = {"metrics_token", ""}},
+      [this](Request& req) -> Result<Response> {
+        // What the server does is not for everyone to read: a token, or loopback
+        // (a Prometheus on the same host, or behind the same proxy with a token).
+        if (!options_.metrics_token.empty()) {
+          std::string_view auth = req.Header("authorization");
+          if (!auth.starts_with("Bearer ") ||
+              !ConstantTimeEquals(auth.substr(7), options_.metrics_token))
+            return Fail(Error::Unauthenticated(
+                "/metrics needs 'Authorization: Bearer <the server's --metrics-token>'"));
+        } else if (!IsLoopback(req.remote)) {
+          return Fail(Error::PermissionDenied(
+              "/metrics answers only on the loopback interface; start serve with --metrics-token "
+              "to read it from elsewhere"));
+        }
+        Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = metrics_.Render();
+        for (const auto& source : metrics_sources_) r.body += source();
+        return r;
+      });
+  // Written by Seal() from every route, this one too.
+  router_.Add(
+      "GET", "/api/v1/openapi.json", Auth::kPublic,
+      {.summary = "This API's OpenAPI 3.1 document, written from its routes",
+       .summary_zh = "接口说明 (OpenAPI 3.1)",
+       .tag = "operations",
+       .answers = {doc::Ok(doc::Object({{"openapi", {{"const", "3.1.0"}}},
+                                        {"info", {{"type", "object"}}},
+                                        {"paths", {{"type", "object"}}},
+                                        {"components", {{"type", "object"}}}},
+                                       {"openapi", "info", "paths", "components"}, false))}},
+      [this](Request&) -> Result<Response> {
+        Response r;
+        r.body = openapi_body_;
+        return r;
+      });
 }
 
 void Api::Seal() {
   for (const auto& r : router_.routes()) slots_[r.get()] = &metrics_.SlotFor(r->method, r->pattern);
   unmatched_slot_ = &metrics_.SlotFor("ANY", "unmatched");
   static_slot_ = &metrics_.SlotFor("GET", "static");
+  openapi_ = OpenApiDocument(router_, options_.openapi);
+  openapi_body_ = openapi_.dump(-1, ' ', false, json::Json::error_handler_t::replace);
 }
 
 Result<void> Api::Authenticate(Request& req, Auth auth) {

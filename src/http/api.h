@@ -16,6 +16,7 @@
 #include "core/id.h"
 #include "http/message.h"
 #include "http/metrics.h"
+#include "http/openapi.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "identity/identity_service.h"
@@ -32,6 +33,7 @@ struct ApiOptions {
   // GET /metrics: with a token, only for 'Authorization: Bearer <token>';
   // without one, only for clients on the loopback interface.
   std::string metrics_token;
+  OpenApiInfo openapi{};  // the info and server of GET /api/v1/openapi.json
 };
 
 // Whether a remote address (as the server reports it) is on the loopback
@@ -44,8 +46,11 @@ class Api {
       IdGenerator& ids, ApiOptions options);
 
   Router& router() { return router_; }
-  // Call once after every route is registered.
+  // Call once after every route is registered. Writes the OpenAPI document
+  // (GET /api/v1/openapi.json) from the routes as they are then.
   void Seal();
+  // The document Seal wrote.
+  const json::Json& openapi() const { return openapi_; }
   Response Handle(Request& req);
   // For a request whose body is large (an upload), before the body is read
   // (Server::BodyGate): an unknown route or a caller the route would not
@@ -89,6 +94,8 @@ class Api {
   std::map<const Route*, Metrics::Slot*> slots_;  // filled by Seal(), then read-only
   Metrics::Slot* unmatched_slot_ = nullptr;
   Metrics::Slot* static_slot_ = nullptr;
+  json::Json openapi_;        // written by Seal(), then read-only
+  std::string openapi_body_;  // the same, as served
 };
 
 }  // namespace xietong::http

@@ -5,11 +5,20 @@
 #include <charconv>
 #include <chrono>
 
+#include "http/api_schemas.h"
+
 namespace xietong::http {
 
 void RegisterCalendarRoutes(Api& api, const WorkCalendar& calendar) {
   api.router().Add(
-      "GET", "/api/v1/calendar", Auth::kRequired, [&calendar](Request& req) -> Result<Response> {
+      "GET", "/api/v1/calendar", Auth::kRequired,
+      {.summary = "A year's holidays and make-up working days, and the working hours",
+       .summary_zh = "工作日历",
+       .tag = "calendar",
+       .query = {doc::QueryParam("year", "the year, e.g. 2026", doc::IntegerIn(1970, 2200), true)},
+       .answers = {doc::Ok(doc::Ref("Calendar"))},
+       .errors = {400}},
+      [&calendar](Request& req) -> Result<Response> {
         const std::string text = req.Query("year").value_or("");
         int year = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), year);

@@ -1,5 +1,6 @@
 #include "http/file_handlers.h"
 
+#include "http/api_schemas.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -26,12 +27,33 @@ Response PhotoResponse(files::File file) {
   return res;
 }
 
+constexpr std::string_view kPhotoTypes[] = {"image/jpeg", "image/png", "image/webp", "image/heic"};
+
+std::vector<BodyDoc> PhotoBodies() {
+  std::vector<BodyDoc> out;
+  for (auto type : kPhotoTypes)
+    out.push_back({std::string(type), {{"type", "string"}, {"contentMediaType", type}}});
+  return out;
+}
+
+AnswerDoc PhotoAnswer() {
+  return {200, "the photo's bytes, as uploaded", PhotoBodies(), {doc::ETag()}};
+}
+
 }  // namespace
 
 void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestService& requests) {
   Router& r = api.router();
 
   r.Add("POST", std::string(kUploadPrefix), Auth::kRequired,
+        {.summary = "Upload a photo (the raw bytes), to list its id in a request's attachment_ids",
+         .summary_zh = "上传照片",
+         .tag = "files",
+         .description = "The type is told by the bytes and must agree with Content-Type; at most "
+                        "8 MiB. Unattached uploads are deleted after 24 hours.",
+         .body = PhotoBodies(),
+         .answers = {doc::Ok(doc::Ref("FileInfo"), 201, {doc::Location()})},
+         .errors = {400, 413, 429}},
         [&files](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto info,
                               files.Upload(req.actor(), req.Header("content-type"), req.body));
@@ -42,6 +64,12 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
 
   // Where the upload's Location points: the uploader's own preview.
   r.Add("GET", std::string(kUploadPrefix) + "/{file_id}", Auth::kRequired,
+        {.summary = "The uploader's own photo, before it is attached to a request",
+         .summary_zh = "预览已上传照片",
+         .tag = "files",
+         .path = {doc::PathId("file_id", "the upload's id")},
+         .answers = {PhotoAnswer()},
+         .errors = {404}},
         [&files](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto file,
                               files.ReadOwnUnattached(req.actor(), req.Param("file_id")));
@@ -49,6 +77,13 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
         });
 
   r.Add("GET", "/api/v1/requests/{id}/attachments/{file_id}", Auth::kRequired,
+        {.summary = "A photo of a request, for whoever may read the request",
+         .summary_zh = "工单照片",
+         .tag = "files",
+         .path = {doc::PathId("id", "the request's id"),
+                  doc::PathId("file_id", "one of the request's attachment_ids")},
+         .answers = {PhotoAnswer()},
+         .errors = {404}},
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(
               auto file, requests.Attachment(req.actor(), req.Param("id"), req.Param("file_id")));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "http/api_schemas.h"
+
 namespace xietong::http {
 
 using identity::IdentityService;
@@ -97,6 +99,14 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
   const Clock& clock = api.clock();
 
   r.Add("POST", "/api/v1/auth/login", Auth::kPublic,
+        {.summary = "Log in: a session token, its CSRF token and the session cookie",
+         .summary_zh = "登录",
+         .tag = "identity",
+         .body = {doc::Json(doc::Ref("LoginBody"))},
+         .answers = {doc::Ok(doc::Ref("Login"), 200,
+                             {{"Set-Cookie", "the session cookie (HttpOnly, SameSite=Strict)",
+                               doc::String(1), true}})},
+         .errors = {400, 401, 429}},
         [&identity, &clock, secure](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
           XT_ASSIGN_OR_RETURN(auto username, json::RequireString(body, "username", {1, 64}));
@@ -116,6 +126,10 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
         });
 
   r.Add("POST", "/api/v1/auth/logout", Auth::kRequired,
+        {.summary = "Log out: the session ends and the cookie is cleared",
+         .summary_zh = "退出登录",
+         .tag = "identity",
+         .answers = {doc::NoContent("the session has ended")}},
         [&identity, secure](Request& req) -> Result<Response> {
           std::string_view auth = req.Header("authorization");
           std::string token = auth.starts_with("Bearer ") ? std::string(auth.substr(7))
@@ -126,19 +140,35 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
           return res;
         });
 
-  r.Add("GET", "/api/v1/me", Auth::kRequired, [](Request& req) -> Result<Response> {
-    return Response::Json(200, PrincipalJson(req.actor()));
-  });
+  r.Add("GET", "/api/v1/me", Auth::kRequired,
+        {.summary = "Who is logged in, with the units and roles they hold",
+         .summary_zh = "当前用户",
+         .tag = "identity",
+         .answers = {doc::Ok(doc::Ref("Principal"))}},
+        [](Request& req) -> Result<Response> {
+          return Response::Json(200, PrincipalJson(req.actor()));
+        });
 
-  r.Add("GET", "/api/v1/units", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto units,
-                        identity.ListChildren(req.actor(), req.Query("parent_id").value_or("")));
-    json::Json items = json::Json::array();
-    for (const auto& u : units) items.push_back(UnitJson(u));
-    return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
-  });
+  r.Add("GET", "/api/v1/units", Auth::kRequired,
+        {.summary = "The units directly under a unit (the roots without parent_id)",
+         .summary_zh = "下级单位",
+         .tag = "identity",
+         .query = {doc::QueryParam("parent_id", "the unit whose children are listed")},
+         .answers = {doc::Ok(doc::Ref("UnitList"))},
+         .errors = {404}},
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(
+              auto units, identity.ListChildren(req.actor(), req.Query("parent_id").value_or("")));
+          json::Json items = json::Json::array();
+          for (const auto& u : units) items.push_back(UnitJson(u));
+          return Response::Json(200, {{"items", std::move(items)}, {"next_cursor", nullptr}});
+        });
 
   r.Add("GET", "/api/v1/units/tree", Auth::kRequired,
+        {.summary = "Every unit the caller may see, parents before children",
+         .summary_zh = "组织树",
+         .tag = "identity",
+         .answers = {doc::Ok(doc::Ref("UnitList"))}},
         [&identity](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto units, identity.Tree(req.actor()));
           json::Json items = json::Json::array();
@@ -148,29 +178,44 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
 
   // One kind of unit (grids by default) as a GeoJSON FeatureCollection, for
   // the maps of the web application; each feature's id is the unit's id.
-  r.Add("GET", "/api/v1/units/map", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto kind, identity::ParseUnitKind(req.Query("kind").value_or("grid")));
-    XT_ASSIGN_OR_RETURN(auto units, identity.UnitsWithShape(req.actor(), kind));
-    Response res;
-    res.body = R"({"type":"FeatureCollection","features":[)";
-    for (std::size_t i = 0; i < units.size(); ++i) {
-      const auto& u = units[i];
-      json::Json props = {
-          {"id", u.id},
-          {"name", u.name},
-          {"kind", identity::UnitKindName(u.kind)},
-          {"parent_id", u.parent_id ? json::Json(*u.parent_id) : json::Json(nullptr)}};
-      // The polygons were validated when stored: spliced in as they are.
-      res.body +=
-          fmt::format(R"({}{{"type":"Feature","id":{},"properties":{},"geometry":{}}})",
-                      i == 0 ? "" : ",", json::Json(u.id).dump(), props.dump(), *u.geometry);
-    }
-    res.body += "]}";
-    res.content_type = "application/geo+json";
-    return res;
-  });
+  r.Add(
+      "GET", "/api/v1/units/map", Auth::kRequired,
+      {.summary = "One kind of unit with their polygons, as a GeoJSON FeatureCollection",
+       .summary_zh = "单位地图",
+       .tag = "identity",
+       .query = {doc::QueryParam("kind", "the kind of unit; grids by default",
+                                 {{"$ref", "#/components/schemas/UnitKind"}, {"default", "grid"}})},
+       .answers = {{200, "", {{"application/geo+json", doc::Ref("UnitMap")}}, {}}},
+       .errors = {400}},
+      [&identity](Request& req) -> Result<Response> {
+        XT_ASSIGN_OR_RETURN(auto kind, identity::ParseUnitKind(req.Query("kind").value_or("grid")));
+        XT_ASSIGN_OR_RETURN(auto units, identity.UnitsWithShape(req.actor(), kind));
+        Response res;
+        res.body = R"({"type":"FeatureCollection","features":[)";
+        for (std::size_t i = 0; i < units.size(); ++i) {
+          const auto& u = units[i];
+          json::Json props = {
+              {"id", u.id},
+              {"name", u.name},
+              {"kind", identity::UnitKindName(u.kind)},
+              {"parent_id", u.parent_id ? json::Json(*u.parent_id) : json::Json(nullptr)}};
+          // The polygons were validated when stored: spliced in as they are.
+          res.body +=
+              fmt::format(R"({}{{"type":"Feature","id":{},"properties":{},"geometry":{}}})",
+                          i == 0 ? "" : ",", json::Json(u.id).dump(), props.dump(), *u.geometry);
+        }
+        res.body += "]}";
+        res.content_type = "application/geo+json";
+        return res;
+      });
 
   r.Add("GET", "/api/v1/units/{id}", Auth::kRequired,
+        {.summary = "One unit with its polygon",
+         .summary_zh = "单位详情",
+         .tag = "identity",
+         .path = {doc::PathId("id", "the unit's id")},
+         .answers = {doc::Ok(doc::Ref("Unit"), 200, {doc::ETag()})},
+         .errors = {404}},
         [&identity](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));
           Response res;
@@ -179,58 +224,90 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
           return res;
         });
 
-  r.Add("POST", "/api/v1/units", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-    identity::NewUnit in;
-    XT_ASSIGN_OR_RETURN(in.parent_id, json::OptionalString(body, "parent_id", {1, 64}));
-    XT_ASSIGN_OR_RETURN(auto kind, json::RequireString(body, "kind", {1, 32}));
-    XT_ASSIGN_OR_RETURN(in.kind, identity::ParseUnitKind(kind));
-    XT_ASSIGN_OR_RETURN(in.code, json::RequireString(body, "code", {1, 32}));
-    XT_ASSIGN_OR_RETURN(in.name, json::RequireString(body, "name", {1, 64}));
-    if (body.contains("geometry") && !body["geometry"].is_null()) {
-      if (!body["geometry"].is_object())
-        return Fail(Error::InvalidArgument("field 'geometry' must be a GeoJSON object"));
-      in.geometry = body["geometry"].dump();
-    }
-    XT_ASSIGN_OR_RETURN(auto unit, identity.CreateUnit(req.actor(), in));
-    return Response::Json(201, UnitJson(unit));
-  });
+  r.Add("POST", "/api/v1/units", Auth::kRequired,
+        {.summary = "Create a unit under a parent (administrators)",
+         .summary_zh = "新建单位",
+         .tag = "identity",
+         .body = {doc::Json(doc::Ref("NewUnit"))},
+         .answers = {doc::Ok(doc::Ref("Unit"), 201)},
+         .errors = {400, 404, 409}},
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          identity::NewUnit in;
+          XT_ASSIGN_OR_RETURN(in.parent_id, json::OptionalString(body, "parent_id", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto kind, json::RequireString(body, "kind", {1, 32}));
+          XT_ASSIGN_OR_RETURN(in.kind, identity::ParseUnitKind(kind));
+          XT_ASSIGN_OR_RETURN(in.code, json::RequireString(body, "code", {1, 32}));
+          XT_ASSIGN_OR_RETURN(in.name, json::RequireString(body, "name", {1, 64}));
+          if (body.contains("geometry") && !body["geometry"].is_null()) {
+            if (!body["geometry"].is_object())
+              return Fail(Error::InvalidArgument("field 'geometry' must be a GeoJSON object"));
+            in.geometry = body["geometry"].dump();
+          }
+          XT_ASSIGN_OR_RETURN(auto unit, identity.CreateUnit(req.actor(), in));
+          return Response::Json(201, UnitJson(unit));
+        });
 
-  r.Add("GET", "/api/v1/accounts", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
-    identity::AccountListQuery q;
-    q.unit_id = req.Query("unit_id");
-    q.search = req.Query("q");
-    q.cursor = req.Query("cursor");
-    XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
-    XT_ASSIGN_OR_RETURN(auto page, identity.ListAccounts(req.actor(), q));
-    json::Json items = json::Json::array();
-    for (const auto& a : page.items) items.push_back(AccountJson(a));
-    return Response::Json(200, {{"items", std::move(items)},
-                                {"next_cursor", page.next_cursor ? json::Json(*page.next_cursor)
-                                                                 : json::Json(nullptr)}});
-  });
+  r.Add("GET", "/api/v1/accounts", Auth::kRequired,
+        {.summary = "Accounts the caller may manage, by unit or words",
+         .summary_zh = "账号列表",
+         .tag = "identity",
+         .query = {doc::QueryParam("unit_id", "only members of this unit's subtree"),
+                   doc::QueryParam("q", "words of the username or display name"), doc::Cursor(),
+                   doc::Limit()},
+         .answers = {doc::Ok(doc::Ref("AccountList"))},
+         .errors = {400}},
+        [&identity](Request& req) -> Result<Response> {
+          identity::AccountListQuery q;
+          q.unit_id = req.Query("unit_id");
+          q.search = req.Query("q");
+          q.cursor = req.Query("cursor");
+          XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
+          XT_ASSIGN_OR_RETURN(auto page, identity.ListAccounts(req.actor(), q));
+          json::Json items = json::Json::array();
+          for (const auto& a : page.items) items.push_back(AccountJson(a));
+          return Response::Json(
+              200, {{"items", std::move(items)},
+                    {"next_cursor",
+                     page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)}});
+        });
 
-  r.Add("POST", "/api/v1/accounts", Auth::kRequired, [&identity](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-    identity::NewAccount in;
-    XT_ASSIGN_OR_RETURN(in.username, json::RequireString(body, "username", {1, 32}));
-    XT_ASSIGN_OR_RETURN(in.display_name, json::RequireString(body, "display_name", {1, 64}));
-    XT_ASSIGN_OR_RETURN(auto kind, json::OptionalString(body, "kind", {1, 16}));
-    if (kind) {
-      XT_ASSIGN_OR_RETURN(in.kind, identity::ParseAccountKind(*kind));
-    }
-    XT_ASSIGN_OR_RETURN(in.phone, json::OptionalString(body, "phone", {1, 20}));
-    XT_ASSIGN_OR_RETURN(in.password, json::RequireString(body, "password", {1, 256}));
-    XT_ASSIGN_OR_RETURN(in.unit_id, json::OptionalString(body, "unit_id", {1, 64}));
-    XT_ASSIGN_OR_RETURN(auto role, json::OptionalString(body, "role", {1, 32}));
-    if (role) {
-      XT_ASSIGN_OR_RETURN(in.role, identity::ParseRole(*role));
-    }
-    XT_ASSIGN_OR_RETURN(auto account, identity.CreateAccount(req.actor(), in));
-    return AccountResponse(201, account);
-  });
+  r.Add("POST", "/api/v1/accounts", Auth::kRequired,
+        {.summary = "Create an account, optionally with a first membership",
+         .summary_zh = "新建账号",
+         .tag = "identity",
+         .body = {doc::Json(doc::Ref("NewAccount"))},
+         .answers = {doc::Ok(doc::Ref("Account"), 201, {doc::ETag()})},
+         .errors = {400, 404, 409}},
+        [&identity](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          identity::NewAccount in;
+          XT_ASSIGN_OR_RETURN(in.username, json::RequireString(body, "username", {1, 32}));
+          XT_ASSIGN_OR_RETURN(in.display_name, json::RequireString(body, "display_name", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto kind, json::OptionalString(body, "kind", {1, 16}));
+          if (kind) {
+            XT_ASSIGN_OR_RETURN(in.kind, identity::ParseAccountKind(*kind));
+          }
+          XT_ASSIGN_OR_RETURN(in.phone, json::OptionalString(body, "phone", {1, 20}));
+          XT_ASSIGN_OR_RETURN(in.password, json::RequireString(body, "password", {1, 256}));
+          XT_ASSIGN_OR_RETURN(in.unit_id, json::OptionalString(body, "unit_id", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto role, json::OptionalString(body, "role", {1, 32}));
+          if (role) {
+            XT_ASSIGN_OR_RETURN(in.role, identity::ParseRole(*role));
+          }
+          XT_ASSIGN_OR_RETURN(auto account, identity.CreateAccount(req.actor(), in));
+          return AccountResponse(201, account);
+        });
 
   r.Add("GET", "/api/v1/accounts/{id}", Auth::kRequired,
+        {.summary = "One account; its phone unmasked with reveal=phone (audited)",
+         .summary_zh = "账号详情",
+         .tag = "identity",
+         .path = {doc::PathId("id", "the account's id")},
+         .query = {doc::QueryParam("reveal", "phone: show the phone number unmasked",
+                                   doc::Enum({"phone"}))},
+         .answers = {doc::Ok(doc::Ref("Account"), 200, {doc::ETag()})},
+         .errors = {400, 404}},
         [&identity](Request& req) -> Result<Response> {
           auto reveal = req.Query("reveal");
           if (reveal && *reveal != "phone")
@@ -242,6 +319,14 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
 
   r.Add(
       "PATCH", "/api/v1/accounts/{id}", Auth::kRequired,
+      {.summary = "Change an account's name, phone, password or whether it is disabled",
+       .summary_zh = "修改账号",
+       .tag = "identity",
+       .path = {doc::PathId("id", "the account's id")},
+       .headers = {doc::IfMatch(true)},
+       .body = {doc::Json(doc::Ref("AccountUpdate"))},
+       .answers = {doc::Ok(doc::Ref("Account"), 200, {doc::ETag()})},
+       .errors = {400, 404, 409}},
       [&identity](Request& req) -> Result<Response> {
         XT_ASSIGN_OR_RETURN(auto version, RequireIfMatch(req, "account"));
         XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
@@ -262,6 +347,13 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
       });
 
   r.Add("POST", "/api/v1/accounts/{id}/memberships", Auth::kRequired,
+        {.summary = "Give an account a role in a unit",
+         .summary_zh = "添加任职",
+         .tag = "identity",
+         .path = {doc::PathId("id", "the account's id")},
+         .body = {doc::Json(doc::Ref("NewMembership"))},
+         .answers = {doc::Ok(doc::Ref("Membership"), 201)},
+         .errors = {400, 404, 409}},
         [&identity](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
           XT_ASSIGN_OR_RETURN(auto unit_id, json::RequireString(body, "unit_id", {1, 64}));
@@ -273,6 +365,12 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
         });
 
   r.Add("DELETE", "/api/v1/memberships/{id}", Auth::kRequired,
+        {.summary = "Take a role in a unit away",
+         .summary_zh = "移除任职",
+         .tag = "identity",
+         .path = {doc::PathId("id", "the membership's id")},
+         .answers = {doc::NoContent("the membership is removed")},
+         .errors = {404}},
         [&identity](Request& req) -> Result<Response> {
           XT_TRY_VOID(identity.RemoveMembership(req.actor(), req.Param("id")));
           return Response::NoContent();

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "http/api_schemas.h"
 #include "http/request_handlers.h"
 
 namespace xietong::http {
@@ -13,6 +14,17 @@ void RegisterInsightRoutes(Api& api, insight::HotspotService& hotspots) {
   // ?from=yyyy-mm-dd&to=yyyy-mm-dd (both days included)[&unit_id=][&limit=10]
   api.router().Add(
       "GET", "/api/v1/stats/hotspots", Auth::kRequired,
+      {.summary = "Hotspots: groups of requests about the same problem, best first",
+       .summary_zh = "热点诉求",
+       .tag = "stats",
+       .query = {doc::QueryParam("from", "the first day", {{"type", "string"}, {"format", "date"}},
+                                 true),
+                 doc::QueryParam("to", "the last day, included",
+                                 {{"type", "string"}, {"format", "date"}}, true),
+                 doc::QueryParam("unit_id", "only requests in this unit's subtree"),
+                 doc::Limit(100, 10)},
+       .answers = {doc::Ok(doc::Ref("Hotspots"))},
+       .errors = {400, 403, 404}},
       [&hotspots](Request& req) -> Result<Response> {
         auto from = req.Query("from"), to = req.Query("to");
         if (!from || !to || from->empty() || to->empty())

@@ -8,6 +8,8 @@
 
 #include "audit/audit_log.h"
 #include "core/json.h"
+#include "http/api_schemas.h"
+#include "http/errors.h"
 
 namespace xietong::http {
 namespace {
@@ -178,6 +180,28 @@ Result<void> LiveFeed::Poll() {
 }
 
 // --- the upgrade handler --------------------------------------------------------
+
+void RegisterLiveRoutes(Api& api) {
+  api.router().Add(
+      "GET", std::string(kLivePath), Auth::kRequired,
+      {.summary = "Live updates: a WebSocket that names each request the caller may see as it "
+                  "changes",
+       .summary_zh = "实时更新 (WebSocket)",
+       .tag = "live",
+       .description = "Open with a WebSocket upgrade, by the session cookie or a bearer token; a "
+                      "browser's Origin must name the Host. The server sends one LiveMessage "
+                      "(x-websocket-messages) per changed request, within about a second, and "
+                      "ignores what the client sends.",
+       .answers = {{101, "Switching Protocols: the WebSocket is open", {}, {}}},
+       .errors = {426},
+       .extensions = {{"x-websocket-messages", doc::Ref("LiveMessage")}}},
+      [](Request&) -> Result<Response> {
+        Response r = ProtocolError(426, "invalid_argument",
+                                   "open /api/v1/live as a WebSocket (an HTTP/1.1 upgrade)");
+        r.SetHeader("Upgrade", "websocket");
+        return r;
+      });
+}
 
 Server::UpgradeHandler LiveUpgradeHandler(Api& api, LiveHub& hub) {
   return [&api, &hub](Request& req) -> std::variant<Response, WebSocketHooks> {

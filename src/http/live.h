@@ -107,6 +107,12 @@ class LiveFeed {
   std::thread thread_;
 };
 
+// GET /api/v1/live on the router: its documentation (the 101 of the
+// upgrade, the messages) and the answer to a request that is no upgrade
+// (426: open it as a WebSocket). Upgrades never reach it: the server hands
+// them to LiveUpgradeHandler first.
+void RegisterLiveRoutes(Api& api);
+
 // The server's upgrade handler for live updates: /api/v1/live is checked by
 // api.AcceptUpgrade and subscribed to hub; an upgrade to any other path is
 // answered as an ordinary request by api (an unknown path: 404). The hub

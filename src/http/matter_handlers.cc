@@ -5,6 +5,8 @@
 #include <charconv>
 #include <set>
 
+#include "http/api_schemas.h"
+
 namespace xietong::http {
 
 using matters::Limit;
@@ -186,20 +188,40 @@ json::Json MatterJson(const Matter& m) {
 void RegisterMatterRoutes(Api& api, MatterService& matters) {
   Router& r = api.router();
 
-  r.Add("GET", "/api/v1/matters", Auth::kRequired, [&matters](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto active, BoolQuery(req, "active"));
-    XT_ASSIGN_OR_RETURN(auto leaves, BoolQuery(req, "leaves"));
-    XT_ASSIGN_OR_RETURN(auto catalog, matters.Snapshot());
-    std::vector<const Matter*> list;
-    for (const Matter& m : catalog->all()) {
-      if (active && catalog->InEffect(m) != *active) continue;
-      if (leaves && m.is_leaf() != *leaves) continue;
-      list.push_back(&m);
-    }
-    return Response::Json(200, Items(list));
-  });
+  r.Add("GET", "/api/v1/matters", Auth::kRequired,
+        {.summary = "The list of matters, every level, parents before children",
+         .summary_zh = "事项清单",
+         .tag = "matters",
+         .query = {doc::QueryParam("active", "only those in effect (true) or not (false)",
+                                   doc::Boolean()),
+                   doc::QueryParam("leaves",
+                                   "only leaves, the level-3 categories (true), or "
+                                   "only levels 1 and 2 (false)",
+                                   doc::Boolean())},
+         .answers = {doc::Ok(doc::Ref("MatterList"))},
+         .errors = {400}},
+        [&matters](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto active, BoolQuery(req, "active"));
+          XT_ASSIGN_OR_RETURN(auto leaves, BoolQuery(req, "leaves"));
+          XT_ASSIGN_OR_RETURN(auto catalog, matters.Snapshot());
+          std::vector<const Matter*> list;
+          for (const Matter& m : catalog->all()) {
+            if (active && catalog->InEffect(m) != *active) continue;
+            if (leaves && m.is_leaf() != *leaves) continue;
+            list.push_back(&m);
+          }
+          return Response::Json(200, Items(list));
+        });
 
   r.Add("GET", "/api/v1/matters/suggest", Auth::kRequired,
+        {.summary = "The categories a request's words most likely belong to",
+         .summary_zh = "事项推荐",
+         .tag = "matters",
+         .query = {doc::QueryParam("text", "the words of the request",
+                                   doc::String(1, kMaxSuggestTextChars), true),
+                   doc::Limit(kMaxSuggestions, kDefaultSuggestions)},
+         .answers = {doc::Ok(doc::Ref("MatterSuggestions"))},
+         .errors = {400}},
         [&matters](Request& req) -> Result<Response> {
           auto text = req.Query("text");
           if (!text || text->empty())
@@ -225,12 +247,24 @@ void RegisterMatterRoutes(Api& api, MatterService& matters) {
         });
 
   r.Add("GET", "/api/v1/matters/{id}", Auth::kRequired,
+        {.summary = "One matter as it is now",
+         .summary_zh = "事项详情",
+         .tag = "matters",
+         .path = {doc::PathId("id", "the matter's id")},
+         .answers = {doc::Ok(doc::Ref("Matter"), 200, {doc::ETag()})},
+         .errors = {404}},
         [&matters](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto m, matters.Get(req.Param("id")));
           return MatterResponse(200, m);
         });
 
   r.Add("GET", "/api/v1/matters/{id}/versions", Auth::kRequired,
+        {.summary = "Every version of a matter, oldest first",
+         .summary_zh = "事项历史版本",
+         .tag = "matters",
+         .path = {doc::PathId("id", "the matter's id")},
+         .answers = {doc::Ok(doc::Ref("MatterList"))},
+         .errors = {404}},
         [&matters](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto versions, matters.Versions(req.Param("id")));
           json::Json items = json::Json::array();
@@ -239,20 +273,42 @@ void RegisterMatterRoutes(Api& api, MatterService& matters) {
         });
 
   r.Add("GET", "/api/v1/matters/{id}/versions/{version}", Auth::kRequired,
+        {.summary = "One version of a matter, as requests of that time were handled under it",
+         .summary_zh = "事项的某一版本",
+         .tag = "matters",
+         .path = {doc::PathId("id", "the matter's id"),
+                  {"version", "the version, from 1", {{"type", "integer"}, {"minimum", 1}}, true}},
+         .answers = {doc::Ok(doc::Ref("Matter"))},
+         .errors = {400, 404}},
         [&matters](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto version, WholeNumber(req.Param("version"), "the version"));
           XT_ASSIGN_OR_RETURN(auto m, matters.GetVersion(req.Param("id"), version));
           return Response::Json(200, MatterJson(m));
         });
 
-  r.Add("POST", "/api/v1/matters", Auth::kRequired, [&matters](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-    XT_ASSIGN_OR_RETURN(auto input, NewMatterFrom(body));
-    XT_ASSIGN_OR_RETURN(auto m, matters.Create(req.actor(), std::move(input)));
-    return MatterResponse(201, m);
-  });
+  r.Add("POST", "/api/v1/matters", Auth::kRequired,
+        {.summary = "Add a matter to the list (city-wide administrators)",
+         .summary_zh = "新增事项",
+         .tag = "matters",
+         .body = {doc::Json(doc::Ref("NewMatter"))},
+         .answers = {doc::Ok(doc::Ref("Matter"), 201, {doc::ETag()})},
+         .errors = {400, 404, 409}},
+        [&matters](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          XT_ASSIGN_OR_RETURN(auto input, NewMatterFrom(body));
+          XT_ASSIGN_OR_RETURN(auto m, matters.Create(req.actor(), std::move(input)));
+          return MatterResponse(201, m);
+        });
 
   r.Add("PATCH", "/api/v1/matters/{id}", Auth::kRequired,
+        {.summary = "Change a matter: a new version (city-wide administrators)",
+         .summary_zh = "修改事项",
+         .tag = "matters",
+         .path = {doc::PathId("id", "the matter's id")},
+         .headers = {doc::IfMatch(true)},
+         .body = {doc::Json(doc::Ref("MatterUpdate"))},
+         .answers = {doc::Ok(doc::Ref("Matter"), 200, {doc::ETag()})},
+         .errors = {400, 404, 409}},
         [&matters](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto version, RequireIfMatch(req, "matter"));
           XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 
+#include "http/api_schemas.h"
 #include "http/errors.h"
 #include "http/request_handlers.h"
 
@@ -598,6 +599,40 @@ class Open311 {
   const Open311Options options_;
 };
 
+// --- documentation ---------------------------------------------------------------
+
+// {file}: a name and the format it is answered in, by its extension.
+ParamDoc FileParam(std::string examples) {
+  return {"file",
+          "a name ending in .xml (text/xml) or .json (application/json): " + examples,
+          {{"type", "string"}, {"pattern", "\\.(xml|json)$"}},
+          true};
+}
+
+ParamDoc Jurisdiction() {
+  return doc::QueryParam("jurisdiction_id", "this server's jurisdiction_id, or nothing");
+}
+
+// A route of the spec: answered as XML or JSON by {file}'s extension, and so
+// are its errors, in the spec's own error body (400, 404; 403 for api_key).
+RouteDoc Doc(std::string summary, std::string summary_zh, ParamDoc file, json::Json schema,
+             std::vector<ParamDoc> query) {
+  return {.summary = std::move(summary),
+          .summary_zh = std::move(summary_zh),
+          .tag = "open311",
+          .description = "GeoReport v2; XML by the Spark convention (arrays name their items).",
+          .path = {std::move(file)},
+          .query = std::move(query),
+          .answers = {{200,
+                       "",
+                       {{"text/xml; charset=utf-8", schema},
+                        {"application/json; charset=utf-8", schema}},
+                       {}}},
+          .errors = {400, 404},
+          .error_body = {{"text/xml; charset=utf-8", doc::Ref("Open311Errors")},
+                         {"application/json; charset=utf-8", doc::Ref("Open311Errors")}}};
+}
+
 }  // namespace
 
 void RegisterOpen311Routes(Api& api, identity::IdentityService& identity,
@@ -612,12 +647,44 @@ void RegisterOpen311Routes(Api& api, identity::IdentityService& identity,
       };
   Router& r = api.router();
   const std::string prefix(kPrefix);
-  r.Add("GET", prefix + "/{file}", Auth::kPublic, bind(&Open311::Top));
+  r.Add(
+      "GET", prefix + "/{file}", Auth::kPublic,
+      Doc("Discovery, the list of services, or requests by id, service, status and date",
+          "Open311 发现、服务列表与诉求查询",
+          FileParam("discovery.xml, services.json, requests.xml, …"),
+          {{"anyOf", json::Json::array({doc::Ref("Open311Discovery"), doc::Ref("Open311Services"),
+                                        doc::Ref("Open311ServiceRequests")})}},
+          {Jurisdiction(),
+           doc::QueryParam("service_request_id",
+                           "requests: ids (request numbers), comma-separated; overrides the rest"),
+           doc::QueryParam("service_code", "requests: service codes, comma-separated"),
+           doc::QueryParam("status", "requests: open, closed or open,closed"),
+           doc::QueryParam("start_date", "requests: received from (W3C datetime or a day)"),
+           doc::QueryParam("end_date",
+                           "requests: received until; at most 90 days after start_date")}),
+      bind(&Open311::Top));
   // Public in the Api: the handler checks the api_key form field itself.
-  r.Add("POST", prefix + "/{file}", Auth::kPublic, bind(&Open311::Post));
-  r.Add("GET", prefix + "/services/{file}", Auth::kPublic, bind(&Open311::ServiceDefinition));
-  r.Add("GET", prefix + "/requests/{file}", Auth::kPublic, bind(&Open311::OneRequest));
-  r.Add("GET", prefix + "/tokens/{file}", Auth::kPublic, bind(&Open311::Token));
+  RouteDoc post =
+      Doc("Post a request (service_code, a location, description, contact)", "Open311 提交诉求",
+          FileParam("requests.xml or requests.json"), doc::Ref("Open311Created"), {});
+  post.body = {{"application/x-www-form-urlencoded", doc::Ref("Open311NewRequest")}};
+  post.errors.push_back(403);
+  post.security = {"open311_api_key", "api_key"};
+  r.Add("POST", prefix + "/{file}", Auth::kPublic, std::move(post), bind(&Open311::Post));
+  r.Add("GET", prefix + "/services/{file}", Auth::kPublic,
+        Doc("A service's definition (no extra attributes)", "Open311 服务定义",
+            FileParam("<service_code>.xml or .json"), doc::Ref("Open311ServiceDefinition"),
+            {Jurisdiction()}),
+        bind(&Open311::ServiceDefinition));
+  r.Add("GET", prefix + "/requests/{file}", Auth::kPublic,
+        Doc("One request by its number, as the public may see it", "Open311 查询单个诉求",
+            FileParam("<service_request_id>.xml or .json"), doc::Ref("Open311ServiceRequests"),
+            {Jurisdiction()}),
+        bind(&Open311::OneRequest));
+  r.Add("GET", prefix + "/tokens/{file}", Auth::kPublic,
+        Doc("The request number a token (the request's id) stands for", "Open311 令牌查询",
+            FileParam("<token>.xml or .json"), doc::Ref("Open311Token"), {Jurisdiction()}),
+        bind(&Open311::Token));
 }
 
 }  // namespace xietong::http

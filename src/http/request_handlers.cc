@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "http/api_schemas.h"
 #include "identity/identity.h"
 
 namespace xietong::http {
@@ -265,6 +266,55 @@ json::Json PayloadJson(const std::string& text) {
   return j.is_discarded() ? json::Json(text) : j;
 }
 
+// --- documentation ---------------------------------------------------------------
+
+// A time in a query: RFC 3339 with an offset, or a day (ParseTimeParam).
+ParamDoc TimeQuery(std::string name, std::string description) {
+  return doc::QueryParam(
+      std::move(name), std::move(description),
+      {{"anyOf", json::Json::array({doc::DateTime(), {{"type", "string"}, {"format", "date"}}})}});
+}
+
+ParamDoc FlagQuery(std::string name, std::string description) {
+  return doc::QueryParam(std::move(name), std::move(description), doc::Boolean());
+}
+
+// POST /requests/{id}/{command}: the body of each command, in the
+// description and as "x-command-bodies" (command → JSON Schema).
+RouteDoc CommandDoc() {
+  json::Json bodies = json::Json::object();
+  std::string list;
+  for (Command c : requests::AllCommands()) {
+    json::Json schema = CommandBodySchema(c);
+    std::string fields;
+    for (const auto& [name, field] : schema["properties"].items()) {
+      const json::Json& required = schema.contains("required") ? schema["required"] : json::Json();
+      const bool needed = std::find(required.begin(), required.end(), name) != required.end();
+      fields +=
+          fmt::format("{}{}{}", fields.empty() ? "" : ", ", name, needed ? "" : " (optional)");
+    }
+    list +=
+        fmt::format("\n- {}: {}", requests::CommandName(c), fields.empty() ? "no body" : fields);
+    bodies[std::string(requests::CommandName(c))] = std::move(schema);
+  }
+  return {.summary = "Give a command on a request: dispatch, sign, reply, close, …",
+          .summary_zh = "办理指令（派单、签收、答复、办结……）",
+          .tag = "requests",
+          .description =
+              "A state change is a command on the request; the request's detail lists the "
+              "commands this caller may give now (\"allowed\"). Each reads these fields "
+              "of the body (x-command-bodies has the schema of each):" +
+              list,
+          .path = {doc::PathId("id", "the request's id"),
+                   {"command", "the command", doc::Ref("Command"), true}},
+          .headers = {doc::IfMatch(false), doc::IdempotencyKey()},
+          .body = {doc::Json(doc::Ref("CommandBody"))},
+          .body_required = false,
+          .answers = {doc::Ok(doc::Ref("CommandResult"), 200, {doc::ETag()})},
+          .errors = {400, 404, 409},
+          .extensions = {{"x-command-bodies", std::move(bodies)}}};
+}
+
 }  // namespace
 
 json::Json PlaceJson(const requests::Place& p) {
@@ -357,17 +407,36 @@ Result<Timestamp> ParseTimeParam(std::string_view name, std::string_view text, b
 void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterService& matters) {
   Router& r = api.router();
 
-  r.Add("POST", "/api/v1/requests", Auth::kRequired, [&requests](Request& req) -> Result<Response> {
-    XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
-    XT_ASSIGN_OR_RETURN(auto out, requests.Submit(req.actor(), std::move(in)));
-    Response res = Response::Json(out.created ? 201 : 200,
-                                  {{"request", RequestJson(out.request, false)},
-                                   {"suggestions", SuggestionsJson(out.suggestions)}});
-    res.SetHeader("ETag", VersionETag(out.request.version));
-    return res;
-  });
+  r.Add("POST", "/api/v1/requests", Auth::kRequired,
+        {.summary = "Take a request in: recorded, categorised, located and (dispatch) dispatched",
+         .summary_zh = "受理诉求",
+         .tag = "requests",
+         .headers = {doc::IdempotencyKey()},
+         .body = {doc::Json(doc::Ref("Intake"))},
+         .answers = {doc::Ok(doc::Ref("IntakeResult"), 201, {doc::ETag()}),
+                     {200,
+                      "a retry with the same Idempotency-Key: the request the first one made",
+                      {doc::Json(doc::Ref("IntakeResult"))},
+                      {doc::ETag()}}},
+         .errors = {400, 403, 404, 409}},
+        [&requests](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
+          XT_ASSIGN_OR_RETURN(auto out, requests.Submit(req.actor(), std::move(in)));
+          Response res = Response::Json(out.created ? 201 : 200,
+                                        {{"request", RequestJson(out.request, false)},
+                                         {"suggestions", SuggestionsJson(out.suggestions)}});
+          res.SetHeader("ETag", VersionETag(out.request.version));
+          return res;
+        });
 
   r.Add("POST", "/api/v1/requests/preview", Auth::kRequired,
+        {.summary = "What intake would do with these fields: category, place, route, deadlines "
+                    "and likely duplicates; nothing is stored",
+         .summary_zh = "受理预览",
+         .tag = "requests",
+         .body = {doc::Json(doc::Ref("Intake"))},
+         .answers = {doc::Ok(doc::Ref("Preview"))},
+         .errors = {400, 403, 404}},
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto in, IntakeFrom(req));
           XT_ASSIGN_OR_RETURN(auto p, requests.Preview(req.actor(), in));
@@ -401,6 +470,23 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         });
 
   r.Add("GET", "/api/v1/requests", Auth::kRequired,
+        {.summary = "The inbox: requests the caller may see, newest first, filtered",
+         .summary_zh = "工单列表",
+         .tag = "requests",
+         .query = {doc::QueryParam("status", "statuses, comma-separated, e.g. dispatched,signed"),
+                   doc::QueryParam("matter_id", "a leaf, or a level-1/2 matter: its subtree"),
+                   doc::QueryParam("unit_id", "handled in this unit's subtree"),
+                   TimeQuery("from", "received from (a day: its start)"),
+                   TimeQuery("to", "received before (a day: included whole)"),
+                   TimeQuery("due_before", "to be finished before"),
+                   FlagQuery("late", "only those past a deadline"),
+                   FlagQuery("warned", "only those warned of a deadline"),
+                   FlagQuery("extension_pending", "only those with an extension asked"),
+                   FlagQuery("return_pending", "only those with a return asked"),
+                   doc::QueryParam("q", "words of the title, text, number or address"),
+                   doc::Cursor(), doc::Limit()},
+         .answers = {doc::Ok(doc::Ref("RequestList"))},
+         .errors = {400}},
         [&requests, &matters](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto filter, InboxFilter(req));
           XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), filter));
@@ -413,6 +499,15 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         });
 
   r.Add("GET", "/api/v1/requests/{id}", Auth::kRequired,
+        {.summary = "One request with its summonses, merged requests and the commands the caller "
+                    "may give now",
+         .summary_zh = "工单详情",
+         .tag = "requests",
+         .path = {doc::PathId("id", "the request's id or number")},
+         .query = {doc::QueryParam("reveal", "contact: the contact phone unmasked (audited)",
+                                   doc::Enum({"contact"}))},
+         .answers = {doc::Ok(doc::Ref("RequestDetail"), 200, {doc::ETag()})},
+         .errors = {400, 404}},
         [&requests, &matters](Request& req) -> Result<Response> {
           auto reveal = req.Query("reveal");
           if (reveal && *reveal != "contact")
@@ -445,6 +540,12 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         });
 
   r.Add("GET", "/api/v1/requests/{id}/timeline", Auth::kRequired,
+        {.summary = "What happened to a request, from the audit chain, oldest first",
+         .summary_zh = "办理过程",
+         .tag = "requests",
+         .path = {doc::PathId("id", "the request's id")},
+         .answers = {doc::Ok(doc::Ref("Timeline"))},
+         .errors = {404}},
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto events, requests.Timeline(req.actor(), req.Param("id")));
           json::Json items = json::Json::array();
@@ -458,7 +559,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         });
 
   r.Add(
-      "POST", "/api/v1/requests/{id}/{command}", Auth::kRequired,
+      "POST", "/api/v1/requests/{id}/{command}", Auth::kRequired, CommandDoc(),
       [&requests](Request& req) -> Result<Response> {
         auto command = requests::ParseCommand(req.Param("command"));
         if (!command)
@@ -471,31 +572,45 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
         return res;
       });
 
-  r.Add("GET", "/api/v1/track", Auth::kPublic, [&requests](Request& req) -> Result<Response> {
-    auto number = req.Query("number");
-    if (!number || number->empty())
-      return Fail(Error::InvalidArgument("'number' (the request number) is required"));
-    auto last4 = req.Query("phone_last4");
-    if (!last4 || last4->empty())
-      return Fail(
-          Error::InvalidArgument("'phone_last4' (the last 4 digits of the phone) is required"));
-    XT_ASSIGN_OR_RETURN(auto t, requests.Track(*number, *last4, req.remote));
-    json::Json timeline = json::Json::array();
-    for (const auto& e : t.timeline)
-      timeline.push_back(
-          {{"at", FormatRfc3339(e.at)}, {"action", e.action}, {"payload", PayloadJson(e.payload)}});
-    Response res = Response::Json(200, {{"number", t.request.number},
-                                        {"status", requests::StatusName(t.request.status)},
-                                        {"unit_name", t.request.unit_name},
-                                        {"received_at", TimeOrNull(t.request.received_at)},
-                                        {"replied_at", TimeOrNull(t.request.replied_at)},
-                                        {"reply", t.request.reply},
-                                        {"timeline", std::move(timeline)}});
-    res.SetHeader("Cache-Control", "no-store");
-    return res;
-  });
+  r.Add("GET", "/api/v1/track", Auth::kPublic,
+        {.summary = "Public tracking: a request's progress by its number and the caller's phone",
+         .summary_zh = "进度查询",
+         .tag = "requests",
+         .query = {doc::QueryParam("number", "the request number", doc::String(1), true),
+                   doc::QueryParam("phone_last4", "the last 4 digits of the contact phone",
+                                   {{"type", "string"}, {"pattern", "^[0-9]{4}$"}}, true)},
+         .answers = {doc::Ok(doc::Ref("Tracking"))},
+         .errors = {400, 404, 429}},
+        [&requests](Request& req) -> Result<Response> {
+          auto number = req.Query("number");
+          if (!number || number->empty())
+            return Fail(Error::InvalidArgument("'number' (the request number) is required"));
+          auto last4 = req.Query("phone_last4");
+          if (!last4 || last4->empty())
+            return Fail(Error::InvalidArgument(
+                "'phone_last4' (the last 4 digits of the phone) is required"));
+          XT_ASSIGN_OR_RETURN(auto t, requests.Track(*number, *last4, req.remote));
+          json::Json timeline = json::Json::array();
+          for (const auto& e : t.timeline)
+            timeline.push_back({{"at", FormatRfc3339(e.at)},
+                                {"action", e.action},
+                                {"payload", PayloadJson(e.payload)}});
+          Response res = Response::Json(200, {{"number", t.request.number},
+                                              {"status", requests::StatusName(t.request.status)},
+                                              {"unit_name", t.request.unit_name},
+                                              {"received_at", TimeOrNull(t.request.received_at)},
+                                              {"replied_at", TimeOrNull(t.request.replied_at)},
+                                              {"reply", t.request.reply},
+                                              {"timeline", std::move(timeline)}});
+          res.SetHeader("Cache-Control", "no-store");
+          return res;
+        });
 
   r.Add("GET", "/api/v1/supervision", Auth::kRequired,
+        {.summary = "The supervision queues (督办): overdue, warned, extensions and returns asked",
+         .summary_zh = "督办队列",
+         .tag = "requests",
+         .answers = {doc::Ok(doc::Ref("Supervision"))}},
         [&requests, &matters](Request& req) -> Result<Response> {
           const auto catalog = CatalogOrNull(matters);
           json::Json out = json::Json::object();

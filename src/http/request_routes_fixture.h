@@ -1,8 +1,9 @@
 // Test-only: the fixture of the 接诉即办 route tests. A small city (one
 // district, two streets with a community and grid each, the hotline centre,
 // two city departments), two matters, an account per role logged in over a
-// real socket, and helpers to post, get and run commands. Included by the
-// route test files of this folder; each derives its own suite from it.
+// real socket with every route the server registers, and helpers to post,
+// get and run commands. Included by the route test files of this folder;
+// each derives its own suite from it.
 #pragma once
 
 #include <fmt/core.h>
@@ -21,6 +22,9 @@
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
+#include "http/live.h"
+#include "http/matter_handlers.h"
+#include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/stats_handlers.h"
@@ -95,15 +99,19 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
     Account("lead", city_, Role::kLeader);
 
+    // Every route the server registers (app/main.cc), in its order.
     api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
     RegisterIdentityRoutes(*api_, *identity_);
+    RegisterMatterRoutes(*api_, *matters_);
     RegisterRequestRoutes(*api_, *requests_, *matters_);
+    RegisterOpen311Routes(*api_, *identity_, *requests_, *matters_, clock_, Open311Options{});
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
     RegisterCalendarRoutes(*api_, *calendar_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
     RegisterFileRoutes(*api_, *files_, *requests_);
+    RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
     o.host = "127.0.0.1";

@@ -40,6 +40,12 @@ int MatchScore(const Route& r, const std::vector<std::string_view>& parts,
 
 }  // namespace
 
+void Router::Add(std::string method, std::string pattern, Auth auth, RouteDoc doc,
+                 Handler handler) {
+  Add(std::move(method), std::move(pattern), auth, std::move(handler));
+  routes_.back()->doc = std::move(doc);
+}
+
 void Router::Add(std::string method, std::string pattern, Auth auth, Handler handler) {
   auto route = std::make_unique<Route>();
   for (auto s : Split(pattern)) route->segments.emplace_back(s);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "http/api_schemas.h"
 #include "http/request_handlers.h"
 
 namespace xietong::http {
@@ -48,11 +49,49 @@ Result<requests::RankingRequest> Parse(const Request& req, const rates::Weights&
   return in;
 }
 
+ParamDoc Month(std::string name, std::string description, bool required = false) {
+  return doc::QueryParam(std::move(name), std::move(description),
+                         {{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}$"}}, required);
+}
+
+ParamDoc Day(std::string name, std::string description) {
+  return doc::QueryParam(std::move(name), std::move(description),
+                         {{"type", "string"}, {"format", "date"}}, true);
+}
+
+ParamDoc Weight(std::string name) {
+  return doc::QueryParam(std::move(name), "a weight of the score instead of the configured one",
+                         doc::Number());
+}
+
 }  // namespace
 
 void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
   api.router().Add(
       "GET", "/api/v1/stats/ranking", Auth::kRequired,
+      {.summary = "The monthly ranking of streets or departments by the three rates",
+       .summary_zh = "三率排名",
+       .tag = "stats",
+       .query = {Month("from", "the first month", true), Month("to", "the last month; from's"),
+                 doc::QueryParam("kind",
+                                 "street (streets and townships) or department; both when absent",
+                                 doc::Enum({"street", "department"})),
+                 doc::QueryParam("unit_id", "only units in this unit's subtree"),
+                 Weight("w_response"), Weight("w_resolution"), Weight("w_satisfaction"),
+                 Weight("w_basically"),
+                 doc::QueryParam("format", "json (default), csv or xlsx (a download)",
+                                 doc::Enum({"json", "csv", "xlsx"}))},
+       .answers = {{200,
+                    "",
+                    {doc::Json(doc::Ref("Ranking")),
+                     {"text/csv; charset=utf-8", doc::String()},
+                     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      {{"type", "string"},
+                       {"contentMediaType",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
+                    {{"Content-Disposition", "csv and xlsx: attachment; filename=…", doc::String(),
+                      false}}}},
+       .errors = {400, 403, 404}},
       [&requests](Request& req) -> Result<Response> {
         XT_ASSIGN_OR_RETURN(auto in, Parse(req, requests.options().weights));
         const std::string format = req.Query("format").value_or("json");
@@ -114,34 +153,50 @@ void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
       });
 
   // The three rates of a unit's subtree (the city by default), month by month.
-  api.router().Add("GET", "/api/v1/stats/trend", Auth::kRequired,
-                   [&requests](Request& req) -> Result<Response> {
-                     requests::TrendRequest in;
-                     auto from = req.Query("from"), to = req.Query("to");
-                     if (!from || from->empty())
-                       return Fail(Error::InvalidArgument("'from' (yyyy-mm) is needed"));
-                     in.from_month = *from;
-                     in.to_month = to && !to->empty() ? *to : *from;
-                     in.unit_id = req.Query("unit_id").value_or("");
-                     XT_ASSIGN_OR_RETURN(auto months, requests.Trend(req.actor(), in));
-                     json::Json items = json::Json::array();
-                     for (const auto& [month, r] : months) {
-                       const auto& c = r.counters;
-                       items.push_back({{"month", month},
-                                        {"dispatched", c.dispatched},
-                                        {"replied", c.replied},
-                                        {"rated", c.rated},
-                                        {"response_rate", Rate(r.response_rate)},
-                                        {"resolution_rate", Rate(r.resolution_rate)},
-                                        {"satisfaction_rate", Rate(r.satisfaction_rate)},
-                                        {"score", r.score}});
-                     }
-                     return Response::Json(200, {{"items", std::move(items)}});
-                   });
+  api.router().Add(
+      "GET", "/api/v1/stats/trend", Auth::kRequired,
+      {.summary = "The three rates of a unit's subtree (the city's by default), month "
+                  "by month",
+       .summary_zh = "三率趋势",
+       .tag = "stats",
+       .query = {Month("from", "the first month", true), Month("to", "the last month; from's"),
+                 doc::QueryParam("unit_id", "the unit; the city by default")},
+       .answers = {doc::Ok(doc::Ref("Trend"))},
+       .errors = {400, 403, 404}},
+      [&requests](Request& req) -> Result<Response> {
+        requests::TrendRequest in;
+        auto from = req.Query("from"), to = req.Query("to");
+        if (!from || from->empty())
+          return Fail(Error::InvalidArgument("'from' (yyyy-mm) is needed"));
+        in.from_month = *from;
+        in.to_month = to && !to->empty() ? *to : *from;
+        in.unit_id = req.Query("unit_id").value_or("");
+        XT_ASSIGN_OR_RETURN(auto months, requests.Trend(req.actor(), in));
+        json::Json items = json::Json::array();
+        for (const auto& [month, r] : months) {
+          const auto& c = r.counters;
+          items.push_back({{"month", month},
+                           {"dispatched", c.dispatched},
+                           {"replied", c.replied},
+                           {"rated", c.rated},
+                           {"response_rate", Rate(r.response_rate)},
+                           {"resolution_rate", Rate(r.resolution_rate)},
+                           {"satisfaction_rate", Rate(r.satisfaction_rate)},
+                           {"score", r.score}});
+        }
+        return Response::Json(200, {{"items", std::move(items)}});
+      });
 
   // Requests received per grid, for the map: ?from=yyyy-mm-dd&to=yyyy-mm-dd.
   api.router().Add(
-      "GET", "/api/v1/stats/grids", Auth::kRequired, [&requests](Request& req) -> Result<Response> {
+      "GET", "/api/v1/stats/grids", Auth::kRequired,
+      {.summary = "Requests received per grid, for the map",
+       .summary_zh = "网格诉求量",
+       .tag = "stats",
+       .query = {Day("from", "the first day"), Day("to", "the last day, included")},
+       .answers = {doc::Ok(doc::Ref("GridCounts"))},
+       .errors = {400, 403, 404}},
+      [&requests](Request& req) -> Result<Response> {
         auto from = req.Query("from"), to = req.Query("to");
         if (!from || !to || from->empty() || to->empty())
           return Fail(Error::InvalidArgument("'from' and 'to' (yyyy-mm-dd) are needed"));

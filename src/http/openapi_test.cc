@@ -1,0 +1,541 @@
+// The OpenAPI document: it names every route the server registers, in a
+// valid OpenAPI 3.1 shape, and what real routes answer over a real socket,
+// on every backend, conforms to it. And the schema checker the comparison
+// rests on, which must be able to fail.
+#include "http/openapi.h"
+
+#include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "http/api_schemas.h"
+#include "http/request_routes_fixture.h"
+
+namespace xietong::http {
+namespace {
+
+using namespace std::string_literals;
+
+const json::Json kNoComponents = json::Json::object();
+
+// --- the schema checker ------------------------------------------------------
+
+TEST(CheckAgainstSchema, TypesIncludingListsOfTypesAndNull) {
+  const json::Json nullable = {{"type", {"string", "null"}}};
+  EXPECT_FALSE(CheckAgainstSchema("x", nullable, kNoComponents));
+  EXPECT_FALSE(CheckAgainstSchema(nullptr, nullable, kNoComponents));
+  auto e = CheckAgainstSchema(3, nullable, kNoComponents);
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("not of type"), std::string::npos) << *e;
+
+  const json::Json integer = {{"type", "integer"}};
+  EXPECT_FALSE(CheckAgainstSchema(7, integer, kNoComponents));
+  EXPECT_FALSE(CheckAgainstSchema(7.0, integer, kNoComponents));  // 2020-12: integral is integer
+  EXPECT_TRUE(CheckAgainstSchema(7.5, integer, kNoComponents));
+  EXPECT_FALSE(CheckAgainstSchema(7, {{"type", "number"}}, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("7", {{"type", "number"}}, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema(false, integer, kNoComponents));
+}
+
+TEST(CheckAgainstSchema, ObjectsNameTheMissingOrUndeclaredMember) {
+  const json::Json schema = doc::Object(
+      {{"id", doc::String(1)}, {"place", doc::Object({{"lat", doc::Number()}}, {"lat"})}},
+      {"id", "place"});
+  EXPECT_FALSE(
+      CheckAgainstSchema({{"id", "a"}, {"place", {{"lat", 30.0}}}}, schema, kNoComponents));
+
+  auto missing = CheckAgainstSchema({{"place", {{"lat", 30.0}}}}, schema, kNoComponents);
+  ASSERT_TRUE(missing);
+  EXPECT_NE(missing->find("\"id\" is missing"), std::string::npos) << *missing;
+
+  auto extra = CheckAgainstSchema({{"id", "a"}, {"place", {{"lat", 30.0}, {"lon", 120.0}}}}, schema,
+                                  kNoComponents);
+  ASSERT_TRUE(extra);
+  EXPECT_NE(extra->find("/place"), std::string::npos) << *extra;
+  EXPECT_NE(extra->find("\"lon\" is not a property"), std::string::npos) << *extra;
+
+  auto nested =
+      CheckAgainstSchema({{"id", "a"}, {"place", {{"lat", "north"}}}}, schema, kNoComponents);
+  ASSERT_TRUE(nested);
+  EXPECT_NE(nested->find("/place/lat"), std::string::npos) << *nested;
+
+  // Open objects take members they do not declare.
+  const json::Json open = doc::Object({{"id", doc::String(1)}}, {"id"}, false);
+  EXPECT_FALSE(CheckAgainstSchema({{"id", "a"}, {"more", 1}}, open, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema({{"id", ""}}, open, kNoComponents));  // minLength 1
+}
+
+TEST(CheckAgainstSchema, EnumsItemsAndNullableEnums) {
+  const json::Json status = doc::Enum({"received", "closed"});
+  EXPECT_FALSE(CheckAgainstSchema("closed", status, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("lost", status, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema(nullptr, status, kNoComponents));
+  // Nullable adds null to the type and to the enum.
+  EXPECT_FALSE(CheckAgainstSchema(nullptr, doc::Nullable(status), kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("lost", doc::Nullable(status), kNoComponents));
+
+  const json::Json list = doc::ArrayOf(status);
+  EXPECT_FALSE(CheckAgainstSchema({"received", "closed"}, list, kNoComponents));
+  auto e = CheckAgainstSchema({"received", "lost"}, list, kNoComponents);
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("/1"), std::string::npos) << *e;
+}
+
+TEST(CheckAgainstSchema, RefsResolveInTheComponentsOrFail) {
+  const json::Json components = {{"Place", doc::Object({{"lat", doc::Number()}}, {"lat"})}};
+  const json::Json ref = doc::Ref("Place");
+  EXPECT_FALSE(CheckAgainstSchema({{"lat", 30.0}}, ref, components));
+  EXPECT_TRUE(CheckAgainstSchema({{"lat", "x"}}, ref, components));
+  EXPECT_FALSE(CheckAgainstSchema(nullptr, doc::Nullable(ref), components));
+  auto dangling = CheckAgainstSchema({{"lat", 30.0}}, doc::Ref("Nowhere"), components);
+  ASSERT_TRUE(dangling);
+  EXPECT_NE(dangling->find("resolves to nothing"), std::string::npos) << *dangling;
+}
+
+TEST(CheckAgainstSchema, FormatsLengthsAndCombinations) {
+  EXPECT_FALSE(CheckAgainstSchema("2026-11-23T10:00:00+08:00", doc::DateTime(), kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("23 Nov 2026", doc::DateTime(), kNoComponents));
+  const json::Json day = {{"type", "string"}, {"format", "date"}};
+  EXPECT_FALSE(CheckAgainstSchema("2026-02-28", day, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("2026-02-30", day, kNoComponents));
+  // Lengths count characters, not bytes.
+  EXPECT_FALSE(CheckAgainstSchema("占道经营", doc::String(1, 4), kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("占道经营!", doc::String(1, 4), kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema(0, doc::IntegerIn(1, 9), kNoComponents));
+  const json::Json one_of = {{"oneOf", {doc::Integer(), doc::Number()}}};
+  EXPECT_TRUE(CheckAgainstSchema(3, one_of, kNoComponents));  // both match
+  EXPECT_FALSE(CheckAgainstSchema(3.5, one_of, kNoComponents));
+  const json::Json starts_with_a = {{"type", "string"}, {"pattern", "^a"}};
+  EXPECT_FALSE(CheckAgainstSchema("abc", starts_with_a, kNoComponents));
+  EXPECT_TRUE(CheckAgainstSchema("cab", starts_with_a, kNoComponents));
+}
+
+// --- the document, from a router -----------------------------------------------
+
+Result<Response> Ok(Request&) { return Response::NoContent(); }
+
+TEST(OpenApiDocument, SecurityAndThePipelinesAnswersFollowTheRoutesAuth) {
+  Router router;
+  const RouteDoc documented{.summary = "x", .answers = {doc::NoContent("done")}};
+  router.Add("GET", "/a/{id}", Auth::kPublic, documented, Ok);
+  router.Add("GET", "/b", Auth::kRequired, documented, Ok);
+  RouteDoc with_body = documented;
+  with_body.body = {doc::Json(doc::Object(json::Json::object(), {}))};
+  router.Add("POST", "/b", Auth::kRequired, with_body, Ok);
+  router.Add("POST", "/c", Auth::kApiKey, documented, Ok);
+  router.Add("GET", "/d", Auth::kRequired, Ok);  // undocumented
+  const json::Json d = OpenApiDocument(router, {});
+  const json::Json& paths = d.at("paths");
+
+  const json::Json& pub = paths.at("/a/{id}").at("get");
+  EXPECT_EQ(pub["security"], json::Json::array());
+  EXPECT_FALSE(pub["responses"].contains("401"));
+  EXPECT_TRUE(pub["responses"].contains("500"));
+  ASSERT_EQ(pub["parameters"].size(), 1u);
+  EXPECT_EQ(pub["parameters"][0]["name"], "id");
+  EXPECT_EQ(pub["parameters"][0]["in"], "path");
+  EXPECT_EQ(pub["parameters"][0]["required"], true);
+
+  const json::Json& b = paths.at("/b");
+  const json::Json read = b.at("get")["security"];
+  EXPECT_EQ(read, json::Json::parse(R"([{"bearer":[]},{"session":[]}])"));
+  const json::Json write = b.at("post")["security"];
+  EXPECT_EQ(write, json::Json::parse(R"([{"bearer":[]},{"csrf":[],"session":[]}])"));
+  for (const char* status : {"401", "403", "413", "500", "503"})
+    EXPECT_TRUE(b.at("post")["responses"].contains(status)) << status;
+  EXPECT_FALSE(b.at("get")["responses"].contains("413"));
+  EXPECT_EQ(b.at("post")["responses"].at("401")["content"]["application/json"]["schema"],
+            doc::Ref("Error"));
+
+  EXPECT_EQ(paths.at("/c").at("post")["security"].back(), json::Json::parse(R"({"api_key":[]})"));
+  const json::Json& undocumented = paths.at("/d").at("get");
+  EXPECT_EQ(undocumented.value("x-undocumented", false), true);
+  EXPECT_FALSE(undocumented.contains("responses"));
+}
+
+// --- the server's document -------------------------------------------------------
+
+bool IsParamSegment(std::string_view s) {
+  return s.size() > 2 && s.front() == '{' && s.back() == '}';
+}
+
+// Every "$ref" in v names a component; the dangling ones otherwise.
+void CollectDanglingRefs(const json::Json& v, const json::Json& schemas, const std::string& at,
+                         std::vector<std::string>& out) {
+  if (v.is_object()) {
+    if (auto ref = v.find("$ref"); ref != v.end()) {
+      const std::string text = ref->is_string() ? ref->get<std::string>() : ref->dump();
+      constexpr std::string_view kPrefix = "#/components/schemas/";
+      if (!text.starts_with(kPrefix) || !schemas.contains(text.substr(kPrefix.size())))
+        out.push_back(at + ": " + text);
+    }
+    for (const auto& [key, child] : v.items())
+      CollectDanglingRefs(child, schemas, at + "/" + key, out);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      CollectDanglingRefs(v[i], schemas, at + "/" + std::to_string(i), out);
+  }
+}
+
+// Each schema's "required" names only properties it declares.
+void CollectUndeclaredRequired(const json::Json& v, const std::string& at,
+                               std::vector<std::string>& out) {
+  if (v.is_object()) {
+    if (v.contains("required") && v.contains("properties") && v["required"].is_array())
+      for (const auto& name : v["required"])
+        if (!v["properties"].contains(name.get<std::string>()))
+          out.push_back(at + ": " + name.get<std::string>());
+    for (const auto& [key, child] : v.items())
+      CollectUndeclaredRequired(child, at + "/" + key, out);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      CollectUndeclaredRequired(v[i], at + "/" + std::to_string(i), out);
+  }
+}
+
+std::string MediaBase(std::string_view type) {
+  std::string out(type.substr(0, type.find(';')));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+class OpenApiRoutesTest : public RequestRoutesTest {
+ protected:
+  const json::Json& Document() const { return api_->openapi(); }
+  const json::Json& Components() const { return Document()["components"]["schemas"]; }
+
+  // The operation the document has for a route; null when none.
+  const json::Json* Operation(const std::string& method, const std::string& pattern) const {
+    const json::Json& paths = Document()["paths"];
+    auto path = paths.find(pattern);
+    if (path == paths.end()) return nullptr;
+    auto op = path->find(Lower(method));
+    return op == path->end() ? nullptr : &*op;
+  }
+
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  // An answer of (method, pattern) is one the document lists, in a media
+  // type it lists, and a JSON body conforms to that schema.
+  ::testing::AssertionResult Conforms(const std::string& method, const std::string& pattern,
+                                      const ClientResponse& r) {
+    const json::Json* op = Operation(method, pattern);
+    if (!op) return ::testing::AssertionFailure() << method << " " << pattern << " is undocumented";
+    exercised_.insert(method + " " + pattern);
+    const std::string status = std::to_string(r.status);
+    if (!op->contains("responses") || !(*op)["responses"].contains(status))
+      return ::testing::AssertionFailure() << method << " " << pattern << " answered " << status
+                                           << ", which the document does not list: " << r.body;
+    const json::Json& answer = (*op)["responses"][status];
+    if (r.body.empty() && !answer.contains("content")) return ::testing::AssertionSuccess();
+    if (!answer.contains("content"))
+      return ::testing::AssertionFailure()
+             << method << " " << pattern << " " << status << " has a body the document lacks";
+    const std::string type = r.Header("content-type");
+    const json::Json* schema = nullptr;
+    for (const auto& [media, content] : answer["content"].items())
+      if (media == type || MediaBase(media) == MediaBase(type)) schema = &content["schema"];
+    if (!schema)
+      return ::testing::AssertionFailure() << method << " " << pattern << " " << status
+                                           << " answered " << type << ", which is not listed";
+    if (MediaBase(type).find("json") == std::string::npos) return ::testing::AssertionSuccess();
+    auto body = json::Json::parse(r.body, nullptr, false);
+    if (body.is_discarded())
+      return ::testing::AssertionFailure() << method << " " << pattern << ": not JSON: " << r.body;
+    if (auto e = CheckAgainstSchema(body, *schema, Components()))
+      return ::testing::AssertionFailure()
+             << method << " " << pattern << " " << status << ": " << *e << "\n"
+             << body.dump(2);
+    return ::testing::AssertionSuccess();
+  }
+
+  // A JSON body we send conforms to the route's request body schema.
+  ::testing::AssertionResult BodyConforms(const std::string& method, const std::string& pattern,
+                                          const json::Json& body) {
+    const json::Json* op = Operation(method, pattern);
+    if (!op || !op->contains("requestBody"))
+      return ::testing::AssertionFailure() << method << " " << pattern << " takes no body";
+    const json::Json& schema = (*op)["requestBody"]["content"]["application/json"]["schema"];
+    if (auto e = CheckAgainstSchema(body, schema, Components()))
+      return ::testing::AssertionFailure() << method << " " << pattern << " body: " << *e;
+    return ::testing::AssertionSuccess();
+  }
+
+  // Sends a request as `who` ("" : no credential) and checks its answer.
+  ClientResponse Call(const std::string& who, const std::string& method, const std::string& pattern,
+                      const std::string& target, const std::string& body = "", Headers h = {}) {
+    if (!who.empty()) h.emplace_back("Authorization", "Bearer " + tokens_.at(who));
+    if (!body.empty() &&
+        std::none_of(h.begin(), h.end(), [](const auto& kv) { return kv.first == "Content-Type"; }))
+      h.emplace_back("Content-Type", "application/json");
+    auto r = Send(port_, method, target, body, h);
+    EXPECT_TRUE(Conforms(method, pattern, r));
+    return r;
+  }
+
+  std::set<std::string> exercised_;
+};
+
+TEST_P(OpenApiRoutesTest, EveryRegisteredRouteIsDocumentedWithItsParametersAndAnswers) {
+  const json::Json& d = Document();
+  EXPECT_EQ(d["openapi"], "3.1.0");
+  EXPECT_FALSE(d["info"]["title"].get<std::string>().empty());
+  EXPECT_FALSE(d["info"]["version"].get<std::string>().empty());
+  ASSERT_TRUE(d["components"]["schemas"].is_object());
+  const json::Json& schemes = d["components"]["securitySchemes"];
+
+  std::set<std::string> operation_ids, tags;
+  for (const auto& t : d["tags"]) tags.insert(t["name"].get<std::string>());
+  std::size_t operations = 0;
+  for (const auto& [pattern, item] : d["paths"].items()) operations += item.size();
+  EXPECT_EQ(operations, api_->router().routes().size()) << "an operation without a route";
+
+  for (const auto& route : api_->router().routes()) {
+    const std::string name = route->method + " " + route->pattern;
+    SCOPED_TRACE(name);
+    const json::Json* op = Operation(route->method, route->pattern);
+    ASSERT_NE(op, nullptr) << name << " is missing from the document";
+    EXPECT_FALSE(op->contains("x-undocumented")) << name << " has no RouteDoc";
+    EXPECT_FALSE((*op)["summary"].get<std::string>().empty());
+    EXPECT_TRUE(operation_ids.insert((*op)["operationId"].get<std::string>()).second);
+    ASSERT_TRUE(op->contains("tags"));
+    EXPECT_TRUE(tags.contains((*op)["tags"][0].get<std::string>()));
+
+    // Each {x} of the pattern is a declared path parameter, and no other.
+    std::set<std::string> in_pattern, declared;
+    for (const auto& segment : route->segments)
+      if (IsParamSegment(segment)) in_pattern.insert(segment.substr(1, segment.size() - 2));
+    for (const auto& p : op->value("parameters", json::Json::array())) {
+      EXPECT_TRUE(p.contains("schema")) << p.dump();
+      if (p["in"] == "path") {
+        EXPECT_EQ(p["required"], true) << p.dump();
+        declared.insert(p["name"].get<std::string>());
+      }
+    }
+    EXPECT_EQ(in_pattern, declared);
+
+    // A success with a schema for each media type it answers in.
+    ASSERT_TRUE(op->contains("responses"));
+    bool success = false;
+    for (const auto& [status, answer] : (*op)["responses"].items()) {
+      EXPECT_FALSE(answer["description"].get<std::string>().empty()) << status;
+      const int code = std::stoi(status);
+      if (code < 100 || code >= 300) {
+        ASSERT_TRUE(answer.contains("content")) << status << ": an error without its body";
+        continue;
+      }
+      success = true;
+      if (code == 204 || code == 101) continue;
+      ASSERT_TRUE(answer.contains("content")) << status << " has no response schema";
+      for (const auto& [media, content] : answer["content"].items())
+        EXPECT_TRUE(content.contains("schema") && !content["schema"].empty())
+            << status << " " << media << " has no schema";
+    }
+    EXPECT_TRUE(success) << name << " documents no success";
+
+    // Every security requirement names a declared scheme.
+    for (const auto& requirement : (*op)["security"])
+      for (const auto& [scheme, scopes] : requirement.items())
+        EXPECT_TRUE(schemes.contains(scheme)) << scheme;
+    if (route->auth != Auth::kPublic) {
+      EXPECT_TRUE((*op)["responses"].contains("401"));
+      EXPECT_FALSE((*op)["security"].empty());
+    }
+  }
+
+  std::vector<std::string> dangling, undeclared;
+  CollectDanglingRefs(d, d["components"]["schemas"], "", dangling);
+  EXPECT_TRUE(dangling.empty()) << fmt::format("{}", fmt::join(dangling, "\n"));
+  CollectUndeclaredRequired(d, "", undeclared);
+  EXPECT_TRUE(undeclared.empty()) << fmt::format("{}", fmt::join(undeclared, "\n"));
+}
+
+TEST_P(OpenApiRoutesTest, EachCommandsBodyIsPartOfTheCommandBody) {
+  const json::Json* op = Operation("POST", "/api/v1/requests/{id}/{command}");
+  ASSERT_NE(op, nullptr);
+  const json::Json& bodies = (*op)["x-command-bodies"];
+  const json::Json& all = Components()["CommandBody"]["properties"];
+  for (auto c : requests::AllCommands()) {
+    const std::string name(requests::CommandName(c));
+    ASSERT_TRUE(bodies.contains(name)) << name;
+    for (const auto& [field, schema] : bodies[name]["properties"].items())
+      EXPECT_TRUE(all.contains(field)) << name << "." << field;
+    EXPECT_NE((*op)["description"].get<std::string>().find("- " + name + ":"), std::string::npos);
+  }
+  // What the commands need is refused without it, by the document too.
+  EXPECT_TRUE(CheckAgainstSchema(json::Json::object(), bodies["reply"], Components()));
+  EXPECT_FALSE(CheckAgainstSchema({{"text", "已清理"}}, bodies["reply"], Components()));
+  EXPECT_TRUE(CheckAgainstSchema({{"resolved", true}}, bodies["callback"], Components()));
+  EXPECT_FALSE(CheckAgainstSchema(json::Json::object(), bodies["sign"], Components()));
+}
+
+TEST_P(OpenApiRoutesTest, TheServedDocumentIsPublicAndNamesItself) {
+  auto r = Call("", "GET", "/api/v1/openapi.json", "/api/v1/openapi.json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(MediaBase(r.Header("content-type")), "application/json");
+  const auto served = json::Json::parse(r.body);
+  EXPECT_EQ(served, Document());
+  EXPECT_TRUE(served["paths"].contains("/api/v1/openapi.json"));
+  EXPECT_TRUE(served["paths"]["/api/v1/requests/{id}/{command}"].contains("post"));
+}
+
+TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
+  // Identity.
+  const json::Json login = {{"username", "user.op"}, {"password", kPassword}};
+  EXPECT_TRUE(BodyConforms("POST", "/api/v1/auth/login", login));
+  EXPECT_EQ(Call("", "POST", "/api/v1/auth/login", "/api/v1/auth/login", login.dump()).status, 200);
+  json::Json wrong = login;
+  wrong["password"] = "not-it";
+  EXPECT_EQ(Call("", "POST", "/api/v1/auth/login", "/api/v1/auth/login", wrong.dump()).status, 401);
+  EXPECT_EQ(Call("", "GET", "/api/v1/me", "/api/v1/me").status, 401);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/me", "/api/v1/me").status, 200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/units", "/api/v1/units").status, 200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/units", "/api/v1/units?parent_id=" + city_.id).status, 200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/units/tree", "/api/v1/units/tree").status, 200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/units/map", "/api/v1/units/map?kind=street").status, 200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/units/{id}", "/api/v1/units/" + street_a_.id).status, 200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/units/{id}", "/api/v1/units/nowhere").status, 404);
+  Call("lead", "GET", "/api/v1/accounts", "/api/v1/accounts?limit=5");
+
+  // Matters.
+  EXPECT_EQ(Call("op", "GET", "/api/v1/matters", "/api/v1/matters").status, 200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/matters", "/api/v1/matters?leaves=yes").status, 400);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/matters/{id}", "/api/v1/matters/" + stalls_).status, 200);
+  EXPECT_EQ(
+      Call("op", "GET", "/api/v1/matters/{id}/versions", "/api/v1/matters/" + stalls_ + "/versions")
+          .status,
+      200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/matters/suggest",
+                 "/api/v1/matters/suggest?text=%E5%B0%8F%E8%B4%A9%E6%91%86%E6%91%8A")
+                .status,
+            200);
+
+  // Intake: preview, create, and a retry with the same key.
+  EXPECT_TRUE(BodyConforms("POST", "/api/v1/requests", Stalls()));
+  EXPECT_EQ(
+      Call("op", "POST", "/api/v1/requests/preview", "/api/v1/requests/preview", Stalls().dump())
+          .status,
+      200);
+  json::Json intake = Stalls();
+  intake["dispatch"] = true;
+  auto created = Call("op", "POST", "/api/v1/requests", "/api/v1/requests", intake.dump(),
+                      {{"Idempotency-Key", "openapi-1"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const json::Json request = Body(created)["request"];
+  const std::string id = request["id"];
+  auto again = Call("op", "POST", "/api/v1/requests", "/api/v1/requests", intake.dump(),
+                    {{"Idempotency-Key", "openapi-1"}});
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Call("op", "POST", "/api/v1/requests", "/api/v1/requests", R"({"title":"x"})").status,
+            400);
+
+  // The inbox, one request, its timeline.
+  EXPECT_EQ(Call("op", "GET", "/api/v1/requests", "/api/v1/requests").status, 200);
+  EXPECT_EQ(Call("ha", "GET", "/api/v1/requests",
+                 "/api/v1/requests?status=dispatched,signed&from=2026-11-01&limit=10")
+                .status,
+            200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/requests/{id}", "/api/v1/requests/" + id).status, 200);
+  // Whoever may or may not reveal, the answer is one the document lists.
+  Call("op", "GET", "/api/v1/requests/{id}", "/api/v1/requests/" + id + "?reveal=contact");
+  EXPECT_EQ(Call("hb", "GET", "/api/v1/requests/{id}", "/api/v1/requests/" + id).status, 403);
+
+  // Commands, with their bodies held against the document too.
+  const std::string command = "/api/v1/requests/{id}/{command}";
+  const std::string base = "/api/v1/requests/" + id + "/";
+  EXPECT_EQ(Call("ha", "POST", command, base + "sign", "{}").status, 200);
+  const json::Json reply = {{"text", "已清理占道摊位，并安排城管每晚巡查。"}};
+  EXPECT_TRUE(BodyConforms("POST", command, reply));
+  EXPECT_EQ(Call("ha", "POST", command, base + "reply", reply.dump()).status, 200);
+  EXPECT_EQ(Call("ha", "POST", command, base + "sign", "{}").status, 409);  // replied
+  EXPECT_EQ(Call("ha", "POST", command, base + "fly", "{}").status, 404);
+  EXPECT_EQ(Call("ha", "POST", command, base + "reply", R"({"colour":"red"})").status, 400);
+  const json::Json callback = {{"resolved", true}, {"satisfaction", "satisfied"}};
+  EXPECT_TRUE(BodyConforms("POST", command, callback));
+  EXPECT_EQ(Call("op", "POST", command, base + "callback", callback.dump()).status, 200);
+  auto timeline = Call("op", "GET", "/api/v1/requests/{id}/timeline", base + "timeline");
+  EXPECT_EQ(timeline.status, 200);
+  EXPECT_GE(Body(timeline)["items"].size(), 4u);
+  EXPECT_EQ(Call("sup", "GET", "/api/v1/supervision", "/api/v1/supervision").status, 200);
+
+  // Public tracking.
+  const std::string number = request["number"];
+  EXPECT_EQ(Call("", "GET", "/api/v1/track", "/api/v1/track?number=" + number + "&phone_last4=1234")
+                .status,
+            200);
+  EXPECT_EQ(Call("", "GET", "/api/v1/track", "/api/v1/track?number=" + number).status, 400);
+
+  // A photo.
+  const std::string jpeg = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00 a photo"s;
+  auto upload = Call("res", "POST", "/api/v1/attachments", "/api/v1/attachments", jpeg,
+                     {{"Content-Type", "image/jpeg"}});
+  ASSERT_EQ(upload.status, 201) << upload.body;
+  EXPECT_EQ(Call("res", "GET", "/api/v1/attachments/{file_id}", upload.Header("location")).status,
+            200);
+  EXPECT_EQ(Call("res", "POST", "/api/v1/attachments", "/api/v1/attachments", "not a photo",
+                 {{"Content-Type", "image/jpeg"}})
+                .status,
+            400);
+
+  // Statistics and the calendar.
+  EXPECT_EQ(
+      Call("lead", "GET", "/api/v1/stats/ranking", "/api/v1/stats/ranking?from=2026-11").status,
+      200);
+  EXPECT_EQ(
+      Call("lead", "GET", "/api/v1/stats/ranking", "/api/v1/stats/ranking?from=2026-11&format=csv")
+          .status,
+      200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/stats/ranking", "/api/v1/stats/ranking").status, 400);
+  EXPECT_EQ(
+      Call("lead", "GET", "/api/v1/stats/trend", "/api/v1/stats/trend?from=2026-10&to=2026-11")
+          .status,
+      200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/stats/grids",
+                 "/api/v1/stats/grids?from=2026-11-01&to=2026-11-30")
+                .status,
+            200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/stats/hotspots",
+                 "/api/v1/stats/hotspots?from=2026-11-01&to=2026-11-30")
+                .status,
+            200);
+  EXPECT_EQ(Call("op", "GET", "/api/v1/calendar", "/api/v1/calendar?year=2026").status, 200);
+
+  // Open311, in both formats and with its own error body.
+  const std::string o = "/open311/v2/";
+  EXPECT_EQ(Call("", "GET", o + "{file}", o + "discovery.json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "{file}", o + "services.json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "{file}", o + "services.xml").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "{file}", o + "requests.json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "requests/{file}", o + "requests/" + number + ".json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "tokens/{file}", o + "tokens/" + id + ".json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "services/{file}", o + "services/01-01-01.json").status, 200);
+  EXPECT_EQ(Call("", "GET", o + "services/{file}", o + "services/99-99-99.xml").status, 404);
+  EXPECT_EQ(Call("", "POST", o + "{file}", o + "requests.json", "service_code=01-01-01",
+                 {{"Content-Type", "application/x-www-form-urlencoded"}})
+                .status,
+            403);
+
+  // The pipeline's own routes.
+  EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);
+  EXPECT_EQ(Call("", "GET", "/metrics", "/metrics").status, 200);  // from loopback
+  EXPECT_EQ(Call("op", "GET", "/api/v1/live", "/api/v1/live").status, 426);
+
+  // Most of the API was exercised, not a corner of it.
+  EXPECT_GE(exercised_.size(), 30u) << fmt::format("{}", fmt::join(exercised_, ", "));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OpenApiRoutesTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::http
