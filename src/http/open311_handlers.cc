@@ -14,6 +14,7 @@
 #include "http/api_schemas.h"
 #include "http/errors.h"
 #include "http/request_handlers.h"
+#include "requests/public_view.h"
 
 namespace xietong::http {
 namespace {
@@ -514,9 +515,7 @@ class Open311 {
     f.limit = 500;
     for (const auto& s : SplitList(req.Query("status").value_or(""))) {
       if (s == "open") {
-        for (Status open : {Status::kReceived, Status::kDispatched, Status::kSigned,
-                            Status::kHandling, Status::kReplied, Status::kCallback})
-          f.statuses.push_back(open);
+        for (Status open : requests::OpenStatuses()) f.statuses.push_back(open);
       } else if (s == "closed") {
         f.statuses.push_back(Status::kClosed);
         f.statuses.push_back(Status::kMerged);
@@ -551,43 +550,31 @@ class Open311 {
     return f;
   }
 
-  // What the public may see of a request (see the header).
+  // What the public may see of a request: requests::ForPublic decides.
   OJson PublicRequest(const requests::Request& r, const matters::Catalog& catalog,
                       const requests::Directory& dir) const {
-    const matters::Matter* m = r.matter_id.empty() ? nullptr : catalog.Find(r.matter_id);
-    const bool own_channel = r.channel == requests::Channel::kOpen311;
-    const bool closed = !requests::IsOpen(r.status);
-    std::string notes(StatusLabel(r.status));
-    if (own_channel && r.parent_id.empty() && !r.reply.empty()) notes += "：" + r.reply;
+    const requests::PublicView v = requests::ForPublic(r, dir);
+    const matters::Matter* m = v.matter_id.empty() ? nullptr : catalog.Find(v.matter_id);
+    std::string notes(StatusLabel(v.status));
+    if (!v.reply.empty()) notes += "：" + v.reply;
     OJson j = OJson::object();
-    j["service_request_id"] = r.number;
-    j["status"] = closed ? "closed" : "open";
+    j["service_request_id"] = v.number;
+    j["status"] = v.closed ? "closed" : "open";
     j["status_notes"] = notes;
     j["service_name"] = m ? m->name : "";
     j["service_code"] = m ? m->code : "";
-    j["description"] = own_channel ? OJson(r.text) : OJson(nullptr);
-    j["agency_responsible"] = r.unit_name.empty() ? OJson(nullptr) : OJson(r.unit_name);
+    j["description"] = v.text ? OJson(*v.text) : OJson(nullptr);
+    j["agency_responsible"] = v.unit_name.empty() ? OJson(nullptr) : OJson(v.unit_name);
     j["service_notice"] =
         m ? OJson(fmt::format("此类诉求 {}内办结", LimitText(m->finish_limit))) : OJson(nullptr);
-    j["requested_datetime"] = W3cTime(r.received_at);
-    j["updated_datetime"] = W3cTime(closed && r.closed_at != 0 ? r.closed_at : r.updated_at);
-    j["expected_datetime"] = W3cTime(r.finish_due);
-    if (own_channel) {
-      j["address"] = r.place.address;
-    } else {
-      // Most specific first, as address_string is written.
-      std::string coarse;
-      for (const std::string* id :
-           {&r.place.community_id, &r.place.street_id, &r.place.district_id}) {
-        const identity::OrgUnit* unit = id->empty() ? nullptr : dir.Find(*id);
-        if (unit) coarse += (coarse.empty() ? "" : "，") + unit->name;
-      }
-      j["address"] = coarse;
-    }
+    j["requested_datetime"] = W3cTime(v.received_at);
+    j["updated_datetime"] = W3cTime(v.updated_at);
+    j["expected_datetime"] = W3cTime(v.finish_due);
+    j["address"] = v.address;
     j["address_id"] = nullptr;
     j["zipcode"] = nullptr;
-    j["lat"] = own_channel && r.place.lat ? OJson(*r.place.lat) : OJson(nullptr);
-    j["long"] = own_channel && r.place.lon ? OJson(*r.place.lon) : OJson(nullptr);
+    j["lat"] = v.lat ? OJson(*v.lat) : OJson(nullptr);
+    j["long"] = v.lon ? OJson(*v.lon) : OJson(nullptr);
     j["media_url"] = nullptr;
     return j;
   }

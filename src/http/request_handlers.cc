@@ -250,11 +250,6 @@ Result<requests::ListFilter> InboxFilter(const Request& req) {
   return f;
 }
 
-std::vector<Status> OpenStatuses() {
-  return {Status::kReceived, Status::kDispatched, Status::kSigned,
-          Status::kHandling, Status::kReplied,    Status::kCallback};
-}
-
 json::Json ItemsJson(const std::vector<requests::Request>& list, const matters::Catalog* catalog) {
   json::Json items = json::Json::array();
   for (const auto& r : list) items.push_back(RequestWithMatter(r, false, catalog));
@@ -612,22 +607,12 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
          .tag = "requests",
          .answers = {doc::Ok(doc::Ref("Supervision"))}},
         [&requests, &matters](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto q, requests.Supervision(req.actor()));
           const auto catalog = CatalogOrNull(matters);
-          json::Json out = json::Json::object();
-          const std::pair<const char*, bool requests::ListFilter::*> queues[] = {
-              {"overdue", &requests::ListFilter::late_only},
-              {"warned", &requests::ListFilter::warned_only},
-              {"extensions", &requests::ListFilter::extension_pending},
-              {"returns", &requests::ListFilter::return_pending}};
-          for (const auto& [name, flag] : queues) {
-            requests::ListFilter f;
-            f.statuses = OpenStatuses();
-            f.*flag = true;
-            f.limit = 100;
-            XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), f));
-            out[name] = ItemsJson(page.items, catalog.get());
-          }
-          return Response::Json(200, out);
+          return Response::Json(200, {{"overdue", ItemsJson(q.overdue, catalog.get())},
+                                      {"warned", ItemsJson(q.warned, catalog.get())},
+                                      {"extensions", ItemsJson(q.extensions, catalog.get())},
+                                      {"returns", ItemsJson(q.returns, catalog.get())}});
         });
 }
 

@@ -1,5 +1,7 @@
 #include "requests/request.h"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -103,6 +105,16 @@ Result<Status> ParseStatus(std::string_view s) {
   return ParseName(s, kStatuses, StatusName, "status");
 }
 bool IsOpen(Status s) { return s != Status::kClosed && s != Status::kMerged; }
+
+std::span<const Status> OpenStatuses() {
+  static const std::vector<Status> open = [] {
+    std::vector<Status> out;
+    for (Status s : kStatuses)
+      if (IsOpen(s)) out.push_back(s);
+    return out;
+  }();
+  return open;
+}
 
 std::string_view SatisfactionName(Satisfaction s) {
   switch (s) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,9 @@ std::string_view StatusName(Status s);
 Result<Status> ParseStatus(std::string_view s);
 // Not closed and not merged.
 bool IsOpen(Status s);
+// Every status that is open (IsOpen), in lifecycle order: the one list the
+// inbox, supervision and Open311's status=open use.
+std::span<const Status> OpenStatuses();
 
 enum class Satisfaction { kSatisfied, kBasicallySatisfied, kDissatisfied };
 std::string_view SatisfactionName(Satisfaction s);

@@ -172,6 +172,25 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
   });
 }
 
+Result<SupervisionQueues> RequestService::Supervision(const Principal& actor, int limit) {
+  SupervisionQueues out;
+  const std::pair<std::vector<Request> SupervisionQueues::*, bool ListFilter::*> queues[] = {
+      {&SupervisionQueues::overdue, &ListFilter::late_only},
+      {&SupervisionQueues::warned, &ListFilter::warned_only},
+      {&SupervisionQueues::extensions, &ListFilter::extension_pending},
+      {&SupervisionQueues::returns, &ListFilter::return_pending}};
+  for (const auto& [queue, flag] : queues) {
+    ListFilter f;
+    const auto open = OpenStatuses();
+    f.statuses.assign(open.begin(), open.end());
+    f.*flag = true;
+    f.limit = limit;
+    XT_ASSIGN_OR_RETURN(auto page, List(actor, f));
+    out.*queue = std::move(page.items);
+  }
+  return out;
+}
+
 Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& actor,
                                                            std::string_view id) {
   XT_ASSIGN_OR_RETURN(auto d, Get(actor, id));

@@ -86,6 +86,10 @@ struct SubmitResult {
 
 // The arguments of a command; each command reads the fields it needs.
 
+struct SupervisionQueues {
+  std::vector<Request> overdue, warned, extensions, returns;
+};
+
 struct ListFilter {
   std::vector<Status> statuses;
   std::string matter_id;  // a leaf, or a level-1/2 matter: its whole subtree
@@ -178,6 +182,10 @@ class RequestService {
   Result<Detail> Get(const identity::Principal& actor, std::string_view id_or_number,
                      bool reveal_contact = false);
   Result<RequestPage> List(const identity::Principal& actor, const ListFilter& filter);
+  // The supervision queues (督办) of what the actor may read: open requests
+  // overdue, warned at 75 %, with an extension or a return asked for; at most
+  // `limit` each, newest first.
+  Result<SupervisionQueues> Supervision(const identity::Principal& actor, int limit = 100);
   Result<std::vector<audit::Event>> Timeline(const identity::Principal& actor, std::string_view id);
   // Public: the number and the last four digits of the contact phone.
   // `client` is the caller's address ("" for local tools): wrong guesses are
