@@ -4,7 +4,10 @@
 //
 // LiveHub is the set of open sockets, each with the principal that opened
 // it, renewed every 30 s from its session (a logout drops the socket from
-// the hub, a changed role applies); thread-safe. LiveFeed is one thread per
+// the hub, a changed role applies). A logout on another node takes up to
+// 35 s to reach a socket: the renewal's 30 s plus the 5 s an identity
+// service may reuse a principal it cached (two_nodes measures 28–31 s);
+// thread-safe. LiveFeed is one thread per
 // process that tails the audit chain (every change to a request is an audit
 // event committed with it) and publishes
 // {"type":"request","request_id":…,"action":…} to the sockets whose
