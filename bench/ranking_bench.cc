@@ -3,7 +3,8 @@
 // township and department of the demo city, a mix of on-time and late
 // signing and replies, open and closed, rated with each satisfaction), then
 // times rates::Ranking for one month and for twelve, city-wide, for the
-// streets only and under one district. Used by bench/intake.sh.
+// streets only and under one district, then the inbox search (List with a
+// query of 1, 2 and 5 characters). Used by bench/intake.sh.
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -23,7 +24,9 @@
 #include "app/demo_matters.h"
 #include "app/platform.h"
 #include "bench_platform.h"
+#include "core/json.h"
 #include "requests/rates.h"
+#include "requests/request_service.h"
 
 namespace {
 
@@ -371,6 +374,33 @@ int main(int argc, char** argv) {
     if (!s) return Report(s.error());
     fmt::print("  {:<48} {:8.2f} {:8.2f} {:8.2f} {:6}\n", c.name, s->min_ms, s->median_ms,
                s->p99_ms, s->units);
+  }
+
+  // Search over the same history (issue 12 §5): the inbox's list with a
+  // query, city-wide as the centre sees it, 50 rows a page. Two and five
+  // characters go through the full-text index; one character is a scan of
+  // every row (the path every query took before the index), for comparison.
+  fmt::print("search       {} runs each, ms          min   median      p99  total\n", o.runs);
+  for (std::string_view query : {"路灯", "消防通道长", "拖欠", "油烟没有经", "灯"}) {
+    std::vector<double> ms;
+    std::int64_t total_found = 0;
+    for (int run = -1; run < o.runs; ++run) {
+      requests::ListFilter f;
+      f.search = std::string(query);
+      f.limit = 50;
+      const auto t0 = SteadyClock::now();
+      auto page = p.requests().List(sys, f);
+      const auto t1 = SteadyClock::now();
+      if (!page) return Report(page.error());
+      total_found = page->total;
+      if (run >= 0) ms.push_back(std::chrono::duration<double>(t1 - t0).count() * 1000);
+    }
+    std::sort(ms.begin(), ms.end());
+    const auto p99 = static_cast<std::size_t>(0.99 * static_cast<double>(ms.size() - 1) + 0.5);
+    fmt::print("  {:<42} {:8.2f} {:8.2f} {:8.2f} {:6}\n",
+               fmt::format("'{}' ({} chars{})", query, json::CountCodePoints(query),
+                           json::CountCodePoints(query) < 2 ? ", scan" : ""),
+               ms.front(), ms[ms.size() / 2], ms[p99], total_found);
   }
   platform->reset();
   return 0;

@@ -62,6 +62,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->files_ = std::make_unique<files::FileService>(*p->db_, p->clock_, p->ids_);
   p->requests_ = std::make_unique<requests::RequestService>(
       *p->db_, p->clock_, p->ids_, *p->calendar_, *p->identity_, *p->matters_);
+  XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
+  if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);
   return p;
 }

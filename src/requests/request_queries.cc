@@ -363,6 +363,16 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCo
   return db_.Read([&](Executor& ex) { return store::CountByGrid(ex, from, to, path); });
 }
 
+Result<int> RequestService::IndexUnsearchable() {
+  int total = 0;
+  for (;;) {
+    XT_ASSIGN_OR_RETURN(const int n,
+                        db_.Write([](Executor& ex) { return store::IndexUnsearchable(ex, 1000); }));
+    total += n;
+    if (n < 1000) return total;
+  }
+}
+
 // --- reads for tools and other modules ----------------------------------------
 
 Result<std::vector<ReceivedText>> RequestService::ReceivedTexts(Timestamp from, Timestamp to,

@@ -222,6 +222,9 @@ class RequestService {
   Result<std::optional<Timestamp>> NextTimerDue();
 
   Result<std::shared_ptr<const Directory>> directory();
+  // Puts every request stored before the search index existed into it, in
+  // batches of 1,000 per transaction; returns how many. Platform::Open runs it.
+  Result<int> IndexUnsearchable();
   const RequestOptions& options() const { return options_; }
 
   // --- Reads for tools and other modules, on behalf of the system (the

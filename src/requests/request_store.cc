@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/json.h"
+#include "requests/search.h"
 
 namespace xietong::requests::store {
 namespace {
@@ -111,6 +114,16 @@ CREATE TABLE request_command_keys (
      "CREATE TABLE track_throttle ("
      " number TEXT PRIMARY KEY, failures BIGINT NOT NULL, since BIGINT NOT NULL);"
      "CREATE INDEX track_throttle_since ON track_throttle (since)"},
+    // The search index (requests/search.h): bigram tokens of title, text and
+    // address. SQLite: a contentless FTS5 table keyed by the requests rowid
+    // (a request's words never change after intake); PostgreSQL: a tsvector
+    // column with a GIN index. Rows stored before are indexed by
+    // IndexUnsearchable at start.
+    {"requests", 4, "full-text search index of title, text and address",
+     "CREATE VIRTUAL TABLE request_search USING fts5(grams, content='',"
+     " tokenize='unicode61 remove_diacritics 0')",
+     "ALTER TABLE requests ADD COLUMN search tsvector;"
+     "CREATE INDEX requests_search ON requests USING GIN (search)"},
 };
 
 // Every column, in the order ToValues and FromRow use.
@@ -268,7 +281,8 @@ std::string Placeholders(int n) {
 }
 
 // The WHERE clause of List and Count (without the cursor) and its parameters.
-void AppendFilters(const ListQuery& q, std::string& sql, std::vector<storage::Value>& params) {
+void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sql,
+                   std::vector<storage::Value>& params) {
   sql += " WHERE 1=1";
   if (!q.scope.everything) {
     std::string any;
@@ -320,8 +334,28 @@ void AppendFilters(const ListQuery& q, std::string& sql, std::vector<storage::Va
   if (q.warned_only) sql += " AND warned = 1";
   if (q.extension_pending) sql += " AND extension_days > 0";
   if (q.return_pending) sql += " AND return_requested = 1";
-  if (!q.search.empty()) {
-    // LIKE's wildcards in the search text are matched literally.
+  if (auto phrase = q.search.empty() ? std::nullopt : search::QueryPhrase(q.search)) {
+    // Through the full-text index (requests/search.h): the same rows as the
+    // substring scan below, found without reading them all.
+    // A number is only asked for when the query could be one (digits): an
+    // OR beside the index makes both backends scan every row.
+    const bool digits =
+        std::all_of(q.search.begin(), q.search.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const std::string_view by_number = digits ? " OR number = ?)" : ")";
+    if (dialect == storage::Dialect::kPostgres) {
+      sql += fmt::format(" AND (search @@ phraseto_tsquery('simple', ?){}", by_number);
+      params.emplace_back(*phrase);
+    } else {
+      sql += fmt::format(
+          " AND (requests.rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)"
+          "{}",
+          by_number);
+      params.emplace_back("\"" + *phrase + "\"");
+    }
+    if (digits) params.emplace_back(q.search);
+  } else if (!q.search.empty()) {
+    // One character, or spaces and punctuation: a scan. LIKE's wildcards in
+    // the search text are matched literally.
     std::string pattern = "%";
     for (char c : q.search) {
       if (c == '%' || c == '_' || c == '\\') pattern += '\\';
@@ -393,7 +427,34 @@ Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key) {
   static const std::string sql = fmt::format("INSERT INTO requests ({}, idem_key) VALUES ({})",
                                              kColumns, Placeholders(kColumnCount + 1));
   XT_TRY_VOID(ex.Defer(sql, values));
-  return {};
+  return IndexForSearch(ex, r.id, search::IndexTokens(r.title, r.text, r.place.address));
+}
+
+Result<void> IndexForSearch(Executor& ex, std::string_view id, const std::string& tokens) {
+  if (ex.dialect() == storage::Dialect::kPostgres)
+    return ex.Defer("UPDATE requests SET search = to_tsvector('simple', ?) WHERE id = ?",
+                    {tokens, id});
+  return ex.Defer(
+      "INSERT INTO request_search (rowid, grams) SELECT rowid, ? FROM requests"
+      " WHERE id = ?",
+      {tokens, id});
+}
+
+Result<int> IndexUnsearchable(Executor& ex, int limit) {
+  const bool postgres = ex.dialect() == storage::Dialect::kPostgres;
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(postgres ? "SELECT id, title, text, address FROM requests WHERE search IS NULL"
+                          " LIMIT ?"
+                        : "SELECT r.id, r.title, r.text, r.address FROM requests r WHERE NOT"
+                          " EXISTS (SELECT 1 FROM request_search s WHERE s.rowid = r.rowid)"
+                          " LIMIT ?",
+               {std::int64_t{limit}}));
+  for (const auto& row : rows)
+    XT_TRY_VOID(
+        IndexForSearch(ex, row.TextView(0),
+                       search::IndexTokens(row.TextView(1), row.TextView(2), row.TextView(3))));
+  return static_cast<int>(rows.size());
 }
 
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id) {
@@ -490,14 +551,22 @@ Result<std::vector<Request>> Children(Executor& ex, std::string_view parent_id) 
 }
 
 Result<std::vector<Request>> List(Executor& ex, const ListQuery& q) {
-  std::string sql = fmt::format("SELECT {} FROM requests", kColumns);
+  std::string filters;
   std::vector<storage::Value> params;
-  AppendFilters(q, sql, params);
+  AppendFilters(q, ex.dialect(), filters, params);
   if (!q.before_id.empty()) {
-    sql += " AND id < ?";
+    filters += " AND id < ?";
     params.emplace_back(q.before_id);
   }
-  sql += " ORDER BY id DESC LIMIT ?";
+  // A search may match many rows: sort their ids, not the whole rows, and
+  // read only the page's rows.
+  const std::string sql =
+      q.search.empty()
+          ? fmt::format("SELECT {} FROM requests{} ORDER BY id DESC LIMIT ?", kColumns, filters)
+          : fmt::format(
+                "SELECT {} FROM requests WHERE id IN (SELECT id FROM requests{}"
+                " ORDER BY id DESC LIMIT ?) ORDER BY id DESC",
+                kColumns, filters);
   params.emplace_back(std::int64_t{q.limit});
   std::vector<Request> out;
   XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
@@ -510,7 +579,7 @@ Result<std::vector<Request>> List(Executor& ex, const ListQuery& q) {
 Result<std::int64_t> Count(Executor& ex, const ListQuery& q) {
   std::string sql = "SELECT COUNT(*) FROM requests";
   std::vector<storage::Value> params;
-  AppendFilters(q, sql, params);
+  AppendFilters(q, ex.dialect(), sql, params);
   XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, params));
   return rows.empty() ? 0 : rows.front().Int(0);
 }

@@ -23,7 +23,13 @@ std::span<const storage::Migration> Migrations();
 Result<std::int64_t> NextNumber(Executor& ex, std::string_view day);
 
 // idem_key: "<creator>\x1f<Idempotency-Key>" or "" (unique when not empty).
+// Inserts the request and its words in the search index.
 Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key);
+// Puts a request's search tokens (search::IndexTokens) in the index.
+Result<void> IndexForSearch(Executor& ex, std::string_view id, const std::string& tokens);
+// Indexes at most `limit` requests stored before the index existed;
+// returns how many (0: all are searchable).
+Result<int> IndexUnsearchable(Executor& ex, int limit);
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id);
 Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number);
 Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view external_id);

@@ -46,7 +46,8 @@ Result<int> ApplyMigrations(Database& db, std::span<const Migration> migrations,
     int count = 0;
     for (const auto& m : migrations) {
       if (applied.contains({std::string(m.module), m.version})) continue;
-      XT_TRY_VOID(ex.ExecScript(m.sql));
+      const bool postgres = ex.dialect() == Dialect::kPostgres && !m.sql_postgres.empty();
+      XT_TRY_VOID(ex.ExecScript(postgres ? m.sql_postgres : m.sql));
       XT_TRY_VOID(ex.Exec(
           "INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)",
           {m.module, m.version, m.name, now_us}));

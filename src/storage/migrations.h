@@ -22,6 +22,9 @@ struct Migration {
   int version;              // 1, 2, … within the module; never reused
   std::string_view name;    // what it does, for the log
   std::string_view sql;     // portable DDL; several statements separated by ';'
+  // When set, PostgreSQL runs this instead: for what has no portable form
+  // (a full-text index is an FTS5 table in SQLite, a tsvector in PostgreSQL).
+  std::string_view sql_postgres = {};
 };
 
 // One module's part of the database: its migrations (in version order) and
