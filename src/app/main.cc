@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "app/cli_support.h"
 #include "app/demo_city.h"
@@ -61,6 +62,7 @@ struct ServeOptions {
   std::string access_log;
   std::string public_url;     // how users reach this service, e.g. https://12345.jianglan.gov.cn
   std::string metrics_token;  // empty: /metrics on loopback only
+  std::vector<std::string> trusted_proxies;
 };
 
 // "HOST:PORT" → host and port, or an error that names the flag.
@@ -151,6 +153,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
                    ? sopts.threads
                    : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   so.body_limit = sopts.body_limit;
+  so.trusted_proxies = sopts.trusted_proxies;
   so.upload_prefix = http::kUploadPrefix;
   so.upload_limit = files::kMaxFileBytes + 64 * 1024;
   // Live updates: declared before the server, which must not outlive them.
@@ -380,6 +383,9 @@ int main(int argc, char** argv) {
       ->add_option("--metrics-token", sopts.metrics_token,
                    "bearer token for /metrics (default: /metrics on loopback only)")
       ->envname("XIETONG_METRICS_TOKEN");
+  serve->add_option("--trusted-proxy", sopts.trusted_proxies,
+                    "IP address of a reverse proxy in front (repeatable): its "
+                    "X-Forwarded-For names the client for throttling and limits");
 
   std::string admin_password;
   auto* demo = cli.add_subcommand("demo", "create the fictional demo city (idempotent)");

@@ -26,6 +26,12 @@ Result<int> Consumer::RunOnce() {
         "INSERT INTO audit_consumers (name, last_seq, owner, lease_until, handled, updated_at)"
         " VALUES (?, ?, '', 0, 0, ?) ON CONFLICT (name) DO NOTHING",
         {options_.name, options_.start_at_head ? head : std::int64_t{0}, now}));
+    // Another node's live lease: back off without waiting for its row lock
+    // (which it holds for its whole batch).
+    XT_ASSIGN_OR_RETURN(auto seen, ex.QueryOne("SELECT owner, lease_until FROM audit_consumers"
+                                               " WHERE name = ?",
+                                               {options_.name}));
+    if (seen && seen->TextView(0) != node_id_ && seen->Int(1) > now) return 0;
     // The row lock serialises batches of this consumer across nodes.
     XT_ASSIGN_OR_RETURN(
         auto row,

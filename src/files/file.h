@@ -19,8 +19,9 @@ inline constexpr int kMaxUnattachedPerAccount = 50;
 // Bytes an account may hold that are not attached to anything yet, and bytes
 // it may upload in any 24 hours (attached or not): one account cannot fill
 // the database with photos (FileService's defaults; tests set smaller ones).
-inline constexpr std::int64_t kMaxUnattachedBytesPerAccount = 24 * 1024 * 1024;
-inline constexpr std::int64_t kMaxDailyBytesPerAccount = 96 * 1024 * 1024;
+// Waiting: a request's 9 photos of up to 8 MB, with room for one replaced.
+inline constexpr std::int64_t kMaxUnattachedBytesPerAccount = 80 * 1024 * 1024;
+inline constexpr std::int64_t kMaxDailyBytesPerAccount = 240 * 1024 * 1024;
 // How long an upload may wait to be attached before the sweep deletes it.
 inline constexpr Timestamp kUnattachedLifetime = 24 * kMicrosPerHour;
 

@@ -93,7 +93,9 @@ Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock
               !ConstantTimeEquals(auth.substr(7), options_.metrics_token))
             return Fail(Error::Unauthenticated(
                 "/metrics needs 'Authorization: Bearer <the server's --metrics-token>'"));
-        } else if (!IsLoopback(req.remote)) {
+        } else if (!IsLoopback(req.remote) || !req.Header("x-forwarded-for").empty() ||
+                   !req.Header("forwarded").empty()) {
+          // Through a proxy on this host the peer is loopback too: not enough.
           return Fail(Error::PermissionDenied(
               "/metrics answers only on the loopback interface; start serve with --metrics-token "
               "to read it from elsewhere"));

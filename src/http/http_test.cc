@@ -85,6 +85,7 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
     o.upload_prefix = "/api/v1/test/upload";
     o.upload_limit = 64 * 1024;
     o.max_connections_per_address = max_connections_per_address_;
+    o.trusted_proxies = trusted_proxies_;
     server_ = std::make_unique<Server>(
         o, [this](Request& r) { return api_->Handle(r); }, Server::UpgradeHandler{},
         [this](Request& r) { return api_->CheckBeforeBody(r); });
@@ -129,6 +130,7 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
   std::string web_root_;
   std::string metrics_token_;
   int max_connections_per_address_ = 512;
+  std::vector<std::string> trusted_proxies_;
   identity::OrgUnit city_, street_a_, street_b_;
 };
 
@@ -487,6 +489,37 @@ TEST_P(HttpApiTest, OneAddressHoldsOnlySoManyConnections) {
   held.pop_back();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(Send(port_, "GET", "/healthz").status, 200);
+}
+
+TEST_P(HttpApiTest, BehindATrustedProxyTheClientIsTheForwardedAddress) {
+  auto login = [&](const char* password, const char* client) {
+    return Post("/api/v1/auth/login",
+                fmt::format(R"({{"username":"admin","password":"{}"}})", password),
+                {{"X-Forwarded-For", fmt::format("10.9.9.9, {}", client)}})
+        .status;
+  };
+  // Not trusted (the default): the header changes nothing; every try is 127.0.0.1's.
+  for (int i = 0; i < 5; ++i) login("wrong-pass-0", "203.0.113.7");
+  EXPECT_EQ(login("secret-pass-1", "198.51.100.1"), 429);
+  // Trusted: a stranger's guesses count against the stranger's address only.
+  server_.reset();
+  trusted_proxies_ = {"127.0.0.1"};
+  max_connections_per_address_ = 2;
+  clock_.Advance(kMicrosPerHour);
+  StartServer();
+  for (int i = 0; i < 5; ++i) login("wrong-pass-0", "203.0.113.8");
+  EXPECT_EQ(login("secret-pass-1", "203.0.113.8"), 429);
+  EXPECT_EQ(login("secret-pass-1", "198.51.100.2"), 200);
+  // The proxy's own connections are not limited per address.
+  std::vector<std::unique_ptr<RawSocket>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawSocket>(port_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(held.back()->Write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  EXPECT_TRUE(held.back()->ReadAll().starts_with("HTTP/1.1 200"));
+  // A proxy on this host makes every peer loopback: forwarded requests do
+  // not read /metrics without the token.
+  EXPECT_EQ(Send(port_, "GET", "/metrics", "", {{"X-Forwarded-For", "127.0.0.1"}}).status, 403);
+  EXPECT_EQ(Send(port_, "GET", "/metrics").status, 200);
 }
 
 TEST_P(HttpApiTest, StopFinishesRequestsInFlight) {

@@ -68,10 +68,15 @@ struct Shared {
   }
 
   // Counts one more connection from address; false (counting nothing) over a limit.
+  bool Trusted(const std::string& peer) const {
+    return std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(), peer) !=
+           options.trusted_proxies.end();
+  }
+
   bool Open(const std::string& address) {
     std::lock_guard lock(counts_mutex);
     Counts& c = counts[address];
-    if (c.connections >= options.max_connections_per_address ||
+    if ((c.connections >= options.max_connections_per_address && !Trusted(address)) ||
         connections_total >= options.max_connections) {
       if (c.connections == 0 && c.large_bodies == 0) counts.erase(address);
       return false;
@@ -332,6 +337,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
         (!length && parser_->chunked() && body_limit_ > options_.body_limit)) {
       // A large body (an upload): who sends it is checked before it is read,
       // and only so many are read at once.
+      const std::string req_client = ClientOf(msg);
       if (shared_.gate) {
         Request req = RequestFromHeaders();
         if (!ParseTarget(req.target, req.path, req.query))
@@ -340,7 +346,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
                             "the request path or query is not valid percent-encoded UTF-8"));
         if (auto refusal = shared_.gate(req)) return Refuse(std::move(*refusal));
       }
-      if (!shared_.StartLargeBody(remote_)) {
+      client_ = req_client;
+      if (!shared_.StartLargeBody(client_)) {
         Response busy = ProtocolError(503, "unavailable",
                                       "too many uploads at once; try again in a few seconds");
         busy.SetHeader("Retry-After", "5");
@@ -390,13 +397,28 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     Write(std::move(res), req.method == "HEAD");
   }
 
+  // Who sent the request: the peer, or, from a trusted proxy, the last
+  // address of its X-Forwarded-For (the one the proxy itself added).
+  template <typename Message>
+  std::string ClientOf(const Message& msg) const {
+    if (!shared_.Trusted(remote_)) return remote_;
+    auto it = msg.find("x-forwarded-for");
+    if (it == msg.end()) return remote_;
+    std::string_view list(it->value().data(), it->value().size());
+    if (const auto comma = list.rfind(','); comma != std::string_view::npos)
+      list.remove_prefix(comma + 1);
+    while (!list.empty() && list.front() == ' ') list.remove_prefix(1);
+    while (!list.empty() && list.back() == ' ') list.remove_suffix(1);
+    return list.empty() ? remote_ : std::string(list);
+  }
+
   // The request line and headers as a Request (no body yet, path unparsed).
   Request RequestFromHeaders() {
     const auto& msg = parser_->get();
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    req.remote = remote_;
+    req.remote = ClientOf(msg);
     for (const auto& field : msg) {
       std::string name(field.name_string());
       std::transform(name.begin(), name.end(), name.begin(),
@@ -419,7 +441,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   void EndLargeBody() {
     if (!large_body_) return;
     large_body_ = false;
-    shared_.EndLargeBody(remote_);
+    shared_.EndLargeBody(client_);
   }
 
   // Answers without reading the body, then closes (lingering, so the answer
@@ -512,7 +534,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
   std::shared_ptr<ConnectionSlot> slot_;  // counted until the socket closes
-  std::string remote_;
+  std::string remote_;                    // the peer: the client, or a trusted proxy
+  std::string client_;                    // whose large body is counted (the client behind a proxy)
   beast::tcp_stream stream_;
   // A copy of stream_'s strand: Stop() posts to it from another thread, and
   // stream_'s socket may have been moved into a WebSocket meanwhile.

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -38,9 +39,16 @@ struct ServerOptions {
   // falls further behind is disconnected (it reconnects and reloads).
   std::size_t websocket_queue_limit = 256;
   // Open connections (HTTP and WebSocket) from one address, and in all; a
-  // connection over either is closed at once. One address is also allowed
-  // only so many bodies over body_limit (uploads) in flight, and the server
-  // so many in all: each may hold upload_limit bytes until it is answered.
+  // connection over either is closed at once (a trusted proxy's connections
+  // count in all only). One client address is also allowed only so many
+  // bodies over body_limit (uploads) being read at once, and the server so
+  // many in all: each may hold up to upload_limit bytes while it is read.
+  // Peers (exact IP addresses) that are this server's own reverse proxies:
+  // a request from one is attributed to the last address its
+  // X-Forwarded-For names (the client the proxy saw), and its connections
+  // are not limited per address. Never list an address clients can reach
+  // the server from directly.
+  std::vector<std::string> trusted_proxies;
   int max_connections_per_address = 512;
   int max_connections = 10000;
   int max_large_bodies_per_address = 2;

@@ -111,6 +111,15 @@ Result<void> IdentityService::CountFailure(Executor& ex, std::string_view userna
         static_cast<int>(std::min<std::int64_t>(account.failures - options_.free_failures, 10));
     account.locked_until = now + std::min(options_.first_lock << extra, options_.longest_lock);
   }
+  // The chain's head first, the counters after: every failed login takes
+  // its locks in the order a group-commit batch that appended before it
+  // does, so two nodes' batches cannot wait on each other (the overall
+  // counter is one row every failure writes).
+  XT_TRY_VOID(audit::Append(ex, now,
+                            {"anonymous",
+                             "identity.login.fail",
+                             std::string(username),
+                             {{"failures", account.failures}, {"address", address}}}));
   XT_TRY_VOID(store::SetThrottle(ex, keys.account, account, now));
   // A window of failures per address and per minute overall.
   auto windowed = [&](std::string_view key, Timestamp window, int most) -> Result<void> {
@@ -124,11 +133,6 @@ Result<void> IdentityService::CountFailure(Executor& ex, std::string_view userna
   // Every failure clears some old counters: the table holds about the keys
   // of the last retention period, however many names are tried.
   XT_TRY_VOID(store::PruneThrottles(ex, now - options_.throttle_retention, 100));
-  XT_TRY_VOID(audit::Append(ex, now,
-                            {"anonymous",
-                             "identity.login.fail",
-                             std::string(username),
-                             {{"failures", account.failures}, {"address", address}}}));
   return {};
 }
 

@@ -364,13 +364,15 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCo
 }
 
 Result<int> RequestService::IndexUnsearchable() {
-  int total = 0;
-  for (;;) {
-    XT_ASSIGN_OR_RETURN(const int n,
-                        db_.Write([](Executor& ex) { return store::IndexUnsearchable(ex, 1000); }));
-    total += n;
-    if (n < 1000) return total;
-  }
+  XT_ASSIGN_OR_RETURN(const std::int64_t before,
+                      db_.Read([](Executor& ex) { return store::CountUnsearchable(ex); }));
+  if (before == 0) return 0;
+  std::string after;
+  do {
+    XT_ASSIGN_OR_RETURN(
+        after, db_.Write([&](Executor& ex) { return store::IndexUnsearchable(ex, after, 1000); }));
+  } while (!after.empty());
+  return static_cast<int>(before);
 }
 
 // --- reads for tools and other modules ----------------------------------------

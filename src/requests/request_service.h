@@ -293,7 +293,9 @@ class RequestService {
   // random numbers are probed.
   static constexpr int kTrackFailures = 5;         // one number from one client
   static constexpr int kTrackClientFailures = 20;  // one client, any numbers
-  static constexpr int kTrackNumberFailures = 50;  // one number, any clients
+  // One number from anywhere: a stranger with many addresses gets 10 guesses
+  // of 10,000 per window (the owner is locked out only by such an attack).
+  static constexpr int kTrackNumberFailures = 10;
   static constexpr int kTrackOverallFailures = 5000;
   static constexpr Timestamp kTrackLockout = 15 * kMicrosPerMinute;
   static constexpr int kTrackPrune = 100;

@@ -123,7 +123,8 @@ CREATE TABLE request_command_keys (
      "CREATE VIRTUAL TABLE request_search USING fts5(grams, content='',"
      " tokenize='unicode61 remove_diacritics 0')",
      "ALTER TABLE requests ADD COLUMN search tsvector;"
-     "CREATE INDEX requests_search ON requests USING GIN (search)"},
+     "CREATE INDEX requests_search ON requests USING GIN (search);"
+     "CREATE INDEX requests_unsearchable ON requests (id) WHERE search IS NULL"},
 };
 
 // Every column, in the order ToValues and FromRow use.
@@ -440,21 +441,37 @@ Result<void> IndexForSearch(Executor& ex, std::string_view id, const std::string
       {tokens, id});
 }
 
-Result<int> IndexUnsearchable(Executor& ex, int limit) {
+Result<std::int64_t> CountUnsearchable(Executor& ex) {
+  // SQLite: the FTS5 table's row count against the requests'; PostgreSQL:
+  // a partial index holds exactly the unsearchable rows.
+  XT_ASSIGN_OR_RETURN(auto row,
+                      ex.QueryOne(ex.dialect() == storage::Dialect::kPostgres
+                                      ? "SELECT COUNT(*) FROM requests WHERE search IS NULL"
+                                      : "SELECT (SELECT COUNT(*) FROM requests) -"
+                                        " (SELECT COUNT(*) FROM request_search)"));
+  return row ? row->Int(0) : 0;
+}
+
+Result<std::string> IndexUnsearchable(Executor& ex, std::string_view after_id, int limit) {
   const bool postgres = ex.dialect() == storage::Dialect::kPostgres;
+  // Paged by id from where the last batch ended: each row is looked at once.
   XT_ASSIGN_OR_RETURN(
       auto rows,
-      ex.Query(postgres ? "SELECT id, title, text, address FROM requests WHERE search IS NULL"
-                          " LIMIT ?"
-                        : "SELECT r.id, r.title, r.text, r.address FROM requests r WHERE NOT"
-                          " EXISTS (SELECT 1 FROM request_search s WHERE s.rowid = r.rowid)"
-                          " LIMIT ?",
-               {std::int64_t{limit}}));
-  for (const auto& row : rows)
+      ex.Query(postgres ? "SELECT id, title, text, address, CASE WHEN search IS NULL THEN 1 ELSE 0"
+                          " END FROM requests"
+                          " WHERE id > ? ORDER BY id LIMIT ?"
+                        : "SELECT r.id, r.title, r.text, r.address, NOT EXISTS (SELECT 1 FROM"
+                          " request_search s WHERE s.rowid = r.rowid) FROM requests r"
+                          " WHERE r.id > ? ORDER BY r.id LIMIT ?",
+               {after_id, std::int64_t{limit}}));
+  for (const auto& row : rows) {
+    if (row.Int(4) == 0) continue;
     XT_TRY_VOID(
         IndexForSearch(ex, row.TextView(0),
                        search::IndexTokens(row.TextView(1), row.TextView(2), row.TextView(3))));
-  return static_cast<int>(rows.size());
+  }
+  return rows.size() < static_cast<std::size_t>(limit) ? std::string()
+                                                       : std::string(rows.back().TextView(0));
 }
 
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id) {
@@ -472,10 +489,11 @@ Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view e
 
 Result<std::int64_t> CountExternalIdPrefix(Executor& ex, std::string_view prefix) {
   // Compared as a range, not LIKE: the prefix may hold '%' or '_'.
-  XT_ASSIGN_OR_RETURN(auto row,
-                      ex.QueryOne("SELECT COUNT(*) FROM requests WHERE external_id >= ? AND "
-                                  "substr(external_id, 1, ?) = ?",
-                                  {prefix, static_cast<std::int64_t>(prefix.size()), prefix}));
+  XT_ASSIGN_OR_RETURN(
+      auto row,
+      ex.QueryOne("SELECT COUNT(*) FROM requests WHERE external_id >= ? AND "
+                  "substr(external_id, 1, ?) = ?",
+                  {prefix, static_cast<std::int64_t>(json::CountCodePoints(prefix)), prefix}));
   return row ? row->Int(0) : 0;
 }
 

@@ -27,9 +27,12 @@ Result<std::int64_t> NextNumber(Executor& ex, std::string_view day);
 Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key);
 // Puts a request's search tokens (search::IndexTokens) in the index.
 Result<void> IndexForSearch(Executor& ex, std::string_view id, const std::string& tokens);
-// Indexes at most `limit` requests stored before the index existed;
-// returns how many (0: all are searchable).
-Result<int> IndexUnsearchable(Executor& ex, int limit);
+// How many requests are not in the search index (cheap: an index lookup).
+Result<std::int64_t> CountUnsearchable(Executor& ex);
+// Looks at the next `limit` requests by id after `after_id` and indexes
+// those stored before the index existed; returns the id to go on after, or
+// "" when every request has been looked at.
+Result<std::string> IndexUnsearchable(Executor& ex, std::string_view after_id, int limit);
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id);
 Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number);
 Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view external_id);

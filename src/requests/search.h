@@ -6,7 +6,10 @@
 // (SQLite FTS5, PostgreSQL tsvector with the 'simple' configuration, both
 // indifferent to the database's locale). A pair that spans a space or
 // punctuation becomes the token "gz", which no query contains, so a phrase
-// never matches across words or fields. Pure; thread-safe.
+// never matches across words or fields. Known difference: a PostgreSQL
+// tsvector keeps at most 255 positions per token, so in a text that repeats
+// one bigram more than 255 times a phrase starting after the 255th is not
+// found there (SQLite has no such cap). Pure; thread-safe.
 #pragma once
 
 #include <optional>
