@@ -21,24 +21,6 @@
 namespace xietong::requests::rates {
 namespace {
 
-// Every counter, in the order of Counters.
-constexpr std::int64_t Counters::*kCounterFields[] = {
-    &Counters::dispatched,
-    &Counters::responded_on_time,
-    &Counters::replied,
-    &Counters::replied_on_time,
-    &Counters::rated,
-    &Counters::resolved,
-    &Counters::satisfied,
-    &Counters::basically_satisfied,
-    &Counters::dissatisfied,
-    &Counters::summoned,
-    &Counters::summons_reported_on_time,
-    &Counters::summons_late,
-};
-static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::int64_t),
-              "every counter must be in kCounterFields");
-
 // Months as a count since year 0, so that ranges are easy to walk.
 Result<int> ParseMonth(std::string_view field, std::string_view text) {
   auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
@@ -91,12 +73,12 @@ struct TempFile {
 }  // namespace
 
 Counters& Counters::operator+=(const Counters& o) {
-  for (const auto field : kCounterFields) this->*field += o.*field;
+  for (const auto& c : kCounterFields) this->*c.field += o.*c.field;
   return *this;
 }
 
 Counters& Counters::operator-=(const Counters& o) {
-  for (const auto field : kCounterFields) this->*field -= o.*field;
+  for (const auto& c : kCounterFields) this->*c.field -= o.*c.field;
   return *this;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,30 @@ struct Counters {
   bool operator==(const Counters&) const = default;
   bool IsZero() const;
 };
+
+// Every counter with its name (the column of request_stats), in the order of
+// Counters: the one list arithmetic and the store walk.
+struct CounterField {
+  std::string_view name;
+  std::int64_t Counters::*field;
+};
+inline constexpr CounterField kCounterFields[] = {
+    {"dispatched", &Counters::dispatched},
+    {"responded_on_time", &Counters::responded_on_time},
+    {"replied", &Counters::replied},
+    {"replied_on_time", &Counters::replied_on_time},
+    {"rated", &Counters::rated},
+    {"resolved", &Counters::resolved},
+    {"satisfied", &Counters::satisfied},
+    {"basically_satisfied", &Counters::basically_satisfied},
+    {"dissatisfied", &Counters::dissatisfied},
+    {"summoned", &Counters::summoned},
+    {"summons_reported_on_time", &Counters::summons_reported_on_time},
+    {"summons_late", &Counters::summons_late},
+};
+// A counter added to Counters needs an entry here (and a migration of request_stats).
+static_assert(sizeof(Counters) == std::size(kCounterFields) * sizeof(std::int64_t),
+              "every counter must be in kCounterFields");
 
 // What one request or summons adds to the rollup of one unit and month.
 struct Contribution {

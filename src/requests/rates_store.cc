@@ -9,29 +9,6 @@
 namespace xietong::requests::rates::store {
 namespace {
 
-// The counters as columns of request_stats, in one order used by every statement.
-struct CounterColumn {
-  std::string_view name;
-  std::int64_t Counters::*field;
-};
-constexpr CounterColumn kCounterColumns[] = {
-    {"dispatched", &Counters::dispatched},
-    {"responded_on_time", &Counters::responded_on_time},
-    {"replied", &Counters::replied},
-    {"replied_on_time", &Counters::replied_on_time},
-    {"rated", &Counters::rated},
-    {"resolved", &Counters::resolved},
-    {"satisfied", &Counters::satisfied},
-    {"basically_satisfied", &Counters::basically_satisfied},
-    {"dissatisfied", &Counters::dissatisfied},
-    {"summoned", &Counters::summoned},
-    {"summons_reported_on_time", &Counters::summons_reported_on_time},
-    {"summons_late", &Counters::summons_late},
-};
-// A counter added to Counters needs a column here (and a new migration).
-static_assert(sizeof(Counters) == std::size(kCounterColumns) * sizeof(std::int64_t),
-              "every counter must be a column of request_stats");
-
 // The table as created; a later change is a new migration, never an edit here.
 constexpr storage::Migration kMigrations[] = {
     {"request_stats", 1, "request_stats rollup of the three rates per unit and month",
@@ -60,7 +37,7 @@ constexpr storage::Migration kMigrations[] = {
 const std::string& UpsertSql() {
   static const std::string sql = [] {
     std::string names, marks, sets;
-    for (const auto& c : kCounterColumns) {
+    for (const auto& c : kCounterFields) {
       names += fmt::format(", {}", c.name);
       marks += ", ?";
       sets += fmt::format(", {0} = request_stats.{0} + excluded.{0}", c.name);
@@ -76,15 +53,15 @@ const std::string& UpsertSql() {
 // ", CAST(SUM(dispatched) AS BIGINT), …" or ", dispatched, …".
 std::string CounterList(bool summed) {
   std::string out;
-  for (const auto& c : kCounterColumns)
+  for (const auto& c : kCounterFields)
     out += summed ? fmt::format(", CAST(SUM({}) AS BIGINT)", c.name) : fmt::format(", {}", c.name);
   return out;
 }
 
 Counters ReadCounters(const storage::Row& row, std::size_t first) {
   Counters c;
-  for (std::size_t k = 0; k < std::size(kCounterColumns); ++k)
-    c.*kCounterColumns[k].field = row.Int(first + k);
+  for (std::size_t k = 0; k < std::size(kCounterFields); ++k)
+    c.*kCounterFields[k].field = row.Int(first + k);
   return c;
 }
 
@@ -106,7 +83,7 @@ std::span<const storage::Migration> Migrations() { return kMigrations; }
 Result<void> Add(Executor& ex, std::string_view unit_id, std::string_view unit_path,
                  std::string_view month, const Counters& delta) {
   std::vector<storage::Value> params{unit_id, unit_path, month};
-  for (const auto& c : kCounterColumns) params.emplace_back(delta.*c.field);
+  for (const auto& c : kCounterFields) params.emplace_back(delta.*c.field);
   return ex.Defer(UpsertSql(), storage::Params(params));
 }
 

@@ -1,12 +1,12 @@
 #include "requests/request.h"
 
-#include <vector>
-
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cmath>
+#include <vector>
 
+#include "audit/audit_log.h"
 #include "core/json.h"
 #include "identity/identity.h"
 
@@ -198,6 +198,15 @@ void ShowToResident(Request& r) {
   r.finish_late = false;
   r.warned = false;
   r.dispatch_count = 0;
+}
+
+void ShowToResident(audit::Event& e) {
+  auto payload = json::Json::parse(e.payload, nullptr, false);
+  json::Json shown = json::Json::object();
+  for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
+    if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
+  e.payload = shown.dump();
+  e.actor.clear();
 }
 
 }  // namespace xietong::requests

@@ -16,6 +16,10 @@
 #include "core/clock.h"
 #include "core/result.h"
 
+namespace xietong::audit {
+struct Event;
+}  // namespace xietong::audit
+
 namespace xietong::requests {
 
 enum class Channel { kWeb, kPhone, kOpen311, kApi, kImport };
@@ -181,6 +185,10 @@ std::string MonthKey(Timestamp t);
 // to a resident account passes through here (RequestService decides, not
 // the handlers).
 void ShowToResident(Request& r);
+// The same for one event of the request's timeline: what happened and who
+// handles it (from, to, unit_name, reply, satisfaction); not notes, staff
+// accounts or numbers.
+void ShowToResident(audit::Event& e);
 
 // A request as the hotspot finder reads it (RequestService::ReceivedTexts).
 struct ReceivedText {

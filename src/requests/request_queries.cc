@@ -21,16 +21,6 @@ using identity::Can;
 using identity::Principal;
 using storage::Executor;
 
-// Residents see what happened and who handles it; not notes, names or numbers.
-void ForResident(audit::Event& e) {
-  auto payload = json::Json::parse(e.payload, nullptr, false);
-  json::Json shown = json::Json::object();
-  for (const char* key : {"from", "to", "unit_name", "reply", "satisfaction"})
-    if (payload.is_object() && payload.contains(key)) shown[key] = payload[key];
-  e.payload = shown.dump();
-  e.actor.clear();
-}
-
 }  // namespace
 
 // --- queries ------------------------------------------------------------------
@@ -197,7 +187,7 @@ Result<std::vector<audit::Event>> RequestService::Timeline(const Principal& acto
   XT_ASSIGN_OR_RETURN(auto events,
                       db_.Read([&](Executor& ex) { return audit::EventsFor(ex, d.request.id); }));
   if (StaffMayRead(actor, d.request, d.summonses)) return events;
-  for (auto& e : events) ForResident(e);
+  for (auto& e : events) ShowToResident(e);
   return events;
 }
 
@@ -252,7 +242,7 @@ Result<Tracking> RequestService::Track(std::string_view number, std::string_view
     t.request = std::move(*r);
     XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, t.request.id));
     for (auto& e : events) {
-      ForResident(e);
+      ShowToResident(e);
       t.timeline.push_back(std::move(e));
     }
     return std::optional<Tracking>{std::move(t)};

@@ -276,7 +276,6 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
       XT_ASSIGN_OR_RETURN(step, lifecycle::Decide(received, command, ctx));
       req = step->after;
       req.version = received.version + 1;
-      if (target) step->payload["rule"] = preview.route->rule;
       events.push_back({actor.account_id, step->action, req.id, step->payload});
     }
     XT_TRY_VOID(store::Insert(ex, req, idem_key));
