@@ -18,7 +18,13 @@ std::string FieldAround(std::string_view body, std::size_t offset) {
 }
 
 Error WrongType(std::string_view field, std::string_view expected) {
-  return Error::InvalidArgument(fmt::format("field '{}' must be {}", field, expected));
+  return Error::InvalidArgument(fmt::format("field '{}' must be {}", field, expected))
+      .About(std::string(field), "wrong_type");
+}
+
+Error Required(std::string_view field) {
+  return Error::InvalidArgument(fmt::format("field '{}' is required", field))
+      .About(std::string(field), "required");
 }
 
 }  // namespace
@@ -89,8 +95,10 @@ Result<Json> ParseObject(std::string_view body) {
   if (auto bad = FindInvalidUtf8(body)) {
     std::string field = FieldAround(body, *bad);
     if (!field.empty())
-      return Fail(Error::InvalidArgument(
-          fmt::format("field '{}' is not valid UTF-8 (byte {} of the body)", field, *bad)));
+      return Fail(
+          Error::InvalidArgument(
+              fmt::format("field '{}' is not valid UTF-8 (byte {} of the body)", field, *bad))
+              .About(field, "invalid_utf8"));
     return Fail(Error::InvalidArgument(fmt::format("the body is not valid UTF-8 (byte {})", *bad)));
   }
   Json j;
@@ -114,7 +122,8 @@ Result<Json> ParseObject(std::string_view body) {
     if (key.empty())
       return Fail(Error::InvalidArgument("the body holds a number too large to use"));
     return Fail(
-        Error::InvalidArgument(fmt::format("field '{}' holds a number too large to use", key)));
+        Error::InvalidArgument(fmt::format("field '{}' holds a number too large to use", key))
+            .About(key, "out_of_range"));
   }
   if (!j.is_object()) return Fail(Error::InvalidArgument("the body must be a JSON object {…}"));
   return j;
@@ -128,28 +137,30 @@ Result<std::optional<std::string>> OptionalString(const Json& obj, std::string_v
   const auto& s = it->get_ref<const std::string&>();
   if (auto bad = FindMisleadingChar(s))
     return Fail(Error::InvalidArgument(
-        fmt::format("field '{}' contains the invisible character U+{:04X}; remove it", field,
-                    static_cast<std::uint32_t>(*bad))));
+                    fmt::format("field '{}' contains the invisible character U+{:04X}; remove it",
+                                field, static_cast<std::uint32_t>(*bad)))
+                    .About(std::string(field), "invisible_character"));
   const std::size_t chars = CountCodePoints(s);
   if (chars < limits.min_chars)
-    return Fail(Error::InvalidArgument(fmt::format("field '{}' must not be empty", field)));
+    return Fail(Error::InvalidArgument(fmt::format("field '{}' must not be empty", field))
+                    .About(std::string(field), "empty"));
   if (chars > limits.max_chars)
     return Fail(Error::InvalidArgument(
-        fmt::format("field '{}' is {} characters long; at most {} are allowed", field, chars,
-                    limits.max_chars)));
+                    fmt::format("field '{}' is {} characters long; at most {} are allowed", field,
+                                chars, limits.max_chars))
+                    .About(std::string(field), "too_long"));
   return std::optional<std::string>{s};
 }
 
 Result<std::string> RequireString(const Json& obj, std::string_view field, StringLimits limits) {
   XT_ASSIGN_OR_RETURN(auto s, OptionalString(obj, field, limits));
-  if (!s) return Fail(Error::InvalidArgument(fmt::format("field '{}' is required", field)));
+  if (!s) return Fail(Required(field));
   return std::move(*s);
 }
 
 Result<std::int64_t> RequireInt(const Json& obj, std::string_view field) {
   auto it = obj.find(field);
-  if (it == obj.end() || it->is_null())
-    return Fail(Error::InvalidArgument(fmt::format("field '{}' is required", field)));
+  if (it == obj.end() || it->is_null()) return Fail(Required(field));
   if (!it->is_number_integer()) return Fail(WrongType(field, "an integer"));
   return it->get<std::int64_t>();
 }

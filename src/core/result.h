@@ -32,6 +32,19 @@ std::string_view ErrorCodeName(ErrorCode code);
 struct Error {
   ErrorCode code;
   std::string message;
+  // Optional, for clients that show errors in their own words: the request
+  // field the error concerns (e.g. "text", "location.lat") and a stable
+  // reason within the code (e.g. "required", "empty", "too_long",
+  // "wrong_credentials"). The message stays the English explanation.
+  std::string field = {};
+  std::string reason = {};
+
+  // The same error, naming the field and reason.
+  Error About(std::string f, std::string r = {}) && {
+    field = std::move(f);
+    reason = std::move(r);
+    return std::move(*this);
+  }
 
   static Error InvalidArgument(std::string m) {
     return {ErrorCode::kInvalidArgument, std::move(m)};

@@ -216,7 +216,7 @@ Response Api::Handle(Request& req) {
     res = MethodNotAllowed(req.method, match.allowed_methods);
   } else if (static_files_ && method == "GET" && !req.path.starts_with("/api/") &&
              !req.path.starts_with("/open311/")) {
-    auto file = static_files_->Serve(req.path);
+    auto file = static_files_->Serve(req.path, req.Header("accept-encoding"));
     res = file ? std::move(*file) : RouteNotFound(req.method, req.path);
     slot = static_slot_;
   } else {

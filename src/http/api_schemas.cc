@@ -809,9 +809,12 @@ json::Json Open311NewRequest() {
 // --- the pipeline ----------------------------------------------------------------
 
 json::Json ErrorSchema() {  // errors.h: the one error body
-  return Object(
-      {{"error", Object({{"code", ErrorCodes()}, {"message", String(1)}}, {"code", "message"})}},
-      {"error"});
+  return Object({{"error", Object({{"code", ErrorCodes()},
+                                   {"message", String(1)},
+                                   {"field", String(1)},
+                                   {"reason", String(1)}},
+                                  {"code", "message"})}},
+                {"error"});
 }
 
 json::Json LiveMessage() {  // live.cc: what the socket sends

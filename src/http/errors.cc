@@ -4,6 +4,21 @@
 #include <spdlog/spdlog.h>
 
 namespace xietong::http {
+namespace {
+
+// Messages name their field the one way ("field 'x' …"); an Error that did
+// not set `field` still tells the client which field it concerns.
+std::string FieldNamedIn(std::string_view message) {
+  constexpr std::string_view kMarker = "field '";
+  const auto start = message.find(kMarker);
+  if (start == std::string_view::npos) return {};
+  const auto from = start + kMarker.size();
+  const auto end = message.find('\'', from);
+  if (end == std::string_view::npos || end == from || end - from > 64) return {};
+  return std::string(message.substr(from, end - from));
+}
+
+}  // namespace
 
 int StatusFor(ErrorCode code) {
   switch (code) {
@@ -49,7 +64,11 @@ Response ErrorResponse(const Error& error, std::string_view request_id) {
     if (status == 503) r.SetHeader("Retry-After", "5");
     return r;
   }
-  Response r = ProtocolError(status, ErrorCodeName(error.code), error.message);
+  json::Json body = {{"code", ErrorCodeName(error.code)}, {"message", error.message}};
+  const std::string field = error.field.empty() ? FieldNamedIn(error.message) : error.field;
+  if (!field.empty()) body["field"] = field;
+  if (!error.reason.empty()) body["reason"] = error.reason;
+  Response r = Response::Json(status, {{"error", std::move(body)}});
   if (status == 401) r.SetHeader("WWW-Authenticate", "Bearer");
   return r;
 }

@@ -119,6 +119,11 @@ class HttpApiTest : public ::testing::TestWithParam<std::string> {
   static std::string MessageOf(const ClientResponse& r) {
     return json::Json::parse(r.body)["error"]["message"].get<std::string>();
   }
+  // "field/reason" of an error body; "" for a part it does not carry.
+  static std::string FieldAndReasonOf(const ClientResponse& r) {
+    const auto e = json::Json::parse(r.body)["error"];
+    return e.value("field", "") + "/" + e.value("reason", "");
+  }
 
   ManualClock clock_{1'790'000'000'000'000};
   IdGenerator ids_{clock_};
@@ -214,9 +219,15 @@ TEST_P(HttpApiTest, BadBodiesAre400NamingTheProblem) {
   auto wrong_type = Post("/api/v1/auth/login", R"({"username": 42, "password": "x"})");
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(MessageOf(wrong_type), "field 'username' must be a string");
+  EXPECT_EQ(FieldAndReasonOf(wrong_type), "username/wrong_type");
   auto missing = Post("/api/v1/auth/login", R"({"username": "admin"})");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(MessageOf(missing), "field 'password' is required");
+  EXPECT_EQ(FieldAndReasonOf(missing), "password/required");
+  // A client shows errors in its own words from the field and reason.
+  auto wrong = Post("/api/v1/auth/login", R"({"username": "admin", "password": "not-it-at-all"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(FieldAndReasonOf(wrong), "/wrong_credentials");
   auto bad_utf8 =
       Post("/api/v1/auth/login", "{\"username\": \"ad\xC3\x28min\", \"password\": \"x\"}");
   EXPECT_EQ(bad_utf8.status, 400);
@@ -361,6 +372,40 @@ TEST_P(HttpApiTest, HealthMetricsAndTheWebApp) {
   EXPECT_EQ(Send(port_, "GET", "//etc/passwd").status, 404);
   EXPECT_EQ(Send(port_, "GET", "/%2Fetc/passwd").status, 404);
   EXPECT_EQ(Send(port_, "GET", "/assets//app.js").status, 404);
+}
+
+TEST_P(HttpApiTest, PrecompressedCopiesGoToClientsThatAcceptThem) {
+  std::ofstream(web_root_ + "/assets/app.js.gz") << "GZIP-BYTES";
+  std::ofstream(web_root_ + "/assets/app.js.br") << "BROTLI-BYTES";
+  auto br = Send(port_, "GET", "/assets/app.js", "", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(br.body, "BROTLI-BYTES");
+  EXPECT_EQ(br.Header("content-encoding"), "br");
+  EXPECT_EQ(br.Header("vary"), "Accept-Encoding");
+  EXPECT_EQ(br.Header("content-type"), "text/javascript; charset=utf-8");
+  auto gz = Send(port_, "GET", "/assets/app.js", "", {{"Accept-Encoding", "gzip;q=1, br;q=0"}});
+  EXPECT_EQ(gz.body, "GZIP-BYTES");
+  EXPECT_EQ(gz.Header("content-encoding"), "gzip");
+  auto plain = Send(port_, "GET", "/assets/app.js");
+  EXPECT_EQ(plain.body, "console.log(1)");
+  EXPECT_EQ(plain.Header("content-encoding"), "");
+  EXPECT_EQ(plain.Header("vary"), "Accept-Encoding");  // caches must key on it
+  // index.html has no compressed copy here: sent as it is, no Vary.
+  auto index = Send(port_, "GET", "/", "", {{"Accept-Encoding", "br"}});
+  EXPECT_EQ(index.Header("content-encoding"), "");
+  EXPECT_EQ(index.Header("vary"), "");
+}
+
+TEST(AcceptsEncoding, ReadsTokensAndQValues) {
+  EXPECT_TRUE(AcceptsEncoding("gzip, deflate, br", "br"));
+  EXPECT_TRUE(AcceptsEncoding("GZIP", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("gzip", "br"));
+  EXPECT_FALSE(AcceptsEncoding("br;q=0, gzip", "br"));
+  EXPECT_FALSE(AcceptsEncoding("br; q=0.000", "br"));
+  EXPECT_TRUE(AcceptsEncoding("br;q=0.5", "br"));
+  EXPECT_TRUE(AcceptsEncoding("*", "br"));
+  EXPECT_FALSE(AcceptsEncoding("*, br;q=0", "br"));
+  EXPECT_FALSE(AcceptsEncoding("", "gzip"));
+  EXPECT_FALSE(AcceptsEncoding("identity", "gzip"));
 }
 
 TEST_P(HttpApiTest, LargeBodiesAreCheckedBeforeAByteOfThemIsRead) {

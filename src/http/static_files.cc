@@ -1,5 +1,6 @@
 #include "http/static_files.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,7 +18,45 @@ std::optional<std::string> ReadFile(const std::filesystem::path& p) {
   return ss.str();
 }
 
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
 }  // namespace
+
+bool AcceptsEncoding(std::string_view accept_encoding, std::string_view coding) {
+  std::optional<bool> named, star;
+  while (!accept_encoding.empty()) {
+    const auto comma = accept_encoding.find(',');
+    std::string_view item = accept_encoding.substr(0, comma);
+    accept_encoding = comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
+    std::string_view token = item.substr(0, item.find(';'));
+    token = Trim(token);
+    bool accepted = true;
+    if (const auto semi = item.find(';'); semi != std::string_view::npos) {
+      std::string_view param = Trim(item.substr(semi + 1));
+      if (param.starts_with("q=") || param.starts_with("Q=")) {
+        // q=0, q=0.0, q=0.000 refuse; anything else accepts.
+        std::string_view q = param.substr(2);
+        accepted = q.find_first_not_of("0.") != std::string_view::npos;
+      }
+    }
+    if (EqualsIgnoringCase(token, coding)) named = accepted;
+    if (token == "*") star = accepted;
+  }
+  return named.value_or(star.value_or(false));
+}
 
 std::string_view ContentTypeFor(std::string_view path) {
   auto dot = path.rfind('.');
@@ -38,7 +77,8 @@ std::string_view ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
-std::optional<Response> StaticFiles::Serve(std::string_view path) const {
+std::optional<Response> StaticFiles::Serve(std::string_view path,
+                                           std::string_view accept_encoding) const {
   // Reject anything that could climb out of the root.
   if (path.find("..") != std::string_view::npos || path.find('\\') != std::string_view::npos ||
       path.find('\0') != std::string_view::npos)
@@ -61,6 +101,23 @@ std::optional<Response> StaticFiles::Serve(std::string_view path) const {
   }
   Response r;
   r.content_type = std::string(ContentTypeFor(served));
+  // A precompressed copy from the build, when the client takes it. Checked
+  // whether or not this client accepts it: Vary must be the same for all.
+  bool has_variant = false;
+  for (std::string_view coding : {"br", "gzip"}) {
+    const std::string_view suffix = coding == "br" ? ".br" : ".gz";
+    const auto variant = root / (served + std::string(suffix));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(variant, ec)) continue;
+    has_variant = true;
+    if (!AcceptsEncoding(accept_encoding, coding)) continue;
+    if (auto compressed = ReadFile(variant)) {
+      body = std::move(compressed);
+      r.SetHeader("Content-Encoding", std::string(coding));
+      break;
+    }
+  }
+  if (has_variant) r.SetHeader("Vary", "Accept-Encoding");
   r.body = std::move(*body);
   // Vite puts content hashes in asset names: those may be cached for good.
   r.SetHeader("Cache-Control",

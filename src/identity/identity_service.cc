@@ -155,11 +155,13 @@ Result<LoginResult> IdentityService::Login(std::string_view username, std::strin
     }));
     // The failure that reached a limit says so (and when to come back).
     XT_TRY_VOID(db_.Read([&](Executor& ex) { return CheckThrottles(ex, username, address, now); }));
-    return Fail(Error::Unauthenticated("wrong username or password"));
+    return Fail(
+        Error::Unauthenticated("wrong username or password").About("", "wrong_credentials"));
   }
   Account account = std::move(found->account);
   if (account.disabled)
-    return Fail(Error::Unauthenticated("this account is disabled; ask an administrator"));
+    return Fail(Error::Unauthenticated("this account is disabled; ask an administrator")
+                    .About("", "account_disabled"));
 
   LoginResult out{RandomToken(), RandomToken(16), now + options_.session_ttl, std::move(account)};
   XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
@@ -220,9 +222,11 @@ Result<Principal> IdentityService::Authenticate(std::string_view token) {
     XT_ASSIGN_OR_RETURN(auto session, store::FindSession(ex, digest));
     if (!session) return Fail(Error::Unauthenticated("this session does not exist; log in again"));
     if (session->revoked_at)
-      return Fail(Error::Unauthenticated("this session was logged out; log in again"));
+      return Fail(Error::Unauthenticated("this session was logged out; log in again")
+                      .About("", "session_ended"));
     if (session->expires_at <= now)
-      return Fail(Error::Unauthenticated("this session has expired; log in again"));
+      return Fail(Error::Unauthenticated("this session has expired; log in again")
+                      .About("", "session_expired"));
     XT_ASSIGN_OR_RETURN(Principal found,
                         PrincipalFor(ex, session->account_id, Principal::Via::kSession));
     found.csrf_token = session->csrf_token;

@@ -27,11 +27,14 @@ std::string Hex(const unsigned char* p, std::size_t n) {
 
 Result<void> CheckPasswordPolicy(std::string_view password) {
   if (json::CountCodePoints(password) < 8)
-    return Fail(Error::InvalidArgument("field 'password' must have at least 8 characters"));
+    return Fail(Error::InvalidArgument("field 'password' must have at least 8 characters")
+                    .About("password", "too_short"));
   if (password.size() > 256)
-    return Fail(Error::InvalidArgument("field 'password' must have at most 256 bytes"));
+    return Fail(Error::InvalidArgument("field 'password' must have at most 256 bytes")
+                    .About("password", "too_long"));
   if (password.find_first_not_of("0123456789") == std::string_view::npos)
-    return Fail(Error::InvalidArgument("field 'password' must not be digits only"));
+    return Fail(Error::InvalidArgument("field 'password' must not be digits only")
+                    .About("password", "digits_only"));
   return {};
 }
 

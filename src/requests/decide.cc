@@ -316,6 +316,8 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       if (!parent)
         return Fail(Error::InvalidArgument(
             fmt::format("'{}' {} is not a request", ctx.merge_field, in.parent_id)));
+      if (parent->id == r.id)
+        return Fail(Error::InvalidArgument("a request cannot be merged into itself"));
       if (!IsOpen(parent->status))
         return Fail(Error::Conflict(fmt::format("request {} is {}; merge into an open request",
                                                 parent->number, StatusName(parent->status))));

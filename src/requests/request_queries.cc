@@ -28,10 +28,7 @@ using storage::Executor;
 Result<Detail> RequestService::Get(const Principal& actor, std::string_view id_or_number,
                                    bool reveal_contact) {
   auto load = [&](Executor& ex) -> Result<Detail> {
-    XT_ASSIGN_OR_RETURN(auto found, store::Find(ex, id_or_number));
-    if (!found) {
-      XT_ASSIGN_OR_RETURN(found, store::FindByNumber(ex, id_or_number));
-    }
+    XT_ASSIGN_OR_RETURN(auto found, store::FindByIdOrNumber(ex, id_or_number));
     if (!found)
       return Fail(Error::NotFound(fmt::format("no request with id or number '{}'", id_or_number)));
     Detail d;

@@ -264,7 +264,7 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
       command.parent_id = in.merge_into;
       std::optional<Request> parent;
       if (!in.merge_into.empty()) {
-        XT_ASSIGN_OR_RETURN(parent, store::Find(ex, in.merge_into));
+        XT_ASSIGN_OR_RETURN(parent, store::FindByIdOrNumber(ex, in.merge_into));
       }
       lifecycle::Context ctx{.now = now,
                              .calendar = calendar_,
@@ -488,7 +488,7 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
     std::optional<Request> parent;
     std::vector<Request> children;
     if (in.command == Command::kMerge && !in.parent_id.empty()) {
-      XT_ASSIGN_OR_RETURN(parent, store::Find(ex, in.parent_id));
+      XT_ASSIGN_OR_RETURN(parent, store::FindByIdOrNumber(ex, in.parent_id));
       XT_ASSIGN_OR_RETURN(children, store::Children(ex, r.id));
       ctx.merge_parent = parent ? &*parent : nullptr;
       ctx.merged_into_this = children.size();

@@ -555,14 +555,24 @@ TEST_P(RequestServiceTest, MergedRequestsFollowTheirParent) {
                 .error()
                 .code,
             ErrorCode::kConflict);
+  // Staff read numbers, not ids: a merge may name the parent by its number.
+  Request second = Submitted(false);
+  second =
+      Must(operator_, second, Command::kMerge, [&](auto& in) { in.parent_id = parent.number; });
+  EXPECT_EQ(second.parent_id, parent.id);
+  EXPECT_EQ(Do(operator_, parent, Command::kMerge, [&](auto& in) { in.parent_id = parent.number; })
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);  // not into itself, by number either
   Must(handler_a_, parent, Command::kReply, [](auto& in) { in.text = "已清理"; });
   auto c = service_->Get(operator_, child.id);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->request.reply, "已清理");
   auto p = service_->Get(operator_, parent.id);
   ASSERT_TRUE(p);
-  ASSERT_EQ(p->merged.size(), 1u);
+  ASSERT_EQ(p->merged.size(), 2u);
   EXPECT_EQ(p->merged[0].id, child.id);
+  EXPECT_EQ(p->merged[1].id, second.id);
 }
 
 // 并入 at intake: the operator recognises a repeated call among the likely

@@ -480,6 +480,11 @@ Result<std::optional<Request>> Find(Executor& ex, std::string_view id) {
 Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number) {
   return FindWhere(ex, "number", number);
 }
+Result<std::optional<Request>> FindByIdOrNumber(Executor& ex, std::string_view id_or_number) {
+  XT_ASSIGN_OR_RETURN(auto found, Find(ex, id_or_number));
+  if (found) return found;
+  return FindByNumber(ex, id_or_number);
+}
 Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key) {
   return FindWhere(ex, "idem_key", idem_key);
 }

@@ -35,6 +35,8 @@ Result<std::int64_t> CountUnsearchable(Executor& ex);
 Result<std::string> IndexUnsearchable(Executor& ex, std::string_view after_id, int limit);
 Result<std::optional<Request>> Find(Executor& ex, std::string_view id);
 Result<std::optional<Request>> FindByNumber(Executor& ex, std::string_view number);
+// By internal id, else by the number residents and staff read (2026120200011).
+Result<std::optional<Request>> FindByIdOrNumber(Executor& ex, std::string_view id_or_number);
 Result<std::optional<Request>> FindByExternalId(Executor& ex, std::string_view external_id);
 Result<std::int64_t> CountExternalIdPrefix(Executor& ex, std::string_view prefix);
 Result<std::vector<std::string>> ExternalIds(Executor& ex, std::string_view channel);
