@@ -392,7 +392,7 @@ int main(int argc, char** argv) {
       auto page = p.requests().List(sys, f);
       const auto t1 = SteadyClock::now();
       if (!page) return Report(page.error());
-      total_found = page->total;
+      total_found = page->total_capped ? -page->total : page->total;
       if (run >= 0) ms.push_back(std::chrono::duration<double>(t1 - t0).count() * 1000);
     }
     std::sort(ms.begin(), ms.end());
@@ -400,7 +400,8 @@ int main(int argc, char** argv) {
     fmt::print("  {:<42} {:8.2f} {:8.2f} {:8.2f} {:6}\n",
                fmt::format("'{}' ({} chars{})", query, json::CountCodePoints(query),
                            json::CountCodePoints(query) < 2 ? ", scan" : ""),
-               ms.front(), ms[ms.size() / 2], ms[p99], total_found);
+               ms.front(), ms[ms.size() / 2], ms[p99],
+               total_found < 0 ? fmt::format("{}+", -total_found) : fmt::format("{}", total_found));
   }
   platform->reset();
   return 0;

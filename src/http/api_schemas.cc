@@ -494,8 +494,9 @@ json::Json RequestDetail() {
 json::Json RequestList() {
   return Object({{"items", ArrayOf(Ref("Request"))},
                  {"next_cursor", Nullable(String(1))},
-                 {"total", Integer()}},
-                {"items", "next_cursor", "total"});
+                 {"total", Integer()},
+                 {"total_capped", Boolean()}},
+                {"items", "next_cursor", "total", "total_capped"});
 }
 
 json::Json IntakeResult() {

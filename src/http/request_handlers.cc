@@ -490,7 +490,8 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
               200, {{"items", ItemsJson(page.items, catalog.get())},
                     {"next_cursor",
                      page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)},
-                    {"total", page.total}});
+                    {"total", page.total},
+                    {"total_capped", page.total_capped}});
         });
 
   r.Add("GET", "/api/v1/requests/{id}", Auth::kRequired,

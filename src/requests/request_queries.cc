@@ -148,12 +148,19 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
     return Fail(Error::InvalidArgument("'q' (search) has more than 100 characters"));
   q.before_id = f.cursor;
   q.limit = std::clamp(f.limit, 1, 500);
+  // A common word matches a good part of the city's requests: counting them
+  // all would cost more than finding the page, and "1,000+" says enough.
+  if (!q.search.empty()) q.count_limit = kSearchCountLimit;
   return db_.Read([&](Executor& ex) -> Result<RequestPage> {
     RequestPage page;
     XT_ASSIGN_OR_RETURN(page.items, store::List(ex, q));
     if (actor.kind == identity::AccountKind::kResident)
       for (auto& r : page.items) ShowToResident(r);
     XT_ASSIGN_OR_RETURN(page.total, store::Count(ex, q));
+    if (q.count_limit > 0 && page.total > q.count_limit) {
+      page.total = q.count_limit;
+      page.total_capped = true;
+    }
     if (static_cast<int>(page.items.size()) == q.limit) page.next_cursor = page.items.back().id;
     return page;
   });

@@ -110,7 +110,10 @@ struct RequestPage {
   std::vector<Request> items;
   std::optional<std::string> next_cursor;
   std::int64_t total = 0;
+  // A search's total is counted up to kSearchCountLimit: true when more match.
+  bool total_capped = false;
 };
+inline constexpr std::int64_t kSearchCountLimit = 1000;
 
 struct Detail {
   Request request;

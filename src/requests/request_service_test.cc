@@ -969,6 +969,48 @@ TEST_P(RequestServiceTest, SearchFindsExactlyWhatASubstringScanFinds) {
   }
 }
 
+// A search pages newest first with the cursor, through the same rows as
+// the whole list, and its total is counted only up to a limit.
+TEST_P(RequestServiceTest, SearchPagesNewestFirstAndCountsUpToALimit) {
+  std::vector<std::string> matching;
+  for (int i = 0; i < 7; ++i) {
+    Intake in = Stalls();
+    in.text = i % 3 == 2 ? "楼道灯坏了" : fmt::format("第{}处井盖缺失，很危险", i);
+    auto r = service_->Submit(operator_, in);
+    ASSERT_TRUE(r) << r.error().message;
+    if (i % 3 != 2) matching.push_back(r->request.id);
+  }
+  std::reverse(matching.begin(), matching.end());  // newest first
+  std::vector<std::string> paged;
+  std::string cursor;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = service_->List(operator_, With([&](ListFilter& f) {
+                                 f.search = "井盖缺失";
+                                 f.limit = 2;
+                                 f.cursor = cursor;
+                               }));
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_EQ(page->total, static_cast<std::int64_t>(matching.size()));
+    EXPECT_FALSE(page->total_capped);
+    for (const auto& r : page->items) paged.push_back(r.id);
+    if (!page->next_cursor) break;
+    cursor = *page->next_cursor;
+  }
+  EXPECT_EQ(paged, matching);
+  auto counted = [&](std::int64_t limit) {
+    return db().Read([&](storage::Executor& ex) {
+      store::ListQuery q;
+      q.scope.everything = true;
+      q.search = "井盖";
+      q.count_limit = limit;
+      return store::Count(ex, q);
+    });
+  };
+  EXPECT_EQ(counted(3).value_or(-1), 4);  // "more than 3"
+  EXPECT_EQ(counted(5).value_or(-1), 5);
+  EXPECT_EQ(counted(0).value_or(-1), 5);
+}
+
 // Requests stored before the index existed are indexed at start.
 TEST_P(RequestServiceTest, RequestsStoredBeforeTheIndexAreIndexedAtStart) {
   Request r = Submitted();

@@ -281,6 +281,26 @@ std::string Placeholders(int n) {
   return s;
 }
 
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Whether List and Count read from the SQLite full-text index joined to
+// requests (a search of two or more characters that is not a number): the
+// index gives rowids newest first, so a page stops after its rows instead
+// of collecting and sorting every match.
+bool JoinsSearchIndex(const ListQuery& q, storage::Dialect dialect) {
+  return dialect == storage::Dialect::kSqlite && !q.search.empty() && !AllDigits(q.search) &&
+         search::QueryPhrase(q.search).has_value();
+}
+
+// What List and Count read from.
+std::string_view FromClause(const ListQuery& q, storage::Dialect dialect) {
+  return JoinsSearchIndex(q, dialect)
+             ? " FROM request_search JOIN requests ON requests.rowid = request_search.rowid"
+             : " FROM requests";
+}
+
 // The WHERE clause of List and Count (without the cursor) and its parameters.
 void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sql,
                    std::vector<storage::Value>& params) {
@@ -340,12 +360,14 @@ void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sq
     // substring scan below, found without reading them all.
     // A number is only asked for when the query could be one (digits): an
     // OR beside the index makes both backends scan every row.
-    const bool digits =
-        std::all_of(q.search.begin(), q.search.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits = AllDigits(q.search);
     const std::string_view by_number = digits ? " OR number = ?)" : ")";
     if (dialect == storage::Dialect::kPostgres) {
       sql += fmt::format(" AND (search @@ phraseto_tsquery('simple', ?){}", by_number);
       params.emplace_back(*phrase);
+    } else if (JoinsSearchIndex(q, dialect)) {
+      sql += " AND request_search MATCH ?";
+      params.emplace_back("\"" + *phrase + "\"");
     } else {
       sql += fmt::format(
           " AND (requests.rowid IN (SELECT rowid FROM request_search WHERE request_search MATCH ?)"
@@ -577,19 +599,25 @@ Result<std::vector<Request>> List(Executor& ex, const ListQuery& q) {
   std::string filters;
   std::vector<storage::Value> params;
   AppendFilters(q, ex.dialect(), filters, params);
+  const bool joined = JoinsSearchIndex(q, ex.dialect());
   if (!q.before_id.empty()) {
-    filters += " AND id < ?";
+    filters +=
+        joined ? " AND requests.rowid < (SELECT rowid FROM requests WHERE id = ?)" : " AND id < ?";
     params.emplace_back(q.before_id);
   }
   // A search may match many rows: sort their ids, not the whole rows, and
-  // read only the page's rows.
-  const std::string sql =
-      q.search.empty()
-          ? fmt::format("SELECT {} FROM requests{} ORDER BY id DESC LIMIT ?", kColumns, filters)
-          : fmt::format(
-                "SELECT {} FROM requests WHERE id IN (SELECT id FROM requests{}"
-                " ORDER BY id DESC LIMIT ?) ORDER BY id DESC",
-                kColumns, filters);
+  // read only the page's rows; through the SQLite index, in its order.
+  std::string sql;
+  if (joined)
+    sql = fmt::format("SELECT {}{}{} ORDER BY request_search.rowid DESC LIMIT ?", kColumns,
+                      FromClause(q, ex.dialect()), filters);
+  else if (q.search.empty())
+    sql = fmt::format("SELECT {} FROM requests{} ORDER BY id DESC LIMIT ?", kColumns, filters);
+  else
+    sql = fmt::format(
+        "SELECT {} FROM requests WHERE id IN (SELECT id FROM requests{}"
+        " ORDER BY id DESC LIMIT ?) ORDER BY id DESC",
+        kColumns, filters);
   params.emplace_back(std::int64_t{q.limit});
   std::vector<Request> out;
   XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
@@ -600,9 +628,17 @@ Result<std::vector<Request>> List(Executor& ex, const ListQuery& q) {
 }
 
 Result<std::int64_t> Count(Executor& ex, const ListQuery& q) {
-  std::string sql = "SELECT COUNT(*) FROM requests";
+  std::string filters;
   std::vector<storage::Value> params;
-  AppendFilters(q, ex.dialect(), sql, params);
+  AppendFilters(q, ex.dialect(), filters, params);
+  std::string sql;
+  if (q.count_limit > 0) {
+    sql = fmt::format("SELECT COUNT(*) FROM (SELECT 1{}{} LIMIT ?) AS counted",
+                      FromClause(q, ex.dialect()), filters);
+    params.emplace_back(q.count_limit + 1);
+  } else {
+    sql = fmt::format("SELECT COUNT(*){}{}", FromClause(q, ex.dialect()), filters);
+  }
   XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, params));
   return rows.empty() ? 0 : rows.front().Int(0);
 }

@@ -91,9 +91,14 @@ struct ListQuery {
   std::string search;     // substring of title, text, address or number
   std::string before_id;  // cursor: ids smaller than this (newest first)
   int limit = 50;
+  std::int64_t count_limit = 0;  // Count stops past this many (0: counts all)
 };
+// Newest first. A search through the full-text index on SQLite walks the
+// index newest-stored first and stops at `limit` rows that pass the other
+// filters; stored order is id order, as ids are made when a row is stored.
 Result<std::vector<Request>> List(Executor& ex, const ListQuery& q);
-// How many match (the list's total, same filters, no cursor).
+// How many match (the list's total, same filters, no cursor); with
+// count_limit, count_limit + 1 means "more than count_limit".
 Result<std::int64_t> Count(Executor& ex, const ListQuery& q);
 
 Result<void> InsertSummons(Executor& ex, const Summons& s);
