@@ -1,5 +1,10 @@
 // The steps of the end-to-end test (run.mjs starts the server and Chromium).
-// Each role works in its own browser context, as different people would.
+// Each role works in its own browser context, as different people would, and
+// presses every command the server offers from the page its role uses: each
+// result is checked on screen and through the API, every request page visited
+// must show a button for each command the server allows there, and at the end
+// every command the server knows (its OpenAPI x-command-bodies) must have been
+// pressed at least once.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 
@@ -7,10 +12,18 @@ const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
 const DEPARTMENT = '市城市管理委员会'
 const MATTER = '广场舞噪音'
+// A 1×1 PNG, the photo a resident attaches.
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+)
+
+// The commands pressed on the pages; compared with the server's list at the end.
+const pressed = new Set()
 
 // A page that fails the run on any console error or uncaught exception,
 // except HTTP errors a step says it expects (a 403 in the permission case).
-async function open(browser, base, user, password, opts = {}) {
+async function browse(browser, base, who, opts = {}) {
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1366, height: 900 },
     locale: 'zh-CN',
@@ -18,14 +31,20 @@ async function open(browser, base, user, password, opts = {}) {
   })
   const page = await context.newPage()
   page.setDefaultTimeout(15000)
-  const state = { expected: [], errors: [] }
+  const state = { expected: opts.expected ?? [], errors: [] }
   page.on('console', (m) => {
     if (m.type() !== 'error') return
     const text = m.text()
     const allowed = state.expected.find((status) => text.includes(`status of ${status}`))
-    if (!allowed) state.errors.push(`${user}: ${text}`)
+    if (!allowed) state.errors.push(`${who}: ${text}`)
   })
-  page.on('pageerror', (e) => state.errors.push(`${user}: uncaught ${e.message}`))
+  page.on('pageerror', (e) => state.errors.push(`${who}: uncaught ${e.message}`))
+  return { page, context, state, user: who, base }
+}
+
+async function open(browser, base, user, password, opts = {}) {
+  const who = await browse(browser, base, user, opts)
+  const { page } = who
   const t0 = Date.now()
   await page.goto(base + '/login')
   await page.locator('#login-username').fill(user)
@@ -33,13 +52,51 @@ async function open(browser, base, user, password, opts = {}) {
   await page.getByRole('button', { name: '登录' }).click()
   await page.waitForURL((url) => !url.pathname.startsWith('/login'))
   await page.locator('[data-test=who]').waitFor()
-  const loginMs = Date.now() - t0
-  return { page, context, state, loginMs, user }
+  who.loginMs = Date.now() - t0
+  return who
 }
 
 function noErrors(...who) {
   const errors = who.flatMap((w) => w.state.errors)
   assert.deepEqual(errors, [], 'console errors')
+}
+
+// The API as the signed-in page calls it (its cookie and CSRF token).
+async function api(who, method, path, body) {
+  const answer = await who.page.evaluate(
+    async ([method, path, body]) => {
+      const headers = { Accept: 'application/json' }
+      if (method !== 'GET') headers['X-CSRF-Token'] = localStorage.getItem('xt.csrf') ?? ''
+      if (body !== undefined) headers['Content-Type'] = 'application/json'
+      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      return { status: r.status, body: r.status === 204 ? null : await r.json() }
+    },
+    [method, path, body],
+  )
+  return answer
+}
+async function detailOf(who, id) {
+  const answer = await api(who, 'GET', `/api/v1/requests/${id}`)
+  assert.equal(answer.status, 200, `GET request ${id}: ${JSON.stringify(answer.body)}`)
+  return answer.body
+}
+async function timelineOf(who, id) {
+  return (await api(who, 'GET', `/api/v1/requests/${id}/timeline`)).body.items
+}
+
+// The city's time as the pages show it (format.ts time()).
+function cityTime(iso) {
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+  const p = Object.fromEntries(f.formatToParts(new Date(iso)).map((x) => [x.type, x.value]))
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
 
 // Picks an option of an Element Plus filterable select or cascader by typing.
@@ -58,10 +115,62 @@ async function shot(page, artifacts, name, settle = 400) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) })
 }
 
-async function dialogSubmit(page) {
-  const dialog = page.locator('.el-dialog:visible')
+// Opens a request's page as this role.
+async function visit(who, id) {
+  await who.page.goto(`${who.base}/requests/${id}`)
+  await who.page.locator('[data-test=request-number]').waitFor()
+}
+
+// The request page shows the request as it is now (changes made elsewhere
+// arrive live) and exactly the commands the server allows this role now.
+async function buttonsMatch(who, id) {
+  const { allowed, request } = await detailOf(who, id)
+  allowed.sort()
+  await who.page
+    .waitForFunction(
+      ([want, version]) => {
+        const shown = [...document.querySelectorAll('[data-test^="cmd-"]')].map((b) => b.getAttribute('data-test').slice(4))
+        const at = document.querySelector('[data-test=request-number]')?.getAttribute('data-version')
+        return JSON.stringify(shown.sort()) === JSON.stringify(want) && at === String(version)
+      },
+      [allowed, request.version],
+    )
+    .catch(() => assert.fail(`${who.user}: the page's buttons are not the commands the server allows (${allowed.join(', ')})`))
+  return allowed
+}
+
+// Presses a command's button on the request page open in who.page; `fill`
+// fills its box (commands without one go at once).
+async function press(who, id, command, fill) {
+  const p = who.page
+  const allowed = await buttonsMatch(who, id)
+  assert.ok(allowed.includes(command), `${who.user} may ${command} request ${id} (allowed: ${allowed.join(', ')})`)
+  await p.locator(`[data-test=cmd-${command}]`).click()
+  if (fill) {
+    const dialog = p.locator('.el-dialog:visible')
+    await dialog.waitFor()
+    await fill(dialog)
+    await dialog.locator('[data-test=d-submit]').click()
+    await dialog.waitFor({ state: 'hidden' }).catch(async () => {
+      const said = (await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ')
+      const detail = await dialog.locator('[data-test=error]').getAttribute('title').catch(() => '')
+      assert.fail(`${who.user}: the ${command} box stayed open: ${said} (${detail})`)
+    })
+  }
+  pressed.add(command)
+}
+
+// The box refuses to send without the required words, in Chinese.
+async function refusesEmpty(dialog, message) {
   await dialog.locator('[data-test=d-submit]').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await dialog.locator('.el-form-item__error').filter({ hasText: message }).waitFor()
+}
+
+async function status(who, label) {
+  await who.page.locator('[data-test=request-status]').filter({ hasText: label }).waitFor()
+}
+async function timelineShows(who, text) {
+  await who.page.locator('[data-test=timeline-item]').filter({ hasText: text }).first().waitFor()
 }
 
 async function rankingRow(page, unit) {
@@ -71,37 +180,73 @@ async function rankingRow(page, unit) {
   return { dispatched: Number(cells[2]), cells }
 }
 
+// A row of a supervision queue, after a fresh load of the page.
+async function queueRow(who, queue, number) {
+  const p = who.page
+  await p.goto(who.base + '/supervision')
+  await p.locator('.el-tabs__item').filter({ hasText: queue }).click()
+  const row = p.locator('.el-table__body tr:visible').filter({ hasText: number })
+  await row.waitFor()
+  return row
+}
+
 export async function journey({ browser, base, adminPassword, artifacts }) {
+  const t0 = Date.now()
+  const step = (name) => console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${name}`)
+
   // The leader's dashboard before: the street's dispatched count this month.
   const leader = await open(browser, base, 'leader', DEMO_PASSWORD)
   await leader.page.waitForURL(/\/dashboard$/)
   const before = await rankingRow(leader.page, STREET)
 
-  // 1. A resident reports noise from square dancing; bad input first.
+  // Wrong password: said in Chinese, not the server's English.
+  const stranger = await browse(browser, base, 'stranger', { expected: [401] })
+  await stranger.page.goto(base + '/login')
+  await stranger.page.locator('#login-username').fill('operator')
+  await stranger.page.locator('#login-password').fill('not-the-password')
+  await stranger.page.getByRole('button', { name: '登录' }).click()
+  const wrong = stranger.page.locator('[data-test=error]')
+  await wrong.waitFor()
+  assert.equal((await wrong.innerText()).trim(), '用户名或密码错误')
+  await stranger.context.close()
+
+  // 1. A resident reports noise from square dancing, with a photo. The form
+  //    starts with the account's name and phone and refuses an empty text.
+  step('resident submits')
   const resident = await open(browser, base, 'resident', DEMO_PASSWORD)
   const rp = resident.page
   await rp.waitForURL(/\/resident$/)
   console.log(`  login to first page: ${resident.loginMs} ms`)
   await rp.locator('[data-test=mine-item]').first().waitFor() // the demo resident has one
+  assert.notEqual(await rp.locator('#r-name').inputValue(), '', 'the name comes from the account')
+  // The phone too, when the server tells the account its own phone whole.
+  const myPhone = (await api(resident, 'GET', '/api/v1/me')).body.phone
+  if (/^1\d{10}$/.test(myPhone ?? '')) assert.equal(await rp.locator('#r-phone').inputValue(), myPhone)
+  else console.log('    (GET /api/v1/me gives no whole phone: the form cannot start with it)')
   const mineBefore = await rp.locator('[data-test=mine-item]').count()
-  resident.state.expected = [400]
   await rp.locator('#r-text').fill('   ')
   await rp.locator('[data-test=submit]').click()
-  const badInput = rp.locator('[data-test=error]').first()
-  await badInput.waitFor()
-  assert.match(await badInput.innerText(), /text/, 'the API says which field is wrong')
+  await rp.locator('.el-form-item__error').filter({ hasText: '请填写诉求内容' }).waitFor()
   assert.equal(await rp.locator('[data-test=mine-item]').count(), mineBefore, 'nothing stored')
-  resident.state.expected = []
 
   await rp.locator('#r-title').fill('湖畔社区广场舞音响太吵')
   await rp.locator('#r-text').fill('湖畔社区中心广场每天晚上九点以后还有广场舞，音响声音很大，影响老人孩子休息，希望街道协调。')
   await rp.locator('#r-address').fill('湖畔社区中心广场')
-  await rp.locator('#r-name').fill('孔先生')
   await rp.locator('#r-phone').fill('13900007788')
+  await rp.locator('#photo-input').setInputFiles({ name: 'square.png', mimeType: 'image/png', buffer: PHOTO })
+  await rp.locator('[data-test=photo-chip]').waitFor()
   await rp.locator('[data-test=submit]').click()
   const number = (await rp.locator('[data-test=created-number]').innerText()).trim()
   assert.match(number, /^\d{13}$/, 'a request number')
+  // The success banner is scrolled into view; the form is fresh again.
+  await rp.waitForFunction(() => {
+    const r = document.querySelector('[data-test=created]')?.getBoundingClientRect()
+    return !!r && r.top >= 0 && r.bottom <= window.innerHeight
+  })
+  await rp.locator('[data-test=photo-chip]').waitFor({ state: 'detached' }) // the photo chip is cleared
+  assert.notEqual(await rp.locator('#r-name').inputValue(), '', 'the name is there again')
   await rp.locator('[data-test=mine-item]').filter({ hasText: number }).waitFor()
+  const idA = (await rp.locator('[data-test=created] a').getAttribute('href')).split('/').pop()
   await shot(rp, artifacts, 'resident')
 
   // 2. The street's handler has the inbox open; the new work must arrive live.
@@ -110,26 +255,29 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await sp.waitForURL(/\/inbox$/)
   await sp.locator('[data-test=live]').waitFor()
 
-  // 3. The operator finds it and dispatches it to the street.
+  // 3. The operator opens it and dispatches it: the box comes prefilled with
+  //    the suggested category and the unit its route names.
+  step('operator dispatches')
   const operator = await open(browser, base, 'operator', DEMO_PASSWORD)
   const op = operator.page
   await op.waitForURL(/\/operator$/)
-  // The console shows suggestions and the route while the operator types.
-  await op.locator('#op-text').fill('望湖街道湖畔社区晚上广场舞噪音扰民')
-  await op.locator('[data-test=op-suggestion]').first().waitFor()
-  await shot(op, artifacts, 'operator')
-  await op.keyboard.press('Escape')
   await op.goto(base + '/inbox')
   await op.locator('input[data-test=inbox-search], [data-test=inbox-search] input').first().fill(number)
   await op.keyboard.press('Enter')
   await op.locator('[data-test=inbox-link]').filter({ hasText: number }).click()
-  await op.locator('[data-test=cmd-dispatch]').click()
-  const dialog = op.locator('.el-dialog:visible')
-  await choose(op, dialog.locator('.el-cascader input'), MATTER)
-  await choose(op, dialog.locator('#d-unit'), STREET)
-  await dialog.locator('#d-reason').fill('来电人所在街道')
-  await dialogSubmit(op)
-  await op.locator('[data-test=request-status]').filter({ hasText: '已派单' }).waitFor()
+  await press(operator, idA, 'dispatch', async (d) => {
+    await d.locator('[data-test=d-route]').waitFor() // the prefilled route
+    assert.notEqual((await d.locator('.el-cascader input').inputValue()).trim(), '', 'a prefilled category')
+    if (!(await d.locator('.el-cascader input').inputValue()).includes(MATTER)) {
+      await choose(op, d.locator('.el-cascader input'), MATTER)
+    }
+    await d.locator('[data-test=d-route]').filter({ hasText: STREET }).waitFor()
+    await d.locator('[data-test=d-unit]').filter({ hasText: STREET }).waitFor()
+  })
+  await status(operator, '已派单')
+  let a = await detailOf(operator, idA)
+  assert.equal(a.request.unit_name, STREET)
+  assert.equal(a.request.matter.name, MATTER)
   const requestUrl = op.url()
 
   // 3b. A neighbour calls about the same noise: the console lists the request
@@ -143,57 +291,271 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await duplicate.waitFor({ timeout: 15000 })
   await duplicate.locator('[data-test=op-merge]').click()
   await op.locator('[data-test=op-done]').filter({ hasText: '已合并' }).waitFor()
-  await op.goto(requestUrl)
-  await op.locator('[data-test=merged-call]').first().waitFor()
 
-  // 4. It appears in the street's inbox without a reload; the street signs
-  //    for it and summons the department (吹哨).
+  // 4. It appears in the street's inbox without a reload, marked new until
+  //    seen; the street signs for it, notes progress and summons the department.
+  step('street signs, handles, summons')
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).waitFor({ timeout: 20000 })
+  await sp.locator('[data-test=new-work]').waitFor() // still there after the list reloaded
+  await sp.locator('[data-test=new-row]').first().waitFor()
   await shot(sp, artifacts, 'inbox')
   // The list's headers follow a switch of language, and back.
   await sp.getByRole('button', { name: 'English' }).click()
   await sp.locator('.el-table-v2__header-cell').filter({ hasText: 'Number' }).waitFor()
   await sp.getByRole('button', { name: '中文' }).click()
   await sp.locator('.el-table-v2__header-cell').filter({ hasText: '编号' }).waitFor()
+  // A dispatched row's deadline is the sign-by time, labelled so.
+  await sp.locator('[data-test=due]').filter({ hasText: '签收时限' }).first().waitFor()
+  await sp.locator('[data-test=new-work-seen]').click()
+  await sp.locator('[data-test=new-work]').waitFor({ state: 'hidden' })
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).click()
-  await sp.locator('[data-test=cmd-sign]').click()
-  await sp.locator('[data-test=request-status]').filter({ hasText: '已签收' }).waitFor()
-  await sp.locator('[data-test=cmd-summon]').click()
-  await choose(sp, sp.locator('.el-dialog:visible [data-test=d-depts] input'), DEPARTMENT)
-  await sp.keyboard.press('Escape') // close the dropdown, not the dialog
-  await sp.locator('.el-dialog:visible #d-reason').fill('广场噪音需城管执法配合')
-  await dialogSubmit(sp)
-  await sp.locator('[data-test=summons]').filter({ hasText: DEPARTMENT }).waitFor()
+  await press(street, idA, 'sign')
+  await status(street, '已签收')
+  const NOTE = '已到现场查看，约谈广场舞队负责人'
+  await press(street, idA, 'handle', async (d) => {
+    await refusesEmpty(d, '请填写办理进展')
+    await d.locator('#d-text').fill(NOTE)
+  })
+  await status(street, '办理中')
+  await timelineShows(street, NOTE)
+  assert.ok((await timelineOf(street, idA)).some((e) => e.action === 'request.progress' && e.payload.note === NOTE))
+  await press(street, idA, 'summon', async (d) => {
+    await choose(sp, d.locator('[data-test=d-depts] input'), DEPARTMENT)
+    await sp.keyboard.press('Escape') // close the dropdown, not the dialog
+    await d.locator('#d-reason').fill('广场噪音需城管执法配合')
+  })
+  await sp.locator('[data-test=summons]').filter({ hasText: DEPARTMENT }).filter({ hasText: '报到时限' }).waitFor()
+  await timelineShows(street, `吹哨：${DEPARTMENT}`)
 
   // 5. The department reports (报到).
+  step('department reports')
   const dept = await open(browser, base, 'dept.handler', DEMO_PASSWORD)
   const dp = dept.page
-  await dp.goto(requestUrl)
-  await dp.locator('[data-test=cmd-report]').click()
-  await dp.locator('.el-dialog:visible #d-text').fill('已派执法队员到场，约定音响音量和结束时间')
-  await dialogSubmit(dp)
-  await dp.locator('[data-test=summons]').filter({ hasText: '已报到' }).waitFor()
+  await visit(dept, idA)
+  const REPORT = '已派执法队员到场，约定音响音量和结束时间'
+  await press(dept, idA, 'report', async (d) => {
+    assert.equal(await d.locator('.el-form-item__label').filter({ hasText: '报到情况' }).count(), 1, 'the box asks for the report')
+    await d.locator('#d-text').fill(REPORT)
+  })
+  await dp.locator('[data-test=summons]').filter({ hasText: '已报到' }).filter({ hasText: REPORT }).waitFor()
+  assert.ok((await detailOf(dept, idA)).summonses.some((s) => s.report === REPORT && s.reported_at))
 
-  // 6. The street replies.
-  await sp.reload()
-  await sp.locator('[data-test=cmd-reply]').click()
-  await sp.locator('.el-dialog:visible #d-text').fill('经街道与城管协调，广场舞团队已同意晚上八点半前结束并降低音量，我们将持续巡查。')
-  await dialogSubmit(sp)
-  await sp.locator('[data-test=request-status]').filter({ hasText: '已答复' }).waitFor()
-  await sp.locator('[data-test=timeline-item]').filter({ hasText: '报到' }).waitFor()
+  // 6. The street asks for more time; the supervisor rejects it with words
+  //    they write, then approves the second ask; the new deadline is shown.
+  step('extension asked, rejected, approved')
+  const askExtension = () =>
+    press(street, idA, 'request_extension', async (d) => {
+      await d.locator('[data-test=d-days] .el-input-number__increase').click() // 3 → 4
+      await d.locator('[data-test=d-days] .el-input-number__increase').click() // → 5
+      await d.locator('[data-test=d-days] input').and(d.locator('[aria-valuenow="5"]')).waitFor()
+      await d.locator('#d-reason').fill('需协调广场舞队更换低音量音响')
+    })
+  await askExtension()
+  await street.page.locator('[data-test=timeline-item]').filter({ hasText: '申请延期 5 个工作日' }).waitFor()
+  const sup = await open(browser, base, 'supervisor', DEMO_PASSWORD)
+  const supp = sup.page
+  await supp.waitForURL(/\/supervision$/)
+  let row = await queueRow(sup, '延期待审批', number)
+  await row.locator('[data-test=sv-reject_extension]').click()
+  let box = supp.locator('.el-dialog:visible')
+  await refusesEmpty(box, '请填写驳回理由')
+  const REJECT_EXT = '噪音问题应在原时限内解决'
+  await box.locator('#d-reason').fill(REJECT_EXT)
+  await box.locator('[data-test=d-submit]').click()
+  await box.waitFor({ state: 'hidden' })
+  await row.waitFor({ state: 'detached' })
+  pressed.add('reject_extension')
+  assert.ok((await timelineOf(sup, idA)).some((e) => e.action === 'request.extension_rejected' && e.payload.reason === REJECT_EXT))
+
+  await street.page.reload()
+  await askExtension()
+  const dueBefore = (await detailOf(sup, idA)).request.finish_due
+  row = await queueRow(sup, '延期待审批', number)
+  await row.locator('[data-test=sv-approve_extension]').click()
+  await row.waitFor({ state: 'detached' })
+  pressed.add('approve_extension')
+  const dueAfter = (await detailOf(sup, idA)).request.finish_due
+  assert.ok(new Date(dueAfter) > new Date(dueBefore), `the deadline moved (${dueBefore} → ${dueAfter})`)
+  await visit(sup, idA)
+  await timelineShows(sup, `同意延期 5 个工作日，新时限 ${cityTime(dueAfter)}`)
+  await supp.locator('[data-test=request-finish-due]').filter({ hasText: cityTime(dueAfter) }).waitFor()
+
+  // 7. The supervisor urges (催办) with their own words.
+  const URGE = '群众反映强烈，请本周内办结'
+  await press(sup, idA, 'urge', async (d) => {
+    assert.equal(await d.locator('.el-form-item__label').filter({ hasText: '催办意见' }).count(), 1)
+    await refusesEmpty(d, '请填写催办意见')
+    await d.locator('#d-reason').fill(URGE)
+  })
+  await timelineShows(sup, `催办意见：${URGE}`)
+  // In English the timeline, labels and commands are English too.
+  await supp.getByRole('button', { name: 'English' }).click()
+  await timelineShows(sup, `5 more working days granted; now due ${cityTime(dueAfter)}`)
+  await timelineShows(sup, `urging note: ${URGE}`)
+  await supp.locator('[data-test=cmd-urge]').filter({ hasText: 'Urge' }).waitFor()
+  await supp.getByRole('button', { name: '中文' }).click()
+
+  // 8. A street-light call at the console: the operator switches between the
+  //    suggestions and back; Ctrl+Enter sends exactly the category and unit shown.
+  step('console: suggestions switched, dispatched')
+  await op.goto(base + '/operator')
+  await op.locator('#op-text').fill('望湖街道湖畔社区东门外的路灯坏了三天，晚上一片漆黑，老人走路不安全。')
+  await op.locator('#op-phone').fill('13900004411')
+  await op.locator('[data-test=op-place-hint]').filter({ hasText: '湖畔社区' }).waitFor()
+  await op.locator('[data-test=op-use-place]').click()
+  assert.match(await op.locator('#op-address').inputValue(), /湖畔社区/)
+  const suggestion = op.locator('[data-test=op-suggestion]')
+  await op.waitForFunction(() => document.querySelectorAll('[data-test=op-suggestion]').length >= 2)
+  const matters = await suggestion.evaluateAll((els) => els.map((e) => e.getAttribute('data-matter')))
+  const route = op.locator('[data-test=op-route]')
+  await op.locator(`[data-test=op-route][data-matter="${matters[0]}"]`).waitFor()
+  for (const [key, i] of [['Alt+Digit2', 1], ['Alt+Digit3', 2], ['Alt+Digit1', 0], ['Alt+Digit2', 1], ['Alt+Digit1', 0]]) {
+    if (i >= matters.length) continue
+    await op.keyboard.press(key)
+    await op.locator(`[data-test=op-suggestion][data-matter="${matters[i]}"][aria-pressed=true]`).waitFor()
+    // The suggestions stay, and the route follows the category chosen.
+    assert.equal(await suggestion.count(), matters.length, `the suggestions stay after ${key}`)
+    await op.locator(`[data-test=op-route][data-matter="${matters[i]}"], [data-test=op-no-route]`).first().waitFor()
+  }
+  await op.locator(`[data-test=op-route][data-matter="${matters[0]}"]`).waitFor()
+  const shownUnit = await route.getAttribute('data-unit')
+  const shownUnitName = (await op.locator('[data-test=op-route-unit]').innerText()).trim()
+  await shot(op, artifacts, 'operator')
+  await op.keyboard.press('Control+Enter')
+  const doneB = op.locator('[data-test=op-done]').first()
+  await doneB.filter({ hasText: shownUnitName }).waitFor()
+  const idB = await doneB.getAttribute('data-id')
+  let b = await detailOf(operator, idB)
+  assert.equal(b.request.matter_id, matters[0], 'dispatched under the category shown')
+  assert.equal(b.request.unit_id, shownUnit, 'dispatched to the unit shown')
+  assert.equal(b.request.status, 'dispatched')
+  console.log(`    street light → ${b.request.matter.name} → ${b.request.unit_name}`)
+  const handlerOf = { [STREET]: street, [DEPARTMENT]: dept }
+  let atB = handlerOf[b.request.unit_name]
+  assert.ok(atB, `request B went to ${b.request.unit_name}, a unit without a demo handler in this test`)
+
+  // 9. Its unit asks to return it; the supervisor rejects with a reason, then
+  //    approves the second ask; the operator dispatches it again and transfers it.
+  step('return asked, rejected, approved; transfer')
+  const askReturn = async () => {
+    await visit(atB, idB)
+    await press(atB, idB, 'request_return', async (d) => d.locator('#d-reason').fill('路灯属于小区物业自有设施'))
+    await atB.page.locator('[data-test=timeline-item]').filter({ hasText: '申请退单' }).last().waitFor()
+  }
+  await askReturn()
+  row = await queueRow(sup, '退单待审批', b.request.number)
+  await row.locator('[data-test=sv-reject_return]').click()
+  box = supp.locator('.el-dialog:visible')
+  await refusesEmpty(box, '请填写驳回理由')
+  const REJECT_RETURN = '经核实为市政路灯，属于本单位职责'
+  await box.locator('#d-reason').fill(REJECT_RETURN)
+  await box.locator('[data-test=d-submit]').click()
+  await box.waitFor({ state: 'hidden' })
+  await row.waitFor({ state: 'detached' })
+  pressed.add('reject_return')
+  assert.ok((await timelineOf(sup, idB)).some((e) => e.action === 'request.return_rejected' && e.payload.reason === REJECT_RETURN))
+  await askReturn()
+  row = await queueRow(sup, '退单待审批', b.request.number)
+  await row.locator('[data-test=sv-approve_return]').click()
+  await row.waitFor({ state: 'detached' })
+  pressed.add('approve_return')
+  assert.equal((await detailOf(sup, idB)).request.status, 'received')
+
+  await visit(operator, idB)
+  await press(operator, idB, 'dispatch', async (d) => {
+    await d.locator('[data-test=d-unit]').filter({ hasText: shownUnitName }).waitFor() // the route again
+  })
+  await status(operator, '已派单')
+  const other = b.request.unit_name === STREET ? DEPARTMENT : STREET
+  await press(operator, idB, 'transfer', async (d) => {
+    await refusesEmpty(d, '请选择承办单位')
+    await choose(op, d.locator('#d-unit'), other)
+    await d.locator('#d-reason').fill('现场核实后由属地处置')
+  })
+  await op.locator('[data-test=request-unit]').filter({ hasText: other }).waitFor()
+  b = await detailOf(operator, idB)
+  assert.equal(b.request.unit_name, other)
+  await timelineShows(operator, `派至${other}`)
+
+  // 10. The operator merges it into the first request, by that one's number.
+  step('merge by number')
+  await press(operator, idB, 'merge', async (d) => {
+    assert.equal(await d.locator('.el-form-item__label').filter({ hasText: '合并到工单编号' }).count(), 1)
+    await d.locator('#d-parent').fill(number)
+  })
+  await status(operator, '已合并')
+  await op.locator('[data-test=merged-into]').waitFor()
+  b = await detailOf(operator, idB)
+  assert.equal(b.request.parent_id, idA)
+  a = await detailOf(operator, idA)
+  assert.ok(a.merged.some((m) => m.id === idB), 'the first request lists the merged one')
+
+  // 11. The street replies.
+  step('reply, callback, reopen, close')
+  await visit(street, idA)
+  const REPLY = '经街道与城管协调，广场舞团队已同意晚上八点半前结束并降低音量，我们将持续巡查。'
+  await press(street, idA, 'reply', async (d) => {
+    await refusesEmpty(d, '请填写答复内容')
+    await d.locator('#d-text').fill(REPLY)
+  })
+  await status(street, '已答复')
+  await timelineShows(street, '报到')
   await shot(sp, artifacts, 'request')
 
-  // 7. The resident reads the reply and rates it (回访).
+  // 12. The resident opens the request from their list (photos, timeline) and
+  //     gives the callback there with a comment: not satisfied.
   await rp.reload()
   const mine = rp.locator('[data-test=mine-item]').filter({ hasText: number })
   await mine.locator('[data-test=reply]').waitFor()
   await mine.locator('[data-test=rate]').click()
-  await mine.getByText('感谢您的评价').waitFor()
+  await rp.waitForURL(new RegExp(`/requests/${idA}$`))
+  await rp.locator('[data-test=request-photos] img').first().waitFor()
+  await rp.locator('[data-test=timeline-item]').first().waitFor()
+  const COMMENT = '晚上九点后仍有音乐声，希望继续管'
+  await press(resident, idA, 'callback', async (d) => {
+    await refusesEmpty(d, '请选择满意度')
+    await d.locator('[data-test=d-satisfaction]').getByText('不满意').click()
+    await d.locator('[data-test=d-resolved]').getByText('否').click()
+    await d.locator('#d-text').fill(COMMENT)
+  })
+  await status(resident, '待回访')
+  await rp.locator('[data-test=request-feedback]').filter({ hasText: COMMENT }).waitFor()
+  a = await detailOf(resident, idA)
+  assert.equal(a.request.satisfaction, 'dissatisfied')
+  assert.equal(a.request.feedback, COMMENT)
 
-  // 8. The ranking moved: one more request dispatched to the street this month.
+  // 13. The operator reopens it (重办); the street replies again; the
+  //     operator closes it (办结).
+  await visit(operator, idA)
+  await press(operator, idA, 'reopen', async (d) => {
+    await refusesEmpty(d, '请填写重办理由')
+    await d.locator('#d-reason').fill('来电人不满意，九点后仍有噪音')
+  })
+  await status(operator, '已派单')
+  assert.equal((await detailOf(operator, idA)).request.unit_name, STREET)
+  await visit(street, idA)
+  await press(street, idA, 'sign')
+  await status(street, '已签收')
+  await press(street, idA, 'reply', (d) => d.locator('#d-text').fill('已安排每晚九点巡查，广场舞队已改用低音量音箱。'))
+  await status(street, '已答复')
+  await visit(operator, idA)
+  await press(operator, idA, 'close', (d) => d.locator('#d-reason').fill('二次办理后来电人认可'))
+  await status(operator, '已办结')
+  assert.equal((await detailOf(operator, idA)).request.status, 'closed')
+
+  // Every command the server knows was pressed on a page.
+  const openapi = (await api(operator, 'GET', '/api/v1/openapi.json')).body
+  const bodies = JSON.stringify(openapi).includes('x-command-bodies') ? findKey(openapi, 'x-command-bodies') : null
+  assert.ok(bodies, 'the OpenAPI document lists the command bodies')
+  const missing = Object.keys(bodies).filter((c) => !pressed.has(c))
+  assert.deepEqual(missing, [], 'commands the journey did not press')
+  console.log(`  pressed all ${pressed.size} commands`)
+
+  // 14. The ranking moved: the street has more requests dispatched this month.
+  step('dashboard, permissions, supervision, admin')
   await leader.page.reload()
   const after = await rankingRow(leader.page, STREET)
-  assert.equal(after.dispatched, before.dispatched + 1, `ranking row ${after.cells.join(' | ')}`)
+  assert.ok(after.dispatched > before.dispatched, `ranking row ${after.cells.join(' | ')}`)
   await leader.page.locator('[data-test=grid-map] canvas').first().waitFor()
   await shot(leader.page, artifacts, 'dashboard', 1500)
 
@@ -203,35 +565,62 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await outsider.page.goto(requestUrl)
   const denied = outsider.page.locator('[data-test=error]').first()
   await denied.waitFor()
-  assert.match(await denied.innerText(), /没有权限/)
+  assert.equal((await denied.innerText()).trim(), '无权进行此操作')
   assert.equal(await outsider.page.locator('[data-test=request-number]').count(), 0)
 
-  // Supervision and administration pages render their data.
-  const sup = await open(browser, base, 'supervisor', DEMO_PASSWORD)
-  await sup.page.waitForURL(/\/supervision$/)
-  await sup.page.locator('.el-tabs__item').first().waitFor()
-  await shot(sup.page, artifacts, 'supervision')
-  // The supervisor sees how good the reply is; the street does not.
-  await sup.page.goto(requestUrl)
-  await sup.page.locator('[data-test=reply-quality]').waitFor()
-  await shot(sup.page, artifacts, 'reply-quality')
+  // Supervision renders its queues; the supervisor sees the reply's quality, the street does not.
+  await supp.goto(base + '/supervision')
+  await supp.locator('.el-tabs__item').first().waitFor()
+  await shot(supp, artifacts, 'supervision')
+  await supp.goto(requestUrl)
+  await supp.locator('[data-test=reply-quality]').waitFor()
+  await shot(supp, artifacts, 'reply-quality')
   assert.equal(await sp.locator('[data-test=reply-quality]').count(), 0)
+
+  // A data officer starts at the figures, not at an empty inbox.
+  const officer = await open(browser, base, 'data.officer', DEMO_PASSWORD, { expected: [403] }) // until the server shows figures to data officers
+  await officer.page.waitForURL(/\/dashboard$/)
+
+  // Administration: the tree opens on its streets, every account is listed,
+  // a new handler is added and a role taken away after a confirmation.
   const admin = await open(browser, base, 'admin', adminPassword)
-  await admin.page.waitForURL(/\/admin$/)
-  await admin.page.locator('[data-test=org-tree] .el-tree-node').first().waitFor()
-  await shot(admin.page, artifacts, 'admin')
-  // The administrator adds a handler to the street and shortens a matter's limit.
   const ap = admin.page
+  await ap.waitForURL(/\/admin$/)
+  await ap.locator('[data-test=org-tree] .el-tree-node__content:visible').filter({ hasText: STREET }).first().waitFor()
+  await shot(ap, artifacts, 'admin')
   await ap.locator('.el-tabs__item').filter({ hasText: '账号与角色' }).click()
+  await ap.locator('[data-test=accounts-total]').waitFor()
+  const listed = Number(/\d+/.exec(await ap.locator('[data-test=accounts-total]').innerText())[0])
+  assert.ok(listed > 200, `every account is listed, not the first 200 (${listed})`)
   await ap.locator('[data-test=new-account]').click()
   const na = ap.locator('.el-dialog:visible')
   await na.locator('#na-username').fill('e2e.handler')
   await na.locator('#na-name').fill('新同事')
+  await na.locator('#na-password').fill('12345678')
+  await na.locator('[data-test=na-submit]').click()
+  await na.locator('.el-form-item__error').filter({ hasText: '密码不能全是数字' }).waitFor()
   await na.locator('#na-password').fill('e2e-handler-2026')
   await choose(ap, na.locator('#na-unit'), STREET)
   await na.locator('[data-test=na-submit]').click()
   await na.waitFor({ state: 'hidden' })
-  await ap.locator('[data-test=accounts] .el-table__body tr').filter({ hasText: 'e2e.handler' }).filter({ hasText: STREET }).waitFor()
+  const newRow = ap.locator('[data-test=accounts] .el-table__body tr').filter({ hasText: 'e2e.handler' })
+  await newRow.filter({ hasText: `${STREET} · 承办人` }).waitFor()
+  // The English switch names roles, handler levels and limits in English.
+  await ap.getByRole('button', { name: 'English' }).click()
+  await newRow.filter({ hasText: `${STREET} · Handler` }).waitFor()
+  await ap.locator('.el-tabs__item').filter({ hasText: 'Matters' }).click()
+  await ap.locator('.el-table__body tr').filter({ hasText: 'working days' }).filter({ hasText: 'City department' }).first().waitFor()
+  await ap.getByRole('button', { name: '中文' }).click()
+  await ap.locator('.el-tabs__item').filter({ hasText: '账号与角色' }).click()
+  const removeRole = () => newRow.locator('[data-test=membership] .el-tag__close').first().click()
+  await removeRole()
+  await ap.locator('.el-message-box').getByRole('button', { name: '取消' }).click()
+  await ap.locator('.el-message-box').waitFor({ state: 'hidden' })
+  assert.equal(await newRow.locator('[data-test=membership]').count(), 1, 'cancelled: the role stays')
+  await removeRole()
+  await ap.locator('.el-message-box').getByRole('button', { name: '确定' }).click()
+  await newRow.locator('[data-test=membership]').waitFor({ state: 'detached' })
+  // A matter's limit shortened.
   await ap.locator('.el-tabs__item').filter({ hasText: '权责清单' }).click()
   await ap.locator('[data-test="limits-02-01-01"]').click()
   const lim = ap.locator('.el-dialog:visible')
@@ -240,9 +629,9 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await finish.press('Tab')
   await lim.locator('[data-test=limits-save]').click()
   await lim.waitFor({ state: 'hidden' })
-  await ap.locator('.el-table__body tr').filter({ hasText: MATTER }).filter({ hasText: '4个工作日' }).waitFor()
+  await ap.locator('.el-table__body tr').filter({ hasText: MATTER }).filter({ hasText: '4 个工作日' }).waitFor()
   await ap.locator('.el-tabs__item').filter({ hasText: '节假日日历' }).click()
-  await admin.page.locator('[data-test=calendar] .el-table__body tr').filter({ hasText: '国庆节' }).first().waitFor()
+  await ap.locator('[data-test=calendar] .el-table__body tr').filter({ hasText: '国庆节' }).first().waitFor()
 
   // A phone-sized screen: the resident's page still works.
   const phone = await open(browser, base, 'resident', DEMO_PASSWORD, { viewport: { width: 390, height: 844 } })
@@ -251,7 +640,18 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width} px wide)`)
   await shot(phone.page, artifacts, 'phone')
 
-  noErrors(leader, resident, street, operator, dept, outsider, sup, admin, phone)
+  noErrors(leader, resident, street, operator, dept, outsider, sup, officer, admin, phone)
+  step('done')
+}
+
+function findKey(value, key) {
+  if (!value || typeof value !== 'object') return null
+  if (key in value) return value[key]
+  for (const v of Object.values(value)) {
+    const found = findKey(v, key)
+    if (found) return found
+  }
+  return null
 }
 
 // A handler of some other street, found as the administrator sees accounts.

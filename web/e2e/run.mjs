@@ -3,13 +3,19 @@
 //
 //   node e2e/run.mjs --bin PATH/TO/xietong [--docs]
 //
-// The journey: a resident submits → the operator dispatches → the street signs
-// for it and summons a department (吹哨) → the department reports (报到) →
-// the street replies → the resident rates it (回访) → the ranking moves. Plus
-// a permission case, bad input, and new work arriving live in an inbox. Any
-// console error that the step did not expect fails the run. Screenshots of
-// every role's main page go to e2e/artifacts/ (and docs/screenshots/ with
-// --docs). Exit 0: passed; 1: failed; 77: cannot run here (no Chromium, no
+// The journey (journey.mjs): a resident submits with a photo → the operator
+// dispatches it from the prefilled box → a repeated call is merged in → the
+// street signs, notes progress and summons a department (吹哨) → the
+// department reports (报到) → extensions and returns are asked, rejected with
+// the supervisor's words and approved → the supervisor urges → a street-light
+// call is dispatched from the console after switching suggestions back and
+// forth, transferred and merged by number → the street replies → the resident
+// opens the request and calls back with a comment → the operator reopens and
+// closes it. Every command the server knows is pressed on a page, each result
+// checked on screen and through the API. Plus permissions, error words,
+// admin, and new work arriving live in an inbox. Any console error that the
+// step did not expect fails the run. Screenshots of every role's main page go
+// to e2e/artifacts/ (and docs/screenshots/ with --docs). Exit 0: passed; 1: failed; 77: cannot run here (no Chromium, no
 // build) unless XIETONG_REQUIRE_WEB=1 makes that a failure.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs'
@@ -95,9 +101,10 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu'],
 })
 let failed = false
+const started = Date.now()
 try {
   await journey({ browser, base, adminPassword, artifacts })
-  console.log('web e2e: passed')
+  console.log(`web e2e: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 } catch (e) {
   failed = true
   console.error('web e2e: FAILED:', e && e.stack ? e.stack : e)

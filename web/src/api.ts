@@ -1,13 +1,16 @@
 // The one way the pages talk to the server. Every answer that is not 2xx
-// becomes an ApiError carrying the server's own {"error":{code,message}}, so a
-// page can show the reason next to what caused it. The session cookie is
-// HttpOnly; writes carry the login's CSRF token, as the server requires.
+// becomes an ApiError carrying the server's {"error":{code,message,field,reason}};
+// errors.ts turns it into the page's own words (the English message is a
+// detail only). The session cookie is HttpOnly; writes carry the login's CSRF
+// token, as the server requires.
 
 export class ApiError extends Error {
   constructor(
     public status: number,
     public code: string,
     message: string,
+    public field = '', // the request field it concerns ("text", "password", …)
+    public reason = '', // a stable reason within the code ("empty", "too_short", …)
   ) {
     super(message)
   }
@@ -36,7 +39,8 @@ export interface CallOptions {
 async function errorOf(res: Response): Promise<ApiError> {
   try {
     const body = await res.json()
-    if (body && body.error) return new ApiError(res.status, body.error.code, body.error.message)
+    const e = body?.error
+    if (e) return new ApiError(res.status, String(e.code ?? ''), String(e.message ?? ''), e.field ?? '', e.reason ?? '')
   } catch {
     // not JSON: fall through to a plain message
   }

@@ -1,9 +1,9 @@
 // How times, deadlines and rates read on every page.
-import { ApiError } from './api'
 import { i18n } from './i18n'
 import type { Req } from './types'
 
-const t = (k: string) => i18n.global.t(k)
+const t = (key: string, params: Record<string, unknown> = {}) => i18n.global.t(key, params)
+const te = (key: string) => i18n.global.te(key)
 
 // The city's own time (Beijing), whatever the browser's time zone.
 const cityTime = new Intl.DateTimeFormat('en-CA', {
@@ -47,16 +47,9 @@ export function currentDue(r: Req): string | null {
   return r.status === 'dispatched' ? r.sign_due : r.finish_due
 }
 
-// The server's message is already written for people; prefix the kind.
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.status === 0) return t('common.network')
-    if (e.status === 403) return t('error.forbidden') + e.message
-    if (e.status === 404) return t('error.not_found') + e.message
-    if (e.status === 409 || e.status === 412) return t('error.conflict') + e.message
-    return e.message
-  }
-  return e instanceof Error ? e.message : String(e)
+// The label of currentDue: 签收时限 before signing, 办结时限 after.
+export function currentDueLabel(r: Req): string {
+  return t(r.status === 'dispatched' ? 'field.sign_due' : 'field.finish_due')
 }
 
 export function statusType(s: string): 'danger' | 'warning' | 'success' | 'info' | 'primary' {
@@ -75,43 +68,151 @@ export function statusType(s: string): 'danger' | 'warning' | 'success' | 'info'
   }
 }
 
-const actionsZh: Record<string, [string, string]> = {
-  'request.received': ['受理', 'Received'],
-  'request.dispatched': ['派单', 'Dispatched'],
-  'request.signed': ['签收', 'Signed for'],
-  'request.sign': ['签收', 'Signed for'],
-  'request.handle': ['开始办理', 'Handling started'],
-  'request.progress': ['办理中', 'In progress'],
-  'request.replied': ['答复', 'Replied'],
-  'request.reply': ['答复', 'Replied'],
-  'request.callback': ['回访', 'Callback'],
-  'request.closed': ['办结', 'Closed'],
-  'request.close': ['办结', 'Closed'],
-  'request.reopened': ['重办', 'Reopened'],
-  'request.return_requested': ['申请退单', 'Return requested'],
-  'request.return_approved': ['同意退单', 'Return approved'],
-  'request.return_rejected': ['驳回退单', 'Return rejected'],
-  'request.transferred': ['转办', 'Transferred'],
-  'request.extension_requested': ['申请延期', 'Extension requested'],
-  'request.extension_approved': ['同意延期', 'Extension approved'],
-  'request.extension_rejected': ['驳回延期', 'Extension rejected'],
-  'request.merged': ['合并', 'Merged'],
-  'request.followed_parent': ['随主件办理', 'Followed its main request'],
-  'request.summoned': ['吹哨', 'Departments summoned'],
-  'request.reported': ['报到', 'Department reported'],
-  'request.report_overdue': ['报到超期', 'Report overdue'],
-  'request.urged': ['催办', 'Urged'],
-  'request.deadline_warning': ['临期预警', 'Deadline warning'],
-  'request.overdue': ['超期', 'Overdue'],
-  'request.sign_overdue': ['签收超期', 'Sign-for overdue'],
-  'request.contact_revealed': ['查看联系方式', 'Contact revealed'],
-  'request.imported': ['导入', 'Imported'],
+// What an event of the timeline was ("request.signed" → 签收).
+export function actionLabel(action: string): string {
+  const key = 'action.' + action.replace(/^request\./, '')
+  return te(key) ? t(key) : action
 }
 
-export function actionLabel(action: string): string {
-  const pair = actionsZh[action]
-  if (!pair) return action
-  return i18n.global.locale.value === 'en' ? pair[1] : pair[0]
+// What the timeline says about an event, from its payload (see the server's
+// requests/decide.cc for each action's payload), in the page's language.
+export function describeEvent(action: string, payload: unknown): string {
+  if (typeof payload === 'string') return payload
+  const p = (payload ?? {}) as Record<string, unknown>
+  const str = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : '')
+  const parts: string[] = []
+  const add = (text: string) => text && parts.push(text)
+  const reason = () => str('reason') && add(t('event.reason', { reason: str('reason') }))
+  switch (action.replace(/^request\./, '')) {
+    case 'dispatched':
+    case 'transferred':
+      // The route's rule names the unit and why (按属地派至街道：望湖街道);
+      // a unit chosen by hand is named, then the rule.
+      if (str('rule') && str('unit_name') && str('rule').endsWith('：' + str('unit_name'))) add(routeRule(str('rule')))
+      else {
+        if (str('unit_name')) add(t('event.to_unit', { unit: str('unit_name') }))
+        if (str('rule')) add(t('event.rule', { rule: routeRule(str('rule')) }))
+      }
+      reason()
+      break
+    case 'reopened':
+      if (str('unit_name')) add(t('event.to_unit', { unit: str('unit_name') }))
+      reason()
+      break
+    case 'replied':
+      add(str('reply'))
+      if (p.late === true) add(t('event.late'))
+      break
+    case 'signed':
+      if (p.late === true) add(t('event.late'))
+      break
+    case 'progress':
+      add(str('note'))
+      break
+    case 'return_requested':
+    case 'return_rejected':
+    case 'closed':
+      reason()
+      break
+    case 'return_approved':
+      if (str('returned_by')) add(t('event.returned_by', { unit: str('returned_by') }))
+      reason()
+      break
+    case 'extension_requested':
+      add(t('event.extension_requested', { days: p.days }))
+      reason()
+      break
+    case 'extension_approved':
+      add(t('event.extension_approved', { days: p.days, to: time(str('to')) }))
+      break
+    case 'extension_rejected':
+      add(t('event.extension_rejected', { days: p.days }))
+      reason()
+      break
+    case 'merged':
+      add(t('event.merged', { number: str('parent_number') }))
+      break
+    case 'followed_parent':
+      add(t('event.followed', { number: str('parent_number') }))
+      break
+    case 'callback':
+      if (str('satisfaction')) add(t('satisfaction.' + str('satisfaction')))
+      if (typeof p.resolved === 'boolean') add(t(p.resolved ? 'event.resolved' : 'event.unresolved'))
+      break
+    case 'summoned': {
+      const deps = Array.isArray(p.departments) ? (p.departments as Record<string, unknown>[]) : []
+      add(t('event.summoned', { departments: deps.map((d) => String(d.department_name ?? '')).join('、') }))
+      const due = deps.find((d) => typeof d.report_due === 'string')?.report_due
+      if (due) add(t('event.report_due', { at: time(String(due)) }))
+      reason()
+      break
+    }
+    case 'reported':
+      add(t('event.reported', { department: str('department_name'), report: str('report') }))
+      if (p.late === true) add(t('event.late'))
+      break
+    case 'report_overdue':
+      add(t('event.report_overdue', { department: str('department_name') }))
+      break
+    case 'urged':
+      add(t('event.urged', { reason: str('reason') }))
+      break
+    case 'deadline_warning':
+      add(t(str('deadline') === 'sign' ? 'event.warning_sign' : 'event.warning_finish'))
+      break
+    case 'imported':
+      if (typeof p.rows === 'number') add(t('event.imported', { n: p.rows }))
+      break
+    default:
+      if (str('unit_name')) add(t('event.to_unit', { unit: str('unit_name') }))
+      add(str('reply'))
+  }
+  return parts.join(' · ')
+}
+
+// The routing rule (requests/routing.cc writes it in Chinese, in a few fixed
+// forms) in the page's language.
+const rules: [RegExp, string][] = [
+  [/^按网格属地派至社区：(.+)$/, 'route_rule.community_grid'],
+  [/^按属地派至社区：(.+)$/, 'route_rule.community'],
+  [/^按属地派至街道：(.+)$/, 'route_rule.street'],
+  [/^按属地派至乡镇：(.+)$/, 'route_rule.township'],
+  [/^按属地派至所在区的部门：(.+)$/, 'route_rule.district_department'],
+  [/^事项指定市级部门：(.+)$/, 'route_rule.city_department'],
+  [/^人工改派 \(computed: (.+)\)$/, 'route_rule.override'],
+  [/^人工指定$/, 'route_rule.manual'],
+]
+export function routeRule(rule: string): string {
+  for (const [re, key] of rules) {
+    const m = re.exec(rule)
+    if (m) return t(key, { unit: m[1] ?? '' })
+  }
+  return rule
+}
+
+// Why the preview has no route: the server writes "中文 — English" or
+// "中文 (English)"; the part in the page's language, else nothing.
+export function routeProblem(problem: string | null | undefined): string {
+  if (!problem) return ''
+  const dash = problem.split(' — ')
+  const paren = /^(.+?) \((.+)\)$/.exec(problem)
+  const [zh, en] = dash.length === 2 ? dash : paren ? [paren[1], paren[2]] : ['', '']
+  return (i18n.global.locale.value === 'en' ? en : zh) || ''
+}
+
+// A time limit ({amount, unit}) in words: "5 个工作日".
+export function limitText(l: unknown): string {
+  if (!l || typeof l !== 'object') return '—'
+  const { amount, unit } = l as { amount: number; unit: string }
+  const key = 'limit_unit.' + unit
+  return te(key) ? t(key, { n: amount }) : `${amount} ${unit}`
+}
+
+// A name the server gives as a code (a role, a unit kind, a handler level).
+export function codeName(group: 'role' | 'unit_kind' | 'handler_level', code: string | null | undefined): string {
+  if (!code) return '—'
+  const key = `${group}.${code}`
+  return te(key) ? t(key) : code
 }
 
 // Text that goes into an HTML string (an ECharts tooltip formatter returns

@@ -1,14 +1,29 @@
 // New work without reloading: the server pushes a small event on
 // /api/v1/live whenever a request the signed-in account may see changes; the
 // page then reloads what it shows. Reconnects with back-off.
-import { onBeforeUnmount, onMounted, ref } from 'vue'
+import { onBeforeUnmount, onMounted, reactive, ref } from 'vue'
 
 export interface LiveEvent {
   type: string
   request_id?: string
+  action?: string // the audit action, e.g. request.dispatched
   number?: string
   status?: string
 }
+
+// Requests that arrived as new work and have not been seen yet; kept while
+// the user moves between pages, until they open the row or dismiss the badge.
+export const unseen = reactive(new Set<string>())
+
+// The actions that bring work to a unit (or to the centre).
+export const arrivals = [
+  'request.received',
+  'request.dispatched',
+  'request.transferred',
+  'request.reopened',
+  'request.summoned',
+  'request.return_approved',
+]
 
 export function useLive(onEvent: (e: LiveEvent) => void) {
   const connected = ref(false)

@@ -2,11 +2,11 @@
 // what to show; every rule is enforced again by the server.
 import { reactive } from 'vue'
 import { call, get, post, setCsrf, hasSession, ApiError } from './api'
-import type { Principal, Role } from './types'
+import type { Account, Principal, Role } from './types'
 
 interface LoginAnswer {
   csrf_token: string
-  account: Principal
+  account: Account
 }
 
 export const session = reactive<{ me: Principal | null; ready: boolean }>({ me: null, ready: false })
@@ -32,7 +32,10 @@ export async function restore(): Promise<void> {
 export async function login(username: string, password: string): Promise<void> {
   const answer = await post<LoginAnswer>('/api/v1/auth/login', { username, password })
   setCsrf(answer.csrf_token)
-  session.me = await get<Principal>('/api/v1/me')
+  const me = await get<Principal>('/api/v1/me')
+  // The login's answer carries the phone (a resident's form starts with it
+  // when it is whole, not masked).
+  session.me = { ...me, phone: me.phone ?? answer.account.phone ?? null }
 }
 
 export async function logout(): Promise<void> {
@@ -70,7 +73,7 @@ export const pages: PageLink[] = [
     roles: ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
   },
   { name: 'supervision', path: '/supervision', label: 'nav.supervision', roles: ['supervisor', 'leader', 'admin'] },
-  { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'admin'] },
+  { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'data_officer', 'admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]
 
@@ -81,9 +84,11 @@ export function mayOpen(link: PageLink): boolean {
 }
 
 // Each role's main page; someone with several roles starts at the first.
+// A data officer (who may also handle the bureau's requests) starts at the figures.
 const homes: [Role | 'resident', string][] = [
   ['resident', '/resident'],
   ['operator', '/operator'],
+  ['data_officer', '/dashboard'],
   ['handler', '/inbox'],
   ['unit_lead', '/inbox'],
   ['supervisor', '/supervision'],

@@ -23,10 +23,10 @@ export interface Principal {
   display_name: string
   kind: 'staff' | 'resident'
   memberships: Membership[]
+  phone?: string | null // when the server tells it (the login's answer does)
 }
 
 export interface Account extends Principal {
-  phone: string | null
   disabled: boolean
   created_at: string
   version: number
@@ -97,6 +97,7 @@ export interface Req {
   satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied' | null
   feedback: string
   dispatch_count: number
+  reopen_count?: number
   version: number
   updated_at: string | null
 }
@@ -202,6 +203,8 @@ export interface Matter {
   id: string
   code: string
   name: string
+  name_en?: string
+  handler?: string
   level: number
   parent_id: string | null
   [key: string]: unknown
