@@ -166,7 +166,7 @@ class DemoCityTest : public ::testing::TestWithParam<std::string> {
   std::optional<Box> BoxOfUnit(const OrgUnit& u) {
     auto full = w_->identity->GetUnit(Principal::System(), u.id);
     EXPECT_TRUE(full) << full.error().message;
-    return full ? BoxOf(full->geometry) : std::nullopt;
+    return full ? BoxOf((*full)->geometry) : std::nullopt;
   }
 
   static inline std::map<std::string, std::unique_ptr<World>> cities_;

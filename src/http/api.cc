@@ -7,12 +7,39 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <iterator>
 
 #include "http/api_schemas.h"
 #include "http/errors.h"
 
 namespace xietong::http {
 namespace {
+
+// s as a JSON string: printable ASCII as it is, anything else through the
+// JSON library (escapes, and U+FFFD for bytes that are not UTF-8).
+void AppendJsonString(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
+  out += json::Json(std::string(s)).dump(-1, ' ', false, json::Json::error_handler_t::replace);
+}
+
+// The clock's current second in RFC 3339, formatted once per second per thread.
+std::string_view CurrentSecond(const Clock& clock) {
+  thread_local Timestamp second = -1;
+  thread_local std::string text;
+  const Timestamp now = clock.Now() / kMicrosPerSecond;
+  if (now != second) {
+    text = FormatRfc3339(now * kMicrosPerSecond);
+    second = now;
+  }
+  return text;
+}
 
 bool IsUnsafe(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
@@ -60,7 +87,12 @@ bool IsLoopback(std::string_view remote) {
 
 Api::Api(identity::IdentityService& identity, storage::Database& db, const Clock& clock,
          IdGenerator& ids, ApiOptions options)
-    : identity_(identity), db_(db), clock_(clock), ids_(ids), options_(std::move(options)) {
+    : identity_(identity),
+      db_(db),
+      clock_(clock),
+      ids_(ids),
+      options_(std::move(options)),
+      access_log_(spdlog::get("access")) {
   if (!options_.web_root.empty()) static_files_ = std::make_unique<StaticFiles>(options_.web_root);
 
   router_.Add("GET", "/healthz", Auth::kPublic,
@@ -252,19 +284,30 @@ void Api::Record(const Request& req, int status, std::size_t bytes, Metrics::Slo
                           std::chrono::steady_clock::now() - started)
                           .count();
   if (slot) Metrics::Record(*slot, status, micros);
-  if (auto log = spdlog::get("access")) {
-    json::Json line = {{"time", FormatRfc3339(clock_.Now())},
-                       {"request_id", req.request_id},
-                       {"method", req.method},
-                       {"path", req.path},
-                       {"route", req.route},
-                       {"status", status},
-                       {"micros", micros},
-                       {"bytes", bytes},
-                       {"remote", req.remote}};
-    if (req.principal) line["actor"] = req.principal->account_id;
-    log->info(line.dump(-1, ' ', false, json::Json::error_handler_t::replace));
+  if (!access_log_) return;
+  // Written straight into one buffer: building a JSON object per request
+  // showed in the read path's profile. The same line as json::Json would give.
+  std::string line;
+  line.reserve(256);
+  line += "{\"time\":";
+  AppendJsonString(line, CurrentSecond(clock_));
+  line += ",\"request_id\":";
+  AppendJsonString(line, req.request_id);
+  line += ",\"method\":";
+  AppendJsonString(line, req.method);
+  line += ",\"path\":";
+  AppendJsonString(line, req.path);
+  line += ",\"route\":";
+  AppendJsonString(line, req.route);
+  fmt::format_to(std::back_inserter(line),
+                 ",\"status\":{},\"micros\":{},\"bytes\":{},\"remote\":", status, micros, bytes);
+  AppendJsonString(line, req.remote);
+  if (req.principal) {
+    line += ",\"actor\":";
+    AppendJsonString(line, req.principal->account_id);
   }
+  line += '}';
+  access_log_->info(std::string_view(line));
 }
 
 }  // namespace xietong::http

@@ -22,6 +22,10 @@
 #include "identity/identity_service.h"
 #include "storage/database.h"
 
+namespace spdlog {
+class logger;
+}
+
 namespace xietong::http {
 
 // The session cookie's name; HttpOnly, SameSite=Strict.
@@ -96,6 +100,8 @@ class Api {
   Metrics::Slot* static_slot_ = nullptr;
   json::Json openapi_;        // written by Seal(), then read-only
   std::string openapi_body_;  // the same, as served
+  // The "access" logger when the process set one up before building the Api.
+  std::shared_ptr<spdlog::logger> access_log_;
 };
 
 }  // namespace xietong::http

@@ -263,9 +263,10 @@ json::Json Principal() {  // PrincipalJson: GET /me
   return Object({{"id", Id()},
                  {"username", String(1)},
                  {"display_name", String(1)},
+                 {"phone", Nullable(String(1))},
                  {"kind", AccountKinds()},
                  {"memberships", ArrayOf(Ref("Membership"))}},
-                {"id", "username", "display_name", "kind", "memberships"});
+                {"id", "username", "display_name", "kind", "memberships", "phone"});
 }
 
 json::Json Login() {

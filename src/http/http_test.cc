@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "audit/audit_log.h"
@@ -393,6 +396,40 @@ TEST_P(HttpApiTest, PrecompressedCopiesGoToClientsThatAcceptThem) {
   auto index = Send(port_, "GET", "/", "", {{"Accept-Encoding", "br"}});
   EXPECT_EQ(index.Header("content-encoding"), "");
   EXPECT_EQ(index.Header("vary"), "");
+}
+
+// One JSON line per answered request, strings escaped however odd the path.
+TEST_P(HttpApiTest, EachAnswerWritesOneAccessLine) {
+  std::ostringstream lines;
+  auto logger = std::make_shared<spdlog::logger>(
+      "access", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  logger->set_pattern("%v");
+  spdlog::register_logger(logger);
+  server_.reset();
+  StartServer();  // the Api picks up the access logger when it is built
+  spdlog::drop("access");
+  Login l = LoginAs("admin");
+  EXPECT_EQ(Send(port_, "GET", "/api/v1/me", "", Bearer(l)).status, 200);
+  EXPECT_EQ(Send(port_, "GET", "/api/v1/no/%22quoted%22/%E8%B7%AF%E7%81%AF").status, 404);
+  server_.reset();
+  std::vector<json::Json> parsed;
+  std::istringstream in(lines.str());
+  for (std::string line; std::getline(in, line);) {
+    auto j = json::Json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    parsed.push_back(j);
+  }
+  ASSERT_EQ(parsed.size(), 3u) << lines.str();  // login, me, the odd path
+  EXPECT_EQ(parsed[1]["route"], "/api/v1/me");
+  EXPECT_EQ(parsed[1]["status"], 200);
+  EXPECT_FALSE(parsed[1].value("actor", "").empty());
+  EXPECT_EQ(parsed[1]["method"], "GET");
+  EXPECT_TRUE(parsed[1]["micros"].is_number_integer());
+  EXPECT_EQ(parsed[1]["time"].get<std::string>().size(),
+            std::string("2026-12-02T17:30:00+08:00").size());
+  EXPECT_EQ(parsed[2]["status"], 404);
+  EXPECT_EQ(parsed[2]["path"], "/api/v1/no/\"quoted\"/路灯");
+  EXPECT_FALSE(parsed[2].contains("actor"));
 }
 
 TEST(AcceptsEncoding, ReadsTokensAndQValues) {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "http/api_schemas.h"
 
@@ -48,6 +51,27 @@ std::string UnitBody(const identity::OrgUnit& u) {
   return body;
 }
 
+// The answer of GET /units/{id} per unit, written once: units never change
+// once created (identity_service.h), so neither does their JSON.
+class UnitBodies {
+ public:
+  std::string Of(const identity::OrgUnit& u) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = bodies_.find(u.id); it != bodies_.end()) return it->second;
+    }
+    std::string body = UnitBody(u);
+    std::lock_guard lock(mutex_);
+    if (bodies_.size() > 100'000) bodies_.clear();  // bound memory; refills on demand
+    bodies_.emplace(u.id, body);
+    return body;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> bodies_;  // GUARDED_BY(mutex_), by unit id
+};
+
 }  // namespace
 
 namespace {
@@ -87,6 +111,7 @@ json::Json PrincipalJson(const identity::Principal& p) {
   return {{"id", p.account_id},
           {"username", p.username},
           {"display_name", p.display_name},
+          {"phone", p.phone ? json::Json(*p.phone) : json::Json(nullptr)},
           {"kind", identity::AccountKindName(p.kind)},
           {"memberships", MembershipsJson(p.memberships)}};
 }
@@ -216,11 +241,11 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
          .path = {doc::PathId("id", "the unit's id")},
          .answers = {doc::Ok(doc::Ref("Unit"), 200, {doc::ETag()})},
          .errors = {404}},
-        [&identity](Request& req) -> Result<Response> {
+        [&identity, bodies = std::make_shared<UnitBodies>()](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto unit, identity.GetUnit(req.actor(), req.Param("id")));
           Response res;
-          res.body = UnitBody(unit);
-          res.SetHeader("ETag", VersionETag(unit.version));
+          res.body = bodies->Of(*unit);
+          res.SetHeader("ETag", VersionETag(unit->version));
           return res;
         });
 

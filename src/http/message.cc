@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <iterator>
 
 namespace xietong::http {
 
@@ -140,6 +141,111 @@ bool ParseTarget(std::string_view target, std::string& path,
     query.emplace_back(std::move(*k), std::move(*v));
   }
   return true;
+}
+
+namespace {
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 422:
+      return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Unknown";
+  }
+}
+
+void AppendHeader(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  const std::size_t from = out.size();
+  out += value;
+  for (std::size_t i = from; i < out.size(); ++i)
+    if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string WireBytes(const Response& res, bool keep_alive, bool head) {
+  std::string out;
+  out.reserve(256 + res.body.size());
+  fmt::format_to(std::back_inserter(out), "HTTP/1.1 {} {}\r\nServer: xietong\r\n", res.status,
+                 ReasonPhrase(res.status));
+  if (!res.content_type.empty())
+    AppendHeader(out, "Content-Type",
+                 res.content_type == "application/json" ? "application/json; charset=utf-8"
+                                                        : std::string_view(res.content_type));
+  for (const auto& [name, value] : res.headers) AppendHeader(out, name, value);
+  const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
+  if (!bodiless) fmt::format_to(std::back_inserter(out), "Content-Length: {}\r\n", res.body.size());
+  if (!keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  if (!head && !bodiless) out += res.body;
+  return out;
 }
 
 }  // namespace xietong::http

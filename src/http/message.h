@@ -63,6 +63,13 @@ Result<std::optional<std::int64_t>> IfMatchVersion(const Request& req);
 // The same, required: an absent header says to read `what` first.
 Result<std::int64_t> RequireIfMatch(const Request& req, std::string_view what);
 
+// The bytes of an HTTP/1.1 answer: status line, Server, Content-Type
+// (JSON with its charset), the response's headers, Content-Length (none for
+// 1xx, 204 and 304), "Connection: close" unless keep_alive, then the body
+// (not for HEAD, whose Content-Length is still the body's). CR and LF in a
+// header value become spaces: no value can start another header.
+std::string WireBytes(const Response& res, bool keep_alive, bool head);
+
 // Percent-decoding of a path or query component ('+' is a space only in queries).
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 // Splits a target into path and decoded query pairs; nullopt when malformed.

@@ -50,5 +50,30 @@ TEST(Message, TargetsDecodeAndRejectBadEncoding) {
   EXPECT_FALSE(ParseTarget("relative", p2, q2));
 }
 
+TEST(Message, WireBytesAreOneHttp11AnswerThatNoHeaderValueCanSplit) {
+  Response r = Response::Json(201, {{"ok", true}});
+  r.SetHeader("Location", "/a\r\nSet-Cookie: stolen=1");
+  const std::string wire = WireBytes(r, true, false);
+  EXPECT_TRUE(wire.starts_with("HTTP/1.1 201 Created\r\nServer: xietong\r\n")) << wire;
+  EXPECT_NE(wire.find("Content-Type: application/json; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_NE(wire.find("Location: /a  Set-Cookie: stolen=1\r\n"), std::string::npos) << wire;
+  EXPECT_EQ(wire.find("\r\nSet-Cookie"), std::string::npos);
+  EXPECT_NE(wire.find("Content-Length: 11\r\n"), std::string::npos);
+  EXPECT_EQ(wire.find("Connection:"), std::string::npos);
+  EXPECT_TRUE(wire.ends_with("\r\n\r\n{\"ok\":true}")) << wire;
+
+  // HEAD: the length of the body it would have had, and no body.
+  const std::string head = WireBytes(r, false, true);
+  EXPECT_NE(head.find("Content-Length: 11\r\n"), std::string::npos);
+  EXPECT_NE(head.find("Connection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
+
+  // 204 and 304 carry no body and no length.
+  const std::string none = WireBytes(Response::NoContent(), true, false);
+  EXPECT_TRUE(none.starts_with("HTTP/1.1 204 No Content\r\n"));
+  EXPECT_EQ(none.find("Content-Length"), std::string::npos);
+  EXPECT_TRUE(none.ends_with("\r\n\r\n"));
+}
+
 }  // namespace
 }  // namespace xietong::http

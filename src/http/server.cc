@@ -483,27 +483,16 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
   void Write(Response res, bool head) {
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(res.status));
-    out->set(bhttp::field::server, "xietong");
-    if (!res.content_type.empty()) {
-      out->set(bhttp::field::content_type, res.content_type == "application/json"
-                                               ? "application/json; charset=utf-8"
-                                               : res.content_type);
-    }
-    for (auto& [k, v] : res.headers) out->insert(k, v);
-    out->body() = std::move(res.body);
-    out->keep_alive(keep_alive_);
-    out->prepare_payload();
-    if (head) out->body().clear();
+    // One buffer, one write: Beast's serializer of a response<string_body>
+    // cost more than the request itself on the read path.
+    auto wire = std::make_shared<std::string>(WireBytes(res, keep_alive_, head));
     stream_.expires_after(options_.idle_timeout);
-    bhttp::async_write(stream_, *out,
-                       [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
-                         if (!ec && self->linger_) return self->Linger();
-                         if (ec || !self->keep_alive_) return self->Close();
-                         self->Read();
-                       });
+    asio::async_write(stream_, asio::buffer(*wire),
+                      [self = shared_from_this(), wire](beast::error_code ec, std::size_t) {
+                        if (!ec && self->linger_) return self->Linger();
+                        if (ec || !self->keep_alive_) return self->Close();
+                        self->Read();
+                      });
   }
 
   // After an error answer the client may still be sending (a body over the

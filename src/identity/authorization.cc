@@ -54,9 +54,9 @@ bool RoleAllows(Role role, Action action) {
       return role == Role::kHandler || role == Role::kUnitLead;
     case Action::kRequestSupervise:
       return role == Role::kSupervisor;
-    case Action::kStatsRead:
+    case Action::kStatsRead:  // a data officer (首席数据官) reads the figures of their unit
       return role == Role::kLeader || role == Role::kSupervisor || role == Role::kUnitLead ||
-             role == Role::kAdmin;
+             role == Role::kAdmin || role == Role::kDataOfficer;
   }
   return false;
 }

@@ -99,6 +99,7 @@ struct Principal {
   std::string account_id;  // for an API key: "apikey:<id>"; for the CLI: "system"
   std::string username;
   std::string display_name;
+  std::optional<std::string> phone;  // the caller's own, whole (GET /me prefills forms with it)
   AccountKind kind = AccountKind::kStaff;
   Via via = Via::kSession;
   std::string csrf_token;  // sessions only: must accompany unsafe cookie-authenticated requests

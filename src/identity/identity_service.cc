@@ -59,6 +59,7 @@ Result<Principal> IdentityService::PrincipalFor(Executor& ex, std::string_view a
   p.account_id = rec->account.id;
   p.username = rec->account.username;
   p.display_name = rec->account.display_name;
+  p.phone = rec->account.phone;
   p.kind = rec->account.kind;
   p.via = via;
   p.memberships = std::move(rec->account.memberships);
@@ -283,9 +284,21 @@ Result<std::string> IdentityService::CreateApiKey(const Principal& actor, std::s
   return key;
 }
 
-Result<OrgUnit> IdentityService::GetUnit(const Principal& actor, std::string_view id) {
-  XT_ASSIGN_OR_RETURN(OrgUnit unit, db_.Read([&](Executor& ex) { return RequireUnit(ex, id); }));
-  if (!Can(actor, Action::kOrgRead, unit.path)) return Fail(OutsideScope("this unit"));
+Result<std::shared_ptr<const OrgUnit>> IdentityService::GetUnit(const Principal& actor,
+                                                                std::string_view id) {
+  std::shared_ptr<const OrgUnit> unit;
+  {
+    std::lock_guard lock(units_mutex_);
+    if (auto it = units_.find(std::string(id)); it != units_.end()) unit = it->second;
+  }
+  if (!unit) {
+    XT_ASSIGN_OR_RETURN(OrgUnit read, db_.Read([&](Executor& ex) { return RequireUnit(ex, id); }));
+    unit = std::make_shared<const OrgUnit>(std::move(read));
+    std::lock_guard lock(units_mutex_);
+    if (units_.size() > 100'000) units_.clear();  // bound memory; refills on demand
+    units_.emplace(unit->id, unit);
+  }
+  if (!Can(actor, Action::kOrgRead, unit->path)) return Fail(OutsideScope("this unit"));
   return unit;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -109,7 +110,9 @@ class IdentityService {
   // Returns the new key; only its digest is stored.
   Result<std::string> CreateApiKey(const Principal& actor, std::string_view name);
 
-  Result<OrgUnit> GetUnit(const Principal& actor, std::string_view id);
+  // A unit the caller may read. Units never change once created: the same
+  // unit object is shared by every caller (kept in memory after the first read).
+  Result<std::shared_ptr<const OrgUnit>> GetUnit(const Principal& actor, std::string_view id);
   Result<std::vector<OrgUnit>> ListChildren(const Principal& actor, std::string_view parent_id);
   Result<std::vector<OrgUnit>> Tree(const Principal& actor);
   Result<OrgUnit> CreateUnit(const Principal& actor, const NewUnit& unit);
@@ -166,6 +169,11 @@ class IdentityService {
   std::uint64_t cache_generation_ = 0;  // GUARDED_BY(cache_mutex_): bumped by every forget
   std::unordered_map<std::string, CachedPrincipal>
       principals_;  // GUARDED_BY(cache_mutex_), by token digest
+  // Org units are never changed once created (there is no UPDATE of a
+  // unit): a unit read once is the unit on every node, for good.
+  std::mutex units_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const OrgUnit>>
+      units_;  // GUARDED_BY(units_mutex_), by id
 };
 
 }  // namespace xietong::identity

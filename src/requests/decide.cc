@@ -9,8 +9,12 @@
 namespace xietong::requests::lifecycle {
 namespace {
 
-Result<void> Require(bool ok, std::string_view message) {
-  if (!ok) return Fail(Error::InvalidArgument(std::string(message)));
+// A command's argument `field` is missing or out of range (`reason`).
+Result<void> Require(bool ok, std::string_view field, std::string_view reason,
+                     std::string_view message) {
+  if (!ok)
+    return Fail(Error::InvalidArgument(std::string(message))
+                    .About(std::string(field), std::string(reason)));
   return {};
 }
 
@@ -18,10 +22,13 @@ Result<void> RequireText(std::string_view field, const std::string& value, std::
   bool blank = true;
   for (char c : value)
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') blank = false;
-  if (blank) return Fail(Error::InvalidArgument(fmt::format("'{}' must not be empty", field)));
+  if (blank)
+    return Fail(Error::InvalidArgument(fmt::format("'{}' must not be empty", field))
+                    .About(std::string(field), "empty"));
   if (const std::size_t n = json::CountCodePoints(value); n > max)
     return Fail(Error::InvalidArgument(
-        fmt::format("'{}' has {} characters; at most {} are allowed", field, n, max)));
+                    fmt::format("'{}' has {} characters; at most {} are allowed", field, n, max))
+                    .About(std::string(field), "too_long"));
   return {};
 }
 
@@ -84,6 +91,7 @@ Result<Transition> DecideSummon(const Request& r, const CommandInput& in, const 
     return Fail(Error::Conflict("only a street or township summons departments (吹哨)"));
   XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
   XT_TRY_VOID(Require(!in.department_ids.empty() && in.department_ids.size() <= 10,
+                      "department_ids", in.department_ids.empty() ? "required" : "too_long",
                       "'department_ids' names 1 to 10 departments to summon"));
   Transition t;
   t.after = r;
@@ -282,7 +290,7 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
     case Command::kRequestExtension:
       XT_TRY_VOID(RequireText("reason", in.reason, kMaxReasonChars));
       XT_TRY_VOID(Require(
-          in.days >= 1 && in.days <= ctx.rules.max_extension_days,
+          in.days >= 1 && in.days <= ctx.rules.max_extension_days, "days", "out_of_range",
           fmt::format("'days' must be 1 to {} working days", ctx.rules.max_extension_days)));
       a.extension_days = in.days;
       a.extension_reason = in.reason;
@@ -308,7 +316,7 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       t.action = "request.extension_rejected";
       break;
     case Command::kMerge: {
-      XT_TRY_VOID(Require(!in.parent_id.empty(),
+      XT_TRY_VOID(Require(!in.parent_id.empty(), ctx.merge_field, "required",
                           fmt::format("'{}' names the request to merge into", ctx.merge_field)));
       if (in.parent_id == r.id)
         return Fail(Error::InvalidArgument("a request cannot be merged into itself"));
@@ -336,12 +344,14 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       break;
     }
     case Command::kCallback: {
-      XT_TRY_VOID(Require(in.resolved.has_value(), "'resolved' (true or false) is needed"));
-      XT_TRY_VOID(Require(in.satisfaction.has_value(),
+      XT_TRY_VOID(Require(in.resolved.has_value(), "resolved", "required",
+                          "'resolved' (true or false) is needed"));
+      XT_TRY_VOID(Require(in.satisfaction.has_value(), "satisfaction", "required",
                           "'satisfaction' is needed: satisfied, basically_satisfied or "
                           "dissatisfied"));
       if (json::CountCodePoints(in.text) > static_cast<std::size_t>(kMaxReasonChars))
-        return Fail(Error::InvalidArgument("'text' (the resident's words) is too long"));
+        return Fail(Error::InvalidArgument("'text' (the resident's words) is too long")
+                        .About("text", "too_long"));
       const bool dissatisfied = *in.satisfaction == Satisfaction::kDissatisfied;
       a.resolved = in.resolved;
       a.satisfaction = in.satisfaction;
@@ -354,6 +364,7 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       t.payload = Change(r, a);
       t.payload["resolved"] = *in.resolved;
       t.payload["satisfaction"] = SatisfactionName(*in.satisfaction);
+      if (!in.text.empty()) t.payload["comment"] = in.text;  // the resident's own words
       t.action = "request.callback";
       break;
     }

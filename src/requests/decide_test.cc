@@ -249,6 +249,8 @@ TEST_F(DecideTest, AReplyAndAClosingAreFollowedByMergedRequests) {
   CommandInput reply = Cmd(Command::kReply);
   reply.text = "   ";
   EXPECT_EQ(Decide(r, reply, Ctx()).error().message, "'text' must not be empty");
+  EXPECT_EQ(Decide(r, reply, Ctx()).error().field, "text");  // pages say it in their words
+  EXPECT_EQ(Decide(r, reply, Ctx()).error().reason, "empty");
   reply.text = "已清理，通道恢复。";
   auto replied = Decide(r, reply, Ctx(kMonday10 + 2 * kMicrosPerHour));
   ASSERT_TRUE(replied);
@@ -257,15 +259,19 @@ TEST_F(DecideTest, AReplyAndAClosingAreFollowedByMergedRequests) {
   EXPECT_EQ(replied->timers.at(0).prefix, "finish");
   EXPECT_TRUE(replied->timers.at(0).timers.empty());
   CommandInput callback = Cmd(Command::kCallback);
+  EXPECT_EQ(Decide(replied->after, callback, Ctx()).error().field, "resolved");
   callback.resolved = true;
   callback.satisfaction = Satisfaction::kDissatisfied;
   auto unhappy = Decide(replied->after, callback, Ctx());
   ASSERT_TRUE(unhappy);
   EXPECT_NE(unhappy->after.status, Status::kClosed);
   EXPECT_FALSE(unhappy->children_follow);
+  EXPECT_FALSE(unhappy->payload.contains("comment"));
   callback.satisfaction = Satisfaction::kSatisfied;
+  callback.text = "清理得很干净";
   auto happy = Decide(replied->after, callback, Ctx());
   ASSERT_TRUE(happy);
+  EXPECT_EQ(happy->payload["comment"], "清理得很干净");  // the timeline shows the resident's words
   EXPECT_EQ(happy->after.status, Status::kClosed);
   EXPECT_TRUE(happy->children_follow);
 }

@@ -310,6 +310,7 @@ const en: typeof zh = {
     warned_only: 'Due soon only',
     search: 'Search number, title or text',
     total: '{n} requests',
+    total_more: 'more than {n} requests',
     timeline: 'Timeline',
     summonses: 'Summonses',
     merged_calls: 'Requests merged into this one',

@@ -314,6 +314,7 @@ export default {
     warned_only: '只看临期',
     search: '搜索编号、标题或内容',
     total: '共 {n} 件',
+    total_more: '{n} 件以上',
     timeline: '办理过程',
     summonses: '吹哨报到',
     merged_calls: '并入本件的诉求',
