@@ -79,6 +79,38 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view liste
   return std::pair{std::string(listen.substr(0, colon)), static_cast<std::uint16_t>(port)};
 }
 
+// Every route of the API, documented, and the API sealed: the one list that
+// `serve` answers and `openapi` prints.
+void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspots,
+                    std::string base_url) {
+  http::RegisterIdentityRoutes(api, p.identity());
+  http::RegisterMatterRoutes(api, p.matters());
+  http::RegisterRequestRoutes(api, p.requests(), p.matters());
+  http::Open311Options open311;
+  open311.base_url = std::move(base_url);
+  http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
+  http::RegisterStatsRoutes(api, p.requests());
+  http::RegisterInsightRoutes(api, hotspots);
+  http::RegisterCalendarRoutes(api, p.calendar());
+  http::RegisterFileRoutes(api, p.files(), p.requests());
+  http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
+  api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
+  api.Seal();
+}
+
+// Prints the OpenAPI document `serve` would answer at /api/v1/openapi.json
+// (the web app's API types are checked against it).
+int PrintOpenApi(const PlatformOptions& popts) {
+  auto platform = Platform::Open(popts);
+  if (!platform) return Report(platform.error());
+  Platform& p = **platform;
+  http::Api api(p.identity(), p.db(), p.clock(), p.ids(), {});
+  insight::HotspotService hotspots(p.requests());
+  RegisterRoutes(api, p, hotspots, "http://127.0.0.1:8080");
+  fmt::print("{}\n", api.openapi().dump(2));
+  return 0;
+}
+
 int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   const sigset_t signals = BlockStopSignals();
   auto platform = Platform::Open(popts);
@@ -130,21 +162,10 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
                  // Behind HTTPS the session cookie must never travel in clear.
                  .secure_cookies = public_url.starts_with("https://"),
                  .metrics_token = sopts.metrics_token});
-  http::RegisterIdentityRoutes(api, p.identity());
-  http::RegisterMatterRoutes(api, p.matters());
-  http::RegisterRequestRoutes(api, p.requests(), p.matters());
-  http::Open311Options open311;
-  open311.base_url =
-      public_url.empty() ? fmt::format("http://{}:{}", listen->first, listen->second) : public_url;
-  http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
-  http::RegisterStatsRoutes(api, p.requests());
   insight::HotspotService hotspots(p.requests());
-  http::RegisterInsightRoutes(api, hotspots);
-  http::RegisterCalendarRoutes(api, p.calendar());
-  http::RegisterFileRoutes(api, p.files(), p.requests());
-  http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
-  api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
-  api.Seal();
+  RegisterRoutes(
+      api, p, hotspots,
+      public_url.empty() ? fmt::format("http://{}:{}", listen->first, listen->second) : public_url);
 
   http::ServerOptions so;
   so.host = listen->first;
@@ -388,6 +409,9 @@ int main(int argc, char** argv) {
                     "X-Forwarded-For names the client for throttling and limits");
 
   std::string admin_password;
+  auto* openapi = cli.add_subcommand(
+      "openapi", "print the OpenAPI 3.1 document of the HTTP API (what serve answers)");
+  add_common(openapi);
   auto* demo = cli.add_subcommand("demo", "create the fictional demo city (idempotent)");
   add_common(demo);
   demo->add_option("--admin-password", admin_password, "password for the account 'admin'")
@@ -437,6 +461,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (serve->parsed()) return Serve(popts, sopts);
+  if (openapi->parsed()) return PrintOpenApi(popts);
   if (demo->parsed()) return Demo(popts, admin_password);
   if (verify->parsed()) return Verify(popts, verify_threads);
   if (import_us311->parsed()) return Import(popts, import_options);

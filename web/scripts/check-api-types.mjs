@@ -1,0 +1,198 @@
+// Checks the web app's API types (src/types.ts) against the server's OpenAPI
+// document, the one `xietong serve` answers at /api/v1/openapi.json and
+// `xietong openapi` prints. Fails when an interface names a field the server
+// does not send, misses one the server always sends, or gives it another type
+// (string, number, boolean, array, object, null).
+//
+//   node scripts/check-api-types.mjs --bin PATH/TO/xietong
+//   node scripts/check-api-types.mjs --openapi openapi.json
+//
+// Exit 0: agree; 1: they disagree (each difference printed); 77: cannot run
+// here (no binary, no typescript from npm) unless XIETONG_REQUIRE_WEB=1.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+function cannotRun(why) {
+  console.error(`check-api-types: ${why}`)
+  process.exit(process.env.XIETONG_REQUIRE_WEB === '1' ? 1 : 77)
+}
+let ts
+try {
+  ts = (await import('typescript')).default
+} catch {
+  cannotRun('typescript is not installed; run npm ci in web/')
+}
+
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const arg = (name) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+// Which schema each interface of types.ts describes: a component name, then
+// property names and [] for an array's items.
+export const mapping = {
+  Membership: ['Membership'],
+  Principal: ['Principal'],
+  Account: ['Account'],
+  Place: ['Place'],
+  MatterRef: ['MatterRef'],
+  Req: ['Request'],
+  Summons: ['Summons'],
+  Detail: ['RequestDetail'],
+  TimelineEvent: ['Timeline', 'items', '[]'],
+  Suggestion: ['Suggestion'],
+  Duplicate: ['Preview', 'duplicates', '[]'],
+  Preview: ['Preview'],
+  Unit: ['Unit'],
+  RankRow: ['Ranking', 'items', '[]'],
+  Matter: ['Matter'],
+}
+
+function loadDocument() {
+  const file = arg('--openapi')
+  if (file) return JSON.parse(readFileSync(file, 'utf8'))
+  const bin = arg('--bin') ?? process.env.XIETONG_BIN
+  if (!bin || !existsSync(bin)) cannotRun(`no xietong binary (give --bin): ${bin}`)
+  const dataDir = mkdtempSync(join(tmpdir(), 'xietong-openapi-'))
+  try {
+    const out = spawnSync(bin, ['openapi', '--data-dir', dataDir], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0' },
+    })
+    if (out.status !== 0) throw new Error(`xietong openapi failed: ${out.stderr}`)
+    return JSON.parse(out.stdout)
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const doc = loadDocument()
+
+function deref(schema) {
+  while (schema && schema.$ref) {
+    const name = schema.$ref.replace('#/components/schemas/', '')
+    schema = doc.components.schemas[name]
+    if (!schema) throw new Error(`unknown $ref ${name}`)
+  }
+  return schema
+}
+
+// The kinds of value a schema allows: string, number, boolean, null, array,
+// object; 'any' when it does not say.
+function schemaKinds(schema) {
+  schema = deref(schema)
+  if (!schema) return new Set(['any'])
+  const kinds = new Set()
+  const add = (t) => kinds.add(t === 'integer' ? 'number' : t)
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    if (schema[key]) for (const s of schema[key]) for (const k of schemaKinds(s)) kinds.add(k)
+  if (Array.isArray(schema.type)) schema.type.forEach(add)
+  else if (schema.type) add(schema.type)
+  if ('const' in schema) add(schema.const === null ? 'null' : typeof schema.const)
+  if (schema.enum)
+    for (const v of schema.enum) add(v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v)
+  if (kinds.size === 0) kinds.add('any')
+  return kinds
+}
+
+function properties(schema) {
+  schema = deref(schema)
+  const props = { ...(schema.properties ?? {}) }
+  const required = new Set(schema.required ?? [])
+  for (const part of schema.allOf ?? []) {
+    const p = properties(part)
+    Object.assign(props, p.props)
+    p.required.forEach((r) => required.add(r))
+  }
+  return { props, required, open: schema.additionalProperties !== false }
+}
+
+function schemaAt(path) {
+  let schema = doc.components.schemas[path[0]]
+  if (!schema) throw new Error(`no schema ${path[0]} in the OpenAPI document`)
+  for (const step of path.slice(1)) {
+    schema = deref(schema)
+    if (step === '[]') {
+      schema = schema.items
+    } else {
+      schema = (schema.properties ?? {})[step]
+    }
+    if (!schema) throw new Error(`no ${path.join('.')} in the OpenAPI document`)
+  }
+  return schema
+}
+
+// The kinds a TypeScript type allows.
+function typeKinds(checker, type) {
+  const kinds = new Set()
+  const visit = (t) => {
+    if (t.isUnion()) return t.types.forEach(visit)
+    const f = t.flags
+    if (f & ts.TypeFlags.Any || f & ts.TypeFlags.Unknown) kinds.add('any')
+    else if (f & ts.TypeFlags.Null) kinds.add('null')
+    else if (f & ts.TypeFlags.Undefined) return
+    else if (f & ts.TypeFlags.StringLike) kinds.add('string')
+    else if (f & ts.TypeFlags.NumberLike) kinds.add('number')
+    else if (f & ts.TypeFlags.BooleanLike) kinds.add('boolean')
+    else if (checker.isArrayType(t)) kinds.add('array')
+    else kinds.add('object')
+  }
+  visit(type)
+  return kinds
+}
+
+const typesFile = join(webDir, 'src', 'types.ts')
+const program = ts.createProgram([typesFile], { strict: true, noEmit: true })
+const checker = program.getTypeChecker()
+const source = program.getSourceFile(typesFile)
+const problems = []
+const seen = new Set()
+
+ts.forEachChild(source, (node) => {
+  if (!ts.isInterfaceDeclaration(node)) return
+  const name = node.name.text
+  const path = mapping[name]
+  if (!path) return
+  seen.add(name)
+  const { props, required, open } = properties(schemaAt(path))
+  const type = checker.getTypeAtLocation(node)
+  const tsProps = new Map()
+  for (const sym of checker.getPropertiesOfType(type)) {
+    const decl = sym.valueDeclaration ?? sym.declarations?.[0]
+    const optional = (sym.flags & ts.SymbolFlags.Optional) !== 0
+    tsProps.set(sym.name, { optional, kinds: typeKinds(checker, checker.getTypeOfSymbolAtLocation(sym, decl)) })
+  }
+  for (const [prop, info] of tsProps) {
+    const schema = props[prop]
+    if (!schema) {
+      if (!open || !info.optional)
+        problems.push(`${name}.${prop}: the server's ${path.join('.')} has no such field`)
+      continue
+    }
+    const want = schemaKinds(schema)
+    if (want.has('any') || info.kinds.has('any')) continue
+    for (const k of info.kinds)
+      if (!want.has(k))
+        problems.push(`${name}.${prop}: typed ${[...info.kinds].join('|')}, the server sends ${[...want].join('|')}`)
+    for (const k of want)
+      if (!info.kinds.has(k) && !(k === 'null' && !required.has(prop)))
+        problems.push(`${name}.${prop}: the server may send ${k}, typed only ${[...info.kinds].join('|')}`)
+  }
+  for (const prop of required)
+    if (!tsProps.has(prop)) problems.push(`${name}.${prop}: the server always sends it; the type lacks it`)
+})
+
+for (const name of Object.keys(mapping))
+  if (!seen.has(name)) problems.push(`${name}: no such interface in src/types.ts`)
+
+if (problems.length) {
+  console.error(`check-api-types: src/types.ts disagrees with the OpenAPI document:\n  ${problems.join('\n  ')}`)
+  process.exit(1)
+}
+console.log(`check-api-types: ${seen.size} interfaces of src/types.ts agree with the OpenAPI document`)
