@@ -197,6 +197,20 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // The leader's dashboard before: the street's dispatched count this month.
   const leader = await open(browser, base, 'leader', DEMO_PASSWORD)
   await leader.page.waitForURL(/\/dashboard$/)
+  // It opens on the last complete month, the current one a click away.
+  const cityNow = new Date(Date.now() + 8 * 3600 * 1000)
+  const thisMonth = cityNow.toISOString().slice(0, 7)
+  const lastMonth = new Date(Date.UTC(cityNow.getUTCFullYear(), cityNow.getUTCMonth() - 1, 1)).toISOString().slice(0, 7)
+  await leader.page.locator('[data-test=d-month]').filter({ hasText: lastMonth }).waitFor()
+  await leader.page.locator('[data-test=kpi-received]').filter({ hasText: /\d/ }).waitFor()
+  const showThisMonth = async () => {
+    const loaded = leader.page.waitForResponse((r) => r.url().includes('/stats/ranking') && r.url().includes(thisMonth))
+    await leader.page.locator('[data-test=this-month]').click()
+    await loaded
+    await leader.page.locator('[data-test=d-month]').filter({ hasText: thisMonth }).waitFor()
+    await leader.page.waitForTimeout(100)
+  }
+  await showThisMonth()
   const before = await rankingRow(leader.page, STREET)
 
   // Wrong password: said in Chinese, not the server's English.
@@ -254,6 +268,17 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const sp = street.page
   await sp.waitForURL(/\/inbox$/)
   await sp.locator('[data-test=live]').waitFor()
+  // The browser's notifications, as if the handler had allowed them: recorded, not shown.
+  await sp.evaluate(() => {
+    const shown = []
+    window.__notifications = shown
+    const Stub = function (title) {
+      shown.push(title)
+    }
+    Stub.permission = 'granted'
+    Stub.requestPermission = async () => 'granted'
+    window.Notification = Stub
+  })
 
   // 3. The operator opens it and dispatches it: the box comes prefilled with
   //    the suggested category and the unit its route names.
@@ -297,6 +322,8 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   step('street signs, handles, summons')
   await sp.locator('[data-test=inbox-link]').filter({ hasText: number }).waitFor({ timeout: 20000 })
   await sp.locator('[data-test=new-work]').waitFor() // still there after the list reloaded
+  const notes = await sp.evaluate(() => window.__notifications)
+  assert.ok(notes.some((n) => n.includes('新工单')), `new work announced by a notification: ${JSON.stringify(notes)}`)
   await sp.locator('[data-test=new-row]').first().waitFor()
   await shot(sp, artifacts, 'inbox')
   // The list's headers follow a switch of language, and back.
@@ -496,6 +523,9 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const REPLY = '经街道与城管协调，广场舞团队已同意晚上八点半前结束并降低音量，我们将持续巡查。'
   await press(street, idA, 'reply', async (d) => {
     await refusesEmpty(d, '请填写答复内容')
+    // A reply template of the request's category fills the box with a skeleton.
+    await d.locator('[data-test=d-template]').first().click()
+    assert.match(await d.locator('#d-text').inputValue(), /^您好！/, 'a reply template fills the box')
     await d.locator('#d-text').fill(REPLY)
   })
   await status(street, '已答复')
@@ -554,10 +584,21 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // 14. The ranking moved: the street has more requests dispatched this month.
   step('dashboard, permissions, supervision, admin')
   await leader.page.reload()
+  await leader.page.locator('[data-test=d-month]').filter({ hasText: lastMonth }).waitFor()
+  await showThisMonth()
   const after = await rankingRow(leader.page, STREET)
   assert.ok(after.dispatched > before.dispatched, `ranking row ${after.cells.join(' | ')}`)
   await leader.page.locator('[data-test=grid-map] canvas').first().waitFor()
   await shot(leader.page, artifacts, 'dashboard', 1500)
+  // A ranking row opens the inbox filtered on its unit and the month; the API agrees.
+  await leader.page.locator('[data-test=ranking] .el-table__body tr').filter({ hasText: STREET }).first().click()
+  await leader.page.waitForURL(/\/inbox\?/)
+  const drilled = new URL(leader.page.url()).searchParams
+  assert.ok(drilled.get('unit_id') && drilled.get('from') === `${thisMonth}-01`, `drill-down ${leader.page.url()}`)
+  const drilledTotal = (await api(leader, 'GET', '/api/v1/requests?' + drilled.toString())).body.total
+  assert.ok(drilledTotal >= 1, `the street's requests this month (${drilledTotal})`)
+  await leader.page.locator('[data-test=inbox-total]').filter({ hasText: `共 ${drilledTotal} 件` }).waitFor()
+  await leader.page.locator("[data-test=f-unit]").waitFor()
 
   // Permission: another street's handler cannot open this request.
   const outsider = await findOtherStreetHandler(browser, base, adminPassword)
@@ -633,6 +674,77 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await ap.locator('.el-tabs__item').filter({ hasText: '节假日日历' }).click()
   await ap.locator('[data-test=calendar] .el-table__body tr').filter({ hasText: '国庆节' }).first().waitFor()
 
+  // The inbox's filters, sorting, countdown and batch 签收, as the street works.
+  step('inbox filters, sort, batch sign, print')
+  const listTotal = async (q) => {
+    const answer = await api(street, 'GET', '/api/v1/requests' + q)
+    assert.equal(answer.status, 200, `GET /requests${q}`)
+    return answer.body.total
+  }
+  const shownTotal = async (n) => sp.locator('[data-test=inbox-total]').filter({ hasText: `共 ${n} 件` }).waitFor()
+  await sp.goto(base + '/inbox')
+  const all = await listTotal('')
+  await shownTotal(all)
+  // Received today (the page reads the range from its address, as the dashboard's drill-down sends it).
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  const todays = await listTotal(`?from=${today}&to=${today}`)
+  assert.ok(todays < all, `today's requests (${todays}) are fewer than all (${all})`)
+  await sp.goto(`${base}/inbox?from=${today}&to=${today}`)
+  await shownTotal(todays)
+  // The deadline filter chosen on the page: the list is the API's.
+  const late = await listTotal(`?from=${today}&to=${today}&late=true`)
+  await sp.locator('[data-test=f-deadline]').click()
+  await sp.locator('.el-select-dropdown__item:visible').filter({ hasText: '已超期' }).click()
+  await shownTotal(late)
+  await sp.locator('[data-test=f-deadline]').click()
+  await sp.locator('.el-select-dropdown__item:visible').filter({ hasText: '全部' }).click()
+  await shownTotal(todays)
+  // Sorting by number orders the loaded rows.
+  await sp.locator('.el-table-v2__header-cell').filter({ hasText: '编号' }).click()
+  await sp.waitForTimeout(200)
+  const numbers = await sp.locator('[data-test=inbox-link]').allInnerTexts()
+  const asc = [...numbers].sort()
+  assert.ok(
+    JSON.stringify(numbers) === JSON.stringify(asc) || JSON.stringify(numbers) === JSON.stringify([...asc].reverse()),
+    `rows sorted by number: ${numbers.join(' ')}`,
+  )
+  // Every open row counts down to its deadline in words.
+  await sp.locator('[data-test=countdown]').filter({ hasText: /剩|超时/ }).first().waitFor()
+  // Batch 签收: every request waiting to be signed for, ticked and signed together.
+  const waiting = (await api(street, 'GET', '/api/v1/requests?status=dispatched')).body.items
+  assert.ok(waiting.length >= 2, `requests waiting to be signed for (${waiting.length})`)
+  await sp.goto(base + '/inbox?status=dispatched')
+  await shownTotal(waiting.length)
+  const picks = sp.locator('[data-test=pick]')
+  await picks.first().waitFor()
+  const ticked = await picks.count()
+  for (let i = 0; i < ticked; i++) await picks.nth(i).click()
+  await sp.locator('[data-test=batch-sign]').filter({ hasText: `${ticked} 件` }).click()
+  await sp.locator('.el-message-box').getByRole('button', { name: '确定' }).click()
+  const done = sp.locator('[data-test=batch-done]')
+  await done.waitFor()
+  const signedOk = Number(/\d+/.exec(await done.innerText())[0])
+  assert.ok(signedOk >= 1, `batch sign signed ${signedOk} of ${ticked}`)
+  const left = await listTotal('?status=dispatched')
+  assert.equal(left, waiting.length - signedOk, 'the API agrees with the batch')
+  let signedOne = null
+  for (const r of waiting) if (!signedOne && (await detailOf(street, r.id)).request.status === 'signed') signedOne = r
+  assert.ok(signedOne, 'a ticked request is signed for')
+  const after1 = await detailOf(street, signedOne.id)
+  // Print (工单打印): the work order without the menu or the buttons.
+  await visit(street, signedOne.id)
+  await sp.locator('[data-test=request-countdown]').filter({ hasText: /剩|超时/ }).waitFor()
+  await sp.locator('[data-test=print]').waitFor()
+  await sp.emulateMedia({ media: 'print' })
+  await sp.locator('[data-test=print-head]').waitFor()
+  assert.equal(await sp.locator('.xt-header').isVisible(), false, 'no menu on paper')
+  assert.equal(await sp.locator('[data-test=print]').isVisible(), false, 'no print button on paper')
+  assert.equal(await sp.locator('[data-test^=cmd-]').first().isVisible(), false, 'no command buttons on paper')
+  await sp.locator('[data-test=request-number]').filter({ hasText: after1.request.number }).waitFor()
+  await sp.locator('[data-test=timeline-item]').first().waitFor()
+  await shot(sp, artifacts, 'print')
+  await sp.emulateMedia({ media: 'screen' })
+
   // A phone-sized screen: the resident's page still works.
   const phone = await open(browser, base, 'resident', DEMO_PASSWORD, { viewport: { width: 390, height: 844 } })
   await phone.page.locator('[data-test=mine-item]').first().waitFor()
@@ -640,7 +752,40 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width} px wide)`)
   await shot(phone.page, artifacts, 'phone')
 
-  noErrors(leader, resident, street, operator, dept, outsider, sup, officer, admin, phone)
+  // The leader on a phone: the header fits 390 px, tables scroll inside their card.
+  const leaderPhone = await open(browser, base, 'leader', DEMO_PASSWORD, { viewport: { width: 390, height: 844 } })
+  const lpp = leaderPhone.page
+  await lpp.waitForURL(/\/dashboard$/)
+  await lpp.locator('[data-test=kpi-received]').filter({ hasText: /\d/ }).waitFor()
+  for (const sel of ['[data-test=who]', '.xt-user button:last-child']) {
+    const box = await lpp.locator(sel).first().boundingBox()
+    assert.ok(box && box.x + box.width <= 390, `${sel} fits the phone's header (${JSON.stringify(box)})`)
+  }
+  const leaderWidth = await lpp.evaluate(() => document.documentElement.scrollWidth)
+  assert.ok(leaderWidth <= 390, `no sideways scrolling on the leader's phone (page is ${leaderWidth} px wide)`)
+  await shot(lpp, artifacts, 'phone-leader', 1000)
+
+  // Each role's main page in English too (and back to Chinese).
+  step('screenshots in English')
+  const english = async (who, path, ready, name, settle = 400) => {
+    await who.page.goto(base + path)
+    await who.page.locator(ready).first().waitFor()
+    await who.page.getByRole('button', { name: 'English' }).click()
+    await who.page.getByRole('button', { name: '中文' }).waitFor()
+    await shot(who.page, artifacts, name + '-en', settle)
+    await who.page.getByRole('button', { name: '中文' }).click()
+    await who.page.getByRole('button', { name: 'English' }).waitFor()
+  }
+  await english(resident, '/resident', '[data-test=mine-item]', 'resident')
+  await english(operator, '/operator', '#op-text', 'operator')
+  await english(street, '/inbox', '[data-test=inbox-total]', 'inbox')
+  await english(sup, '/supervision', '.el-tabs__item', 'supervision')
+  await english(leader, '/dashboard', '[data-test=kpi-received]', 'dashboard', 1500)
+  await english(admin, '/admin', '[data-test=org-tree]', 'admin')
+  await english(phone, '/resident', '[data-test=mine-item]', 'phone')
+  await english(leaderPhone, '/dashboard', '[data-test=kpi-received]', 'phone-leader', 1000)
+
+  noErrors(leader, resident, street, operator, dept, outsider, sup, officer, admin, phone, leaderPhone)
   step('done')
 }
 

@@ -221,3 +221,15 @@ export function codeName(group: 'role' | 'unit_kind' | 'handler_level', code: st
 export function escapeHtml(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
+
+// The time left to a deadline in words: "剩 3 小时", "超时 2 天".
+// Hours under two days, days beyond; under an hour, minutes.
+export function countdown(iso: string | null | undefined, now = Date.now()): { text: string; late: boolean } | null {
+  if (!iso) return null
+  const ms = new Date(iso).getTime() - now
+  const late = ms < 0
+  const minutes = Math.floor(Math.abs(ms) / 60000)
+  const n = minutes < 60 ? minutes : minutes < 48 * 60 ? Math.floor(minutes / 60) : Math.floor(minutes / 1440)
+  const unit = minutes < 60 ? 'minutes' : minutes < 48 * 60 ? 'hours' : 'days'
+  return { text: t(`countdown.${late ? 'late' : 'left'}_${unit}`, { n }), late }
+}

@@ -65,12 +65,16 @@ export interface Req {
   title: string
   text: string
   matter_id: string | null
+  matter_version: number
   parent_id: string | null
   matter: MatterRef | null
   place: Place
   contact: { name: string; phone: string }
   anonymous: boolean
   requester_id: string | null
+  created_by: string | null
+  external_id: string | null
+  centre_id: string | null
   attachment_ids: string[]
   status: Status
   unit_id: string | null
@@ -106,6 +110,7 @@ export interface Summons {
   id: string
   department_id: string
   department_name: string
+  summoned_by: string
   reason: string
   created_at: string | null
   report_due: string | null
@@ -174,7 +179,8 @@ export interface Unit {
   code: string
   name: string
   geometry?: GeoJSON
-  children?: Unit[]
+  created_at: string
+  version: number
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -193,6 +199,8 @@ export interface RankRow {
   basically_satisfied: number
   dissatisfied: number
   summoned: number
+  summons_late: number
+  responded_on_time: number
   response_rate: number | null
   resolution_rate: number | null
   satisfaction_rate: number | null
@@ -207,5 +215,10 @@ export interface Matter {
   handler?: string
   level: number
   parent_id: string | null
+  legal_basis: string
+  keywords: string[]
+  active: boolean
+  version: number
+  updated_at: string
   [key: string]: unknown
 }
