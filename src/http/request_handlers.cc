@@ -9,6 +9,7 @@
 
 #include "http/api_schemas.h"
 #include "identity/identity.h"
+#include "requests/export.h"
 
 namespace xietong::http {
 
@@ -493,6 +494,64 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
                     {"total", page.total},
                     {"total_capped", page.total_capped}});
         });
+
+  r.Add(
+      "GET", "/api/v1/requests/export", Auth::kRequired,
+      {.summary = "The inbox's filtered list as a spreadsheet (工单导出), newest first, at most "
+                  "10,000 rows",
+       .summary_zh = "工单导出",
+       .tag = "requests",
+       .query = {doc::QueryParam("format", "xlsx (default) or csv", doc::Enum({"xlsx", "csv"})),
+                 doc::QueryParam("status", "as the inbox"),
+                 doc::QueryParam("matter_id", "as the inbox"),
+                 doc::QueryParam("unit_id", "as the inbox"), TimeQuery("from", "as the inbox"),
+                 TimeQuery("to", "as the inbox"), TimeQuery("due_before", "as the inbox"),
+                 FlagQuery("late", "as the inbox"), FlagQuery("warned", "as the inbox"),
+                 FlagQuery("extension_pending", "as the inbox"),
+                 FlagQuery("return_pending", "as the inbox"), doc::QueryParam("q", "as the inbox")},
+       .answers = {{200,
+                    "",
+                    {{"text/csv; charset=utf-8", doc::String()},
+                     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      {{"type", "string"},
+                       {"contentMediaType",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
+                    {{"Content-Disposition", "attachment; filename=…", doc::String(), true},
+                     {"X-Export-Truncated", "true when more rows matched than were written",
+                      doc::String(), false}}}},
+       .errors = {400}},
+      [&requests, &matters, &clock = api.clock()](Request& req) -> Result<Response> {
+        const std::string format = req.Query("format").value_or("xlsx");
+        if (format != "xlsx" && format != "csv")
+          return Fail(
+              Error::InvalidArgument(fmt::format("'format' must be xlsx or csv, not '{}'", format))
+                  .About("format", "not_allowed"));
+        XT_ASSIGN_OR_RETURN(auto filter, InboxFilter(req));
+        XT_ASSIGN_OR_RETURN(auto list,
+                            requests.ListForExport(req.actor(), filter, requests::kMaxExportRows));
+        const auto catalog = CatalogOrNull(matters);
+        const requests::MatterNameOf matter_name = [&catalog](const requests::Request& one) {
+          const matters::Matter* m =
+              catalog && !one.matter_id.empty() ? catalog->Find(one.matter_id) : nullptr;
+          return m ? m->name : std::string();
+        };
+        const std::string now = FormatRfc3339(clock.Now());
+        const std::string title =
+            fmt::format("工单导出 {} {}（{} 件{}）", now.substr(0, 10), now.substr(11, 5),
+                        list.items.size(), list.truncated ? "，仅前 10000 件" : "");
+        Response out;
+        if (format == "csv") {
+          out.content_type = "text/csv; charset=utf-8";
+          out.body = requests::ExportCsv(list.items, matter_name, title);
+        } else {
+          XT_ASSIGN_OR_RETURN(out.body, requests::ExportXlsx(list.items, matter_name, title));
+          out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        }
+        out.SetHeader("Content-Disposition", fmt::format("attachment; filename=\"requests-{}.{}\"",
+                                                         now.substr(0, 10), format));
+        if (list.truncated) out.SetHeader("X-Export-Truncated", "true");
+        return out;
+      });
 
   r.Add("GET", "/api/v1/requests/{id}", Auth::kRequired,
         {.summary = "One request with its summonses, merged requests and the commands the caller "

@@ -330,6 +330,40 @@ TEST_P(RequestRoutesTest, InboxFiltersSearchAndPages) {
   EXPECT_EQ(Get("op", "/api/v1/requests?limit=0").status, 400);
 }
 
+// 工单导出: the same filters and scope as the inbox, as CSV or XLSX.
+TEST_P(RequestRoutesTest, TheFilteredInboxExportsAsCsvAndXlsx) {
+  const std::string stalls_number = Submit(Stalls())["number"];
+  auto fumes = Stalls();
+  fumes["text"] = "烧烤店油烟直排到居民窗户";
+  fumes["matter_id"] = fumes_;
+  const std::string fumes_number = Submit(fumes)["number"];
+
+  auto csv = Get("op", "/api/v1/requests/export?format=csv&matter_id=" + fumes_);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_TRUE(csv.Header("content-disposition").starts_with("attachment; filename=\"requests-"));
+  EXPECT_NE(csv.body.find(fumes_number), std::string::npos);
+  EXPECT_EQ(csv.body.find(stalls_number), std::string::npos);  // filtered out
+  EXPECT_NE(csv.body.find("工单编号,受理时间"), std::string::npos);
+  EXPECT_NE(csv.body.find("（1 件）"), std::string::npos);
+
+  auto xlsx = Get("op", "/api/v1/requests/export");
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.Header("content-type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  EXPECT_EQ(xlsx.Header("x-export-truncated"), "");
+
+  // Each street exports only its own work.
+  auto other = Get("hb", "/api/v1/requests/export?format=csv");
+  ASSERT_EQ(other.status, 200);
+  EXPECT_EQ(other.body.find(stalls_number), std::string::npos);
+  EXPECT_EQ(other.body.find(fumes_number), std::string::npos);
+  auto bad = Get("op", "/api/v1/requests/export?format=pdf");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad)["error"]["field"], "format");
+}
+
 TEST_P(RequestRoutesTest, ResidentsTrackByNumberAndTheLastFourDigits) {
   auto r = Submit(Stalls());
   ASSERT_EQ(Command("ha", r["id"], "sign").status, 200);

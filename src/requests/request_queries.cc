@@ -166,6 +166,25 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
   });
 }
 
+Result<RequestService::ExportList> RequestService::ListForExport(const Principal& actor,
+                                                                 ListFilter filter, int max_rows) {
+  ExportList out;
+  filter.limit = 500;
+  filter.cursor.clear();
+  while (true) {
+    XT_ASSIGN_OR_RETURN(auto page, List(actor, filter));
+    for (auto& r : page.items) {
+      if (static_cast<int>(out.items.size()) == max_rows) {
+        out.truncated = true;
+        return out;
+      }
+      out.items.push_back(std::move(r));
+    }
+    if (!page.next_cursor) return out;
+    filter.cursor = *page.next_cursor;
+  }
+}
+
 Result<SupervisionQueues> RequestService::Supervision(const Principal& actor, int limit) {
   SupervisionQueues out;
   const std::pair<std::vector<Request> SupervisionQueues::*, bool ListFilter::*> queues[] = {

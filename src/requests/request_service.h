@@ -185,6 +185,14 @@ class RequestService {
   Result<Detail> Get(const identity::Principal& actor, std::string_view id_or_number,
                      bool reveal_contact = false);
   Result<RequestPage> List(const identity::Principal& actor, const ListFilter& filter);
+  // The whole filtered list for 工单导出 (export.h): the same filters and
+  // scope as List, newest first, up to max_rows; `truncated` when more match.
+  struct ExportList {
+    std::vector<Request> items;
+    bool truncated = false;
+  };
+  Result<ExportList> ListForExport(const identity::Principal& actor, ListFilter filter,
+                                   int max_rows);
   // The supervision queues (督办) of what the actor may read: open requests
   // overdue, warned at 75 %, with an extension or a return asked for; at most
   // `limit` each, newest first.

@@ -6,6 +6,7 @@
 // every command the server knows (its OpenAPI x-command-bodies) must have been
 // pressed at least once.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const DEMO_PASSWORD = 'demo-2026'
@@ -708,6 +709,19 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     JSON.stringify(numbers) === JSON.stringify(asc) || JSON.stringify(numbers) === JSON.stringify([...asc].reverse()),
     `rows sorted by number: ${numbers.join(' ')}`,
   )
+  // 工单导出: the filtered list downloads as a workbook with one row per listed request.
+  const [download] = await Promise.all([
+    sp.waitForEvent('download'),
+    sp.locator('[data-test=export-csv]').click(),
+  ])
+  const exported = readFileSync(await download.path(), 'utf8')
+  assert.ok(exported.includes('工单编号,受理时间'), 'the export has its header')
+  assert.ok(exported.includes(`（${todays} 件）`), `the export lists the ${todays} requests shown`)
+  const [workbook] = await Promise.all([
+    sp.waitForEvent('download'),
+    sp.locator('[data-test=export-xlsx]').click(),
+  ])
+  assert.equal(readFileSync(await workbook.path()).subarray(0, 2).toString(), 'PK', 'the XLSX export is a workbook')
   // Every open row counts down to its deadline in words.
   await sp.locator('[data-test=countdown]').filter({ hasText: /剩|超时/ }).first().waitFor()
   // Batch 签收: every request waiting to be signed for, ticked and signed together.

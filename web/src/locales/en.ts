@@ -339,6 +339,8 @@ const en: typeof zh = {
     search: 'Search number, title or text',
     total: '{n} requests',
     total_more: 'more than {n} requests',
+    export_xlsx: 'Export (XLSX)',
+    export_csv: 'Export (CSV)',
     timeline: 'Timeline',
     summonses: 'Summonses',
     merged_calls: 'Requests merged into this one',

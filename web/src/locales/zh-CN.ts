@@ -343,6 +343,8 @@ export default {
     search: '搜索编号、标题或内容',
     total: '共 {n} 件',
     total_more: '{n} 件以上',
+    export_xlsx: '导出 Excel',
+    export_csv: '导出 CSV',
     timeline: '办理过程',
     summonses: '吹哨报到',
     merged_calls: '并入本件的诉求',
