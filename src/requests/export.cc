@@ -1,17 +1,8 @@
 #include "requests/export.h"
 
-#include <fmt/format.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "core/clock.h"
 #include "core/csv.h"
+#include "requests/xlsx.h"
 
 namespace xietong::requests {
 namespace {
@@ -60,14 +51,6 @@ std::string Minute(Timestamp t) {
   return s;
 }
 
-// Removes the file when it goes out of scope.
-struct TempFile {
-  std::string path;
-  ~TempFile() {
-    if (!path.empty()) std::remove(path.c_str());
-  }
-};
-
 }  // namespace
 
 const std::vector<std::string>& ExportHeader() {
@@ -104,61 +87,43 @@ std::string ExportCsv(const std::vector<Request>& rows, const MatterNameOf& matt
 
 Result<std::string> ExportXlsx(const std::vector<Request>& rows, const MatterNameOf& matter_name,
                                std::string_view title) {
-  std::error_code ec;
-  const auto dir = std::filesystem::temp_directory_path(ec);
-  if (ec) return Fail(Error::Internal("no temporary directory for the XLSX export"));
-  std::string name = (dir / "xietong-export-XXXXXX.xlsx").string();
-  const int fd = mkstemps(name.data(), 5);
-  if (fd < 0) return Fail(Error::Internal("cannot create a temporary file for the XLSX export"));
-  close(fd);
-  TempFile file{name};
+  return WorkbookBytes([&](lxw_workbook* wb) {
+    lxw_worksheet* ws = workbook_add_worksheet(wb, "工单");
+    lxw_format* bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    format_set_font_size(bold, 14);
+    lxw_format* header = workbook_add_format(wb);
+    format_set_bold(header);
+    format_set_bg_color(header, 0xD9E1F2);
+    format_set_border(header, LXW_BORDER_THIN);
+    lxw_format* wrap = workbook_add_format(wb);
+    format_set_text_wrap(wrap);
+    format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
 
-  lxw_workbook* wb = workbook_new(file.path.c_str());
-  if (wb == nullptr) return Fail(Error::Internal("cannot start the XLSX export"));
-  lxw_worksheet* ws = workbook_add_worksheet(wb, "工单");
-  lxw_format* bold = workbook_add_format(wb);
-  format_set_bold(bold);
-  format_set_font_size(bold, 14);
-  lxw_format* header = workbook_add_format(wb);
-  format_set_bold(header);
-  format_set_bg_color(header, 0xD9E1F2);
-  format_set_border(header, LXW_BORDER_THIN);
-  lxw_format* wrap = workbook_add_format(wb);
-  format_set_text_wrap(wrap);
-  format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
-
-  lxw_error first_error = LXW_NO_ERROR;
-  auto check = [&](lxw_error e) {
-    if (first_error == LXW_NO_ERROR) first_error = e;
-  };
-  const auto& head = ExportHeader();
-  check(worksheet_write_string(ws, 0, 0, std::string(title).c_str(), bold));
-  for (lxw_col_t col = 0; col < head.size(); ++col)
-    check(worksheet_write_string(ws, 1, col, head[col].c_str(), header));
-  lxw_row_t line = 2;
-  for (const Request& r : rows) {
-    const auto cells = ExportCells(r, matter_name);
-    for (lxw_col_t col = 0; col < cells.size(); ++col)
-      if (!cells[col].empty())  // XLSX cells are text: no formula can start here
-        check(worksheet_write_string(ws, line, col, cells[col].c_str(), wrap));
-    ++line;
-  }
-  const double widths[] = {16, 17, 24, 48, 16, 28, 20, 8, 17, 17, 8, 40, 9};
-  for (lxw_col_t col = 0; col < std::size(widths); ++col)
-    check(worksheet_set_column(ws, col, col, widths[col], nullptr));
-  worksheet_freeze_panes(ws, 2, 1);
-  check(worksheet_autofilter(ws, 1, 0, line > 2 ? line - 1 : 1,
-                             static_cast<lxw_col_t>(head.size() - 1)));
-  const lxw_error closed = workbook_close(wb);  // frees wb whatever it returns
-  check(closed);
-  if (first_error != LXW_NO_ERROR)
-    return Fail(Error::Internal(
-        fmt::format("writing the XLSX export failed: {}", lxw_strerror(first_error))));
-  std::ifstream in(file.path, std::ios::binary);
-  if (!in.is_open()) return Fail(Error::Internal("cannot read back the XLSX export"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return std::move(bytes).str();
+    lxw_error first_error = LXW_NO_ERROR;
+    auto check = [&](lxw_error e) {
+      if (first_error == LXW_NO_ERROR) first_error = e;
+    };
+    const auto& head = ExportHeader();
+    check(worksheet_write_string(ws, 0, 0, std::string(title).c_str(), bold));
+    for (lxw_col_t col = 0; col < head.size(); ++col)
+      check(worksheet_write_string(ws, 1, col, head[col].c_str(), header));
+    lxw_row_t line = 2;
+    for (const Request& r : rows) {
+      const auto cells = ExportCells(r, matter_name);
+      for (lxw_col_t col = 0; col < cells.size(); ++col)
+        if (!cells[col].empty())  // XLSX cells are text: no formula can start here
+          check(worksheet_write_string(ws, line, col, cells[col].c_str(), wrap));
+      ++line;
+    }
+    const double widths[] = {16, 17, 24, 48, 16, 28, 20, 8, 17, 17, 8, 40, 9};
+    for (lxw_col_t col = 0; col < std::size(widths); ++col)
+      check(worksheet_set_column(ws, col, col, widths[col], nullptr));
+    worksheet_freeze_panes(ws, 2, 1);
+    check(worksheet_autofilter(ws, 1, 0, line > 2 ? line - 1 : 1,
+                               static_cast<lxw_col_t>(head.size() - 1)));
+    return first_error;
+  });
 }
 
 }  // namespace xietong::requests

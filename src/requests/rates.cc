@@ -17,6 +17,7 @@
 
 #include "core/csv.h"
 #include "requests/rates_store.h"
+#include "requests/xlsx.h"
 
 namespace xietong::requests::rates {
 namespace {
@@ -61,14 +62,6 @@ constexpr std::string_view kHeader[] = {"排名",     "单位",   "类型",   "�
                                         "基本满意", "不满意", "满意率", "综合得分"};
 
 std::string Title(std::string_view period) { return fmt::format("接诉即办三率排名 {}", period); }
-
-// Removes the file when it goes out of scope.
-struct TempFile {
-  std::string path;
-  ~TempFile() {
-    if (!path.empty()) std::remove(path.c_str());
-  }
-};
 
 }  // namespace
 
@@ -319,82 +312,63 @@ std::string RankingCsv(const std::vector<NamedRates>& rows, std::string_view per
 }
 
 Result<std::string> RankingXlsx(const std::vector<NamedRates>& rows, std::string_view period) {
-  std::error_code ec;
-  const auto dir = std::filesystem::temp_directory_path(ec);
-  if (ec) return Fail(Error::Internal("no temporary directory for the XLSX export"));
-  std::string name = (dir / "xietong-rates-XXXXXX.xlsx").string();
-  const int fd = mkstemps(name.data(), 5);
-  if (fd < 0) return Fail(Error::Internal("cannot create a temporary file for the XLSX export"));
-  close(fd);
-  TempFile file{name};
+  return WorkbookBytes([&](lxw_workbook* wb) {
+    lxw_worksheet* ws = workbook_add_worksheet(wb, "三率排名");
+    lxw_format* title = workbook_add_format(wb);
+    format_set_bold(title);
+    format_set_font_size(title, 14);
+    format_set_align(title, LXW_ALIGN_CENTER);
+    lxw_format* header = workbook_add_format(wb);
+    format_set_bold(header);
+    format_set_align(header, LXW_ALIGN_CENTER);
+    format_set_bg_color(header, 0xD9E1F2);
+    format_set_border(header, LXW_BORDER_THIN);
+    lxw_format* percent = workbook_add_format(wb);
+    format_set_num_format(percent, "0.00%");
+    lxw_format* score = workbook_add_format(wb);
+    format_set_num_format(score, "0.00");
 
-  lxw_workbook* wb = workbook_new(file.path.c_str());
-  if (wb == nullptr) return Fail(Error::Internal("cannot start the XLSX export"));
-  lxw_worksheet* ws = workbook_add_worksheet(wb, "三率排名");
-  lxw_format* title = workbook_add_format(wb);
-  format_set_bold(title);
-  format_set_font_size(title, 14);
-  format_set_align(title, LXW_ALIGN_CENTER);
-  lxw_format* header = workbook_add_format(wb);
-  format_set_bold(header);
-  format_set_align(header, LXW_ALIGN_CENTER);
-  format_set_bg_color(header, 0xD9E1F2);
-  format_set_border(header, LXW_BORDER_THIN);
-  lxw_format* percent = workbook_add_format(wb);
-  format_set_num_format(percent, "0.00%");
-  lxw_format* score = workbook_add_format(wb);
-  format_set_num_format(score, "0.00");
-
-  lxw_error first_error = LXW_NO_ERROR;
-  auto check = [&](lxw_error e) {
-    if (first_error == LXW_NO_ERROR) first_error = e;
-  };
-  constexpr lxw_col_t kLastCol = std::size(kHeader) - 1;
-  check(worksheet_merge_range(ws, 0, 0, 0, kLastCol, Title(period).c_str(), title));
-  for (lxw_col_t col = 0; col <= kLastCol; ++col)
-    check(worksheet_write_string(ws, 1, col, std::string(kHeader[col]).c_str(), header));
-  lxw_row_t line = 2;
-  for (const NamedRates& row : rows) {
-    const UnitRates& r = row.rates;
-    const Counters& c = r.counters;
-    auto number = [&](lxw_col_t col, double v, lxw_format* f = nullptr) {
-      check(worksheet_write_number(ws, line, col, v, f));
+    lxw_error first_error = LXW_NO_ERROR;
+    auto check = [&](lxw_error e) {
+      if (first_error == LXW_NO_ERROR) first_error = e;
     };
-    auto rate = [&](lxw_col_t col, const std::optional<double>& v) {
-      if (v) number(col, *v, percent);
-    };
-    number(0, r.rank);
-    check(worksheet_write_string(ws, line, 1, row.unit_name.c_str(), nullptr));
-    check(worksheet_write_string(ws, line, 2, row.unit_kind_zh.c_str(), nullptr));
-    number(3, static_cast<double>(c.dispatched));
-    number(4, static_cast<double>(c.responded_on_time));
-    rate(5, r.response_rate);
-    number(6, static_cast<double>(c.rated));
-    number(7, static_cast<double>(c.resolved));
-    rate(8, r.resolution_rate);
-    number(9, static_cast<double>(c.satisfied));
-    number(10, static_cast<double>(c.basically_satisfied));
-    number(11, static_cast<double>(c.dissatisfied));
-    rate(12, r.satisfaction_rate);
-    number(13, r.score, score);
-    ++line;
-  }
-  check(worksheet_set_column(ws, 0, 0, 6, nullptr));
-  check(worksheet_set_column(ws, 1, 1, 28, nullptr));
-  check(worksheet_set_column(ws, 2, 2, 10, nullptr));
-  check(worksheet_set_column(ws, 3, kLastCol, 11, nullptr));
-  worksheet_freeze_panes(ws, 2, 0);
-  const lxw_error closed = workbook_close(wb);  // frees wb whatever it returns
-  check(closed);
-  if (first_error != LXW_NO_ERROR)
-    return Fail(Error::Internal(
-        fmt::format("writing the XLSX export failed: {}", lxw_strerror(first_error))));
-
-  std::ifstream in(file.path, std::ios::binary);
-  if (!in.is_open()) return Fail(Error::Internal("cannot read back the XLSX export"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return std::move(bytes).str();
+    constexpr lxw_col_t kLastCol = std::size(kHeader) - 1;
+    check(worksheet_merge_range(ws, 0, 0, 0, kLastCol, Title(period).c_str(), title));
+    for (lxw_col_t col = 0; col <= kLastCol; ++col)
+      check(worksheet_write_string(ws, 1, col, std::string(kHeader[col]).c_str(), header));
+    lxw_row_t line = 2;
+    for (const NamedRates& row : rows) {
+      const UnitRates& r = row.rates;
+      const Counters& c = r.counters;
+      auto number = [&](lxw_col_t col, double v, lxw_format* f = nullptr) {
+        check(worksheet_write_number(ws, line, col, v, f));
+      };
+      auto rate = [&](lxw_col_t col, const std::optional<double>& v) {
+        if (v) number(col, *v, percent);
+      };
+      number(0, r.rank);
+      check(worksheet_write_string(ws, line, 1, row.unit_name.c_str(), nullptr));
+      check(worksheet_write_string(ws, line, 2, row.unit_kind_zh.c_str(), nullptr));
+      number(3, static_cast<double>(c.dispatched));
+      number(4, static_cast<double>(c.responded_on_time));
+      rate(5, r.response_rate);
+      number(6, static_cast<double>(c.rated));
+      number(7, static_cast<double>(c.resolved));
+      rate(8, r.resolution_rate);
+      number(9, static_cast<double>(c.satisfied));
+      number(10, static_cast<double>(c.basically_satisfied));
+      number(11, static_cast<double>(c.dissatisfied));
+      rate(12, r.satisfaction_rate);
+      number(13, r.score, score);
+      ++line;
+    }
+    check(worksheet_set_column(ws, 0, 0, 6, nullptr));
+    check(worksheet_set_column(ws, 1, 1, 28, nullptr));
+    check(worksheet_set_column(ws, 2, 2, 10, nullptr));
+    check(worksheet_set_column(ws, 3, kLastCol, 11, nullptr));
+    worksheet_freeze_panes(ws, 2, 0);
+    return first_error;
+  });
 }
 
 }  // namespace xietong::requests::rates
