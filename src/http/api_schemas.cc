@@ -437,6 +437,7 @@ json::Json RequestSchema() {  // RequestJson; "matter" where RequestWithMatter a
       {"extension_days", Integer()},
       {"extension_reason", String()},
       {"reply", String()},
+      {"reply_attachment_ids", ArrayOf(Id())},
       {"resolved", Nullable(Boolean())},
       {"satisfaction", Nullable(Satisfactions())},
       {"feedback", String()},
@@ -448,10 +449,13 @@ json::Json RequestSchema() {  // RequestJson; "matter" where RequestWithMatter a
   std::vector<std::string> required;
   for (const auto& [name, schema] : p.items()) required.push_back(name);
   p["matter"] = Nullable(Ref("MatterRef"));
+  p["summoned"] = Boolean();
   json::Json o = Object(std::move(p), std::move(required));
   o["description"] =
       "A request (诉求). The contact phone is masked unless revealed; \"matter\" (the category's "
-      "code and name) is present in lists and the detail.";
+      "code and name) is present in lists and the detail; \"summoned\" (in lists) is true when the "
+      "request is in the caller's work only because one of their departments was summoned "
+      "(吹哨报到).";
   return o;
 }
 
@@ -567,7 +571,8 @@ json::Json CommandProperties() {
           {"resolved", Nullable(Boolean())},
           {"satisfaction", Nullable(Satisfactions())},
           {"department_ids", Nullable(ArrayOf(String(1)))},
-          {"summons_id", OptionalText(0, 64)}};
+          {"summons_id", OptionalText(0, 64)},
+          {"attachment_ids", Nullable(ArrayOf(String(1)))}};
 }
 
 json::Json Timeline() {
@@ -664,6 +669,13 @@ json::Json GridCounts() {
   return Object(
       {{"items", ArrayOf(Object({{"grid_id", Id()}, {"count", Integer()}}, {"grid_id", "count"}))}},
       {"items"});
+}
+
+json::Json PlaceCounts() {
+  return Object(
+      {{"level", Enum({"grid", "community", "street", "district"})},
+       {"items", ArrayOf(Object({{"unit_id", Id()}, {"count", Integer()}}, {"unit_id", "count"}))}},
+      {"level", "items"});
 }
 
 json::Json Hotspots() {
@@ -880,6 +892,7 @@ json::Json Build() {
           {"Ranking", Ranking()},
           {"Trend", Trend()},
           {"GridCounts", GridCounts()},
+          {"PlaceCounts", PlaceCounts()},
           {"Hotspots", Hotspots()},
           {"Calendar", Calendar()},
           {"LiveMessage", LiveMessage()},
@@ -918,8 +931,11 @@ json::Json CommandBodySchema(requests::Command command) {
     case Command::kApproveExtension:
       break;
     case Command::kHandle:
-    case Command::kReply:
       reads = needs = {"text"};
+      break;
+    case Command::kReply:  // attachment_ids: photos after handling (处置后照片)
+      reads = {"text", "attachment_ids"};
+      needs = {"text"};
       break;
     case Command::kRequestReturn:
     case Command::kRejectReturn:

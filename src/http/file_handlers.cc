@@ -81,7 +81,8 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
          .summary_zh = "工单照片",
          .tag = "files",
          .path = {doc::PathId("id", "the request's id"),
-                  doc::PathId("file_id", "one of the request's attachment_ids")},
+                  doc::PathId("file_id",
+                              "one of the request's attachment_ids or reply_attachment_ids")},
          .answers = {PhotoAnswer()},
          .errors = {404}},
         [&requests](Request& req) -> Result<Response> {

@@ -76,6 +76,36 @@ TEST_P(AttachmentRoutesTest, AResidentsPhotoTravelsWithTheRequest) {
       404);
 }
 
+// 处置后照片: the street's handler replies with its photos; the centre and
+// the city's leaders see them through the request.
+TEST_P(AttachmentRoutesTest, TheReplyCarriesPhotosAfterHandling) {
+  const std::string id = Submit(Stalls())["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  const std::string photo = UploadId("ha");
+  // Photos go with a reply only; the refusal names the field.
+  auto on_handle = Command("ha", id, "handle",
+                           {{"text", "已到现场"}, {"attachment_ids", json::Json::array({photo})}});
+  ASSERT_EQ(on_handle.status, 400) << on_handle.body;
+  EXPECT_EQ(Body(on_handle)["error"]["field"], "attachment_ids");
+  auto wrong_type = Command("ha", id, "reply", {{"text", "已清理"}, {"attachment_ids", photo}});
+  EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+
+  auto replied =
+      Command("ha", id, "reply",
+              {{"text", "摊点已清理，见照片"}, {"attachment_ids", json::Json::array({photo})}});
+  ASSERT_EQ(replied.status, 200) << replied.body;
+  EXPECT_EQ(Body(replied)["request"]["reply_attachment_ids"], json::Json::array({photo}));
+  const std::string url = "/api/v1/requests/" + id + "/attachments/" + photo;
+  for (const char* reader : {"op", "ha", "lead"}) {
+    auto got = Get(reader, url);
+    ASSERT_EQ(got.status, 200) << reader << ": " << got.body;
+    EXPECT_EQ(got.body, kJpeg);
+  }
+  EXPECT_EQ(Get("hb", url).status, 403);
+  EXPECT_EQ(Body(Get("op", "/api/v1/requests/" + id))["request"]["reply_attachment_ids"],
+            json::Json::array({photo}));
+}
+
 TEST_P(AttachmentRoutesTest, BadUploadsAnswer4xxAndStoreNothing) {
   auto pdf = Upload("res", "%PDF-1.7 not a photo");
   EXPECT_EQ(pdf.status, 400);

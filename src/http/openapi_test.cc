@@ -503,6 +503,10 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                  "/api/v1/stats/grids?from=2026-11-01&to=2026-11-30")
                 .status,
             200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/stats/places",
+                 "/api/v1/stats/places?from=2026-11-01&to=2026-11-30&level=street")
+                .status,
+            200);
   EXPECT_EQ(Call("lead", "GET", "/api/v1/stats/hotspots",
                  "/api/v1/stats/hotspots?from=2026-11-01&to=2026-11-30")
                 .status,

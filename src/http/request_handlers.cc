@@ -157,8 +157,8 @@ std::string CommandList() {
 }
 
 constexpr std::string_view kCommandFields[] = {
-    "text", "reason",   "unit_id",      "matter_id",      "parent_id",
-    "days", "resolved", "satisfaction", "department_ids", "summons_id"};
+    "text",     "reason",       "unit_id",        "matter_id",  "parent_id",     "days",
+    "resolved", "satisfaction", "department_ids", "summons_id", "attachment_ids"};
 
 Result<requests::CommandInput> CommandFrom(const Request& req, Command command) {
   requests::CommandInput in;
@@ -173,7 +173,8 @@ Result<requests::CommandInput> CommandFrom(const Request& req, Command command) 
         std::end(kCommandFields))
       return Fail(Error::InvalidArgument(fmt::format(
           "field '{}' is not an argument of commands; use text, reason, unit_id, matter_id, "
-          "parent_id, days, resolved, satisfaction, department_ids or summons_id",
+          "parent_id, days, resolved, satisfaction, department_ids, summons_id or "
+          "attachment_ids",
           key)));
   }
   XT_ASSIGN_OR_RETURN(auto text, json::OptionalString(body, "text", {0, requests::kMaxReplyChars}));
@@ -205,6 +206,7 @@ Result<requests::CommandInput> CommandFrom(const Request& req, Command command) 
   XT_ASSIGN_OR_RETURN(in.department_ids, json::StringArray(body, "department_ids"));
   XT_ASSIGN_OR_RETURN(auto summons_id, json::OptionalString(body, "summons_id", {0, 64}));
   in.summons_id = summons_id.value_or("");
+  XT_ASSIGN_OR_RETURN(in.attachment_ids, json::StringArray(body, "attachment_ids"));
   return in;
 }
 
@@ -238,6 +240,15 @@ Result<requests::ListFilter> InboxFilter(const Request& req) {
   }
   f.matter_id = req.Query("matter_id").value_or("");
   f.unit_id = req.Query("unit_id").value_or("");
+  f.place_id = req.Query("place_id").value_or("");
+  if (auto ids = req.Query("ids"); ids && !ids->empty()) {
+    std::string_view rest = *ids;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      if (auto id = rest.substr(0, comma); !id.empty()) f.ids.emplace_back(id);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   XT_ASSIGN_OR_RETURN(f.received_from, OptionalTimeParam(req, "from", false));
   XT_ASSIGN_OR_RETURN(f.received_to, OptionalTimeParam(req, "to", true));
   XT_ASSIGN_OR_RETURN(f.due_before, OptionalTimeParam(req, "due_before", false));
@@ -251,9 +262,13 @@ Result<requests::ListFilter> InboxFilter(const Request& req) {
   return f;
 }
 
-json::Json ItemsJson(const std::vector<requests::Request>& list, const matters::Catalog* catalog) {
+json::Json ItemsJson(const std::vector<requests::Request>& list, const matters::Catalog* catalog,
+                     const std::set<std::string>& summoned_ids = {}) {
   json::Json items = json::Json::array();
-  for (const auto& r : list) items.push_back(RequestWithMatter(r, false, catalog));
+  for (const auto& r : list) {
+    items.push_back(RequestWithMatter(r, false, catalog));
+    items.back()["summoned"] = summoned_ids.contains(r.id);
+  }
   return items;
 }
 
@@ -324,8 +339,6 @@ json::Json PlaceJson(const requests::Place& p) {
 }
 
 json::Json RequestJson(const requests::Request& r, bool reveal_contact) {
-  json::Json attachments = json::Json::array();
-  for (const auto& a : r.attachment_ids) attachments.push_back(a);
   return {
       {"id", r.id},
       {"number", r.number},
@@ -342,7 +355,7 @@ json::Json RequestJson(const requests::Request& r, bool reveal_contact) {
       {"requester_id", IdOrNull(r.requester_id)},
       {"created_by", IdOrNull(r.created_by)},
       {"external_id", IdOrNull(r.external_id)},
-      {"attachment_ids", std::move(attachments)},
+      {"attachment_ids", r.attachment_ids},
       {"centre_id", IdOrNull(r.centre_id)},
       {"status", requests::StatusName(r.status)},
       {"unit_id", IdOrNull(r.unit_id)},
@@ -366,6 +379,7 @@ json::Json RequestJson(const requests::Request& r, bool reveal_contact) {
       {"extension_days", r.extension_days},
       {"extension_reason", r.extension_reason},
       {"reply", r.reply},
+      {"reply_attachment_ids", r.reply_attachment_ids},
       {"resolved", r.resolved ? json::Json(*r.resolved) : json::Json(nullptr)},
       {"satisfaction", r.satisfaction ? json::Json(requests::SatisfactionName(*r.satisfaction))
                                       : json::Json(nullptr)},
@@ -465,35 +479,38 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
                     {"return_until", TimeOrNull(p.return_until)}});
         });
 
-  r.Add("GET", "/api/v1/requests", Auth::kRequired,
-        {.summary = "The inbox: requests the caller may see, newest first, filtered",
-         .summary_zh = "工单列表",
-         .tag = "requests",
-         .query = {doc::QueryParam("status", "statuses, comma-separated, e.g. dispatched,signed"),
-                   doc::QueryParam("matter_id", "a leaf, or a level-1/2 matter: its subtree"),
-                   doc::QueryParam("unit_id", "handled in this unit's subtree"),
-                   TimeQuery("from", "received from (a day: its start)"),
-                   TimeQuery("to", "received before (a day: included whole)"),
-                   TimeQuery("due_before", "to be finished before"),
-                   FlagQuery("late", "only those past a deadline"),
-                   FlagQuery("warned", "only those warned of a deadline"),
-                   FlagQuery("extension_pending", "only those with an extension asked"),
-                   FlagQuery("return_pending", "only those with a return asked"),
-                   doc::QueryParam("q", "words of the title, text, number or address"),
-                   doc::Cursor(), doc::Limit()},
-         .answers = {doc::Ok(doc::Ref("RequestList"))},
-         .errors = {400}},
-        [&requests, &matters](Request& req) -> Result<Response> {
-          XT_ASSIGN_OR_RETURN(auto filter, InboxFilter(req));
-          XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), filter));
-          const auto catalog = CatalogOrNull(matters);
-          return Response::Json(
-              200, {{"items", ItemsJson(page.items, catalog.get())},
-                    {"next_cursor",
-                     page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)},
-                    {"total", page.total},
-                    {"total_capped", page.total_capped}});
-        });
+  r.Add(
+      "GET", "/api/v1/requests", Auth::kRequired,
+      {.summary = "The inbox: requests the caller may see, newest first, filtered",
+       .summary_zh = "工单列表",
+       .tag = "requests",
+       .query = {doc::QueryParam("status", "statuses, comma-separated, e.g. dispatched,signed"),
+                 doc::QueryParam("matter_id", "a leaf, or a level-1/2 matter: its subtree"),
+                 doc::QueryParam("unit_id", "handled in this unit's subtree"),
+                 doc::QueryParam("place_id", "located in this grid, community, street or district"),
+                 doc::QueryParam("ids", "only these requests (ids joined by commas, at most 500)"),
+                 TimeQuery("from", "received from (a day: its start)"),
+                 TimeQuery("to", "received before (a day: included whole)"),
+                 TimeQuery("due_before", "to be finished before"),
+                 FlagQuery("late", "only those past a deadline"),
+                 FlagQuery("warned", "only those warned of a deadline"),
+                 FlagQuery("extension_pending", "only those with an extension asked"),
+                 FlagQuery("return_pending", "only those with a return asked"),
+                 doc::QueryParam("q", "words of the title, text, number or address"), doc::Cursor(),
+                 doc::Limit()},
+       .answers = {doc::Ok(doc::Ref("RequestList"))},
+       .errors = {400}},
+      [&requests, &matters](Request& req) -> Result<Response> {
+        XT_ASSIGN_OR_RETURN(auto filter, InboxFilter(req));
+        XT_ASSIGN_OR_RETURN(auto page, requests.List(req.actor(), filter));
+        const auto catalog = CatalogOrNull(matters);
+        return Response::Json(
+            200, {{"items", ItemsJson(page.items, catalog.get(), page.summoned_ids)},
+                  {"next_cursor",
+                   page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)},
+                  {"total", page.total},
+                  {"total_capped", page.total_capped}});
+      });
 
   r.Add(
       "GET", "/api/v1/requests/export", Auth::kRequired,

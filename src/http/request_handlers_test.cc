@@ -1,6 +1,8 @@
 // The 接诉即办 API over a real socket, on every backend: what the hotline
 // operator, the streets, a summoned department, a supervisor and a resident
 // see and may do, from intake to callback, and what bad input answers.
+#include <set>
+
 #include "http/request_routes_fixture.h"
 
 namespace xietong::http {
@@ -614,6 +616,77 @@ TEST_P(RequestRoutesTest, TheDashboardHasATrendAndRequestsPerGrid) {
   EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-01").status, 400);
   EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-31&to=2026-12-01").status, 400);
   EXPECT_EQ(Get("lead", "/api/v1/stats/grids?from=2026-11-30&to=2026-11-01").status, 400);
+}
+
+// The map by street and district, and every area drills down to its list;
+// a hotspot drills down to its requests by id.
+TEST_P(RequestRoutesTest, MapAreasAndHotspotsDrillDownToTheirRequests) {
+  const std::string a1 = Submit(Stalls())["id"];
+  const std::string a2 = Submit(Stalls())["id"];
+  auto in_b = Stalls();
+  in_b["place"] = {{"lat", 30.05}, {"lon", 120.15}, {"address", "柳岸社区"}};
+  const std::string b1 = Submit(in_b)["id"];
+
+  auto streets = Get("lead", "/api/v1/stats/places?from=2026-11-01&to=2026-11-30");
+  ASSERT_EQ(streets.status, 200) << streets.body;
+  auto counts = Body(streets);
+  EXPECT_EQ(counts["level"], "street");
+  ASSERT_EQ(counts["items"].size(), 2u) << counts;
+  EXPECT_EQ(counts["items"][0]["unit_id"], street_a_.id);
+  EXPECT_EQ(counts["items"][0]["count"], 2);
+  EXPECT_EQ(counts["items"][1]["unit_id"], street_b_.id);
+  EXPECT_EQ(counts["items"][1]["count"], 1);
+  auto districts =
+      Body(Get("lead", "/api/v1/stats/places?level=district&from=2026-11-01&to=2026-11-30"));
+  ASSERT_EQ(districts["items"].size(), 1u);
+  EXPECT_EQ(districts["items"][0]["count"], 3);
+  EXPECT_EQ(Get("lead", "/api/v1/stats/places?level=planet&from=2026-11-01&to=2026-11-30").status,
+            400);
+  EXPECT_EQ(Get("ha", "/api/v1/stats/places?from=2026-11-01&to=2026-11-30").status, 403);
+
+  // An area's list: exactly the requests located in it.
+  auto ids_of = [&](const std::string& query) {
+    auto res = Get("lead", "/api/v1/requests?" + query);
+    EXPECT_EQ(res.status, 200) << res.body;
+    std::set<std::string> ids;
+    const auto body = Body(res);
+    for (const auto& r : body["items"]) ids.insert(r["id"].get<std::string>());
+    return ids;
+  };
+  EXPECT_EQ(ids_of("place_id=" + street_a_.id), (std::set<std::string>{a1, a2}));
+  EXPECT_EQ(ids_of("place_id=" + street_b_.id), (std::set<std::string>{b1}));
+  EXPECT_EQ(ids_of("place_id=" + community_a_.id), (std::set<std::string>{a1, a2}));
+  EXPECT_EQ(Get("lead", "/api/v1/requests?place_id=" + police_.id).status, 400);
+  EXPECT_EQ(Get("lead", "/api/v1/requests?place_id=nope").status, 400);
+  // A hotspot's list: its ids, still within what the caller may read.
+  EXPECT_EQ(ids_of("ids=" + a1 + "," + b1), (std::set<std::string>{a1, b1}));
+  auto hb = Get("hb", "/api/v1/requests?ids=" + a1 + "," + b1);
+  ASSERT_EQ(hb.status, 200);
+  ASSERT_EQ(Body(hb)["items"].size(), 1u);
+  EXPECT_EQ(Body(hb)["items"][0]["id"], b1);
+  std::string many = "x0";
+  for (int i = 1; i <= 500; ++i) many += ",x" + std::to_string(i);
+  EXPECT_EQ(Get("lead", "/api/v1/requests?ids=" + many).status, 400);
+}
+
+// A department summoned by a street (吹哨报到) sees the request in its inbox,
+// marked as summoned; the street's own inbox does not mark it.
+TEST_P(RequestRoutesTest, SummonedRequestsAreMarkedApartInTheInbox) {
+  const std::string id = Submit(Stalls())["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  ASSERT_EQ(
+      Command("ha", id, "summon",
+              {{"reason", "需要公安配合"}, {"department_ids", json::Json::array({police_.id})}})
+          .status,
+      200);
+  auto police = Body(Get("pol", "/api/v1/requests"))["items"];
+  ASSERT_EQ(police.size(), 1u);
+  EXPECT_EQ(police[0]["id"], id);
+  EXPECT_TRUE(police[0]["summoned"].get<bool>());
+  auto street = Body(Get("ha", "/api/v1/requests"))["items"];
+  ASSERT_EQ(street.size(), 1u);
+  EXPECT_FALSE(street[0]["summoned"].get<bool>());
+  EXPECT_FALSE(Body(Get("op", "/api/v1/requests"))["items"][0]["summoned"].get<bool>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RequestRoutesTest,

@@ -64,6 +64,17 @@ ParamDoc Weight(std::string name) {
                          doc::Number());
 }
 
+// The counts behind the map: ?from=&to= (days, both included)[&unit_id=].
+Result<std::vector<std::pair<std::string, std::int64_t>>> PlaceCounts(
+    requests::RequestService& requests, const Request& req, requests::PlaceLevel level) {
+  auto from = req.Query("from"), to = req.Query("to");
+  if (!from || !to || from->empty() || to->empty())
+    return Fail(Error::InvalidArgument("'from' and 'to' (yyyy-mm-dd) are needed"));
+  XT_ASSIGN_OR_RETURN(auto begin, ParseTimeParam("from", *from, false));
+  XT_ASSIGN_OR_RETURN(auto end, ParseTimeParam("to", *to, true));
+  return requests.PlaceCounts(req.actor(), level, begin, end, req.Query("unit_id").value_or(""));
+}
+
 }  // namespace
 
 void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
@@ -193,20 +204,43 @@ void RegisterStatsRoutes(Api& api, requests::RequestService& requests) {
       {.summary = "Requests received per grid, for the map",
        .summary_zh = "网格诉求量",
        .tag = "stats",
-       .query = {Day("from", "the first day"), Day("to", "the last day, included")},
+       .query = {Day("from", "the first day"), Day("to", "the last day, included"),
+                 doc::QueryParam("unit_id", "only requests handled in this unit's subtree")},
        .answers = {doc::Ok(doc::Ref("GridCounts"))},
        .errors = {400, 403, 404}},
       [&requests](Request& req) -> Result<Response> {
-        auto from = req.Query("from"), to = req.Query("to");
-        if (!from || !to || from->empty() || to->empty())
-          return Fail(Error::InvalidArgument("'from' and 'to' (yyyy-mm-dd) are needed"));
-        XT_ASSIGN_OR_RETURN(auto begin, ParseTimeParam("from", *from, false));
-        XT_ASSIGN_OR_RETURN(auto end, ParseTimeParam("to", *to, true));
-        XT_ASSIGN_OR_RETURN(auto counts, requests.GridCounts(req.actor(), begin, end,
-                                                             req.Query("unit_id").value_or("")));
+        XT_ASSIGN_OR_RETURN(auto counts, PlaceCounts(requests, req, requests::PlaceLevel::kGrid));
         json::Json items = json::Json::array();
         for (const auto& [grid, n] : counts) items.push_back({{"grid_id", grid}, {"count", n}});
         return Response::Json(200, {{"items", std::move(items)}});
+      });
+
+  // Requests received per place of a level, for the map drawn by street or
+  // district (requests without a grid still have a street when their
+  // address named one).
+  api.router().Add(
+      "GET", "/api/v1/stats/places", Auth::kRequired,
+      {.summary = "Requests received per grid, community, street or district, for the map",
+       .summary_zh = "各地诉求量",
+       .tag = "stats",
+       .query = {Day("from", "the first day"), Day("to", "the last day, included"),
+                 doc::QueryParam(
+                     "level", "grid, community, street (default) or district",
+                     {{"type", "string"}, {"enum", {"grid", "community", "street", "district"}}}),
+                 doc::QueryParam("unit_id", "only requests handled in this unit's subtree")},
+       .answers = {doc::Ok(doc::Ref("PlaceCounts"))},
+       .errors = {400, 403, 404}},
+      [&requests](Request& req) -> Result<Response> {
+        auto level_name = req.Query("level");
+        XT_ASSIGN_OR_RETURN(auto level,
+                            requests::ParsePlaceLevel(level_name && !level_name->empty()
+                                                          ? *level_name
+                                                          : std::string_view("street")));
+        XT_ASSIGN_OR_RETURN(auto counts, PlaceCounts(requests, req, level));
+        json::Json items = json::Json::array();
+        for (const auto& [unit, n] : counts) items.push_back({{"unit_id", unit}, {"count", n}});
+        return Response::Json(
+            200, {{"level", requests::PlaceLevelName(level)}, {"items", std::move(items)}});
       });
 }
 

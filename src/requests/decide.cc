@@ -212,6 +212,8 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
     return same;
   }
   XT_TRY_VOID(Check(r, in.command, ctx.now));
+  XT_TRY_VOID(Require(in.attachment_ids.empty() || in.command == Command::kReply, "attachment_ids",
+                      "not_allowed", "'attachment_ids' go with a reply (处置后照片) only"));
   const Timestamp now = ctx.now;
   switch (in.command) {
     case Command::kDispatch:
@@ -247,13 +249,20 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
     case Command::kReply:
       XT_TRY_VOID(RequireText("text", in.text, kMaxReplyChars));
       a.status = Status::kReplied;
+      XT_TRY_VOID(Require(in.attachment_ids.size() <= static_cast<std::size_t>(kMaxAttachments),
+                          "attachment_ids", "too_long",
+                          fmt::format("a reply has at most {} photos, not {}", kMaxAttachments,
+                                      in.attachment_ids.size())));
       a.reply = in.text;
+      a.reply_attachment_ids = in.attachment_ids;
+      t.attached = in.attachment_ids;
       a.replied_at = now;
       a.extension_days = 0;  // nothing left to extend
       a.finish_late = a.finish_late || now > a.finish_due;
       t.timers.push_back({"finish", {}});
       t.payload = Change(r, a);
       t.payload["reply"] = in.text;
+      if (!in.attachment_ids.empty()) t.payload["attachment_ids"] = in.attachment_ids;
       t.payload["late"] = a.finish_late;
       t.action = "request.replied";
       t.children_follow = true;

@@ -33,15 +33,16 @@ namespace xietong::requests {
 // A command and what it carries, as a client sends it.
 struct CommandInput {
   Command command = Command::kSign;
-  std::string idempotency_key;           // a repeated key returns the current state
-  std::optional<std::int64_t> if_match;  // expected version
-  std::string text;                      // handle note, reply, report
-  std::string reason;                    // return, transfer, extension, reopen, urge, close
-  std::string unit_id;                   // dispatch override, transfer target
-  std::string matter_id;                 // dispatch: (re)categorise
-  std::string parent_id;                 // merge into
-  int days = 0;                          // extension
-  std::optional<bool> resolved;          // callback
+  std::string idempotency_key;              // a repeated key returns the current state
+  std::optional<std::int64_t> if_match;     // expected version
+  std::string text;                         // handle note, reply, report
+  std::vector<std::string> attachment_ids;  // reply: photos after handling, at most kMaxAttachments
+  std::string reason;                       // return, transfer, extension, reopen, urge, close
+  std::string unit_id;                      // dispatch override, transfer target
+  std::string matter_id;                    // dispatch: (re)categorise
+  std::string parent_id;                    // merge into
+  int days = 0;                             // extension
+  std::optional<bool> resolved;             // callback
   std::optional<Satisfaction> satisfaction;
   std::vector<std::string> department_ids;  // summon
   std::string summons_id;                   // report (optional when only one is pending)
@@ -89,9 +90,10 @@ struct Transition {
   Request after;           // the request as the command leaves it (version not yet bumped)
   bool unchanged = false;  // nothing to store (a repeated sign)
   std::vector<TimerChange> timers;
-  std::vector<Summons> summoned;    // new summonses (their due timers are in `timers`)
-  std::optional<Summons> reported;  // ctx.reporting as its report leaves it
-  std::string action;               // the audit action, e.g. "request.signed"
+  std::vector<Summons> summoned;      // new summonses (their due timers are in `timers`)
+  std::optional<Summons> reported;    // ctx.reporting as its report leaves it
+  std::vector<std::string> attached;  // files to attach to the request (reply photos)
+  std::string action;                 // the audit action, e.g. "request.signed"
   json::Json payload = json::Json::object();
   bool children_follow = false;  // requests merged into it copy its reply and closing
 };

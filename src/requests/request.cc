@@ -209,4 +209,27 @@ void ShowToResident(audit::Event& e) {
   e.actor.clear();
 }
 
+std::string_view PlaceLevelName(PlaceLevel level) {
+  switch (level) {
+    case PlaceLevel::kGrid:
+      return "grid";
+    case PlaceLevel::kCommunity:
+      return "community";
+    case PlaceLevel::kStreet:
+      return "street";
+    case PlaceLevel::kDistrict:
+      return "district";
+  }
+  return "grid";
+}
+
+Result<PlaceLevel> ParsePlaceLevel(std::string_view s) {
+  for (auto level :
+       {PlaceLevel::kGrid, PlaceLevel::kCommunity, PlaceLevel::kStreet, PlaceLevel::kDistrict})
+    if (PlaceLevelName(level) == s) return level;
+  return Fail(Error::InvalidArgument(
+                  fmt::format("'level' is grid, community, street or district, not '{}'", s))
+                  .About("level", "unknown"));
+}
+
 }  // namespace xietong::requests

@@ -61,6 +61,11 @@ struct Place {
   std::string district_id;
 };
 
+// The levels a request's place is recorded at (Place's four ids).
+enum class PlaceLevel { kGrid, kCommunity, kStreet, kDistrict };
+std::string_view PlaceLevelName(PlaceLevel level);  // "grid", "community", …
+Result<PlaceLevel> ParsePlaceLevel(std::string_view s);
+
 struct Request {
   std::string id;
   std::string number;  // human number: yyyymmdd + 5 digits, e.g. 2026112300042
@@ -108,6 +113,7 @@ struct Request {
   std::string extension_reason;
 
   std::string reply;
+  std::vector<std::string> reply_attachment_ids;  // photos after handling (处置后照片)
   std::optional<bool> resolved;
   std::optional<Satisfaction> satisfaction;
   std::string feedback;

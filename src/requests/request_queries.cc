@@ -19,7 +19,33 @@ namespace {
 using identity::Action;
 using identity::Can;
 using identity::Principal;
+using identity::UnitKind;
 using storage::Executor;
+
+// The level at which requests record place_id, from its kind.
+Result<PlaceLevel> PlaceLevelOf(const Directory& dir, std::string_view place_id) {
+  const identity::OrgUnit* unit = dir.Find(place_id);
+  if (!unit)
+    return Fail(Error::InvalidArgument(fmt::format("'place_id' {} is not a unit", place_id))
+                    .About("place_id", "unknown"));
+  switch (unit->kind) {
+    case UnitKind::kGrid:
+      return PlaceLevel::kGrid;
+    case UnitKind::kCommunity:
+      return PlaceLevel::kCommunity;
+    case UnitKind::kStreet:
+    case UnitKind::kTownship:
+      return PlaceLevel::kStreet;
+    case UnitKind::kDistrict:
+      return PlaceLevel::kDistrict;
+    default:
+      return Fail(Error::InvalidArgument(
+                      fmt::format("'place_id' names {}, a {}; give a grid, community, street, "
+                                  "township or district",
+                                  unit->name, identity::UnitKindName(unit->kind)))
+                      .About("place_id", "not_a_place"));
+  }
+}
 
 }  // namespace
 
@@ -136,6 +162,16 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
     }
   }
   q.unit_id = f.unit_id;
+  if (!f.place_id.empty()) {
+    XT_ASSIGN_OR_RETURN(auto dir, directory());
+    XT_ASSIGN_OR_RETURN(q.place_level, PlaceLevelOf(*dir, f.place_id));
+    q.place_id = f.place_id;
+  }
+  if (f.ids.size() > kMaxListIds)
+    return Fail(Error::InvalidArgument(fmt::format("'ids' names at most {} requests, not {}",
+                                                   kMaxListIds, f.ids.size()))
+                    .About("ids", "too_long"));
+  q.ids = f.ids;
   q.received_from = f.received_from;
   q.received_to = f.received_to;
   q.finish_due_before = f.due_before;
@@ -156,6 +192,11 @@ Result<RequestPage> RequestService::List(const Principal& actor, const ListFilte
     XT_ASSIGN_OR_RETURN(page.items, store::List(ex, q));
     if (actor.kind == identity::AccountKind::kResident)
       for (auto& r : page.items) ShowToResident(r);
+    else if (!actor.is_system())
+      for (const auto& r : page.items)
+        if (!IsStaffOf(actor, Action::kRequestRead, r.unit_path) &&
+            !IsStaffOf(actor, Action::kRequestRead, r.centre_path))
+          page.summoned_ids.insert(r.id);
     XT_ASSIGN_OR_RETURN(page.total, store::Count(ex, q));
     if (q.count_limit > 0 && page.total > q.count_limit) {
       page.total = q.count_limit;
@@ -369,11 +410,12 @@ Result<std::vector<std::pair<std::string, rates::UnitRates>>> RequestService::Tr
   });
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::GridCounts(
-    const Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id) {
+Result<std::vector<std::pair<std::string, std::int64_t>>> RequestService::PlaceCounts(
+    const Principal& actor, PlaceLevel level, Timestamp from, Timestamp to,
+    std::string_view unit_id) {
   XT_ASSIGN_OR_RETURN(const std::string path, FiguresPath(actor, unit_id));
   if (to <= from) return Fail(Error::InvalidArgument("'to' must be after 'from'"));
-  return db_.Read([&](Executor& ex) { return store::CountByGrid(ex, from, to, path); });
+  return db_.Read([&](Executor& ex) { return store::CountByPlace(ex, level, from, to, path); });
 }
 
 Result<int> RequestService::IndexUnsearchable() {

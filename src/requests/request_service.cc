@@ -418,6 +418,7 @@ Result<Request> RequestService::Commit(Executor& ex, const Request& before,
     XT_TRY_VOID(
         rates::Apply(ex, rates::ContributionOf(*was), rates::ContributionOf(*step.reported)));
   }
+  if (!step.attached.empty()) XT_TRY_VOID(files::Attach(ex, actor, step.attached, before.id));
   for (const auto& change : step.timers)
     XT_TRY_VOID(store::ReplaceTimers(ex, before.id, change.prefix, StoreTimers(before.id, change)));
   Request& r = step.after;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -94,6 +95,8 @@ struct ListFilter {
   std::vector<Status> statuses;
   std::string matter_id;  // a leaf, or a level-1/2 matter: its whole subtree
   std::string unit_id;
+  std::string place_id;          // a grid, community, street or district: requests located in it
+  std::vector<std::string> ids;  // only these requests (a hotspot's), at most kMaxListIds
   Timestamp received_from = 0;
   Timestamp received_to = 0;
   Timestamp due_before = 0;
@@ -106,8 +109,13 @@ struct ListFilter {
   int limit = 50;
 };
 
+inline constexpr std::size_t kMaxListIds = 500;
+
 struct RequestPage {
   std::vector<Request> items;
+  // Ids of the items in the caller's work only because one of their
+  // departments was summoned (吹哨报到), not as the handling unit or centre.
+  std::set<std::string> summoned_ids;
   std::optional<std::string> next_cursor;
   std::int64_t total = 0;
   // A search's total is counted up to kSearchCountLimit: true when more match.
@@ -222,10 +230,12 @@ class RequestService {
   // month by month; the same permission as Ranking.
   Result<std::vector<std::pair<std::string, rates::UnitRates>>> Trend(
       const identity::Principal& actor, const TrendRequest& in);
-  // Requests received per grid in [from, to) under unit_id ("" = the city),
-  // for the map; the same permission as Ranking.
-  Result<std::vector<std::pair<std::string, std::int64_t>>> GridCounts(
-      const identity::Principal& actor, Timestamp from, Timestamp to, std::string_view unit_id);
+  // Requests received per place of a level (grid, community, street,
+  // district) in [from, to) under unit_id ("" = the city), for the map; the
+  // same permission as Ranking.
+  Result<std::vector<std::pair<std::string, std::int64_t>>> PlaceCounts(
+      const identity::Principal& actor, PlaceLevel level, Timestamp from, Timestamp to,
+      std::string_view unit_id);
 
   // Fires every due timer (warnings, overdue flags, late reports); returns
   // how many fired. Called by the timer runner on every node.

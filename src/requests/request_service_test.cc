@@ -11,6 +11,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
+#include "files/file_service.h"
 #include "requests/rates.h"
 #include "requests/request_store.h"
 #include "storage/testing.h"
@@ -638,6 +639,49 @@ TEST_P(RequestServiceTest, ARepeatedCallIsMergedAtIntake) {
   Must(operator_, rated->request, Command::kClose, [](auto& in) { in.reason = "已回访"; });
   EXPECT_FALSE(mergeable());
   EXPECT_EQ(refused(operator_, [](Intake&) {}), ErrorCode::kConflict);
+}
+
+// 处置后照片: the handler's own uploads go with the reply, are readable by
+// whoever reads the request, and nobody else's upload can be attached.
+TEST_P(RequestServiceTest, RepliesCarryTheHandlersPhotos) {
+  using namespace std::string_literals;
+  const std::string png = "\x89PNG\r\n\x1A\n\x00\x00\x00\rIHDR"s + std::string(64, 'x');
+  files::FileService files(db(), clock_, ids_);
+  auto mine = files.Upload(handler_a_, "image/png", png);
+  auto theirs = files.Upload(handler_b_, "image/png", png);
+  ASSERT_TRUE(mine && theirs);
+  Request r = Must(handler_a_, Submitted(), Command::kSign);
+  // Photos belong to a reply, not to a progress note.
+  auto on_handle = Do(handler_a_, r, Command::kHandle, [&](auto& in) {
+    in.text = "已到现场";
+    in.attachment_ids = {mine->id};
+  });
+  ASSERT_FALSE(on_handle);
+  EXPECT_EQ(on_handle.error().field, "attachment_ids");
+  // Another account's upload is refused and nothing is replied.
+  auto stolen = Do(handler_a_, r, Command::kReply, [&](auto& in) {
+    in.text = "已清理";
+    in.attachment_ids = {theirs->id};
+  });
+  ASSERT_FALSE(stolen);
+  ASSERT_EQ(service_->Get(handler_a_, r.id)->request.status, Status::kSigned);
+
+  r = Must(handler_a_, r, Command::kReply, [&](auto& in) {
+    in.text = "摊点已清理，见照片";
+    in.attachment_ids = {mine->id};
+  });
+  EXPECT_EQ(r.reply_attachment_ids, std::vector<std::string>{mine->id});
+  auto stored = service_->Get(operator_, r.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->request.reply_attachment_ids, std::vector<std::string>{mine->id});
+  auto photo = service_->Attachment(operator_, r.id, mine->id);
+  ASSERT_TRUE(photo) << photo.error().message;
+  EXPECT_EQ(photo->bytes, png);
+  EXPECT_FALSE(service_->Attachment(operator_, r.id, theirs->id));
+  auto timeline = service_->Timeline(operator_, r.id);
+  ASSERT_TRUE(timeline);
+  EXPECT_EQ(json::Json::parse(timeline->back().payload).value("attachment_ids", json::Json()),
+            json::Json(std::vector<std::string>{mine->id}));
 }
 
 TEST_P(RequestServiceTest, DissatisfiedResidentsGetItReopened) {

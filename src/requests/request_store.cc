@@ -125,6 +125,10 @@ CREATE TABLE request_command_keys (
      "ALTER TABLE requests ADD COLUMN search tsvector;"
      "CREATE INDEX requests_search ON requests USING GIN (search);"
      "CREATE INDEX requests_unsearchable ON requests (id) WHERE search IS NULL"},
+    // Photos the handling unit attaches to its reply (处置后照片), a JSON array
+    // of file ids like attachments.
+    {"requests", 5, "photos attached to the reply",
+     "ALTER TABLE requests ADD COLUMN reply_attachments TEXT NOT NULL DEFAULT '[]'"},
 };
 
 // Every column, in the order ToValues and FromRow use.
@@ -135,11 +139,34 @@ constexpr std::string_view kColumns =
     "unit_id, unit_path, unit_name, received_at, dispatched_at, signed_at, replied_at, "
     "closed_at, sign_due, finish_due, sign_warn_at, finish_warn_at, return_until, sign_late, "
     "finish_late, warned, parent_id, return_requested, return_reason, extension_days, "
-    "extension_reason, reply, resolved, satisfaction, feedback, dispatch_count, reopen_count, "
+    "extension_reason, reply, reply_attachments, resolved, satisfaction, feedback, dispatch_count, "
+    "reopen_count, "
     "version, updated_at";
-constexpr int kColumnCount = 53;
+constexpr int kColumnCount = 54;
+
+std::string_view PlaceColumn(PlaceLevel level) {
+  switch (level) {
+    case PlaceLevel::kGrid:
+      return "grid_id";
+    case PlaceLevel::kCommunity:
+      return "community_id";
+    case PlaceLevel::kStreet:
+      return "street_id";
+    case PlaceLevel::kDistrict:
+      return "district_id";
+  }
+  return "grid_id";
+}
 
 std::string Attachments(const std::vector<std::string>& ids) { return json::Json(ids).dump(); }
+
+std::vector<std::string> AttachmentIds(std::string_view stored) {
+  std::vector<std::string> ids;
+  if (auto a = json::Json::parse(stored, nullptr, false); a.is_array())
+    for (const auto& v : a)
+      if (v.is_string()) ids.push_back(v.get<std::string>());
+  return ids;
+}
 
 std::vector<storage::Value> ToValues(const Request& r) {
   std::optional<std::int64_t> resolved;
@@ -192,6 +219,7 @@ std::vector<storage::Value> ToValues(const Request& r) {
           std::int64_t{r.extension_days},
           r.extension_reason,
           r.reply,
+          Attachments(r.reply_attachment_ids),
           resolved,
           satisfaction,
           r.feedback,
@@ -226,9 +254,7 @@ Request FromRow(const storage::Row& row) {
   r.requester_id = row.Text(i++);
   r.created_by = row.Text(i++);
   r.external_id = row.Text(i++);
-  if (auto a = json::Json::parse(row.TextView(i++), nullptr, false); a.is_array())
-    for (const auto& v : a)
-      if (v.is_string()) r.attachment_ids.push_back(v.get<std::string>());
+  r.attachment_ids = AttachmentIds(row.TextView(i++));
   r.centre_id = row.Text(i++);
   r.centre_path = row.Text(i++);
   r.status = ParseStatus(row.TextView(i++)).value_or(Status::kReceived);
@@ -254,6 +280,7 @@ Request FromRow(const storage::Row& row) {
   r.extension_days = static_cast<int>(row.Int(i++));
   r.extension_reason = row.Text(i++);
   r.reply = row.Text(i++);
+  r.reply_attachment_ids = AttachmentIds(row.TextView(i++));
   if (auto v = row.OptInt(i++)) r.resolved = *v != 0;
   if (auto v = row.OptText(i++)) {
     if (auto s = ParseSatisfaction(*v)) r.satisfaction = *s;
@@ -336,6 +363,14 @@ void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sq
   if (!q.unit_id.empty()) {
     sql += " AND unit_id = ?";
     params.emplace_back(q.unit_id);
+  }
+  if (q.place_level) {
+    sql += fmt::format(" AND {} = ?", PlaceColumn(*q.place_level));
+    params.emplace_back(q.place_id);
+  }
+  if (!q.ids.empty()) {
+    sql += " AND id IN (" + Placeholders(static_cast<int>(q.ids.size())) + ")";
+    for (const auto& id : q.ids) params.emplace_back(id);
   }
   if (q.received_from) {
     sql += " AND received_at >= ?";
@@ -741,19 +776,20 @@ Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int
   return out;
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> CountByGrid(Executor& ex, Timestamp from,
-                                                                      Timestamp to,
-                                                                      std::string_view under_path) {
-  std::string sql =
-      "SELECT grid_id, COUNT(*) FROM requests WHERE received_at >= ? AND received_at < ?"
-      " AND grid_id <> ''";
+Result<std::vector<std::pair<std::string, std::int64_t>>> CountByPlace(
+    Executor& ex, PlaceLevel level, Timestamp from, Timestamp to, std::string_view under_path) {
+  const std::string_view column = PlaceColumn(level);
+  std::string sql = fmt::format(
+      "SELECT {0}, COUNT(*) FROM requests WHERE received_at >= ? AND received_at < ?"
+      " AND {0} <> ''",
+      column);
   std::vector<storage::Value> params{from, to};
   // Unit paths are ids joined by '/': no LIKE wildcards to escape.
   if (!under_path.empty()) {
     sql += " AND unit_path LIKE ?";
     params.emplace_back(std::string(under_path) + "%");
   }
-  sql += " GROUP BY grid_id ORDER BY COUNT(*) DESC, grid_id";
+  sql += fmt::format(" GROUP BY {0} ORDER BY COUNT(*) DESC, {0}", column);
   XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, storage::Params(params)));
   std::vector<std::pair<std::string, std::int64_t>> out;
   out.reserve(rows.size());

@@ -59,12 +59,14 @@ struct RecentText {
 // Requests received at or after `since`, oldest first, at most limit.
 Result<std::vector<RecentText>> ReceivedSince(Executor& ex, Timestamp since, int limit);
 
-// How many requests were received in [from, to) in each grid, for the map;
-// only requests handled under `under_path` when it is not empty. Requests
-// without a grid are left out. Busiest grid first.
-Result<std::vector<std::pair<std::string, std::int64_t>>> CountByGrid(Executor& ex, Timestamp from,
-                                                                      Timestamp to,
-                                                                      std::string_view under_path);
+// How many requests were received in [from, to) in each place of a level
+// (grid, community, street, district), for the map; only requests handled
+// under `under_path` when it is not empty. Requests without a place at that
+// level are left out. Busiest place first.
+Result<std::vector<std::pair<std::string, std::int64_t>>> CountByPlace(Executor& ex,
+                                                                       PlaceLevel level,
+                                                                       Timestamp from, Timestamp to,
+                                                                       std::string_view under_path);
 
 // Who may see what, as SQL: a request matches when any clause does.
 struct Scope {
@@ -80,8 +82,11 @@ struct ListQuery {
   std::vector<Status> statuses;  // empty: any
   std::string matter_id;         // a leaf, or a level-1/2 matter's code prefix via matter_ids
   std::vector<std::string> matter_ids;
-  std::string unit_id;          // exactly this handling unit
-  Timestamp received_from = 0;  // [from, to) on received_at; 0: open
+  std::string unit_id;                    // exactly this handling unit
+  std::optional<PlaceLevel> place_level;  // with place_id: located in this place unit
+  std::string place_id;
+  std::vector<std::string> ids;  // non-empty: only these requests
+  Timestamp received_from = 0;   // [from, to) on received_at; 0: open
   Timestamp received_to = 0;
   Timestamp finish_due_before = 0;  // open requests due before this instant
   bool late_only = false;           // sign_late or finish_late

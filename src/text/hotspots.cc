@@ -18,6 +18,9 @@
 namespace xietong::text {
 namespace {
 
+// How much of an untitled message heads its hotspot.
+constexpr std::size_t kUntitledHeadingChars = 24;
+
 // Candidate pairs share at least kMinSharedKeys of their heaviest features
 // (kCandidateKeys among the features in at least 2, 3 and 5 messages each);
 // only they are compared exactly. A feature's postings are
@@ -395,6 +398,8 @@ Result<HotspotResult> FindHotspots(const Normalizer& normalizer,
     }
     const HotspotMessage& rep = messages[docs[best].input];
     h.title = rep.title.empty() ? docs[best].title : rep.title;
+    // A call recorded without a title: its first words name the problem.
+    if (h.title.empty()) h.title = FirstSentence(rep.body, kUntitledHeadingChars);
     h.representative_id = rep.id;
     h.first_us = messages[docs[group.front()].input].time_us;
     h.last_us = messages[docs[group.back()].input].time_us;

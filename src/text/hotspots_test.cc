@@ -146,6 +146,35 @@ TEST_F(TextHotspotTest, PlantedClustersAreFoundAndRankedAndUnrelatedMessagesStay
   EXPECT_EQ(r.groups, 2u);
 }
 
+// Calls are often recorded without a title: the hotspot is then headed by
+// the first sentence of its representative's words, never left blank.
+TEST_F(TextHotspotTest, UntitledCallsAreHeadedByTheirFirstSentence) {
+  auto messages = Background(0);
+  for (auto m : MixingPlant(2)) {
+    // An operator writes what the caller said: the gist first, then the detail.
+    m.body = m.title + "。" + m.body;
+    m.title.clear();
+    messages.push_back(std::move(m));
+  }
+  const HotspotResult r = Find(messages);
+  ASSERT_EQ(r.hotspots.size(), 1u);
+  const Hotspot& plant = r.hotspots[0];
+  EXPECT_FALSE(plant.title.empty());
+  const auto rep = std::find_if(messages.begin(), messages.end(),
+                                [&](const auto& m) { return m.id == plant.representative_id; });
+  ASSERT_NE(rep, messages.end());
+  EXPECT_EQ(plant.title, FirstSentence(rep->body, 24));
+  EXPECT_TRUE(rep->body.starts_with(plant.title.substr(0, plant.title.size() - 3)));
+}
+
+TEST(FirstSentenceTest, StopsAtTheEndOfTheSentenceOrTheLimit) {
+  EXPECT_EQ(FirstSentence("路灯不亮。已经三天了", 24), "路灯不亮");
+  EXPECT_EQ(FirstSentence("  \n楼下烧烤油烟很大！", 24), "楼下烧烤油烟很大");
+  EXPECT_EQ(FirstSentence("一二三四五六七八九十", 4), "一二三四…");
+  EXPECT_EQ(FirstSentence("abc", 24), "abc");
+  EXPECT_EQ(FirstSentence("\xff\xfe", 24), "");
+}
+
 TEST_F(TextHotspotTest, TheSameTopicInDifferentPlacesStaysApart) {
   auto messages = Background(0);
   // The same complaint in another district, and at another estate of the same district.

@@ -75,4 +75,17 @@ std::string EncodeUtf8(std::u32string_view s) {
   return out;
 }
 
+std::string FirstSentence(std::string_view s, std::size_t max_chars) {
+  auto cps = DecodeUtf8(s);
+  if (!cps) return {};
+  std::u32string_view text = *cps;
+  while (!text.empty() && (text.front() == U' ' || text.front() == U'\n' || text.front() == U'\t' ||
+                           text.front() == U'\u3000'))
+    text.remove_prefix(1);
+  std::size_t end = text.find_first_of(U"。！？!?\n");
+  if (end != std::u32string_view::npos && end > 0) text = text.substr(0, end);
+  if (text.size() <= max_chars) return EncodeUtf8(text);
+  return EncodeUtf8(text.substr(0, max_chars)) + "…";
+}
+
 }  // namespace xietong::text

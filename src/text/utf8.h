@@ -21,4 +21,9 @@ Result<std::u32string> DecodeUtf8(std::string_view s);
 void AppendUtf8(std::string& out, char32_t cp);
 std::string EncodeUtf8(std::u32string_view s);
 
+// The first sentence of s (up to 。！？!? or a line break), at most max_chars
+// code points, with "…" when cut; "" for invalid UTF-8. For a heading when a
+// message has no title of its own.
+std::string FirstSentence(std::string_view s, std::size_t max_chars);
+
 }  // namespace xietong::text
