@@ -28,6 +28,8 @@ std::string_view ActionName(Action a) {
       return "request.supervise";
     case Action::kStatsRead:
       return "stats.read";
+    case Action::kWorkflowManage:
+      return "workflow.manage";
   }
   return "unknown";
 }
@@ -43,6 +45,7 @@ bool RoleAllows(Role role, Action action) {
     case Action::kAccountManage:
     case Action::kRevealPersonal:
     case Action::kMatterManage:
+    case Action::kWorkflowManage:
       return role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:

@@ -24,6 +24,7 @@ enum class Action {
   kRequestDispatch,   // dispatch, transfer, decide returns, merge, call back, close, reopen
   kRequestSupervise,  // approve extensions, urge, see the supervision queue (督办)
   kStatsRead,         // the three rates and rankings of units in the subtree
+  kWorkflowManage,    // deploy processes, start and cancel instances, work jobs, resolve incidents
 };
 std::string_view ActionName(Action a);
 
