@@ -26,6 +26,7 @@
 #include "app/platform.h"
 #include "app/reply_commands.h"
 #include "app/text_commands.h"
+#include "app/workflow_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
@@ -38,6 +39,7 @@
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/stats_handlers.h"
+#include "http/workflow_handlers.h"
 
 namespace xietong::app {
 namespace {
@@ -93,6 +95,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterInsightRoutes(api, hotspots);
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
+  http::RegisterWorkflowRoutes(api, p.workflow());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();
@@ -223,6 +226,15 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
         }
         if (*fired == 0) break;
         spdlog::info("fired {} deadline timers", *fired);
+      }
+      for (;;) {
+        auto fired = p.workflow().FireDueTimers();
+        if (!fired) {
+          spdlog::warn("process timers failed: {}", fired.error().message);
+          break;
+        }
+        if (*fired == 0) break;
+        spdlog::info("fired {} process timers", *fired);
       }
       if (const Timestamp now = p.clock().Now(); now - last_sweep >= kSweepEvery) {
         last_sweep = now;
@@ -457,6 +469,7 @@ int main(int argc, char** argv) {
   RegisterDuplicateCommands(cli);
   RegisterHotspotCommands(cli);
   RegisterReplyCommands(cli);  // replies
+  RegisterWorkflowCommands(cli, popts, add_common);
 
   CLI11_PARSE(cli, argc, argv);
 

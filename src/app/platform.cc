@@ -19,7 +19,7 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  return storage::ApplySchemas(db, {&requests::Schema()}, now);
+  return storage::ApplySchemas(db, {&requests::Schema(), &workflow::Schema()}, now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
@@ -62,6 +62,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->files_ = std::make_unique<files::FileService>(*p->db_, p->clock_, p->ids_);
   p->requests_ = std::make_unique<requests::RequestService>(
       *p->db_, p->clock_, p->ids_, *p->calendar_, *p->identity_, *p->matters_);
+  p->workflow_ = std::make_unique<workflow::WorkflowService>(*p->db_, p->clock_, p->ids_,
+                                                             *p->identity_, &*p->calendar_);
   XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
   if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);

@@ -19,6 +19,7 @@
 #include "matters/matter_service.h"
 #include "requests/request_service.h"
 #include "storage/database.h"
+#include "workflow/workflow_service.h"
 
 namespace xietong::app {
 
@@ -40,6 +41,7 @@ class Platform {
   matters::MatterService& matters() { return *matters_; }
   requests::RequestService& requests() { return *requests_; }
   files::FileService& files() { return *files_; }
+  workflow::WorkflowService& workflow() { return *workflow_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -60,6 +62,7 @@ class Platform {
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<requests::RequestService> requests_;
+  std::unique_ptr<workflow::WorkflowService> workflow_;
   std::string node_id_;
   // Declared last: stopped (destroyed) before the services its consumers use.
   audit::ConsumerRunner consumers_;

@@ -678,6 +678,109 @@ json::Json PlaceCounts() {
       {"level", "items"});
 }
 
+// --- workflow (workflow_handlers.cc) ---
+
+json::Json Deployed() {
+  return Object(
+      {{"id", Id()}, {"process_id", String(1)}, {"version", Integer()}, {"unchanged", Boolean()}},
+      {"id", "process_id", "version", "unchanged"});
+}
+
+json::Json DefinitionProperties() {
+  return {{"id", Id()},       {"process_id", String(1)}, {"version", Integer()},
+          {"name", String()}, {"deployed_by", String()}, {"deployed_at", NullableTime()}};
+}
+
+json::Json Definition() {
+  return Object(DefinitionProperties(),
+                {"id", "process_id", "version", "name", "deployed_by", "deployed_at"});
+}
+
+json::Json DefinitionDetail() {
+  json::Json p = DefinitionProperties();
+  p["xml"] = String(1);
+  p["analytics"] = Object(
+      {{"elements", ArrayOf(Object({{"element_id", String(1)},
+                                    {"visits", Integer()},
+                                    {"median_wait_ms", Integer()},
+                                    {"p90_wait_ms", Integer()}},
+                                   {"element_id", "visits", "median_wait_ms", "p90_wait_ms"}))},
+       {"flows",
+        ArrayOf(Object({{"flow_id", String(1)}, {"taken", Integer()}}, {"flow_id", "taken"}))}},
+      {"elements", "flows"});
+  return Object(std::move(p), {"id", "process_id", "version", "name", "deployed_by", "deployed_at",
+                               "xml", "analytics"});
+}
+
+json::Json WorkflowInstance() {
+  return Object({{"id", Id()},
+                 {"definition_id", Id()},
+                 {"process_id", String(1)},
+                 {"version", Integer()},
+                 {"state", Enum({"active", "completed", "terminated", "incident"})},
+                 {"active_elements", ArrayOf(String(1))},
+                 {"variables", {{"type", "object"}}},
+                 {"incident", Nullable(String())},
+                 {"started_at", NullableTime()},
+                 {"ended_at", NullableTime()}},
+                {"id", "definition_id", "process_id", "version", "state", "active_elements",
+                 "variables", "incident", "started_at", "ended_at"});
+}
+
+json::Json WorkflowTask() {
+  return Object({{"id", Id()},
+                 {"instance_id", Id()},
+                 {"process_id", String(1)},
+                 {"element_id", String(1)},
+                 {"name", String()},
+                 {"candidate_groups", String()},
+                 {"assignee", String()},
+                 {"due", NullableTime()},
+                 {"created_at", NullableTime()},
+                 {"variables", {{"type", "object"}}}},
+                {"id", "instance_id", "process_id", "element_id", "name", "candidate_groups",
+                 "assignee", "due", "created_at", "variables"});
+}
+
+json::Json WorkflowJob() {
+  return Object(
+      {{"key", Id()},
+       {"type", String(1)},
+       {"instance_id", Id()},
+       {"element_id", String(1)},
+       {"retries", Integer()},
+       {"deadline", NullableTime()},
+       {"headers", {{"type", "object"}}},
+       {"variables", {{"type", "object"}}}},
+      {"key", "type", "instance_id", "element_id", "retries", "deadline", "headers", "variables"});
+}
+
+json::Json WorkflowIncident() {
+  return Object({{"instance_id", Id()},
+                 {"element_id", String(1)},
+                 {"job_key", Nullable(Id())},
+                 {"message", String()}},
+                {"instance_id", "element_id", "job_key", "message"});
+}
+
+// The workflow routes' own errors: the standard body, or invalid_bpmn and
+// unsupported_media_type with every problem of a refused file in details.
+json::Json WorkflowError() {
+  json::Json detail =
+      Object({{"element_id", Nullable(String(1))}, {"line", Integer()}, {"reason", String(1)}},
+             {"element_id", "line", "reason"});
+  json::Json codes = {
+      {"anyOf",
+       json::Json::array({ErrorCodes(), Enum({"invalid_bpmn", "unsupported_media_type"})})}};
+  return Object({{"error", Object({{"code", codes},
+                                   {"message", String(1)},
+                                   {"field", String(1)},
+                                   {"reason", String(1)},
+                                   {"details", ArrayOf(detail)}},
+                                  {"code", "message"})}},
+                {"error"});
+}
+
 json::Json Hotspots() {
   json::Json spot = Object({{"title", String()},
                             {"representative_id", Id()},
@@ -893,6 +996,14 @@ json::Json Build() {
           {"Trend", Trend()},
           {"GridCounts", GridCounts()},
           {"PlaceCounts", PlaceCounts()},
+          {"Deployed", Deployed()},
+          {"Definition", Definition()},
+          {"DefinitionDetail", DefinitionDetail()},
+          {"Instance", WorkflowInstance()},
+          {"Task", WorkflowTask()},
+          {"Job", WorkflowJob()},
+          {"Incident", WorkflowIncident()},
+          {"WorkflowError", WorkflowError()},
           {"Hotspots", Hotspots()},
           {"Calendar", Calendar()},
           {"LiveMessage", LiveMessage()},

@@ -61,6 +61,10 @@ std::string_view StatusText(int status) {
              "does not take); the message says what is allowed";
     case 413:
       return "The body is larger than the server takes";
+    case 415:
+      return "The body is not of a media type this operation takes; the message names it";
+    case 422:
+      return "Understood but refused: every problem is listed in the error's details";
     case 426:
       return "Open it as a WebSocket";
     case 429:
@@ -232,6 +236,9 @@ std::string_view TagDescription(std::string_view tag) {
       {"stats", "the three rates (三率), trends, hotspots and the map's counts"},
       {"calendar", "the working-day calendar deadlines are counted on"},
       {"live", "live updates over WebSocket"},
+      {"workflow",
+       "the BPMN engine (Camunda 8 dialect): definitions, instances, user tasks, jobs, "
+       "messages, incidents"},
       {"open311", "Open311 GeoReport v2 (XML and JSON, the spec's own error body)"},
       {"operations", "health, metrics and this document"}};
   for (auto [name, description] : kTags)

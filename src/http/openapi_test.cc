@@ -14,6 +14,7 @@
 
 #include "http/api_schemas.h"
 #include "http/request_routes_fixture.h"
+#include "workflow/bpmn_fixture.h"
 
 namespace xietong::http {
 namespace {
@@ -527,6 +528,63 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                  {{"Content-Type", "application/x-www-form-urlencoded"}})
                 .status,
             403);
+
+  // The workflow engine's routes.
+  const std::string bpmn = workflow::Wrap(R"(
+    <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>
+    <bpmn:serviceTask id="t"><bpmn:extensionElements><zeebe:taskDefinition type="doc"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="u"/><bpmn:userTask id="u"><bpmn:extensionElements><zeebe:assignmentDefinition assignee="user.adm"/></bpmn:extensionElements></bpmn:userTask>)");
+  const std::string defs = "/api/v1/workflow/definitions";
+  auto deployed = Call("adm", "POST", defs, defs, bpmn, {{"Content-Type", "application/xml"}});
+  EXPECT_EQ(deployed.status, 201);
+  EXPECT_EQ(Call("adm", "POST", defs, defs, "<x", {{"Content-Type", "application/xml"}}).status,
+            422);
+  EXPECT_EQ(Call("adm", "GET", defs, defs).status, 200);
+  EXPECT_EQ(Call("adm", "GET", defs + "/{id}", defs + "/" + Body(deployed)["id"].get<std::string>())
+                .status,
+            200);
+  const std::string insts = "/api/v1/workflow/instances";
+  auto inst = Call("adm", "POST", insts, insts, R"({"process_id":"oneProcess"})");
+  EXPECT_EQ(inst.status, 201);
+  const std::string inst_id = Body(inst)["id"];
+  auto jobs = Call("adm", "POST", "/api/v1/workflow/jobs/activate",
+                   "/api/v1/workflow/jobs/activate", R"({"type":"doc"})");
+  EXPECT_EQ(jobs.status, 200);
+  const std::string job = Body(jobs)["jobs"][0]["key"];
+  EXPECT_EQ(Call("adm", "POST", "/api/v1/workflow/jobs/{key}/fail",
+                 "/api/v1/workflow/jobs/" + job + "/fail", R"({"retries":3})")
+                .status,
+            204);
+  EXPECT_EQ(Call("adm", "POST", "/api/v1/workflow/jobs/{key}/error",
+                 "/api/v1/workflow/jobs/" + job + "/error", R"({"error_code":"none"})")
+                .status,
+            204);  // uncaught: an incident
+  EXPECT_EQ(Call("adm", "GET", "/api/v1/workflow/incidents", "/api/v1/workflow/incidents").status,
+            200);
+  EXPECT_EQ(
+      Call("adm", "POST", insts + "/{id}/resolve", insts + "/" + inst_id + "/resolve", "{}").status,
+      200);
+  jobs = Call("adm", "POST", "/api/v1/workflow/jobs/activate", "/api/v1/workflow/jobs/activate",
+              R"({"type":"doc"})");
+  EXPECT_EQ(
+      Call("adm", "POST", "/api/v1/workflow/jobs/{key}/complete",
+           "/api/v1/workflow/jobs/" + Body(jobs)["jobs"][0]["key"].get<std::string>() + "/complete",
+           "{}")
+          .status,
+      204);
+  auto tasks = Call("adm", "GET", "/api/v1/workflow/tasks", "/api/v1/workflow/tasks");
+  EXPECT_EQ(tasks.status, 200);
+  EXPECT_EQ(Call("adm", "POST", "/api/v1/workflow/tasks/{id}/complete",
+                 "/api/v1/workflow/tasks/" + Body(tasks)["items"][0]["id"].get<std::string>() +
+                     "/complete",
+                 "{}")
+                .status,
+            204);
+  EXPECT_EQ(Call("adm", "GET", insts + "/{id}", insts + "/" + inst_id).status, 200);
+  EXPECT_EQ(Call("adm", "POST", "/api/v1/workflow/messages", "/api/v1/workflow/messages",
+                 R"({"name":"m","correlation_key":"k"})")
+                .status,
+            200);
 
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "http/stats_handlers.h"
 #include "http/test_client.h"
+#include "http/workflow_handlers.h"
 #include "requests/rates.h"
 #include "storage/testing.h"
 
@@ -56,7 +57,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&requests::Schema()}, 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&requests::Schema(), &workflow::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -98,6 +99,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     Account("pol", police_, Role::kHandler);
     Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
     Account("lead", city_, Role::kLeader);
+    Account("adm", city_, Role::kAdmin);
 
     // Every route the server registers (app/main.cc), in its order.
     api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
@@ -111,6 +113,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterCalendarRoutes(*api_, *calendar_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
     RegisterFileRoutes(*api_, *files_, *requests_);
+    workflow_ = std::make_unique<workflow::WorkflowService>(t_->db(), clock_, ids_, *identity_,
+                                                            &*calendar_);
+    RegisterWorkflowRoutes(*api_, *workflow_);
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
@@ -124,7 +129,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;
-    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead"})
+    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead", "adm"})
       tokens_[name] = LoginAs(name);
   }
 
@@ -231,6 +236,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<insight::HotspotService> hotspots_;
   std::unique_ptr<files::FileService> files_;
+  std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets
   std::unique_ptr<Server> server_;

@@ -939,7 +939,7 @@ struct Engine::Run {
 };
 
 Result<Effects> Engine::Start(InstanceState& s, const json::Json& variables,
-                              std::string_view start_element_id) {
+                              std::string_view start_element_id) const {
   Run run(p_, env_, s);
   int start = p_.none_start;
   if (!start_element_id.empty()) {
@@ -961,7 +961,7 @@ Result<Effects> Engine::Start(InstanceState& s, const json::Json& variables,
 }
 
 Result<Effects> Engine::Complete(InstanceState& s, std::int64_t element_key,
-                                 const json::Json& variables) {
+                                 const json::Json& variables) const {
   Run run(p_, env_, s);
   ElementInstance* w = run.Find(element_key);
   if (!w) return Fail(Error::NotFound("the task or job is no longer waiting"));
@@ -983,7 +983,7 @@ Result<Effects> Engine::Complete(InstanceState& s, std::int64_t element_key,
   return std::move(run.fx);
 }
 
-Result<Effects> Engine::FireTimer(InstanceState& s, std::int64_t element_key, int element) {
+Result<Effects> Engine::FireTimer(InstanceState& s, std::int64_t element_key, int element) const {
   Run run(p_, env_, s);
   XT_TRY_VOID(run.Trigger(element_key, element, json::Json()));
   run.Drain();
@@ -991,7 +991,7 @@ Result<Effects> Engine::FireTimer(InstanceState& s, std::int64_t element_key, in
 }
 
 Result<Effects> Engine::Correlate(InstanceState& s, std::int64_t element_key, int element,
-                                  const json::Json& variables) {
+                                  const json::Json& variables) const {
   if (!variables.is_null() && !variables.is_object())
     return Fail(Error::InvalidArgument("'variables' must be a JSON object").About("variables"));
   Run run(p_, env_, s);
@@ -1001,7 +1001,7 @@ Result<Effects> Engine::Correlate(InstanceState& s, std::int64_t element_key, in
 }
 
 Result<Effects> Engine::ThrowError(InstanceState& s, std::int64_t element_key,
-                                   std::string_view code, const json::Json& variables) {
+                                   std::string_view code, const json::Json& variables) const {
   Run run(p_, env_, s);
   ElementInstance* w = run.Find(element_key);
   if (!w) return Fail(Error::NotFound("the job is no longer waiting"));
@@ -1023,7 +1023,7 @@ Result<Effects> Engine::ThrowError(InstanceState& s, std::int64_t element_key,
   return std::move(run.fx);
 }
 
-Result<Effects> Engine::Retry(InstanceState& s, std::int64_t element_key) {
+Result<Effects> Engine::Retry(InstanceState& s, std::int64_t element_key) const {
   Run run(p_, env_, s);
   ElementInstance* w = run.Find(element_key);
   if (!w || w->incident == 0) return Fail(Error::NotFound("no incident at that element"));
@@ -1052,7 +1052,7 @@ Result<Effects> Engine::Retry(InstanceState& s, std::int64_t element_key) {
   return std::move(run.fx);
 }
 
-Effects Engine::Cancel(InstanceState& s) {
+Effects Engine::Cancel(InstanceState& s) const {
   Effects fx;
   for (const auto& w : s.waiting) fx.closed.push_back(w.key);
   s.waiting.clear();

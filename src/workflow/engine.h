@@ -125,23 +125,24 @@ class Engine {
 
   // A new instance from the none start event (or the named start event).
   Result<Effects> Start(InstanceState& s, const json::Json& variables,
-                        std::string_view start_element_id = {});
+                        std::string_view start_element_id = {}) const;
   // A job, user task or call activity answered, with the variables it sets.
-  Result<Effects> Complete(InstanceState& s, std::int64_t element_key, const json::Json& variables);
+  Result<Effects> Complete(InstanceState& s, std::int64_t element_key,
+                           const json::Json& variables) const;
   // A timer of a waiting element fired: the catch event itself, or a
   // boundary timer (element = the boundary event) of the activity.
-  Result<Effects> FireTimer(InstanceState& s, std::int64_t element_key, int element);
+  Result<Effects> FireTimer(InstanceState& s, std::int64_t element_key, int element) const;
   // A message correlated to a subscription of element_key (see FireTimer).
   Result<Effects> Correlate(InstanceState& s, std::int64_t element_key, int element,
-                            const json::Json& variables);
+                            const json::Json& variables) const;
   // A job threw a BPMN error: caught by the nearest matching error boundary,
   // an incident otherwise.
   Result<Effects> ThrowError(InstanceState& s, std::int64_t element_key, std::string_view code,
-                             const json::Json& variables);
+                             const json::Json& variables) const;
   // Runs the element stopped by an incident again.
-  Result<Effects> Retry(InstanceState& s, std::int64_t element_key);
+  Result<Effects> Retry(InstanceState& s, std::int64_t element_key) const;
   // Cancels the instance: every wait item closes.
-  Effects Cancel(InstanceState& s);
+  Effects Cancel(InstanceState& s) const;
 
   // The variables an expression in element_key sees (the scope chain merged).
   feel::Context VisibleVariables(const InstanceState& s, std::int64_t scope) const;

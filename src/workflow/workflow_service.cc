@@ -364,6 +364,35 @@ Result<InstanceView> WorkflowService::Instance(const Principal& actor, std::stri
   });
 }
 
+Result<std::vector<InstanceView>> WorkflowService::Instances(const Principal& actor,
+                                                             std::string_view status,
+                                                             std::string_view definition_id,
+                                                             int limit) {
+  XT_TRY_VOID(Manage(actor));
+  return db_.Read([&](Executor& ex) -> Result<std::vector<InstanceView>> {
+    XT_ASSIGN_OR_RETURN(
+        auto rows, store::ListInstances(ex, status, definition_id, std::clamp(limit, 1, 100000)));
+    std::vector<InstanceView> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+      InstanceView v;
+      v.id = r.id;
+      v.definition_id = r.definition_id;
+      v.process_id = r.process_id;
+      v.status = r.status;
+      v.started_at = r.started_at;
+      v.ended_at = r.ended_at;
+      out.push_back(std::move(v));
+    }
+    return out;
+  });
+}
+
+Result<std::int64_t> WorkflowService::OpenInstances(const Principal& actor) {
+  XT_TRY_VOID(Manage(actor));
+  return db_.Read([](Executor& ex) { return store::CountOpenInstances(ex); });
+}
+
 // --- user tasks ----------------------------------------------------------------------
 
 bool WorkflowService::MayWork(const Principal& actor, std::string_view groups,
@@ -389,8 +418,8 @@ Result<std::vector<TaskView>> WorkflowService::Tasks(const Principal& actor, int
     groups.push_back((*unit)->code + ":" + std::string(identity::RoleName(m.role)));
   }
   return db_.Read([&](Executor& ex) -> Result<std::vector<TaskView>> {
-    XT_ASSIGN_OR_RETURN(auto rows,
-                        store::OpenTasks(ex, groups, actor.username, std::clamp(limit, 1, 500)));
+    XT_ASSIGN_OR_RETURN(auto rows, store::OpenTasks(ex, groups, actor.username,
+                                                    std::clamp(limit, 1, 500), actor.is_system()));
     std::vector<TaskView> out;
     for (const auto& w : rows) {
       XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, w.instance_id));

@@ -135,7 +135,15 @@ class WorkflowService {
                             const json::Json& variables);
   Result<InstanceView> Instance(const identity::Principal& actor, std::string_view id);
 
-  // User tasks the actor may work on (candidate group or assignee).
+  // Instances newest first, optionally of one status and definition.
+  Result<std::vector<InstanceView>> Instances(const identity::Principal& actor,
+                                              std::string_view status,
+                                              std::string_view definition_id, int limit = 50);
+  // How many instances have not ended (active or stopped by an incident).
+  Result<std::int64_t> OpenInstances(const identity::Principal& actor);
+
+  // User tasks the actor may work on (candidate group or assignee); the
+  // platform itself (Principal::System) sees every open task.
   Result<std::vector<TaskView>> Tasks(const identity::Principal& actor, int limit = 50);
   Result<void> CompleteTask(const identity::Principal& actor, std::string_view task_id,
                             const json::Json& variables);

@@ -173,6 +173,12 @@ Result<std::optional<InstanceRow>> FindInstance(Executor& ex, std::string_view i
   return InstanceFrom(*row);
 }
 
+Result<std::int64_t> CountOpenInstances(Executor& ex) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT COUNT(*) FROM workflow_instances WHERE status"
+                                            " IN ('active', 'incident')"));
+  return row ? row->Int(0) : 0;
+}
+
 Result<std::vector<InstanceRow>> ListInstances(Executor& ex, std::string_view status,
                                                std::string_view definition_id, int limit) {
   std::string sql = fmt::format("SELECT {} FROM workflow_instances WHERE 1 = 1", kInstanceColumns);
@@ -259,7 +265,14 @@ Result<void> UpdateJob(Executor& ex, const WaitRow& job) {
 }
 
 Result<std::vector<WaitRow>> OpenTasks(Executor& ex, std::span<const std::string> groups,
-                                       std::string_view assignee, int limit) {
+                                       std::string_view assignee, int limit, bool all) {
+  if (all) {
+    XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("SELECT {} FROM workflow_waits WHERE kind"
+                                                        " = 'user_task' ORDER BY id LIMIT ?",
+                                                        kWaitColumns),
+                                            {limit}));
+    return WaitsFrom(rows);
+  }
   std::string sql =
       fmt::format("SELECT {} FROM workflow_waits WHERE kind = 'user_task' AND (", kWaitColumns);
   std::vector<storage::Value> params;

@@ -59,6 +59,7 @@ Result<void> InsertInstance(Executor& ex, const InstanceRow& r);
 // false when it changed meanwhile.
 Result<bool> UpdateInstance(Executor& ex, const InstanceRow& r);
 Result<std::optional<InstanceRow>> FindInstance(Executor& ex, std::string_view id);
+Result<std::int64_t> CountOpenInstances(Executor& ex);
 Result<std::vector<InstanceRow>> ListInstances(Executor& ex, std::string_view status,
                                                std::string_view definition_id, int limit);
 
@@ -98,9 +99,10 @@ Result<std::vector<WaitRow>> LockJobs(Executor& ex, std::string_view type, int m
 // Job failure: retries left, the lock kept until retry_at (back-off), the
 // error as the incident when retries reached 0.
 Result<void> UpdateJob(Executor& ex, const WaitRow& job);
-// User tasks open under any of these candidate groups (or assigned to assignee).
+// User tasks open under any of these candidate groups (or assigned to
+// assignee); every open task when `all`.
 Result<std::vector<WaitRow>> OpenTasks(Executor& ex, std::span<const std::string> groups,
-                                       std::string_view assignee, int limit);
+                                       std::string_view assignee, int limit, bool all = false);
 // Subscriptions waiting for name and key.
 Result<std::vector<WaitRow>> Subscriptions(Executor& ex, std::string_view name,
                                            std::string_view correlation_key);
