@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { deflateSync } from 'node:zlib'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -18,6 +19,42 @@ const PHOTO = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 )
+
+// A PNG of w×h pixels coloured by rgb(x, y) → [r, g, b].
+function png(w, h, rgb) {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (buf) => {
+    let c = 0xffffffff
+    for (const b of buf) c = table[(c ^ b) & 0xff] ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length)
+    out.writeUInt32BE(data.length, 0)
+    out.write(type, 4, 'latin1')
+    data.copy(out, 8)
+    out.writeUInt32BE(crc(out.subarray(4, 8 + data.length)), 8 + data.length)
+    return out
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(w, 0)
+  header.writeUInt32BE(h, 4)
+  header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
+  const rows = Buffer.alloc(h * (1 + 3 * w))
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) rows.set(rgb(x, y), y * (1 + 3 * w) + 1 + 3 * x)
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))])
+}
+// The photo taken after handling (处置后照片): a square at dusk under a lamp.
+const AFTER_PHOTO = png(120, 90, (x, y) => {
+  const lamp = Math.max(0, 1 - Math.hypot(x - 84, y - 28) / 40)
+  return y > 62 ? [120 + lamp * 100, 120 + lamp * 90, 110] : [40 + lamp * 215, 60 + lamp * 180, 110 + lamp * 60]
+})
 
 // The commands pressed on the pages; compared with the server's list at the end.
 const pressed = new Set()
@@ -85,6 +122,22 @@ async function timelineOf(who, id) {
   return (await api(who, 'GET', `/api/v1/requests/${id}/timeline`)).body.items
 }
 
+// The status of a GET as the signed-in page makes it (a photo, not JSON).
+async function statusOf(who, path) {
+  return who.page.evaluate(async (path) => (await fetch(path)).status, path)
+}
+
+// Every photo under `selector` on the page is loaded and drawn.
+async function photosShown(page, selector, n) {
+  await page.waitForFunction(
+    ([selector, n]) => {
+      const imgs = [...document.querySelectorAll(`${selector} img`)]
+      return imgs.length === n && imgs.every((i) => i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 0)
+    },
+    [selector, n],
+  )
+}
+
 // The city's time as the pages show it (format.ts time()).
 function cityTime(iso) {
   const f = new Intl.DateTimeFormat('en-CA', {
@@ -111,9 +164,9 @@ async function choose(page, input, text) {
   await option.click()
 }
 
-async function shot(page, artifacts, name, settle = 400) {
+async function shot(page, artifacts, name, settle = 400, fullPage = false) {
   await page.waitForTimeout(settle) // let charts finish their animation
-  await page.screenshot({ path: join(artifacts, `${name}.png`) })
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage })
 }
 
 // Opens a request's page as this role.
@@ -367,6 +420,14 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   })
   await dp.locator('[data-test=summons]').filter({ hasText: '已报到' }).filter({ hasText: REPORT }).waitFor()
   assert.ok((await detailOf(dept, idA)).summonses.some((s) => s.report === REPORT && s.reported_at))
+  // The request is in the department's work only because it was summoned:
+  // its list says so and its inbox marks the row 吹哨; the street's own is not marked.
+  const listOf = async (who) => (await api(who, 'GET', `/api/v1/requests?ids=${idA}`)).body.items
+  assert.deepEqual((await listOf(dept)).map((r) => [r.id, r.summoned]), [[idA, true]], 'summoned in the department list')
+  assert.deepEqual((await listOf(street)).map((r) => [r.id, r.summoned]), [[idA, false]], 'not summoned in the street list')
+  await dp.goto(base + '/inbox')
+  const deptRow = dp.locator('span', { has: dp.locator('[data-test=inbox-link]', { hasText: number }) })
+  await deptRow.locator('[data-test=summoned]').filter({ hasText: '吹哨' }).waitFor()
 
   // 6. The street asks for more time; the supervisor rejects it with words
   //    they write, then approves the second ask; the new deadline is shown.
@@ -522,15 +583,31 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   step('reply, callback, reopen, close')
   await visit(street, idA)
   const REPLY = '经街道与城管协调，广场舞团队已同意晚上八点半前结束并降低音量，我们将持续巡查。'
+  // A photo chosen in a box that is then cancelled does not stay for the next one.
+  await sp.locator('[data-test=cmd-reply]').click()
+  const replyBox = sp.locator('.el-dialog:visible')
+  await replyBox.locator('#d-photos').setInputFiles({ name: 'draft.png', mimeType: 'image/png', buffer: AFTER_PHOTO })
+  await replyBox.locator('[data-test=photo-chip]').waitFor()
+  await replyBox.getByRole('button', { name: '取消' }).click()
+  await replyBox.waitFor({ state: 'hidden' })
   await press(street, idA, 'reply', async (d) => {
+    assert.equal(await d.locator('[data-test=photo-chip]').count(), 0, 'the reply box opens without photos')
     await refusesEmpty(d, '请填写答复内容')
     // A reply template of the request's category fills the box with a skeleton.
     await d.locator('[data-test=d-template]').first().click()
     assert.match(await d.locator('#d-text').inputValue(), /^您好！/, 'a reply template fills the box')
     await d.locator('#d-text').fill(REPLY)
+    // 处置后照片: the photo taken after handling goes with the reply.
+    await d.locator('#d-photos').setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: AFTER_PHOTO })
+    await d.locator('[data-test=photo-chip]').filter({ hasText: 'after.png' }).waitFor()
   })
   await status(street, '已答复')
   await timelineShows(street, '报到')
+  const replied = (await detailOf(street, idA)).request
+  assert.equal(replied.reply_attachment_ids.length, 1, 'the reply carries one photo')
+  const replyPhoto = `/api/v1/requests/${idA}/attachments/${replied.reply_attachment_ids[0]}`
+  assert.equal(await statusOf(street, replyPhoto), 200, 'the reply photo is served')
+  await photosShown(sp, '[data-test=reply-photos]', 1)
   await shot(sp, artifacts, 'request')
 
   // 12. The resident opens the request from their list (photos, timeline) and
@@ -542,6 +619,9 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await rp.waitForURL(new RegExp(`/requests/${idA}$`))
   await rp.locator('[data-test=request-photos] img').first().waitFor()
   await rp.locator('[data-test=timeline-item]').first().waitFor()
+  // The resident sees the photo taken after handling beside the reply.
+  await photosShown(rp, '[data-test=reply-photos]', 1)
+  assert.equal(await statusOf(resident, replyPhoto), 200, 'the resident may see the reply photo')
   const COMMENT = '晚上九点后仍有音乐声，希望继续管'
   await press(resident, idA, 'callback', async (d) => {
     await refusesEmpty(d, '请选择满意度')
@@ -586,11 +666,13 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   step('dashboard, permissions, supervision, admin')
   await leader.page.reload()
   await leader.page.locator('[data-test=d-month]').filter({ hasText: lastMonth }).waitFor()
+  // The whole page on the last complete month: the map by street, the hotspots.
+  await leader.page.locator('[data-test=area-map] canvas').first().waitFor()
+  await leader.page.locator('[data-test=hotspots] .el-table__body tr').first().waitFor()
+  await shot(leader.page, artifacts, 'dashboard', 1500, true)
   await showThisMonth()
   const after = await rankingRow(leader.page, STREET)
   assert.ok(after.dispatched > before.dispatched, `ranking row ${after.cells.join(' | ')}`)
-  await leader.page.locator('[data-test=grid-map] canvas').first().waitFor()
-  await shot(leader.page, artifacts, 'dashboard', 1500)
   // A ranking row opens the inbox filtered on its unit and the month; the API agrees.
   await leader.page.locator('[data-test=ranking] .el-table__body tr').filter({ hasText: STREET }).first().click()
   await leader.page.waitForURL(/\/inbox\?/)
@@ -600,6 +682,8 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   assert.ok(drilledTotal >= 1, `the street's requests this month (${drilledTotal})`)
   await leader.page.locator('[data-test=inbox-total]').filter({ hasText: `共 ${drilledTotal} 件` }).waitFor()
   await leader.page.locator("[data-test=f-unit]").waitFor()
+  await mapDrillsDown(leader, { thisMonth, showThisMonth, idA })
+  await hotspotDrillsDown(leader, lastMonth)
 
   // Permission: another street's handler cannot open this request.
   const outsider = await findOtherStreetHandler(browser, base, adminPassword)
@@ -786,7 +870,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await who.page.locator(ready).first().waitFor()
     await who.page.getByRole('button', { name: 'English' }).click()
     await who.page.getByRole('button', { name: '中文' }).waitFor()
-    await shot(who.page, artifacts, name + '-en', settle)
+    await shot(who.page, artifacts, name + '-en', settle, name === 'dashboard')
     await who.page.getByRole('button', { name: '中文' }).click()
     await who.page.getByRole('button', { name: 'English' }).waitFor()
   }
@@ -801,6 +885,89 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
 
   noErrors(leader, resident, street, operator, dept, outsider, sup, officer, admin, phone, leaderPhone)
   step('done')
+}
+
+// The first and last days of a month (yyyy-mm), as the dashboard asks.
+function monthRange(month) {
+  const [y, m] = month.split('-').map(Number)
+  return { from: `${month}-01`, to: `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}` }
+}
+
+// The numbers the inbox shows, once it shows `total` requests.
+async function inboxNumbers(who, total) {
+  await who.page.locator('[data-test=inbox-total]').filter({ hasText: `共 ${total} 件` }).waitFor()
+  await who.page.waitForFunction((n) => document.querySelectorAll('[data-test=inbox-link]').length >= Math.min(n, 10), total)
+  return (await who.page.locator('[data-test=inbox-link]').allInnerTexts()).map((t) => t.trim()).sort()
+}
+
+// The leader's map is drawn by street with district borders: a click on the
+// street lands on the inbox of the requests located there in the month.
+async function mapDrillsDown(leader, { thisMonth, showThisMonth, idA }) {
+  const lp = leader.page
+  await lp.goto(leader.base + '/dashboard')
+  const counted = lp.waitForResponse((r) => r.url().includes('/stats/places') && r.url().includes(`from=${thisMonth}-01`))
+  await showThisMonth()
+  assert.ok((await counted).url().includes('level=street'), 'the map counts by street first')
+  await lp.waitForTimeout(600) // the map's animation
+  // Where the street is on the canvas: the map fills the chart above its
+  // colour scale, keeping its shape (AreaMap.vue layout()).
+  const features = []
+  for (const kind of ['street', 'township', 'district'])
+    features.push(...(await api(leader, 'GET', `/api/v1/units/map?kind=${kind}`)).body.features)
+  const points = (f) => f.geometry.coordinates.flat(f.geometry.type === 'MultiPolygon' ? 2 : 1)
+  const all = features.flatMap(points)
+  const [west, east] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))]
+  const [south, north] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))]
+  const target = features.find((f) => f.properties.kind === 'street' && f.properties.name === STREET)
+  assert.ok(target, `${STREET} is on the map`)
+  await lp.locator('[data-test=area-map]').scrollIntoViewIfNeeded()
+  const box = await lp.locator('[data-test=area-map] canvas').first().boundingBox()
+  const aspect = ((east - west) * Math.cos(((north + south) / 2) * (Math.PI / 180))) / (north - south)
+  const [w, h] = [box.width - 16, box.height - 8 - 36]
+  const size = aspect >= 1 ? Math.min(w, h * aspect) : Math.min(h, w / aspect)
+  const [vw, vh] = aspect >= 1 ? [size, size / aspect] : [size * aspect, size]
+  const [cx, cy] = [box.x + box.width / 2, box.y + 4 + h / 2]
+  const ps = points(target)
+  const lon = Math.min(...ps.map((p) => p[0])) * 0.75 + Math.max(...ps.map((p) => p[0])) * 0.25 // left of its name
+  const lat = (Math.min(...ps.map((p) => p[1])) + Math.max(...ps.map((p) => p[1]))) / 2
+  const x = cx - vw / 2 + ((lon - west) / (east - west)) * vw
+  const y = cy - vh / 2 + ((north - lat) / (north - south)) * vh
+  await lp.mouse.move(x, y)
+  await lp.locator('[data-test=area-map] div').filter({ hasText: new RegExp(`${STREET}：\\d+ 件`) }).first().waitFor()
+  await lp.mouse.click(x, y)
+  await lp.waitForURL(/\/inbox\?.*place_id=/)
+  const q = new URL(lp.url()).searchParams
+  assert.equal(q.get('place_id'), target.properties.id, `the map's drill-down ${lp.url()}`)
+  assert.deepEqual([q.get('from'), q.get('to')], Object.values(monthRange(thisMonth)), "the dashboard's month")
+  await lp.locator('[data-test=chip-place]').filter({ hasText: `地点：${STREET}` }).waitFor()
+  // The API lists the same requests, and each of them is located in the street.
+  const there = (await api(leader, 'GET', '/api/v1/requests?' + q.toString() + '&limit=200')).body
+  assert.ok(there.items.some((r) => r.id === idA), "the journey's request is among the street's")
+  for (const r of there.items) assert.equal(r.place.street_id, target.properties.id, `${r.number} is located in ${STREET}`)
+  const shown = await inboxNumbers(leader, there.total)
+  const listedNumbers = there.items.map((r) => r.number).sort()
+  for (const n of shown) assert.ok(listedNumbers.includes(n), `${n} listed for ${STREET}`)
+  if (there.total <= 10) assert.deepEqual(shown, listedNumbers)
+}
+
+// A hotspot row lands on the inbox listing exactly the hotspot's requests.
+async function hotspotDrillsDown(leader, month) {
+  const lp = leader.page
+  await lp.goBack()
+  await lp.locator('[data-test=d-month]').filter({ hasText: month }).waitFor()
+  const range = monthRange(month)
+  const hotspots = (await api(leader, 'GET', `/api/v1/stats/hotspots?from=${range.from}&to=${range.to}&limit=10`)).body.items
+  assert.ok(hotspots.length > 0 && hotspots[0].title, `hotspots of ${month}: ${JSON.stringify(hotspots[0])}`)
+  const first = lp.locator('[data-test=hotspots] .el-table__body tr').first()
+  await first.filter({ hasText: hotspots[0].title }).waitFor()
+  await first.click()
+  await lp.waitForURL(/\/inbox\?.*ids=/)
+  const ids = new URL(lp.url()).searchParams.get('ids').split(',')
+  assert.deepEqual([...ids].sort(), [...hotspots[0].request_ids].sort(), "the hotspot's requests in the address")
+  await lp.locator('[data-test=chip-ids]').filter({ hasText: `热点：${ids.length} 件` }).waitFor()
+  const listed = (await api(leader, 'GET', `/api/v1/requests?ids=${ids.join(',')}&limit=200`)).body
+  assert.deepEqual(listed.items.map((r) => r.id).sort(), [...ids].sort(), 'the API lists exactly those')
+  assert.deepEqual(await inboxNumbers(leader, ids.length), listed.items.map((r) => r.number).sort(), 'the inbox lists exactly those')
 }
 
 function findKey(value, key) {

@@ -6,12 +6,15 @@
 // The journey (journey.mjs): a resident submits with a photo → the operator
 // dispatches it from the prefilled box → a repeated call is merged in → the
 // street signs, notes progress and summons a department (吹哨) → the
-// department reports (报到) → extensions and returns are asked, rejected with
-// the supervisor's words and approved → the supervisor urges → a street-light
-// call is dispatched from the console after switching suggestions back and
-// forth, transferred and merged by number → the street replies → the resident
-// opens the request and calls back with a comment → the operator reopens and
-// closes it. Every command the server knows is pressed on a page, each result
+// department reports (报到) and finds the request marked 吹哨 in its inbox →
+// extensions and returns are asked, rejected with the supervisor's words and
+// approved → the supervisor urges → a street-light call is dispatched from
+// the console after switching suggestions back and forth, transferred and
+// merged by number → the street replies with a photo taken after handling →
+// the resident opens the request, sees that photo and calls back with a
+// comment → the operator reopens and closes it → on the leader's dashboard a
+// ranking row, a street on the map and a hotspot each open the inbox on their
+// requests. Every command the server knows is pressed on a page, each result
 // checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go

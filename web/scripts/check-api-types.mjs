@@ -50,6 +50,8 @@ export const mapping = {
   Preview: ['Preview'],
   Unit: ['Unit'],
   RankRow: ['Ranking', 'items', '[]'],
+  PlaceCounts: ['PlaceCounts'],
+  Hotspot: ['Hotspots', 'items', '[]'],
   Matter: ['Matter'],
 }
 

@@ -1,5 +1,5 @@
 // ECharts with only the parts the pages draw (maps, lines, bars), and the
-// city's own grid polygons as the map — nothing is fetched from outside.
+// city's own unit polygons as the maps — nothing is fetched from outside.
 import * as echarts from 'echarts/core'
 import { MapChart, LineChart, BarChart, ScatterChart } from 'echarts/charts'
 import {
@@ -59,4 +59,27 @@ export function loadUnitMap(kind: string): Promise<UnitMap> {
     loaded.set(kind, p)
   }
   return p
+}
+
+// The units the dashboard counts at each level (GET /stats/places): a
+// street's level holds townships too, as the counts do.
+export const levelKinds: Record<string, string[]> = {
+  grid: ['grid'],
+  community: ['community'],
+  street: ['street', 'township'],
+  district: ['district'],
+}
+
+// Registers the polygons of one level as the ECharts map 'xt-level-<level>'
+// (regions named by unit id) and returns them with their real names.
+export async function loadLevelMap(level: string): Promise<UnitMap> {
+  const kinds = levelKinds[level] ?? [level]
+  const maps = await Promise.all(kinds.map((k) => loadUnitMap(k)))
+  const all: UnitMap = { type: 'FeatureCollection', features: maps.flatMap((m) => m.features) }
+  const named = {
+    ...all,
+    features: all.features.map((f) => ({ ...f, properties: { ...f.properties, name: f.properties.id } })),
+  }
+  echarts.registerMap('xt-level-' + level, named as never)
+  return all
 }

@@ -76,6 +76,7 @@ export interface Req {
   external_id: string | null
   centre_id: string | null
   attachment_ids: string[]
+  reply_attachment_ids: string[] // photos taken after handling (处置后照片), sent with the reply
   status: Status
   unit_id: string | null
   unit_name: string
@@ -104,6 +105,9 @@ export interface Req {
   reopen_count?: number
   version: number
   updated_at: string | null
+  // In a list only: in the caller's work because one of their departments
+  // was summoned (吹哨报到), not because it was given to them.
+  summoned?: boolean
 }
 
 export interface Summons {
@@ -205,6 +209,29 @@ export interface RankRow {
   resolution_rate: number | null
   satisfaction_rate: number | null
   score: number
+}
+
+// Requests counted by where they are (GET /stats/places): per grid,
+// community, street (streets and townships) or district.
+export type PlaceLevel = 'grid' | 'community' | 'street' | 'district'
+export interface PlaceCounts {
+  level: PlaceLevel
+  items: { unit_id: string; count: number }[]
+}
+
+// A cluster of similar requests in a period (GET /stats/hotspots).
+export interface Hotspot {
+  title: string
+  representative_id: string
+  place: string
+  first_at: string
+  last_at: string
+  count: number
+  support: number
+  recent: number
+  previous: number
+  score: number
+  request_ids: string[]
 }
 
 export interface Matter {

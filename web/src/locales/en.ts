@@ -134,6 +134,7 @@ const en: typeof zh = {
     report_due: 'Report by',
     reported_at: 'Reported',
     comment: 'Comment',
+    reply_photos: 'Photos after handling',
   },
   deadline: { late: 'Overdue', warned: 'Due soon', ok: 'On time', none: '—' },
   reply_template: {
@@ -372,6 +373,11 @@ const en: typeof zh = {
     batch_done: '{ok} signed for',
     batch_failed: '{n} not signed for:',
     batch_confirm: 'Sign for the {n} selected requests?',
+    summoned: 'Summoned',
+    summoned_hint: 'Here because your department was summoned to help (吹哨报到)',
+    summoned_only: 'Summoned only ({n})',
+    place_chip: 'Place: {name}',
+    ids_chip: 'Hotspot: {n} requests',
   },
   quality: {
     title: 'Reply quality',
@@ -412,6 +418,11 @@ const en: typeof zh = {
     overdue: 'Overdue',
     drill_hint: 'Click a row to see the requests the unit received in the month',
     count: 'Count',
+    map_level: 'Map level',
+    level: { street: 'Streets', grid: 'Grids', district: 'Districts' },
+    map_hint: 'Click an area to see the requests located there in the month',
+    hotspot_hint: "Click a row to see the hotspot's requests",
+    area_count: '{name}: {n}',
   },
   admin: {
     title: 'Administration',

@@ -135,6 +135,7 @@ export default {
     report_due: '报到时限',
     reported_at: '报到时间',
     comment: '意见',
+    reply_photos: '处置后照片',
   },
   deadline: { late: '已超期', warned: '临期', ok: '正常', none: '—' },
   reply_template: {
@@ -376,6 +377,11 @@ export default {
     batch_done: '已签收 {ok} 件',
     batch_failed: '{n} 件未签收：',
     batch_confirm: '签收选中的 {n} 件工单？',
+    summoned: '吹哨',
+    summoned_hint: '本单位被吹哨报到、参与办理的工单',
+    summoned_only: '只看吹哨件（{n}）',
+    place_chip: '地点：{name}',
+    ids_chip: '热点：{n} 件',
   },
   quality: {
     title: '答复质量',
@@ -416,6 +422,11 @@ export default {
     overdue: '超期',
     drill_hint: '点击一行，查看该单位当月受理的工单',
     count: '件数',
+    map_level: '地图层级',
+    level: { street: '街道', grid: '网格', district: '区县' },
+    map_hint: '点击区域，查看当地当月受理的工单',
+    hotspot_hint: '点击一行，查看该热点的全部工单',
+    area_count: '{name}：{n} 件',
   },
   admin: {
     title: '系统管理',
