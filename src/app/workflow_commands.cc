@@ -27,6 +27,7 @@ struct BenchArgs {
   bool in_memory = false;
   std::string complete_vars = "{}";
   std::string start_vars = "{}";
+  int waiting = 0;  // then start this many more and leave them waiting: stored bytes each
 };
 
 std::string ReadAll(const std::string& path) {
@@ -201,6 +202,21 @@ int BenchDurable(const PlatformOptions& popts, const std::string& xml,
       p.db().Describe(), process.id, a.instances, completed, a.concurrency, commands.load(),
       seconds);
   PrintLatencies(std::move(latencies));
+  if (a.waiting > 0) {
+    auto bytes = [&] {
+      return p.db().Read([](storage::Executor& ex) { return storage::DatabaseBytes(ex); });
+    };
+    auto before = bytes();
+    if (!before) return Report(before.error());
+    for (int i = 0; i < a.waiting; ++i)
+      if (auto r = p.workflow().Start(system, process.id, start_vars); !r) return Report(r.error());
+    auto after = bytes();
+    if (!after) return Report(after.error());
+    fmt::print(
+        "waiting_instances={} stored_bytes_per_waiting_instance={:.0f} (database growth, "
+        "audit events and indexes included)\n",
+        a.waiting, static_cast<double>(*after - *before) / a.waiting);
+  }
   fmt::print("instances/s={:.0f}\n", completed / seconds);
   return completed == a.instances ? 0 : 1;
 }
@@ -245,6 +261,10 @@ void RegisterWorkflowCommands(CLI::App& cli, PlatformOptions& popts,
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   b->add_flag("--in-memory", bench.in_memory, "the engine alone, no database");
+  b->add_option("--waiting", bench.waiting,
+                "afterwards start this many more and leave them waiting; prints the stored bytes "
+                "each takes (durable mode)")
+      ->check(CLI::Range(0, 1'000'000));
   b->add_option("--variables", bench.start_vars, "variables each instance starts with (JSON)");
   b->add_option("--complete-user-tasks", bench.complete_vars,
                 "variables every user task is completed with (JSON)");

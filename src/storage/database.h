@@ -184,6 +184,11 @@ struct DatabaseOptions {
   int max_batch = 256;  // most writers' functions sharing one commit
 };
 
+// The bytes the database takes, indexes and not yet checkpointed pages
+// included (SQLite: pages × page size; PostgreSQL: pg_database_size). For
+// measuring what stored state costs, not for accounting.
+Result<std::int64_t> DatabaseBytes(Executor& ex);
+
 // Opens the backend named by options.url (the factory lives in storage/open.cc).
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options);
 

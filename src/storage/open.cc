@@ -17,4 +17,14 @@ Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options) {
   return OpenSqlite(url, options);
 }
 
+Result<std::int64_t> DatabaseBytes(Executor& ex) {
+  const std::string_view sql =
+      ex.dialect() == Dialect::kPostgres
+          ? "SELECT pg_database_size(current_database())"
+          : "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()";
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(sql));
+  if (!row) return Fail(Error::Internal("the database did not say its size"));
+  return row->Int(0);
+}
+
 }  // namespace xietong::storage

@@ -64,6 +64,24 @@ TEST_P(StorageContract, ValuesRoundTripExactly) {
   EXPECT_EQ(b.OptText(3), std::nullopt);
 }
 
+TEST_P(StorageContract, TheDatabaseSaysItsSizeAndItGrowsWithRows) {
+  auto size = [&] { return db().Read([](Executor& ex) { return DatabaseBytes(ex); }); };
+  auto before = size();
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_GT(*before, 0);
+  // One transaction of 200 rows of 2 KB: growth far beyond any page slack.
+  ASSERT_TRUE(db().Write([](Executor& ex) -> Result<void> {
+    for (int i = 0; i < 200; ++i)
+      XT_TRY_VOID(
+          ex.Exec("INSERT INTO items (id, n, x, label) VALUES (?, ?, ?, ?)",
+                  {"k" + std::to_string(i), i, 1.0, std::string(2000, 'x') + std::to_string(i)}));
+    return {};
+  }));
+  auto after = size();
+  ASSERT_TRUE(after);
+  EXPECT_GT(*after, *before);
+}
+
 TEST_P(StorageContract, DuplicateKeyIsConflictAndChangesNothing) {
   ASSERT_TRUE(Insert("a", 1, 1.0, "x"));
   auto again = Insert("b", 2, 2.0, "x");
