@@ -237,17 +237,17 @@ Result<std::string> WorkflowService::StartIn(Executor& ex, std::string_view proc
        "workflow.instance.started",
        row.id,
        {{"process_id", row.process_id}, {"version", def->version}, {"parent_id", row.parent_id}}}));
-  XT_TRY_VOID(Store(ex, *process, row.id, 0, state, fx, actor, depth));
+  XT_TRY_VOID(Store(ex, *process, row, state, fx, actor, depth));
   return row.id;
 }
 
-Result<void> WorkflowService::Store(Executor& ex, const Process& process,
-                                    std::string_view instance_id, std::int64_t version,
+Result<void> WorkflowService::Store(Executor& ex, const Process& process, store::InstanceRow loaded,
                                     InstanceState& state, const Effects& fx, std::string_view actor,
                                     int depth) {
   const Timestamp now = clock_.Now();
-  XT_ASSIGN_OR_RETURN(auto row, store::FindInstance(ex, instance_id));
-  if (!row) return Fail(Error::Internal("the instance row vanished"));
+  const std::string instance_id = loaded.id;
+  const std::int64_t version = loaded.version;
+  auto row = &loaded;
   std::vector<store::WaitRow> waits;
   std::vector<const WaitItem*> calls;
   for (const auto& item : fx.opened) {
@@ -328,7 +328,7 @@ Result<void> WorkflowService::Command(
   payload["status"] = StatusName(state.status);
   XT_TRY_VOID(audit::Append(
       ex, clock_.Now(), {std::string(actor), std::string(action), row->id, std::move(payload)}));
-  return Store(ex, *process, row->id, row->version, state, fx, actor, depth);
+  return Store(ex, *process, std::move(*row), state, fx, actor, depth);
 }
 
 Result<InstanceView> WorkflowService::Instance(const Principal& actor, std::string_view id) {
@@ -409,7 +409,8 @@ bool WorkflowService::MayWork(const Principal& actor, std::string_view groups,
   return false;
 }
 
-Result<std::vector<TaskView>> WorkflowService::Tasks(const Principal& actor, int limit) {
+Result<std::vector<TaskView>> WorkflowService::Tasks(const Principal& actor, int limit,
+                                                     bool with_variables) {
   std::vector<std::string> groups;
   for (const auto& m : actor.memberships) {
     auto unit = identity_.GetUnit(Principal::System(), m.unit_id);
@@ -422,22 +423,24 @@ Result<std::vector<TaskView>> WorkflowService::Tasks(const Principal& actor, int
                                                     std::clamp(limit, 1, 500), actor.is_system()));
     std::vector<TaskView> out;
     for (const auto& w : rows) {
-      XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, w.instance_id));
-      if (!inst) continue;
-      XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, inst->definition_id));
-      XT_ASSIGN_OR_RETURN(InstanceState state,
-                          DecodeState(json::Json::parse(inst->state, nullptr, false)));
       TaskView t;
       t.id = w.id;
       t.instance_id = w.instance_id;
-      t.process_id = inst->process_id;
       t.element_id = w.element_id;
-      if (const Element* e = process->Find(w.element_id)) t.name = e->name;
       t.candidate_groups = Trimmed(w.candidate_groups);
       t.assignee = w.assignee;
       t.due = w.due;
       t.created_at = w.created_at;
-      t.variables = ContextJson(Engine(*process, Env(0)).VisibleVariables(state, w.element_key));
+      if (with_variables) {
+        XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, w.instance_id));
+        if (!inst) continue;
+        XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, inst->definition_id));
+        XT_ASSIGN_OR_RETURN(InstanceState state,
+                            DecodeState(json::Json::parse(inst->state, nullptr, false)));
+        t.process_id = inst->process_id;
+        if (const Element* e = process->Find(w.element_id)) t.name = e->name;
+        t.variables = ContextJson(Engine(*process, Env(0)).VisibleVariables(state, w.element_key));
+      }
       out.push_back(std::move(t));
     }
     return out;
@@ -478,6 +481,11 @@ Result<std::vector<JobView>> WorkflowService::ActivateJobs(const Principal& acto
   if (timeout_ms < 1 || timeout_ms > kMaxLockMs)
     return Fail(Error::InvalidArgument(fmt::format("'timeout_ms' is 1 to {}", kMaxLockMs))
                     .About("timeout_ms", "out_of_range"));
+  // Workers poll: most polls find nothing, and a read answers that without
+  // a write transaction.
+  XT_ASSIGN_OR_RETURN(
+      bool any, db_.Read([&](Executor& ex) { return store::AnyJobFree(ex, type, clock_.Now()); }));
+  if (!any) return std::vector<JobView>{};
   return db_.Write([&](Executor& ex) -> Result<std::vector<JobView>> {
     const Timestamp now = clock_.Now();
     XT_ASSIGN_OR_RETURN(auto jobs,

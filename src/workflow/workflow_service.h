@@ -33,6 +33,9 @@
 #include "workflow/engine.h"
 
 namespace xietong::workflow {
+namespace store {
+struct InstanceRow;
+}
 
 const storage::Schema& Schema();
 
@@ -144,7 +147,10 @@ class WorkflowService {
 
   // User tasks the actor may work on (candidate group or assignee); the
   // platform itself (Principal::System) sees every open task.
-  Result<std::vector<TaskView>> Tasks(const identity::Principal& actor, int limit = 50);
+  // with_variables: each task's visible variables (costs a read of its
+  // instance); false for a worker that only needs the ids.
+  Result<std::vector<TaskView>> Tasks(const identity::Principal& actor, int limit = 50,
+                                      bool with_variables = true);
   Result<void> CompleteTask(const identity::Principal& actor, std::string_view task_id,
                             const json::Json& variables);
 
@@ -189,10 +195,9 @@ class WorkflowService {
   Result<std::string> StartIn(storage::Executor& ex, std::string_view process_id,
                               const json::Json& variables, std::string_view actor,
                               std::string_view parent_id, std::int64_t parent_key, int depth);
-  // Stores the engine's outcome for instance_id (loaded as `was`).
-  Result<void> Store(storage::Executor& ex, const Process& process, std::string_view instance_id,
-                     std::int64_t version, InstanceState& state, const Effects& fx,
-                     std::string_view actor, int depth);
+  // Stores the engine's outcome for the instance `row` (as loaded).
+  Result<void> Store(storage::Executor& ex, const Process& process, store::InstanceRow row,
+                     InstanceState& state, const Effects& fx, std::string_view actor, int depth);
   bool MayWork(const identity::Principal& actor, std::string_view groups,
                std::string_view assignee);
 

@@ -237,6 +237,14 @@ Result<std::vector<WaitRow>> WaitsOf(Executor& ex, std::string_view instance_id)
   return WaitsFrom(rows);
 }
 
+Result<bool> AnyJobFree(Executor& ex, std::string_view type, Timestamp now) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT 1 FROM workflow_waits WHERE kind = 'job' AND"
+                                            " job_type = ? AND lock_until <= ? AND retries > 0"
+                                            " AND incident = '' LIMIT 1",
+                                            {type, now}));
+  return row.has_value();
+}
+
 Result<std::vector<WaitRow>> LockJobs(Executor& ex, std::string_view type, int max,
                                       std::string_view worker, Timestamp now,
                                       Timestamp lock_until) {

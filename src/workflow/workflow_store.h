@@ -91,6 +91,8 @@ Result<void> DeleteWaits(Executor& ex, std::string_view instance_id,
                          std::span<const std::int64_t> element_keys);
 Result<std::optional<WaitRow>> FindWait(Executor& ex, std::string_view id);
 Result<std::vector<WaitRow>> WaitsOf(Executor& ex, std::string_view instance_id);
+// Whether a job of the type is free to take at now (a read, before locking).
+Result<bool> AnyJobFree(Executor& ex, std::string_view type, Timestamp now);
 // Jobs of a type free to take at now (not locked, retries left, no incident),
 // oldest first; locks them for worker until lock_until. PostgreSQL skips
 // rows another transaction holds.
