@@ -581,6 +581,9 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             204);
   EXPECT_EQ(Call("adm", "GET", insts + "/{id}", insts + "/" + inst_id).status, 200);
+  EXPECT_EQ(
+      Call("adm", "POST", insts + "/{id}/migrate", insts + "/" + inst_id + "/migrate", "{}").status,
+      409);
   EXPECT_EQ(Call("adm", "POST", "/api/v1/workflow/messages", "/api/v1/workflow/messages",
                  R"({"name":"m","correlation_key":"k"})")
                 .status,

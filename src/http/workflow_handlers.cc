@@ -219,6 +219,25 @@ void RegisterWorkflowRoutes(Api& api, WorkflowService& workflow) {
           return Response::Json(200, InstanceJson(v));
         });
 
+  r.Add("POST", "/api/v1/workflow/instances/{id}/migrate", Auth::kRequired,
+        {.summary = "Move a waiting instance to a newer version of its process",
+         .summary_zh = "迁移流程实例",
+         .tag = "workflow",
+         .description = "Allowed when every element the instance waits at exists in the target "
+                        "version with the same id and kind; the newest version by default.",
+         .path = {doc::PathId("id", "the instance's id")},
+         .body = {doc::Json(doc::Object({{"definition_id", doc::String(1, 64)}}, {}))},
+         .body_required = false,
+         .answers = {doc::Ok(doc::Ref("Instance"))},
+         .errors = {400, 403, 404, 409}},
+        [&workflow](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, OptionalBody(req));
+          XT_ASSIGN_OR_RETURN(auto target, json::OptionalString(body, "definition_id", {1, 64}));
+          XT_ASSIGN_OR_RETURN(auto v,
+                              workflow.Migrate(req.actor(), req.Param("id"), target.value_or("")));
+          return Response::Json(200, InstanceJson(v));
+        });
+
   r.Add("GET", "/api/v1/workflow/tasks", Auth::kRequired,
         {.summary = "User tasks the caller may work on (candidate group or assignee)",
          .summary_zh = "我的待办",

@@ -105,6 +105,9 @@ TEST_P(WorkflowRoutesTest, AnApplicationRunsThroughStreetWorkerAndMessage) {
   EXPECT_EQ(inst["state"], "completed");
   EXPECT_EQ(inst["variables"]["licenceNo"], "91330100MA2J");
 
+  EXPECT_EQ(
+      Post("adm", "/api/v1/workflow/instances/" + id + "/migrate", json::Json::object()).status,
+      409);  // it has ended
   auto def = Get("adm", "/api/v1/workflow/definitions/" + inst["definition_id"].get<std::string>());
   ASSERT_EQ(def.status, 200) << def.body;
   EXPECT_NE(Body(def)["xml"].get<std::string>().find("户外招牌审核"), std::string::npos);

@@ -1068,6 +1068,40 @@ feel::Context Engine::VisibleVariables(const InstanceState& s, std::int64_t scop
   return run.Visible(scope);
 }
 
+Result<void> MigrateState(InstanceState& s, const Process& from, const Process& to) {
+  std::vector<std::string> missing;
+  auto map = [&](int element) -> int {
+    const Element& e = from.elements[element];
+    const Element* target = to.Find(e.id);
+    if (!target || target->kind != e.kind || target->multi.has_value() != e.multi.has_value()) {
+      missing.push_back(e.id);
+      return -1;
+    }
+    return target->index;
+  };
+  std::vector<int> waiting;
+  for (const auto& w : s.waiting) waiting.push_back(map(w.element));
+  std::map<std::pair<std::int64_t, int>, std::vector<int>> joins;
+  for (const auto& [where, arrivals] : s.joins) {
+    const int target = map(where.second);
+    if (target < 0) continue;
+    if (to.elements[target].incoming.size() != arrivals.size()) {
+      missing.push_back(to.elements[target].id + " (its incoming flows changed)");
+      continue;
+    }
+    joins[{where.first, target}] = arrivals;
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+    return Fail(Error::InvalidArgument(
+        fmt::format("the instance waits at elements the new version lacks or changed: {}", names)));
+  }
+  for (std::size_t i = 0; i < s.waiting.size(); ++i) s.waiting[i].element = waiting[i];
+  s.joins = std::move(joins);
+  return {};
+}
+
 // --- encoding ---------------------------------------------------------------------
 
 namespace {

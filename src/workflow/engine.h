@@ -153,6 +153,12 @@ class Engine {
   Environment env_;
 };
 
+// Moves a state from one version of a process to another: every waiting
+// element (and every join with arrivals) must exist in `to` with the same id
+// and kind, and wait items keep their element keys. InvalidArgument naming
+// each element that does not fit; the state is unchanged then.
+Result<void> MigrateState(InstanceState& s, const Process& from, const Process& to);
+
 // The instance state as compact JSON and back (stored per instance).
 json::Json EncodeState(const InstanceState& s);
 Result<InstanceState> DecodeState(const json::Json& j);

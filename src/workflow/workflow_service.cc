@@ -393,6 +393,51 @@ Result<std::int64_t> WorkflowService::OpenInstances(const Principal& actor) {
   return db_.Read([](Executor& ex) { return store::CountOpenInstances(ex); });
 }
 
+Result<InstanceView> WorkflowService::Migrate(const Principal& actor, std::string_view instance_id,
+                                              std::string_view definition_id) {
+  XT_TRY_VOID(Manage(actor));
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto row, store::FindInstance(ex, instance_id));
+    if (!row) return Fail(Error::NotFound(fmt::format("no process instance '{}'", instance_id)));
+    if (row->status == "completed" || row->status == "terminated")
+      return Fail(Error::Conflict(fmt::format("instance {} has ended", instance_id)));
+    std::optional<store::DefinitionRow> target;
+    if (definition_id.empty()) {
+      XT_ASSIGN_OR_RETURN(target, store::LatestDefinition(ex, row->process_id));
+    } else {
+      XT_ASSIGN_OR_RETURN(target, store::FindDefinition(ex, definition_id));
+    }
+    if (!target)
+      return Fail(Error::NotFound(fmt::format("no definition '{}'", definition_id))
+                      .About("definition_id", "unknown"));
+    if (target->process_id != row->process_id)
+      return Fail(
+          Error::InvalidArgument(fmt::format("definition {} is of process {}, not {}", target->id,
+                                             target->process_id, row->process_id))
+              .About("definition_id", "other_process"));
+    if (target->id == row->definition_id)
+      return Fail(Error::Conflict("the instance already runs that version"));
+    XT_ASSIGN_OR_RETURN(auto from, ProcessOf(ex, row->definition_id));
+    XT_ASSIGN_OR_RETURN(auto to, ProcessOf(ex, target->id));
+    XT_ASSIGN_OR_RETURN(InstanceState state,
+                        DecodeState(json::Json::parse(row->state, nullptr, false)));
+    XT_TRY_VOID(MigrateState(state, *from, *to));
+    const std::string was = row->definition_id;
+    row->definition_id = target->id;
+    row->state = EncodeState(state).dump();
+    row->version += 1;
+    XT_ASSIGN_OR_RETURN(bool updated, store::UpdateInstance(ex, *row));
+    if (!updated) return Fail(Error::Conflict("the instance changed meanwhile; try again"));
+    XT_TRY_VOID(audit::Append(ex, clock_.Now(),
+                              {actor.account_id,
+                               "workflow.instance.migrated",
+                               row->id,
+                               {{"from", was}, {"to", target->id}, {"version", target->version}}}));
+    return {};
+  }));
+  return Instance(actor, instance_id);
+}
+
 // --- user tasks ----------------------------------------------------------------------
 
 bool WorkflowService::MayWork(const Principal& actor, std::string_view groups,

@@ -137,6 +137,10 @@ class WorkflowService {
   Result<std::string> Start(const identity::Principal& actor, std::string_view process_id,
                             const json::Json& variables);
   Result<InstanceView> Instance(const identity::Principal& actor, std::string_view id);
+  // Moves a waiting instance to another version of its process (the newest
+  // when definition_id is ""), when every element it waits at still exists.
+  Result<InstanceView> Migrate(const identity::Principal& actor, std::string_view instance_id,
+                               std::string_view definition_id);
 
   // Instances newest first, optionally of one status and definition.
   Result<std::vector<InstanceView>> Instances(const identity::Principal& actor,

@@ -284,6 +284,49 @@ TEST_P(WorkflowServiceTest, TimersFireOnceAndMessagesCorrelateByKey) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM workflow_waits"), 0);
 }
 
+// Camunda's most-asked operation: a waiting instance moves to the new
+// version when what it waits at still exists there.
+TEST_P(WorkflowServiceTest, WaitingInstancesMigrateToANewerVersionWhenTheirStepsRemain) {
+  ASSERT_FALSE(DeployRestaurant().empty());
+  auto id = service_->Start(admin_, "oneProcess", {});
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(service_->CompleteTask(market_handler_, TaskFor(market_handler_, "market").id,
+                                     {{"marketOk", true}}));
+  // v2 renames the market step and adds a signage check after the licence.
+  std::string v2 = kRestaurant;
+  v2.replace(v2.find("食品经营许可"), std::string("食品经营许可").size(),
+             "食品经营许可（告知承诺）");
+  auto d2 = service_->Deploy(admin_, v2);
+  ASSERT_TRUE(d2 && d2->deployed);
+  auto migrated = service_->Migrate(admin_, *id, "");
+  ASSERT_TRUE(migrated) << migrated.error().message;
+  EXPECT_EQ(migrated->definition_id, d2->deployed->id);
+  EXPECT_EQ(migrated->version, 2);
+  // It goes on under v2: the fire check completes and the licence job comes.
+  ASSERT_TRUE(
+      service_->CompleteTask(fire_handler_, TaskFor(fire_handler_, "fire").id, {{"fireOk", true}}));
+  EXPECT_EQ(service_->ActivateJobs(admin_, "issue-licence", 1, 1000, "w")->size(), 1u);
+  EXPECT_EQ(service_->Migrate(admin_, *id, d2->deployed->id).error().code, ErrorCode::kConflict);
+
+  // v3 renames the fire check's element: an instance waiting there cannot move.
+  auto other = service_->Start(admin_, "oneProcess", {});
+  ASSERT_TRUE(other);
+  std::string v3 = v2;
+  for (const std::string from : {"id=\"fire\"", "targetRef=\"fire\"", "sourceRef=\"fire\""}) {
+    std::string to = from;
+    to.replace(to.find("fire"), 4, "fireReview");
+    v3.replace(v3.find(from), from.size(), to);
+  }
+  auto d3 = service_->Deploy(admin_, v3);
+  ASSERT_TRUE(d3);
+  ASSERT_TRUE(d3->deployed) << (d3->problems.empty() ? "" : d3->problems[0].reason);
+  auto refused = service_->Migrate(admin_, *other, d3->deployed->id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("fire"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(service_->Instance(admin_, *other)->version, 2);  // unchanged
+}
+
 TEST_P(WorkflowServiceTest, BadInputIsRefusedNamingWhatToChange) {
   ASSERT_FALSE(DeployRestaurant().empty());
   auto unknown = service_->Start(admin_, "noSuchProcess", {});
