@@ -206,7 +206,7 @@ Result<std::string> WorkflowService::Start(const Principal& actor, std::string_v
 Result<std::string> WorkflowService::StartIn(Executor& ex, std::string_view process_id,
                                              const json::Json& variables, std::string_view actor,
                                              std::string_view parent_id, std::int64_t parent_key,
-                                             int depth) {
+                                             int depth, std::string_view start_element) {
   if (depth > kMaxCallDepth)
     return Fail(Error::InvalidArgument(fmt::format(
         "call activities nest deeper than {}; does {} call itself?", kMaxCallDepth, process_id)));
@@ -218,7 +218,7 @@ Result<std::string> WorkflowService::StartIn(Executor& ex, std::string_view proc
   const Timestamp now = clock_.Now();
   InstanceState state;
   Engine engine(*process, Env(now));
-  XT_ASSIGN_OR_RETURN(Effects fx, engine.Start(state, variables));
+  XT_ASSIGN_OR_RETURN(Effects fx, engine.Start(state, variables, start_element));
   store::InstanceRow row;
   row.id = ids_.Next();
   row.definition_id = def->id;
@@ -650,6 +650,20 @@ Result<int> WorkflowService::Publish(const Principal& actor, std::string_view na
            {"element_id", sub.element_id}},
           [&](Engine& e, InstanceState& s) { return e.Correlate(s, key, element, variables); }));
       ++n;
+    }
+    // Message start events of the newest version of each process.
+    XT_ASSIGN_OR_RETURN(auto defs, store::ListDefinitions(ex, 10'000));
+    std::string last_process;
+    for (const auto& d : defs) {
+      if (d.process_id == last_process) continue;  // an older version
+      last_process = d.process_id;
+      XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, d.id));
+      for (int start : process->message_starts) {
+        const Element& e = process->elements[start];
+        if (e.message_name.expr || e.message_name.literal != name) continue;
+        XT_TRY_VOID(StartIn(ex, d.process_id, variables, actor.account_id, "", 0, 0, e.id));
+        ++n;
+      }
     }
     return n;
   });

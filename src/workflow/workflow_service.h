@@ -171,7 +171,9 @@ class WorkflowService {
   Result<void> ThrowError(const identity::Principal& actor, std::string_view key,
                           std::string_view code, const json::Json& variables);
 
-  // Correlates to every subscription waiting for name and key; answers how many.
+  // Correlates to every subscription waiting for name and key, and starts an
+  // instance of every process (newest version) whose message start event
+  // has that name; answers how many instances it reached.
   Result<int> Publish(const identity::Principal& actor, std::string_view name,
                       std::string_view correlation_key, const json::Json& variables);
 
@@ -196,9 +198,11 @@ class WorkflowService {
                        std::string_view action, json::Json payload,
                        const std::function<Result<Effects>(Engine&, InstanceState&)>& fn,
                        int depth = 0);
+  // start_element: a message start event's id; "" for the none start event.
   Result<std::string> StartIn(storage::Executor& ex, std::string_view process_id,
                               const json::Json& variables, std::string_view actor,
-                              std::string_view parent_id, std::int64_t parent_key, int depth);
+                              std::string_view parent_id, std::int64_t parent_key, int depth,
+                              std::string_view start_element = {});
   // Stores the engine's outcome for the instance `row` (as loaded).
   Result<void> Store(storage::Executor& ex, const Process& process, store::InstanceRow row,
                      InstanceState& state, const Effects& fx, std::string_view actor, int depth);

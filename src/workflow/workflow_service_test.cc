@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "audit/verify.h"
@@ -325,6 +326,26 @@ TEST_P(WorkflowServiceTest, WaitingInstancesMigrateToANewerVersionWhenTheirSteps
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(refused.error().message.find("fire"), std::string::npos) << refused.error().message;
   EXPECT_EQ(service_->Instance(admin_, *other)->version, 2);  // unchanged
+}
+
+TEST_P(WorkflowServiceTest, AMessageStartEventStartsAnInstancePerMessage) {
+  auto d = service_->Deploy(admin_, Wrap(R"(
+    <bpmn:startEvent id="submitted"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="submitted" targetRef="review"/>
+    <bpmn:userTask id="review"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="JL-D07"/></bpmn:extensionElements></bpmn:userTask>)",
+                                         R"(<bpmn:message id="M" name="application-submitted"/>)"));
+  ASSERT_TRUE(d && d->deployed) << (d && !d->problems.empty() ? d->problems[0].reason : "");
+  // No none start event: starting it plainly is refused, a message starts it.
+  EXPECT_EQ(service_->Start(admin_, "oneProcess", {}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*service_->Publish(admin_, "application-submitted", "", {{"applicant", "李雷"}}), 1);
+  EXPECT_EQ(*service_->Publish(admin_, "application-submitted", "", {{"applicant", "韩梅梅"}}), 1);
+  EXPECT_EQ(*service_->Publish(admin_, "something-else", "", {}), 0);
+  auto tasks = service_->Tasks(market_handler_);
+  ASSERT_TRUE(tasks);
+  ASSERT_EQ(tasks->size(), 2u);
+  std::set<std::string> applicants;
+  for (const auto& t : *tasks) applicants.insert(t.variables["applicant"].get<std::string>());
+  EXPECT_EQ(applicants, (std::set<std::string>{"李雷", "韩梅梅"}));
 }
 
 TEST_P(WorkflowServiceTest, BadInputIsRefusedNamingWhatToChange) {
