@@ -10,8 +10,10 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -38,102 +40,191 @@ std::uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-class CrashTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(CrashTest, SigkillMidWriteLosesNothingAcknowledged) {
-  auto t = storage::testing::TestDatabase::Create(GetParam());
-  ASSERT_NE(t, nullptr);
-  const std::string data_dir = storage::testing::MakeTempDir();
-  PlatformOptions popts{data_dir, t->url(), "", 2};
-  std::string city_id;
-  {
-    auto p = Platform::Open(popts);
+class CrashTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    data_dir_ = storage::testing::MakeTempDir();
+    popts_ = PlatformOptions{data_dir_, t_->url(), "", 2};
+    auto p = Platform::Open(popts_);
     ASSERT_TRUE(p) << p.error().message;
     const auto sys = identity::Principal::System();
     auto city = (*p)->identity().CreateUnit(
         sys, {std::nullopt, identity::UnitKind::kCity, "JL", "江澜市", std::nullopt});
     ASSERT_TRUE(city);
-    city_id = city->id;
+    city_id_ = city->id;
     ASSERT_TRUE((*p)->identity().CreateAccount(
         sys, {"admin", "管理员", identity::AccountKind::kStaff, std::nullopt, "secret-pass-1",
-              city_id, identity::Role::kAdmin}));
+              city_id_, identity::Role::kAdmin}));
   }
-
-  const std::uint16_t port = FreePort();
-  const std::string listen = fmt::format("127.0.0.1:{}", port);
-  std::vector<std::string> args = {
-      XIETONG_BINARY, "serve",    "--data-dir", data_dir,       "--database",
-      t->url(),       "--listen", listen,       "--access-log", data_dir + "/access.jsonl"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, XIETONG_BINARY, nullptr, nullptr, argv.data(), environ), 0);
-
-  bool up = false;
-  for (int i = 0; i < 200 && !up; ++i) {
-    try {
-      up = http::testing::Send(port, "GET", "/healthz").status == 200;
-    } catch (const std::exception&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  void TearDown() override {
+    // A failed assertion may have returned before the kill: never leave a
+    // server behind (it would hold ctest's output open).
+    if (pid_ > 0 && !dead_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
     }
+    std::filesystem::remove_all(data_dir_);
   }
-  ASSERT_TRUE(up) << "the server did not start";
-  auto login = http::testing::Send(port, "POST", "/api/v1/auth/login",
-                                   R"({"username":"admin","password":"secret-pass-1"})",
-                                   {{"Content-Type", "application/json"}});
-  ASSERT_EQ(login.status, 200) << login.body;
-  const std::string token = json::Json::parse(login.body)["token"];
 
+  // Starts `xietong serve` on the test database and logs in as the admin.
+  void Serve() {
+    port_ = FreePort();
+    const std::string listen = fmt::format("127.0.0.1:{}", port_);
+    std::vector<std::string> args = {
+        XIETONG_BINARY, "serve",    "--data-dir", data_dir_,      "--database",
+        t_->url(),      "--listen", listen,       "--access-log", data_dir_ + "/access.jsonl"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ASSERT_EQ(posix_spawn(&pid_, XIETONG_BINARY, nullptr, nullptr, argv.data(), environ), 0);
+    bool up = false;
+    for (int i = 0; i < 200 && !up; ++i) {
+      try {
+        up = http::testing::Send(port_, "GET", "/healthz").status == 200;
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    ASSERT_TRUE(up) << "the server did not start";
+    auto login = http::testing::Send(port_, "POST", "/api/v1/auth/login",
+                                     R"({"username":"admin","password":"secret-pass-1"})",
+                                     {{"Content-Type", "application/json"}});
+    ASSERT_EQ(login.status, 200) << login.body;
+    token_ = json::Json::parse(login.body)["token"];
+  }
+
+  http::testing::ClientResponse Post(const std::string& target, const std::string& body,
+                                     const std::string& type = "application/json") {
+    return http::testing::Send(port_, "POST", target, body,
+                               {{"Content-Type", type}, {"Authorization", "Bearer " + token_}});
+  }
+
+  // Runs `writer` on 8 threads until SIGKILL ends the server after 1.5 s.
+  void LoadThenKill(const std::function<void(int thread)>& writer) {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 8; ++w)
+      writers.emplace_back([&, w] {
+        try {
+          writer(w);
+        } catch (const std::exception&) {
+          // the server is gone
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(::kill(pid_, SIGKILL), 0);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    dead_ = true;
+    for (auto& th : writers) th.join();
+    EXPECT_TRUE(WIFSIGNALED(status));
+  }
+
+  void ExpectTheChainVerifies(Platform& p, std::size_t at_least) {
+    audit::VerifyOptions vo;
+    auto keys = TrustedKeys(data_dir_);
+    ASSERT_TRUE(keys);
+    vo.trusted_public_keys = *keys;
+    auto report = audit::Verify(p.db(), vo);
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->ok()) << report->problem;
+    EXPECT_GE(report->events, static_cast<std::int64_t>(at_least));
+  }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  std::string data_dir_, city_id_, token_;
+  PlatformOptions popts_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = 0;
+  std::atomic<bool> dead_{false};
+};
+
+TEST_P(CrashTest, SigkillMidWriteLosesNothingAcknowledged) {
+  Serve();
   std::mutex mutex;
   std::vector<std::string> acknowledged;  // GUARDED_BY(mutex)
-  std::atomic<bool> dead{false};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 8; ++w) {
-    writers.emplace_back([&, w] {
-      for (int i = 0; !dead.load(); ++i) {
-        try {
-          auto r = http::testing::Send(
-              port, "POST", "/api/v1/units",
-              fmt::format(
-                  R"({{"parent_id":"{}","kind":"district","code":"K-{}-{}","name":"区{}"}})",
-                  city_id, w, i, i),
-              {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
-          if (r.status == 201) {
-            std::lock_guard lock(mutex);
-            acknowledged.push_back(json::Json::parse(r.body)["id"]);
-          }
-        } catch (const std::exception&) {
-          return;  // the server is gone
-        }
+  LoadThenKill([&](int w) {
+    for (int i = 0; !dead_.load(); ++i) {
+      auto r = Post(
+          "/api/v1/units",
+          fmt::format(R"({{"parent_id":"{}","kind":"district","code":"K-{}-{}","name":"区{}"}})",
+                      city_id_, w, i, i));
+      if (r.status == 201) {
+        std::lock_guard lock(mutex);
+        acknowledged.push_back(json::Json::parse(r.body)["id"]);
       }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  dead = true;
-  for (auto& th : writers) th.join();
-  EXPECT_TRUE(WIFSIGNALED(status));
+    }
+  });
   ASSERT_GT(acknowledged.size(), 10u)
       << "too few writes happened before the kill to prove anything";
 
-  auto p = Platform::Open(popts);
+  auto p = Platform::Open(popts_);
   ASSERT_TRUE(p) << p.error().message;
   for (const auto& id : acknowledged) {
     auto unit = (*p)->identity().GetUnit(identity::Principal::System(), id);
     EXPECT_TRUE(unit) << "acknowledged unit " << id << " was lost";
   }
-  audit::VerifyOptions vo;
-  auto keys = TrustedKeys(data_dir);
-  ASSERT_TRUE(keys);
-  vo.trusted_public_keys = *keys;
-  auto report = audit::Verify((*p)->db(), vo);
-  ASSERT_TRUE(report);
-  EXPECT_TRUE(report->ok()) << report->problem;
-  EXPECT_GE(report->events, static_cast<std::int64_t>(acknowledged.size()));
-  std::filesystem::remove_all(data_dir);
+  ExpectTheChainVerifies(**p, acknowledged.size());
+}
+
+// The same for process instances: every acknowledged start exists and every
+// acknowledged job completion moved its instance past that step.
+TEST_P(CrashTest, SigkillUnderWorkflowLoadLosesNoAcknowledgedStep) {
+  const std::string bpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="twoSteps" isExecutable="true">
+    <bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+    <bpmn:serviceTask id="a"><bpmn:extensionElements><zeebe:taskDefinition type="step"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="b"/>
+    <bpmn:serviceTask id="b"><bpmn:extensionElements><zeebe:taskDefinition type="step"/></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e"/>
+    <bpmn:endEvent id="e"/>
+  </bpmn:process>
+</bpmn:definitions>)";
+  Serve();
+  ASSERT_EQ(Post("/api/v1/workflow/definitions", bpmn, "application/xml").status, 201);
+  std::mutex mutex;
+  std::vector<std::string> started;                            // GUARDED_BY(mutex)
+  std::vector<std::pair<std::string, std::string>> completed;  // instance, element
+  LoadThenKill([&](int w) {
+    while (!dead_.load()) {
+      auto r = Post("/api/v1/workflow/instances", R"({"process_id":"twoSteps"})");
+      if (r.status == 201) {
+        std::lock_guard lock(mutex);
+        started.push_back(json::Json::parse(r.body)["id"]);
+      }
+      auto jobs = Post("/api/v1/workflow/jobs/activate",
+                       fmt::format(R"({{"type":"step","max_jobs":2,"worker":"w{}"}})", w));
+      if (jobs.status != 200) continue;
+      const json::Json taken = json::Json::parse(jobs.body);
+      for (const auto& j : taken["jobs"]) {
+        auto done =
+            Post("/api/v1/workflow/jobs/" + j["key"].get<std::string>() + "/complete", "{}");
+        if (done.status == 204) {
+          std::lock_guard lock(mutex);
+          completed.emplace_back(j["instance_id"], j["element_id"]);
+        }
+      }
+    }
+  });
+  ASSERT_GT(started.size(), 10u) << "too few starts before the kill to prove anything";
+  ASSERT_GT(completed.size(), 10u) << "too few completions before the kill to prove anything";
+
+  auto p = Platform::Open(popts_);
+  ASSERT_TRUE(p) << p.error().message;
+  const auto sys = identity::Principal::System();
+  for (const auto& id : started)
+    EXPECT_TRUE((*p)->workflow().Instance(sys, id)) << "acknowledged instance " << id << " lost";
+  for (const auto& [id, element] : completed) {
+    auto v = (*p)->workflow().Instance(sys, id);
+    ASSERT_TRUE(v) << id;
+    EXPECT_EQ(std::count(v->active_elements.begin(), v->active_elements.end(), element), 0)
+        << "instance " << id << " is back at " << element << " after its job was acknowledged";
+  }
+  ExpectTheChainVerifies(**p, started.size() + completed.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest, ::testing::ValuesIn(storage::testing::Backends()),
