@@ -759,6 +759,11 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await ap.locator('.el-tabs__item').filter({ hasText: '节假日日历' }).click()
   await ap.locator('[data-test=calendar] .el-table__body tr').filter({ hasText: '国庆节' }).first().waitFor()
 
+  // 流程: the administrator deploys a process from the modeler, sees a broken
+  // one refused with its problems marked; the street's handler works its task.
+  step('workflow: deploy, refuse, task done')
+  await workflowJourney({ admin, street, base, artifacts })
+
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')
   const listTotal = async (q) => {
@@ -885,6 +890,115 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
 
   noErrors(leader, resident, street, operator, dept, outsider, sup, officer, admin, phone, leaderPhone)
   step('done')
+}
+
+// 流程管理 → 我的待办: the administrator opens a file in the modeler (after a
+// look at the new-process template), names the street's handlers as the user
+// task's candidate group in the properties beside the diagram and deploys
+// it; a broken file is refused with each problem listed and marked on the
+// diagram. An instance started through the API appears in the street
+// handler's 我的待办, is approved there with a comment, and the API says it
+// completed with those variables; its page and the version's waiting times
+// are drawn.
+async function workflowJourney({ admin, street, base, artifacts }) {
+  const ap = admin.page
+  const sp = street.page
+  const fixture = (name) => ({
+    name,
+    mimeType: 'application/xml',
+    buffer: readFileSync(new URL(`./fixtures/${name}`, import.meta.url)),
+  })
+  const me = (await api(street, 'GET', '/api/v1/me')).body
+  const unitId = me.memberships.find((m) => m.role === 'handler').unit_id
+  const unit = (await api(street, 'GET', '/api/v1/units/tree')).body.items.find((u) => u.id === unitId)
+  const group = `${unit.code}:handler`
+
+  await ap.locator('.xt-nav a').filter({ hasText: '流程管理' }).click()
+  await ap.waitForURL(/\/workflow$/)
+  await ap.locator('.el-tabs__item').filter({ hasText: '流程建模' }).click()
+  await ap.locator('[data-test=wf-new]').click()
+  await ap.locator('.djs-element[data-element-id=StartEvent_1]').waitFor() // the template, drawn
+  await ap.locator('[data-test=wf-file]').setInputFiles(fixture('street-review.bpmn'))
+  const task = ap.locator('.djs-element[data-element-id=Task_review]')
+  await task.waitFor()
+  await task.click()
+  const groups = ap.locator('#wf-p-groups')
+  await groups.fill(group)
+  await groups.press('Enter')
+  // The property is in the diagram: it is there when the task is selected again.
+  await ap.locator('.djs-element[data-element-id=Start]').click()
+  await task.click()
+  assert.equal(await groups.inputValue(), group)
+  await ap.locator('[data-test=wf-deploy]').click()
+  await ap.locator('[data-test=wf-deployed]').filter({ hasText: '已部署 street_review，版本 1' }).waitFor()
+  const definitions = (await api(admin, 'GET', '/api/v1/workflow/definitions')).body.items
+  const definition = definitions.find((d) => d.process_id === 'street_review')
+  assert.equal(definition?.version, 1, `deployed: ${JSON.stringify(definitions)}`)
+  const deployedXml = (await api(admin, 'GET', `/api/v1/workflow/definitions/${definition.id}`)).body.xml
+  assert.ok(deployedXml.includes(`candidateGroups="${group}"`), 'the candidate group set on the page is deployed')
+  // Deployed again unchanged: no new version.
+  await ap.locator('[data-test=wf-deploy]').click()
+  await ap.locator('[data-test=wf-deployed]').filter({ hasText: '未生成新版本' }).waitFor()
+
+  // A broken file: refused, every problem listed and marked on the diagram.
+  admin.state.expected = [422]
+  await ap.locator('[data-test=wf-file]').setInputFiles(fixture('street-review-broken.bpmn'))
+  await ap.locator('.djs-element[data-element-id=Task_sms]').waitFor()
+  await ap.locator('[data-test=wf-deploy]').click()
+  const problems = ap.locator('[data-test=wf-problems] .el-table__body tr')
+  await problems.filter({ hasText: 'Task_sms' }).filter({ hasText: 'zeebe:taskDefinition' }).waitFor()
+  await problems.filter({ hasText: 'Flow_approved' }).filter({ hasText: "'=approved = = true' cannot be read" }).waitFor()
+  await ap.locator('[data-test=error]').filter({ hasText: 'BPMN 文件有问题' }).waitFor()
+  await ap.locator('.djs-element.xt-bpmn-problem[data-element-id=Task_sms]').waitFor()
+  await ap.locator('.djs-element.xt-bpmn-problem[data-element-id=Flow_approved]').waitFor({ state: 'attached' })
+  await shot(ap, artifacts, 'workflow-modeler')
+  admin.state.expected = []
+  assert.equal(
+    (await api(admin, 'GET', '/api/v1/workflow/definitions')).body.items.filter((d) => d.process_id === 'street_review_broken').length,
+    0,
+    'nothing deployed',
+  )
+
+  // An instance, started through the API, waits in the street's 我的待办.
+  const TITLE = '湖畔社区加装电梯申请'
+  const started = await api(admin, 'POST', '/api/v1/workflow/instances', {
+    process_id: 'street_review',
+    variables: { title: TITLE, households: 24 },
+  })
+  assert.equal(started.status, 201, `start: ${JSON.stringify(started.body)}`)
+  const instanceId = started.body.id
+  await sp.locator('.xt-nav a').filter({ hasText: '我的待办' }).click()
+  await sp.waitForURL(/\/tasks$/)
+  const row = sp.locator('[data-test=tasks] .el-table__body tr').filter({ hasText: TITLE })
+  await row.filter({ hasText: '街道审核' }).filter({ hasText: 'street_review' }).waitFor()
+  await row.locator('[data-test=countdown]').filter({ hasText: /剩 \d+ (小时|天)/ }).waitFor()
+  await row.locator('[data-test=task-handle]').click()
+  const box = sp.locator('.el-dialog:visible')
+  await box.locator('[data-test=task-submit]').click()
+  await box.locator('.el-form-item__error').filter({ hasText: '请选择办理结果' }).waitFor()
+  await box.locator('[data-test=task-decision]').getByText('同意').click()
+  const COMMENT = '材料齐全，同意加装'
+  await box.locator('#task-comment').fill(COMMENT)
+  await box.locator('[data-test=task-submit]').click()
+  await box.waitFor({ state: 'hidden' })
+  await sp.locator('[data-test=task-done]').filter({ hasText: '街道审核' }).waitFor()
+  await row.waitFor({ state: 'detached' })
+  const instance = (await api(admin, 'GET', `/api/v1/workflow/instances/${instanceId}`)).body
+  assert.equal(instance.state, 'completed', `the instance: ${JSON.stringify(instance)}`)
+  assert.equal(instance.variables.approved, true)
+  assert.equal(instance.variables.comment, COMMENT)
+
+  // Its page, and the version's waiting times on the diagram.
+  await ap.goto(`${base}/workflow/instances/${instanceId}`)
+  await ap.locator('[data-test=instance-state]').filter({ hasText: '已完成' }).waitFor()
+  await ap.locator('[data-test=variables]').filter({ hasText: TITLE }).waitFor()
+  await ap.goto(`${base}/workflow`)
+  await ap.locator('[data-test=wf-analyse-street_review]').click()
+  await ap.locator('.djs-element.xt-bpmn-wait-4[data-element-id=Task_review]').waitFor()
+  await ap.locator('[data-test=wf-waits] .el-table__body tr').first().filter({ hasText: '街道审核' }).waitFor()
+  await ap.locator('[data-test=wf-flows] .el-table__body tr').filter({ hasText: '同意（是否同意 → 已同意）' }).waitFor()
+  await ap.locator('[data-test=wf-analysis]').scrollIntoViewIfNeeded()
+  await shot(ap, artifacts, 'workflow')
 }
 
 // The first and last days of a month (yyyy-mm), as the dashboard asks.

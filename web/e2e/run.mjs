@@ -14,7 +14,9 @@
 // the resident opens the request, sees that photo and calls back with a
 // comment → the operator reopens and closes it → on the leader's dashboard a
 // ranking row, a street on the map and a hotspot each open the inbox on their
-// requests. Every command the server knows is pressed on a page, each result
+// requests → the administrator deploys a process from the modeler (and sees a
+// broken one refused, its problems marked), and the street works its task in
+// 我的待办. Every command the server knows is pressed on a page, each result
 // checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go
@@ -128,7 +130,7 @@ try {
 if (!failed && args.includes('--docs')) {
   const docs = resolve(webDir, '..', 'docs', 'screenshots')
   mkdirSync(docs, { recursive: true })
-  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader']
+  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow']
   for (const name of [...names, ...names.map((n) => `${n}-en`).filter((n) => existsSync(join(artifacts, `${n}.png`)))])
     copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
   console.log(`screenshots copied to ${docs}`)

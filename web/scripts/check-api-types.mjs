@@ -53,6 +53,13 @@ export const mapping = {
   PlaceCounts: ['PlaceCounts'],
   Hotspot: ['Hotspots', 'items', '[]'],
   Matter: ['Matter'],
+  Deployed: ['Deployed'],
+  Definition: ['Definition'],
+  DefinitionDetail: ['DefinitionDetail'],
+  Instance: ['Instance'],
+  Task: ['Task'],
+  Incident: ['Incident'],
+  BpmnProblem: ['WorkflowError', 'error', 'details', '[]'],
 }
 
 function loadDocument() {

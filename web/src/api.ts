@@ -1,5 +1,6 @@
 // The one way the pages talk to the server. Every answer that is not 2xx
-// becomes an ApiError carrying the server's {"error":{code,message,field,reason}};
+// becomes an ApiError carrying the server's {"error":{code,message,field,reason}}
+// (and details, when the error lists several problems: a refused BPMN file);
 // errors.ts turns it into the page's own words (the English message is a
 // detail only). The session cookie is HttpOnly; writes carry the login's CSRF
 // token, as the server requires.
@@ -11,6 +12,7 @@ export class ApiError extends Error {
     message: string,
     public field = '', // the request field it concerns ("text", "password", …)
     public reason = '', // a stable reason within the code ("empty", "too_short", …)
+    public details: unknown[] = [], // each problem, when the server lists them
   ) {
     super(message)
   }
@@ -40,7 +42,15 @@ async function errorOf(res: Response): Promise<ApiError> {
   try {
     const body = await res.json()
     const e = body?.error
-    if (e) return new ApiError(res.status, String(e.code ?? ''), String(e.message ?? ''), e.field ?? '', e.reason ?? '')
+    if (e)
+      return new ApiError(
+        res.status,
+        String(e.code ?? ''),
+        String(e.message ?? ''),
+        e.field ?? '',
+        e.reason ?? '',
+        Array.isArray(e.details) ? e.details : [],
+      )
   } catch {
     // not JSON: fall through to a plain message
   }

@@ -53,6 +53,7 @@ const codes = [
   'unavailable',
   'internal',
   'method_not_allowed',
+  'invalid_bpmn',
 ]
 
 function codeOf(e: ApiError): string {

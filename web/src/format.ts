@@ -233,3 +233,13 @@ export function countdown(iso: string | null | undefined, now = Date.now()): { t
   const unit = minutes < 60 ? 'minutes' : minutes < 48 * 60 ? 'hours' : 'days'
   return { text: t(`countdown.${late ? 'late' : 'left'}_${unit}`, { n }), late }
 }
+
+// How long a token waited at a step (等待时长), short: "0.4 秒", "45 秒", "3.5 小时", "2.1 天".
+export function waitText(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—'
+  const s = ms / 1000
+  const [n, unit] =
+    s < 60 ? [s, 'seconds'] : s < 3600 ? [s / 60, 'minutes'] : s < 48 * 3600 ? [s / 3600, 'hours'] : [s / 86400, 'days']
+  const shown = n > 0 && n < 10 ? String(Number(n.toFixed(1))) : String(Math.round(n))
+  return t(`wait.${unit}`, { n: shown })
+}

@@ -22,6 +22,16 @@ export const router = createRouter({
     { path: '/supervision', name: 'supervision', component: () => import('./pages/SupervisionPage.vue') },
     { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
     { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },
+    { path: '/tasks', name: 'tasks', component: () => import('./pages/TasksPage.vue') },
+    // The workflow pages load bpmn-js only when they draw a diagram (src/bpmn.ts).
+    { path: '/workflow', name: 'workflow', component: () => import('./pages/WorkflowPage.vue') },
+    {
+      path: '/workflow/instances/:id',
+      name: 'workflow-instance',
+      component: () => import('./pages/InstancePage.vue'),
+      props: true,
+      meta: { page: 'workflow' }, // opened by whoever may open the workflow page
+    },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })
@@ -31,7 +41,7 @@ export const router = createRouter({
 router.beforeEach((to) => {
   if (to.name === 'login' || to.name === 'track') return true
   if (!session.me) return { name: 'login', query: { next: to.fullPath } }
-  const link = pages.find((p) => p.name === to.name)
+  const link = pages.find((p) => p.name === (to.meta.page ?? to.name))
   if (link && !mayOpen(link)) return homePath()
   return true
 })

@@ -74,6 +74,14 @@ export const pages: PageLink[] = [
   },
   { name: 'supervision', path: '/supervision', label: 'nav.supervision', roles: ['supervisor', 'leader', 'admin'] },
   { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'data_officer', 'admin'] },
+  // 我的待办: workflow user tasks, for everyone who works in a unit.
+  {
+    name: 'tasks',
+    path: '/tasks',
+    label: 'nav.tasks',
+    roles: ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'data_officer', 'admin'],
+  },
+  { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]
 

@@ -249,3 +249,73 @@ export interface Matter {
   updated_at: string
   [key: string]: unknown
 }
+
+// Workflow (流程): BPMN definitions, their instances, user tasks and
+// incidents (src/http/workflow_handlers.cc).
+export interface Deployed {
+  id: string
+  process_id: string
+  version: number
+  unchanged: boolean // the same XML as the newest version: no new version
+}
+
+export interface Definition {
+  id: string
+  process_id: string
+  version: number
+  name: string
+  deployed_by: string
+  deployed_at: string | null
+}
+
+// Per element: how often a token arrived and how long it waited there; per
+// flow: how often it was taken.
+export interface DefinitionDetail extends Definition {
+  xml: string
+  analytics: {
+    elements: { element_id: string; visits: number; median_wait_ms: number; p90_wait_ms: number }[]
+    flows: { flow_id: string; taken: number }[]
+  }
+}
+
+export type InstanceState = 'active' | 'completed' | 'terminated' | 'incident'
+
+export interface Instance {
+  id: string
+  definition_id: string
+  process_id: string
+  version: number
+  state: InstanceState
+  active_elements: string[]
+  variables: Record<string, unknown>
+  incident: string | null
+  started_at: string | null
+  ended_at: string | null
+}
+
+export interface Task {
+  id: string
+  instance_id: string
+  process_id: string
+  element_id: string
+  name: string
+  candidate_groups: string // comma-separated: "<unit code>" or "<unit code>:<role>"
+  assignee: string
+  due: string | null
+  created_at: string | null
+  variables: Record<string, unknown>
+}
+
+export interface Incident {
+  instance_id: string
+  element_id: string
+  job_key: string | null
+  message: string
+}
+
+// A BPMN file the server refused: every problem, where it is.
+export interface BpmnProblem {
+  element_id: string | null
+  line: number
+  reason: string
+}
