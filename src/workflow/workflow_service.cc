@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -701,7 +702,14 @@ Result<int> WorkflowService::FireDueTimers(int limit) {
       }
       return true;
     });
-    if (!r) return Fail(r.error());
+    if (!r) {
+      // One timer that cannot fire (its element stopped by an incident, a
+      // database error) must not hold back the others: it stays claimed
+      // until kTimerClaimUs has passed, then is tried again.
+      spdlog::warn("process timer {} of instance {} ({}) did not fire: {}", timer.id,
+                   timer.instance_id, timer.element_id, r.error().message);
+      continue;
+    }
     fired += *r ? 1 : 0;
   }
   return fired;

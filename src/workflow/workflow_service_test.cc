@@ -348,6 +348,42 @@ TEST_P(WorkflowServiceTest, AMessageStartEventStartsAnInstancePerMessage) {
   EXPECT_EQ(applicants, (std::set<std::string>{"李雷", "韩梅梅"}));
 }
 
+// A timer that cannot fire (its task stopped by an incident) holds back no
+// other timer.
+TEST_P(WorkflowServiceTest, ATimerThatCannotFireDoesNotHoldBackTheOthers) {
+  auto d = service_->Deploy(admin_, Wrap(R"(
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="JL-D07"/>
+        <zeebe:ioMapping><zeebe:output source="=score * 2" target="double"/></zeebe:ioMapping>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="late" attachedToRef="review"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="end"/>
+    <bpmn:endEvent id="end"/>)"));
+  ASSERT_TRUE(d && d->deployed);
+  auto stuck = service_->Start(admin_, "oneProcess", {});
+  ASSERT_TRUE(stuck);
+  // The first instance's task completes with a score its output cannot use:
+  // an incident while leaving, the boundary timer still open.
+  auto tasks = service_->Tasks(market_handler_);
+  ASSERT_EQ(tasks->size(), 1u);
+  ASSERT_TRUE(service_->CompleteTask(market_handler_, (*tasks)[0].id, {{"score", "高"}}));
+  EXPECT_EQ(service_->Instance(admin_, *stuck)->status, "incident");
+  clock_.Advance(kMicrosPerMinute);
+  auto fine = service_->Start(admin_, "oneProcess", {});
+  ASSERT_TRUE(fine);
+  clock_.Advance(kMicrosPerHour);
+  auto fired = service_->FireDueTimers();
+  ASSERT_TRUE(fired) << fired.error().message;
+  EXPECT_EQ(*fired, 1);
+  EXPECT_EQ(service_->Instance(admin_, *fine)->status, "completed");
+  EXPECT_EQ(service_->Instance(admin_, *stuck)->status, "incident");
+}
+
 TEST_P(WorkflowServiceTest, BadInputIsRefusedNamingWhatToChange) {
   ASSERT_FALSE(DeployRestaurant().empty());
   auto unknown = service_->Start(admin_, "noSuchProcess", {});
