@@ -25,13 +25,6 @@ using identity::UnitKind;
 
 constexpr Timestamp kMonday10 = 1'795'399'200'000'000;  // 2026-11-23 10:00 +08:00
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // 开办餐饮店: three departments in parallel, each a user task of its own
 // unit; then the licence is issued by a job, or the application is refused.
 const std::string kRestaurant = Wrap(R"(
@@ -154,10 +147,9 @@ TEST_P(WorkflowServiceTest, DeploymentsAreVersionedAndRefusalsListEveryProblem) 
   EXPECT_EQ(service_->Deploy(market_handler_, kRestaurant).error().code,
             ErrorCode::kPermissionDenied);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM workflow_definitions"), 2);
-  for (const auto& peer : {"linear", "one-thing", "timer"}) {
-    auto d = service_->Deploy(admin_, ReadFile(std::string(XIETONG_SHARED_BENCH_DIR) +
-                                               "/bpmn-peer/bpmn-zeebe/" + peer + ".bpmn"));
-    ASSERT_TRUE(d && d->deployed) << peer;
+  for (const auto& xml : {Linear(), OneThing(), Timer()}) {
+    auto d = service_->Deploy(admin_, xml);
+    ASSERT_TRUE(d && d->deployed);
   }
 }
 
