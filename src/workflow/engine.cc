@@ -119,20 +119,27 @@ struct Engine::Run {
 
   std::int64_t NewKey() { return s.next_key++; }
 
+  // The element instance a token entering e becomes (key 0: one that
+  // completes at once and is never stored).
+  ElementInstance InstanceOf(const Entry& e, std::int64_t key) const {
+    ElementInstance w;
+    w.key = key;
+    w.element = e.element;
+    w.scope = e.scope;
+    w.entered_at = env.now;
+    w.locals = e.locals;
+    w.mi_inner = e.mi_inner;
+    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
+    return w;
+  }
+
   // --- incidents --------------------------------------------------------------
 
   // The token stops at the element: stored as an incident instance that
   // Retry enters again.
   void Incident(const Entry& e, std::string message) {
-    ElementInstance w;
-    w.key = NewKey();
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
+    ElementInstance w = InstanceOf(e, NewKey());
     w.incident = kStoppedEntering;
-    w.mi_inner = e.mi_inner;
-    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
-    w.locals = e.locals;
     const std::string text = fmt::format("{}: {}", p.elements[e.element].id, message);
     s.waiting.push_back(std::move(w));
     s.status = InstanceState::Status::kIncident;
@@ -374,15 +381,7 @@ struct Engine::Run {
 
   // An element that completes as soon as it is entered.
   void PassThrough(const Entry& e) {
-    ElementInstance w;
-    w.key = 0;
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
-    w.locals = e.locals;
-    w.mi_inner = e.mi_inner;
-    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
-    Leave(w, e.triggered ? e.variables : json::Json());
+    Leave(InstanceOf(e, 0), e.triggered ? e.variables : json::Json());
   }
 
   // Boundary timers and messages of an activity that starts waiting.
@@ -424,14 +423,7 @@ struct Engine::Run {
   // incident instead when an expression fails.
   void WaitWith(const Entry& e, WaitItem item) {
     const std::int64_t key = NewKey();
-    ElementInstance w;
-    w.key = key;
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
-    w.locals = e.locals;
-    w.mi_inner = e.mi_inner;
-    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
+    ElementInstance w = InstanceOf(e, key);
     if (auto r = OpenBoundaries(w); !r) {
       --s.next_key;
       return Incident(e, "boundary event: " + ErrorText(r.error()));
@@ -515,29 +507,15 @@ struct Engine::Run {
   }
 
   void PassWithResult(const Entry& e, const std::string& name, Value v) {
-    ElementInstance w;
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
-    w.locals = e.locals;
-    w.mi_inner = e.mi_inner;
-    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
     json::Json vars = json::Json::object();
     vars[name] = feel::ToJson(v);
-    Leave(w, vars);
+    Leave(InstanceOf(e, 0), vars);
   }
 
   void EnterSubProcess(const Entry& e) {
     const Element& el = p.elements[e.element];
     const std::int64_t key = NewKey();
-    ElementInstance w;
-    w.key = key;
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
-    w.locals = e.locals;
-    w.mi_inner = e.mi_inner;
-    w.loop_counter = e.mi_inner ? e.loop_counter : 0;
+    ElementInstance w = InstanceOf(e, key);
     if (auto r = OpenBoundaries(w); !r) {
       --s.next_key;
       return Incident(e, "boundary event: " + ErrorText(r.error()));
@@ -658,13 +636,7 @@ struct Engine::Run {
       }
       items.push_back(std::move(item));
     }
-    ElementInstance w;
-    w.key = key;
-    w.element = e.element;
-    w.scope = e.scope;
-    w.entered_at = env.now;
-    w.locals = e.locals;
-    s.waiting.push_back(std::move(w));
+    s.waiting.push_back(InstanceOf(e, key));
     for (auto& item : items) fx.opened.push_back(std::move(item));
   }
 
