@@ -19,6 +19,7 @@
 #include "app/demo_city.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
+#include "app/demo_services.h"
 #include "app/duplicate_commands.h"
 #include "app/history_training.h"
 #include "app/hotspot_commands.h"
@@ -38,6 +39,7 @@
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
+#include "http/services_handlers.h"
 #include "http/stats_handlers.h"
 #include "http/workflow_handlers.h"
 
@@ -96,6 +98,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   http::RegisterWorkflowRoutes(api, p.workflow());
+  http::RegisterServicesRoutes(api, p.services());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();
@@ -281,6 +284,8 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!matters_created) return Report(matters_created.error());
   auto requests_made = CreateDemoRequests(**platform, options.staff_password);
   if (!requests_made) return Report(requests_made.error());
+  auto services_made = CreateDemoServices(**platform, options.staff_password);
+  if (!services_made) return Report(services_made.error());
   auto trained = TrainFromHistory(**platform, RequestModelPath(popts.data_dir));
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
@@ -300,6 +305,12 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                    ? ""
                    : " (live ones skipped: " + requests_made->skipped + ")");
   }
+  fmt::print(
+      "一件事 one-thing services: {} defined; {}\n\n", services_made->services,
+      services_made->existed ? std::string("applications already there")
+      : services_made->skipped.empty()
+          ? fmt::format("{} applications over the last two months", services_made->applications)
+          : "no applications (" + services_made->skipped + ")");
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);

@@ -19,7 +19,8 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  return storage::ApplySchemas(db, {&requests::Schema(), &workflow::Schema()}, now);
+  return storage::ApplySchemas(db, {&requests::Schema(), &workflow::Schema(), &services::Schema()},
+                               now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
@@ -64,10 +65,40 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       *p->db_, p->clock_, p->ids_, *p->calendar_, *p->identity_, *p->matters_);
   p->workflow_ = std::make_unique<workflow::WorkflowService>(*p->db_, p->clock_, p->ids_,
                                                              *p->identity_, &*p->calendar_);
+  p->services_ = std::make_unique<services::ServicesService>(
+      *p->db_, p->clock_, p->ids_, *p->identity_, *p->workflow_, *p->calendar_);
+  // One-thing applications move their processes, and follow them, by
+  // reacting to committed events (services_service.h).
+  services::ServicesService* svc = p->services_.get();
+  p->reactions_.push_back(std::make_unique<audit::Consumer>(
+      *p->db_, p->clock_, p->node_id_,
+      audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
+      [svc](storage::Executor& ex, const audit::Event& e) {
+        return svc->OnApplicationEvent(ex, e);
+      }));
+  p->reactions_.push_back(std::make_unique<audit::Consumer>(
+      *p->db_, p->clock_, p->node_id_,
+      audit::ConsumerOptions{.name = "services.workflow", .action_prefix = "workflow."},
+      [svc](storage::Executor& ex, const audit::Event& e) { return svc->OnWorkflowEvent(ex, e); }));
+  for (auto& r : p->reactions_) p->consumers_.Add(*r);
+  Platform* raw = p.get();
+  p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });
   XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
   if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);
   return p;
+}
+
+Result<void> Platform::CatchUpReactions() {
+  for (int round = 0; round < 100; ++round) {
+    int handled = 0;
+    for (auto& r : reactions_) {
+      XT_ASSIGN_OR_RETURN(int n, r->CatchUp());
+      handled += n;
+    }
+    if (handled == 0) return {};
+  }
+  return Fail(Error::Internal("the reactions did not settle after 100 rounds"));
 }
 
 }  // namespace xietong::app

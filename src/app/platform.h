@@ -18,6 +18,7 @@
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
 #include "requests/request_service.h"
+#include "services/services_service.h"
 #include "storage/database.h"
 #include "workflow/workflow_service.h"
 
@@ -42,6 +43,10 @@ class Platform {
   requests::RequestService& requests() { return *requests_; }
   files::FileService& files() { return *files_; }
   workflow::WorkflowService& workflow() { return *workflow_; }
+  services::ServicesService& services() { return *services_; }
+  // Runs every reaction until none is left (commands without `serve`, such
+  // as the demo, whose applications must move on before it ends).
+  Result<void> CatchUpReactions();
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -63,7 +68,10 @@ class Platform {
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
+  std::unique_ptr<services::ServicesService> services_;
   std::string node_id_;
+  // The reactions (audit/consumer.h) the runner below polls.
+  std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   // Declared last: stopped (destroyed) before the services its consumers use.
   audit::ConsumerRunner consumers_;
 };

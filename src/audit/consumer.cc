@@ -111,9 +111,18 @@ void ConsumerRunner::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ConsumerRunner::Nudge() {
+  {
+    std::lock_guard lock(mutex_);
+    nudged_ = true;
+  }
+  wake_.notify_all();
+}
+
 void ConsumerRunner::Loop() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
+    nudged_ = false;
     lock.unlock();
     for (Consumer* c : consumers_) {
       if (auto r = c->CatchUp(); !r)
@@ -121,7 +130,7 @@ void ConsumerRunner::Loop() {
                      poll_.count(), r.error().message);
     }
     lock.lock();
-    wake_.wait_for(lock, poll_, [this] { return stop_; });
+    wake_.wait_for(lock, poll_, [this] { return stop_ || nudged_; });
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace xietong {
 
@@ -29,6 +30,14 @@ enum class ErrorCode {
 // The wire name of a code, e.g. "invalid_argument".
 std::string_view ErrorCodeName(ErrorCode code);
 
+// One of several problems of the same input (a form with three bad fields):
+// the field, its reason and a message, each as in Error.
+struct ErrorDetail {
+  std::string field;
+  std::string reason;
+  std::string message;
+};
+
 struct Error {
   ErrorCode code;
   std::string message;
@@ -38,6 +47,8 @@ struct Error {
   // "wrong_credentials"). The message stays the English explanation.
   std::string field = {};
   std::string reason = {};
+  // Every problem when there are several (field and reason name the first).
+  std::vector<ErrorDetail> details = {};
 
   // The same error, naming the field and reason.
   Error About(std::string f, std::string r = {}) && {

@@ -37,17 +37,26 @@ std::optional<std::string_view> SniffImageType(std::string_view bytes) {
   return std::nullopt;
 }
 
+std::optional<std::string_view> SniffType(std::string_view bytes) {
+  if (auto image = SniffImageType(bytes)) return image;
+  if (StartsWith(bytes, 0, "%PDF-")) return "application/pdf";
+  return std::nullopt;
+}
+
+bool IsImage(std::string_view content_type) { return content_type.starts_with("image/"); }
+
 Result<std::string> CheckUpload(std::string_view declared_type, std::string_view bytes) {
   if (bytes.empty())
-    return Fail(Error::InvalidArgument("the upload is empty: send the photo's bytes"));
+    return Fail(Error::InvalidArgument("the upload is empty: send the file's bytes"));
   if (bytes.size() > kMaxFileBytes)
     return Fail(Error::TooLarge(
-        fmt::format("the photo is {} bytes; the largest accepted is {} bytes (8 MiB)", bytes.size(),
+        fmt::format("the file is {} bytes; the largest accepted is {} bytes (8 MiB)", bytes.size(),
                     kMaxFileBytes)));
-  auto sniffed = SniffImageType(bytes);
+  auto sniffed = SniffType(bytes);
   if (!sniffed)
     return Fail(Error::InvalidArgument(
-        "only photos are accepted (JPEG, PNG, WebP or HEIC); these bytes are none of them"));
+        "only photos (JPEG, PNG, WebP or HEIC) and PDF documents are accepted; these bytes are "
+        "none of them"));
   std::string declared = Lower(declared_type.substr(0, declared_type.find(';')));
   while (!declared.empty() && declared.back() == ' ') declared.pop_back();
   const bool generic = declared.empty() || declared == "application/octet-stream" ||
@@ -55,7 +64,7 @@ Result<std::string> CheckUpload(std::string_view declared_type, std::string_view
                        (declared == "image/heif" && *sniffed == "image/heic");
   if (!generic && declared != *sniffed)
     return Fail(Error::InvalidArgument(
-        fmt::format("the Content-Type says {} but the bytes are {}; send the photo's real type",
+        fmt::format("the Content-Type says {} but the bytes are {}; send the file's real type",
                     declared, *sniffed)));
   return std::string(*sniffed);
 }

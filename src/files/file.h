@@ -1,6 +1,7 @@
 // Uploaded files: what is known about one and the checks an upload must pass.
-// Today only photos (the attachments of a request); the type is decided by the
-// bytes' signature, never by the name or the declared type alone. No I/O.
+// Photos (the attachments of a request) and PDF documents (the materials of a
+// one-thing application); the type is decided by the bytes' signature, never
+// by the name or the declared type alone. No I/O.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ inline constexpr Timestamp kUnattachedLifetime = 24 * kMicrosPerHour;
 struct FileInfo {
   std::string id;
   std::string uploader_id;
-  std::string content_type;  // image/jpeg, image/png, image/webp or image/heic
+  std::string content_type;  // image/jpeg, image/png, image/webp, image/heic or application/pdf
   std::int64_t size = 0;
   std::string sha256;      // lowercase hex of the bytes
   std::string subject_id;  // what it is attached to; empty until attached
@@ -43,9 +44,15 @@ struct File {
 // The image type the bytes start with, or nullopt when they are none of the
 // accepted ones.
 std::optional<std::string_view> SniffImageType(std::string_view bytes);
+// An accepted image type or application/pdf; nullopt for anything else.
+std::optional<std::string_view> SniffType(std::string_view bytes);
+bool IsImage(std::string_view content_type);
+
+// What a subject accepts when files are attached to it.
+enum class Accept { kImages, kImagesAndPdf };
 
 // The content type to store for an upload: the bytes must be a non-empty
-// accepted image within kMaxFileBytes, and a declared type (the Content-Type
+// accepted image or PDF within kMaxFileBytes, and a declared type (the Content-Type
 // header, parameters ignored) must agree with them.
 Result<std::string> CheckUpload(std::string_view declared_type, std::string_view bytes);
 

@@ -107,8 +107,10 @@ Result<int> FileService::SweepUnattached(Timestamp uploaded_before, int batch_si
   }
 }
 
-Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
-                    std::span<const std::string> ids, std::string_view subject_id) {
+Result<std::vector<FileInfo>> Attach(storage::Executor& ex, std::string_view uploader_id,
+                                     std::span<const std::string> ids, std::string_view subject_id,
+                                     Accept accept) {
+  std::vector<FileInfo> attached_files;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const std::string& id = ids[i];
     if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), id) !=
@@ -120,12 +122,17 @@ Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
           fmt::format("attachment '{}' is not a photo you uploaded; upload it first with POST "
                       "/api/v1/attachments",
                       id)));
+    if (accept == Accept::kImages && !IsImage(info->content_type))
+      return Fail(Error::InvalidArgument(fmt::format(
+          "attachment '{}' is a {}; only photos can be attached here", id, info->content_type)));
     XT_ASSIGN_OR_RETURN(bool attached, store::SetSubject(ex, id, subject_id));
     if (!attached)
       return Fail(
           Error::Conflict(fmt::format("attachment '{}' already belongs to another request", id)));
+    info->subject_id = std::string(subject_id);
+    attached_files.push_back(std::move(*info));
   }
-  return {};
+  return attached_files;
 }
 
 Result<File> ReadAttached(storage::Executor& ex, std::string_view id, std::string_view subject_id) {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/id.h"
@@ -60,10 +61,13 @@ class FileService {
 };
 
 // Attaches files to subject_id inside the caller's write transaction. Each id
-// must name a file uploaded by uploader_id that is not attached yet, and no id
-// may repeat; otherwise nothing is attached and the error names the file.
-Result<void> Attach(storage::Executor& ex, std::string_view uploader_id,
-                    std::span<const std::string> ids, std::string_view subject_id);
+// must name a file uploaded by uploader_id that is not attached yet, of a type
+// the subject accepts, and no id may repeat; otherwise nothing is attached
+// (the caller's transaction fails) and the error names the file. Answers the
+// files attached, in the order of ids.
+Result<std::vector<FileInfo>> Attach(storage::Executor& ex, std::string_view uploader_id,
+                                     std::span<const std::string> ids, std::string_view subject_id,
+                                     Accept accept = Accept::kImages);
 
 // The file with its bytes when it is attached to subject_id; NotFound otherwise.
 Result<File> ReadAttached(storage::Executor& ex, std::string_view id, std::string_view subject_id);

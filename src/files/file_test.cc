@@ -32,6 +32,15 @@ TEST(SniffImageType, KnowsThePhotoTypesByTheirBytes) {
   EXPECT_EQ(SniffImageType("RIFF\x24\x00\x00\x00WAVEfmt "s), std::nullopt);
 }
 
+TEST(SniffType, AddsPdfDocumentsToThePhotos) {
+  EXPECT_EQ(SniffType(kPng), "image/png");
+  EXPECT_EQ(SniffType("%PDF-1.7\n"), "application/pdf");
+  EXPECT_EQ(SniffType("%PD"), std::nullopt);
+  EXPECT_EQ(SniffType("<html>%PDF-"), std::nullopt);
+  EXPECT_TRUE(IsImage("image/heic"));
+  EXPECT_FALSE(IsImage("application/pdf"));
+}
+
 TEST(CheckUpload, AcceptsAPhotoWhoseDeclaredTypeAgrees) {
   EXPECT_EQ(CheckUpload("image/jpeg", kJpeg).value(), "image/jpeg");
   EXPECT_EQ(CheckUpload("IMAGE/PNG; charset=binary", kPng).value(), "image/png");
@@ -48,7 +57,12 @@ TEST(CheckUpload, RefusesWhatIsNotAnAcceptedPhoto) {
   auto pdf = CheckUpload("image/jpeg", "%PDF-1.7 pretending");
   ASSERT_FALSE(pdf);
   EXPECT_EQ(pdf.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(pdf.error().message.find("JPEG, PNG, WebP or HEIC"), std::string::npos);
+  EXPECT_NE(pdf.error().message.find("application/pdf"), std::string::npos);
+  EXPECT_EQ(CheckUpload("application/pdf", "%PDF-1.7\n").value(), "application/pdf");
+
+  auto gif = CheckUpload("", "GIF89a......");
+  ASSERT_FALSE(gif);
+  EXPECT_NE(gif.error().message.find("JPEG, PNG, WebP or HEIC"), std::string::npos);
 
   auto lying = CheckUpload("image/png", kJpeg);
   ASSERT_FALSE(lying);
@@ -80,7 +94,10 @@ class FileServiceTest : public ::testing::TestWithParam<std::string> {
   }
   storage::Database& db() { return t_->db(); }
   Result<void> AttachAs(std::string uploader, std::vector<std::string> ids, std::string subject) {
-    return db().Write([&](storage::Executor& ex) { return Attach(ex, uploader, ids, subject); });
+    return db().Write([&](storage::Executor& ex) -> Result<void> {
+      XT_TRY_VOID(Attach(ex, uploader, ids, subject));
+      return {};
+    });
   }
 
   std::unique_ptr<storage::testing::TestDatabase> t_;
@@ -151,6 +168,23 @@ TEST_P(FileServiceTest, OnlyTheUploaderAttachesAFileAndOnlyOnce) {
   auto read = service_->Read(b->id);
   ASSERT_TRUE(read);
   EXPECT_EQ(read->info.subject_id, "req-1");
+}
+
+TEST_P(FileServiceTest, APdfAttachesOnlyWhereDocumentsAreAccepted) {
+  auto pdf = service_->Upload(Someone("res-1"), "application/pdf", "%PDF-1.7\n%%EOF");
+  ASSERT_TRUE(pdf) << pdf.error().message;
+  EXPECT_EQ(pdf->content_type, "application/pdf");
+  auto to_request = AttachAs("res-1", {pdf->id}, "req-1");
+  ASSERT_FALSE(to_request);
+  EXPECT_NE(to_request.error().message.find("only photos"), std::string::npos);
+  auto to_application = db().Write([&](storage::Executor& ex) {
+    return Attach(ex, "res-1", std::vector{pdf->id}, "app-1", Accept::kImagesAndPdf);
+  });
+  ASSERT_TRUE(to_application) << to_application.error().message;
+  ASSERT_EQ(to_application->size(), 1u);
+  EXPECT_EQ(to_application->front().content_type, "application/pdf");
+  EXPECT_EQ(to_application->front().subject_id, "app-1");
+  EXPECT_EQ(service_->Read(pdf->id)->info.subject_id, "app-1");
 }
 
 TEST_P(FileServiceTest, LimitsPhotosWaitingToBeAttached) {

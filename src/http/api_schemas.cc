@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "files/file.h"
+#include "http/services_handlers.h"
 #include "identity/identity.h"
 #include "matters/matter.h"
 #include "requests/request.h"
@@ -610,7 +611,8 @@ json::Json Supervision() {
 
 json::Json FileInfo() {  // FileInfoJson
   return Object({{"id", Id()},
-                 {"content_type", Enum({"image/jpeg", "image/png", "image/webp", "image/heic"})},
+                 {"content_type",
+                  Enum({"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"})},
                  {"size", IntegerIn(1, files::kMaxFileBytes)},
                  {"sha256", {{"type", "string"}, {"pattern", "^[0-9a-f]{64}$"}}},
                  {"created_at", DateTime()}},
@@ -926,12 +928,17 @@ json::Json Open311NewRequest() {
 // --- the pipeline ----------------------------------------------------------------
 
 json::Json ErrorSchema() {  // errors.h: the one error body
-  return Object({{"error", Object({{"code", ErrorCodes()},
-                                   {"message", String(1)},
-                                   {"field", String(1)},
-                                   {"reason", String(1)}},
-                                  {"code", "message"})}},
-                {"error"});
+  return Object(
+      {{"error", Object({{"code", ErrorCodes()},
+                         {"message", String(1)},
+                         {"field", String(1)},
+                         {"reason", String(1)},
+                         {"details",
+                          ArrayOf(Object(
+                              {{"field", String(1)}, {"reason", String(1)}, {"message", String(1)}},
+                              {"field", "reason", "message"}))}},
+                        {"code", "message"})}},
+      {"error"});
 }
 
 json::Json LiveMessage() {  // live.cc: what the socket sends
@@ -1020,7 +1027,13 @@ json::Json Build() {
 }  // namespace
 
 const json::Json& ComponentSchemas() {
-  static const json::Json schemas = Build();
+  static const json::Json schemas = [] {
+    json::Json all = Build();
+    // Newer modules keep their schemas beside their encoders.
+    const json::Json services = ServicesSchemas();
+    for (const auto& [name, schema] : services.items()) all[name] = schema;
+    return all;
+  }();
   return schemas;
 }
 

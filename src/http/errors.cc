@@ -68,6 +68,12 @@ Response ErrorResponse(const Error& error, std::string_view request_id) {
   const std::string field = error.field.empty() ? FieldNamedIn(error.message) : error.field;
   if (!field.empty()) body["field"] = field;
   if (!error.reason.empty()) body["reason"] = error.reason;
+  if (!error.details.empty()) {
+    json::Json details = json::Json::array();
+    for (const auto& d : error.details)
+      details.push_back({{"field", d.field}, {"reason", d.reason}, {"message", d.message}});
+    body["details"] = std::move(details);
+  }
   Response r = Response::Json(status, {{"error", std::move(body)}});
   if (status == 401) r.SetHeader("WWW-Authenticate", "Bearer");
   return r;

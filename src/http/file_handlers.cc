@@ -14,9 +14,7 @@ json::Json FileInfoJson(const files::FileInfo& f) {
           {"created_at", FormatRfc3339(f.created_at)}};
 }
 
-namespace {
-
-Response PhotoResponse(files::File file) {
+Response FileResponse(files::File file) {
   Response res;
   res.content_type = file.info.content_type;
   res.body = std::move(file.bytes);
@@ -27,31 +25,29 @@ Response PhotoResponse(files::File file) {
   return res;
 }
 
-constexpr std::string_view kPhotoTypes[] = {"image/jpeg", "image/png", "image/webp", "image/heic"};
-
-std::vector<BodyDoc> PhotoBodies() {
+std::vector<BodyDoc> FileBodies() {
   std::vector<BodyDoc> out;
-  for (auto type : kPhotoTypes)
+  for (auto type : {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"})
     out.push_back({std::string(type), {{"type", "string"}, {"contentMediaType", type}}});
   return out;
 }
 
-AnswerDoc PhotoAnswer() {
-  return {200, "the photo's bytes, as uploaded", PhotoBodies(), {doc::ETag()}};
+AnswerDoc FileAnswer() {
+  return {200, "the file's bytes, as uploaded", FileBodies(), {doc::ETag()}};
 }
-
-}  // namespace
 
 void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestService& requests) {
   Router& r = api.router();
 
   r.Add("POST", std::string(kUploadPrefix), Auth::kRequired,
-        {.summary = "Upload a photo (the raw bytes), to list its id in a request's attachment_ids",
-         .summary_zh = "上传照片",
+        {.summary = "Upload a photo or PDF (the raw bytes), to list its id in a request's "
+                    "attachment_ids or an application's materials",
+         .summary_zh = "上传照片或材料",
          .tag = "files",
          .description = "The type is told by the bytes and must agree with Content-Type; at most "
-                        "8 MiB. Unattached uploads are deleted after 24 hours.",
-         .body = PhotoBodies(),
+                        "8 MiB. A request takes photos only; an application's materials take "
+                        "photos and PDF. Unattached uploads are deleted after 24 hours.",
+         .body = FileBodies(),
          .answers = {doc::Ok(doc::Ref("FileInfo"), 201, {doc::Location()})},
          .errors = {400, 413, 429}},
         [&files](Request& req) -> Result<Response> {
@@ -64,16 +60,16 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
 
   // Where the upload's Location points: the uploader's own preview.
   r.Add("GET", std::string(kUploadPrefix) + "/{file_id}", Auth::kRequired,
-        {.summary = "The uploader's own photo, before it is attached to a request",
+        {.summary = "The uploader's own file, before it is attached to a request or application",
          .summary_zh = "预览已上传照片",
          .tag = "files",
          .path = {doc::PathId("file_id", "the upload's id")},
-         .answers = {PhotoAnswer()},
+         .answers = {FileAnswer()},
          .errors = {404}},
         [&files](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(auto file,
                               files.ReadOwnUnattached(req.actor(), req.Param("file_id")));
-          return PhotoResponse(std::move(file));
+          return FileResponse(std::move(file));
         });
 
   r.Add("GET", "/api/v1/requests/{id}/attachments/{file_id}", Auth::kRequired,
@@ -83,12 +79,12 @@ void RegisterFileRoutes(Api& api, files::FileService& files, requests::RequestSe
          .path = {doc::PathId("id", "the request's id"),
                   doc::PathId("file_id",
                               "one of the request's attachment_ids or reply_attachment_ids")},
-         .answers = {PhotoAnswer()},
+         .answers = {FileAnswer()},
          .errors = {404}},
         [&requests](Request& req) -> Result<Response> {
           XT_ASSIGN_OR_RETURN(
               auto file, requests.Attachment(req.actor(), req.Param("id"), req.Param("file_id")));
-          return PhotoResponse(std::move(file));
+          return FileResponse(std::move(file));
         });
 }
 

@@ -589,6 +589,93 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             200);
 
+  // The one-thing services' routes.
+  std::string permit = workflow::Wrap(R"(
+    <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+    <bpmn:userTask id="review"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="JL-D12"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="e"/><bpmn:endEvent id="e"/>)");
+  permit.replace(permit.find("oneProcess"), 10, "permitFlow");
+  EXPECT_EQ(Call("adm", "POST", defs, defs, permit, {{"Content-Type", "application/xml"}}).status,
+            201);
+  const json::Json bundle = {
+      {"code", "permit"},
+      {"title", "许可"},
+      {"process_id", "permitFlow"},
+      {"promised_days", 3},
+      {"materials", {{{"key", "plan"}, {"name", "方案"}, {"required", true}}}},
+      {"fields",
+       {{{"key", "organiser"}, {"label", "主办单位"}, {"type", "text"}, {"required", true}}}},
+      {"parts",
+       {{{"key", "review"},
+         {"title", "审查"},
+         {"unit_code", "JL-D12"},
+         {"promised_days", 3},
+         {"certificate", "许可决定书"},
+         {"certificate_prefix", "XK"}}}}};
+  EXPECT_EQ(Call("adm", "POST", "/api/v1/services", "/api/v1/services", bundle.dump()).status, 201);
+  EXPECT_EQ(Call("", "GET", "/api/v1/services", "/api/v1/services").status, 200);
+  EXPECT_EQ(Call("", "GET", "/api/v1/services/{code}", "/api/v1/services/permit").status, 200);
+  EXPECT_EQ(Call("res", "GET", "/api/v1/services/{code}/prefill", "/api/v1/services/permit/prefill")
+                .status,
+            200);
+  auto plan = Call("res", "POST", "/api/v1/attachments", "/api/v1/attachments", "%PDF-1.7 plan",
+                   {{"Content-Type", "application/pdf"}});
+  EXPECT_EQ(plan.status, 201);
+  const std::string apps = "/api/v1/applications";
+  const json::Json application = {{"service", "permit"},
+                                  {"form", {{"organiser", "江澜市体育发展中心"}}},
+                                  {"materials", {{"plan", {Body(plan)["id"]}}}}};
+  auto applied = Call("res", "POST", apps, apps, application.dump());
+  EXPECT_EQ(applied.status, 201);
+  EXPECT_EQ(Call("res", "POST", apps, apps, R"({"service":"permit","form":{}})").status, 400);
+  const std::string app_id = Body(applied)["id"];
+  React();
+  EXPECT_EQ(Call("pol", "GET", apps + "/parts", apps + "/parts").status, 200);
+  EXPECT_EQ(Call("res", "GET", apps, apps).status, 200);
+  EXPECT_EQ(Call("pol", "POST", apps + "/{id}/parts/{key}/correction",
+                 apps + "/" + app_id + "/parts/review/correction",
+                 R"({"reason":"补充","items":["organiser"]})")
+                .status,
+            200);
+  EXPECT_EQ(Call("res", "POST", apps + "/{id}/corrections", apps + "/" + app_id + "/corrections",
+                 R"({"form":{"organiser":"江澜市体育中心"}})")
+                .status,
+            200);
+  EXPECT_EQ(Call("pol", "POST", apps + "/{id}/parts/{key}/reject",
+                 apps + "/" + app_id + "/parts/review/reject", "{}")
+                .status,
+            400);
+  EXPECT_EQ(Call("pol", "POST", apps + "/{id}/parts/{key}/approve",
+                 apps + "/" + app_id + "/parts/review/approve", "{}")
+                .status,
+            200);
+  React();
+  auto finished = Call("res", "GET", apps + "/{id}", apps + "/" + app_id);
+  EXPECT_EQ(finished.status, 200);
+  const json::Json done = Body(finished);
+  ASSERT_EQ(done["certificates"].size(), 1u);
+  EXPECT_EQ(
+      Call("", "GET", "/api/v1/certificates/verify/{code}",
+           "/api/v1/certificates/verify/" + done["certificates"][0]["code"].get<std::string>())
+          .status,
+      200);
+  EXPECT_EQ(Call("pol", "GET", apps + "/{id}/materials/{file_id}",
+                 apps + "/" + app_id + "/materials/" + Body(plan)["id"].get<std::string>())
+                .status,
+            200);
+  EXPECT_EQ(Call("res", "POST", apps + "/{id}/rating", apps + "/" + app_id + "/rating",
+                 R"({"score":5,"reasons":["fast"]})")
+                .status,
+            200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/services/figures",
+                 "/api/v1/services/figures?from=2026-11-01&to=2026-11-30")
+                .status,
+            200);
+  EXPECT_EQ(Call("lead", "GET", "/api/v1/services/figures",
+                 "/api/v1/services/figures?from=2026-11-01&to=2026-11-30&format=csv")
+                .status,
+            200);
+
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);
   EXPECT_EQ(Call("", "GET", "/metrics", "/metrics").status, 200);  // from loopback

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "audit/consumer.h"
 #include "files/file_service.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
@@ -27,6 +28,7 @@
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
+#include "http/services_handlers.h"
 #include "http/stats_handlers.h"
 #include "http/test_client.h"
 #include "http/workflow_handlers.h"
@@ -57,7 +59,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&requests::Schema(), &workflow::Schema()}, 0));
+    ASSERT_TRUE(storage::ApplySchemas(
+        t_->db(), {&requests::Schema(), &workflow::Schema(), &services::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -116,6 +119,21 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     workflow_ = std::make_unique<workflow::WorkflowService>(t_->db(), clock_, ids_, *identity_,
                                                             &*calendar_);
     RegisterWorkflowRoutes(*api_, *workflow_);
+    services_ = std::make_unique<services::ServicesService>(t_->db(), clock_, ids_, *identity_,
+                                                            *workflow_, *calendar_);
+    RegisterServicesRoutes(*api_, *services_);
+    reactions_.push_back(std::make_unique<audit::Consumer>(
+        t_->db(), clock_, "test",
+        audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
+        [this](storage::Executor& ex, const audit::Event& e) {
+          return services_->OnApplicationEvent(ex, e);
+        }));
+    reactions_.push_back(std::make_unique<audit::Consumer>(
+        t_->db(), clock_, "test",
+        audit::ConsumerOptions{.name = "services.workflow", .action_prefix = "workflow."},
+        [this](storage::Executor& ex, const audit::Event& e) {
+          return services_->OnWorkflowEvent(ex, e);
+        }));
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
@@ -221,6 +239,21 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     return json::Json::parse(r.body)["request"];
   }
 
+  // Runs the modules' reactions to committed events until none is left,
+  // as the server's consumer runner does between requests.
+  void React() {
+    for (int round = 0; round < 10; ++round) {
+      int handled = 0;
+      for (auto& r : reactions_) {
+        auto n = r->CatchUp();
+        ASSERT_TRUE(n) << n.error().message;
+        handled += *n;
+      }
+      if (handled == 0) return;
+    }
+    FAIL() << "the reactions do not settle";
+  }
+
   static json::Json Body(const ClientResponse& r) { return json::Json::parse(r.body); }
   static std::string Message(const ClientResponse& r) {
     auto j = json::Json::parse(r.body, nullptr, false);
@@ -237,6 +270,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<insight::HotspotService> hotspots_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
+  std::unique_ptr<services::ServicesService> services_;
+  std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets
   std::unique_ptr<Server> server_;

@@ -30,6 +30,12 @@ std::string_view ActionName(Action a) {
       return "stats.read";
     case Action::kWorkflowManage:
       return "workflow.manage";
+    case Action::kServiceManage:
+      return "service.manage";
+    case Action::kServiceHandle:
+      return "service.handle";
+    case Action::kServiceOversee:
+      return "service.oversee";
   }
   return "unknown";
 }
@@ -46,7 +52,12 @@ bool RoleAllows(Role role, Action action) {
     case Action::kRevealPersonal:
     case Action::kMatterManage:
     case Action::kWorkflowManage:
+    case Action::kServiceManage:
       return role == Role::kAdmin;
+    case Action::kServiceHandle:
+      return role == Role::kHandler || role == Role::kUnitLead;
+    case Action::kServiceOversee:
+      return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:
       return role == Role::kOperator || role == Role::kSupervisor;

@@ -25,6 +25,9 @@ enum class Action {
   kRequestSupervise,  // approve extensions, urge, see the supervision queue (督办)
   kStatsRead,         // the three rates and rankings of units in the subtree
   kWorkflowManage,    // deploy processes, start and cancel instances, work jobs, resolve incidents
+  kServiceManage,     // define one-thing services (bundles of matters, forms, materials)
+  kServiceHandle,     // decide a department's part of an application: approve, reject, 补正
+  kServiceOversee,    // read every application of the subtree and the services' figures
 };
 std::string_view ActionName(Action a);
 

@@ -2,7 +2,7 @@
 
 #include "core/clock.h"
 #include "core/csv.h"
-#include "requests/xlsx.h"
+#include "core/xlsx.h"
 
 namespace xietong::requests {
 namespace {

@@ -16,8 +16,8 @@
 #include <tuple>
 
 #include "core/csv.h"
+#include "core/xlsx.h"
 #include "requests/rates_store.h"
-#include "requests/xlsx.h"
 
 namespace xietong::requests::rates {
 namespace {

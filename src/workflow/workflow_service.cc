@@ -511,6 +511,63 @@ Result<void> WorkflowService::CompleteTask(const Principal& actor, std::string_v
   });
 }
 
+// --- for modules that run processes -------------------------------------------------------
+
+Result<std::string> WorkflowService::StartWithin(Executor& ex, std::string_view process_id,
+                                                 const json::Json& variables,
+                                                 std::string_view actor) {
+  XT_TRY_VOID(RequireObject(variables));
+  return StartIn(ex, process_id, variables, actor, "", 0, 0);
+}
+
+Result<void> WorkflowService::CompleteTaskWithin(Executor& ex, std::string_view task_id,
+                                                 const json::Json& variables,
+                                                 std::string_view actor) {
+  XT_TRY_VOID(RequireObject(variables));
+  XT_ASSIGN_OR_RETURN(auto task, store::FindWait(ex, task_id));
+  if (!task || task->kind != "user_task")
+    return Fail(Error::NotFound(fmt::format("no open task '{}'", task_id)));
+  const std::int64_t key = task->element_key;
+  return Command(ex, task->instance_id, actor, "workflow.task.completed",
+                 {{"task_id", task->id}, {"element_id", task->element_id}},
+                 [&](Engine& e, InstanceState& s) { return e.Complete(s, key, variables); });
+}
+
+Result<WorkflowService::Progress> WorkflowService::ProgressWithin(Executor& ex,
+                                                                  std::string_view instance_id) {
+  XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, instance_id));
+  if (!inst) return Fail(Error::NotFound(fmt::format("no process instance '{}'", instance_id)));
+  Progress out{.status = inst->status, .tasks = {}};
+  XT_ASSIGN_OR_RETURN(auto waits, store::WaitsOf(ex, instance_id));
+  for (const auto& w : waits) {
+    if (w.kind != "user_task") continue;
+    TaskView t;
+    t.id = w.id;
+    t.instance_id = w.instance_id;
+    t.process_id = inst->process_id;
+    t.element_id = w.element_id;
+    t.candidate_groups = w.candidate_groups;
+    t.assignee = w.assignee;
+    t.due = w.due;
+    t.created_at = w.created_at;
+    out.tasks.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> WorkflowService::UserTaskIds(Executor& ex,
+                                                              std::string_view process_id) {
+  XT_ASSIGN_OR_RETURN(auto def, store::LatestDefinition(ex, process_id));
+  if (!def)
+    return Fail(Error::NotFound(fmt::format("no process '{}' is deployed", process_id))
+                    .About("process_id", "unknown"));
+  XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, def->id));
+  std::vector<std::string> out;
+  for (const auto& e : process->elements)
+    if (e.kind == ElementKind::kUserTask) out.push_back(e.id);
+  return out;
+}
+
 // --- jobs -------------------------------------------------------------------------------
 
 Result<std::vector<JobView>> WorkflowService::ActivateJobs(const Principal& actor,

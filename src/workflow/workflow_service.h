@@ -181,6 +181,27 @@ class WorkflowService {
   // how many fired. Called by the timer runner on every node.
   Result<int> FireDueTimers(int limit = 200);
 
+  // --- for modules that run processes (services/) -----------------------------
+  // These run inside the caller's write transaction (a reaction to a
+  // committed event, audit/consumer.h), so the module's rows and the
+  // instance's move commit together. The caller has authorized the action;
+  // actor names who is recorded on the audit event.
+
+  // Starts the newest version of process_id; answers the instance id.
+  Result<std::string> StartWithin(storage::Executor& ex, std::string_view process_id,
+                                  const json::Json& variables, std::string_view actor);
+  // Completes an open user task with the variables it sets.
+  Result<void> CompleteTaskWithin(storage::Executor& ex, std::string_view task_id,
+                                  const json::Json& variables, std::string_view actor);
+  struct Progress {
+    std::string status;           // active, completed, terminated, incident
+    std::vector<TaskView> tasks;  // the open user tasks (without variables)
+  };
+  Result<Progress> ProgressWithin(storage::Executor& ex, std::string_view instance_id);
+  // The ids of the user tasks of process_id's newest version, in document
+  // order; NotFound when it is not deployed.
+  Result<std::vector<std::string>> UserTaskIds(storage::Executor& ex, std::string_view process_id);
+
   Result<std::vector<IncidentView>> Incidents(const identity::Principal& actor, int limit = 100);
   // Resolves the instance's incident: a job gets `retries` again, an element
   // stopped by an expression runs again.

@@ -1,4 +1,4 @@
-#include "requests/xlsx.h"
+#include "core/xlsx.h"
 
 #include <fmt/core.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace xietong::requests {
+namespace xietong {
 namespace {
 
 // Removes the file when it goes out of scope.
@@ -48,4 +48,4 @@ Result<std::string> WorkbookBytes(const std::function<lxw_error(lxw_workbook*)>&
   return std::move(bytes).str();
 }
 
-}  // namespace xietong::requests
+}  // namespace xietong
