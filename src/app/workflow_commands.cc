@@ -236,11 +236,27 @@ void RegisterWorkflowCommands(CLI::App& cli, PlatformOptions& popts,
 
   static std::string deploy_file;
   auto* deploy = wf->add_subcommand(
-      "deploy", "deploy a BPMN file; prints its id, or one line per problem (exit 2)");
+      "deploy", "deploy a BPMN or DMN file; prints its id, or one line per problem (exit 2)");
   add_common(deploy);
-  deploy->add_option("file", deploy_file, "the .bpmn file")->required()->check(CLI::ExistingFile);
+  deploy->add_option("file", deploy_file, "the .bpmn or .dmn file")
+      ->required()
+      ->check(CLI::ExistingFile);
   deploy->callback([&popts] {
     const std::string xml = ReadAll(deploy_file);
+    if (xml.find(dmn::kDmn13Namespace) != std::string::npos) {  // a DMN 1.3 file
+      auto platform = Platform::Open(popts);
+      if (!platform) throw CLI::RuntimeError(Report(platform.error()));
+      auto d = (*platform)->workflow().DeployDecisions(Principal::System(), xml);
+      if (!d) throw CLI::RuntimeError(Report(d.error()));
+      for (const auto& p : d->problems)
+        fmt::print("{}:{}: {}: {}\n", deploy_file, p.line,
+                   p.decision_id.empty() ? "-" : p.decision_id, p.reason);
+      if (!d->problems.empty()) throw CLI::RuntimeError(2);
+      std::string ids;
+      for (const auto& id : d->decision_ids) ids += (ids.empty() ? "" : " ") + id;
+      fmt::print("{} decisions {}\n", d->file_id, ids);
+      return;
+    }
     auto parsed = workflow::ParseBpmn(xml);
     if (!parsed) {
       for (const auto& problem : parsed.error())

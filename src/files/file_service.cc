@@ -119,7 +119,7 @@ Result<std::vector<FileInfo>> Attach(storage::Executor& ex, std::string_view upl
     XT_ASSIGN_OR_RETURN(auto info, store::FindInfo(ex, id));
     if (!info || info->uploader_id != uploader_id)
       return Fail(Error::InvalidArgument(
-          fmt::format("attachment '{}' is not a photo you uploaded; upload it first with POST "
+          fmt::format("attachment '{}' is not a file you uploaded; upload it first with POST "
                       "/api/v1/attachments",
                       id)));
     if (accept == Accept::kImages && !IsImage(info->content_type))
@@ -127,8 +127,8 @@ Result<std::vector<FileInfo>> Attach(storage::Executor& ex, std::string_view upl
           "attachment '{}' is a {}; only photos can be attached here", id, info->content_type)));
     XT_ASSIGN_OR_RETURN(bool attached, store::SetSubject(ex, id, subject_id));
     if (!attached)
-      return Fail(
-          Error::Conflict(fmt::format("attachment '{}' already belongs to another request", id)));
+      return Fail(Error::Conflict(
+          fmt::format("attachment '{}' already belongs to another request or application", id)));
     info->subject_id = std::string(subject_id);
     attached_files.push_back(std::move(*info));
   }

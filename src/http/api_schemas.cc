@@ -772,8 +772,8 @@ json::Json WorkflowError() {
       Object({{"element_id", Nullable(String(1))}, {"line", Integer()}, {"reason", String(1)}},
              {"element_id", "line", "reason"});
   json::Json codes = {
-      {"anyOf",
-       json::Json::array({ErrorCodes(), Enum({"invalid_bpmn", "unsupported_media_type"})})}};
+      {"anyOf", json::Json::array({ErrorCodes(), Enum({"invalid_bpmn", "invalid_dmn",
+                                                       "unsupported_media_type"})})}};
   return Object({{"error", Object({{"code", codes},
                                    {"message", String(1)},
                                    {"field", String(1)},

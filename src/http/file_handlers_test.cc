@@ -150,7 +150,7 @@ TEST_P(AttachmentRoutesTest, AnIntakeWithABadAttachmentStoresNoRequest) {
   const std::string residents = UploadId("res");
   auto not_mine = SubmitWith("op", {residents});
   EXPECT_EQ(not_mine.status, 400);
-  EXPECT_NE(Message(not_mine).find("not a photo you uploaded"), std::string::npos);
+  EXPECT_NE(Message(not_mine).find("not a file you uploaded"), std::string::npos);
 
   const std::string mine = UploadId("op");
   auto twice = SubmitWith("op", {mine, mine});

@@ -589,6 +589,20 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             200);
 
+  const std::string decisions = "/api/v1/workflow/decisions";
+  const std::string dmn =
+      R"(<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="x">
+  <decision id="fast"><decisionTable id="t"><input id="i"><inputExpression id="e" typeRef="number"><text>area</text></inputExpression></input>
+  <output id="o" name="ok" typeRef="boolean"/><rule id="r"><inputEntry id="a"><text>&lt; 100</text></inputEntry><outputEntry id="b"><text>true</text></outputEntry></rule></decisionTable></decision></definitions>)";
+  EXPECT_EQ(
+      Call("adm", "POST", decisions, decisions, dmn, {{"Content-Type", "application/xml"}}).status,
+      201);
+  EXPECT_EQ(Call("adm", "POST", decisions, decisions, "<definitions/>",
+                 {{"Content-Type", "application/xml"}})
+                .status,
+            422);
+  EXPECT_EQ(Call("adm", "GET", decisions, decisions).status, 200);
+
   // The one-thing services' routes.
   std::string permit = workflow::Wrap(R"(
     <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="review"/>

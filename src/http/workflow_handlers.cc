@@ -135,6 +135,67 @@ void RegisterWorkflowRoutes(Api& api, WorkflowService& workflow) {
                                                           {"unchanged", v.unchanged}});
         });
 
+  r.Add("POST", "/api/v1/workflow/decisions", Auth::kRequired,
+        {.summary = "Deploy a DMN 1.3 file: each decision gets a new version (秒批 rules)",
+         .summary_zh = "部署决策表",
+         .tag = "workflow",
+         .description = "Business rule tasks (zeebe:calledDecision) evaluate the newest version "
+                        "of their decision. A refused file answers 422 invalid_dmn with every "
+                        "problem (details[].element_id is the decision's id).",
+         .body = {{"application/xml", {{"type", "string"}}}},
+         .answers = {doc::Ok(
+             doc::Object({{"id", doc::String(1)}, {"decision_ids", doc::ArrayOf(doc::String(1))}},
+                         {"id", "decision_ids"}),
+             201)},
+         .errors = {400, 403, 415, 422},
+         .error_body = {doc::Json(doc::Ref("WorkflowError"))}},
+        [&workflow](Request& req) -> Result<Response> {
+          if (!IsXml(req.Header("content-type")))
+            return ErrorResponse(415, "unsupported_media_type",
+                                 "send the DMN file with 'Content-Type: application/xml'");
+          XT_ASSIGN_OR_RETURN(auto d, workflow.DeployDecisions(req.actor(), req.body));
+          if (!d.problems.empty()) {
+            json::Json details = json::Json::array();
+            for (const auto& p : d.problems)
+              details.push_back({{"element_id", p.decision_id.empty() ? json::Json(nullptr)
+                                                                      : json::Json(p.decision_id)},
+                                 {"line", p.line},
+                                 {"reason", p.reason}});
+            return Response::Json(422,
+                                  {{"error",
+                                    {{"code", "invalid_dmn"},
+                                     {"message", fmt::format("the decisions cannot be deployed: {} "
+                                                             "problem(s); see details",
+                                                             d.problems.size())},
+                                     {"details", std::move(details)}}}});
+          }
+          return Response::Json(201, {{"id", d.file_id}, {"decision_ids", d.decision_ids}});
+        });
+
+  r.Add("GET", "/api/v1/workflow/decisions", Auth::kRequired,
+        {.summary = "Deployed decisions, every version, newest first",
+         .summary_zh = "决策表列表",
+         .tag = "workflow",
+         .answers = {doc::Ok(doc::Object(
+             {{"items",
+               doc::ArrayOf(doc::Object({{"decision_id", doc::String(1)},
+                                         {"version", doc::Integer()},
+                                         {"file_id", doc::String(1)},
+                                         {"deployed_at", doc::DateTime()}},
+                                        {"decision_id", "version", "file_id", "deployed_at"}))}},
+             {"items"}))},
+         .errors = {403}},
+        [&workflow](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto list, workflow.Decisions(req.actor()));
+          json::Json items = json::Json::array();
+          for (const auto& d : list)
+            items.push_back({{"decision_id", d.decision_id},
+                             {"version", d.version},
+                             {"file_id", d.file_id},
+                             {"deployed_at", FormatRfc3339(d.deployed_at)}});
+          return Response::Json(200, {{"items", std::move(items)}});
+        });
+
   r.Add("GET", "/api/v1/workflow/definitions", Auth::kRequired,
         {.summary = "Deployed process definitions, every version",
          .summary_zh = "流程定义列表",

@@ -141,10 +141,12 @@ ServicesService::Access ServicesService::AccessTo(const Principal& actor, const 
 
 // --- bundles ----------------------------------------------------------------------
 
-Result<ServiceView> ServicesService::ViewOf(Executor& ex, Bundle b) {
+Result<ServiceView> ServicesService::ViewOf(Executor& ex, Bundle b, bool count) {
   ServiceView v;
   for (const auto& p : b.parts) v.unit_names.push_back(UnitName(p.unit_code));
-  XT_ASSIGN_OR_RETURN(v.applications, store::CountApplications(ex, b.code));
+  if (count) {
+    XT_ASSIGN_OR_RETURN(v.applications, store::CountApplications(ex, b.code));
+  }
   v.bundle = std::move(b);
   return v;
 }
@@ -199,7 +201,7 @@ Result<std::vector<ServiceView>> ServicesService::Services() {
     XT_ASSIGN_OR_RETURN(auto bundles, store::LatestBundles(ex));
     std::vector<ServiceView> out;
     for (auto& b : bundles) {
-      XT_ASSIGN_OR_RETURN(auto v, ViewOf(ex, std::move(b)));
+      XT_ASSIGN_OR_RETURN(auto v, ViewOf(ex, std::move(b), true));
       out.push_back(std::move(v));
     }
     return out;
@@ -211,7 +213,7 @@ Result<ServiceView> ServicesService::Service(std::string_view code) {
   return db_.Read([&](Executor& ex) -> Result<ServiceView> {
     XT_ASSIGN_OR_RETURN(auto b, store::LatestBundle(ex, code));
     if (!b) return Fail(Error::NotFound(fmt::format("no one-thing service '{}'", code)));
-    return ViewOf(ex, std::move(*b));
+    return ViewOf(ex, std::move(*b), true);
   });
 }
 
@@ -254,7 +256,7 @@ Result<ApplicationView> ServicesService::Viewed(Executor& ex, const Principal& a
   ApplicationView v;
   XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a.bundle_id));
   if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a.id)));
-  XT_ASSIGN_OR_RETURN(v.service, ViewOf(ex, std::move(*b)));
+  XT_ASSIGN_OR_RETURN(v.service, ViewOf(ex, std::move(*b), false));
   XT_ASSIGN_OR_RETURN(auto certs, store::CertificatesOf(ex, a.id));
   for (const auto& c : certs)
     v.certificates.push_back({c.code, c.number, c.title, c.title_en, c.part_key, c.holder,

@@ -51,7 +51,7 @@ const storage::Schema& Schema();
 struct ServiceView {
   Bundle bundle;
   std::vector<std::string> unit_names;  // per part, in order
-  std::int64_t applications = 0;
+  std::int64_t applications = 0;        // ever made (services and notices only)
 };
 
 struct Prefill {
@@ -176,7 +176,8 @@ class ServicesService {
   Result<ApplicationView> DecidePart(const identity::Principal& actor, std::string_view id,
                                      std::string_view part, std::string_view action,
                                      const Decide& decide);
-  Result<ServiceView> ViewOf(storage::Executor& ex, Bundle b);
+  // count: also count the service's applications (the notice shows it).
+  Result<ServiceView> ViewOf(storage::Executor& ex, Bundle b, bool count);
   Result<ApplicationView> Viewed(storage::Executor& ex, const identity::Principal& actor,
                                  Application a);
   // Whether actor may read the application, and whether unmasked.

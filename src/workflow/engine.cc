@@ -43,6 +43,73 @@ std::string_view StatusName(InstanceState::Status s) {
   return "active";
 }
 
+namespace {
+
+// A timer's literal value: a date-time, a duration, or a cycle's text.
+Result<Value> LiteralTimerValue(const TimerDefinition& t) {
+  if (t.kind == TimerDefinition::Kind::kDate) {
+    auto d = feel::ParseDateTime(t.value.literal);
+    if (!d) return Fail(Error::InvalidArgument("timeDate is not a date-time"));
+    return *d;
+  }
+  if (t.kind == TimerDefinition::Kind::kDuration) {
+    auto d = feel::ParseDuration(t.value.literal);
+    if (!d) return Fail(Error::InvalidArgument("timeDuration is not a duration"));
+    return *d;
+  }
+  return Value(t.value.literal);
+}
+
+// When a timer whose value is v is due, counted from env.now; a cycle also
+// sets the item's repetitions and interval.
+Result<Timestamp> DueOf(const TimerDefinition& t, Value v, const Environment& env, WaitItem& item) {
+  if (t.kind == TimerDefinition::Kind::kCycle) {
+    if (v.kind() != Value::Kind::kString)
+      return Fail(Error::InvalidArgument("timeCycle must be text like R3/PT10M"));
+    const std::string& text = v.string();
+    const auto slash = text.find('/');
+    auto d =
+        slash == std::string::npos ? std::nullopt : feel::ParseDuration(text.substr(slash + 1));
+    if (!text.starts_with('R') || !d || d->kind() != Value::Kind::kDaysTimeDuration)
+      return Fail(
+          Error::InvalidArgument(fmt::format("timeCycle '{}' is not R<n>/<duration>", text)));
+    const std::string count = text.substr(1, slash - 1);
+    int n = -1;
+    if (!count.empty()) {
+      n = 0;
+      for (char c : count) {
+        if (c < '0' || c > '9' || n > 1'000'000)
+          return Fail(Error::InvalidArgument(fmt::format("timeCycle '{}': bad repetitions", text)));
+        n = n * 10 + (c - '0');
+      }
+    }
+    item.interval_us = d->days_time().micros;
+    item.repeat = n < 0 ? -1 : std::max(0, n - 1);
+    return env.now + item.interval_us;
+  }
+  if (v.kind() == Value::Kind::kString) {
+    if (auto d = feel::ParseDuration(v.string()))
+      v = *d;
+    else if (auto dt = feel::ParseDateTime(v.string()))
+      v = *dt;
+  }
+  switch (v.kind()) {
+    case Value::Kind::kDaysTimeDuration:
+      return env.now + std::max<std::int64_t>(0, v.days_time().micros);
+    case Value::Kind::kDateTime: {
+      const feel::DateTime d = v.date_time();
+      return d.offset_seconds ? d.micros
+                              : d.micros - std::int64_t{env.zone_offset_seconds} * kMicrosPerSecond;
+    }
+    default:
+      return Fail(Error::InvalidArgument(
+          fmt::format("the timer is {} ({}); it needs a days-time duration or a date-time",
+                      feel::ToDebugString(v), feel::KindName(v.kind()))));
+  }
+}
+
+}  // namespace
+
 // One command's run over one instance.
 struct Engine::Run {
   const Process& p;
@@ -174,62 +241,10 @@ struct Engine::Run {
     Value v;
     if (t.value.expr) {
       XT_ASSIGN_OR_RETURN(v, Evaluate(*t.value.expr, scope, extra));
-    } else if (t.kind == TimerDefinition::Kind::kDate) {
-      auto d = feel::ParseDateTime(t.value.literal);
-      if (!d) return Fail(Error::InvalidArgument("timeDate is not a date-time"));
-      v = *d;
-    } else if (t.kind == TimerDefinition::Kind::kDuration) {
-      auto d = feel::ParseDuration(t.value.literal);
-      if (!d) return Fail(Error::InvalidArgument("timeDuration is not a duration"));
-      v = *d;
     } else {
-      v = t.value.literal;
+      XT_ASSIGN_OR_RETURN(v, LiteralTimerValue(t));
     }
-    if (t.kind == TimerDefinition::Kind::kCycle) {
-      if (v.kind() != Value::Kind::kString)
-        return Fail(Error::InvalidArgument("timeCycle must be text like R3/PT10M"));
-      const std::string& text = v.string();
-      const auto slash = text.find('/');
-      auto d =
-          slash == std::string::npos ? std::nullopt : feel::ParseDuration(text.substr(slash + 1));
-      if (!text.starts_with('R') || !d || d->kind() != Value::Kind::kDaysTimeDuration)
-        return Fail(
-            Error::InvalidArgument(fmt::format("timeCycle '{}' is not R<n>/<duration>", text)));
-      const std::string count = text.substr(1, slash - 1);
-      int n = -1;
-      if (!count.empty()) {
-        n = 0;
-        for (char c : count) {
-          if (c < '0' || c > '9' || n > 1'000'000)
-            return Fail(
-                Error::InvalidArgument(fmt::format("timeCycle '{}': bad repetitions", text)));
-          n = n * 10 + (c - '0');
-        }
-      }
-      item.interval_us = d->days_time().micros;
-      item.repeat = n < 0 ? -1 : std::max(0, n - 1);
-      return env.now + item.interval_us;
-    }
-    if (v.kind() == Value::Kind::kString) {
-      if (auto d = feel::ParseDuration(v.string()))
-        v = *d;
-      else if (auto dt = feel::ParseDateTime(v.string()))
-        v = *dt;
-    }
-    switch (v.kind()) {
-      case Value::Kind::kDaysTimeDuration:
-        return env.now + std::max<std::int64_t>(0, v.days_time().micros);
-      case Value::Kind::kDateTime: {
-        const feel::DateTime d = v.date_time();
-        return d.offset_seconds
-                   ? d.micros
-                   : d.micros - std::int64_t{env.zone_offset_seconds} * kMicrosPerSecond;
-      }
-      default:
-        return Fail(Error::InvalidArgument(
-            fmt::format("the timer is {} ({}); it needs a days-time duration or a date-time",
-                        feel::ToDebugString(v), feel::KindName(v.kind()))));
-    }
+    return DueOf(t, std::move(v), env, item);
   }
 
   Result<Timestamp> DueDate(const Text& t, std::int64_t scope, const Context* extra) {
@@ -953,6 +968,22 @@ Result<Effects> Engine::Complete(InstanceState& s, std::int64_t element_key,
   run.Leave(done, variables);
   run.Drain();
   return std::move(run.fx);
+}
+
+Result<WaitItem> Engine::StartTimer(int element) const {
+  if (element < 0 || element >= static_cast<int>(p_.elements.size()) || !p_.elements[element].timer)
+    return Fail(Error::InvalidArgument("not a timer start event"));
+  const TimerDefinition& t = *p_.elements[element].timer;
+  if (t.value.expr)
+    return Fail(Error::InvalidArgument(
+        "a timer start event's date, duration or cycle is a literal: no variables exist before "
+        "the instance does"));
+  WaitItem item;
+  item.kind = WaitItem::Kind::kTimer;
+  item.element = element;
+  XT_ASSIGN_OR_RETURN(Value v, LiteralTimerValue(t));
+  XT_ASSIGN_OR_RETURN(item.due, DueOf(t, std::move(v), env_, item));
+  return item;
 }
 
 Result<Effects> Engine::FireTimer(InstanceState& s, std::int64_t element_key, int element) const {

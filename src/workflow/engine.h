@@ -129,6 +129,9 @@ class Engine {
   // A job, user task or call activity answered, with the variables it sets.
   Result<Effects> Complete(InstanceState& s, std::int64_t element_key,
                            const json::Json& variables) const;
+  // The first firing of a timer start event (element), counted from now;
+  // cycles carry their repetitions. Its value must be a literal.
+  Result<WaitItem> StartTimer(int element) const;
   // A timer of a waiting element fired: the catch event itself, or a
   // boundary timer (element = the boundary event) of the activity.
   Result<Effects> FireTimer(InstanceState& s, std::int64_t element_key, int element) const;

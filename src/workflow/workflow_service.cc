@@ -90,9 +90,10 @@ const storage::Schema& Schema() {
   return schema;
 }
 
-Environment WorkflowService::Env(Timestamp now) const {
+Environment WorkflowService::Env(Timestamp now, Executor* ex) {
   Environment env;
   env.now = now;
+  if (ex) env.decisions = [this, ex](std::string_view id) { return DecisionIn(*ex, id); };
   if (calendar_)
     env.add_working_days = [cal = calendar_](Timestamp from, int days) {
       return cal->AddWorkingDays(from, days);
@@ -130,14 +131,49 @@ Result<Deployment> WorkflowService::Deploy(const Principal& actor, std::string_v
   if (!parsed) return Deployment{std::nullopt, std::move(parsed.error())};
   const Process& process = **parsed;
   const std::string sha = Sha256Hex(xml);
+  // Timer start events: their first firing, from now (a literal each).
+  const Timestamp now = clock_.Now();
+  std::vector<WaitItem> start_timers;
+  std::vector<Problem> problems;
+  for (int index : process.timer_starts) {
+    auto item = Engine(process, Env(now)).StartTimer(index);
+    const Element& el = process.elements[index];
+    if (item)
+      start_timers.push_back(std::move(*item));
+    else
+      problems.push_back({el.id, el.line, item.error().message});
+  }
+  if (!problems.empty()) return Deployment{std::nullopt, std::move(problems)};
   XT_ASSIGN_OR_RETURN(Deployed d, db_.Write([&](Executor& ex) -> Result<Deployed> {
     XT_ASSIGN_OR_RETURN(auto latest, store::LatestDefinition(ex, process.id));
     if (latest && latest->sha256 == sha)
       return Deployed{latest->id, process.id, latest->version, true};
-    store::DefinitionRow row{ids_.Next(),      process.id,       latest ? latest->version + 1 : 1,
-                             process.name,     std::string(xml), sha,
-                             actor.account_id, clock_.Now()};
+    store::DefinitionRow row{ids_.Next(),
+                             process.id,
+                             latest ? latest->version + 1 : 1,
+                             process.name,
+                             std::string(xml),
+                             sha,
+                             actor.account_id,
+                             now};
     XT_TRY_VOID(store::InsertDefinition(ex, row));
+    // The newest version's start timers replace the older ones'.
+    XT_TRY_VOID(store::DeleteStartTimers(ex, process.id));
+    std::vector<store::WaitRow> timers;
+    for (const auto& item : start_timers) {
+      store::WaitRow w;
+      w.id = ids_.Next();
+      w.element_id = process.elements[item.element].id;
+      w.kind = "timer";
+      w.job_type = row.id;
+      w.due = item.due;
+      w.repeat = item.repeat;
+      w.interval_us = item.interval_us;
+      w.headers = "{}";
+      w.created_at = now;
+      timers.push_back(std::move(w));
+    }
+    XT_TRY_VOID(store::InsertWaits(ex, timers));
     XT_TRY_VOID(audit::Append(ex, row.deployed_at,
                               {actor.account_id,
                                "workflow.definition.deployed",
@@ -153,6 +189,64 @@ Result<Deployment> WorkflowService::Deploy(const Principal& actor, std::string_v
     processes_.emplace(d.id, *parsed);
   }
   return Deployment{d, {}};
+}
+
+Result<DecisionDeployment> WorkflowService::DeployDecisions(const Principal& actor,
+                                                            std::string_view xml) {
+  XT_TRY_VOID(Manage(actor));
+  DecisionDeployment out;
+  out.problems = dmn::DecisionModel::Check(xml);
+  if (!out.problems.empty()) return out;
+  auto model = dmn::DecisionModel::Parse(xml);
+  if (!model) {
+    out.problems.push_back({"", 0, model.error().message});
+    return out;
+  }
+  out.decision_ids = model->decision_ids();
+  store::DecisionFileRow row{ids_.Next(),      "",          std::string(xml), Sha256Hex(xml),
+                             actor.account_id, clock_.Now()};
+  for (const auto& id : out.decision_ids) row.name += (row.name.empty() ? "" : ",") + id;
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(store::InsertDecisionFile(ex, row, out.decision_ids));
+    XT_TRY_VOID(audit::Append(ex, row.deployed_at,
+                              {actor.account_id,
+                               "workflow.decisions.deployed",
+                               row.id,
+                               {{"decisions", out.decision_ids}, {"sha256", row.sha256}}}));
+    return {};
+  }));
+  {
+    std::lock_guard lock(mutex_);
+    decision_files_.emplace(row.id, std::make_shared<const dmn::DecisionModel>(std::move(*model)));
+  }
+  out.file_id = row.id;
+  return out;
+}
+
+Result<std::vector<DecisionView>> WorkflowService::Decisions(const Principal& actor) {
+  XT_TRY_VOID(Manage(actor));
+  XT_ASSIGN_OR_RETURN(auto rows, db_.Read([](Executor& ex) { return store::ListDecisions(ex); }));
+  std::vector<DecisionView> out;
+  for (const auto& r : rows) out.push_back({r.decision_id, r.version, r.file_id, r.deployed_at});
+  return out;
+}
+
+const dmn::DecisionModel* WorkflowService::DecisionIn(Executor& ex, std::string_view decision_id) {
+  auto file = store::LatestDecisionFile(ex, decision_id);
+  if (!file || !*file) return nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = decision_files_.find(**file); it != decision_files_.end())
+      return it->second.get();
+  }
+  auto row = store::FindDecisionFile(ex, **file);
+  if (!row || !*row) return nullptr;
+  auto model = dmn::DecisionModel::Parse((*row)->xml);
+  if (!model) return nullptr;
+  std::lock_guard lock(mutex_);
+  auto [it, fresh] = decision_files_.emplace(
+      **file, std::make_shared<const dmn::DecisionModel>(std::move(*model)));
+  return it->second.get();
 }
 
 Result<std::vector<DefinitionView>> WorkflowService::Definitions(const Principal& actor) {
@@ -218,7 +312,7 @@ Result<std::string> WorkflowService::StartIn(Executor& ex, std::string_view proc
   XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, def->id));
   const Timestamp now = clock_.Now();
   InstanceState state;
-  Engine engine(*process, Env(now));
+  Engine engine(*process, Env(now, &ex));
   XT_ASSIGN_OR_RETURN(Effects fx, engine.Start(state, variables, start_element));
   store::InstanceRow row;
   row.id = ids_.Next();
@@ -324,7 +418,7 @@ Result<void> WorkflowService::Command(
   XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, row->definition_id));
   XT_ASSIGN_OR_RETURN(InstanceState state,
                       DecodeState(json::Json::parse(row->state, nullptr, false)));
-  Engine engine(*process, Env(clock_.Now()));
+  Engine engine(*process, Env(clock_.Now(), &ex));
   XT_ASSIGN_OR_RETURN(Effects fx, fn(engine, state));
   payload["status"] = StatusName(state.status);
   XT_TRY_VOID(audit::Append(
@@ -737,6 +831,18 @@ Result<int> WorkflowService::FireDueTimers(int limit) {
     auto r = db_.Write([&](Executor& ex) -> Result<bool> {
       XT_ASSIGN_OR_RETURN(auto still, store::FindWait(ex, timer.id));
       if (!still || still->lock_until != timer.lock_until) return false;  // gone or reclaimed
+      if (timer.instance_id.empty()) {  // a timer start event: a new instance
+        XT_ASSIGN_OR_RETURN(auto def, store::FindDefinition(ex, timer.job_type));
+        if (!def) return false;
+        XT_TRY_VOID(StartIn(ex, def->process_id, json::Json::object(), "system", "", 0, 0,
+                            timer.element_id));
+        if (timer.repeat != 0 && timer.interval_us > 0)
+          XT_TRY_VOID(store::RearmTimer(ex, timer.id, timer.due + timer.interval_us,
+                                        timer.repeat > 0 ? timer.repeat - 1 : -1));
+        else
+          XT_TRY_VOID(store::DeleteWait(ex, timer.id));
+        return true;
+      }
       XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, timer.instance_id));
       if (!inst) return false;
       XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, inst->definition_id));

@@ -30,6 +30,7 @@
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "workflow/bpmn.h"
+#include "workflow/dmn.h"
 #include "workflow/engine.h"
 
 namespace xietong::workflow {
@@ -60,6 +61,20 @@ struct Deployed {
 struct Deployment {
   std::optional<Deployed> deployed;
   std::vector<Problem> problems;
+};
+
+// A DMN file either deploys its decisions or lists every problem.
+struct DecisionDeployment {
+  std::string file_id;                    // "" when refused (or unchanged)
+  std::vector<std::string> decision_ids;  // the decisions it holds
+  std::vector<dmn::Problem> problems;
+};
+
+struct DecisionView {
+  std::string decision_id;
+  std::int64_t version = 0;
+  std::string file_id;
+  Timestamp deployed_at = 0;
 };
 
 struct InstanceView {
@@ -130,6 +145,11 @@ class WorkflowService {
   // the newest version deploys nothing new.
   Result<Deployment> Deploy(const identity::Principal& actor, std::string_view xml);
   Result<std::vector<DefinitionView>> Definitions(const identity::Principal& actor);
+  // Deploys a DMN 1.3 file: each decision in it gets a new version, which
+  // business rule tasks (zeebe:calledDecision) evaluate from then on.
+  Result<DecisionDeployment> DeployDecisions(const identity::Principal& actor,
+                                             std::string_view xml);
+  Result<std::vector<DecisionView>> Decisions(const identity::Principal& actor);
   Result<DefinitionView> Definition(const identity::Principal& actor, std::string_view id);
   Result<DefinitionStats> Stats(const identity::Principal& actor, std::string_view definition_id);
 
@@ -212,7 +232,9 @@ class WorkflowService {
   struct Definition;
   Result<std::shared_ptr<const Process>> ProcessOf(storage::Executor& ex,
                                                    std::string_view definition_id);
-  Environment Env(Timestamp now) const;
+  // ex: the transaction business rule tasks read the newest decisions in.
+  Environment Env(Timestamp now, storage::Executor* ex = nullptr);
+  const dmn::DecisionModel* DecisionIn(storage::Executor& ex, std::string_view decision_id);
   Result<void> Manage(const identity::Principal& actor) const;
   // Loads the instance, runs fn on the engine, stores the outcome.
   Result<void> Command(storage::Executor& ex, std::string_view instance_id, std::string_view actor,
@@ -237,6 +259,9 @@ class WorkflowService {
   const WorkCalendar* calendar_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Process>> processes_;  // GUARDED_BY(mutex_)
+  // Parsed DMN files by id (never change once deployed).
+  std::map<std::string, std::shared_ptr<const dmn::DecisionModel>>
+      decision_files_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace xietong::workflow

@@ -4,6 +4,7 @@
 // raised and resolved, and the audit chain intact.
 #include "workflow/workflow_service.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -374,6 +375,100 @@ TEST_P(WorkflowServiceTest, ATimerThatCannotFireDoesNotHoldBackTheOthers) {
   EXPECT_EQ(*fired, 1);
   EXPECT_EQ(service_->Instance(admin_, *fine)->status, "completed");
   EXPECT_EQ(service_->Instance(admin_, *stuck)->status, "incident");
+}
+
+// 秒批: a business rule task evaluates the newest deployed version of its
+// decision; none deployed is an incident that resolves once it is.
+TEST_P(WorkflowServiceTest, ABusinessRuleTaskUsesTheNewestDeployedDecision) {
+  auto table = [](std::string_view limit) {
+    return fmt::format(R"(<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="rules" name="秒批规则" namespace="x">
+  <decision id="autoApprove" name="自动审批">
+    <decisionTable id="t" hitPolicy="FIRST">
+      <input id="i"><inputExpression id="e" typeRef="number"><text>area</text></inputExpression></input>
+      <output id="o" name="approve" typeRef="boolean"/>
+      <rule id="r1"><inputEntry id="a1"><text>&lt;= {}</text></inputEntry><outputEntry id="b1"><text>true</text></outputEntry></rule>
+      <rule id="r2"><inputEntry id="a2"><text>-</text></inputEntry><outputEntry id="b2"><text>false</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>)",
+                       limit);
+  };
+  auto deployed = service_->Deploy(admin_, Wrap(R"(
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="rule"/>
+    <bpmn:businessRuleTask id="rule"><bpmn:extensionElements><zeebe:calledDecision decisionId="autoApprove" resultVariable="approve"/></bpmn:extensionElements></bpmn:businessRuleTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="rule" targetRef="end"/>
+    <bpmn:endEvent id="end"/>)"));
+  ASSERT_TRUE(deployed && deployed->deployed);
+  auto early = service_->Start(admin_, "oneProcess", {{"area", 120}});
+  ASSERT_TRUE(early);
+  EXPECT_EQ(service_->Instance(admin_, *early)->status, "incident");
+
+  auto refused = service_->DeployDecisions(admin_, "<definitions>");
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->problems.empty());
+  EXPECT_FALSE(service_->DeployDecisions(market_handler_, table("150")));
+  auto first = service_->DeployDecisions(admin_, table("150"));
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_TRUE(first->problems.empty()) << first->problems.front().reason;
+  EXPECT_EQ(first->decision_ids, std::vector<std::string>{"autoApprove"});
+  ASSERT_TRUE(service_->Resolve(admin_, *early));
+  auto resolved = service_->Instance(admin_, *early);
+  EXPECT_EQ(resolved->status, "completed");
+  EXPECT_EQ(resolved->variables["approve"], true);
+
+  ASSERT_TRUE(service_->DeployDecisions(admin_, table("100")));  // the rule gets stricter
+  Restart();  // and a new process reads it from the rows
+  auto later = service_->Start(admin_, "oneProcess", {{"area", 120}});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(service_->Instance(admin_, *later)->variables["approve"], false);
+  auto versions = service_->Decisions(admin_);
+  ASSERT_TRUE(versions);
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ(versions->front().version, 2);
+}
+
+// A timer start event starts an instance each time it fires, once across
+// callers, and a new version replaces the old one's timer.
+TEST_P(WorkflowServiceTest, ATimerStartEventStartsInstancesOnItsCycle) {
+  auto cycle = [](std::string_view value) {
+    return Wrap(fmt::format(R"(
+    <bpmn:startEvent id="daily"><bpmn:timerEventDefinition><bpmn:timeCycle>{}</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="daily" targetRef="check"/>
+    <bpmn:userTask id="check"><bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="JL-D07"/></bpmn:extensionElements></bpmn:userTask>)",
+                            value));
+  };
+  auto first = service_->Deploy(admin_, cycle("R2/PT1H"));
+  ASSERT_TRUE(first && first->deployed) << (first ? first->problems.front().reason : "");
+  EXPECT_EQ(*service_->FireDueTimers(), 0);  // not due yet
+  clock_.Advance(kMicrosPerHour);
+  EXPECT_EQ(*service_->FireDueTimers(), 1);
+  EXPECT_EQ(*service_->FireDueTimers(), 0);  // fired once
+  EXPECT_EQ(*service_->OpenInstances(admin_), 1);
+  clock_.Advance(kMicrosPerHour);
+  EXPECT_EQ(*service_->FireDueTimers(), 1);
+  clock_.Advance(kMicrosPerHour);
+  EXPECT_EQ(*service_->FireDueTimers(), 0);  // R2: two repetitions, then done
+  EXPECT_EQ(*service_->OpenInstances(admin_), 2);
+
+  auto second = service_->Deploy(admin_, cycle("R/PT30M"));
+  ASSERT_TRUE(second && second->deployed);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM workflow_waits WHERE instance_id = ''"), 1);
+  auto third = service_->Deploy(admin_, cycle("R/PT10M"));
+  ASSERT_TRUE(third && third->deployed);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM workflow_waits WHERE instance_id = ''"), 1);  // replaced
+  clock_.Advance(10 * 60 * kMicrosPerSecond);
+  EXPECT_EQ(*service_->FireDueTimers(), 1);
+  auto started = service_->Instances(admin_, "active", third->deployed->id);
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->size(), 1u);
+
+  // A start timer's value is a literal: a variable cannot exist yet.
+  auto refused = service_->Deploy(admin_, cycle("=interval"));
+  ASSERT_TRUE(refused);
+  ASSERT_FALSE(refused->deployed);
+  EXPECT_EQ(refused->problems.front().element_id, "daily");
 }
 
 TEST_P(WorkflowServiceTest, BadInputIsRefusedNamingWhatToChange) {

@@ -41,6 +41,13 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE workflow_flow_counts ("
      " definition_id TEXT NOT NULL, flow_id TEXT NOT NULL, count BIGINT NOT NULL,"
      " PRIMARY KEY (definition_id, flow_id))"},
+    {"workflow", 2, "DMN decision files and the newest version of each decision",
+     "CREATE TABLE workflow_decision_files ("
+     " id TEXT PRIMARY KEY, name TEXT NOT NULL, xml TEXT NOT NULL, sha256 TEXT NOT NULL,"
+     " deployed_by TEXT NOT NULL, deployed_at BIGINT NOT NULL);"
+     "CREATE TABLE workflow_decisions ("
+     " decision_id TEXT NOT NULL, version BIGINT NOT NULL, file_id TEXT NOT NULL,"
+     " PRIMARY KEY (decision_id, version))"},
 };
 
 std::string Placeholders(std::size_t n) {
@@ -221,6 +228,14 @@ Result<void> DeleteWaits(Executor& ex, std::string_view instance_id,
                   storage::Params(params));
 }
 
+Result<void> DeleteStartTimers(Executor& ex, std::string_view process_id) {
+  XT_TRY_VOID(
+      ex.Exec("DELETE FROM workflow_waits WHERE kind = 'timer' AND instance_id = '' AND"
+              " job_type IN (SELECT id FROM workflow_definitions WHERE process_id = ?)",
+              {process_id}));
+  return {};
+}
+
 Result<std::optional<WaitRow>> FindWait(Executor& ex, std::string_view id) {
   XT_ASSIGN_OR_RETURN(
       auto row,
@@ -383,6 +398,51 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> FlowCounts(
                                           {definition_id}));
   std::vector<std::pair<std::string, std::int64_t>> out;
   for (const auto& r : rows) out.emplace_back(r.Text(0), r.Int(1));
+  return out;
+}
+
+// --- decisions ---------------------------------------------------------------------------
+
+Result<void> InsertDecisionFile(Executor& ex, const DecisionFileRow& f,
+                                std::span<const std::string> decision_ids) {
+  XT_TRY_VOID(
+      ex.Exec("INSERT INTO workflow_decision_files (id, name, xml, sha256, deployed_by,"
+              " deployed_at) VALUES (?, ?, ?, ?, ?, ?)",
+              {f.id, f.name, f.xml, f.sha256, f.deployed_by, f.deployed_at}));
+  for (const auto& d : decision_ids)
+    XT_TRY_VOID(
+        ex.Exec("INSERT INTO workflow_decisions (decision_id, version, file_id)"
+                " SELECT ?, COALESCE(MAX(version), 0) + 1, ? FROM workflow_decisions"
+                " WHERE decision_id = ?",
+                {d, f.id, d}));
+  return {};
+}
+
+Result<std::optional<std::string>> LatestDecisionFile(Executor& ex, std::string_view decision_id) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT file_id FROM workflow_decisions WHERE"
+                                            " decision_id = ? ORDER BY version DESC LIMIT 1",
+                                            {decision_id}));
+  if (!row) return std::optional<std::string>{};
+  return std::optional<std::string>(row->Text(0));
+}
+
+Result<std::optional<DecisionFileRow>> FindDecisionFile(Executor& ex, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT id, name, xml, sha256, deployed_by,"
+                                            " deployed_at FROM workflow_decision_files"
+                                            " WHERE id = ?",
+                                            {id}));
+  if (!row) return std::optional<DecisionFileRow>{};
+  return std::optional<DecisionFileRow>(DecisionFileRow{row->Text(0), row->Text(1), row->Text(2),
+                                                        row->Text(3), row->Text(4), row->Int(5)});
+}
+
+Result<std::vector<DecisionRow>> ListDecisions(Executor& ex) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT d.decision_id, d.version, d.file_id, f.name, f.deployed_at"
+                               " FROM workflow_decisions d JOIN workflow_decision_files f"
+                               " ON f.id = d.file_id ORDER BY d.decision_id, d.version DESC"));
+  std::vector<DecisionRow> out;
+  for (const auto& r : rows) out.push_back({r.Text(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)});
   return out;
 }
 

@@ -89,6 +89,9 @@ Result<void> InsertWaits(Executor& ex, std::span<const WaitRow> rows);
 // Deletes every wait item of these element instances.
 Result<void> DeleteWaits(Executor& ex, std::string_view instance_id,
                          std::span<const std::int64_t> element_keys);
+// Timer start events wait as timers of no instance (instance_id ""), their
+// definition's id in job_type; a new version of the process replaces them.
+Result<void> DeleteStartTimers(Executor& ex, std::string_view process_id);
 Result<std::optional<WaitRow>> FindWait(Executor& ex, std::string_view id);
 Result<std::vector<WaitRow>> WaitsOf(Executor& ex, std::string_view instance_id);
 // Whether a job of the type is free to take at now (a read, before locking).
@@ -135,5 +138,29 @@ struct ElementWait {
 Result<std::vector<ElementWait>> Waits(Executor& ex, std::string_view definition_id);
 Result<std::vector<std::pair<std::string, std::int64_t>>> FlowCounts(
     Executor& ex, std::string_view definition_id);
+
+// DMN files as deployed; each decision in a file gets its next version.
+struct DecisionFileRow {
+  std::string id;
+  std::string name;  // the file's definitions name (or id)
+  std::string xml;
+  std::string sha256;
+  std::string deployed_by;
+  Timestamp deployed_at = 0;
+};
+struct DecisionRow {
+  std::string decision_id;
+  std::int64_t version = 0;
+  std::string file_id;
+  std::string file_name;
+  Timestamp deployed_at = 0;
+};
+Result<void> InsertDecisionFile(Executor& ex, const DecisionFileRow& f,
+                                std::span<const std::string> decision_ids);
+// The file holding the newest version of decision_id.
+Result<std::optional<std::string>> LatestDecisionFile(Executor& ex, std::string_view decision_id);
+Result<std::optional<DecisionFileRow>> FindDecisionFile(Executor& ex, std::string_view id);
+// Every version of every decision, newest first per decision.
+Result<std::vector<DecisionRow>> ListDecisions(Executor& ex);
 
 }  // namespace xietong::workflow::store
