@@ -89,16 +89,4 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   return p;
 }
 
-Result<void> Platform::CatchUpReactions() {
-  for (int round = 0; round < 100; ++round) {
-    int handled = 0;
-    for (auto& r : reactions_) {
-      XT_ASSIGN_OR_RETURN(int n, r->CatchUp());
-      handled += n;
-    }
-    if (handled == 0) return {};
-  }
-  return Fail(Error::Internal("the reactions did not settle after 100 rounds"));
-}
-
 }  // namespace xietong::app

@@ -44,9 +44,6 @@ class Platform {
   files::FileService& files() { return *files_; }
   workflow::WorkflowService& workflow() { return *workflow_; }
   services::ServicesService& services() { return *services_; }
-  // Runs every reaction until none is left (commands without `serve`, such
-  // as the demo, whose applications must move on before it ends).
-  Result<void> CatchUpReactions();
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }

@@ -764,6 +764,11 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   step('workflow: deploy, refuse, task done')
   await workflowJourney({ admin, street, base, artifacts })
 
+  // 一件事: applied for with one form, four departments, a 补正, 办结, a
+  // certificate checked by anyone, 好差评.
+  step('一件事: apply, decide, correct, complete, verify, rate')
+  await servicesJourney({ browser, base, resident, dept, leader, artifacts })
+
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')
   const listTotal = async (q) => {
@@ -1107,4 +1112,326 @@ async function findOtherStreetHandler(browser, base, adminPassword) {
   )
   assert.ok(handler, 'a handler of another street in the demo city')
   return open(browser, base, handler.username, DEMO_PASSWORD)
+}
+
+// 一件事 (高效办成一件事): the resident reads the 一次告知 page of 开办餐饮店 and
+// applies with the one form (prefilled fields marked, a wrong ID number
+// refused as it is typed) and a document per material; the process starts by
+// itself (the page polls while 已提交). 市场监管局 approves the licence
+// (营业执照) from its 一件事办件 tab; then food, fire and signage are reviewed in
+// parallel: 市场监管局 asks for a 补正 on the food part, 应急管理局 and 城管委
+// approve theirs; the resident corrects only what was asked, 市场监管局
+// approves, and the resident sees 办结 with the certificates, one of them
+// verified valid by a signed-out visitor, and rates the service (好差评). The
+// leader sees it counted in 一件事统计.
+const SERVICE = 'open-restaurant'
+// A tiny PDF: the server tells the type from the bytes.
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n')
+
+// A valid 公民身份号码 (GB 11643) and 统一社会信用代码 (GB 32100) from their first 17 characters.
+function idNumber(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0)
+  return first17 + '10X98765432'[sum % 11]
+}
+function uscc(first17) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+  const sum = [...first17].reduce((s, c, i) => s + chars.indexOf(c) * w[i], 0)
+  return first17 + chars[(31 - (sum % 31)) % 31]
+}
+function wrongCheck(code) {
+  const last = code.at(-1)
+  return code.slice(0, 17) + (last === '0' ? '1' : '0')
+}
+
+// What the e2e types into a field of the form, by its type.
+function sampleValue(f) {
+  const cut = (s) => (f.max_length ? s.slice(0, f.max_length) : s)
+  switch (f.type) {
+    case 'textarea':
+      return cut('主营家常菜，堂食与外卖，营业面积约 80 平方米。')
+    case 'number':
+      return '60'
+    case 'date': {
+      const d = new Date(Date.now() + 8 * 3600 * 1000 + 7 * 86400 * 1000)
+      return d.toISOString().slice(0, 10)
+    }
+    case 'id_number':
+      return idNumber('33010619900307123')
+    case 'uscc':
+      return uscc('91330106MA2H7K8L4')
+    case 'phone':
+      return '13900001234'
+    default:
+      if (/address|addr|place|location/.test(f.key)) return cut('望湖街道湖畔路 18 号')
+      if (/size/.test(f.key)) return cut('3×1')
+      return cut('湖畔小馆')
+  }
+}
+
+async function fillField(page, scope, f) {
+  const item = scope.locator(`[data-test=field-${f.key}]`)
+  switch (f.type) {
+    case 'boolean':
+      await item.locator(`[data-test=${/sign/.test(f.key) ? 'yes' : 'no'}]`).click()
+      return
+    case 'choice':
+      if ((f.options?.length ?? 0) <= 4) await item.locator('.el-radio').first().click()
+      else {
+        await item.locator('.el-select').click()
+        await page.locator('.el-select-dropdown__item:visible').first().click()
+      }
+      return
+    case 'date': {
+      const input = item.locator('input')
+      await input.fill(sampleValue(f))
+      await input.press('Enter')
+      return
+    }
+    default: {
+      const input = item.locator(f.type === 'textarea' ? 'textarea' : 'input').first()
+      await input.fill(sampleValue(f))
+      await input.blur()
+    }
+  }
+}
+
+// The application as its page shows it: the status tag's state.
+async function appStatus(page, status) {
+  await page.locator(`[data-test=app-status][data-status=${status}]`).waitFor({ timeout: 15000 })
+}
+
+// A department's 一件事办件 tab, until the application's part is there to review.
+async function openPart(who, number, part) {
+  const p = who.page
+  await p.goto(`${who.base}/inbox?tab=services`)
+  await p.locator('[data-test=parts-queue]').waitFor()
+  const link = p.locator(`[data-test=part-link][data-part=${part}]`).filter({ hasText: number })
+  for (let i = 0; i < 40 && !(await link.count()); i++) {
+    await p.waitForTimeout(250)
+    await p.locator('[data-test=parts-refresh]').click()
+    await p.locator('[data-test=parts-refresh].is-loading').waitFor({ state: 'detached' })
+  }
+  const row = p.locator('[data-test=parts-queue] .el-table__body tr').filter({ has: link })
+  await row.locator('[data-test=countdown]').filter({ hasText: /剩|超时/ }).waitFor() // a deadline like a request's
+  await link.click()
+  await p.locator(`[data-test=decide-box] [data-part=${part}]`).waitFor()
+}
+
+async function decidePart(who, part, mode, fill) {
+  const p = who.page
+  await p.locator(`[data-test=decide-box] [data-part=${part}] [data-test=part-${mode}]`).click()
+  const dialog = p.locator('.el-dialog:visible')
+  await dialog.waitFor()
+  if (fill) await fill(dialog)
+  await dialog.locator('[data-test=d-submit]').click()
+  await dialog.waitFor({ state: 'hidden' })
+}
+
+async function applicationOf(who, id) {
+  const answer = await api(who, 'GET', `/api/v1/applications/${id}`)
+  assert.equal(answer.status, 200, `GET application ${id}: ${JSON.stringify(answer.body)}`)
+  return answer.body
+}
+
+// Asks the API until `ok(application)`, at most 10 s (the process moves on
+// by reactions, within a second).
+async function until(who, id, ok, what) {
+  let a
+  for (let i = 0; i < 50; i++) {
+    a = await applicationOf(who, id)
+    if (ok(a)) return a
+    await who.page.waitForTimeout(200)
+  }
+  assert.fail(`${what}: ${JSON.stringify(a?.parts?.map((p) => [p.key, p.status]))} (${a?.status})`)
+}
+const partOf = (a, key) => a.parts.find((p) => p.key === key)
+
+async function servicesJourney({ browser, base, resident, dept, leader, artifacts }) {
+  const rp = resident.page
+  const service = (await api(resident, 'GET', `/api/v1/services/${SERVICE}`)).body
+  assert.equal(service.code, SERVICE, `GET /services/${SERVICE}: ${JSON.stringify(service)}`)
+  const partKeys = service.parts.map((p) => p.key)
+  for (const k of ['licence', 'food', 'fire', 'signage']) assert.ok(partKeys.includes(k), `${SERVICE} has the part ${k}: ${partKeys}`)
+
+  // 办事大厅 → 一次告知 → 在线申请.
+  await rp.locator('.xt-nav a').filter({ hasText: '办事大厅' }).click()
+  await rp.waitForURL(/\/services$/)
+  await rp.locator(`[data-test=service-item][data-code=${SERVICE}] [data-test=service-open]`).click()
+  await rp.locator('[data-test=service-title]').filter({ hasText: service.title }).waitFor()
+  await rp.locator('[data-test=total-days]').filter({ hasText: `${service.promised_days} 个工作日` }).waitFor()
+  for (const p of service.parts) {
+    const row = rp.locator('[data-test=parts] .el-table__body tr').filter({ hasText: p.unit_name })
+    await row.filter({ hasText: `${p.promised_days} 个工作日` }).first().waitFor()
+  }
+  if (service.materials.length) await rp.locator('[data-test=materials] .el-table__body tr').first().waitFor()
+  await rp.locator('[data-test=apply]').click()
+  await rp.waitForURL(new RegExp(`/services/${SERVICE}/apply$`))
+  const form = rp.locator('.service-form')
+  await form.waitFor()
+
+  // Prefilled from the account (or the last application), and marked so.
+  const prefill = (await api(resident, 'GET', `/api/v1/services/${SERVICE}/prefill`)).body
+  const prefilled = Object.keys(prefill.values ?? {}).filter((k) => service.fields.some((f) => f.key === k))
+  for (const k of prefilled) await form.locator(`[data-test=field-${k}] [data-test=prefilled]`).waitFor()
+  console.log(`    prefilled: ${prefilled.join(', ') || '(none)'}`)
+
+  // Checked as typed: an ID number or a credit code with a wrong check character.
+  const coded = service.fields.find((f) => f.type === 'id_number') ?? service.fields.find((f) => f.type === 'uscc')
+  if (coded) {
+    const input = form.locator(`[data-test=field-${coded.key}] input`)
+    await input.fill(wrongCheck(sampleValue(coded)))
+    await form.locator(`[data-test=field-${coded.key}] .el-form-item__error`).filter({ hasText: '校验位不符' }).waitFor()
+    await input.fill(sampleValue(coded))
+    await form.locator(`[data-test=field-${coded.key}] .el-form-item__error`).waitFor({ state: 'detached' })
+  }
+  // Sent empty-handed, a required material is asked for beside it.
+  const needed = service.materials.filter((m) => m.required)
+  // The rest filled in; a yes/no always (an outdoor sign: all four departments).
+  for (const f of service.fields)
+    if ((!prefilled.includes(f.key) && f.key !== coded?.key) || f.type === 'boolean') await fillField(rp, form, f)
+  if (needed.length) {
+    await rp.locator('[data-test=apply-submit]').click()
+    await form.locator(`[data-test=material-${needed[0].key}] .el-form-item__error`).filter({ hasText: '请上传' }).waitFor()
+  }
+  for (const [i, m] of service.materials.entries()) {
+    const file = i % 2 ? { name: `${m.key}.png`, mimeType: 'image/png', buffer: PHOTO } : { name: `${m.key}.pdf`, mimeType: 'application/pdf', buffer: PDF }
+    await rp.locator(`#m-${m.key}`).setInputFiles(file)
+    await form.locator(`[data-test=material-${m.key}] [data-test=material-chip]`).filter({ hasText: file.name }).waitFor()
+  }
+  await rp.locator('[data-test=apply-submit]').click()
+  await rp.waitForURL(/\/applications\/[^/?]+/)
+  const appId = new URL(rp.url()).pathname.split('/').pop()
+  await rp.locator('[data-test=app-created]').waitFor()
+  // The page asks again while 已提交: the licence comes to review by itself.
+  await rp.locator('[data-test=part][data-part=licence][data-status=in_review]').waitFor({ timeout: 15000 })
+  await appStatus(rp, 'in_progress')
+  let a = await applicationOf(resident, appId)
+  const number = a.number
+  assert.equal(a.service_code, SERVICE)
+  assert.equal(partOf(a, 'licence').status, 'in_review', 'the licence first')
+  for (const k of ['food', 'fire', 'signage']) assert.equal(partOf(a, k).status, 'waiting', `${k} waits for the licence`)
+  for (const m of service.materials) assert.equal(a.materials[m.key]?.length, 1, `material ${m.key} sent`)
+  await rp.locator('[data-test=progress] [data-test=part]').nth(service.parts.length - 1).waitFor()
+
+  // 市场监管局 approves the licence from its 一件事办件 tab; the materials download.
+  const market = await open(browser, base, 'jld09.handler', DEMO_PASSWORD)
+  await openPart(market, number, 'licence')
+  const files = market.page.locator('[data-test=material-file]')
+  assert.equal(await files.count(), service.materials.length, 'every material listed for the department')
+  assert.equal(await statusOf(market, await files.first().getAttribute('href')), 200, 'a material downloads')
+  await decidePart(market, 'licence', 'approve')
+  await market.page.locator('[data-test=part][data-part=licence][data-status=approved]').waitFor()
+  a = await until(market, appId, (x) => ['food', 'fire', 'signage'].every((k) => partOf(x, k).status === 'in_review'), 'food, fire and signage in review after the licence')
+  assert.ok(a.certificates.some((c) => c.part === 'licence'), 'the licence issues its certificate')
+
+  // 补正 on the food part: a reason and exactly the items to fix.
+  // The material the food part shares with the fewest others (the floor plan).
+  const foodItems = [
+    ...service.materials
+      .filter((m) => m.parts.includes('food'))
+      .sort((x, y) => x.parts.length - y.parts.length)
+      .map((m) => ({ key: m.key, material: true })),
+    ...service.fields.filter((f) => f.parts.includes('food') && ['text', 'textarea'].includes(f.type)).map((f) => ({ key: f.key, field: f })),
+  ]
+  assert.ok(foodItems.length, 'the food part uses a material or a text field')
+  const fixItem = foodItems[0]
+  const REASON = '平面布局图未标明后厨与就餐区的分隔，请补正后重新上传'
+  await openPart(market, number, 'food')
+  market.state.expected = []
+  await decidePart(market, 'food', 'correction', async (d) => {
+    await d.locator('[data-test=d-submit]').click()
+    await d.locator('.el-form-item__error').filter({ hasText: '请填写补正原因' }).waitFor()
+    await d.locator('#d-reason').fill(REASON)
+    await d.locator(`[data-item=${fixItem.key}]`).click()
+  })
+  await market.page.locator('[data-test=part][data-part=food][data-status=correction]').waitFor()
+  a = await applicationOf(market, appId)
+  assert.deepEqual(partOf(a, 'food').correction.items, [fixItem.key])
+  assert.equal(partOf(a, 'food').correction.reason, REASON)
+  await market.page.goto(`${base}/inbox?tab=services`)
+  await market.page.locator('[data-test=parts-correction]').click()
+  await market.page.locator('[data-test=part-link][data-part=food]').filter({ hasText: number }).waitFor()
+
+  // 应急管理局 and 城管委 approve theirs.
+  const fire = await open(browser, base, 'jld14.handler', DEMO_PASSWORD)
+  await openPart(fire, number, 'fire')
+  await decidePart(fire, 'fire', 'approve', (d) => d.locator('#d-comment').fill('消防设施符合要求'))
+  await openPart(dept, number, 'signage')
+  await decidePart(dept, 'signage', 'approve')
+
+  // The resident sees the 补正 box: the reason, only the asked item; corrects it.
+  await rp.reload()
+  const fixBox = rp.locator('[data-test=correction-box]')
+  await fixBox.locator('[data-test=correction-asked]').filter({ hasText: REASON }).waitFor()
+  await appStatus(rp, 'correction')
+  assert.equal(await fixBox.locator('[data-test^=field-], [data-test^=material-]:not([data-test=material-chip]):not([data-test=material-file])').count(), 1, 'only the asked item')
+  if (fixItem.material) {
+    await fixBox.locator(`#m-${fixItem.key}`).setInputFiles({ name: 'layout-v2.pdf', mimeType: 'application/pdf', buffer: PDF })
+    await fixBox.locator('[data-test=material-chip]').filter({ hasText: 'layout-v2.pdf' }).waitFor()
+  } else {
+    await fixBox.locator(`[data-test=field-${fixItem.key}] ${fixItem.field.type === 'textarea' ? 'textarea' : 'input'}`).fill('湖畔小馆（补正）')
+  }
+  await rp.locator('[data-test=correction-submit]').click()
+  await fixBox.waitFor({ state: 'detached' })
+  a = await until(resident, appId, (x) => partOf(x, 'food').status === 'in_review', 'food in review again after the correction')
+  assert.equal(partOf(a, 'food').corrections, 1)
+  if (fixItem.material) assert.equal(a.materials[fixItem.key].length, 1, 'the corrected material replaces the first')
+
+  // 市场监管局 approves the food part: all decided, 办结.
+  await openPart(market, number, 'food')
+  await decidePart(market, 'food', 'approve')
+  a = await until(resident, appId, (x) => x.status === 'completed', 'completed after every part')
+  assert.equal(a.outcome, 'approved')
+  assert.ok(a.certificates.length >= 2, `certificates: ${JSON.stringify(a.certificates)}`)
+  await rp.reload()
+  await appStatus(rp, 'completed')
+  await rp.locator('[data-test=app-status]').filter({ hasText: '已办结' }).waitFor()
+  const cert = a.certificates[0]
+  await rp.locator(`[data-test=certificate][data-code="${cert.code}"]`).filter({ hasText: cert.number }).waitFor()
+  await rp.locator('[data-test=timeline-item][data-kind=corrected]').waitFor()
+
+  // Checked by anyone, signed out.
+  const visitor = await browse(browser, base, 'visitor')
+  const href = await rp.locator(`[data-test=certificate][data-code="${cert.code}"] [data-test=verify-link]`).getAttribute('href')
+  assert.equal(href, `/verify/${cert.code}`)
+  await visitor.page.goto(base + href)
+  await visitor.page.locator('[data-test=verify-result][data-valid=true]').filter({ hasText: '证照有效' }).waitFor()
+  await visitor.page.locator('[data-test=verify-number]').filter({ hasText: cert.number }).waitFor()
+  const check = await visitor.page.evaluate(async (code) => (await fetch(`/api/v1/certificates/verify/${code}`)).json(), cert.code)
+  assert.equal(check.valid, true)
+  assert.ok(!check.holder || check.holder.includes('*'), `the holder is masked: ${check.holder}`)
+  await visitor.context.close()
+
+  // 好差评: five levels in words, reasons as chips.
+  await rp.locator('[data-test=score-5]').filter({ hasText: '非常满意' }).click()
+  await rp.locator('[data-test=reason-fast]').click()
+  await rp.locator('[data-test=reason-once]').click()
+  await rp.locator('textarea[data-test=rating-comment], [data-test=rating-comment] textarea').fill('一次提交，四个部门都办好了，很方便')
+  await rp.locator('[data-test=rating-submit]').click()
+  await rp.locator('[data-test=rated]').filter({ hasText: '非常满意' }).waitFor()
+  a = await applicationOf(resident, appId)
+  assert.equal(a.rating?.score, 5)
+  assert.deepEqual([...a.rating.reasons].sort(), ['fast', 'once'])
+  await shot(rp, artifacts, 'services', 400, true)
+
+  // 我的办件 lists it as 已办结.
+  await rp.locator('.xt-nav a').filter({ hasText: '我的办件' }).click()
+  await rp.locator('[data-test=applications] .el-table__body tr').filter({ hasText: number }).filter({ hasText: '已办结' }).waitFor()
+
+  // The leader's 一件事统计, with its exports.
+  const lp = leader.page
+  await lp.locator('.xt-nav a').filter({ hasText: '一件事统计' }).click()
+  await lp.locator('[data-test=s-services] .el-table__body tr').filter({ hasText: service.title }).waitFor()
+  await lp.locator('[data-test=s-units] .el-table__body tr').first().waitFor()
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  const figures = (await api(leader, 'GET', `/api/v1/services/figures?from=${today}&to=${today}`)).body
+  const row = figures.services.find((s) => s.service_code === SERVICE)
+  assert.ok(row && row.applications >= 1 && row.completed >= 1 && row.ratings >= 1, `today's figures: ${JSON.stringify(row)}`)
+  for (const format of ['csv', 'xlsx'])
+    assert.equal(await statusOf(leader, `/api/v1/services/figures?from=${today}&to=${today}&format=${format}`), 200, `figures as ${format}`)
+  noErrors(market, fire)
+  await market.context.close()
+  await fire.context.close()
 }

@@ -16,8 +16,11 @@
 // ranking row, a street on the map and a hotspot each open the inbox on their
 // requests → the administrator deploys a process from the modeler (and sees a
 // broken one refused, its problems marked), and the street works its task in
-// 我的待办. Every command the server knows is pressed on a page, each result
-// checked on screen and through the API. Plus permissions, error words,
+// 我的待办; a resident applies for 开办餐饮店 (一件事) with one form, four
+// departments decide from their 一件事办件 tab (one asks for a 补正, which the
+// resident makes), and the resident sees 办结, a certificate a signed-out
+// visitor verifies, and rates it (好差评). Every command the server knows is
+// pressed on a page, each result checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go
 // to e2e/artifacts/ (and docs/screenshots/ with --docs). Exit 0: passed; 1: failed; 77: cannot run here (no Chromium, no
@@ -130,7 +133,7 @@ try {
 if (!failed && args.includes('--docs')) {
   const docs = resolve(webDir, '..', 'docs', 'screenshots')
   mkdirSync(docs, { recursive: true })
-  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow']
+  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow', 'services']
   for (const name of [...names, ...names.map((n) => `${n}-en`).filter((n) => existsSync(join(artifacts, `${n}.png`)))])
     copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
   console.log(`screenshots copied to ${docs}`)

@@ -60,6 +60,23 @@ export const mapping = {
   Task: ['Task'],
   Incident: ['Incident'],
   BpmnProblem: ['WorkflowError', 'error', 'details', '[]'],
+  // 一件事 (src/http/services_handlers.cc, ServicesSchemas)
+  ServicePart: ['ServicePart'],
+  Service: ['Service'],
+  ServiceField: ['ServiceField'],
+  ServiceMaterial: ['ServiceDetail', 'materials', '[]'],
+  ServiceDetail: ['ServiceDetail'],
+  Prefill: ['Prefill'],
+  AppPart: ['ApplicationPart'],
+  Certificate: ['Certificate'],
+  ApplicationEvent: ['Application', 'timeline', '[]'],
+  Application: ['Application'],
+  PartQueueItem: ['ServiceQueueItem'],
+  CertificateCheck: ['CertificateCheck'],
+  PartFigures: ['ServiceFigures', 'parts', '[]'],
+  ServiceFiguresRow: ['ServiceFigures', 'services', '[]'],
+  UnitFigures: ['ServiceFigures', 'units', '[]'],
+  ServiceFigures: ['ServiceFigures'],
 }
 
 function loadDocument() {

@@ -32,14 +32,38 @@ export const router = createRouter({
       props: true,
       meta: { page: 'workflow' }, // opened by whoever may open the workflow page
     },
+    // 一件事: the hall and the 一次告知 pages are public, as is checking a certificate.
+    { path: '/services', name: 'services', component: () => import('./pages/ServicesPage.vue') },
+    { path: '/services/:code', name: 'service', component: () => import('./pages/ServicePage.vue'), props: true },
+    {
+      path: '/services/:code/apply',
+      name: 'apply',
+      component: () => import('./pages/ApplyPage.vue'),
+      props: true,
+      meta: { page: 'none' }, // anyone signed in may apply; the server decides
+    },
+    { path: '/applications', name: 'applications', component: () => import('./pages/ApplicationsPage.vue') },
+    {
+      path: '/applications/:id',
+      name: 'application',
+      component: () => import('./pages/ApplicationPage.vue'),
+      props: true,
+      meta: { page: 'none' }, // the applicant's, or a department's with a part in it
+    },
+    { path: '/verify/:code', name: 'verify', component: () => import('./pages/VerifyPage.vue'), props: true },
+    { path: '/service-stats', name: 'service-stats', component: () => import('./pages/ServiceStatsPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })
 
-// Signed-out visitors go to the login page (tracking by number is public);
-// a page the roles do not open sends them home.
+// Pages anyone may open, signed in or not.
+const publicPages = ['login', 'track', 'services', 'service', 'verify']
+
+// Signed-out visitors go to the login page (tracking by number, the
+// services hall and certificate checks are public); a page the roles do not
+// open sends them home.
 router.beforeEach((to) => {
-  if (to.name === 'login' || to.name === 'track') return true
+  if (publicPages.includes(String(to.name))) return true
   if (!session.me) return { name: 'login', query: { next: to.fullPath } }
   const link = pages.find((p) => p.name === (to.meta.page ?? to.name))
   if (link && !mayOpen(link)) return homePath()

@@ -65,6 +65,9 @@ export interface PageLink {
 
 export const pages: PageLink[] = [
   { name: 'resident', path: '/resident', label: 'nav.resident', roles: 'resident' },
+  // 一件事: 办事大厅 and 我的办件 for residents (the hall is public too).
+  { name: 'services', path: '/services', label: 'nav.services', roles: 'resident' },
+  { name: 'applications', path: '/applications', label: 'nav.applications', roles: 'resident' },
   { name: 'operator', path: '/operator', label: 'nav.operator', roles: ['operator'] },
   {
     name: 'inbox',
@@ -74,6 +77,7 @@ export const pages: PageLink[] = [
   },
   { name: 'supervision', path: '/supervision', label: 'nav.supervision', roles: ['supervisor', 'leader', 'admin'] },
   { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'data_officer', 'admin'] },
+  { name: 'service-stats', path: '/service-stats', label: 'nav.service_stats', roles: ['leader', 'supervisor', 'admin'] },
   // 我的待办: workflow user tasks, for everyone who works in a unit.
   {
     name: 'tasks',

@@ -319,3 +319,220 @@ export interface BpmnProblem {
   line: number
   reason: string
 }
+
+// 一件事 (高效办成一件事): bundles of several departments' matters applied for
+// with one form (src/http/services_handlers.cc).
+export type Audience = 'person' | 'company'
+
+// One department's matter within a bundle, and the licence it issues.
+export interface ServicePart {
+  key: string
+  title: string
+  title_en: string
+  unit_code: string
+  unit_name: string
+  promised_days: number
+  certificate: string | null
+  certificate_en: string | null
+}
+
+export interface Service {
+  id: string
+  code: string
+  version: number
+  title: string
+  title_en: string
+  summary: string
+  summary_en: string
+  audience: Audience
+  promised_days: number
+  process_id: string
+  parts: ServicePart[]
+  applications: number
+}
+
+export type FieldType = 'text' | 'textarea' | 'number' | 'date' | 'id_number' | 'uscc' | 'phone' | 'choice' | 'boolean'
+
+// A field of the one form (一表申请); listed once however many parts use it.
+export interface ServiceField {
+  key: string
+  label: string
+  label_en: string
+  type: FieldType
+  required: boolean
+  parts: string[]
+  hint: string
+  hint_en: string
+  options: { value: string; label: string; label_en: string }[] // choice only; else empty
+  max_length: number // text types, in characters
+}
+
+export interface ServiceMaterial {
+  key: string
+  name: string
+  name_en: string
+  required: boolean
+  note: string
+  note_en: string
+  parts: string[]
+}
+
+// The 一次告知 page: all a person must know and bring, at once.
+export interface ServiceDetail extends Service {
+  conditions: { text: string; text_en: string }[]
+  fees: { name: string; name_en: string; amount_fen: number }[]
+  materials: ServiceMaterial[]
+  fields: ServiceField[]
+}
+
+export type FormValue = string | number | boolean | null
+
+export interface Prefill {
+  values: Record<string, FormValue>
+  sources: Record<string, 'account' | 'previous'>
+}
+
+export type ApplicationStatus = 'submitted' | 'in_progress' | 'correction' | 'completed'
+export type PartStatus = 'waiting' | 'in_review' | 'correction' | 'approved' | 'rejected' | 'skipped'
+
+// One department's part of an application (its clock stops during 补正).
+export interface AppPart {
+  key: string
+  title: string
+  title_en: string
+  unit_code: string
+  unit_name: string
+  status: PartStatus
+  promised_days: number
+  opened_at: string | null
+  due_at: string | null
+  decided_at: string | null
+  decided_by: string | null
+  reason: string | null
+  comment: string | null
+  correction: { reason: string; items: string[]; asked_at: string } | null
+  corrections: number
+}
+
+// 电子证照, checked by anyone at verify_url.
+export interface Certificate {
+  number: string
+  code: string
+  title: string
+  title_en: string
+  part: string
+  issued_at: string
+  verify_url: string
+}
+
+export interface MaterialFile {
+  id: string
+  content_type: string
+  size: number
+}
+
+export interface ApplicationEvent {
+  at: string
+  kind: string
+  part: string | null
+  actor_name: string | null
+  detail: string | null
+}
+
+export interface Rating {
+  score: number
+  reasons: string[]
+  comment: string
+  rated_at: string
+}
+
+export interface Application {
+  id: string
+  number: string
+  service_code: string
+  service_title: string
+  service_title_en: string
+  applicant_name: string
+  status: ApplicationStatus
+  outcome: 'approved' | 'partly_approved' | 'rejected' | null
+  submitted_at: string
+  promised_at: string
+  finished_at: string | null
+  form: Record<string, FormValue>
+  materials: Record<string, MaterialFile[]>
+  masked: boolean // personal fields were masked for this reader (a department that does not need them)
+  parts: AppPart[]
+  certificates: Certificate[]
+  rating: Rating | null
+  timeline: ApplicationEvent[]
+}
+
+// A department's queue: one part of one application per row.
+export interface PartQueueItem {
+  application_id: string
+  number: string
+  service_code: string
+  service_title: string
+  service_title_en: string
+  applicant_name: string
+  submitted_at: string
+  part: AppPart
+}
+
+// What the public verification page shows (the holder masked: 张*).
+export interface CertificateCheck {
+  valid: boolean
+  number: string
+  title: string
+  title_en: string
+  holder: string
+  issued_by: string
+  issued_at: string
+  service_title: string
+  service_title_en: string
+  application_number: string
+}
+
+// 一件事统计 of a period: counts and means as the server computes them (the
+// page derives the rates: on_time / decided, good / ratings).
+export interface PartFigures {
+  service_code: string
+  service_title: string
+  part_key: string
+  part_title: string
+  unit_code: string
+  unit_name: string
+  decided: number
+  on_time: number
+  corrections: number
+  promised_days: number
+  mean_days: number // working days from reaching the part to the decision, pauses excluded
+}
+
+export interface ServiceFiguresRow {
+  service_code: string
+  service_title: string
+  applications: number
+  completed: number
+  on_time: number
+  promised_days: number
+  mean_days: number
+  ratings: number
+  good: number // rated 4 or 5
+  mean_score: number
+}
+
+export interface UnitFigures {
+  unit_code: string
+  unit_name: string
+  decided: number
+  on_time: number
+  ratings: number
+  mean_score: number
+}
+
+export interface ServiceFigures {
+  parts: PartFigures[]
+  services: ServiceFiguresRow[]
+  units: UnitFigures[]
+}
