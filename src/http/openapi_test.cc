@@ -581,6 +581,8 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             204);
   EXPECT_EQ(Call("adm", "GET", insts + "/{id}", insts + "/" + inst_id).status, 200);
+  EXPECT_EQ(Call("adm", "GET", insts, insts + "?state=active&limit=5").status, 200);
+  EXPECT_EQ(Call("adm", "GET", insts, insts + "?state=sleeping").status, 400);
   EXPECT_EQ(
       Call("adm", "POST", insts + "/{id}/migrate", insts + "/" + inst_id + "/migrate", "{}").status,
       409);

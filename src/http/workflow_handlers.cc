@@ -249,6 +249,35 @@ void RegisterWorkflowRoutes(Api& api, WorkflowService& workflow) {
           return Response::Json(201, {{"id", id}});
         });
 
+  r.Add("GET", "/api/v1/workflow/instances", Auth::kRequired,
+        {.summary = "Instances, newest first, of one state and definition if given (without "
+                    "variables and waiting elements: GET /instances/{id} has them)",
+         .summary_zh = "流程实例列表",
+         .tag = "workflow",
+         .query = {doc::QueryParam("state", "active, completed, terminated or incident",
+                                   doc::Enum({"active", "completed", "terminated", "incident"})),
+                   doc::QueryParam("definition_id", "one version of a process"), doc::Limit()},
+         .answers = {doc::Ok(
+             doc::Object({{"items", doc::ArrayOf(doc::Ref("Instance"))}}, {"items"}))},
+         .errors = {400, 403}},
+        [&workflow](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(int limit, LimitParam(req));
+          const std::string state = req.Query("state").value_or("");
+          if (!state.empty() && state != "active" && state != "completed" &&
+              state != "terminated" && state != "incident")
+            return Fail(Error::InvalidArgument(
+                            fmt::format("'state' is active, completed, terminated or incident, "
+                                        "not '{}'",
+                                        state))
+                            .About("state", "unknown"));
+          XT_ASSIGN_OR_RETURN(auto list,
+                              workflow.Instances(req.actor(), state,
+                                                 req.Query("definition_id").value_or(""), limit));
+          json::Json items = json::Json::array();
+          for (const auto& v : list) items.push_back(InstanceJson(v));
+          return Response::Json(200, {{"items", std::move(items)}});
+        });
+
   r.Add("GET", "/api/v1/workflow/instances/{id}", Auth::kRequired,
         {.summary = "An instance: its state, where it waits, its variables",
          .summary_zh = "流程实例",
