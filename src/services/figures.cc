@@ -140,7 +140,7 @@ Result<Figures> ServicesService::FiguresOf(const identity::Principal& actor, Tim
     std::map<std::string, UnitSum> units;
     for (const auto& a : apps) {
       if (!bundles.contains(a.bundle_id)) {
-        XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a.bundle_id));
+        XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a.bundle_id));
         if (!b) continue;
         bundles.emplace(a.bundle_id, std::move(*b));
       }

@@ -141,6 +141,19 @@ ServicesService::Access ServicesService::AccessTo(const Principal& actor, const 
 
 // --- bundles ----------------------------------------------------------------------
 
+Result<std::optional<Bundle>> ServicesService::BundleOf(Executor& ex, const std::string& id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = bundles_.find(id); it != bundles_.end()) return std::optional<Bundle>(it->second);
+  }
+  XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, id));
+  if (b) {
+    std::lock_guard lock(mutex_);
+    bundles_.emplace(id, *b);
+  }
+  return b;
+}
+
 Result<ServiceView> ServicesService::ViewOf(Executor& ex, Bundle b, bool count) {
   ServiceView v;
   for (const auto& p : b.parts) v.unit_names.push_back(UnitName(p.unit_code));
@@ -254,7 +267,7 @@ Result<ApplicationView> ServicesService::Viewed(Executor& ex, const Principal& a
   if (access == Access::kNone)
     return Fail(Error::NotFound(fmt::format("no application '{}'", a.id)));
   ApplicationView v;
-  XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a.bundle_id));
+  XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a.bundle_id));
   if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a.id)));
   XT_ASSIGN_OR_RETURN(v.service, ViewOf(ex, std::move(*b), false));
   XT_ASSIGN_OR_RETURN(auto certs, store::CertificatesOf(ex, a.id));
@@ -404,7 +417,7 @@ Result<ApplicationView> ServicesService::DecidePart(const Principal& actor, std:
     if (std::find(handled.begin(), handled.end(), p->unit_code) == handled.end())
       return Fail(Error::PermissionDenied(
           fmt::format("part '{}' is decided by {}", part, UnitName(p->unit_code))));
-    XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a->bundle_id));
+    XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a->bundle_id));
     if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a->id)));
     const std::string task_id = p->task_id;
     XT_TRY_VOID(decide(*a, *b));
@@ -483,7 +496,7 @@ Result<ApplicationView> ServicesService::Correct(const Principal& actor, std::st
     if (a->status != AppStatus::kCorrection)
       return Fail(Error::Conflict(
           fmt::format("application {} has no correction (补正) asked of it", a->number)));
-    XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a->bundle_id));
+    XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a->bundle_id));
     if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a->id)));
     XT_ASSIGN_OR_RETURN(json::Json fixed, CheckForm(*b, form, materials, AskedItems(*a)));
     for (const auto& [key, value] : fixed.items()) a->form[key] = value;
@@ -557,7 +570,7 @@ Result<CertificateView> ServicesService::Verify(std::string_view code) {
     if (!c) return Fail(Error::NotFound("no certificate has this verification code"));
     XT_ASSIGN_OR_RETURN(auto a, store::FindApplication(ex, c->application_id));
     if (!a) return Fail(Error::Internal("a certificate without its application"));
-    XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a->bundle_id));
+    XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a->bundle_id));
     return CertificateView{c->code,
                            c->number,
                            c->title,
@@ -579,7 +592,7 @@ Result<void> ServicesService::SyncWithProcess(Executor& ex, Application& a,
   XT_ASSIGN_OR_RETURN(auto progress, workflow_.ProgressWithin(ex, a.instance_id));
   std::vector<OpenTask> tasks;
   for (const auto& t : progress.tasks) tasks.push_back({t.id, t.element_id});
-  XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a.bundle_id));
+  XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a.bundle_id));
   if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a.id)));
   if (!Sync(a, *b, progress.status, tasks, calendar_, clock_.Now())) return {};
   XT_TRY_VOID(Save(ex, a));
@@ -601,7 +614,7 @@ Result<void> ServicesService::OnApplicationEvent(Executor& ex, const audit::Even
   if (!a) return {};
   if (submitted) {
     if (!a->instance_id.empty()) return {};
-    XT_ASSIGN_OR_RETURN(auto b, store::FindBundle(ex, a->bundle_id));
+    XT_ASSIGN_OR_RETURN(auto b, BundleOf(ex, a->bundle_id));
     if (!b) return Fail(Error::Internal(fmt::format("application {} has no service", a->id)));
     json::Json variables = a->form;
     variables["application_id"] = a->id;

@@ -176,6 +176,8 @@ class ServicesService {
   Result<ApplicationView> DecidePart(const identity::Principal& actor, std::string_view id,
                                      std::string_view part, std::string_view action,
                                      const Decide& decide);
+  // A version of a bundle by id; versions never change, so they are kept.
+  Result<std::optional<Bundle>> BundleOf(storage::Executor& ex, const std::string& id);
   // count: also count the service's applications (the notice shows it).
   Result<ServiceView> ViewOf(storage::Executor& ex, Bundle b, bool count);
   Result<ApplicationView> Viewed(storage::Executor& ex, const identity::Principal& actor,
@@ -208,6 +210,7 @@ class ServicesService {
   std::function<void()> on_commit_;
   std::mutex mutex_;
   std::shared_ptr<const UnitDirectory> units_;  // GUARDED_BY(mutex_)
+  std::map<std::string, Bundle> bundles_;       // GUARDED_BY(mutex_): by version id
 };
 
 }  // namespace xietong::services
