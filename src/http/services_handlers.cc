@@ -47,7 +47,7 @@ json::Json ServiceJson(const ServiceView& v, bool detail) {
                   {"parts", std::move(parts)},
                   {"applications", v.applications}};
   if (!detail) return j;
-  const json::Json def = services::BundleJson(b);
+  json::Json def = services::BundleJson(b);
   j["conditions"] = def["conditions"];
   j["fees"] = def["fees"];
   json::Json materials = json::Json::array();
@@ -77,6 +77,7 @@ json::Json ServiceJson(const ServiceView& v, bool detail) {
                       {"max_length", f.max_length}});
   }
   j["fields"] = std::move(fields);
+  j["definition"] = std::move(def);  // as POST /api/v1/services takes it, to edit a new version
   return j;
 }
 
@@ -297,8 +298,10 @@ json::Json ServicesSchemas() {
                       {"parts", ArrayOf(String(1))}},
                      {"key", "name", "name_en", "required", "note", "note_en", "parts"}));
   detail_props["fields"] = ArrayOf(Ref("ServiceField"));
+  detail_props["definition"] = {{"type", "object"}};
   std::vector<std::string> detail_required = service_required;
-  for (const char* k : {"conditions", "fees", "materials", "fields"}) detail_required.push_back(k);
+  for (const char* k : {"conditions", "fees", "materials", "fields", "definition"})
+    detail_required.push_back(k);
 
   const json::Json field = Object(
       {{"key", String(1)},

@@ -97,6 +97,9 @@ TEST_P(ServicesRoutesTest, AResidentAppliesAndThePoliceIssueAVerifiableCertifica
   auto notice = Send(port_, "GET", "/api/v1/services/event-permit", "", {});
   ASSERT_EQ(notice.status, 200);
   EXPECT_EQ(Body(notice)["fields"].size(), 4u);
+  // The definition as POST takes it, to edit a new version from.
+  EXPECT_EQ(Body(notice)["definition"]["holder_field"], "organiser");
+  EXPECT_EQ(Body(notice)["definition"]["parts"][0]["certificate_prefix"], "AQ");
   auto prefill = Get("res", "/api/v1/services/event-permit/prefill");
   ASSERT_EQ(prefill.status, 200) << prefill.body;
   EXPECT_EQ(Body(prefill)["values"]["contact"], "测试res");

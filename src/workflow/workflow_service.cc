@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "audit/audit_log.h"
 #include "identity/authorization.h"
@@ -821,59 +822,80 @@ Result<int> WorkflowService::Publish(const Principal& actor, std::string_view na
   });
 }
 
+Result<bool> WorkflowService::FireClaimedTimer(Executor& ex, const store::WaitRow& timer) {
+  XT_ASSIGN_OR_RETURN(auto still, store::FindWait(ex, timer.id));
+  if (!still || still->lock_until != timer.lock_until) return false;  // gone or reclaimed
+  if (timer.instance_id.empty()) {  // a timer start event: a new instance
+    XT_ASSIGN_OR_RETURN(auto def, store::FindDefinition(ex, timer.job_type));
+    if (!def) return false;
+    XT_TRY_VOID(
+        StartIn(ex, def->process_id, json::Json::object(), "system", "", 0, 0, timer.element_id));
+    if (timer.repeat != 0 && timer.interval_us > 0)
+      XT_TRY_VOID(store::RearmTimer(ex, timer.id, timer.due + timer.interval_us,
+                                    timer.repeat > 0 ? timer.repeat - 1 : -1));
+    else
+      XT_TRY_VOID(store::DeleteWait(ex, timer.id));
+    return true;
+  }
+  XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, timer.instance_id));
+  if (!inst) return false;
+  XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, inst->definition_id));
+  const Element* el = process->Find(timer.element_id);
+  if (!el) return false;
+  const int element = el->index;
+  XT_TRY_VOID(Command(
+      ex, timer.instance_id, "system", "workflow.timer.fired",
+      {{"element_id", timer.element_id}, {"due", timer.due}},
+      [&](Engine& e, InstanceState& s) { return e.FireTimer(s, timer.element_key, element); }));
+  // A non-interrupting boundary timer stays with its activity: the next
+  // round of a cycle, or gone.
+  XT_ASSIGN_OR_RETURN(auto after, store::FindWait(ex, timer.id));
+  if (after) {
+    if (timer.repeat != 0 && timer.interval_us > 0)
+      XT_TRY_VOID(store::RearmTimer(ex, timer.id, timer.due + timer.interval_us,
+                                    timer.repeat > 0 ? timer.repeat - 1 : -1));
+    else
+      XT_TRY_VOID(store::DeleteWait(ex, timer.id));
+  }
+  return true;
+}
+
 Result<int> WorkflowService::FireDueTimers(int limit) {
   const Timestamp now = clock_.Now();
   XT_ASSIGN_OR_RETURN(auto claimed, db_.Write([&](Executor& ex) {
     return store::ClaimDueTimers(ex, now, now + kTimerClaimUs, limit);
   }));
+  // Timers fire kFireBatch to a transaction (one commit instead of many, so
+  // a node keeps up when thousands come due at once); when a batch fails,
+  // its timers fire one by one, so one that cannot fire (its element
+  // stopped by an incident, a database error) holds back no other: it
+  // stays claimed until kTimerClaimUs has passed, then is tried again.
+  constexpr std::size_t kFireBatch = 32;
   int fired = 0;
-  for (const auto& timer : claimed) {
-    auto r = db_.Write([&](Executor& ex) -> Result<bool> {
-      XT_ASSIGN_OR_RETURN(auto still, store::FindWait(ex, timer.id));
-      if (!still || still->lock_until != timer.lock_until) return false;  // gone or reclaimed
-      if (timer.instance_id.empty()) {  // a timer start event: a new instance
-        XT_ASSIGN_OR_RETURN(auto def, store::FindDefinition(ex, timer.job_type));
-        if (!def) return false;
-        XT_TRY_VOID(StartIn(ex, def->process_id, json::Json::object(), "system", "", 0, 0,
-                            timer.element_id));
-        if (timer.repeat != 0 && timer.interval_us > 0)
-          XT_TRY_VOID(store::RearmTimer(ex, timer.id, timer.due + timer.interval_us,
-                                        timer.repeat > 0 ? timer.repeat - 1 : -1));
-        else
-          XT_TRY_VOID(store::DeleteWait(ex, timer.id));
-        return true;
+  for (std::size_t from = 0; from < claimed.size(); from += kFireBatch) {
+    const std::span<const store::WaitRow> batch(claimed.data() + from,
+                                                std::min(kFireBatch, claimed.size() - from));
+    auto together = db_.Write([&](Executor& ex) -> Result<int> {
+      int n = 0;
+      for (const auto& timer : batch) {
+        XT_ASSIGN_OR_RETURN(bool one, FireClaimedTimer(ex, timer));
+        n += one ? 1 : 0;
       }
-      XT_ASSIGN_OR_RETURN(auto inst, store::FindInstance(ex, timer.instance_id));
-      if (!inst) return false;
-      XT_ASSIGN_OR_RETURN(auto process, ProcessOf(ex, inst->definition_id));
-      const Element* el = process->Find(timer.element_id);
-      if (!el) return false;
-      const int element = el->index;
-      XT_TRY_VOID(Command(
-          ex, timer.instance_id, "system", "workflow.timer.fired",
-          {{"element_id", timer.element_id}, {"due", timer.due}},
-          [&](Engine& e, InstanceState& s) { return e.FireTimer(s, timer.element_key, element); }));
-      // A non-interrupting boundary timer stays with its activity: the next
-      // round of a cycle, or gone.
-      XT_ASSIGN_OR_RETURN(auto after, store::FindWait(ex, timer.id));
-      if (after) {
-        if (timer.repeat != 0 && timer.interval_us > 0)
-          XT_TRY_VOID(store::RearmTimer(ex, timer.id, timer.due + timer.interval_us,
-                                        timer.repeat > 0 ? timer.repeat - 1 : -1));
-        else
-          XT_TRY_VOID(store::DeleteWait(ex, timer.id));
-      }
-      return true;
+      return n;
     });
-    if (!r) {
-      // One timer that cannot fire (its element stopped by an incident, a
-      // database error) must not hold back the others: it stays claimed
-      // until kTimerClaimUs has passed, then is tried again.
-      spdlog::warn("process timer {} of instance {} ({}) did not fire: {}", timer.id,
-                   timer.instance_id, timer.element_id, r.error().message);
+    if (together) {
+      fired += *together;
       continue;
     }
-    fired += *r ? 1 : 0;
+    for (const auto& timer : batch) {
+      auto r = db_.Write([&](Executor& ex) { return FireClaimedTimer(ex, timer); });
+      if (!r) {
+        spdlog::warn("process timer {} of instance {} ({}) did not fire: {}", timer.id,
+                     timer.instance_id, timer.element_id, r.error().message);
+        continue;
+      }
+      fired += *r ? 1 : 0;
+    }
   }
   return fired;
 }

@@ -36,7 +36,8 @@
 namespace xietong::workflow {
 namespace store {
 struct InstanceRow;
-}
+struct WaitRow;
+}  // namespace store
 
 const storage::Schema& Schema();
 
@@ -249,6 +250,8 @@ class WorkflowService {
   // Stores the engine's outcome for the instance `row` (as loaded).
   Result<void> Store(storage::Executor& ex, const Process& process, store::InstanceRow row,
                      InstanceState& state, const Effects& fx, std::string_view actor, int depth);
+  // Fires one claimed timer (false: gone or reclaimed meanwhile).
+  Result<bool> FireClaimedTimer(storage::Executor& ex, const store::WaitRow& timer);
   bool MayWork(const identity::Principal& actor, std::string_view groups,
                std::string_view assignee);
 

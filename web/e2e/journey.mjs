@@ -763,6 +763,8 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // one refused with its problems marked; the street's handler works its task.
   step('workflow: deploy, refuse, task done')
   await workflowJourney({ admin, street, base, artifacts })
+  step('定义一件事: skeleton from a process, refused, saved as version 2')
+  await defineServiceJourney({ admin, base, artifacts })
 
   // 一件事: applied for with one form, four departments, a 补正, 办结, a
   // certificate checked by anyone, 好差评.
@@ -1004,6 +1006,62 @@ async function workflowJourney({ admin, street, base, artifacts }) {
   await ap.locator('[data-test=wf-flows] .el-table__body tr').filter({ hasText: '同意（是否同意 → 已同意）' }).waitFor()
   await ap.locator('[data-test=wf-analysis]').scrollIntoViewIfNeeded()
   await shot(ap, artifacts, 'workflow')
+}
+
+// 定义一件事: from 流程管理 a deployed process becomes a skeleton (a part per
+// user task); from 办事大厅 the administrator edits open-restaurant's JSON:
+// a part renamed to what is no user task is refused with its path selected,
+// then the service's promised days (8 → 7) saved as version 2, nothing else
+// changed. What the notice leaves out (the holder's field, certificates'
+// prefixes, prefills) is written from the service's file.
+async function defineServiceJourney({ admin, base, artifacts }) {
+  const ap = admin.page
+  const editor = ap.locator('textarea[data-test=sd-json], [data-test=sd-json] textarea')
+  await ap.goto(`${base}/workflow`)
+  await ap.locator('[data-test=wf-define-open_restaurant]').click()
+  await ap.locator('[data-test=sd-origin]').waitFor()
+  const made = JSON.parse(await editor.inputValue())
+  assert.deepEqual(made.parts.map((p) => p.key).sort(), ['fire', 'food', 'licence', 'signage'], 'a part per user task')
+  assert.ok(made.parts.every((p) => /^JL-/.test(p.unit_code) && p.promised_days === 5), JSON.stringify(made.parts))
+  assert.equal(made.fields[0].key, 'name')
+
+  const before = (await api(admin, 'GET', `/api/v1/services/${SERVICE}`)).body
+  const source = JSON.parse(readFileSync(new URL(`../../data/services/${SERVICE}.json`, import.meta.url), 'utf8'))
+  await ap.goto(`${base}/services`)
+  await ap.locator(`[data-test=service-item][data-code=${SERVICE}] [data-test=service-edit]`).click()
+  await ap.locator('[data-test=sd-origin]').filter({ hasText: `第 ${before.version} 版` }).waitFor()
+  const loaded = JSON.parse(await editor.inputValue())
+  assert.equal(loaded.promised_days, before.promised_days)
+  assert.equal(loaded.parts.length, before.parts.length)
+  loaded.holder_field ||= source.holder_field
+  for (const p of loaded.parts) p.certificate_prefix ||= source.parts.find((x) => x.key === p.key).certificate_prefix
+  for (const f of loaded.fields) f.prefill ||= source.fields.find((x) => x.key === f.key).prefill ?? ''
+
+  // Refused: a part that is no user task of the process, its key selected.
+  admin.state.expected = [400]
+  const signage = loaded.parts.findIndex((p) => p.key === 'signage')
+  await editor.fill(JSON.stringify(loaded, null, 2).replaceAll('"signage"', '"signboard"'))
+  await ap.locator('[data-test=sd-check]').click()
+  await ap.locator('[data-test=sd-parsed]').waitFor()
+  await ap.locator('[data-test=sd-save]').click()
+  const refused = ap.locator(`[data-test=sd-refused][data-field="parts[${signage}].key"]`)
+  await refused.filter({ hasText: `parts[${signage}].key` }).filter({ hasText: 'is not a user task' }).waitFor()
+  assert.equal(await editor.evaluate((e) => e.value.slice(e.selectionStart, e.selectionEnd)), '"signboard"', 'the refused key selected')
+  await shot(ap, artifacts, 'service-define', 100)
+  admin.state.expected = []
+
+  // Saved: 8 → 7 working days, version 2.
+  loaded.promised_days = before.promised_days - 1
+  await editor.fill(JSON.stringify(loaded, null, 2))
+  await ap.locator('[data-test=sd-save]').click()
+  await ap.locator(`[data-test=sd-saved][data-version="${before.version + 1}"]`).filter({ hasText: `已保存为第 ${before.version + 1} 版` }).waitFor()
+  const after = (await api(admin, 'GET', `/api/v1/services/${SERVICE}`)).body
+  assert.equal(after.version, before.version + 1)
+  assert.equal(after.promised_days, before.promised_days - 1)
+  const rest = ({ id, version, promised_days, ...x }) => x
+  assert.deepEqual(rest(after), rest(before), 'nothing else changed')
+  await ap.locator('[data-test=sd-notice]').click()
+  await ap.locator('[data-test=total-days]').filter({ hasText: `${after.promised_days} 个工作日` }).waitFor()
 }
 
 // The first and last days of a month (yyyy-mm), as the dashboard asks.

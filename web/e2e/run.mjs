@@ -133,7 +133,7 @@ try {
 if (!failed && args.includes('--docs')) {
   const docs = resolve(webDir, '..', 'docs', 'screenshots')
   mkdirSync(docs, { recursive: true })
-  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow', 'services']
+  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow', 'services', 'service-define']
   for (const name of [...names, ...names.map((n) => `${n}-en`).filter((n) => existsSync(join(artifacts, `${n}.png`)))])
     copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
   console.log(`screenshots copied to ${docs}`)

@@ -34,6 +34,13 @@ export const router = createRouter({
     },
     // 一件事: the hall and the 一次告知 pages are public, as is checking a certificate.
     { path: '/services', name: 'services', component: () => import('./pages/ServicesPage.vue') },
+    // 定义一件事: administrators (those who open 流程管理).
+    {
+      path: '/service-define',
+      name: 'service-define',
+      component: () => import('./pages/ServiceDefinePage.vue'),
+      meta: { page: 'workflow' },
+    },
     { path: '/services/:code', name: 'service', component: () => import('./pages/ServicePage.vue'), props: true },
     {
       path: '/services/:code/apply',

@@ -172,3 +172,131 @@ export function fieldErrors(e: unknown, service: ServiceDetail): Record<string, 
   }
   return out
 }
+
+// 定义一件事 (administrators): a service's definition as POST /api/v1/services
+// takes it, the same as data/services/*.json.
+export type Definition = Record<string, unknown>
+
+// What the server sends with a service that is not part of its definition.
+const extras = ['id', 'version', 'applications', 'definition']
+// Keys the notice (GET /api/v1/services/{code}) leaves out: the holder's
+// field, the certificates' prefixes and the fields' prefills; filled with
+// empty values here, listed so the administrator completes them.
+export function definitionOf(detail: Record<string, unknown>): { definition: Definition; missing: string[] } {
+  if (detail.definition && typeof detail.definition === 'object')
+    return { definition: detail.definition as Definition, missing: [] }
+  const missing: string[] = []
+  const d: Definition = {}
+  for (const [k, v] of Object.entries(detail)) if (!extras.includes(k)) d[k] = v
+  if (!('holder_field' in d)) {
+    d.holder_field = ''
+    missing.push('holder_field')
+  }
+  const parts = Array.isArray(d.parts) ? (d.parts as Record<string, unknown>[]) : []
+  d.parts = parts.map((p, i) => {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(p)) if (k !== 'unit_name') out[k] = v ?? ''
+    if (!('certificate_prefix' in out)) {
+      out.certificate_prefix = ''
+      if (out.certificate) missing.push(`parts[${i}].certificate_prefix`)
+    }
+    return out
+  })
+  const fields = Array.isArray(d.fields) ? (d.fields as Record<string, unknown>[]) : []
+  let noPrefill = false
+  d.fields = fields.map((f) => {
+    if ('prefill' in f) return f
+    noPrefill = true
+    return { ...f, prefill: '' }
+  })
+  if (noPrefill) missing.push('fields[].prefill')
+  // The order of data/services/*.json: the service, then its lists.
+  const sorted = ordered(d, ['code', 'title', 'title_en', 'summary', 'summary_en', 'audience', 'process_id', 'promised_days', 'holder_field', 'conditions', 'fees', 'materials', 'fields', 'parts'])
+  const each = (key: string, order: string[]) => {
+    if (Array.isArray(sorted[key])) sorted[key] = (sorted[key] as Definition[]).map((x) => ordered(x, order))
+  }
+  each('materials', ['key', 'name', 'name_en', 'required', 'note', 'note_en', 'parts'])
+  each('fields', ['key', 'label', 'label_en', 'type', 'required', 'parts', 'hint', 'hint_en', 'options', 'max_length', 'prefill'])
+  each('parts', ['key', 'title', 'title_en', 'unit_code', 'promised_days', 'certificate', 'certificate_en', 'certificate_prefix'])
+  return { definition: sorted, missing }
+}
+function ordered(x: Definition, order: string[]): Definition {
+  const out: Definition = {}
+  for (const k of order) if (k in x) out[k] = x[k]
+  for (const [k, v] of Object.entries(x)) if (!(k in out)) out[k] = v
+  return out
+}
+
+// The user tasks of a deployed process (its BPMN): id, name, and the unit
+// of the first candidate group ("JL-D09" of "JL-D09:handler").
+export function userTasks(xml: string): { id: string; name: string; unit: string }[] {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml')
+  return [...doc.getElementsByTagNameNS('*', 'userTask')].map((task) => {
+    const assignment = task.getElementsByTagNameNS('*', 'assignmentDefinition')[0]
+    const first = (assignment?.getAttribute('candidateGroups') ?? '').split(',')[0].trim()
+    return { id: task.getAttribute('id') ?? '', name: task.getAttribute('name') ?? '', unit: first.split(':')[0] }
+  })
+}
+
+// A new service's skeleton from a deployed process: one part per user task,
+// one required text field; the rest for the administrator to write.
+export function skeleton(processId: string, name: string, xml: string): Definition {
+  const tasks = userTasks(xml)
+  const keys = tasks.map((task) => task.id)
+  return {
+    code: processId.toLowerCase().replace(/[^a-z0-9_-]/g, '-'),
+    title: name || processId,
+    title_en: '',
+    summary: '',
+    summary_en: '',
+    audience: 'person',
+    process_id: processId,
+    promised_days: 5,
+    holder_field: 'name',
+    conditions: [],
+    fees: [],
+    materials: [],
+    fields: [
+      { key: 'name', label: '姓名', label_en: 'Name', type: 'text', required: true, parts: keys, hint: '', hint_en: '' },
+    ],
+    parts: tasks.map((task) => ({
+      key: task.id,
+      title: task.name || task.id,
+      title_en: '',
+      unit_code: task.unit,
+      promised_days: 5,
+      certificate: '',
+      certificate_en: '',
+      certificate_prefix: '',
+    })),
+  }
+}
+
+// JSON written two spaces deep, as JSON.stringify(v, null, 2) writes it, with
+// where each value stands in the text by its path ("parts[0].key"), so the
+// field a refused definition names can be selected in the editor.
+export function prettyJson(value: unknown): { text: string; spans: Map<string, [number, number]> } {
+  const spans = new Map<string, [number, number]>()
+  let text = ''
+  const write = (v: unknown, path: string, indent: string) => {
+    const start = text.length
+    if (Array.isArray(v) && v.length) {
+      text += '['
+      v.forEach((item, i) => {
+        text += (i ? ',' : '') + '\n' + indent + '  '
+        write(item, `${path}[${i}]`, indent + '  ')
+      })
+      text += '\n' + indent + ']'
+    } else if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+      text += '{'
+      Object.entries(v as Record<string, unknown>).forEach(([k, item], i) => {
+        text += (i ? ',' : '') + '\n' + indent + '  ' + JSON.stringify(k) + ': '
+        write(item, path ? `${path}.${k}` : k, indent + '  ')
+      })
+      text += '\n' + indent + '}'
+    } else text += JSON.stringify(v ?? null)
+    if (path) spans.set(path, [start, text.length])
+  }
+  write(value, '', '')
+  return { text, spans }
+}

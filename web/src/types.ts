@@ -383,6 +383,8 @@ export interface ServiceDetail extends Service {
   fees: { name: string; name_en: string; amount_fen: number }[]
   materials: ServiceMaterial[]
   fields: ServiceField[]
+  // The definition as POST /api/v1/services takes it (to edit a new version).
+  definition: Record<string, unknown>
 }
 
 export type FormValue = string | number | boolean | null
