@@ -1058,8 +1058,10 @@ async function defineServiceJourney({ admin, base, artifacts }) {
   const after = (await api(admin, 'GET', `/api/v1/services/${SERVICE}`)).body
   assert.equal(after.version, before.version + 1)
   assert.equal(after.promised_days, before.promised_days - 1)
-  const rest = ({ id, version, promised_days, ...x }) => x
+  const rest = ({ id, version, promised_days, definition, ...x }) => x
   assert.deepEqual(rest(after), rest(before), 'nothing else changed')
+  assert.deepEqual({ ...after.definition, promised_days: before.promised_days }, before.definition,
+    'the definition changed only in its promised days')
   await ap.locator('[data-test=sd-notice]').click()
   await ap.locator('[data-test=total-days]').filter({ hasText: `${after.promised_days} 个工作日` }).waitFor()
 }
