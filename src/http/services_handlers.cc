@@ -120,13 +120,6 @@ json::Json AppPartJson(const services::AppPart& p, const ApplicationView& v) {
 
 json::Json ApplicationJson(const ApplicationView& v) {
   const services::Application& a = v.app;
-  json::Json materials = json::Json::object();
-  for (const auto& [key, files] : a.materials) {
-    json::Json list = json::Json::array();
-    for (const auto& f : files)
-      list.push_back({{"id", f.id}, {"content_type", f.content_type}, {"size", f.size}});
-    materials[key] = std::move(list);
-  }
   json::Json parts = json::Json::array();
   for (const auto& p : a.parts) parts.push_back(AppPartJson(p, v));
   json::Json certificates = json::Json::array();
@@ -157,7 +150,7 @@ json::Json ApplicationJson(const ApplicationView& v) {
           {"promised_at", Time(a.promised_at)},
           {"finished_at", Time(a.finished_at)},
           {"form", a.form},
-          {"materials", std::move(materials)},
+          {"materials", services::MaterialsJson(a)},
           {"masked", v.masked},
           {"parts", std::move(parts)},
           {"certificates", std::move(certificates)},

@@ -302,12 +302,6 @@ Result<std::optional<Request>> FindWhere(Executor& ex, std::string_view where,
   return FromRow(rows.front());
 }
 
-std::string Placeholders(int n) {
-  std::string s;
-  for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
-
 bool AllDigits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -349,7 +343,7 @@ void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sq
     sql += any.empty() ? " AND 1=0" : " AND (" + any + ")";
   }
   if (!q.statuses.empty()) {
-    sql += " AND status IN (" + Placeholders(static_cast<int>(q.statuses.size())) + ")";
+    sql += " AND status IN (" + storage::Placeholders(q.statuses.size()) + ")";
     for (Status s : q.statuses) params.emplace_back(std::string(StatusName(s)));
   }
   if (!q.matter_id.empty()) {
@@ -357,7 +351,7 @@ void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sq
     params.emplace_back(q.matter_id);
   }
   if (!q.matter_ids.empty()) {
-    sql += " AND matter_id IN (" + Placeholders(static_cast<int>(q.matter_ids.size())) + ")";
+    sql += " AND matter_id IN (" + storage::Placeholders(q.matter_ids.size()) + ")";
     for (const auto& m : q.matter_ids) params.emplace_back(m);
   }
   if (!q.unit_id.empty()) {
@@ -369,7 +363,7 @@ void AppendFilters(const ListQuery& q, storage::Dialect dialect, std::string& sq
     params.emplace_back(q.place_id);
   }
   if (!q.ids.empty()) {
-    sql += " AND id IN (" + Placeholders(static_cast<int>(q.ids.size())) + ")";
+    sql += " AND id IN (" + storage::Placeholders(q.ids.size()) + ")";
     for (const auto& id : q.ids) params.emplace_back(id);
   }
   if (q.received_from) {
@@ -483,7 +477,7 @@ Result<void> Insert(Executor& ex, const Request& r, std::string_view idem_key) {
   auto values = ToValues(r);
   values.emplace_back(idem_key);
   static const std::string sql = fmt::format("INSERT INTO requests ({}, idem_key) VALUES ({})",
-                                             kColumns, Placeholders(kColumnCount + 1));
+                                             kColumns, storage::Placeholders(kColumnCount + 1));
   XT_TRY_VOID(ex.Defer(sql, values));
   return IndexForSearch(ex, r.id, search::IndexTokens(r.title, r.text, r.place.address));
 }
@@ -680,7 +674,7 @@ Result<std::int64_t> Count(Executor& ex, const ListQuery& q) {
 
 Result<void> InsertSummons(Executor& ex, const Summons& s) {
   static const std::string sql = fmt::format("INSERT INTO request_summons ({}) VALUES ({})",
-                                             kSummonsColumns, Placeholders(12));
+                                             kSummonsColumns, storage::Placeholders(12));
   XT_TRY_VOID(ex.Exec(
       sql, {s.id, s.request_id, s.department_id, s.department_path, s.department_name,
             s.summoned_by, s.reason, s.created_at, s.report_due, s.reported_at, s.report, s.late}));

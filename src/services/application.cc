@@ -80,7 +80,7 @@ std::string Application::Outcome() const {
   return approved == 0 ? "rejected" : "partly_approved";
 }
 
-json::Json EncodeDoc(const Application& a) {
+json::Json MaterialsJson(const Application& a) {
   json::Json materials = json::Json::object();
   for (const auto& [key, files] : a.materials) {
     json::Json list = json::Json::array();
@@ -88,6 +88,11 @@ json::Json EncodeDoc(const Application& a) {
       list.push_back({{"id", f.id}, {"content_type", f.content_type}, {"size", f.size}});
     materials[key] = std::move(list);
   }
+  return materials;
+}
+
+json::Json EncodeDoc(const Application& a) {
+  json::Json materials = MaterialsJson(a);
   json::Json parts = json::Json::array();
   for (const auto& p : a.parts) {
     json::Json j = {{"key", p.key},

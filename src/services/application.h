@@ -101,6 +101,8 @@ struct Application {
   std::string Outcome() const;
 };
 
+// The materials as {key: [{id, content_type, size}]} (stored and answered alike).
+json::Json MaterialsJson(const Application& a);
 // The stored document: everything but the indexed columns.
 json::Json EncodeDoc(const Application& a);
 Result<void> DecodeDoc(const json::Json& doc, Application& a);

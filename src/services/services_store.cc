@@ -99,12 +99,6 @@ Result<void> WriteParts(Executor& ex, const Application& a) {
   return {};
 }
 
-std::string Placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 }  // namespace
 
 std::span<const storage::Migration> Migrations() { return kMigrations; }
@@ -211,7 +205,7 @@ Result<std::vector<Application>> ListApplications(Executor& ex, const Applicatio
   if (!f.unit_codes.empty()) {
     where +=
         fmt::format(" AND id IN (SELECT application_id FROM service_parts WHERE unit_code IN ({}))",
-                    Placeholders(f.unit_codes.size()));
+                    storage::Placeholders(f.unit_codes.size()));
     for (const auto& u : f.unit_codes) params.emplace_back(u);
   }
   if (!f.status.empty()) {
@@ -252,12 +246,12 @@ Result<std::vector<QueueRow>> Queue(Executor& ex, std::span<const std::string> u
   for (const auto& s : statuses) params.emplace_back(s);
   params.emplace_back(static_cast<std::int64_t>(limit));
   XT_ASSIGN_OR_RETURN(
-      auto rows,
-      ex.Query(fmt::format("SELECT application_id, part_key FROM service_parts WHERE"
-                           " unit_code IN ({}) AND status IN ({})"
-                           " ORDER BY due_at, application_id LIMIT ?",
-                           Placeholders(unit_codes.size()), Placeholders(statuses.size())),
-               storage::Params(params.data(), params.size())));
+      auto rows, ex.Query(fmt::format("SELECT application_id, part_key FROM service_parts WHERE"
+                                      " unit_code IN ({}) AND status IN ({})"
+                                      " ORDER BY due_at, application_id LIMIT ?",
+                                      storage::Placeholders(unit_codes.size()),
+                                      storage::Placeholders(statuses.size())),
+                          storage::Params(params.data(), params.size())));
   std::vector<QueueRow> out;
   for (const auto& row : rows) out.push_back({row.Text(0), row.Text(1)});
   return out;

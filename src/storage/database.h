@@ -189,6 +189,9 @@ struct DatabaseOptions {
 // measuring what stored state costs, not for accounting.
 Result<std::int64_t> DatabaseBytes(Executor& ex);
 
+// "?, ?, ?" for n parameters (an IN list); both backends write them the same.
+std::string Placeholders(std::size_t n);
+
 // Opens the backend named by options.url (the factory lives in storage/open.cc).
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options);
 

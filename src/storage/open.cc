@@ -17,6 +17,12 @@ Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options) {
   return OpenSqlite(url, options);
 }
 
+std::string Placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
 Result<std::int64_t> DatabaseBytes(Executor& ex) {
   const std::string_view sql =
       ex.dialect() == Dialect::kPostgres

@@ -50,12 +50,6 @@ constexpr storage::Migration kMigrations[] = {
      " PRIMARY KEY (decision_id, version))"},
 };
 
-std::string Placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
 constexpr std::string_view kDefinitionColumns =
     "id, process_id, version, name, xml, sha256, deployed_by, deployed_at";
 
@@ -121,7 +115,7 @@ std::span<const storage::Migration> Migrations() { return kMigrations; }
 Result<void> InsertDefinition(Executor& ex, const DefinitionRow& d) {
   return ex.Defer(
       fmt::format("INSERT INTO workflow_definitions ({}) VALUES ({})", kDefinitionColumns,
-                  Placeholders(8)),
+                  storage::Placeholders(8)),
       {d.id, d.process_id, d.version, d.name, d.xml, d.sha256, d.deployed_by, d.deployed_at});
 }
 
@@ -157,7 +151,7 @@ Result<std::vector<DefinitionRow>> ListDefinitions(Executor& ex, int limit) {
 
 Result<void> InsertInstance(Executor& ex, const InstanceRow& r) {
   return ex.Defer(fmt::format("INSERT INTO workflow_instances ({}) VALUES ({})", kInstanceColumns,
-                              Placeholders(11)),
+                              storage::Placeholders(11)),
                   {r.id, r.definition_id, r.process_id, r.status, r.state, r.parent_id,
                    r.parent_element_key, r.started_by, r.started_at, r.ended_at, r.version});
 }
@@ -208,7 +202,7 @@ Result<std::vector<InstanceRow>> ListInstances(Executor& ex, std::string_view st
 
 Result<void> InsertWaits(Executor& ex, std::span<const WaitRow> rows) {
   static const std::string sql = fmt::format("INSERT INTO workflow_waits ({}) VALUES ({})",
-                                             kWaitColumns, Placeholders(kWaitColumnCount));
+                                             kWaitColumns, storage::Placeholders(kWaitColumnCount));
   for (const auto& w : rows)
     XT_TRY_VOID(ex.Defer(
         sql, {w.id, w.instance_id, w.element_key, w.element_id, w.kind, w.job_type, w.retries,
@@ -224,7 +218,7 @@ Result<void> DeleteWaits(Executor& ex, std::string_view instance_id,
   for (std::int64_t k : element_keys) params.emplace_back(k);
   return ex.Defer(fmt::format("DELETE FROM workflow_waits WHERE instance_id = ? AND element_key"
                               " IN ({})",
-                              Placeholders(element_keys.size())),
+                              storage::Placeholders(element_keys.size())),
                   storage::Params(params));
 }
 
