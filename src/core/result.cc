@@ -20,6 +20,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "too_many_requests";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kUpstreamFailed:
+      return "upstream_failed";
+    case ErrorCode::kUpstreamTimeout:
+      return "upstream_timeout";
     case ErrorCode::kInternal:
       return "internal";
   }

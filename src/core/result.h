@@ -24,6 +24,8 @@ enum class ErrorCode {
   kTooLarge,          // a body or a file is larger than the limit
   kTooManyRequests,   // throttled (e.g. repeated failed logins); the message says when to retry
   kUnavailable,       // a dependency (database, disk) cannot be reached now; retrying may work
+  kUpstreamFailed,    // another system we called answered with an error or garbage (502)
+  kUpstreamTimeout,   // another system we called did not answer in time (504)
   kInternal,          // a bug or an invariant broken; details go to the log, not to the caller
 };
 
@@ -73,6 +75,12 @@ struct Error {
     return {ErrorCode::kTooManyRequests, std::move(m)};
   }
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
+  static Error UpstreamFailed(std::string m) {
+    return {ErrorCode::kUpstreamFailed, std::move(m)};
+  }
+  static Error UpstreamTimeout(std::string m) {
+    return {ErrorCode::kUpstreamTimeout, std::move(m)};
+  }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 };
 

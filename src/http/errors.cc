@@ -40,6 +40,10 @@ int StatusFor(ErrorCode code) {
       return 500;
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kUpstreamFailed:
+      return 502;
+    case ErrorCode::kUpstreamTimeout:
+      return 504;
   }
   return 500;
 }
@@ -50,7 +54,9 @@ Response ProtocolError(int status, std::string_view code, std::string_view messa
 
 Response ErrorResponse(const Error& error, std::string_view request_id) {
   const int status = StatusFor(error.code);
-  if (status >= 500) {
+  // A department's system that failed or timed out is named to the caller
+  // (it is not our secret, and the caller must know whom to ask).
+  if (status >= 500 && status != 502 && status != 504) {
     spdlog::error("request {} failed: {}: {}", request_id, ErrorCodeName(error.code),
                   error.message);
     const std::string message =

@@ -36,6 +36,12 @@ std::string_view ActionName(Action a) {
       return "service.handle";
     case Action::kServiceOversee:
       return "service.oversee";
+    case Action::kDataPublish:
+      return "data.publish";
+    case Action::kDataRequest:
+      return "data.request";
+    case Action::kDataQuery:
+      return "data.query";
   }
   return "unknown";
 }
@@ -58,6 +64,13 @@ bool RoleAllows(Role role, Action action) {
       return role == Role::kHandler || role == Role::kUnitLead;
     case Action::kServiceOversee:
       return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
+    case Action::kDataPublish:
+      return role == Role::kDataOfficer || role == Role::kAdmin;
+    case Action::kDataRequest:
+      return role == Role::kDataOfficer || role == Role::kUnitLead;
+    case Action::kDataQuery:
+      return role == Role::kHandler || role == Role::kUnitLead || role == Role::kOperator ||
+             role == Role::kDataOfficer;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:
       return role == Role::kOperator || role == Role::kSupervisor;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/identifiers.h"
 #include "core/json.h"
 #include "core/result.h"
 
@@ -121,14 +122,8 @@ Result<Bundle> ParseBundle(const json::Json& definition);
 // The definition document (stored, and the notice's data).
 json::Json BundleJson(const Bundle& b);
 
-// Check digits: 公民身份号码 (GB 11643-1999, 18 characters, last 0-9 or X) and
-// 统一社会信用代码 (GB 32100-2015, 18 characters of 0-9 and A-Z without I O Z S V).
-bool ValidIdNumber(std::string_view s);
-bool ValidUscc(std::string_view s);
-// An 11-digit mainland mobile number (1[3-9]xxxxxxxxx).
-bool ValidMobile(std::string_view s);
-// YYYY-MM-DD, a real date.
-bool ValidDate(std::string_view s);
+// The identifier checks (ValidIdNumber, ValidUscc, ValidMobile, ValidDate) are
+// core's (core/identifiers.h): exchange's data elements use the same ones.
 
 // Materials as the applicant lists them: material key → uploaded file ids.
 using MaterialIds = std::map<std::string, std::vector<std::string>>;
