@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/demo_random.h"
 #include "audit/consumer.h"
 #include "services/services_service.h"
 
@@ -27,38 +28,6 @@ Result<std::string> ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// splitmix64: the same story on every machine.
-class Draw {
- public:
-  std::uint64_t Next() {
-    state_ += 0x9E3779B97F4A7C15ULL;
-    std::uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  int Below(int n) { return static_cast<int>(Next() % static_cast<std::uint64_t>(n)); }
-  bool Chance(int percent) { return Below(100) < percent; }
-  template <typename T, std::size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Below(static_cast<int>(N))];
-  }
-
- private:
-  std::uint64_t state_ = 20261202;
-};
-
-// A 公民身份号码 with its check digit (GB 11643).
-std::string IdNumber(Draw& d, int year) {
-  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  static constexpr char kCheck[] = "10X98765432";
-  std::string s = fmt::format("3301{:02}{:04}{:02}{:02}{:03}", 2 + d.Below(8), year,
-                              1 + d.Below(12), 1 + d.Below(28), d.Below(1000));
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (s[i] - '0') * kWeights[i];
-  return s + kCheck[sum % 11];
 }
 
 std::string Mobile(Draw& d) {

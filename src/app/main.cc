@@ -17,6 +17,7 @@
 
 #include "app/cli_support.h"
 #include "app/demo_city.h"
+#include "app/demo_exchange.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
 #include "app/demo_services.h"
@@ -31,6 +32,7 @@
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
+#include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
@@ -91,13 +93,14 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterMatterRoutes(api, p.matters());
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
   http::Open311Options open311;
-  open311.base_url = std::move(base_url);
+  open311.base_url = base_url;
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
   http::RegisterInsightRoutes(api, hotspots);
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   http::RegisterWorkflowRoutes(api, p.workflow());
+  http::RegisterExchangeRoutes(api, p.exchange(), base_url);
   http::RegisterServicesRoutes(api, p.services());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
@@ -183,6 +186,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   so.trusted_proxies = sopts.trusted_proxies;
   so.upload_prefix = http::kUploadPrefix;
   so.upload_limit = files::kMaxFileBytes + 64 * 1024;
+  so.more_uploads = {{std::string(http::kExchangeImportPrefix),
+                      exchange::ExchangeService::kMaxImportBytes + 64 * 1024}};
   // Live updates: declared before the server, which must not outlive them.
   http::LiveHub live_hub;
   http::LiveFeed live_feed(p.db(), p.requests(), p.identity(), live_hub);
@@ -218,6 +223,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   std::thread timers([&] {
     constexpr Timestamp kSweepEvery = kMicrosPerHour;
     Timestamp last_sweep = 0;
+    Timestamp last_quality_day = -1;  // the city's day of the last quality run
     std::unique_lock lock(mutex);
     while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) {
       lock.unlock();
@@ -246,6 +252,17 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
           spdlog::warn("sweeping unattached photos failed: {}", swept.error().message);
         else if (*swept > 0)
           spdlog::info("deleted {} photos never attached to a request", *swept);
+      }
+      // The data catalogue's quality, once at start and then nightly after 02:00.
+      if (const Timestamp local = p.clock().Now() + kShanghaiOffset;
+          local / kMicrosPerDay != last_quality_day &&
+          (last_quality_day < 0 || local % kMicrosPerDay >= 2 * kMicrosPerHour)) {
+        last_quality_day = local / kMicrosPerDay;
+        auto scored = p.exchange().ScoreAll(p.clock().Now());
+        if (!scored)
+          spdlog::warn("data quality run failed: {}", scored.error().message);
+        else
+          spdlog::info("scored the quality of {} data resources", *scored);
       }
       lock.lock();
     }
@@ -286,6 +303,8 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!requests_made) return Report(requests_made.error());
   auto services_made = CreateDemoServices(**platform, options.staff_password);
   if (!services_made) return Report(services_made.error());
+  auto exchange_made = CreateDemoExchange(**platform, options.staff_password);
+  if (!exchange_made) return Report(exchange_made.error());
   auto trained = TrainFromHistory(**platform, RequestModelPath(popts.data_dir));
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
@@ -311,6 +330,13 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
       : services_made->skipped.empty()
           ? fmt::format("{} applications over the last two months", services_made->applications)
           : "no applications (" + services_made->skipped + ")");
+  fmt::print("数据共享 shared data: {}\n\n",
+             exchange_made->existed
+                 ? std::string("already there")
+                 : fmt::format("{} resources with {} rows, {} grants, {} gateway lookups over two "
+                               "months",
+                               exchange_made->resources, exchange_made->rows, exchange_made->grants,
+                               exchange_made->lookups));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);

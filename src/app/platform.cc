@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "exchange/remote.h"
 #include "requests/rates.h"
 #include "storage/migrations.h"
 
@@ -19,8 +20,9 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  return storage::ApplySchemas(db, {&requests::Schema(), &workflow::Schema(), &services::Schema()},
-                               now);
+  return storage::ApplySchemas(
+      db, {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema()},
+      now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
@@ -67,6 +69,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
                                                              *p->identity_, &*p->calendar_);
   p->services_ = std::make_unique<services::ServicesService>(
       *p->db_, p->clock_, p->ids_, *p->identity_, *p->workflow_, *p->calendar_);
+  p->exchange_ = std::make_unique<exchange::ExchangeService>(*p->db_, p->clock_, p->ids_,
+                                                             *p->identity_, exchange::FetchRemote);
   // One-thing applications move their processes, and follow them, by
   // reacting to committed events (services_service.h).
   services::ServicesService* svc = p->services_.get();

@@ -14,6 +14,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
+#include "exchange/exchange_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
@@ -44,6 +45,7 @@ class Platform {
   files::FileService& files() { return *files_; }
   workflow::WorkflowService& workflow() { return *workflow_; }
   services::ServicesService& services() { return *services_; }
+  exchange::ExchangeService& exchange() { return *exchange_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -66,6 +68,7 @@ class Platform {
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
+  std::unique_ptr<exchange::ExchangeService> exchange_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;

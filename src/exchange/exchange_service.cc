@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "core/identifiers.h"
+#include "exchange/dcat.h"
 #include "identity/authorization.h"
 
 namespace xietong::exchange {
@@ -349,8 +350,26 @@ Result<ResourceView> ExchangeService::Get(const Principal& actor, std::string_vi
   });
 }
 
-Result<std::vector<Resource>> ExchangeService::PublicCatalog() {
-  return db_.Read([&](Executor& ex) { return store::Resources(ex); });
+Result<std::string> ExchangeService::CatalogExport(std::string_view base_url, bool turtle) {
+  XT_ASSIGN_OR_RETURN(auto resources, db_.Read([&](Executor& ex) { return store::Resources(ex); }));
+  CatalogInfo info;
+  info.base_url = std::string(base_url);
+  while (info.base_url.ends_with('/')) info.base_url.pop_back();
+  XT_ASSIGN_OR_RETURN(auto units, identity_.AllUnits());
+  for (const auto& u : units) {
+    if (u.parent_id) continue;
+    info.publisher_id = u.id;
+    info.publisher_name = u.name;
+    break;
+  }
+  if (info.publisher_id.empty()) {
+    info.publisher_id = "city";
+    info.publisher_name = "江澜市";
+  }
+  for (const auto& r : resources)
+    info.modified = std::max({info.modified, r.updated_at, r.last_import_at});
+  if (info.modified == 0) info.modified = clock_.Now();
+  return turtle ? CatalogTurtle(info, resources) : CatalogJsonLd(info, resources);
 }
 
 // --- imports and quality ---------------------------------------------------------------

@@ -55,7 +55,7 @@ using RemoteFetch = std::function<Result<std::optional<json::Json>>(
 struct ResourceView {
   Resource resource;
   Grade effective_grade = Grade::kGeneral;  // 就高从严
-  Scores scores = {};  // the latest quality figures
+  Scores scores = {};                       // the latest quality figures
   bool scored = false;
 };
 
@@ -110,6 +110,7 @@ class ExchangeService {
                   identity::IdentityService& identity, RemoteFetch fetch = {})
       : db_(db), clock_(clock), ids_(ids), identity_(identity), fetch_(std::move(fetch)) {}
 
+  Timestamp Now() const { return clock_.Now(); }
   // How long the gateway waits for a remote resource's owner (default 3 s).
   void set_remote_timeout(std::chrono::milliseconds t) { remote_timeout_ = t; }
 
@@ -128,8 +129,9 @@ class ExchangeService {
   Result<std::vector<ResourceView>> Catalog(const identity::Principal& actor,
                                             const CatalogQuery& query);
   Result<ResourceView> Get(const identity::Principal& actor, std::string_view id);
-  // Everything for the public DCAT-AP export (metadata only, never data).
-  Result<std::vector<Resource>> PublicCatalog();
+  // The public DCAT-AP 3.0 export (metadata only, never data): JSON-LD, or
+  // Turtle when turtle is set; IRIs under base_url.
+  Result<std::string> CatalogExport(std::string_view base_url, bool turtle);
 
   // Replaces a hosted resource's records with a CSV (UTF-8 or GBK) file's.
   Result<ImportReport> Import(const identity::Principal& actor, std::string_view resource_id,

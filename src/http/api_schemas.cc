@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "files/file.h"
+#include "http/exchange_handlers.h"
 #include "http/services_handlers.h"
 #include "identity/identity.h"
 #include "matters/matter.h"
@@ -55,6 +56,10 @@ json::Json Object(json::Json properties, std::vector<std::string> required, bool
   if (!required.empty()) o["required"] = std::move(required);
   if (closed) o["additionalProperties"] = false;
   return o;
+}
+
+json::Json ItemsOf(json::Json schema) {
+  return Object({{"items", ArrayOf(std::move(schema))}}, {"items"});
 }
 
 BodyDoc Json(json::Json schema) { return {"application/json", std::move(schema)}; }
@@ -1032,6 +1037,8 @@ const json::Json& ComponentSchemas() {
     // Newer modules keep their schemas beside their encoders.
     const json::Json services = ServicesSchemas();
     for (const auto& [name, schema] : services.items()) all[name] = schema;
+    const json::Json exchange = ExchangeSchemas();
+    for (const auto& [name, schema] : exchange.items()) all[name] = schema;
     return all;
   }();
   return schemas;

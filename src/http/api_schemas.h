@@ -46,6 +46,9 @@ json::Json ArrayOf(json::Json items);
 // closed: no other property (additionalProperties: false).
 json::Json Object(json::Json properties, std::vector<std::string> required, bool closed = true);
 
+// {"items": [schema…]}: how every list is answered.
+json::Json ItemsOf(json::Json schema);
+
 // A JSON body, sent or answered.
 BodyDoc Json(json::Json schema);
 // A success answered as JSON.

@@ -89,6 +89,18 @@ Result<std::int64_t> RequireIfMatch(const Request& req, std::string_view what) {
   return *version;
 }
 
+Result<json::Json> OptionalJsonBody(const Request& req) {
+  if (req.body.empty()) return json::Json::object();
+  return JsonBody(req);
+}
+
+Result<std::string> TextField(const json::Json& body, std::string_view field, bool required,
+                              std::size_t max) {
+  if (required) return json::RequireString(body, field, {1, max});
+  XT_ASSIGN_OR_RETURN(auto v, json::OptionalString(body, field, {0, max}));
+  return v.value_or("");
+}
+
 Result<int> LimitParam(const Request& req) {
   auto v = req.Query("limit");
   if (!v) return 50;

@@ -53,6 +53,11 @@ struct Response {
 
 // Parses the body as a JSON object; requires Content-Type: application/json.
 Result<json::Json> JsonBody(const Request& req);
+// The same, or an empty object when there is no body (commands whose body is optional).
+Result<json::Json> OptionalJsonBody(const Request& req);
+// A string member of a body: required (1..max characters) or optional ("" when absent).
+Result<std::string> TextField(const json::Json& body, std::string_view field, bool required,
+                              std::size_t max = 2000);
 // "limit" query parameter: default 50, 1..500.
 Result<int> LimitParam(const Request& req);
 

@@ -71,8 +71,12 @@ std::string_view StatusText(int status) {
       return "Too many tries; the message says when to try again";
     case 500:
       return "An internal error; the message names the request id it was logged under";
+    case 502:
+      return "Another department's system answered with an error or garbage; the message names it";
     case 503:
       return "The service is unavailable for a moment (Retry-After)";
+    case 504:
+      return "Another department's system did not answer in time; the message names it";
   }
   return "";
 }

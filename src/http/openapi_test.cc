@@ -692,6 +692,130 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             200);
 
+  // 数据共享: publish, import, ask, decide, look up, and the resident's log.
+  const std::string ex = "/api/v1/exchange";
+  const json::Json household = {
+      {"code", "JL-GA-001"},
+      {"title", "户籍人口基本信息"},
+      {"description", "户籍人口的姓名、身份号码与联系电话"},
+      {"share", "conditional"},
+      {"share_condition", "社会救助核验"},
+      {"key_field", "id_number"},
+      {"fields",
+       {{{"name", "id_number"}, {"title", "公民身份号码"}, {"element", "id_number"}},
+        {{"name", "name"}, {"title", "姓名"}, {"element", "person_name"}},
+        {{"name", "phone"}, {"title", "联系电话"}, {"element", "mobile"}},
+        {{"name", "address"}, {"title", "户籍地址"}, {"element", "address"}}}}};
+  auto published = Call("pdo", "POST", ex + "/resources", ex + "/resources", household.dump());
+  EXPECT_EQ(published.status, 201);
+  const std::string rid = Body(published)["id"];
+  EXPECT_EQ(Call("ha", "POST", ex + "/resources", ex + "/resources", household.dump()).status, 403);
+  const std::string rows =
+      "id_number,name,phone,address\n330102199003071230,林晓,13812345678,江澜市临江区滨江路88号\n";
+  const Headers csv = {{"Content-Type", "text/csv"}};
+  EXPECT_EQ(Call("pdo", "PUT", ex + "/resources/{id}/records",
+                 ex + "/resources/" + rid + "/records", rows, csv)
+                .status,
+            200);
+  EXPECT_EQ(
+      Call("pdo", "PUT", ex + "/resources/{id}/records", ex + "/resources/" + rid + "/records",
+           rows + "330102199003071231,坏号,13800000000,地址\n", csv)
+          .status,
+      400);
+  EXPECT_EQ(Call("lead", "GET", ex + "/resources", ex + "/resources?grade=general").status, 200);
+  EXPECT_EQ(Call("lead", "GET", ex + "/resources", ex + "/resources?grade=secret").status, 400);
+  EXPECT_EQ(Call("lead", "GET", ex + "/resources/{id}", ex + "/resources/" + rid).status, 200);
+  EXPECT_EQ(Call("lead", "GET", ex + "/resources/{id}", ex + "/resources/nope").status, 404);
+  EXPECT_EQ(
+      Call("pdo", "GET", ex + "/resources/{id}/imports", ex + "/resources/" + rid + "/imports")
+          .status,
+      200);
+  EXPECT_EQ(
+      Call("pdo", "GET", ex + "/resources/{id}/quality", ex + "/resources/" + rid + "/quality")
+          .status,
+      200);
+  EXPECT_EQ(Call("lead", "GET", ex + "/scorecards", ex + "/scorecards?days=30").status, 200);
+  EXPECT_EQ(Call("lead", "GET", ex + "/elements", ex + "/elements").status, 200);
+  EXPECT_EQ(Call("pdo", "POST", ex + "/elements", ex + "/elements",
+                 R"({"code":"house_no","name":"门牌号","rule":"pattern","pattern":"^[0-9]+号$"})")
+                .status,
+            201);
+  EXPECT_EQ(Call("", "GET", ex + "/catalog.jsonld", ex + "/catalog.jsonld").status, 200);
+  EXPECT_EQ(Call("", "GET", ex + "/catalog.ttl", ex + "/catalog.ttl").status, 200);
+  auto grade = Call("pdo", "POST", ex + "/resources/{id}/grade-changes",
+                    ex + "/resources/" + rid + "/grade-changes",
+                    R"({"field":"phone","grade":"important","reason":"号码属敏感信息"})");
+  EXPECT_EQ(grade.status, 201);
+  EXPECT_EQ(Call("pdo", "GET", ex + "/resources/{id}/grade-changes",
+                 ex + "/resources/" + rid + "/grade-changes")
+                .status,
+            200);
+  EXPECT_EQ(Call("pdo", "POST", ex + "/grade-changes/{id}/approve",
+                 ex + "/grade-changes/" + Body(grade)["id"].get<std::string>() + "/approve")
+                .status,
+            409);  // the steward proposed it: applied already
+  const json::Json ask = {{"resource_id", rid},
+                          {"fields", {"name", "phone", "address"}},
+                          {"purpose_code", "grid-visit"},
+                          {"purpose", "网格走访"},
+                          {"legal_basis", "《基层治理数据回流管理办法》"}};
+  auto asked = Call("sl", "POST", ex + "/access-requests", ex + "/access-requests", ask.dump());
+  EXPECT_EQ(asked.status, 201);
+  const std::string req_id = Body(asked)["id"];
+  EXPECT_EQ(
+      Call("pdo", "GET", ex + "/access-requests", ex + "/access-requests?box=incoming").status,
+      200);
+  EXPECT_EQ(
+      Call("sl", "GET", ex + "/access-requests/{id}", ex + "/access-requests/" + req_id).status,
+      200);
+  EXPECT_EQ(Call("pdo", "POST", ex + "/access-requests/{id}/approve",
+                 ex + "/access-requests/" + req_id + "/approve", R"({"fields":["name","phone"]})")
+                .status,
+            200);
+  auto refused = Call("sl", "POST", ex + "/access-requests", ex + "/access-requests", ask.dump());
+  EXPECT_EQ(Call("pdo", "POST", ex + "/access-requests/{id}/reject",
+                 ex + "/access-requests/" + Body(refused)["id"].get<std::string>() + "/reject",
+                 R"({"reason":"已有授权"})")
+                .status,
+            200);
+  const Headers purpose = {{"X-Purpose", "grid-visit"}};
+  EXPECT_EQ(Call("ha", "GET", ex + "/resources/{id}/records/{key}",
+                 ex + "/resources/" + rid + "/records/330102199003071230", "", purpose)
+                .status,
+            200);
+  EXPECT_EQ(
+      Call("ha", "GET", ex + "/resources/{id}/records/{key}",
+           ex + "/resources/" + rid + "/records/330102199003071230?fields=address", "", purpose)
+          .status,
+      403);
+  EXPECT_EQ(
+      Call("ha", "POST", ex + "/resources/{id}/lookups", ex + "/resources/" + rid + "/lookups",
+           R"({"keys":["330102199003071230","11010519491231002X"]})", purpose)
+          .status,
+      200);
+  EXPECT_EQ(Call("lead", "GET", ex + "/usage", ex + "/usage?days=7").status, 200);
+  auto grants = Call("ha", "GET", ex + "/grants", ex + "/grants");
+  EXPECT_EQ(grants.status, 200);
+  ASSERT_EQ(Body(grants)["items"].size(), 1u);
+  EXPECT_EQ(Call("res", "GET", "/api/v1/me/data-access-log", "/api/v1/me/data-access-log").status,
+            200);
+  EXPECT_EQ(Call("adm", "POST", ex + "/residents/{account_id}/identity",
+                 ex + "/residents/" + AccountId("res") + "/identity",
+                 R"({"id_number":"330102199003071230"})")
+                .status,
+            204);
+  auto mine = Call("res", "GET", "/api/v1/me/data-access-log", "/api/v1/me/data-access-log");
+  EXPECT_EQ(Body(mine)["items"].size(), 2u);
+  EXPECT_EQ(
+      Call("res", "GET", "/api/v1/me/data-access-log", "/api/v1/me/data-access-log?format=csv")
+          .status,
+      200);
+  EXPECT_EQ(Call("pdo", "POST", ex + "/grants/{id}/revoke",
+                 ex + "/grants/" + Body(grants)["items"][0]["id"].get<std::string>() + "/revoke",
+                 R"({"reason":"走访结束"})")
+                .status,
+            200);
+
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);
   EXPECT_EQ(Call("", "GET", "/metrics", "/metrics").status, 200);  // from loopback

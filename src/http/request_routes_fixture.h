@@ -20,6 +20,7 @@
 #include "files/file_service.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
+#include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
@@ -60,7 +61,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
     ASSERT_TRUE(storage::ApplySchemas(
-        t_->db(), {&requests::Schema(), &workflow::Schema(), &services::Schema()}, 0));
+        t_->db(),
+        {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema()}, 0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -103,6 +105,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     Account("res", community_a_, Role::kResident, identity::AccountKind::kResident);
     Account("lead", city_, Role::kLeader);
     Account("adm", city_, Role::kAdmin);
+    Account("pdo", police_, Role::kDataOfficer);
+    Account("sl", street_a_, Role::kUnitLead);
 
     // Every route the server registers (app/main.cc), in its order.
     api_ = std::make_unique<Api>(*identity_, t_->db(), clock_, ids_, ApiOptions{});
@@ -122,6 +126,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     services_ = std::make_unique<services::ServicesService>(t_->db(), clock_, ids_, *identity_,
                                                             *workflow_, *calendar_);
     RegisterServicesRoutes(*api_, *services_);
+    exchange_ = std::make_unique<exchange::ExchangeService>(t_->db(), clock_, ids_, *identity_);
+    RegisterExchangeRoutes(*api_, *exchange_, "http://127.0.0.1");
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
@@ -142,12 +148,13 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     o.threads = 2;
     o.upload_prefix = kUploadPrefix;
     o.upload_limit = files::kMaxFileBytes + 64 * 1024;
+    o.more_uploads = {{std::string(kExchangeImportPrefix), 1 << 20}};
     server_ = std::make_unique<Server>(
         o, [this](Request& r) { return api_->Handle(r); }, upgrade_);
     auto port = server_->Start();
     ASSERT_TRUE(port) << port.error().message;
     port_ = *port;
-    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead", "adm"})
+    for (const char* name : {"op", "sup", "ha", "hb", "pol", "res", "lead", "adm", "pdo", "sl"})
       tokens_[name] = LoginAs(name);
   }
 
@@ -192,6 +199,11 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
                                             kPassword, std::nullopt, std::nullopt});
     ASSERT_TRUE(a) << a.error().message;
     ASSERT_TRUE(identity_->AddMembership(sys, a->id, unit.id, role));
+  }
+
+  std::string AccountId(const std::string& name) {
+    auto a = identity_->FindAccountByUsername("user." + name);
+    return a && *a ? (*a)->id : std::string();
   }
 
   std::string LoginAs(const std::string& user) {
@@ -271,6 +283,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
+  std::unique_ptr<exchange::ExchangeService> exchange_;
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets

@@ -306,8 +306,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
     // The header is read under the larger limit (Beast checks Content-Length
     // against it there); OnHeader sets the one for this target.
-    parser_->body_limit(
-        std::max(options_.body_limit, options_.upload_prefix.empty() ? 0 : options_.upload_limit));
+    parser_->body_limit(MaxLimit());
     idle_ = true;
     stream_.expires_after(options_.idle_timeout);
     bhttp::async_read_header(
@@ -433,9 +432,19 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   // The largest body the target may send: uploads more than the rest.
   std::size_t LimitFor(std::string_view target) const {
-    const bool upload =
-        !options_.upload_prefix.empty() && target.starts_with(options_.upload_prefix);
-    return upload ? options_.upload_limit : options_.body_limit;
+    if (!options_.upload_prefix.empty() && target.starts_with(options_.upload_prefix))
+      return options_.upload_limit;
+    for (const auto& [prefix, limit] : options_.more_uploads)
+      if (target.starts_with(prefix)) return limit;
+    return options_.body_limit;
+  }
+  // The largest body any target may send (the parser's limit until the
+  // target is known).
+  std::size_t MaxLimit() const {
+    std::size_t most =
+        std::max(options_.body_limit, options_.upload_prefix.empty() ? 0 : options_.upload_limit);
+    for (const auto& [prefix, limit] : options_.more_uploads) most = std::max(most, limit);
+    return most;
   }
 
   void EndLargeBody() {

@@ -30,6 +30,9 @@ struct ServerOptions {
   // Targets starting with upload_prefix (when set) may send up to upload_limit.
   std::string upload_prefix;
   std::size_t upload_limit = 9 * 1024 * 1024;
+  // More such prefixes, each with its own limit (data imports are larger
+  // than photos); the first that matches a target applies.
+  std::vector<std::pair<std::string, std::size_t>> more_uploads = {};
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds drain_timeout{10};
   // A WebSocket is pinged after half of this without a frame from the

@@ -198,11 +198,6 @@ json::Json FiguresJson(const services::Figures& f) {
 
 // --- request parsing --------------------------------------------------------------------
 
-Result<json::Json> OptionalBody(const Request& req) {
-  if (req.body.empty()) return json::Json::object();
-  return JsonBody(req);
-}
-
 Result<json::Json> FormOf(const json::Json& body) {
   auto it = body.find("form");
   if (it == body.end() || it->is_null()) return json::Json::object();
@@ -218,19 +213,8 @@ Result<services::MaterialIds> MaterialsOf(const json::Json& body) {
   return services::ParseMaterialIds(*it, "materials");
 }
 
-Result<std::string> Text(const json::Json& body, std::string_view field, bool required,
-                         std::size_t max = 2000) {
-  if (required) return json::RequireString(body, field, {1, max});
-  XT_ASSIGN_OR_RETURN(auto v, json::OptionalString(body, field, {0, max}));
-  return v.value_or("");
-}
-
 Response ApplicationResponse(const ApplicationView& v, int status = 200) {
   return Response::Json(status, ApplicationJson(v));
-}
-
-json::Json ItemsOf(json::Json schema) {
-  return doc::Object({{"items", doc::ArrayOf(std::move(schema))}}, {"items"});
 }
 
 RouteDoc Doc(std::string summary, std::string summary_zh) {
@@ -454,7 +438,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
 
   {
     RouteDoc d = Doc("One-thing services, each with its parts and departments", "一件事清单");
-    d.answers = {doc::Ok(ItemsOf(doc::Ref("Service")))};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("Service")))};
     r.Add("GET", "/api/v1/services", Auth::kPublic, d, [&services](Request&) -> Result<Response> {
       XT_ASSIGN_OR_RETURN(auto list, services.Services());
       json::Json items = json::Json::array();
@@ -588,7 +572,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
                      "办件列表");
     d.query = {doc::QueryParam("status", "submitted, in_progress, correction or completed"),
                doc::QueryParam("service", "a service's code"), doc::Limit()};
-    d.answers = {doc::Ok(ItemsOf(doc::Ref("Application")))};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("Application")))};
     d.errors = {400};
     r.Add("GET", "/api/v1/applications", Auth::kRequired, d,
           [&services](Request& req) -> Result<Response> {
@@ -607,7 +591,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
     d.query = {doc::QueryParam("state", "open (default), correction or decided",
                                doc::Enum({"open", "correction", "decided"})),
                doc::Limit()};
-    d.answers = {doc::Ok(ItemsOf(doc::Ref("ServiceQueueItem")))};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("ServiceQueueItem")))};
     d.errors = {400};
     r.Add("GET", "/api/v1/applications/parts", Auth::kRequired, d,
           [&services](Request& req) -> Result<Response> {
@@ -652,8 +636,8 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
     d.errors = {400, 403, 404, 409};
     r.Add("POST", "/api/v1/applications/{id}/parts/{key}/approve", Auth::kRequired, d,
           [&services](Request& req) -> Result<Response> {
-            XT_ASSIGN_OR_RETURN(auto body, OptionalBody(req));
-            XT_ASSIGN_OR_RETURN(auto comment, Text(body, "comment", false));
+            XT_ASSIGN_OR_RETURN(auto body, OptionalJsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto comment, TextField(body, "comment", false));
             XT_ASSIGN_OR_RETURN(auto v, services.Approve(req.actor(), req.Param("id"),
                                                          req.Param("key"), std::move(comment)));
             return ApplicationResponse(v);
@@ -668,7 +652,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
     r.Add("POST", "/api/v1/applications/{id}/parts/{key}/reject", Auth::kRequired, d,
           [&services](Request& req) -> Result<Response> {
             XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-            XT_ASSIGN_OR_RETURN(auto reason, Text(body, "reason", true));
+            XT_ASSIGN_OR_RETURN(auto reason, TextField(body, "reason", true));
             XT_ASSIGN_OR_RETURN(auto v, services.Reject(req.actor(), req.Param("id"),
                                                         req.Param("key"), std::move(reason)));
             return ApplicationResponse(v);
@@ -686,7 +670,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
     r.Add("POST", "/api/v1/applications/{id}/parts/{key}/correction", Auth::kRequired, d,
           [&services](Request& req) -> Result<Response> {
             XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-            XT_ASSIGN_OR_RETURN(auto reason, Text(body, "reason", true));
+            XT_ASSIGN_OR_RETURN(auto reason, TextField(body, "reason", true));
             XT_ASSIGN_OR_RETURN(auto items, json::StringArray(body, "items"));
             XT_ASSIGN_OR_RETURN(
                 auto v, services.AskCorrection(req.actor(), req.Param("id"), req.Param("key"),
@@ -733,7 +717,7 @@ void RegisterServicesRoutes(Api& api, ServicesService& services) {
             if (body.contains("reasons")) {
               XT_ASSIGN_OR_RETURN(reasons, json::StringArray(body, "reasons"));
             }
-            XT_ASSIGN_OR_RETURN(auto comment, Text(body, "comment", false, 500));
+            XT_ASSIGN_OR_RETURN(auto comment, TextField(body, "comment", false, 500));
             if (score < 1 || score > 5)
               return Fail(
                   Error::InvalidArgument("field 'score' is 1 to 5").About("score", "out_of_range"));
