@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/audit_commands.h"
 #include "app/cli_support.h"
 #include "app/demo_city.h"
 #include "app/demo_exchange.h"
@@ -475,6 +476,7 @@ int main(int argc, char** argv) {
   verify->add_option("--threads", verify_threads, "worker threads")->capture_default_str();
   auto* checkpoint = audit_cmd->add_subcommand("checkpoint", "sign the current chain head now");
   add_common(checkpoint);
+  RegisterAuditCommands(*audit_cmd, popts, add_common);  // export, public-key, verify-export
 
   std::string key_name;
   auto* apikey = cli.add_subcommand("apikey", "API keys for other systems");
