@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/demo_random.h"
+#include "app/exchange_work.h"
 #include "core/csv.h"
 #include "exchange/exchange_service.h"
 
@@ -322,7 +323,7 @@ Result<DemoExchangeReport> CreateDemoExchange(Platform& p, const std::string& st
       s.rows.push_back(
           {x.id, x.name, "企业职工基本养老保险", d.Chance(85) ? "正常参保" : "暂停缴费",
            i % 17 == 3 ? "" : fmt::format("江澜市{}{}", d.Pick(kCompanies), 1 + d.Below(90)),
-           std::to_string(4000 + d.Below(26000))});
+           i % 23 == 5 ? std::string("五千") : std::to_string(4000 + d.Below(26000))});
     }
     plan.push_back(std::move(s));
     Planned e{"jld06.data",
@@ -642,6 +643,9 @@ Result<DemoExchangeReport> CreateDemoExchange(Platform& p, const std::string& st
     XT_TRY_VOID(svc.Import(officer, pl.id, Csv(pl.rows), pl.accept_defects));
   }
   XT_TRY_VOID(svc.ScoreAll(clock.Now()));
+
+  // The defect batches are the owners' work in the hub.
+  XT_TRY_VOID(FileDataQualityWork(p));
 
   // The residents are linked to their verified identity numbers (实名核验).
   for (int i = 0; i < kResidents; ++i) {

@@ -431,6 +431,10 @@ void CommerceAndTourism(Builder& b) {
          {"缺斤短两", "短斤少两", "鬼秤", "秤", "计量"});
   b.Leaf("03", "营商环境", "Business environment", kGovernmentService, kComplex,
          kBusinessEnvironment, {"营商环境", "办事难", "审批", "证照", "企业开办", "办事效率"});
+  // Defects found in departments' shared data (数据共享) come in as requests
+  // to the owning department (app/exchange_work.h files them here).
+  b.Leaf("04", "政务数据质量", "Government data quality", kGovernmentService, kGeneral,
+         "《政务信息资源共享管理暂行办法》", {"数据质量", "共享数据错误", "数据不一致"});
 
   b.Group("04", "旅游", "Tourism", {"旅游", "游客"});
   b.Leaf("01", "旅行社与导游", "Travel agencies and guides", kCultureTourism, kGeneral, kTourism,

@@ -23,6 +23,7 @@
 #include "app/demo_requests.h"
 #include "app/demo_services.h"
 #include "app/duplicate_commands.h"
+#include "app/exchange_work.h"
 #include "app/history_training.h"
 #include "app/hotspot_commands.h"
 #include "app/import_history.h"
@@ -254,6 +255,11 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
         else if (*swept > 0)
           spdlog::info("deleted {} photos never attached to a request", *swept);
       }
+      // Data quality defects become requests to the owning departments.
+      if (auto filed = FileDataQualityWork(p); !filed)
+        spdlog::warn("filing data quality work failed: {}", filed.error().message);
+      else if (*filed > 0)
+        spdlog::info("filed {} data quality defect batches as requests", *filed);
       // The data catalogue's quality, once at start and then nightly after 02:00.
       if (const Timestamp local = p.clock().Now() + kShanghaiOffset;
           local / kMicrosPerDay != last_quality_day &&

@@ -107,6 +107,13 @@ Result<AccessRequest> ParseAccessRequest(const json::Json& doc, const Resource& 
       return Fail(Bad("period_days", fmt::format("is 1–{} days", kMaxPeriodDays), "out_of_range"));
     req.period_days = static_cast<int>(days);
   }
+  if (doc.contains("rate_per_minute")) {
+    XT_ASSIGN_OR_RETURN(const auto rate, json::RequireInt(doc, "rate_per_minute"));
+    if (rate < 1 || rate > kMaxRatePerMinute)
+      return Fail(Bad("rate_per_minute", fmt::format("is 1–{} lookups a minute", kMaxRatePerMinute),
+                      "out_of_range"));
+    req.rate_per_minute = static_cast<int>(rate);
+  }
   return req;
 }
 
@@ -208,6 +215,7 @@ Grant GrantFor(const AccessRequest& req, std::string grant_id, Timestamp now) {
     if (d.approved) g.fields.push_back({d.name, d.unmasked});
   g.starts_at = now;
   g.expires_at = now + static_cast<std::int64_t>(req.period_days) * kDay;
+  g.rate_per_minute = req.rate_per_minute;
   g.created_at = now;
   return g;
 }
@@ -234,6 +242,7 @@ json::Json EncodeRequest(const AccessRequest& r) {
           {"purpose", r.purpose},
           {"legal_basis", r.legal_basis},
           {"period_days", r.period_days},
+          {"rate_per_minute", r.rate_per_minute},
           {"status", RequestStatusName(r.status)},
           {"decisions", std::move(decisions)},
           {"first_approver_id", r.first_approver_id},
@@ -266,6 +275,7 @@ Result<AccessRequest> DecodeRequest(const json::Json& d) {
     r.purpose = d.at("purpose");
     r.legal_basis = d.at("legal_basis");
     r.period_days = d.at("period_days");
+    r.rate_per_minute = d.value("rate_per_minute", 600);
     XT_ASSIGN_OR_RETURN(r.status, ParseRequestStatus(d.at("status").get<std::string>()));
     for (const auto& x : d.at("decisions"))
       r.decisions.push_back({x.at("name"), x.at("approved"), x.at("unmasked")});

@@ -48,6 +48,7 @@ struct AccessRequest {
   std::string purpose;       // 用途, for a person
   std::string legal_basis;   // 依据
   int period_days = 365;
+  int rate_per_minute = 600;  // lookups a minute the grant allows (the gateway's rate limit)
   RequestStatus status = RequestStatus::kPending;
   std::vector<FieldDecision> decisions;
   std::string first_approver_id = {}, first_approver_name = {};
@@ -82,10 +83,11 @@ struct Grant {
 };
 
 inline constexpr int kMaxPeriodDays = 3 * 366;
+inline constexpr int kMaxRatePerMinute = 6'000'000;
 
 // A request as the consumer writes it (POST /exchange/access-requests):
 // {resource_id, fields: ["name" | {name, unmasked}], purpose_code, purpose,
-// legal_basis, period_days}. Checks the fields against the resource and
+// legal_basis, period_days, rate_per_minute}. Checks the fields against the resource and
 // refuses a 不予共享 resource. Leaves ids, units and status to the service.
 Result<AccessRequest> ParseAccessRequest(const json::Json& doc, const Resource& r);
 

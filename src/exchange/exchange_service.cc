@@ -441,10 +441,20 @@ Result<ImportReport> ExchangeService::Import(const Principal& actor, std::string
     XT_TRY_VOID(
         audit::Append(ex, now, {actor.account_id, "exchange.import.stored", current->id, payload}));
     if (report.defects > 0) {
-      // A defect batch is work for the owner (a reaction files it in the hub).
+      // A defect batch is work for the owner: it is filed in the hub as a
+      // request to the owner (app/exchange_work.h), counted like any other.
       json::Json sample = json::Json::array();
       for (std::size_t i = 0; i < check.problems.size() && sample.size() < 5; ++i)
         if (check.problems[i].defect) sample.push_back(check.problems[i].message);
+      std::string body = fmt::format(
+          "{}（{}）{} 导入时发现 {} 处数据质量缺陷。数据已入库，质量评分随之下降；请核实、更正后"
+          "重新导入。\n",
+          current->title, current->code, FormatRfc3339(now), report.defects);
+      for (const auto& line : sample) body += "· " + line.get<std::string>() + "\n";
+      XT_TRY_VOID(store::InsertDefectWork(
+          ex, {report.import_id, current->id, current->owner_unit_id,
+               fmt::format("数据质量缺陷：{}（{} 处）", current->title, report.defects),
+               std::move(body), now}));
       XT_TRY_VOID(audit::Append(ex, now,
                                 {actor.account_id,
                                  "exchange.quality.defects",
@@ -461,10 +471,60 @@ Result<ImportReport> ExchangeService::Import(const Principal& actor, std::string
   return report;
 }
 
+Result<ExchangeService::RecordsPage> ExchangeService::Records(const Principal& actor,
+                                                              std::string_view resource_id,
+                                                              std::string_view after_key,
+                                                              int limit) {
+  limit = std::clamp(limit, 1, 500);
+  XT_ASSIGN_OR_RETURN(auto r,
+                      db_.Read([&](Executor& ex) { return store::FindResource(ex, resource_id); }));
+  if (!r) return Fail(NoResource(resource_id));
+  if (!MayPublish(actor, *r))
+    return Fail(Error::PermissionDenied(fmt::format(
+        "only the data officers of {} see its records whole; others use the gateway under a "
+        "grant",
+        r->owner_name)));
+  RecordsPage page;
+  XT_ASSIGN_OR_RETURN(page.records, db_.Read([&](Executor& ex) {
+    return store::RecordsPage(ex, resource_id, after_key, limit);
+  }));
+  if (static_cast<int>(page.records.size()) == limit) page.next_after = page.records.back().key;
+  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_TRY_VOID(audit::Append(
+        ex, clock_.Now(),
+        {actor.account_id,
+         "exchange.records.viewed",
+         r->id,
+         {{"after", after_key.empty() ? "" : "(a key)"}, {"records", page.records.size()}}}));
+    return {};
+  }));
+  return page;
+}
+
 Result<std::vector<store::ImportRow>> ExchangeService::Imports(const Principal& actor,
                                                                std::string_view resource_id) {
   XT_TRY_VOID(Get(actor, resource_id));
   return db_.Read([&](Executor& ex) { return store::ImportsOf(ex, resource_id, 50); });
+}
+
+Result<std::vector<store::DefectWork>> ExchangeService::PendingDefectWork(int limit) {
+  return db_.Read([&](Executor& ex) { return store::PendingDefectWork(ex, limit); });
+}
+
+Result<void> ExchangeService::DefectWorkFiled(std::string_view import_id,
+                                              std::string_view request_id) {
+  return db_.Write([&](Executor& ex) -> Result<void> {
+    const Timestamp now = clock_.Now();
+    XT_ASSIGN_OR_RETURN(const bool marked,
+                        store::MarkDefectWorkFiled(ex, import_id, request_id, now));
+    if (!marked) return {};  // another node filed it first (the same request, by idempotency)
+    XT_TRY_VOID(audit::Append(ex, now,
+                              {"system",
+                               "exchange.quality.filed",
+                               std::string(import_id),
+                               {{"request_id", request_id}}}));
+    return {};
+  });
 }
 
 Result<int> ExchangeService::ScoreAll(Timestamp now) {

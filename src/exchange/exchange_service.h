@@ -136,6 +136,14 @@ class ExchangeService {
   // Replaces a hosted resource's records with a CSV (UTF-8 or GBK) file's.
   Result<ImportReport> Import(const identity::Principal& actor, std::string_view resource_id,
                               std::string bytes, bool accept_defects);
+  // The owner's own view of a hosted resource's records, whole (its data
+  // officers check their data and its defects); each page read is audited.
+  struct RecordsPage {
+    std::vector<store::StoredRecord> records;
+    std::string next_after;  // "" at the end
+  };
+  Result<RecordsPage> Records(const identity::Principal& actor, std::string_view resource_id,
+                              std::string_view after_key, int limit);
   Result<std::vector<store::ImportRow>> Imports(const identity::Principal& actor,
                                                 std::string_view resource_id);
 
@@ -178,6 +186,12 @@ class ExchangeService {
   // (实名核验 at a service hall; administrators and the platform only).
   Result<void> LinkResident(const identity::Principal& actor, std::string_view account_id,
                             std::string_view id_number);
+
+  // Defect batches of accepted imports, waiting to be filed in the hub as
+  // requests to the owner (app/exchange_work.h does it, idempotently by
+  // import id), and the mark that they were.
+  Result<std::vector<store::DefectWork>> PendingDefectWork(int limit);
+  Result<void> DefectWorkFiled(std::string_view import_id, std::string_view request_id);
 
   // The nightly quality run: scores every resource as of now, consistency
   // across resources sharing a key element, one point per resource and day.

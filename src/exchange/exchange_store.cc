@@ -60,6 +60,14 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE exchange_person_links ("
      " account_id TEXT PRIMARY KEY, subject_digest TEXT NOT NULL, linked_by TEXT NOT NULL,"
      " linked_at BIGINT NOT NULL)"},
+    // A defect batch is work for the owner: filed in the hub as a request by
+    // a worker outside this module (app/exchange_work.h), idempotently.
+    {"exchange", 2, "data quality defect batches waiting to be filed as requests",
+     "CREATE TABLE exchange_defect_work ("
+     " import_id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, owner_unit_id TEXT NOT NULL,"
+     " title TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,"
+     " request_id TEXT NOT NULL, filed_at BIGINT NOT NULL);"
+     "CREATE INDEX exchange_defect_work_pending ON exchange_defect_work (filed_at, created_at)"},
 };
 
 json::Json ParseDoc(std::string_view text) { return json::Json::parse(text, nullptr, false); }
@@ -562,6 +570,36 @@ Result<std::vector<UsageRow>> Usage(Executor& ex, std::span<const std::string> r
   std::vector<UsageRow> out;
   for (const auto& r : rows) out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4)});
   return out;
+}
+
+Result<void> InsertDefectWork(Executor& ex, const DefectWork& w) {
+  XT_TRY_VOID(
+      ex.Exec("INSERT INTO exchange_defect_work (import_id, resource_id, owner_unit_id,"
+              " title, body, created_at, request_id, filed_at)"
+              " VALUES (?, ?, ?, ?, ?, ?, '', 0)",
+              {w.import_id, w.resource_id, w.owner_unit_id, w.title, w.body, w.created_at}));
+  return {};
+}
+
+Result<std::vector<DefectWork>> PendingDefectWork(Executor& ex, int limit) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query(fmt::format("SELECT import_id, resource_id, owner_unit_id, title,"
+                                           " body, created_at FROM exchange_defect_work"
+                                           " WHERE filed_at = 0 ORDER BY created_at LIMIT {}",
+                                           limit)));
+  std::vector<DefectWork> out;
+  for (const auto& r : rows)
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Int(5)});
+  return out;
+}
+
+Result<bool> MarkDefectWorkFiled(Executor& ex, std::string_view import_id,
+                                 std::string_view request_id, Timestamp at) {
+  XT_ASSIGN_OR_RETURN(const auto n,
+                      ex.Exec("UPDATE exchange_defect_work SET request_id = ?, filed_at = ?"
+                              " WHERE import_id = ? AND filed_at = 0",
+                              {request_id, at, import_id}));
+  return n == 1;
 }
 
 Result<void> LinkPerson(Executor& ex, std::string_view account_id, std::string_view digest,

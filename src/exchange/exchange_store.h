@@ -142,6 +142,17 @@ struct UsageRow {
 Result<std::vector<UsageRow>> Usage(Executor& ex, std::span<const std::string> resource_ids,
                                     Timestamp from, Timestamp to);
 
+struct DefectWork {
+  std::string import_id, resource_id, owner_unit_id;
+  std::string title, body;  // the request's title and text
+  Timestamp created_at = 0;
+};
+Result<void> InsertDefectWork(Executor& ex, const DefectWork& w);
+// Oldest first, not filed yet.
+Result<std::vector<DefectWork>> PendingDefectWork(Executor& ex, int limit);
+Result<bool> MarkDefectWorkFiled(Executor& ex, std::string_view import_id,
+                                 std::string_view request_id, Timestamp at);
+
 Result<void> LinkPerson(Executor& ex, std::string_view account_id, std::string_view digest,
                         std::string_view by, Timestamp at);
 Result<std::optional<std::string>> PersonDigest(Executor& ex, std::string_view account_id);

@@ -89,6 +89,7 @@ json::Json RequestJson(const AccessRequest& r) {
           {"purpose", r.purpose},
           {"legal_basis", r.legal_basis},
           {"period_days", r.period_days},
+          {"rate_per_minute", r.rate_per_minute},
           {"status", exchange::RequestStatusName(r.status)},
           {"decisions", std::move(decisions)},
           {"first_approver_name", or_null(r.first_approver_name)},
@@ -292,6 +293,7 @@ json::Json ExchangeSchemas() {
       {"purpose", String(1)},
       {"legal_basis", String(1)},
       {"period_days", Integer()},
+      {"rate_per_minute", Integer()},
       {"status", Enum({"pending", "awaiting_second", "approved", "rejected"})},
       {"decisions",
        ArrayOf(Object({{"name", String(1)}, {"approved", Boolean()}, {"unmasked", Boolean()}},
@@ -559,6 +561,37 @@ void RegisterExchangeRoutes(Api& api, ExchangeService& exchange, std::string bas
           });
   }
   {
+    RouteDoc d =
+        Doc("The owner's view of a hosted resource's records, whole", "数据预览（本单位）");
+    d.description =
+        "For the owning unit's data officers only (others use the gateway under a grant); "
+        "every page read is an audit event. Pages follow the key: pass next_after as after.";
+    d.path = {ResourceId()};
+    d.query = {doc::QueryParam("after", "the key after which the page starts"), doc::Limit()};
+    d.answers = {doc::Ok(doc::Object(
+        {{"items",
+          doc::ArrayOf(doc::Object({{"key", doc::String(1)}, {"data", {{"type", "object"}}}},
+                                   {"key", "data"}))},
+         {"next_after", doc::Nullable(doc::String(1))}},
+        {"items", "next_after"}))};
+    d.errors = {400, 403, 404};
+    r.Add(
+        "GET", base + "/resources/{id}/records", Auth::kRequired, d,
+        [&exchange](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(int limit, LimitParam(req));
+          XT_ASSIGN_OR_RETURN(auto page, exchange.Records(req.actor(), req.Param("id"),
+                                                          req.Query("after").value_or(""), limit));
+          json::Json items = json::Json::array();
+          for (const auto& rec : page.records)
+            items.push_back(
+                {{"key", rec.key}, {"data", json::Json::parse(rec.data, nullptr, false)}});
+          return Response::Json(
+              200, {{"items", std::move(items)},
+                    {"next_after",
+                     page.next_after.empty() ? json::Json(nullptr) : json::Json(page.next_after)}});
+        });
+  }
+  {
     RouteDoc d = Doc("A resource's imports, newest first", "导入记录");
     d.path = {ResourceId()};
     d.answers = {doc::Ok(doc::ItemsOf(
@@ -692,7 +725,8 @@ void RegisterExchangeRoutes(Api& api, ExchangeService& exchange, std::string bas
          {"purpose_code", doc::String(2, 64)},
          {"purpose", doc::String(2, 200)},
          {"legal_basis", doc::String(2, 300)},
-         {"period_days", doc::IntegerIn(1, exchange::kMaxPeriodDays)}},
+         {"period_days", doc::IntegerIn(1, exchange::kMaxPeriodDays)},
+         {"rate_per_minute", doc::IntegerIn(1, exchange::kMaxRatePerMinute)}},
         {"resource_id", "fields", "purpose_code", "purpose", "legal_basis"}))};
     d.answers = {doc::Ok(doc::Ref("AccessRequest"), 201)};
     d.errors = {400, 403, 404, 409};

@@ -722,6 +722,13 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
            rows + "330102199003071231,坏号,13800000000,地址\n", csv)
           .status,
       400);
+  EXPECT_EQ(
+      Call("pdo", "GET", ex + "/resources/{id}/records", ex + "/resources/" + rid + "/records")
+          .status,
+      200);
+  EXPECT_EQ(Call("ha", "GET", ex + "/resources/{id}/records", ex + "/resources/" + rid + "/records")
+                .status,
+            403);
   EXPECT_EQ(Call("lead", "GET", ex + "/resources", ex + "/resources?grade=general").status, 200);
   EXPECT_EQ(Call("lead", "GET", ex + "/resources", ex + "/resources?grade=secret").status, 400);
   EXPECT_EQ(Call("lead", "GET", ex + "/resources/{id}", ex + "/resources/" + rid).status, 200);
