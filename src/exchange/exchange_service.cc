@@ -530,48 +530,57 @@ Result<void> ExchangeService::DefectWorkFiled(std::string_view import_id,
 Result<int> ExchangeService::ScoreAll(Timestamp now) {
   XT_ASSIGN_OR_RETURN(auto elements, db_.Read([&](Executor& ex) { return ElementMap(ex); }));
   XT_ASSIGN_OR_RETURN(auto resources, db_.Read([&](Executor& ex) { return store::Resources(ex); }));
-  // Keys of the resources keyed by each element (what a field of that
-  // element elsewhere should point to): consistency across resources.
-  std::map<std::string, std::unordered_set<std::string>> keys_by_element;
-  std::map<std::string, std::vector<json::Json>> records;
-  for (const auto& r : resources) {
-    if (r.kind != "hosted") continue;
-    auto& list = records[r.id];
-    const Field* key = FindField(r, r.key_field);
+  constexpr int kPage = 5000;
+  // Calls visit(page) for every page of a hosted resource's records.
+  auto each_page = [&](const Resource& r, auto visit) -> Result<void> {
     std::string after;
     for (;;) {
       XT_ASSIGN_OR_RETURN(auto page, db_.Read([&](Executor& ex) {
-        return store::RecordsPage(ex, r.id, after, 5000);
+        return store::RecordsPage(ex, r.id, after, kPage);
       }));
-      if (page.empty()) break;
-      for (auto& row : page) {
-        if (key && !key->element.empty()) keys_by_element[key->element].insert(row.key);
-        list.push_back(json::Json::parse(row.data, nullptr, false));
-      }
+      if (page.empty()) return {};
+      visit(page);
+      if (page.size() < static_cast<std::size_t>(kPage)) return {};
       after = page.back().key;
-      if (page.size() < 5000) break;
     }
+  };
+  // First pass: the keys of the resources keyed by each data element —
+  // what a field of that element elsewhere should point to (consistency).
+  std::map<std::string, std::unordered_set<std::string>> keys_by_element;
+  for (const auto& r : resources) {
+    const Field* key = FindField(r, r.key_field);
+    if (r.kind != "hosted" || !key || key->element.empty()) continue;
+    auto& keys = keys_by_element[key->element];
+    XT_TRY_VOID(each_page(r, [&](const std::vector<store::StoredRecord>& page) {
+      for (const auto& row : page) keys.insert(row.key);
+    }));
   }
+  // Second pass: each resource's own figures, page by page.
   int scored = 0;
   for (const auto& r : resources) {
     Scores s;
     if (r.kind == "hosted") {
-      const auto& list = records[r.id];
-      s = ScoreRecords(r, elements, list, now);
+      RecordTally tally(r, elements);
       std::int64_t refs = 0, found = 0;
-      for (const auto& f : r.fields) {
-        if (f.name == r.key_field || f.element.empty()) continue;
-        const auto it = keys_by_element.find(f.element);
-        if (it == keys_by_element.end()) continue;
-        for (const auto& rec : list) {
-          const auto v = rec.find(f.name);
-          if (v == rec.end() || !v->is_string()) continue;
-          ++refs;
-          found += it->second.contains(v->get<std::string>()) ? 1 : 0;
+      XT_TRY_VOID(each_page(r, [&](const std::vector<store::StoredRecord>& page) {
+        for (const auto& row : page) {
+          const auto rec = json::Json::parse(row.data, nullptr, false);
+          if (!rec.is_object()) continue;
+          tally.Add(rec);
+          for (const auto& f : r.fields) {
+            if (f.name == r.key_field || f.element.empty()) continue;
+            const auto it = keys_by_element.find(f.element);
+            const auto v = rec.find(f.name);
+            if (it == keys_by_element.end() || v == rec.end() || !v->is_string()) continue;
+            ++refs;
+            found += it->second.contains(v->get<std::string>()) ? 1 : 0;
+          }
         }
-      }
+      }));
+      s = tally.scores();
       if (refs > 0) s.consistency = static_cast<double>(found) / static_cast<double>(refs);
     }
+    s.timeliness = Timeliness(r, now);
     XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
       return store::PutQuality(ex, r.id, DayOf(now), ScoresJson(s));
     }));

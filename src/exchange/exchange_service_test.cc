@@ -336,6 +336,29 @@ TEST_P(ExchangeServiceTest, ImportsAreWholeOrNothingAndGradesNeedTheSteward) {
   ASSERT_TRUE(batches);
   ASSERT_EQ(batches->size(), 1u);
 
+  // An office PC's GBK file imports as the same text; bytes that are
+  // neither UTF-8 nor GBK are refused naming the line, nothing stored.
+  const std::string gbk =
+      "id_number,name,phone,address,religion\n330102199003071230,\xC1\xD6\xCF\xFE,13812345678,"
+      "\xBD\xAD\xC0\xBD\xCA\xD0\xC1\xD9\xBD\xAD\xC7\xF8\xB1\xF5\xBD\xAD\xC2\xB7"
+      "88\xBA\xC5,\xCE\xDE\n";
+  auto converted = service_->Import(police_officer_, r->id, gbk, false);
+  ASSERT_TRUE(converted) << converted.error().message;
+  EXPECT_TRUE(converted->accepted);
+  EXPECT_EQ(converted->encoding, "gb18030");
+  auto answered = service_->Records(police_officer_, r->id, "", 10);
+  ASSERT_TRUE(answered);
+  ASSERT_EQ(answered->records.size(), 1u);
+  EXPECT_NE(answered->records[0].data.find("林晓"), std::string::npos);
+  EXPECT_NE(answered->records[0].data.find("江澜市临江区滨江路88号"), std::string::npos);
+  auto garbage = service_->Import(police_officer_, r->id, kRows + "\xFF\xFE\xFF,x\n", false);
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().reason, "invalid_encoding");
+  EXPECT_NE(garbage.error().message.find("line 4"), std::string::npos) << garbage.error().message;
+  auto still = service_->Records(police_officer_, r->id, "", 10);
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->records.size(), 1u) << "the refused file changed nothing";
+
   // Grades: the deputy proposes, only the steward decides; 就高从严 follows.
   auto proposed = service_->ProposeGrade(police_deputy_, r->id, "phone", "important", "号码属敏感");
   ASSERT_TRUE(proposed) << proposed.error().message;

@@ -224,29 +224,32 @@ double Timeliness(const Resource& r, Timestamp now) {
   return std::max(0.0, 1 - (age - cycle) / (2 * cycle));
 }
 
-Scores ScoreRecords(const Resource& r, const Elements& elements,
-                    const std::vector<json::Json>& records, Timestamp now) {
-  Scores s;
-  std::int64_t cells = 0, filled = 0, checked = 0, valid = 0;
-  for (const auto& rec : records) {
-    for (const auto& f : r.fields) {
-      ++cells;
-      const auto it = rec.find(f.name);
-      if (it == rec.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
-        continue;
-      ++filled;
-      const auto e = elements.find(f.element);
-      if (f.type == "string" && e == elements.end()) continue;
-      ++checked;
-      if (!CheckValue(f, e == elements.end() ? nullptr : &e->second,
-                      it->get_ref<const std::string&>()))
-        ++valid;
-    }
+RecordTally::RecordTally(const Resource& r, const Elements& elements) : resource_(r) {
+  for (const auto& f : r.fields) {
+    const auto it = elements.find(f.element);
+    element_of_.push_back(it == elements.end() ? nullptr : &it->second);
   }
-  s.completeness = cells ? static_cast<double>(filled) / static_cast<double>(cells) : 1;
-  s.validity = checked ? static_cast<double>(valid) / static_cast<double>(checked) : 1;
-  s.timeliness = Timeliness(r, now);
-  return s;  // uniqueness is 1 by construction of the table; consistency is set by the caller
+}
+
+void RecordTally::Add(const json::Json& record) {
+  for (std::size_t i = 0; i < resource_.fields.size(); ++i) {
+    const Field& f = resource_.fields[i];
+    ++cells_;
+    const auto it = record.find(f.name);
+    if (it == record.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
+      continue;
+    ++filled_;
+    if (f.type == "string" && element_of_[i] == nullptr) continue;
+    ++checked_;
+    if (!CheckValue(f, element_of_[i], it->get_ref<const std::string&>())) ++valid_;
+  }
+}
+
+Scores RecordTally::scores() const {
+  Scores s;
+  s.completeness = cells_ ? static_cast<double>(filled_) / static_cast<double>(cells_) : 1;
+  s.validity = checked_ ? static_cast<double>(valid_) / static_cast<double>(checked_) : 1;
+  return s;
 }
 
 }  // namespace xietong::exchange

@@ -67,11 +67,23 @@ inline constexpr std::size_t kMaxProblems = 1000;
 // no field and a missing required field are problems of line 1.
 Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std::string text);
 
-// Completeness and validity of stored records (the nightly run), and
-// timeliness from the last import against the update cycle: 1 when within
+// Completeness and validity of stored records, counted page by page (the
+// nightly run never holds a whole resource in memory).
+class RecordTally {
+ public:
+  RecordTally(const Resource& r, const Elements& elements);
+  void Add(const json::Json& record);
+  // Completeness and validity so far; the other three stay 1.
+  Scores scores() const;
+
+ private:
+  const Resource& resource_;
+  std::vector<const DataElement*> element_of_;
+  std::int64_t cells_ = 0, filled_ = 0, checked_ = 0, valid_ = 0;
+};
+
+// Timeliness from the last import against the update cycle: 1 when within
 // one cycle, falling linearly to 0 at three cycles late.
-Scores ScoreRecords(const Resource& r, const Elements& elements,
-                    const std::vector<json::Json>& records, Timestamp now);
 double Timeliness(const Resource& r, Timestamp now);
 
 }  // namespace xietong::exchange
