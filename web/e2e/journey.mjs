@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
+import { dcatCheck } from './dcat.mjs'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -99,17 +100,18 @@ function noErrors(...who) {
   assert.deepEqual(errors, [], 'console errors')
 }
 
-// The API as the signed-in page calls it (its cookie and CSRF token).
-async function api(who, method, path, body) {
+// The API as the signed-in page calls it (its cookie and CSRF token), with
+// any more headers a route needs (the gateway's X-Purpose).
+async function api(who, method, path, body, extra = {}) {
   const answer = await who.page.evaluate(
-    async ([method, path, body]) => {
-      const headers = { Accept: 'application/json' }
+    async ([method, path, body, extra]) => {
+      const headers = { Accept: 'application/json', ...extra }
       if (method !== 'GET') headers['X-CSRF-Token'] = localStorage.getItem('xt.csrf') ?? ''
       if (body !== undefined) headers['Content-Type'] = 'application/json'
       const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
       return { status: r.status, body: r.status === 204 ? null : await r.json() }
     },
-    [method, path, body],
+    [method, path, body, extra],
   )
   return answer
 }
@@ -770,6 +772,12 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // certificate checked by anyone, 好差评.
   step('一件事: apply, decide, correct, complete, verify, rate')
   await servicesJourney({ browser, base, resident, dept, leader, artifacts })
+
+  // 数据按需共享: a catalogue entry asked for, approved field by field, used
+  // through the gateway (masked, audited), seen in the resident's own log;
+  // the DCAT-AP export validated.
+  step('数据按需共享: catalogue, request, approve two of three, gateway, my data log, DCAT-AP')
+  await exchangeJourney({ browser, base, resident, artifacts })
 
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')
@@ -1494,4 +1502,198 @@ async function servicesJourney({ browser, base, resident, dept, leader, artifact
   noErrors(market, fire)
   await market.context.close()
   await fire.context.close()
+}
+
+// 数据按需共享 (src/http/exchange_handlers.cc). 市民政局's unit lead finds
+// 户籍人口基本信息 (市公安局's) in the catalogue and asks for three fields for
+// the 高龄津贴 check; 市公安局's data officer approves two of them (not the
+// address); 市民政局's handler looks the demo resident up through the gateway
+// under that grant and sees the name masked, the birth date, no address and
+// the audit event's number; the resident finds the lookup in 我的数据使用记录.
+// A purpose the unit holds no grant for is refused (403, naming the grants it
+// holds), and the catalogue's DCAT-AP export conforms to DCAT-AP 3.0.0's
+// mandatory shapes (dcat.mjs).
+const DATA_CODE = 'JL-GA-001'
+const DATA_TITLE = '户籍人口基本信息'
+const DATA_OWNER = '市公安局'
+const CONSUMER = '市民政局'
+const PURPOSE_CODE = 'elderly-allowance'
+const PURPOSE = '高龄津贴发放核验'
+const LEGAL_BASIS = '《江澜市高龄津贴发放办法》'
+const GRADE_WORDS = { general: '一般', important: '重要', core: '核心' }
+
+async function exchangeJourney({ browser, base, resident, artifacts }) {
+  const lead = await open(browser, base, 'jld11.lead', DEMO_PASSWORD)
+  // A data officer's home is the dashboard, whose figures are not theirs yet (403).
+  const officer = await open(browser, base, 'jld12.data', DEMO_PASSWORD, { expected: [403] })
+  const handler = await open(browser, base, 'jld11.handler', DEMO_PASSWORD)
+  const catalogue = (await api(lead, 'GET', '/api/v1/exchange/resources')).body.items
+  const resource = catalogue.find((r) => r.code === DATA_CODE)
+  assert.ok(resource, `${DATA_CODE} is in the catalogue: ${catalogue.map((r) => r.code)}`)
+  assert.equal(resource.owner_name, DATA_OWNER)
+  assert.equal(resource.title, DATA_TITLE)
+
+  // The resident's identity number: their row of the household register, as
+  // 市公安局's data officer reads it whole (their name is their account's).
+  const me = (await api(resident, 'GET', '/api/v1/me')).body
+  let record = null
+  for (let after = '', pages = 0; !record && pages < 20; pages++) {
+    const page = await api(officer, 'GET', `/api/v1/exchange/resources/${resource.id}/records?limit=500${after ? '&after=' + encodeURIComponent(after) : ''}`)
+    assert.equal(page.status, 200, `the owner's records: ${JSON.stringify(page.body)}`)
+    record = page.body.items.find((r) => r.data.name === me.display_name) ?? null
+    if (!page.body.next_after) break
+    after = page.body.next_after
+  }
+  assert.ok(record, `${me.display_name} is in the household register`)
+  assert.match(record.key, /^\d{17}[\dX]$/, 'the key is an identity number')
+
+  // a) 数据目录: found by words, with its grade and share attribute; asked for.
+  const lp = lead.page
+  await lp.locator('.xt-nav a').filter({ hasText: '数据目录' }).click()
+  await lp.waitForURL(/\/data$/)
+  await lp.locator('[data-test=c-total]').filter({ hasText: `共 ${catalogue.length} 个数据资源` }).waitFor()
+  await lp.locator('#c-q').fill('户籍人口')
+  const row = lp.locator('[data-test=catalogue] .el-table__body tr').filter({ hasText: DATA_CODE })
+  await row.filter({ hasText: DATA_OWNER }).filter({ hasText: DATA_TITLE }).waitFor()
+  await row.locator('[data-test=grade]').filter({ hasText: GRADE_WORDS[resource.effective_grade] }).waitFor()
+  await row.locator('[data-test=share]').filter({ hasText: '有条件共享' }).waitFor()
+  // The grade filter is the server's: 一般 leaves it out (its 宗教信仰 is 核心).
+  const general = (await api(lead, 'GET', '/api/v1/exchange/resources?grade=general&q=' + encodeURIComponent('户籍人口'))).body.items
+  await lp.locator('[data-test=c-grade]').click()
+  await lp.locator('.el-select-dropdown__item:visible').filter({ hasText: '一般' }).click()
+  await lp.locator('[data-test=c-total]').filter({ hasText: `共 ${general.length} 个数据资源` }).waitFor()
+  assert.equal(general.some((r) => r.code === DATA_CODE), resource.effective_grade === 'general')
+  await lp.locator('[data-test=c-grade]').click()
+  await lp.locator('.el-select-dropdown__item:visible').filter({ hasText: GRADE_WORDS[resource.effective_grade] }).click()
+  await row.waitFor()
+  await shot(lp, artifacts, 'data-catalogue')
+  assert.equal(await statusOf(lead, await lp.locator('[data-test=dcat-ttl]').getAttribute('href')), 200, 'the DCAT-AP link downloads')
+  await row.locator('[data-test=resource-link]').click()
+  await lp.waitForURL(new RegExp(`/data/resources/${resource.id}$`))
+  await lp.locator('[data-test=fields] .el-table__body tr').filter({ hasText: '出生日期' }).waitFor()
+  await lp.locator('[data-test=score-overall]').filter({ hasText: '%' }).waitFor()
+  assert.equal(await lp.locator('[data-test=import-box]').count(), 0, 'only the owner imports')
+  await lp.locator('[data-test=request-access]').click()
+  await lp.waitForURL(new RegExp(`/data/resources/${resource.id}/request$`))
+  await lp.locator('[data-test=request-submit]').click()
+  await lp.locator('.el-form-item__error').filter({ hasText: '请至少勾选一个字段' }).waitFor()
+  for (const f of ['name', 'birth_date', 'address']) await lp.locator(`[data-test=ask-${f}]`).click()
+  await lp.locator('#r-purpose-code').fill('Elderly Allowance')
+  await lp.locator('#r-purpose').click()
+  await lp.locator('.el-form-item__error').filter({ hasText: '用途代码为 2–64 个小写字母' }).waitFor()
+  await lp.locator('#r-purpose-code').fill(PURPOSE_CODE)
+  await lp.locator('#r-purpose').fill(PURPOSE)
+  await lp.locator('#r-basis').fill(LEGAL_BASIS)
+  await lp.locator('[data-test=request-submit]').click()
+  await lp.waitForURL(/\/data\/requests\?/)
+  await lp.locator('[data-test=request-sent]').waitFor()
+  const outgoing = (await api(lead, 'GET', '/api/v1/exchange/access-requests?box=outgoing&status=pending')).body.items
+  const asked = outgoing.find((r) => r.resource_id === resource.id && r.purpose_code === PURPOSE_CODE)
+  assert.ok(asked, `the request is pending: ${JSON.stringify(outgoing.map((r) => [r.resource_code, r.purpose_code]))}`)
+  assert.deepEqual(asked.fields, ['name', 'birth_date', 'address'].map((name) => ({ name, unmasked: false })))
+  assert.equal(asked.purpose, PURPOSE)
+  assert.equal(asked.legal_basis, LEGAL_BASIS)
+  assert.equal(asked.consumer_name, CONSUMER)
+  await lp.locator(`[data-test=request-item][data-id="${asked.id}"] [data-test=request-status]`).filter({ hasText: '待审批' }).waitFor()
+
+  // b) 共享审批: 市公安局's data officer unticks the address and approves two of three.
+  const op = officer.page
+  await op.locator('.xt-nav a').filter({ hasText: '共享审批' }).click()
+  await op.waitForURL(/\/data\/requests/)
+  const item = op.locator(`[data-test=request-item][data-id="${asked.id}"]`)
+  await item.locator('[data-test=request-status]').filter({ hasText: '待审批' }).waitFor()
+  await item.locator('[data-test=purpose]').filter({ hasText: PURPOSE }).waitFor()
+  for (const f of ['name', 'birth_date', 'address'])
+    assert.ok(/is-checked/.test(await item.locator(`[data-test=approve-field-${f}]`).getAttribute('class')), `${f} starts ticked`)
+  await item.locator('[data-test=approve-field-address]').click()
+  await item.locator('[data-test=approve]').filter({ hasText: '2/3' }).click()
+  await item.locator('[data-test=request-status]').filter({ hasText: '已批准' }).waitFor()
+  await item.locator('[data-test=decision-address][data-approved=false]').waitFor()
+  await item.locator('[data-test=decision-name][data-approved=true]').waitFor()
+  await shot(op, artifacts, 'data-requests')
+  const decided = (await api(officer, 'GET', `/api/v1/exchange/access-requests/${asked.id}`)).body
+  assert.equal(decided.status, 'approved')
+  assert.ok(decided.grant_id, 'a grant is given')
+  assert.deepEqual(
+    decided.decisions.filter((d) => d.approved).map((d) => d.name).sort(),
+    ['birth_date', 'name'],
+  )
+  await lp.reload()
+  await lp.locator(`[data-test=request-item][data-id="${asked.id}"] [data-test=request-status]`).filter({ hasText: '已批准' }).waitFor()
+
+  // The owner's import refuses a file with a bad row whole, listing each problem by line.
+  officer.state.expected = [400, 403]
+  await op.goto(`${base}/data/resources/${resource.id}`)
+  const columns = (await api(officer, 'GET', `/api/v1/exchange/resources/${resource.id}`)).body.fields.map((f) => f.name)
+  const badRow = columns.map((c) => (c === 'id_number' ? '110101199003071235' : c === 'birth_date' ? '1990-02-30' : c === 'name' ? '测试' : ''))
+  await op.locator('#i-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(`${columns.join(',')}\n${badRow.join(',')}\n`) })
+  await op.locator('[data-test=import-submit]').click()
+  await op.locator('[data-test=import-refused]').waitFor()
+  await op.locator('[data-test=import-problems] .el-table__body tr').filter({ hasText: '第 2 行' }).filter({ hasText: '公民身份号码无效' }).waitFor()
+  await op.locator('[data-test=import-problems] .el-table__body tr').filter({ hasText: '第 2 行 birth_date' }).filter({ hasText: '不是有效日期' }).waitFor()
+  assert.equal((await api(officer, 'GET', `/api/v1/exchange/resources/${resource.id}`)).body.rows, resource.rows, 'nothing was stored')
+
+  // c) 数据查询: 市民政局's handler looks the resident up under the new grant.
+  const hp = handler.page
+  await hp.locator('.xt-nav a').filter({ hasText: '数据查询' }).click()
+  await hp.waitForURL(/\/data\/grants$/)
+  await hp.locator('[data-test=held] .el-table__body tr').filter({ hasText: PURPOSE_CODE }).waitFor()
+  await hp.locator('#q-grant').click()
+  await hp.locator('.el-select-dropdown__item:visible').filter({ hasText: PURPOSE_CODE }).click()
+  await hp.locator('[data-test=q-field-birth_date]').waitFor()
+  assert.equal(await hp.locator('[data-test=q-field-address]').count(), 0, 'the address is not granted')
+  await hp.locator('#q-keys').fill(record.key)
+  const [response] = await Promise.all([
+    hp.waitForResponse((r) => r.url().includes(`/records/${record.key}`) && r.request().method() === 'GET'),
+    hp.locator('[data-test=q-submit]').click(),
+  ])
+  assert.equal(response.status(), 200, `the gateway answers: ${await response.text()}`)
+  assert.equal(response.request().headers()['x-purpose'], PURPOSE_CODE, 'the purpose goes as X-Purpose')
+  const answer = await response.json()
+  assert.equal(answer.grant_id, decided.grant_id)
+  assert.deepEqual([...answer.fields].sort(), ['birth_date', 'name'])
+  const answered = answer.records[0]
+  assert.equal(answered.found, true)
+  assert.match(answered.data.name, new RegExp(`^${me.display_name[0]}\\*+$`), `the name is masked: ${answered.data.name}`)
+  assert.equal(answered.data.birth_date, record.data.birth_date)
+  assert.equal(answered.data.address, undefined, 'no address')
+  const result = hp.locator('[data-test=q-answer] .el-table__body tr').filter({ hasText: record.key })
+  await result.locator('[data-field=name]').filter({ hasText: answered.data.name }).waitFor()
+  assert.equal(await result.locator('[data-field=birth_date]').innerText(), record.data.birth_date)
+  const headers = await hp.locator('[data-test=q-answer] .el-table__header th').allInnerTexts()
+  assert.ok(headers.some((h) => h.includes('姓名')) && headers.some((h) => h.includes('出生日期')), `columns: ${headers}`)
+  assert.ok(!headers.some((h) => h.includes('户籍地址') || h.includes('address')), `no address column: ${headers}`)
+  await hp.locator('[data-test=q-audit]').filter({ hasText: `已留痕 #${answer.audit_seq}` }).waitFor()
+  // A purpose the unit holds no grant for: 403, the message naming the grants held.
+  handler.state.expected = [403]
+  const refused = await api(handler, 'GET', `/api/v1/exchange/resources/${resource.id}/records/${record.key}`, undefined, { 'X-Purpose': 'marketing' })
+  assert.equal(refused.status, 403, `marketing: ${JSON.stringify(refused.body)}`)
+  assert.match(refused.body.error.message, /grant/, refused.body.error.message)
+  assert.ok(refused.body.error.message.includes(PURPOSE_CODE), `the refusal names the grants held: ${refused.body.error.message}`)
+
+  // d) 我的数据使用记录: the resident sees who looked them up, for what.
+  const rp = resident.page
+  await rp.locator('.xt-nav a').filter({ hasText: '我的数据使用记录' }).click()
+  await rp.waitForURL(/\/me\/data-log$/)
+  const logged = rp.locator('[data-test=data-log] .el-table__body tr').filter({ hasText: CONSUMER }).filter({ hasText: PURPOSE })
+  await logged.first().waitFor()
+  await logged.first().locator('[data-test=log-seq]').filter({ hasText: `#${answer.audit_seq}` }).waitFor()
+  await shot(rp, artifacts, 'data-log')
+  const csv = await rp.evaluate(async () => {
+    const r = await fetch('/api/v1/me/data-access-log?format=csv')
+    return { status: r.status, text: await r.text() }
+  })
+  assert.equal(csv.status, 200)
+  assert.ok(csv.text.includes(PURPOSE) && csv.text.includes(String(answer.audit_seq)), 'the CSV lists the lookup')
+  assert.equal(await rp.locator('[data-test=log-csv]').getAttribute('href'), '/api/v1/me/data-access-log?format=csv')
+
+  // The DCAT-AP export: both serialisations conform, one dataset per resource.
+  const dcat = await dcatCheck(base)
+  assert.equal(dcat.datasets, catalogue.length, 'a dcat:Dataset per resource')
+  console.log(`    DCAT-AP: ${dcat.datasets} datasets, ${dcat.triples} triples conform; broken copies refused`)
+
+  noErrors(lead, officer, handler)
+  await lead.context.close()
+  await officer.context.close()
+  await handler.context.close()
 }

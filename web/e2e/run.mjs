@@ -19,7 +19,11 @@
 // 我的待办; a resident applies for 开办餐饮店 (一件事) with one form, four
 // departments decide from their 一件事办件 tab (one asks for a 补正, which the
 // resident makes), and the resident sees 办结, a certificate a signed-out
-// visitor verifies, and rates it (好差评). Every command the server knows is
+// visitor verifies, and rates it (好差评); 市民政局 asks 市公安局 for three
+// fields of the household register (数据按需共享), is granted two, looks the
+// resident up through the gateway (masked, audited), the resident finds it
+// in 我的数据使用记录, and the DCAT-AP export is validated against DCAT-AP
+// 3.0.0's mandatory shapes (dcat.mjs). Every command the server knows is
 // pressed on a page, each result checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go
@@ -133,7 +137,7 @@ try {
 if (!failed && args.includes('--docs')) {
   const docs = resolve(webDir, '..', 'docs', 'screenshots')
   mkdirSync(docs, { recursive: true })
-  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow', 'services', 'service-define']
+  const names = ['resident', 'operator', 'inbox', 'request', 'reply-quality', 'supervision', 'dashboard', 'admin', 'phone', 'print', 'phone-leader', 'workflow', 'services', 'service-define', 'data-catalogue', 'data-requests', 'data-log']
   for (const name of [...names, ...names.map((n) => `${n}-en`).filter((n) => existsSync(join(artifacts, `${n}.png`)))])
     copyFileSync(join(artifacts, `${name}.png`), join(docs, `${name}.png`))
   console.log(`screenshots copied to ${docs}`)

@@ -77,6 +77,22 @@ export const mapping = {
   ServiceFiguresRow: ['ServiceFigures', 'services', '[]'],
   UnitFigures: ['ServiceFigures', 'units', '[]'],
   ServiceFigures: ['ServiceFigures'],
+  // 数据按需共享 (src/http/exchange_handlers.cc, ExchangeSchemas)
+  QualityScores: ['QualityScores'],
+  DataResource: ['DataResource'],
+  DataField: ['DataResourceDetail', 'fields', '[]'],
+  DataResourceDetail: ['DataResourceDetail'],
+  DataElement: ['DataElement'],
+  FieldChoice: ['AccessRequest', 'fields', '[]'],
+  AccessRequest: ['AccessRequest'],
+  Grant: ['Grant'],
+  GradeChange: ['GradeChange'],
+  ImportProblem: ['ImportReport', 'problems', '[]'],
+  ImportReport: ['ImportReport'],
+  GatewayAnswer: ['GatewayAnswer'],
+  DataAccessLogEntry: ['DataAccessLogEntry'],
+  GatewayUsage: ['GatewayUsage'],
+  QualityScorecard: ['QualityScorecard'],
 }
 
 function loadDocument() {

@@ -36,6 +36,7 @@ export interface CallOptions {
   idempotencyKey?: string
   raw?: boolean // the body is sent as it is (photos), not as JSON
   contentType?: string
+  headers?: Record<string, string> // e.g. the gateway's X-Purpose
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
@@ -63,7 +64,7 @@ export async function call<T>(
   body?: unknown,
   opts: CallOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers }
   let payload: BodyInit | undefined
   if (body !== undefined) {
     if (opts.raw) {

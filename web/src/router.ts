@@ -59,6 +59,28 @@ export const router = createRouter({
     },
     { path: '/verify/:code', name: 'verify', component: () => import('./pages/VerifyPage.vue'), props: true },
     { path: '/service-stats', name: 'service-stats', component: () => import('./pages/ServiceStatsPage.vue') },
+    // 数据按需共享: the catalogue and its resources for staff, 申请共享 for
+    // those who ask for their unit, 共享审批, the gateway and its figures;
+    // a resident's own log of who used their data.
+    { path: '/data', name: 'data', component: () => import('./pages/DataCataloguePage.vue') },
+    {
+      path: '/data/resources/:id',
+      name: 'data-resource',
+      component: () => import('./pages/DataResourcePage.vue'),
+      props: true,
+      meta: { page: 'data' },
+    },
+    {
+      path: '/data/resources/:id/request',
+      name: 'data-request',
+      component: () => import('./pages/DataAccessFormPage.vue'),
+      props: true,
+      meta: { page: 'data-requests' }, // those who ask or decide for their unit
+    },
+    { path: '/data/requests', name: 'data-requests', component: () => import('./pages/DataRequestsPage.vue') },
+    { path: '/data/grants', name: 'data-grants', component: () => import('./pages/DataGrantsPage.vue') },
+    { path: '/data/stats', name: 'data-stats', component: () => import('./pages/DataStatsPage.vue') },
+    { path: '/me/data-log', name: 'data-log', component: () => import('./pages/DataLogPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

@@ -68,6 +68,8 @@ export const pages: PageLink[] = [
   // 一件事: 办事大厅 and 我的办件 for residents (the hall is public too).
   { name: 'services', path: '/services', label: 'nav.services', roles: 'resident' },
   { name: 'applications', path: '/applications', label: 'nav.applications', roles: 'resident' },
+  // 我的数据使用记录: who read records about the resident through the gateway.
+  { name: 'data-log', path: '/me/data-log', label: 'nav.data_log', roles: 'resident' },
   { name: 'operator', path: '/operator', label: 'nav.operator', roles: ['operator'] },
   {
     name: 'inbox',
@@ -84,6 +86,28 @@ export const pages: PageLink[] = [
     path: '/tasks',
     label: 'nav.tasks',
     roles: ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'data_officer', 'admin'],
+  },
+  // 数据按需共享: the catalogue for all staff; 共享审批 for those who decide
+  // (data officers) or ask (unit leads); the gateway for the roles that
+  // query it under their unit's grants; its figures for those who answer for them.
+  {
+    name: 'data',
+    path: '/data',
+    label: 'nav.data',
+    roles: ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'data_officer', 'admin'],
+  },
+  { name: 'data-requests', path: '/data/requests', label: 'nav.data_requests', roles: ['data_officer', 'unit_lead', 'admin'] },
+  {
+    name: 'data-grants',
+    path: '/data/grants',
+    label: 'nav.data_grants',
+    roles: ['handler', 'unit_lead', 'operator', 'data_officer', 'admin'],
+  },
+  {
+    name: 'data-stats',
+    path: '/data/stats',
+    label: 'nav.data_stats',
+    roles: ['data_officer', 'unit_lead', 'leader', 'supervisor', 'admin'],
   },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },

@@ -538,3 +538,210 @@ export interface ServiceFigures {
   services: ServiceFiguresRow[]
   units: UnitFigures[]
 }
+
+// 数据按需共享 (src/http/exchange_handlers.cc, ExchangeSchemas): the data
+// catalogue, access requests decided field by field, grants, the gateway and
+// the residents' log of who used their data.
+export type Grade = 'general' | 'important' | 'core'
+export type ShareAttribute = 'unconditional' | 'conditional' | 'none'
+
+// Each 0–1; overall is their weighted mean.
+export interface QualityScores {
+  completeness: number
+  validity: number
+  uniqueness: number
+  timeliness: number
+  consistency: number
+  overall: number
+}
+
+export interface DataResource {
+  id: string
+  code: string
+  title: string
+  description: string
+  owner_unit_id: string
+  owner_name: string
+  steward_id: string
+  cycle: 'realtime' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly'
+  share: ShareAttribute
+  share_condition: string
+  open: 'open' | 'conditional' | 'closed'
+  grade: Grade
+  effective_grade: Grade // the strictest of the resource's and its fields' (就高从严)
+  kind: 'hosted' | 'remote'
+  key_field: string
+  keywords: string[]
+  rows: number
+  fields_count: number
+  created_at: string | null
+  updated_at: string | null
+  last_import_at: string | null
+  scores: QualityScores | null // null until the first quality run
+  version: number
+}
+
+export interface DataField {
+  name: string
+  title: string
+  type: 'string' | 'integer' | 'number' | 'date' | 'boolean'
+  description: string
+  element: string // the data element (数据元) code, or ''
+  personal: boolean // 个人信息: masked by the gateway unless granted whole
+  required: boolean
+  grade: Grade
+}
+
+export interface DataResourceDetail extends DataResource {
+  fields: DataField[]
+  endpoint: string
+}
+
+export interface DataElement {
+  code: string
+  name: string
+  type: string
+  rule: string
+  pattern: string
+  codes: Record<string, string>
+  description: string
+  personal: boolean
+  mask: 'none' | 'keep_ends' | 'name' | 'all' | 'address'
+  standard: boolean
+}
+
+export interface FieldChoice {
+  name: string
+  unmasked: boolean
+}
+
+export type AccessStatus = 'pending' | 'awaiting_second' | 'approved' | 'rejected'
+
+export interface AccessRequest {
+  id: string
+  resource_id: string
+  resource_code: string
+  resource_title: string
+  owner_unit_id: string
+  consumer_unit_id: string
+  consumer_name: string
+  requester_name: string
+  fields: FieldChoice[]
+  purpose_code: string
+  purpose: string
+  legal_basis: string
+  period_days: number
+  rate_per_minute: number // the grant's lookups a minute
+  status: AccessStatus
+  decisions: { name: string; approved: boolean; unmasked: boolean }[]
+  first_approver_name: string | null
+  second_approver_name: string | null
+  reason: string | null
+  grant_id: string | null
+  created_at: string
+  decided_at: string | null
+}
+
+export interface Grant {
+  id: string
+  request_id: string
+  resource_id: string
+  owner_unit_id: string
+  consumer_unit_id: string
+  consumer_name: string
+  purpose_code: string
+  purpose: string
+  legal_basis: string
+  fields: FieldChoice[]
+  starts_at: string
+  expires_at: string
+  revoked_at: string | null
+  revoked_reason: string | null
+  rate_per_minute: number
+  active: boolean
+}
+
+export interface GradeChange {
+  id: string
+  resource_id: string
+  field: string | null // null: the resource's own grade
+  from: Grade
+  to: Grade
+  reason: string
+  proposed_by_name: string
+  proposed_at: string
+  status: 'pending' | 'approved' | 'rejected'
+  decided_at: string | null
+}
+
+// A problem of a CSV file (a refused import lists them in error.details as
+// {field: "line 3 name", reason, message}).
+export interface ImportProblem {
+  line: number
+  column: string
+  reason: string
+  message: string
+  defect: boolean // a quality defect (stored with accept_defects), not a blocking error
+}
+
+export interface ImportReport {
+  import_id: string | null
+  accepted: boolean
+  encoding: 'utf-8' | 'gb18030'
+  rows: number
+  stored: number
+  defects: number
+  blocking: number
+  scores: QualityScores
+  problems: ImportProblem[]
+}
+
+export interface ImportRow {
+  id: string
+  at: string
+  encoding: string
+  rows: number
+  stored: number
+  defects: number
+  scores: Partial<QualityScores>
+}
+
+export interface GatewayAnswer {
+  grant_id: string
+  resource_id: string
+  purpose_code: string
+  fields: string[]
+  records: { key: string; found: boolean; data: Record<string, unknown> }[]
+  audit_seq: number // the audit event that recorded this answer
+}
+
+export interface DataAccessLogEntry {
+  at: string
+  unit_name: string
+  resource_code: string
+  resource_title: string
+  purpose_code: string
+  purpose: string
+  record_key: string // masked
+  fields: string[]
+  found: boolean
+  audit_seq: number
+}
+
+export interface GatewayUsage {
+  day: string
+  resource_id: string
+  resource_title: string
+  consumer_unit_id: string
+  consumer_name: string
+  lookups: number
+  found: number
+}
+
+export interface QualityScorecard {
+  unit_id: string
+  unit_name: string
+  resources: number
+  scores: QualityScores
+  trend: { day: string; overall: number }[]
+}
