@@ -75,9 +75,7 @@ struct Error {
     return {ErrorCode::kTooManyRequests, std::move(m)};
   }
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
-  static Error UpstreamFailed(std::string m) {
-    return {ErrorCode::kUpstreamFailed, std::move(m)};
-  }
+  static Error UpstreamFailed(std::string m) { return {ErrorCode::kUpstreamFailed, std::move(m)}; }
   static Error UpstreamTimeout(std::string m) {
     return {ErrorCode::kUpstreamTimeout, std::move(m)};
   }

@@ -28,9 +28,9 @@ enum class Action {
   kServiceManage,     // define one-thing services (bundles of matters, forms, materials)
   kServiceHandle,     // decide a department's part of an application: approve, reject, 补正
   kServiceOversee,    // read every application of the subtree and the services' figures
-  kDataPublish,       // 首席数据官: the unit's data catalogue, imports, grades, decide access to it
-  kDataRequest,       // ask another unit for access to its data, for one's own unit
-  kDataQuery,         // call the data gateway under a grant held by one's unit
+  kDataPublish,  // 首席数据官: the unit's data catalogue, imports, grades, decide access to it
+  kDataRequest,  // ask another unit for access to its data, for one's own unit
+  kDataQuery,    // call the data gateway under a grant held by one's unit
 };
 std::string_view ActionName(Action a);
 
