@@ -42,6 +42,12 @@ std::string_view ActionName(Action a) {
       return "data.request";
     case Action::kDataQuery:
       return "data.query";
+    case Action::kTaskForceOpen:
+      return "taskforce.open";
+    case Action::kDirectiveSend:
+      return "directive.send";
+    case Action::kCollabOversee:
+      return "collab.oversee";
   }
   return "unknown";
 }
@@ -71,6 +77,12 @@ bool RoleAllows(Role role, Action action) {
     case Action::kDataQuery:
       return role == Role::kHandler || role == Role::kUnitLead || role == Role::kOperator ||
              role == Role::kDataOfficer;
+    case Action::kTaskForceOpen:
+    case Action::kDirectiveSend:
+      return role == Role::kLeader || role == Role::kUnitLead || role == Role::kSupervisor ||
+             role == Role::kAdmin;
+    case Action::kCollabOversee:
+      return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:
       return role == Role::kOperator || role == Role::kSupervisor;

@@ -31,6 +31,9 @@ enum class Action {
   kDataPublish,  // 首席数据官: the unit's data catalogue, imports, grades, decide access to it
   kDataRequest,  // ask another unit for access to its data, for one's own unit
   kDataQuery,    // call the data gateway under a grant held by one's unit
+  kTaskForceOpen,  // form a task force (专班) led from the unit; its members need no role
+  kDirectiveSend,  // send a directive (通知/指令) from the unit to units in one's scope
+  kCollabOversee,  // read the task forces and directives of units in the subtree (督办, 领导)
 };
 std::string_view ActionName(Action a);
 

@@ -1,0 +1,211 @@
+// 专班 and 协同办公: task forces with their tasks, progress and milestones;
+// directives (1-n) with a receipt per recipient; channels and messages.
+//
+// Who may do what:
+//   identity::Action::kTaskForceOpen (leader, unit_lead, supervisor, admin)
+//   forms a task force led from a unit in its scope; the founder is its lead.
+//   Inside a force, membership is the authorization (taskforce.h RoleMay):
+//   members see the force whatever their usual scope; a person removed
+//   from it loses it at once. A dissolved force stays readable to its leads
+//   and to kCollabOversee (leader, supervisor, admin over the leading unit);
+//   every write to it is Conflict. A force the caller may not see is
+//   NotFound; one they see but may not change in this way, PermissionDenied.
+//   kDirectiveSend sends directives from a unit to units in the sender's
+//   scope; its recipients read and acknowledge (签收) their own receipt;
+//   the sender, the sending unit's people with kDirectiveSend and
+//   kCollabOversee read the receipt table. Channels: only members read and
+//   post (PermissionDenied otherwise); a force's channel has the force's
+//   members and is archived (read-only, leads only) when it dissolves.
+//
+// Each command runs one transaction: authorize → load → decide (the pure
+// rules of taskforce.h, directive.h, channel.h) → store + one audit event.
+// A directive's receipts are written in the directive's own transaction
+// (in multi-row batches): after a crash every recipient has it exactly once
+// or nobody has. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collab/channel.h"
+#include "collab/collab_store.h"
+#include "collab/directive.h"
+#include "collab/taskforce.h"
+#include "core/calendar.h"
+#include "core/clock.h"
+#include "core/id.h"
+#include "identity/identity_service.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+
+namespace xietong::collab {
+
+// The collab module's tables; needs identity, files and audit.
+const storage::Schema& Schema();
+
+struct CollabOptions {
+  int receipt_batch = 500;  // receipt rows per INSERT (7 parameters each)
+};
+
+struct ForceView {
+  TaskForce force;
+  std::vector<Member> members;
+  std::vector<Task> tasks;
+  std::vector<Milestone> milestones;
+  std::vector<std::string> overdue;  // ids of tasks past their deadline and not done
+  std::optional<ForceRole> my_role;  // nullopt for an overseer who is not a member
+};
+
+struct NewReport {
+  std::string text = {};
+  int percent = 0;
+  std::vector<std::string> file_ids = {};
+};
+
+struct DirectiveView {
+  Directive directive;
+  std::optional<Receipt> my_receipt;  // when the caller is a recipient
+};
+
+struct ReceiptsView {
+  Directive directive;
+  ReceiptTable table;
+  std::vector<Receipt> receipts;  // each recipient, by account id
+};
+
+struct NewMessage {
+  std::string text = {};
+  std::string parent_id = {};
+  std::vector<std::string> file_ids = {};
+};
+
+struct MessagePage {
+  std::vector<Message> items;  // oldest first
+  std::string next_cursor;     // the next page in the same direction; "" when there is none
+  std::string resume_cursor;   // newer than everything this reader has now: catch-up from here
+};
+
+class CollabService {
+ public:
+  static constexpr int kMaxPage = 500;
+
+  CollabService(storage::Database& db, const Clock& clock, IdGenerator& ids,
+                const WorkCalendar& calendar, identity::IdentityService& identity,
+                CollabOptions options = {})
+      : db_(db),
+        clock_(clock),
+        ids_(ids),
+        calendar_(calendar),
+        identity_(identity),
+        options_(options) {}
+
+  // --- task forces ---
+  Result<ForceView> CreateForce(const identity::Principal& actor, const NewTaskForce& in);
+  Result<ForceView> GetForce(const identity::Principal& actor, std::string_view id);
+  // The forces the caller is a member of (dissolved ones only where they led).
+  Result<std::vector<TaskForce>> MyForces(const identity::Principal& actor);
+  // The forces led from units the caller oversees (kCollabOversee).
+  Result<std::vector<TaskForce>> OverseenForces(const identity::Principal& actor);
+  Result<Member> AddMember(const identity::Principal& actor, std::string_view force_id,
+                           const MemberInput& in);
+  // A lead removes anyone; everyone may leave. The last lead cannot go.
+  Result<void> RemoveMember(const identity::Principal& actor, std::string_view force_id,
+                            std::string_view account_id);
+  // handover: each open task's id → the account that takes it over.
+  Result<TaskForce> Dissolve(const identity::Principal& actor, std::string_view force_id,
+                             std::string summary,
+                             const std::map<std::string, std::string>& handover);
+
+  // --- tasks and milestones ---
+  Result<Task> AddTask(const identity::Principal& actor, std::string_view force_id,
+                       const NewTask& in);
+  Result<Task> SetTaskStatus(const identity::Principal& actor, std::string_view task_id,
+                             std::string_view status);
+  Result<Task> SetDependencies(const identity::Principal& actor, std::string_view task_id,
+                               const std::vector<std::string>& depends_on);
+  Result<ProgressReport> ReportProgress(const identity::Principal& actor, std::string_view task_id,
+                                        const NewReport& in);
+  Result<std::vector<ProgressReport>> Reports(const identity::Principal& actor,
+                                              std::string_view task_id);
+  // Open tasks past their deadline in the active forces the caller leads or
+  // liaises for: what escalates to them.
+  Result<std::vector<Task>> OverdueForMe(const identity::Principal& actor);
+  Result<Milestone> AddMilestone(const identity::Principal& actor, std::string_view force_id,
+                                 std::string_view stage, Timestamp due, std::int64_t budget_fen);
+  // Adds spent_fen to the milestone's spend, and marks it reached when asked.
+  Result<Milestone> RecordMilestone(const identity::Principal& actor, std::string_view milestone_id,
+                                    std::int64_t spent_fen, bool reached);
+
+  // --- directives ---
+  Result<Directive> SendDirective(const identity::Principal& actor, const NewDirective& in);
+  Result<DirectiveView> GetDirective(const identity::Principal& actor, std::string_view id);
+  Result<std::vector<store::InboxItem>> Inbox(const identity::Principal& actor, int limit);
+  Result<std::vector<Directive>> Sent(const identity::Principal& actor, int limit);
+  // The first opening is recorded; later ones answer the same receipt.
+  Result<Receipt> MarkRead(const identity::Principal& actor, std::string_view id);
+  // 签收 of one's own receipt; unit_id, when given, must be the unit the
+  // caller received it through (nobody acknowledges for another unit).
+  Result<Receipt> Acknowledge(const identity::Principal& actor, std::string_view id,
+                              std::string_view note, std::string_view unit_id = {});
+  Result<ReceiptsView> Receipts(const identity::Principal& actor, std::string_view id);
+  // Recipients not acknowledged past ack_by: of one directive (its sender's
+  // view), or of every directive ("" ; the platform's reminder run only).
+  Result<std::vector<store::InboxItem>> PendingReminders(const identity::Principal& actor,
+                                                         std::string_view directive_id, int limit);
+
+  // --- channels and messages ---
+  Result<Channel> CreateGroup(const identity::Principal& actor, std::string title,
+                              const std::vector<std::string>& account_ids);
+  // The 1-1 channel of the caller and another account (the same one every time).
+  Result<Channel> OpenDirect(const identity::Principal& actor, std::string_view account_id);
+  Result<ChannelMember> AddChannelMember(const identity::Principal& actor,
+                                         std::string_view channel_id, std::string_view account_id);
+  Result<void> LeaveChannel(const identity::Principal& actor, std::string_view channel_id);
+  Result<Message> Post(const identity::Principal& actor, std::string_view channel_id,
+                       const NewMessage& in);
+  // cursor "" = the newest page; otherwise one this service gave out.
+  Result<MessagePage> Messages(const identity::Principal& actor, std::string_view channel_id,
+                               std::string_view cursor, int limit);
+  Result<std::vector<ChannelMember>> ChannelMembers(const identity::Principal& actor,
+                                                    std::string_view channel_id);
+  // Raises the caller's read marker to seq (at most the channel's last message).
+  Result<void> MarkChannelRead(const identity::Principal& actor, std::string_view channel_id,
+                               std::int64_t seq);
+  Result<std::vector<store::ChannelSummary>> MyChannels(const identity::Principal& actor);
+
+ private:
+  struct Access {
+    TaskForce force;
+    std::optional<Member> member;
+  };
+  // The force as the caller may see it: NotFound when they may not.
+  Result<Access> SeeForce(storage::Executor& ex, const identity::Principal& actor,
+                          std::string_view id);
+  // SeeForce, then Conflict when dissolved, PermissionDenied without the role.
+  Result<Access> ChangeForce(storage::Executor& ex, const identity::Principal& actor,
+                             std::string_view id, ForceAction action);
+  // An account as a new member of a force or channel.
+  Result<Member> ResolveMember(const MemberInput& in);
+  Result<ChannelMember> Joining(std::string_view channel_id, std::string_view account_id,
+                                Timestamp now);
+  struct InChannel {
+    Channel channel;
+    ChannelMember me;
+  };
+  // The channel when the caller is a member: NotFound, PermissionDenied otherwise.
+  Result<InChannel> ChannelFor(storage::Executor& ex, const identity::Principal& actor,
+                               std::string_view channel_id);
+  bool MaySeeReceipts(const identity::Principal& actor, const Directive& d) const;
+
+  storage::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const WorkCalendar& calendar_;
+  identity::IdentityService& identity_;
+  const CollabOptions options_;
+};
+
+}  // namespace xietong::collab
