@@ -7,7 +7,7 @@ level=${1:-build}
 packages=(g++ cmake ninja-build pkg-config python3
           libboost-dev libsqlite3-dev libpq-dev libsodium-dev libargon2-dev libssl-dev
           nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-          libpugixml-dev libxlsxwriter-dev zlib1g-dev libsimdjson-dev
+          libpugixml-dev libxlsxwriter-dev libzip-dev zlib1g-dev libsimdjson-dev
           libicu-dev libopencc-dev
           libgtest-dev libgmock-dev)
 # The web application is built with node and npm (Debian's Node 18 is enough);

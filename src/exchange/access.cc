@@ -295,13 +295,6 @@ Result<AccessRequest> DecodeRequest(const json::Json& d) {
   }
 }
 
-json::Json AccessRequestJson(const AccessRequest& r) {
-  json::Json j = EncodeRequest(r);
-  j.erase("owner_path");
-  j.erase("consumer_path");
-  return j;
-}
-
 json::Json EncodeGrantFields(const std::vector<GrantField>& fields) {
   json::Json out = json::Json::array();
   for (const auto& f : fields) out.push_back({{"name", f.name}, {"unmasked", f.unmasked}});
@@ -315,26 +308,6 @@ std::vector<GrantField> DecodeGrantFields(const json::Json& doc) {
     if (f.is_object() && f.contains("name") && f["name"].is_string())
       out.push_back({f["name"].get<std::string>(), f.value("unmasked", false)});
   return out;
-}
-
-json::Json GrantJson(const Grant& g, Timestamp now) {
-  return {{"id", g.id},
-          {"request_id", g.request_id},
-          {"resource_id", g.resource_id},
-          {"owner_unit_id", g.owner_unit_id},
-          {"consumer_unit_id", g.consumer_unit_id},
-          {"consumer_name", g.consumer_name},
-          {"purpose_code", g.purpose_code},
-          {"purpose", g.purpose},
-          {"legal_basis", g.legal_basis},
-          {"fields", EncodeGrantFields(g.fields)},
-          {"starts_at", g.starts_at},
-          {"expires_at", g.expires_at},
-          {"revoked_at", g.revoked_at},
-          {"revoked_reason", g.revoked_reason},
-          {"rate_per_minute", g.rate_per_minute},
-          {"active", g.active(now)},
-          {"created_at", g.created_at}};
 }
 
 }  // namespace xietong::exchange

@@ -107,8 +107,6 @@ Result<void> Reject(AccessRequest& req, std::string_view approver_id,
 // The grant an approved request issues (starting now, for its period).
 Grant GrantFor(const AccessRequest& req, std::string grant_id, Timestamp now);
 
-json::Json AccessRequestJson(const AccessRequest& r);
-json::Json GrantJson(const Grant& g, Timestamp now);
 // The stored documents (all fields, read back by the store).
 json::Json EncodeRequest(const AccessRequest& r);
 Result<AccessRequest> DecodeRequest(const json::Json& doc);

@@ -478,17 +478,16 @@ Result<Resource> ParseResource(const json::Json& doc, const Elements& elements) 
   return r;
 }
 
+json::Json FieldJson(const Field& f) {
+  return {{"name", f.name},         {"title", f.title},
+          {"type", f.type},         {"description", f.description},
+          {"element", f.element},   {"personal", f.personal},
+          {"required", f.required}, {"grade", GradeName(f.grade)}};
+}
+
 json::Json ResourceJson(const Resource& r) {
   json::Json fields = json::Json::array();
-  for (const auto& f : r.fields)
-    fields.push_back({{"name", f.name},
-                      {"title", f.title},
-                      {"type", f.type},
-                      {"description", f.description},
-                      {"element", f.element},
-                      {"personal", f.personal},
-                      {"required", f.required},
-                      {"grade", GradeName(f.grade)}});
+  for (const auto& f : r.fields) fields.push_back(FieldJson(f));
   return {{"id", r.id},
           {"code", r.code},
           {"title", r.title},

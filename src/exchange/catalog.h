@@ -112,6 +112,8 @@ const Field* FindField(const Resource& r, std::string_view name);
 // JSON path ("fields[2].element"); all of them in Error.details.
 Result<Resource> ParseResource(const json::Json& doc, const Elements& elements);
 json::Json ResourceJson(const Resource& r);
+// One field as ResourceJson and the API both write it.
+json::Json FieldJson(const Field& f);
 
 // nullopt when value is a valid value of the field (type, element rule);
 // otherwise the reason: "not_integer", "not_number", "not_date",

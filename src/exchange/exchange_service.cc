@@ -76,11 +76,52 @@ Timestamp DayOf(Timestamp t) {  // the city's (UTC+8) day, as its first second
 // --- helpers -------------------------------------------------------------------------
 
 Result<Elements> ExchangeService::ElementMap(Executor& ex) {
-  Elements out;
-  for (const auto& e : StandardElements()) out.emplace(e.code, e);
+  XT_ASSIGN_OR_RETURN(const auto versions, store::ReadVersions(ex));
+  XT_ASSIGN_OR_RETURN(const auto cached, CachedElements(ex, versions.elements));
+  return *cached;
+}
+
+Result<std::shared_ptr<const Elements>> ExchangeService::CachedElements(Executor& ex,
+                                                                        std::int64_t version) {
+  {
+    std::lock_guard lock(mutex_);
+    if (elements_ && elements_version_ == version) return elements_;
+  }
+  auto out = std::make_shared<Elements>();
+  for (const auto& e : StandardElements()) out->emplace(e.code, e);
   XT_ASSIGN_OR_RETURN(auto custom, store::CustomElements(ex));
   for (auto& e : custom)
-    if (!out.contains(e.code)) out.emplace(e.code, std::move(e));
+    if (!out->contains(e.code)) out->emplace(e.code, std::move(e));
+  std::lock_guard lock(mutex_);
+  // Another thread may have read a newer version meanwhile: keep the newest.
+  if (version >= elements_version_) {
+    elements_version_ = version;
+    elements_ = out;
+  }
+  return std::shared_ptr<const Elements>(std::move(out));
+}
+
+Result<std::shared_ptr<const std::vector<Grant>>> ExchangeService::CachedGrants(
+    Executor& ex, std::int64_t version, std::string_view resource_id,
+    const std::vector<std::string>& consumer_unit_ids) {
+  std::string key(resource_id);
+  for (const auto& u : consumer_unit_ids) key += "|" + u;
+  {
+    std::lock_guard lock(mutex_);
+    if (grants_version_ == version)
+      if (auto it = grants_.find(key); it != grants_.end()) return it->second;
+  }
+  XT_ASSIGN_OR_RETURN(auto read, store::GrantsFor(ex, resource_id, consumer_unit_ids, ""));
+  auto out = std::make_shared<const std::vector<Grant>>(std::move(read));
+  std::lock_guard lock(mutex_);
+  if (version > grants_version_) {
+    grants_.clear();
+    grants_version_ = version;
+  }
+  if (version == grants_version_) {
+    if (grants_.size() > 10'000) grants_.clear();
+    grants_[key] = out;
+  }
   return out;
 }
 
@@ -1003,29 +1044,32 @@ Result<GatewayAnswer> ExchangeService::Lookup(const Principal& actor, std::strin
                                 "operator or data officer role"));
   // One read for everything the answer needs; the records are read before
   // the grant is checked only to save a round trip; nothing leaves unchecked.
+  // What does not change between lookups (the resource, the grants, the
+  // data elements) comes from this node's caches after one version check.
   struct Read {
     std::shared_ptr<const Resource> resource;
-    std::vector<Grant> grants;
+    std::shared_ptr<const std::vector<Grant>> grants;
     std::vector<store::StoredRecord> records;
-    Elements elements;
+    std::shared_ptr<const Elements> elements;
   };
   XT_ASSIGN_OR_RETURN(Read read, db_.Read([&](Executor& ex) -> Result<Read> {
     Read out;
+    XT_ASSIGN_OR_RETURN(const auto versions, store::ReadVersions(ex));
     XT_ASSIGN_OR_RETURN(out.resource, CachedResource(ex, resource_id));
-    XT_ASSIGN_OR_RETURN(out.grants, store::GrantsFor(ex, resource_id, queriers, ""));
-    const bool held = std::any_of(out.grants.begin(), out.grants.end(),
+    XT_ASSIGN_OR_RETURN(out.grants, CachedGrants(ex, versions.grants, resource_id, queriers));
+    const bool held = std::any_of(out.grants->begin(), out.grants->end(),
                                   [&](const Grant& g) { return g.purpose_code == purpose_code; });
     if (held && out.resource->kind == "hosted") {
       XT_ASSIGN_OR_RETURN(out.records, store::FindRecords(ex, resource_id, keys));
     }
-    XT_ASSIGN_OR_RETURN(out.elements, ElementMap(ex));
+    XT_ASSIGN_OR_RETURN(out.elements, CachedElements(ex, versions.elements));
     return out;
   }));
   const Resource& r = *read.resource;
   const Timestamp now = clock_.Now();
   const Grant* grant = nullptr;
   std::vector<std::string> held;
-  for (const auto& g : read.grants) {
+  for (const auto& g : *read.grants) {
     if (!g.active(now)) continue;
     held.push_back(g.purpose_code);
     if (g.purpose_code == purpose_code && !grant) grant = &g;
@@ -1092,7 +1136,7 @@ Result<GatewayAnswer> ExchangeService::Lookup(const Principal& actor, std::strin
     for (auto& row : read.records)
       found.emplace(row.key, json::Json::parse(row.data, nullptr, false));
   }
-  const Elements& elements = read.elements;
+  const Elements& elements = *read.elements;
   const Field* key_field = FindField(r, r.key_field);
   auto element = [&](const Field* f) -> const DataElement* {
     if (!f) return nullptr;
@@ -1253,6 +1297,10 @@ Result<std::vector<AccessLogEntry>> ExchangeService::MyAccessLog(const Principal
       XT_ASSIGN_OR_RETURN(auto r, CachedResource(ex, e.resource_id));
       x.resource_code = r->code;
       x.resource_title = r->title;
+      for (const auto& name : x.fields) {
+        const Field* f = FindField(*r, name);
+        x.field_titles.push_back(f && !f->title.empty() ? f->title : name);
+      }
       auto& g = grants[e.grant_id];
       if (!g) {
         XT_ASSIGN_OR_RETURN(g, store::FindGrant(ex, e.grant_id));

@@ -84,6 +84,7 @@ struct AccessLogEntry {
   Timestamp at = 0;
   std::string unit_name, resource_code, resource_title, purpose_code, purpose, record_key;
   std::vector<std::string> fields;
+  std::vector<std::string> field_titles;  // the fields' Chinese titles, in the same order
   bool found = false;
   std::int64_t audit_seq = 0;
 };
@@ -203,6 +204,13 @@ class ExchangeService {
 
  private:
   Result<Elements> ElementMap(storage::Executor& ex);
+  // The gateway's per-node caches, valid while the change counter they were
+  // read at (store::Versions, bumped in every change's transaction) holds.
+  Result<std::shared_ptr<const Elements>> CachedElements(storage::Executor& ex,
+                                                         std::int64_t version);
+  Result<std::shared_ptr<const std::vector<Grant>>> CachedGrants(
+      storage::Executor& ex, std::int64_t version, std::string_view resource_id,
+      const std::vector<std::string>& consumer_unit_ids);
   Result<std::string> Digest(std::string_view id_number);
   Result<std::shared_ptr<const Resource>> CachedResource(storage::Executor& ex,
                                                          std::string_view id);
@@ -220,6 +228,11 @@ class ExchangeService {
   std::mutex mutex_;
   std::string pepper_;  // GUARDED_BY(mutex_): the key of subject digests, from the database
   std::map<std::string, std::shared_ptr<const Resource>, std::less<>> resources_;  // by id
+  std::int64_t elements_version_ = -1;  // GUARDED_BY(mutex_)
+  std::shared_ptr<const Elements> elements_;
+  std::int64_t grants_version_ = -1;  // GUARDED_BY(mutex_); grants_ holds grants read at it
+  // resource id + consumer units → their grants of it.
+  std::map<std::string, std::shared_ptr<const std::vector<Grant>>, std::less<>> grants_;
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point at;

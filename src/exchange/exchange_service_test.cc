@@ -17,6 +17,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
+#include "core/xlsx.h"
 #include "exchange/remote.h"
 #include "storage/testing.h"
 
@@ -358,6 +359,58 @@ TEST_P(ExchangeServiceTest, ImportsAreWholeOrNothingAndGradesNeedTheSteward) {
   auto still = service_->Records(police_officer_, r->id, "", 10);
   ASSERT_TRUE(still);
   EXPECT_EQ(still->records.size(), 1u) << "the refused file changed nothing";
+
+  // A workbook from a spreadsheet reads like the CSV: the row number Excel
+  // shows names the bad row; a good one replaces the records whole.
+  auto sheet = [](const std::string& second_id) {
+    return WorkbookBytes([&](lxw_workbook* wb) {
+      lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
+      const char* header[] = {"id_number", "name", "phone", "address", "religion"};
+      for (int c = 0; c < 5; ++c)
+        worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), header[c], nullptr);
+      const char* first[] = {"330102199003071230", "林晓", "13812345678", "江澜市临江区滨江路88号",
+                             "无"};
+      for (int c = 0; c < 5; ++c)
+        worksheet_write_string(ws, 1, static_cast<lxw_col_t>(c), first[c], nullptr);
+      worksheet_write_string(ws, 2, 0, second_id.c_str(), nullptr);
+      worksheet_write_string(ws, 2, 1, "周小川", nullptr);
+      // A phone typed as a number, as people do.
+      worksheet_write_number(ws, 2, 2, 13900002222, nullptr);
+      return LXW_NO_ERROR;
+    });
+  };
+  auto bad_sheet = sheet("330102199003071231");
+  ASSERT_TRUE(bad_sheet);
+  auto refused_sheet = service_->Import(police_officer_, r->id, *bad_sheet, false);
+  ASSERT_TRUE(refused_sheet) << refused_sheet.error().message;
+  EXPECT_FALSE(refused_sheet->accepted);
+  EXPECT_EQ(refused_sheet->encoding, "xlsx");
+  ASSERT_FALSE(refused_sheet->problems.empty());
+  EXPECT_EQ(refused_sheet->problems[0].line, 3);
+  EXPECT_EQ(refused_sheet->problems[0].column, "id_number");
+  auto good_sheet = sheet("11010519491231002X");
+  ASSERT_TRUE(good_sheet);
+  auto from_sheet = service_->Import(police_officer_, r->id, *good_sheet, false);
+  ASSERT_TRUE(from_sheet) << from_sheet.error().message;
+  EXPECT_TRUE(from_sheet->accepted);
+  EXPECT_EQ(from_sheet->stored, 2);
+  auto sheet_records = service_->Records(police_officer_, r->id, "", 10);
+  ASSERT_TRUE(sheet_records);
+  ASSERT_EQ(sheet_records->records.size(), 2u);
+  EXPECT_NE(sheet_records->records[0].data.find("周小川"), std::string::npos);
+  EXPECT_NE(sheet_records->records[0].data.find("13900002222"), std::string::npos);
+  // Excel 97–2003 and a damaged workbook: refused by name, nothing changes.
+  auto xls = service_->Import(police_officer_, r->id,
+                              std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + "rest", false);
+  ASSERT_FALSE(xls);
+  EXPECT_EQ(xls.error().reason, "xls_unsupported");
+  auto broken = service_->Import(police_officer_, r->id,
+                                 good_sheet->substr(0, good_sheet->size() / 2), false);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().reason, "invalid_xlsx");
+  auto unchanged = service_->Records(police_officer_, r->id, "", 10);
+  ASSERT_TRUE(unchanged);
+  EXPECT_EQ(unchanged->records.size(), 2u) << "the refused files changed nothing";
 
   // Grades: the deputy proposes, only the steward decides; 就高从严 follows.
   auto proposed = service_->ProposeGrade(police_deputy_, r->id, "phone", "important", "号码属敏感");

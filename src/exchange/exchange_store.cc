@@ -68,7 +68,19 @@ constexpr storage::Migration kMigrations[] = {
      " title TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,"
      " request_id TEXT NOT NULL, filed_at BIGINT NOT NULL);"
      "CREATE INDEX exchange_defect_work_pending ON exchange_defect_work (filed_at, created_at)"},
+    // What the gateway caches per node (data elements, grants) carries a
+    // version that every change bumps in its own transaction, so a node
+    // checks one row instead of re-reading and re-parsing them per lookup.
+    {"exchange", 3, "change counters of the data elements and the grants",
+     "CREATE TABLE exchange_versions (what TEXT PRIMARY KEY, version BIGINT NOT NULL);"
+     "INSERT INTO exchange_versions (what, version) VALUES ('elements', 0);"
+     "INSERT INTO exchange_versions (what, version) VALUES ('grants', 0)"},
 };
+
+Result<void> Bump(Executor& ex, std::string_view what) {
+  XT_TRY_VOID(ex.Exec("UPDATE exchange_versions SET version = version + 1 WHERE what = ?", {what}));
+  return {};
+}
 
 json::Json ParseDoc(std::string_view text) { return json::Json::parse(text, nullptr, false); }
 
@@ -158,7 +170,7 @@ Result<void> UpsertElement(Executor& ex, const DataElement& e, std::string_view 
       " ON CONFLICT (code) DO UPDATE SET doc = excluded.doc,"
       " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
       {e.code, ElementJson(e).dump(), actor, at}));
-  return {};
+  return Bump(ex, "elements");
 }
 
 Result<std::vector<DataElement>> CustomElements(Executor& ex) {
@@ -438,7 +450,7 @@ Result<void> InsertGrant(Executor& ex, const Grant& g) {
                        g.consumer_path, g.consumer_name, g.purpose_code, g.purpose, g.legal_basis,
                        EncodeGrantFields(g.fields).dump(), g.starts_at, g.expires_at, g.revoked_at,
                        g.revoked_reason, std::int64_t{g.rate_per_minute}, g.created_at}));
-  return {};
+  return Bump(ex, "grants");
 }
 
 Result<bool> RevokeGrant(Executor& ex, std::string_view id, Timestamp at, std::string_view reason) {
@@ -446,7 +458,20 @@ Result<bool> RevokeGrant(Executor& ex, std::string_view id, Timestamp at, std::s
                       ex.Exec("UPDATE exchange_grants SET revoked_at = ?, revoked_reason = ?"
                               " WHERE id = ? AND revoked_at = 0",
                               {at, reason, id}));
+  if (n == 1) {
+    XT_TRY_VOID(Bump(ex, "grants"));
+  }
   return n == 1;
+}
+
+Result<Versions> ReadVersions(Executor& ex) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query("SELECT what, version FROM exchange_versions"));
+  Versions out;
+  for (const auto& row : rows) {
+    if (row.TextView(0) == "elements") out.elements = row.Int(1);
+    if (row.TextView(0) == "grants") out.grants = row.Int(1);
+  }
+  return out;
 }
 
 Result<std::optional<Grant>> FindGrant(Executor& ex, std::string_view id) {

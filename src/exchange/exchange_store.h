@@ -32,6 +32,13 @@ Result<void> UpsertElement(Executor& ex, const DataElement& e, std::string_view 
                            Timestamp at);
 Result<std::vector<DataElement>> CustomElements(Executor& ex);
 
+// Change counters: UpsertElement bumps elements; InsertGrant and RevokeGrant
+// bump grants (in the caller's transaction).
+struct Versions {
+  std::int64_t elements = 0, grants = 0;
+};
+Result<Versions> ReadVersions(Executor& ex);
+
 Result<void> InsertResource(Executor& ex, const Resource& r);
 // Writes r when its stored version is still r.version; false when someone
 // else wrote first. Bumps r.version on success.

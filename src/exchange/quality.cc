@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <unordered_set>
 
 #include "core/csv.h"
+#include "core/xlsx.h"
 
 namespace xietong::exchange {
 namespace {
@@ -93,17 +95,76 @@ std::string RecordJson(const Resource& r, const ImportRecord& rec) {
   return out;
 }
 
-Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std::string text) {
-  ImportCheck out;
-  XT_ASSIGN_OR_RETURN(text, ToUtf8(std::move(text), &out.encoding));
+namespace {
+
+// One step through the file's data rows, whatever the file is.
+struct NextRow {
+  enum Kind { kRow, kEnd, kMalformed } kind = kEnd;
+  std::int64_t line = 0;
+  std::vector<std::string> cells = {};
+  std::string message = {};
+};
+
+// The file as a header and its data rows: a CSV table (UTF-8 or GBK) or the
+// first sheet of an XLSX workbook, where a row's line is its number in Excel.
+struct RowSource {
+  std::vector<std::string> header;
+  std::function<NextRow()> next;
+};
+
+Result<RowSource> CsvRows(std::string text, std::string* encoding) {
+  XT_ASSIGN_OR_RETURN(text, ToUtf8(std::move(text), encoding));
   auto table = csv::Table::FromString(std::move(text));
   if (!table) return Fail(std::move(table.error()).About("file", "no_header"));
+  auto shared = std::make_shared<csv::Table>(std::move(*table));
+  RowSource out{shared->header(), [shared]() -> NextRow {
+                  auto row = shared->Next();
+                  if (!row)
+                    return {NextRow::kMalformed, shared->reader().line(), {}, row.error().message};
+                  if (!*row) return {};
+                  return {NextRow::kRow, shared->reader().line(), std::move(**row)};
+                }};
+  return out;
+}
+
+Result<RowSource> SheetRows(std::string_view bytes) {
+  XT_ASSIGN_OR_RETURN(auto rows, ReadFirstSheet(bytes));
+  if (rows.empty())
+    return Fail(Error::InvalidArgument("the workbook's first sheet is empty: it needs a header row")
+                    .About("file", "no_header"));
+  auto shared = std::make_shared<std::vector<SheetRow>>(std::move(rows));
+  RowSource out{std::move(shared->front().cells),
+                [shared, i = std::size_t{1}]() mutable -> NextRow {
+                  if (i >= shared->size()) return {};
+                  SheetRow& row = (*shared)[i++];
+                  return {NextRow::kRow, row.number, std::move(row.cells)};
+                }};
+  return out;
+}
+
+}  // namespace
+
+Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std::string bytes) {
+  ImportCheck out;
+  // An Excel 97–2003 file (OLE2) is neither text nor a workbook we read.
+  if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"))
+    return Fail(Error::InvalidArgument(
+                    "the file is an Excel 97–2003 workbook (.xls); save it as .xlsx or as CSV "
+                    "(UTF-8) and try again")
+                    .About("file", "xls_unsupported"));
+  RowSource source;
+  if (LooksLikeZip(bytes)) {
+    out.encoding = "xlsx";
+    XT_ASSIGN_OR_RETURN(source, SheetRows(bytes));
+  } else {
+    XT_ASSIGN_OR_RETURN(source, CsvRows(std::move(bytes), &out.encoding));
+  }
   auto add = [&](RowProblem p) {
     (p.defect ? out.defects : out.blocking) += 1;
     if (out.problems.size() < kMaxProblems) out.problems.push_back(std::move(p));
   };
   // Column → field index (by name or Chinese title).
-  const auto& header = table->header();
+  const auto& header = source.header;
   std::vector<int> field_of(header.size(), -1);
   std::vector<bool> seen(r.fields.size(), false);
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -146,19 +207,27 @@ Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std
   std::unordered_set<std::string> keys;
   std::int64_t cells = 0, filled = 0, checked = 0, valid = 0, duplicates = 0;
   for (;;) {
-    auto row = table->Next();
-    if (!row) {
-      add({table->reader().line(), "", "malformed_row", row.error().message});
+    NextRow row = source.next();
+    if (row.kind == NextRow::kEnd) break;
+    if (row.kind == NextRow::kMalformed) {
+      add({row.line, "", "malformed_row", std::move(row.message)});
       continue;
     }
-    if (!*row) break;
-    const std::int64_t line = table->reader().line();
+    const std::int64_t line = row.line;
+    if (row.cells.size() > header.size()) {
+      // A CSV reader refuses such rows itself; a sheet can have a value
+      // anywhere to the right.
+      add({line, "", "malformed_row",
+           fmt::format("line {}: a value in column {}, right of the header's {} columns", line,
+                       row.cells.size(), header.size())});
+      continue;
+    }
     ++out.rows;
     ImportRecord rec;
     rec.values.assign(r.fields.size(), std::string());
-    for (std::size_t c = 0; c < header.size() && c < (*row)->size(); ++c)
+    for (std::size_t c = 0; c < row.cells.size(); ++c)
       if (field_of[c] >= 0)
-        rec.values[static_cast<std::size_t>(field_of[c])] = std::move((**row)[c]);
+        rec.values[static_cast<std::size_t>(field_of[c])] = std::move(row.cells[c]);
     bool row_blocked = false;
     for (std::size_t f = 0; f < r.fields.size(); ++f) {
       const Field& field = r.fields[f];

@@ -52,8 +52,8 @@ struct ImportRecord {
 std::string RecordJson(const Resource& r, const ImportRecord& rec);
 
 struct ImportCheck {
-  std::string encoding = "utf-8";
-  std::int64_t rows = 0;  // data rows read
+  std::string encoding = "utf-8";  // "utf-8", "gb18030" or "xlsx"
+  std::int64_t rows = 0;           // data rows read
   std::vector<ImportRecord> records;
   std::vector<RowProblem> problems;  // at most kMaxProblems; counts below are exact
   std::int64_t blocking = 0;         // problems that are not defects
@@ -62,10 +62,13 @@ struct ImportCheck {
 };
 inline constexpr std::size_t kMaxProblems = 1000;
 
-// Checks a CSV text (UTF-8 after ToUtf8) against the resource. The header
-// names each column by field name or by its Chinese title; a column that is
-// no field and a missing required field are problems of line 1.
-Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std::string text);
+// Checks a file against the resource: CSV text (UTF-8 or GBK, see ToUtf8;
+// encoding "utf-8"/"gb18030") or an XLSX workbook's first sheet (encoding
+// "xlsx"; a row's line is its row number in Excel; date cells read as
+// YYYY-MM-DD). The header names each column by field name or by its Chinese
+// title; a column that is no field and a missing required field are problems
+// of line 1. An .xls (Excel 97–2003) file is refused with what to do instead.
+Result<ImportCheck> CheckImport(const Resource& r, const Elements& elements, std::string bytes);
 
 // Completeness and validity of stored records, counted page by page (the
 // nightly run never holds a whole resource in memory).

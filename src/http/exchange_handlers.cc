@@ -53,15 +53,7 @@ json::Json ResourceJson(const ResourceView& v, bool detail) {
                   {"version", r.version}};
   if (!detail) return j;
   json::Json fields = json::Json::array();
-  for (const auto& f : r.fields)
-    fields.push_back({{"name", f.name},
-                      {"title", f.title},
-                      {"type", f.type},
-                      {"description", f.description},
-                      {"element", f.element},
-                      {"personal", f.personal},
-                      {"required", f.required},
-                      {"grade", exchange::GradeName(f.grade)}});
+  for (const auto& f : r.fields) fields.push_back(exchange::FieldJson(f));
   j["fields"] = std::move(fields);
   j["endpoint"] = r.endpoint;
   return j;
@@ -172,6 +164,7 @@ json::Json LogEntryJson(const exchange::AccessLogEntry& e) {
           {"purpose", e.purpose},
           {"record_key", e.record_key},
           {"fields", e.fields},
+          {"field_titles", e.field_titles},
           {"found", e.found},
           {"audit_seq", e.audit_seq}};
 }
@@ -358,7 +351,7 @@ json::Json ExchangeSchemas() {
       {"ImportReport",
        Object({{"import_id", nullable_text},
                {"accepted", Boolean()},
-               {"encoding", Enum({"utf-8", "gb18030"})},
+               {"encoding", Enum({"utf-8", "gb18030", "xlsx"})},
                {"rows", Integer()},
                {"stored", Integer()},
                {"defects", Integer()},
@@ -392,10 +385,11 @@ json::Json ExchangeSchemas() {
                {"purpose", String()},
                {"record_key", String()},
                {"fields", ArrayOf(String(1))},
+               {"field_titles", ArrayOf(String(1))},
                {"found", Boolean()},
                {"audit_seq", Integer()}},
               {"at", "unit_name", "resource_code", "resource_title", "purpose_code", "purpose",
-               "record_key", "fields", "found", "audit_seq"})},
+               "record_key", "fields", "field_titles", "found", "audit_seq"})},
       {"GatewayUsage", Object({{"day", DateTime()},
                                {"resource_id", String(1)},
                                {"resource_title", String()},
@@ -519,9 +513,14 @@ void RegisterExchangeRoutes(Api& api, ExchangeService& exchange, std::string bas
           });
   }
   {
-    RouteDoc d = Doc("Replace a hosted resource's records with a CSV file (UTF-8 or GBK)",
-                     "导入数据（CSV）");
+    RouteDoc d =
+        Doc("Replace a hosted resource's records with a CSV file (UTF-8 or GBK) or an "
+            "XLSX workbook",
+            "导入数据（CSV/XLSX）");
     d.description =
+        "The body is CSV text (UTF-8 or GBK, detected) or an XLSX workbook, whose first sheet is "
+        "read (a problem's line is then the row number Excel shows; date cells read as "
+        "YYYY-MM-DD). An .xls file (Excel 97–2003) is refused (400 xls_unsupported). "
         "The whole file is checked before anything is stored: a wrong column, a duplicate or "
         "invalid key, a required cell left empty refuses the import (400, every problem in "
         "error.details with its line). Invalid values of optional fields are quality defects: "
@@ -530,7 +529,11 @@ void RegisterExchangeRoutes(Api& api, ExchangeService& exchange, std::string bas
     d.path = {ResourceId()};
     d.query = {doc::QueryParam("accept_defects", "true: store rows with quality defects",
                                doc::Enum({"true", "false"}))};
-    d.body = {{"text/csv", doc::String()}};
+    d.body = {{"text/csv", doc::String()},
+              {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               {{"type", "string"},
+                {"contentMediaType",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}};
     d.answers = {doc::Ok(doc::Ref("ImportReport"))};
     d.errors = {400, 403, 404, 409, 413};
     r.Add("PUT", base + "/resources/{id}/records", Auth::kRequired, d,
@@ -954,7 +957,7 @@ void RegisterExchangeRoutes(Api& api, ExchangeService& exchange, std::string bas
                               {"时间", "使用单位", "数据资源", "字段", "用途", "记录", "审计事件"});
             for (const auto& e : log) {
               std::string fields;
-              for (const auto& f : e.fields) fields += (fields.empty() ? "" : "、") + f;
+              for (const auto& f : e.field_titles) fields += (fields.empty() ? "" : "、") + f;
               csv::AppendRecord(csv, {FormatRfc3339(e.at), e.unit_name, e.resource_title, fields,
                                       e.purpose, e.record_key, std::to_string(e.audit_seq)});
             }

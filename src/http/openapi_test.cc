@@ -12,6 +12,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/xlsx.h"
 #include "http/api_schemas.h"
 #include "http/request_routes_fixture.h"
 #include "workflow/bpmn_fixture.h"
@@ -722,6 +723,25 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
            rows + "330102199003071231,坏号,13800000000,地址\n", csv)
           .status,
       400);
+  // The same row from an Excel workbook, Chinese titles as the header.
+  auto workbook = WorkbookBytes([](lxw_workbook* wb) {
+    lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
+    const char* cells[2][4] = {
+        {"公民身份号码", "姓名", "联系电话", "户籍地址"},
+        {"330102199003071230", "林晓", "13812345678", "江澜市临江区滨江路88号"}};
+    for (lxw_row_t row = 0; row < 2; ++row)
+      for (lxw_col_t col = 0; col < 4; ++col)
+        worksheet_write_string(ws, row, col, cells[row][col], nullptr);
+    return LXW_NO_ERROR;
+  });
+  ASSERT_TRUE(workbook);
+  auto from_xlsx =
+      Call("pdo", "PUT", ex + "/resources/{id}/records", ex + "/resources/" + rid + "/records",
+           *workbook,
+           {{"Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}});
+  EXPECT_EQ(from_xlsx.status, 200) << from_xlsx.body;
+  EXPECT_EQ(Body(from_xlsx)["encoding"], "xlsx");
+  EXPECT_EQ(Body(from_xlsx)["stored"], 1);
   EXPECT_EQ(
       Call("pdo", "GET", ex + "/resources/{id}/records", ex + "/resources/" + rid + "/records")
           .status,
