@@ -20,9 +20,10 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  return storage::ApplySchemas(
-      db, {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema()},
-      now);
+  return storage::ApplySchemas(db,
+                               {&requests::Schema(), &workflow::Schema(), &services::Schema(),
+                                &exchange::Schema(), &collab::Schema()},
+                               now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
@@ -71,6 +72,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       *p->db_, p->clock_, p->ids_, *p->identity_, *p->workflow_, *p->calendar_);
   p->exchange_ = std::make_unique<exchange::ExchangeService>(*p->db_, p->clock_, p->ids_,
                                                              *p->identity_, exchange::FetchRemote);
+  p->collab_ = std::make_unique<collab::CollabService>(*p->db_, p->clock_, p->ids_, *p->calendar_,
+                                                       *p->identity_);
   // One-thing applications move their processes, and follow them, by
   // reacting to committed events (services_service.h).
   services::ServicesService* svc = p->services_.get();

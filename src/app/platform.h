@@ -11,6 +11,7 @@
 
 #include "audit/consumer.h"
 #include "audit/signing_key.h"
+#include "collab/collab_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -46,6 +47,7 @@ class Platform {
   workflow::WorkflowService& workflow() { return *workflow_; }
   services::ServicesService& services() { return *services_; }
   exchange::ExchangeService& exchange() { return *exchange_; }
+  collab::CollabService& collab() { return *collab_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -69,6 +71,7 @@ class Platform {
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
+  std::unique_ptr<collab::CollabService> collab_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
