@@ -34,6 +34,7 @@
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
+#include "http/collab_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -104,6 +105,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterWorkflowRoutes(api, p.workflow());
   http::RegisterExchangeRoutes(api, p.exchange(), base_url);
   http::RegisterServicesRoutes(api, p.services());
+  http::RegisterCollabRoutes(api, p.collab());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();

@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "files/file.h"
+#include "http/collab_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/services_handlers.h"
 #include "identity/identity.h"
@@ -1039,6 +1040,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : services.items()) all[name] = schema;
     const json::Json exchange = ExchangeSchemas();
     for (const auto& [name, schema] : exchange.items()) all[name] = schema;
+    const json::Json collab = CollabSchemas();
+    for (const auto& [name, schema] : collab.items()) all[name] = schema;
     return all;
   }();
   return schemas;

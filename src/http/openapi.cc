@@ -243,6 +243,9 @@ std::string_view TagDescription(std::string_view tag) {
       {"workflow",
        "the BPMN engine (Camunda 8 dialect): definitions, instances, user tasks, jobs, "
        "messages, incidents"},
+      {"collab",
+       "专班 and 协同办公: task forces, their tasks and milestones, directives with receipts "
+       "(签收), channels and messages"},
       {"open311", "Open311 GeoReport v2 (XML and JSON, the spec's own error body)"},
       {"operations", "health, metrics and this document"}};
   for (auto [name, description] : kTags)

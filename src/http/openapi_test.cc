@@ -843,6 +843,169 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                 .status,
             200);
 
+  // 专班 and 协同办公: a task force with tasks, its channel, a group, a directive and 签收.
+  const std::string tf = "/api/v1/taskforces";
+  const json::Json force_in = {{"title", "望湖街道占道经营整治专班"},
+                               {"subject_kind", "hotspot"},
+                               {"subject_id", "hotspot-1"},
+                               {"goal", "一个月内消除占道经营"},
+                               {"deadline", "2026-12-23T17:30:00+08:00"},
+                               {"members",
+                                {{{"account_id", AccountId("ha")}, {"role", "member"}},
+                                 {{"account_id", AccountId("sl")}, {"role", "liaison"}},
+                                 {{"account_id", AccountId("pol")}}}}};
+  EXPECT_TRUE(BodyConforms("POST", tf, force_in));
+  auto force = Call("lead", "POST", tf, tf, force_in.dump());
+  ASSERT_EQ(force.status, 201) << force.body;
+  const std::string fid = Body(force)["id"];
+  const std::string channel = Body(force)["channel_id"];
+  EXPECT_EQ(Call("ha", "POST", tf, tf, force_in.dump()).status, 403);
+  EXPECT_EQ(Call("ha", "GET", tf + "/{id}", tf + "/" + fid).status, 200);
+  EXPECT_EQ(Call("hb", "GET", tf + "/{id}", tf + "/" + fid).status, 404);
+  EXPECT_EQ(Call("ha", "GET", tf, tf).status, 200);
+  EXPECT_EQ(Call("lead", "GET", tf, tf + "?scope=overseen").status, 200);
+  EXPECT_EQ(Call("lead", "GET", tf, tf + "?scope=everything").status, 400);
+  EXPECT_EQ(Call("sl", "POST", tf + "/{id}/members", tf + "/" + fid + "/members",
+                 json::Json({{"account_id", AccountId("hb")}}).dump())
+                .status,
+            201);
+  EXPECT_EQ(Call("ha", "POST", tf + "/{id}/members", tf + "/" + fid + "/members",
+                 json::Json({{"account_id", AccountId("op")}}).dump())
+                .status,
+            403);
+  EXPECT_EQ(Call("lead", "POST", tf + "/{id}/members/{account_id}/remove",
+                 tf + "/" + fid + "/members/" + AccountId("hb") + "/remove")
+                .status,
+            204);
+  auto survey =
+      Call("lead", "POST", tf + "/{id}/tasks", tf + "/" + fid + "/tasks",
+           json::Json(
+               {{"title", "摸排摊点"}, {"owner_account_id", AccountId("ha")}, {"deadline_days", 3}})
+               .dump());
+  ASSERT_EQ(survey.status, 201) << survey.body;
+  const std::string t1 = Body(survey)["id"];
+  auto clear = Call("sl", "POST", tf + "/{id}/tasks", tf + "/" + fid + "/tasks",
+                    json::Json({{"title", "集中清理"},
+                                {"owner_account_id", AccountId("pol")},
+                                {"deadline_days", 5},
+                                {"depends_on", {t1}}})
+                        .dump());
+  ASSERT_EQ(clear.status, 201) << clear.body;
+  const std::string t2 = Body(clear)["id"];
+  const std::string tk = "/api/v1/tasks";
+  EXPECT_EQ(
+      Call("pol", "POST", tk + "/{id}/status", tk + "/" + t2 + "/status", R"({"status":"doing"})")
+          .status,
+      409);
+  EXPECT_EQ(Call("lead", "POST", tk + "/{id}/dependencies", tk + "/" + t1 + "/dependencies",
+                 json::Json({{"depends_on", {t2}}}).dump())
+                .status,
+            400);
+  EXPECT_EQ(Call("ha", "POST", tk + "/{id}/reports", tk + "/" + t1 + "/reports",
+                 R"({"text":"已摸排23处","percent":50})")
+                .status,
+            201);
+  EXPECT_EQ(Call("lead", "GET", tk + "/{id}/reports", tk + "/" + t1 + "/reports").status, 200);
+  EXPECT_EQ(
+      Call("ha", "POST", tk + "/{id}/status", tk + "/" + t1 + "/status", R"({"status":"done"})")
+          .status,
+      200);
+  EXPECT_EQ(Call("lead", "GET", tk + "/overdue", tk + "/overdue").status, 200);
+  auto stage =
+      Call("lead", "POST", tf + "/{id}/milestones", tf + "/" + fid + "/milestones",
+           R"({"stage":"initiation","due":"2026-11-30T17:30:00+08:00","budget_fen":500000})");
+  ASSERT_EQ(stage.status, 201) << stage.body;
+  EXPECT_EQ(Call("lead", "POST", "/api/v1/milestones/{id}/record",
+                 "/api/v1/milestones/" + Body(stage)["id"].get<std::string>() + "/record",
+                 R"({"spent_fen":120000,"reached":true})")
+                .status,
+            200);
+
+  const std::string ch = "/api/v1/channels";
+  auto posted = Call("ha", "POST", ch + "/{id}/messages", ch + "/" + channel + "/messages",
+                     R"({"text":"@user.sl 摸排表已上传"})");
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  EXPECT_EQ(Body(posted)["mentions"].size(), 1u);
+  EXPECT_EQ(Call("hb", "POST", ch + "/{id}/messages", ch + "/" + channel + "/messages",
+                 R"({"text":"我已离开"})")
+                .status,
+            403);
+  EXPECT_EQ(Call("ha", "POST", ch + "/{id}/messages", ch + "/" + channel + "/messages",
+                 json::Json({{"text", std::string(9000, 'x')}}).dump())
+                .status,
+            413);
+  auto page = Call("sl", "GET", ch + "/{id}/messages", ch + "/" + channel + "/messages?limit=10");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(Call("sl", "GET", ch + "/{id}/messages",
+                 ch + "/" + channel +
+                     "/messages?cursor=" + Body(page)["resume_cursor"].get<std::string>())
+                .status,
+            200);
+  EXPECT_EQ(
+      Call("sl", "GET", ch + "/{id}/messages", ch + "/" + channel + "/messages?cursor=zz").status,
+      400);
+  EXPECT_EQ(
+      Call("sl", "POST", ch + "/{id}/read", ch + "/" + channel + "/read", R"({"seq":1})").status,
+      204);
+  EXPECT_EQ(Call("sl", "GET", ch, ch).status, 200);
+  EXPECT_EQ(Call("sl", "GET", ch + "/{id}/members", ch + "/" + channel + "/members").status, 200);
+  auto group = Call("ha", "POST", ch, ch,
+                    json::Json({{"title", "街道网格员"}, {"members", {AccountId("hb")}}}).dump());
+  ASSERT_EQ(group.status, 201) << group.body;
+  const std::string gid = Body(group)["id"];
+  EXPECT_EQ(Call("ha", "POST", ch + "/{id}/members", ch + "/" + gid + "/members",
+                 json::Json({{"account_id", AccountId("pol")}}).dump())
+                .status,
+            201);
+  EXPECT_EQ(Call("hb", "POST", ch + "/{id}/leave", ch + "/" + gid + "/leave").status, 204);
+  EXPECT_EQ(Call("ha", "POST", ch + "/direct", ch + "/direct",
+                 json::Json({{"account_id", AccountId("hb")}}).dump())
+                .status,
+            200);
+  EXPECT_EQ(
+      Call("lead", "POST", tf + "/{id}/dissolve", tf + "/" + fid + "/dissolve",
+           json::Json({{"summary", "整治完成"}, {"handover", {{t2, AccountId("sl")}}}}).dump())
+          .status,
+      200);
+  EXPECT_EQ(
+      Call("lead", "POST", tf + "/{id}/tasks", tf + "/" + fid + "/tasks",
+           json::Json(
+               {{"title", "复查"}, {"owner_account_id", AccountId("ha")}, {"deadline_days", 1}})
+               .dump())
+          .status,
+      409);
+
+  const std::string dir = "/api/v1/directives";
+  const json::Json notice = {{"title", "关于开展消防安全检查的通知"},
+                             {"body", "请于本周五前完成辖区检查。"},
+                             {"to_units", {street_a_.id}},
+                             {"include_subtree", true},
+                             {"ack_by", "2026-11-27T17:30:00+08:00"}};
+  EXPECT_TRUE(BodyConforms("POST", dir, notice));
+  auto sent = Call("lead", "POST", dir, dir, notice.dump());
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_EQ(Body(sent)["recipients"], 2);  // ha and sl; the resident is not staff
+  const std::string did = Body(sent)["id"];
+  EXPECT_EQ(Call("ha", "GET", dir, dir).status, 200);
+  EXPECT_EQ(Call("lead", "GET", dir, dir + "?box=sent").status, 200);
+  EXPECT_EQ(Call("ha", "GET", dir + "/{id}", dir + "/" + did).status, 200);
+  EXPECT_EQ(Call("hb", "GET", dir + "/{id}", dir + "/" + did).status, 404);
+  EXPECT_EQ(Call("ha", "POST", dir + "/{id}/read", dir + "/" + did + "/read").status, 200);
+  EXPECT_EQ(Call("ha", "POST", dir + "/{id}/ack", dir + "/" + did + "/ack",
+                 json::Json({{"unit_id", street_b_.id}}).dump())
+                .status,
+            403);
+  EXPECT_EQ(
+      Call("ha", "POST", dir + "/{id}/ack", dir + "/" + did + "/ack", R"({"note":"收到"})").status,
+      200);
+  EXPECT_EQ(Call("hb", "POST", dir + "/{id}/ack", dir + "/" + did + "/ack").status, 404);
+  auto receipts = Call("lead", "GET", dir + "/{id}/receipts", dir + "/" + did + "/receipts");
+  ASSERT_EQ(receipts.status, 200);
+  EXPECT_EQ(Body(receipts)["acknowledged"], 1);
+  EXPECT_EQ(Call("ha", "GET", dir + "/{id}/receipts", dir + "/" + did + "/receipts").status, 403);
+  EXPECT_EQ(Call("lead", "GET", dir + "/{id}/reminders", dir + "/" + did + "/reminders").status,
+            200);
+
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);
   EXPECT_EQ(Call("", "GET", "/metrics", "/metrics").status, 200);  // from loopback

@@ -20,6 +20,7 @@
 #include "files/file_service.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
+#include "http/collab_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -60,9 +61,10 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(
-        t_->db(),
-        {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema()}, 0));
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(),
+                                      {&requests::Schema(), &workflow::Schema(),
+                                       &services::Schema(), &exchange::Schema(), &collab::Schema()},
+                                      0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -128,6 +130,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterServicesRoutes(*api_, *services_);
     exchange_ = std::make_unique<exchange::ExchangeService>(t_->db(), clock_, ids_, *identity_);
     RegisterExchangeRoutes(*api_, *exchange_, "http://127.0.0.1");
+    collab_ =
+        std::make_unique<collab::CollabService>(t_->db(), clock_, ids_, *calendar_, *identity_);
+    RegisterCollabRoutes(*api_, *collab_);
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
@@ -284,6 +289,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
+  std::unique_ptr<collab::CollabService> collab_;
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets
