@@ -749,7 +749,7 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
 
   Directive d;
   d.id = ids_.Next();
-  XT_ASSIGN_OR_RETURN(d.title, CheckText("title", in.title, kMaxTitleChars, true));
+  d.title = in.title;
   d.body = in.body;
   d.from_unit_id = (*from)->id;
   d.from_unit_name = (*from)->name;

@@ -14,6 +14,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/verify.h"
+#include "files/file_service.h"
 #include "storage/testing.h"
 
 namespace xietong::collab {
@@ -418,6 +419,42 @@ TEST_P(CollabServiceTest, ADissolvedForceHandsOverOpenTasksAndRefusesWrites) {
   ASSERT_TRUE(history) << history.error().message;
   EXPECT_EQ(history->items.size(), 1u);
   ExpectChainIntact();
+}
+
+TEST_P(CollabServiceTest, ReportsAndMessagesCarryTheAuthorsOwnUploadsOnce) {
+  const ForceView f = Formed();
+  files::FileService uploads(t_->db(), clock_, ids_);
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + "pixels";
+  auto photo = uploads.Upload(water_handler_, "image/png", png);
+  ASSERT_TRUE(photo) << photo.error().message;
+  auto theirs = uploads.Upload(mgmt_handler_, "image/png", png);
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  auto task = service_->AddTask(
+      lead_, f.force.id,
+      {.title = "现场拍照", .owner_account_id = water_handler_.account_id, .deadline_days = 1});
+  ASSERT_TRUE(task);
+  EXPECT_EQ(service_
+                ->ReportProgress(water_handler_, task->id,
+                                 {.text = "别人的照片", .percent = 10, .file_ids = {theirs->id}})
+                .error()
+                .field,
+            "file_ids");
+  auto report = service_->ReportProgress(
+      water_handler_, task->id, {.text = "现场照片", .percent = 30, .file_ids = {photo->id}});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->file_ids, std::vector<std::string>{photo->id});
+  // Attached once: the same upload cannot go with a message too.
+  EXPECT_EQ(
+      service_->Post(water_handler_, f.force.channel_id, {.text = "照片", .file_ids = {photo->id}})
+          .error()
+          .code,
+      ErrorCode::kConflict);
+  auto posted = service_->Post(mgmt_handler_, f.force.channel_id,
+                               {.text = "我这边的照片", .file_ids = {theirs->id}});
+  ASSERT_TRUE(posted) << posted.error().message;
+  EXPECT_EQ(posted->file_ids, std::vector<std::string>{theirs->id});
+  EXPECT_EQ(Count("collab_reports"), 1);
+  EXPECT_EQ(Count("collab_messages"), 1);
 }
 
 // --- directives ------------------------------------------------------------------------
