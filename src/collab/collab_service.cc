@@ -342,6 +342,16 @@ Result<void> CollabService::RemoveMember(const Principal& actor, std::string_vie
       return Fail(Error::Conflict("the last lead (牵头人) cannot leave; make another member lead "
                                   "first, or dissolve the task force")
                       .About("account_id", "last_lead"));
+    XT_ASSIGN_OR_RETURN(auto tasks, store::Tasks(ex, access.force.id));
+    std::string owned;
+    for (const auto& t : tasks)
+      if (t.owner_account_id == account_id && t.status != TaskStatus::kDone)
+        owned += (owned.empty() ? "" : ", ") + t.title;
+    if (!owned.empty())
+      return Fail(Error::Conflict(fmt::format("{} still owns open tasks ({}); a lead reassigns "
+                                              "them first",
+                                              it->display_name, owned))
+                      .About("account_id", "owns_open_tasks"));
     XT_TRY_VOID(store::DeleteMember(ex, access.force.id, account_id));
     XT_TRY_VOID(store::DeleteChannelMember(ex, access.force.channel_id, account_id));
     XT_TRY_VOID(audit::Append(ex, now,
@@ -493,6 +503,44 @@ Result<Task> CollabService::SetTaskStatus(const Principal& actor, std::string_vi
                                {{"force_id", task->force_id},
                                 {"from", TaskStatusName(from)},
                                 {"to", TaskStatusName(to)}}}));
+    return std::move(*task);
+  });
+}
+
+Result<Task> CollabService::ReassignTask(const Principal& actor, std::string_view task_id,
+                                         std::string_view owner_account_id) {
+  const Timestamp now = clock_.Now();
+  return db_.Write([&](Executor& ex) -> Result<Task> {
+    XT_ASSIGN_OR_RETURN(auto task, store::FindTask(ex, task_id));
+    if (!task) return Fail(NoTask(task_id));
+    auto access = ChangeForce(ex, actor, task->force_id, ForceAction::kChangeAnyTask);
+    if (!access) {
+      if (access.error().code == ErrorCode::kNotFound) return Fail(NoTask(task_id));
+      return Fail(std::move(access.error()));
+    }
+    if (task->status == TaskStatus::kDone)
+      return Fail(
+          Error::Conflict(fmt::format("task '{}' is done", task->title)).About("status", "done"));
+    XT_ASSIGN_OR_RETURN(auto owner, store::FindMember(ex, task->force_id, owner_account_id));
+    if (!owner)
+      return Fail(Error::InvalidArgument(
+                      "field 'owner_account_id': a task's owner is a member of the task force")
+                      .About("owner_account_id", "not_member"));
+    const std::string from = task->owner_account_id;
+    task->owner_account_id = owner->account_id;
+    task->owner_unit_id = owner->unit_id;
+    task->owner_unit_name = owner->unit_name;
+    task->updated_at = now;
+    XT_ASSIGN_OR_RETURN(const bool ok, store::UpdateTask(ex, *task));
+    if (!ok) return Fail(Stale("task"));
+    XT_TRY_VOID(audit::Append(ex, now,
+                              {actor.account_id,
+                               "collab.task.reassigned",
+                               task->id,
+                               {{"force_id", task->force_id},
+                                {"from", from},
+                                {"to", task->owner_account_id},
+                                {"owner_unit_id", task->owner_unit_id}}}));
     return std::move(*task);
   });
 }

@@ -111,7 +111,8 @@ class CollabService {
   Result<std::vector<TaskForce>> OverseenForces(const identity::Principal& actor);
   Result<Member> AddMember(const identity::Principal& actor, std::string_view force_id,
                            const MemberInput& in);
-  // A lead removes anyone; everyone may leave. The last lead cannot go.
+  // A lead removes anyone; everyone may leave. The last lead cannot go, nor
+  // anyone who still owns open tasks (ReassignTask them first).
   Result<void> RemoveMember(const identity::Principal& actor, std::string_view force_id,
                             std::string_view account_id);
   // handover: each open task's id → the account that takes it over.
@@ -124,6 +125,9 @@ class CollabService {
                        const NewTask& in);
   Result<Task> SetTaskStatus(const identity::Principal& actor, std::string_view task_id,
                              std::string_view status);
+  // A lead gives a task that is not done to another member.
+  Result<Task> ReassignTask(const identity::Principal& actor, std::string_view task_id,
+                            std::string_view owner_account_id);
   Result<Task> SetDependencies(const identity::Principal& actor, std::string_view task_id,
                                const std::vector<std::string>& depends_on);
   Result<ProgressReport> ReportProgress(const identity::Principal& actor, std::string_view task_id,

@@ -332,6 +332,34 @@ TEST_P(CollabServiceTest, TasksWaitForTheirDependenciesAndEscalateWhenLate) {
   ExpectChainIntact();
 }
 
+TEST_P(CollabServiceTest, NobodyLeavesWithOpenTasksUntilALeadReassignsThem) {
+  const ForceView f = Formed();
+  auto task = service_->AddTask(
+      lead_, f.force.id,
+      {.title = "清运垃圾", .owner_account_id = mgmt_handler_.account_id, .deadline_days = 2});
+  ASSERT_TRUE(task);
+  EXPECT_EQ(service_->RemoveMember(lead_, f.force.id, mgmt_handler_.account_id).error().reason,
+            "owns_open_tasks");
+  EXPECT_EQ(
+      service_->RemoveMember(mgmt_handler_, f.force.id, mgmt_handler_.account_id).error().reason,
+      "owns_open_tasks");
+  EXPECT_EQ(
+      service_->ReassignTask(street_liaison_, task->id, water_handler_.account_id).error().code,
+      ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->ReassignTask(lead_, task->id, stranger_.account_id).error().reason,
+            "not_member");
+  auto moved = service_->ReassignTask(lead_, task->id, water_handler_.account_id);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->owner_unit_id, water_.id);
+  ASSERT_TRUE(service_->RemoveMember(lead_, f.force.id, mgmt_handler_.account_id));
+  ASSERT_TRUE(service_->SetTaskStatus(water_handler_, task->id, "doing"));
+  ASSERT_TRUE(service_->SetTaskStatus(water_handler_, task->id, "done"));
+  EXPECT_EQ(service_->ReassignTask(lead_, task->id, lead_.account_id).error().code,
+            ErrorCode::kConflict);
+  ASSERT_TRUE(service_->RemoveMember(lead_, f.force.id, water_handler_.account_id))
+      << "a done task does not hold its owner";
+}
+
 TEST_P(CollabServiceTest, MilestonesGoInOrderAndCountSpendInFen) {
   const ForceView f = Formed();
   auto init = service_->AddMilestone(lead_, f.force.id, "initiation", kNow + kMicrosPerDay, 0);

@@ -385,10 +385,12 @@ Result<void> InsertTask(Executor& ex, const Task& t) {
 Result<bool> UpdateTask(Executor& ex, Task& t) {
   XT_ASSIGN_OR_RETURN(
       const auto n,
-      ex.Exec("UPDATE collab_tasks SET depends_on = ?, status = ?, percent = ?, updated_at = ?,"
+      ex.Exec("UPDATE collab_tasks SET owner_unit_id = ?, owner_unit_name = ?,"
+              " owner_account_id = ?, depends_on = ?, status = ?, percent = ?, updated_at = ?,"
               " handed_to = ?, version = ? WHERE id = ? AND version = ?",
-              {Strings(t.depends_on), TaskStatusName(t.status), t.percent, t.updated_at,
-               t.handed_to, t.version + 1, t.id, t.version}));
+              {t.owner_unit_id, t.owner_unit_name, t.owner_account_id, Strings(t.depends_on),
+               TaskStatusName(t.status), t.percent, t.updated_at, t.handed_to, t.version + 1, t.id,
+               t.version}));
   if (n == 0) return false;
   ++t.version;
   return true;

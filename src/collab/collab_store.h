@@ -42,7 +42,8 @@ Result<std::optional<Member>> FindMember(Executor& ex, std::string_view force_id
 
 // --- tasks, reports, milestones --------------------------------------------------------
 Result<void> InsertTask(Executor& ex, const Task& t);
-Result<bool> UpdateTask(Executor& ex, Task& t);  // optimistic, as UpdateForce
+// Owner, dependencies, status, percent and handover; optimistic, as UpdateForce.
+Result<bool> UpdateTask(Executor& ex, Task& t);
 Result<std::optional<Task>> FindTask(Executor& ex, std::string_view id);
 Result<std::vector<Task>> Tasks(Executor& ex, std::string_view force_id);
 // Tasks not done whose deadline is before `before`, of forces that are active

@@ -427,6 +427,20 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
           });
   }
   {
+    RouteDoc d = Doc("Give a task to another member (a lead)", "改派任务");
+    d.path = {Id("the task")};
+    d.body = {doc::Json(doc::Object({{"owner_account_id", doc::String(1)}}, {"owner_account_id"}))};
+    d.answers = {doc::Ok(doc::Ref("ForceTask"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", tasks + "/{id}/reassign", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto owner, Str(body, "owner_account_id", true));
+            XT_ASSIGN_OR_RETURN(auto t, collab.ReassignTask(req.actor(), req.Param("id"), owner));
+            return Response::Json(200, TaskJson(t));
+          });
+  }
+  {
     RouteDoc d = Doc("Change what a task waits for (no cycles)", "设置任务依赖");
     d.path = {Id("the task")};
     d.body = {
@@ -888,12 +902,12 @@ json::Json CollabSchemas() {
           {"TaskForceDetail", closed(detail)},
           {"TaskForceMember", closed(member)},
           {"NewForceTask", Object({{"title", String(1, collab::kMaxTitleChars)},
-                              {"description", String()},
-                              {"owner_account_id", String(1)},
-                              {"owner_unit_id", String()},
-                              {"deadline_days", IntegerIn(1, collab::kMaxTaskDays)},
-                              {"depends_on", ids}},
-                             {"title", "owner_account_id", "deadline_days"})},
+                                   {"description", String()},
+                                   {"owner_account_id", String(1)},
+                                   {"owner_unit_id", String()},
+                                   {"deadline_days", IntegerIn(1, collab::kMaxTaskDays)},
+                                   {"depends_on", ids}},
+                                  {"title", "owner_account_id", "deadline_days"})},
           {"ForceTask", closed(task)},
           {"Milestone", closed(milestone)},
           {"ProgressReport", closed(report)},
@@ -924,16 +938,16 @@ json::Json CollabSchemas() {
           {"ChatChannel", closed(channel)},
           {"ChatChannelListed", closed(channel_listed)},
           {"ChatChannelMember", closed({{"account_id", String(1)},
-                                    {"username", String()},
-                                    {"display_name", String()},
-                                    {"read_seq", Integer()}})},
+                                        {"username", String()},
+                                        {"display_name", String()},
+                                        {"read_seq", Integer()}})},
           {"NewChatMessage",
            Object({{"text", String(1)}, {"parent_id", String()}, {"file_ids", ids}}, {"text"})},
           {"ChatMessage", closed(message)},
           {"ChatMessagePage", Object({{"items", ArrayOf(Ref("ChatMessage"))},
-                                  {"next_cursor", Nullable(String(1))},
-                                  {"resume_cursor", String(1)}},
-                                 {"items", "next_cursor", "resume_cursor"})}};
+                                      {"next_cursor", Nullable(String(1))},
+                                      {"resume_cursor", String(1)}},
+                                     {"items", "next_cursor", "resume_cursor"})}};
 }
 
 }  // namespace xietong::http

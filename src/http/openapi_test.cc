@@ -962,6 +962,10 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                  json::Json({{"account_id", AccountId("hb")}}).dump())
                 .status,
             200);
+  EXPECT_EQ(Call("lead", "POST", tk + "/{id}/reassign", tk + "/" + t2 + "/reassign",
+                 json::Json({{"owner_account_id", AccountId("sl")}}).dump())
+                .status,
+            200);
   EXPECT_EQ(
       Call("lead", "POST", tf + "/{id}/dissolve", tf + "/" + fid + "/dissolve",
            json::Json({{"summary", "整治完成"}, {"handover", {{t2, AccountId("sl")}}}}).dump())
