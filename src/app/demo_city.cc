@@ -114,21 +114,22 @@ const std::vector<DistrictSpec>& Districts() {
 struct DepartmentSpec {
   std::string_view name;
   int handlers;       // 1, or 2 for the departments that get the most requests
-  bool data_officer;  // whether it has a chief data officer (首席数据官)
+  int data_officers;  // 0; 1, its chief data officer (首席数据官); or 2, a second one
+                      // who confirms approvals of 核心 fields (复核确认)
 };
 
 // City departments get the codes JL-D01, JL-D02, … in this order.
 const std::vector<DepartmentSpec>& CityDepartments() {
   static const std::vector<DepartmentSpec> departments = {
-      {"市城市管理委员会", 2, false},  {"市住房和城乡建设局", 2, false},
-      {"市生态环境局", 2, false},      {"市交通运输局", 1, false},
-      {"市教育局", 1, false},          {"市人力资源和社会保障局", 1, true},
-      {"市商务局", 1, false},          {"市卫生健康委员会", 1, true},
-      {"市市场监督管理局", 2, true},   {"市水务局", 1, false},
-      {"市民政局", 1, false},          {"市公安局", 1, true},
-      {"市自然资源和规划局", 1, true}, {"市应急管理局", 1, false},
-      {"市文化广电旅游局", 1, false},  {"市政务服务和数据管理局", 1, true},
-      {"市医疗保障局", 1, false},      {"市农业农村局", 1, false},
+      {"市城市管理委员会", 2, 0},   {"市住房和城乡建设局", 2, 0},
+      {"市生态环境局", 2, 0},       {"市交通运输局", 1, 0},
+      {"市教育局", 1, 0},           {"市人力资源和社会保障局", 1, 2},
+      {"市商务局", 1, 0},           {"市卫生健康委员会", 1, 1},
+      {"市市场监督管理局", 2, 1},   {"市水务局", 1, 0},
+      {"市民政局", 1, 0},           {"市公安局", 1, 1},
+      {"市自然资源和规划局", 1, 1}, {"市应急管理局", 1, 0},
+      {"市文化广电旅游局", 1, 0},   {"市政务服务和数据管理局", 1, 1},
+      {"市医疗保障局", 1, 0},       {"市农业农村局", 1, 0},
   };
   return departments;
 }
@@ -338,7 +339,7 @@ Plan BuildPlan() {
               {{dept, Role::kHandler}});
       }
     }
-    if (!spec.data_officer) continue;
+    if (spec.data_officers == 0) continue;
     if (spec.name == "市政务服务和数据管理局") {
       // The platform's own data officer also handles the bureau's requests.
       staff("data.officer", {{dept, Role::kDataOfficer}, {dept, Role::kHandler}}, "首席数据官");
@@ -382,6 +383,12 @@ Plan BuildPlan() {
     r.shown_role = i == 0 ? "居民" : "";
     plan.accounts.push_back(std::move(r));
   }
+
+  // Second data officers come last, so that everyone above keeps the name drawn for them.
+  for (std::size_t i = 0; i < departments.size(); ++i)
+    if (CityDepartments()[i].data_officers == 2)
+      staff(Stem(plan.units[departments[i]].code) + ".data2",
+            {{departments[i], Role::kDataOfficer}});
   return plan;
 }
 

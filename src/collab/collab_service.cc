@@ -777,6 +777,16 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
               .About("to_units", "outside_scope"));
     targets.push_back(**unit);
   }
+  if (!in.idempotency_key.empty()) {  // a retry: the first answer, no second fan-out
+    XT_ASSIGN_OR_RETURN(auto first, db_.Read([&](Executor& ex) {
+      return store::DirectiveByKey(ex, actor.account_id, in.idempotency_key);
+    }));
+    if (first) {
+      XT_ASSIGN_OR_RETURN(auto d,
+                          db_.Read([&](Executor& ex) { return store::FindDirective(ex, *first); }));
+      if (d) return std::move(*d);
+    }
+  }
   // Everyone with a membership below a target (filtered by ResolveRecipients).
   std::vector<identity::Account> candidates;
   std::set<std::string> seen;
@@ -809,7 +819,15 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
   d.ack_by = in.ack_by;
   d.created_at = now;
   d.recipients = static_cast<std::int64_t>(receipts.size());
-  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+  return db_.Write([&](Executor& ex) -> Result<Directive> {
+    if (!in.idempotency_key.empty()) {
+      XT_ASSIGN_OR_RETURN(auto first,
+                          store::ClaimDirectiveKey(ex, actor.account_id, in.idempotency_key, d.id));
+      if (first) {  // a concurrent retry committed first
+        XT_ASSIGN_OR_RETURN(auto earlier, store::FindDirective(ex, *first));
+        if (earlier) return std::move(*earlier);
+      }
+    }
     XT_TRY_VOID(store::InsertDirective(ex, d));
     XT_TRY_VOID(store::InsertReceipts(ex, d.id, now, receipts, options_.receipt_batch));
     XT_TRY_VOID(audit::Append(ex, now,
@@ -822,9 +840,8 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
                                 {"include_subtree", d.include_subtree},
                                 {"ack_by", d.ack_by},
                                 {"recipients", d.recipients}}}));
-    return {};
-  }));
-  return d;
+    return d;
+  });
 }
 
 Result<DirectiveView> CollabService::GetDirective(const Principal& actor, std::string_view id) {

@@ -144,6 +144,7 @@ class CollabService {
                                     std::int64_t spent_fen, bool reached);
 
   // --- directives ---
+  // With in.idempotency_key, a retry answers the first directive unchanged.
   Result<Directive> SendDirective(const identity::Principal& actor, const NewDirective& in);
   Result<DirectiveView> GetDirective(const identity::Principal& actor, std::string_view id);
   Result<std::vector<store::InboxItem>> Inbox(const identity::Principal& actor, int limit);

@@ -611,6 +611,24 @@ TEST_P(CollabServiceTest, DirectivesGoOnlyWhereTheSenderReaches) {
   ASSERT_TRUE(only_street) << only_street.error().message;
   EXPECT_EQ(only_street->recipients, 1) << "the street's own people, not its communities'";
   EXPECT_EQ(Count("collab_directives"), 1);
+
+  // A retry after no answer (a crash, a dropped connection) is the first directive.
+  in.idempotency_key = "notice-2026-11-23-1";
+  auto first = service_->SendDirective(sender, in);
+  ASSERT_TRUE(first) << first.error().message;
+  clock_.Advance(kMicrosPerMinute);
+  auto retry = service_->SendDirective(sender, in);
+  ASSERT_TRUE(retry) << retry.error().message;
+  EXPECT_EQ(retry->id, first->id);
+  EXPECT_EQ(retry->created_at, first->created_at);
+  EXPECT_EQ(Count("collab_directives"), 2);
+  EXPECT_EQ(Count("collab_receipts"), 2) << "nobody received it twice";
+  auto other_sender = Person("street.deputy", street_, Role::kUnitLead);
+  auto theirs = service_->SendDirective(other_sender, in);
+  ASSERT_TRUE(theirs);
+  EXPECT_NE(theirs->id, first->id) << "keys are per sender";
+  in.idempotency_key = std::string(201, 'k');
+  EXPECT_EQ(service_->SendDirective(sender, in).error().field, "idempotency_key");
 }
 
 // --- channels --------------------------------------------------------------------------

@@ -72,6 +72,12 @@ constexpr storage::Migration kMigrations[] = {
      " author_id TEXT NOT NULL, author_name TEXT NOT NULL, text TEXT NOT NULL,"
      " mentions TEXT NOT NULL, parent_id TEXT NOT NULL, file_ids TEXT NOT NULL,"
      " at BIGINT NOT NULL, UNIQUE (channel_id, seq))"},
+    // A sender who got no answer (a crash, a dropped connection) retries
+    // with the same key and gets the first directive, not a second fan-out.
+    {"collab", 2, "directives' idempotency keys",
+     "CREATE TABLE collab_directive_keys ("
+     " sender_id TEXT NOT NULL, idem_key TEXT NOT NULL, directive_id TEXT NOT NULL,"
+     " PRIMARY KEY (sender_id, idem_key))"},
 };
 
 std::string Strings(const std::vector<std::string>& v) { return json::Json(v).dump(); }
@@ -531,6 +537,30 @@ Result<std::optional<Directive>> FindDirective(Executor& ex, std::string_view id
                                             {id}));
   if (!row) return std::optional<Directive>();
   return std::optional<Directive>(DirectiveFrom(*row));
+}
+
+Result<std::optional<std::string>> DirectiveByKey(Executor& ex, std::string_view sender_id,
+                                                  std::string_view key) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT directive_id FROM collab_directive_keys"
+                                            " WHERE sender_id = ? AND idem_key = ?",
+                                            {sender_id, key}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
+Result<std::optional<std::string>> ClaimDirectiveKey(Executor& ex, std::string_view sender_id,
+                                                     std::string_view key,
+                                                     std::string_view directive_id) {
+  XT_ASSIGN_OR_RETURN(const auto n,
+                      ex.Exec("INSERT INTO collab_directive_keys (sender_id, idem_key,"
+                              " directive_id) VALUES (?, ?, ?)"
+                              " ON CONFLICT (sender_id, idem_key) DO NOTHING",
+                              {sender_id, key, directive_id}));
+  if (n > 0) return std::optional<std::string>();
+  // Claimed before (or by a concurrent sender that committed first).
+  XT_ASSIGN_OR_RETURN(auto first, DirectiveByKey(ex, sender_id, key));
+  if (!first) return Fail(Error::Conflict("this Idempotency-Key is being used right now; retry"));
+  return first;
 }
 
 Result<std::optional<Receipt>> FindReceipt(Executor& ex, std::string_view directive_id,

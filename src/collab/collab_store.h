@@ -65,6 +65,13 @@ Result<void> InsertDirective(Executor& ex, const Directive& d);
 Result<void> InsertReceipts(Executor& ex, std::string_view directive_id, Timestamp at,
                             std::span<const Receipt> receipts, int batch);
 Result<std::optional<Directive>> FindDirective(Executor& ex, std::string_view id);
+// Claims a sender's idempotency key for directive_id; when the key was
+// claimed before, answers the directive it was claimed for instead.
+Result<std::optional<std::string>> ClaimDirectiveKey(Executor& ex, std::string_view sender_id,
+                                                     std::string_view key,
+                                                     std::string_view directive_id);
+Result<std::optional<std::string>> DirectiveByKey(Executor& ex, std::string_view sender_id,
+                                                  std::string_view key);
 Result<std::optional<Receipt>> FindReceipt(Executor& ex, std::string_view directive_id,
                                            std::string_view account_id);
 Result<std::vector<Receipt>> Receipts(Executor& ex, std::string_view directive_id);

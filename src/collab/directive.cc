@@ -28,6 +28,9 @@ Result<void> ValidateDirective(const NewDirective& in, Timestamp now) {
       return Fail(Error::InvalidArgument(
                       fmt::format("field 'to_units': {} is listed twice", u.substr(0, 32)))
                       .About("to_units", "duplicate"));
+  if (in.idempotency_key.size() > 200)
+    return Fail(Error::InvalidArgument("the Idempotency-Key is at most 200 characters")
+                    .About("idempotency_key", "too_long"));
   if (in.ack_by != 0 && in.ack_by <= now)
     return Fail(
         Error::InvalidArgument("field 'ack_by': must be in the future").About("ack_by", "past"));

@@ -33,6 +33,8 @@ struct NewDirective {
   std::vector<std::string> to_units = {};
   bool include_subtree = true;
   Timestamp ack_by = 0;  // 0 = no acknowledgement deadline
+  // A retry with the same key (per sender) answers the first directive.
+  std::string idempotency_key = {};
 };
 
 struct Directive {

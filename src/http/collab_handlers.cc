@@ -518,7 +518,9 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
     d.description =
         "To the people of to_units (and of every unit below them when include_subtree, the "
         "default), each once: one receipt per person, stored with the directive. ack_by: when "
-        "they must have acknowledged (签收).";
+        "they must have acknowledged (签收). A retry with the same Idempotency-Key answers the "
+        "first directive: nobody receives it twice.";
+    d.headers = {doc::IdempotencyKey()};
     d.body = {doc::Json(doc::Ref("NewDirective"))};
     d.answers = {doc::Ok(doc::Ref("Directive"), 201)};
     d.errors = {400, 403, 404};
@@ -532,6 +534,7 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
       XT_ASSIGN_OR_RETURN(auto subtree, json::OptionalBool(body, "include_subtree"));
       in.include_subtree = subtree.value_or(true);
       XT_ASSIGN_OR_RETURN(in.ack_by, TimeField(body, "ack_by", false));
+      in.idempotency_key = std::string(req.Header("idempotency-key"));
       XT_ASSIGN_OR_RETURN(auto sent, collab.SendDirective(req.actor(), in));
       return Response::Json(201, DirectiveJson(sent));
     });

@@ -986,8 +986,11 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                              {"include_subtree", true},
                              {"ack_by", "2026-11-27T17:30:00+08:00"}};
   EXPECT_TRUE(BodyConforms("POST", dir, notice));
-  auto sent = Call("lead", "POST", dir, dir, notice.dump());
+  auto sent = Call("lead", "POST", dir, dir, notice.dump(), {{"Idempotency-Key", "fire-check-1"}});
   ASSERT_EQ(sent.status, 201) << sent.body;
+  auto resent =
+      Call("lead", "POST", dir, dir, notice.dump(), {{"Idempotency-Key", "fire-check-1"}});
+  EXPECT_EQ(Body(resent)["id"], Body(sent)["id"]) << "a retry is the first directive";
   EXPECT_EQ(Body(sent)["recipients"], 2);  // ha and sl; the resident is not staff
   const std::string did = Body(sent)["id"];
   EXPECT_EQ(Call("ha", "GET", dir, dir).status, 200);

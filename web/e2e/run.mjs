@@ -2,6 +2,7 @@
 // `xietong serve` on 127.0.0.1 with a fresh demo city on SQLite.
 //
 //   node e2e/run.mjs --bin PATH/TO/xietong [--docs]
+//   XIETONG_E2E_PART=exchange node e2e/run.mjs …   (only the 数据按需共享 part)
 //
 // The journey (journey.mjs): a resident submits with a photo → the operator
 // dispatches it from the prefilled box → a repeated call is merged in → the
@@ -20,10 +21,13 @@
 // departments decide from their 一件事办件 tab (one asks for a 补正, which the
 // resident makes), and the resident sees 办结, a certificate a signed-out
 // visitor verifies, and rates it (好差评); 市民政局 asks 市公安局 for three
-// fields of the household register (数据按需共享), is granted two, looks the
-// resident up through the gateway (masked, audited), the resident finds it
-// in 我的数据使用记录, and the DCAT-AP export is validated against DCAT-AP
-// 3.0.0's mandatory shapes (dcat.mjs). Every command the server knows is
+// fields of the household register (数据按需共享), is granted two (another
+// request is rejected with a reason), looks the resident up through the
+// gateway (masked, audited), the resident finds it in 我的数据使用记录, and
+// 市公安局 revokes the grant (the next lookup is refused); a 核心 field granted
+// only after a second data officer's 复核确认; a grade change approved by the
+// steward; and the DCAT-AP export is validated against DCAT-AP 3.0.0's
+// mandatory shapes (dcat.mjs). Every command the server knows is
 // pressed on a page, each result checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go

@@ -687,7 +687,7 @@ export interface ImportProblem {
 export interface ImportReport {
   import_id: string | null
   accepted: boolean
-  encoding: 'utf-8' | 'gb18030'
+  encoding: 'utf-8' | 'gb18030' | 'xlsx'
   rows: number
   stored: number
   defects: number
@@ -724,6 +724,7 @@ export interface DataAccessLogEntry {
   purpose: string
   record_key: string // masked
   fields: string[]
+  field_titles: string[] // the fields' Chinese titles, same order
   found: boolean
   audit_seq: number
 }
