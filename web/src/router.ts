@@ -81,6 +81,17 @@ export const router = createRouter({
     { path: '/data/grants', name: 'data-grants', component: () => import('./pages/DataGrantsPage.vue') },
     { path: '/data/stats', name: 'data-stats', component: () => import('./pages/DataStatsPage.vue') },
     { path: '/me/data-log', name: 'data-log', component: () => import('./pages/DataLogPage.vue') },
+    // 专班 and 协同办公: my task forces and a force's workspace, 通知/指令, 消息.
+    { path: '/collab/forces', name: 'collab-forces', component: () => import('./pages/CollabForcesPage.vue') },
+    {
+      path: '/collab/forces/:id',
+      name: 'collab-force',
+      component: () => import('./pages/CollabForcePage.vue'),
+      props: true,
+      meta: { page: 'collab-forces' },
+    },
+    { path: '/collab/directives', name: 'collab-directives', component: () => import('./pages/CollabDirectivesPage.vue') },
+    { path: '/collab/messages', name: 'collab-messages', component: () => import('./pages/CollabMessagesPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

@@ -63,6 +63,8 @@ export interface PageLink {
   roles: Role[] | 'resident'
 }
 
+const staffRoles: Role[] = ['operator', 'handler', 'unit_lead', 'supervisor', 'leader', 'data_officer', 'admin']
+
 export const pages: PageLink[] = [
   { name: 'resident', path: '/resident', label: 'nav.resident', roles: 'resident' },
   // 一件事: 办事大厅 and 我的办件 for residents (the hall is public too).
@@ -109,6 +111,11 @@ export const pages: PageLink[] = [
     label: 'nav.data_stats',
     roles: ['data_officer', 'unit_lead', 'leader', 'supervisor', 'admin'],
   },
+  // 专班 and 协同办公: every member of staff may be in a task force, receive
+  // 通知/指令 and write messages; the server decides who sees which.
+  { name: 'collab-forces', path: '/collab/forces', label: 'nav.collab_forces', roles: staffRoles },
+  { name: 'collab-directives', path: '/collab/directives', label: 'nav.collab_directives', roles: staffRoles },
+  { name: 'collab-messages', path: '/collab/messages', label: 'nav.collab_messages', roles: staffRoles },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]

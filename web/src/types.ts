@@ -746,3 +746,155 @@ export interface QualityScorecard {
   scores: QualityScores
   trend: { day: string; overall: number }[]
 }
+
+// 专班 and 协同办公 (src/http/collab_handlers.cc).
+export type ForceRole = 'lead' | 'member' | 'liaison'
+export type ForceTaskStatus = 'todo' | 'doing' | 'done' | 'blocked'
+export type MilestoneStage = 'initiation' | 'approval' | 'construction' | 'acceptance'
+
+export interface TaskForce {
+  id: string
+  title: string
+  subject_kind: string
+  subject_id: string | null
+  goal: string
+  charter: string
+  deadline: string | null
+  unit_id: string
+  unit_name: string
+  created_by: string
+  created_at: string
+  status: string // active | dissolved
+  channel_id: string
+  dissolved_at: string | null
+  summary: string | null
+}
+
+export interface ForceMember {
+  account_id: string
+  username: string
+  display_name: string
+  unit_id: string
+  unit_name: string
+  role: ForceRole
+  added_at: string
+}
+
+export interface ForceTask {
+  id: string
+  force_id: string
+  title: string
+  description: string
+  owner_unit_id: string
+  owner_unit_name: string
+  owner_account_id: string
+  deadline_days: number
+  deadline: string | null
+  depends_on: string[]
+  status: ForceTaskStatus
+  percent: number
+  created_at: string
+  updated_at: string
+  handed_to: string | null
+}
+
+export interface Milestone {
+  id: string
+  force_id: string
+  stage: MilestoneStage
+  due: string | null
+  budget_fen: number
+  spent_fen: number
+  reached_at: string | null
+}
+
+export interface TaskForceDetail extends TaskForce {
+  members: ForceMember[]
+  tasks: ForceTask[]
+  milestones: Milestone[]
+  overdue: string[] // the ids of overdue tasks
+  my_role: ForceRole | null
+}
+
+export interface ProgressReport {
+  id: string
+  task_id: string
+  account_id: string
+  text: string
+  percent: number
+  file_ids: string[]
+  at: string
+}
+
+export interface Directive {
+  id: string
+  title: string
+  body: string
+  from_unit_id: string
+  from_unit_name: string
+  sender_id: string
+  sender_name: string
+  to_units: string[]
+  include_subtree: boolean
+  ack_by: string | null
+  created_at: string
+  recipients: number
+}
+
+export interface Receipt {
+  directive_id: string
+  account_id: string
+  display_name: string
+  unit_id: string
+  unit_name: string
+  received_at: string | null
+  read_at: string | null
+  acked_at: string | null
+  ack_note: string
+}
+
+export interface DirectiveListed extends Directive {
+  receipt?: Receipt | null
+}
+
+export interface ReceiptTable {
+  directive: Directive
+  recipients: number
+  read: number
+  acknowledged: number
+  units: { unit_id: string; unit_name: string; recipients: number; read: number; acknowledged: number }[]
+  units_not_acknowledged: string[]
+  units_without_recipients: string[]
+  items: Receipt[]
+}
+
+export interface ChatChannel {
+  id: string
+  kind: string // force | group | direct
+  force_id: string | null
+  title: string
+  created_at: string
+  last_seq: number
+  archived: boolean
+  read_seq?: number
+  unread?: number
+}
+
+export interface ChatMessage {
+  id: string
+  channel_id: string
+  seq: number
+  author_id: string
+  author_name: string
+  text: string
+  mentions: string[]
+  parent_id: string | null
+  file_ids: string[]
+  at: string
+}
+
+export interface ChatMessagePage {
+  items: ChatMessage[]
+  next_cursor: string | null
+  resume_cursor: string
+}
