@@ -1,6 +1,7 @@
 // What the 专班 and 协同办公 pages share: the org tree as a picker's nested
 // options, the people of a unit (for picking members), money in 元, status
 // badges, and the field names of the collab API in the page's words.
+import { watch } from 'vue'
 import { get, query } from './api'
 import { i18n } from './i18n'
 import { loadUnits } from './units'
@@ -35,6 +36,25 @@ export async function unitOptions(): Promise<{ units: Unit[]; options: UnitOptio
 export async function peopleOf(unitId: string): Promise<Account[]> {
   const page = await get<{ items: Account[] }>('/api/v1/accounts' + query({ unit_id: unitId, limit: 200 }))
   return page.items.filter((a) => a.kind === 'staff' && !a.disabled)
+}
+
+// Keeps a member picker's people in step with its chosen unit: a new unit
+// clears the person chosen and lists that unit's staff.
+export function followUnitPeople(picker: { unit: string; people: Account[]; account: string; error: unknown }) {
+  watch(
+    () => picker.unit,
+    async (unit) => {
+      picker.people = []
+      picker.account = ''
+      picker.error = null
+      if (!unit) return
+      try {
+        picker.people = await peopleOf(unit)
+      } catch (e) {
+        picker.error = e
+      }
+    },
+  )
 }
 
 export const taskStatuses: ForceTaskStatus[] = ['todo', 'doing', 'blocked', 'done']
