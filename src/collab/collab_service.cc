@@ -19,7 +19,7 @@ const storage::Schema& Schema() {
   static const storage::Schema schema{
       .module = "collab",
       .needs = {&identity::Schema(), &files::Schema(), &audit::Schema()},
-      .migrations = {store::Migrations()}};
+      .migrations = {store::Migrations(), store::ReportFormMigrations()}};
   return schema;
 }
 

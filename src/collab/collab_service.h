@@ -1,5 +1,6 @@
 // 专班 and 协同办公: task forces with their tasks, progress and milestones;
-// directives (1-n) with a receipt per recipient; channels and messages.
+// directives (1-n) with a receipt per recipient; report forms (n-1, 报送/填报)
+// with one answer per recipient unit; channels and messages.
 //
 // Who may do what:
 //   identity::Action::kTaskForceOpen (leader, unit_lead, supervisor, admin)
@@ -16,9 +17,15 @@
 //   kCollabOversee read the receipt table. Channels: only members read and
 //   post (PermissionDenied otherwise); a force's channel has the force's
 //   members and is archived (read-only, leads only) when it dissolves.
+//   Report forms: kDirectiveSend sends them like directives (to units, not
+//   people); any staff member of a recipient unit answers for that unit and
+//   only that unit (PermissionDenied otherwise); the completion table and
+//   the answers are the sender's (as for receipts); a form is NotFound to
+//   anyone who is neither.
 //
 // Each command runs one transaction: authorize → load → decide (the pure
-// rules of taskforce.h, directive.h, channel.h) → store + one audit event.
+// rules of taskforce.h, directive.h, report_form.h, channel.h) → store + one
+// audit event.
 // A directive's receipts are written in the directive's own transaction
 // (in multi-row batches): after a crash every recipient has it exactly once
 // or nobody has. Thread-safe.
@@ -33,6 +40,8 @@
 #include "collab/channel.h"
 #include "collab/collab_store.h"
 #include "collab/directive.h"
+#include "collab/report_form.h"
+#include "collab/report_form_store.h"
 #include "collab/taskforce.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -86,6 +95,31 @@ struct MessagePage {
   std::vector<Message> items;  // oldest first
   std::string next_cursor;     // the next page in the same direction; "" when there is none
   std::string resume_cursor;   // newer than everything this reader has now: catch-up from here
+};
+
+// --- report forms (报送/填报) ---
+struct FormPrefill {
+  json::Json values = json::Json::object();  // empty when there is nothing earlier
+  std::string from_form_id = {};             // "" when none
+};
+
+struct MyFormUnit {
+  FormRecipient unit;
+  std::optional<FormAnswer> answer;
+  std::vector<FormAnswer> versions;  // replaced versions of the answer, oldest first
+  FormPrefill prefill;               // only while the unit has not answered
+};
+
+struct ReportFormView {
+  ReportForm form;
+  std::optional<CompletionTable> completion;  // the sender's view
+  std::vector<MyFormUnit> mine;               // the caller's units it was sent to
+};
+
+struct FormAnswersView {
+  ReportForm form;
+  CompletionTable completion;
+  std::vector<FormAnswer> answers;  // by unit id, late set
 };
 
 class CollabService {
@@ -180,6 +214,35 @@ class CollabService {
   Result<void> MarkChannelRead(const identity::Principal& actor, std::string_view channel_id,
                                std::int64_t seq);
   Result<std::vector<store::ChannelSummary>> MyChannels(const identity::Principal& actor);
+
+  // --- report forms (报送/填报, n-1; report_form_service.cc) ---
+  // kDirectiveSend sends a form from a unit to units in its scope (chosen as
+  // directives are, optionally only units of some kinds); one answer per
+  // recipient unit, by any staff member of that unit.
+  Result<ReportForm> CreateReportForm(const identity::Principal& actor, const NewReportForm& in);
+  // The sender's view (completion by unit) for the sender, the sending
+  // unit's kDirectiveSend people and kCollabOversee; the recipient's view
+  // (their units' answers, or what prefills them) for the recipient units'
+  // staff. NotFound for anyone else.
+  Result<ReportFormView> GetReportForm(const identity::Principal& actor, std::string_view id);
+  // Forms sent to the caller's units (one item per form and unit), newest first.
+  Result<std::vector<store::FormInboxItem>> ReportFormInbox(const identity::Principal& actor,
+                                                            int limit);
+  // Forms sent from units where the caller sends or oversees, newest first.
+  Result<std::vector<ReportForm>> ReportFormsSent(const identity::Principal& actor, int limit);
+  // The answer of unit_id ("" = the caller's only recipient unit): the caller
+  // must be staff of that very unit (PermissionDenied otherwise, nothing
+  // stored); values are checked against the form's fields (InvalidArgument
+  // naming "values.<key>"). A second answer replaces the first and keeps it
+  // as a version; after due_by answers are accepted and a first one is late.
+  Result<FormAnswer> SubmitAnswer(const identity::Principal& actor, std::string_view form_id,
+                                  std::string_view unit_id, const json::Json& values);
+  // Every unit's completion and answer (the sender's view only).
+  Result<FormAnswersView> FormAnswers(const identity::Principal& actor, std::string_view form_id);
+  // What prefills unit_id's answer: its answer to the previous form of the
+  // same series from the same sending unit (fields that still fit).
+  Result<FormPrefill> Prefill(const identity::Principal& actor, std::string_view form_id,
+                              std::string_view unit_id);
 
  private:
   struct Access {
