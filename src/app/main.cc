@@ -195,6 +195,9 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   // Live updates: declared before the server, which must not outlive them.
   http::LiveHub live_hub;
   http::LiveFeed live_feed(p.db(), p.requests(), p.identity(), live_hub);
+  // Collab pushes too, woken by each collab command's commit (live.h).
+  live_feed.AlsoCollab(p.collab());
+  p.collab().AddOnCommit([&live_feed] { live_feed.Nudge(); });
   if (auto r = live_feed.Start(); !r) return Report(r.error());
   // Reactions to committed events (audit/consumer.h), one node at a time each.
   p.consumers().Start();

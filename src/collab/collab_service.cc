@@ -224,7 +224,7 @@ Result<ForceView> CollabService::CreateForce(const Principal& actor, const NewTa
   channel.created_by = actor.account_id;
   channel.created_at = now;
 
-  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+  XT_TRY_VOID(Committed(db_.Write([&](Executor& ex) -> Result<void> {
     XT_TRY_VOID(store::InsertForce(ex, f));
     XT_TRY_VOID(store::InsertChannel(ex, channel));
     json::Json listed = json::Json::array();
@@ -246,7 +246,7 @@ Result<ForceView> CollabService::CreateForce(const Principal& actor, const NewTa
                                 {"channel_id", f.channel_id},
                                 {"members", listed}}}));
     return {};
-  }));
+  })));
   ForceView view;
   view.force = std::move(f);
   view.members = std::move(members);
@@ -298,7 +298,7 @@ Result<Member> CollabService::AddMember(const Principal& actor, std::string_view
   XT_ASSIGN_OR_RETURN(Member m, ResolveMember(in));
   const Timestamp now = clock_.Now();
   m.added_at = now;
-  return db_.Write([&](Executor& ex) -> Result<Member> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Member> {
     XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kAddMember));
     // Only a lead makes another lead.
     if (m.role == ForceRole::kLead && !actor.is_system() && access.member->role != ForceRole::kLead)
@@ -318,13 +318,13 @@ Result<Member> CollabService::AddMember(const Principal& actor, std::string_view
     XT_TRY_VOID(audit::Append(
         ex, now, {actor.account_id, "collab.force.member_added", access.force.id, MemberJson(m)}));
     return m;
-  });
+  }));
 }
 
 Result<void> CollabService::RemoveMember(const Principal& actor, std::string_view force_id,
                                          std::string_view account_id) {
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<void> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<void> {
     const bool leaving = account_id == actor.account_id;
     XT_ASSIGN_OR_RETURN(auto access,
                         ChangeForce(ex, actor, force_id,
@@ -360,7 +360,7 @@ Result<void> CollabService::RemoveMember(const Principal& actor, std::string_vie
                                access.force.id,
                                {{"account_id", std::string(account_id)}}}));
     return {};
-  });
+  }));
 }
 
 Result<TaskForce> CollabService::Dissolve(const Principal& actor, std::string_view force_id,
@@ -375,7 +375,7 @@ Result<TaskForce> CollabService::Dissolve(const Principal& actor, std::string_vi
     auto a = identity_.GetAccount(Principal::System(), to);
     if (!a) return Fail(std::move(a.error()).About("handover", "unknown_account"));
   }
-  return db_.Write([&](Executor& ex) -> Result<TaskForce> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<TaskForce> {
     XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kDissolve));
     XT_ASSIGN_OR_RETURN(auto tasks, store::Tasks(ex, access.force.id));
     XT_TRY_VOID(CheckHandover(tasks, handover));
@@ -408,7 +408,7 @@ Result<TaskForce> CollabService::Dissolve(const Principal& actor, std::string_vi
                        f.id,
                        {{"summary", f.summary}, {"handover", handed}, {"tasks", tasks.size()}}}));
     return f;
-  });
+  }));
 }
 
 // --- tasks and milestones --------------------------------------------------------------
@@ -417,7 +417,7 @@ Result<Task> CollabService::AddTask(const Principal& actor, std::string_view for
                                     const NewTask& in) {
   XT_TRY_VOID(ValidateNewTask(in));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Task> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Task> {
     XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kAddTask));
     XT_ASSIGN_OR_RETURN(auto owner, store::FindMember(ex, access.force.id, in.owner_account_id));
     if (!owner)
@@ -464,14 +464,14 @@ Result<Task> CollabService::AddTask(const Principal& actor, std::string_view for
                                 {"deadline", t.deadline},
                                 {"depends_on", t.depends_on}}}));
     return t;
-  });
+  }));
 }
 
 Result<Task> CollabService::SetTaskStatus(const Principal& actor, std::string_view task_id,
                                           std::string_view status) {
   XT_ASSIGN_OR_RETURN(const TaskStatus to, ParseTaskStatus(status));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Task> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Task> {
     XT_ASSIGN_OR_RETURN(auto task, store::FindTask(ex, task_id));
     if (!task) return Fail(NoTask(task_id));
     const bool own = task->owner_account_id == actor.account_id;
@@ -504,13 +504,13 @@ Result<Task> CollabService::SetTaskStatus(const Principal& actor, std::string_vi
                                 {"from", TaskStatusName(from)},
                                 {"to", TaskStatusName(to)}}}));
     return std::move(*task);
-  });
+  }));
 }
 
 Result<Task> CollabService::ReassignTask(const Principal& actor, std::string_view task_id,
                                          std::string_view owner_account_id) {
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Task> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Task> {
     XT_ASSIGN_OR_RETURN(auto task, store::FindTask(ex, task_id));
     if (!task) return Fail(NoTask(task_id));
     auto access = ChangeForce(ex, actor, task->force_id, ForceAction::kChangeAnyTask);
@@ -542,7 +542,7 @@ Result<Task> CollabService::ReassignTask(const Principal& actor, std::string_vie
                                 {"to", task->owner_account_id},
                                 {"owner_unit_id", task->owner_unit_id}}}));
     return std::move(*task);
-  });
+  }));
 }
 
 Result<Task> CollabService::SetDependencies(const Principal& actor, std::string_view task_id,
@@ -552,7 +552,7 @@ Result<Task> CollabService::SetDependencies(const Principal& actor, std::string_
                     fmt::format("field 'depends_on': at most {} tasks", kMaxDependencies))
                     .About("depends_on", "too_many"));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Task> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Task> {
     XT_ASSIGN_OR_RETURN(auto task, store::FindTask(ex, task_id));
     if (!task) return Fail(NoTask(task_id));
     auto access = ChangeForce(ex, actor, task->force_id, ForceAction::kAddTask);
@@ -593,9 +593,12 @@ Result<Task> CollabService::SetDependencies(const Principal& actor, std::string_
     XT_ASSIGN_OR_RETURN(const bool ok, store::UpdateTask(ex, *task));
     if (!ok) return Fail(Stale("task"));
     XT_TRY_VOID(audit::Append(
-        ex, now, {actor.account_id, "collab.task.dependencies", task->id, {{"depends_on", deps}}}));
+        ex, now, {actor.account_id,
+                  "collab.task.dependencies",
+                  task->id,
+                  {{"force_id", task->force_id}, {"depends_on", deps}}}));
     return std::move(*task);
-  });
+  }));
 }
 
 Result<ProgressReport> CollabService::ReportProgress(const Principal& actor,
@@ -607,7 +610,7 @@ Result<ProgressReport> CollabService::ReportProgress(const Principal& actor,
     return Fail(Error::InvalidArgument("field 'percent': 0–100").About("percent", "out_of_range"));
   XT_TRY_VOID(CheckFileIds("file_ids", in.file_ids));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<ProgressReport> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<ProgressReport> {
     XT_ASSIGN_OR_RETURN(auto task, store::FindTask(ex, task_id));
     if (!task) return Fail(NoTask(task_id));
     const bool own = task->owner_account_id == actor.account_id;
@@ -658,7 +661,7 @@ Result<ProgressReport> CollabService::ReportProgress(const Principal& actor,
                                 {"text", r.text},
                                 {"file_ids", r.file_ids}}}));
     return r;
-  });
+  }));
 }
 
 Result<std::vector<ProgressReport>> CollabService::Reports(const Principal& actor,
@@ -689,7 +692,7 @@ Result<Milestone> CollabService::AddMilestone(const Principal& actor, std::strin
   if (due <= 0)
     return Fail(Error::InvalidArgument("field 'due': is required").About("due", "required"));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Milestone> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Milestone> {
     XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kMilestones));
     XT_ASSIGN_OR_RETURN(auto existing, store::Milestones(ex, access.force.id));
     for (const auto& e : existing)
@@ -711,7 +714,7 @@ Result<Milestone> CollabService::AddMilestone(const Principal& actor, std::strin
                                 {"due", due},
                                 {"budget_fen", budget_fen}}}));
     return m;
-  });
+  }));
 }
 
 Result<Milestone> CollabService::RecordMilestone(const Principal& actor,
@@ -723,7 +726,7 @@ Result<Milestone> CollabService::RecordMilestone(const Principal& actor,
                                "separate record)")
             .About("spent_fen", "negative"));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Milestone> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Milestone> {
     XT_ASSIGN_OR_RETURN(auto m, store::FindMilestone(ex, milestone_id));
     if (!m) return Fail(Error::NotFound(fmt::format("no milestone '{}'", Short(milestone_id))));
     XT_TRY_VOID(ChangeForce(ex, actor, m->force_id, ForceAction::kMilestones));
@@ -745,7 +748,7 @@ Result<Milestone> CollabService::RecordMilestone(const Principal& actor,
                                 {"over_budget", m->spent_fen > m->budget_fen},
                                 {"reached", m->reached_at != 0}}}));
     return std::move(*m);
-  });
+  }));
 }
 
 // --- directives ----------------------------------------------------------------------
@@ -819,7 +822,7 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
   d.ack_by = in.ack_by;
   d.created_at = now;
   d.recipients = static_cast<std::int64_t>(receipts.size());
-  return db_.Write([&](Executor& ex) -> Result<Directive> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Directive> {
     if (!in.idempotency_key.empty()) {
       XT_ASSIGN_OR_RETURN(auto first,
                           store::ClaimDirectiveKey(ex, actor.account_id, in.idempotency_key, d.id));
@@ -841,7 +844,7 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
                                 {"ack_by", d.ack_by},
                                 {"recipients", d.recipients}}}));
     return d;
-  });
+  }));
 }
 
 Result<DirectiveView> CollabService::GetDirective(const Principal& actor, std::string_view id) {
@@ -872,7 +875,7 @@ Result<std::vector<Directive>> CollabService::Sent(const Principal& actor, int l
 
 Result<Receipt> CollabService::MarkRead(const Principal& actor, std::string_view id) {
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Receipt> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Receipt> {
     XT_ASSIGN_OR_RETURN(auto d, store::FindDirective(ex, id));
     if (!d) return Fail(NoDirective(id));
     XT_ASSIGN_OR_RETURN(auto r, store::FindReceipt(ex, d->id, actor.account_id));
@@ -886,14 +889,14 @@ Result<Receipt> CollabService::MarkRead(const Principal& actor, std::string_view
     XT_TRY_VOID(audit::Append(
         ex, now, {actor.account_id, "collab.directive.read", d->id, {{"unit_id", r->unit_id}}}));
     return std::move(*r);
-  });
+  }));
 }
 
 Result<Receipt> CollabService::Acknowledge(const Principal& actor, std::string_view id,
                                            std::string_view note, std::string_view unit_id) {
   XT_ASSIGN_OR_RETURN(auto checked_note, CheckText("note", note, 500, false));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Receipt> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Receipt> {
     XT_ASSIGN_OR_RETURN(auto d, store::FindDirective(ex, id));
     if (!d) return Fail(NoDirective(id));
     XT_ASSIGN_OR_RETURN(auto r, store::FindReceipt(ex, d->id, actor.account_id));
@@ -920,7 +923,7 @@ Result<Receipt> CollabService::Acknowledge(const Principal& actor, std::string_v
                                d->id,
                                {{"unit_id", r->unit_id}, {"note", checked_note}}}));
     return std::move(*r);
-  });
+  }));
 }
 
 Result<ReceiptsView> CollabService::Receipts(const Principal& actor, std::string_view id) {
@@ -996,7 +999,7 @@ Result<Channel> CollabService::CreateGroup(const Principal& actor, std::string t
     }
     members.push_back(std::move(*m));
   }
-  XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+  XT_TRY_VOID(Committed(db_.Write([&](Executor& ex) -> Result<void> {
     XT_TRY_VOID(store::InsertChannel(ex, c));
     std::vector<std::string> ids;
     for (const auto& m : members) {
@@ -1010,7 +1013,7 @@ Result<Channel> CollabService::CreateGroup(const Principal& actor, std::string t
                        c.id,
                        {{"kind", ChannelKindName(c.kind)}, {"title", c.title}, {"members", ids}}}));
     return {};
-  }));
+  })));
   return c;
 }
 
@@ -1033,7 +1036,7 @@ Result<Channel> CollabService::OpenDirect(const Principal& actor, std::string_vi
   c.created_at = now;
   XT_ASSIGN_OR_RETURN(auto other, Joining(c.id, account_id, now));
   c.title = fmt::format("{} · {}", actor.display_name, other.display_name);
-  return db_.Write([&](Executor& ex) -> Result<Channel> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Channel> {
     XT_ASSIGN_OR_RETURN(auto raced, store::FindDirect(ex, key));
     if (raced) return std::move(*raced);
     XT_TRY_VOID(store::InsertChannel(ex, c));
@@ -1047,7 +1050,7 @@ Result<Channel> CollabService::OpenDirect(const Principal& actor, std::string_vi
          c.id,
          {{"kind", ChannelKindName(c.kind)}, {"members", {actor.account_id, other.account_id}}}}));
     return c;
-  });
+  }));
 }
 
 Result<ChannelMember> CollabService::AddChannelMember(const Principal& actor,
@@ -1055,7 +1058,7 @@ Result<ChannelMember> CollabService::AddChannelMember(const Principal& actor,
                                                       std::string_view account_id) {
   const Timestamp now = clock_.Now();
   XT_ASSIGN_OR_RETURN(auto joining, Joining(channel_id, account_id, now));
-  return db_.Write([&](Executor& ex) -> Result<ChannelMember> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<ChannelMember> {
     XT_ASSIGN_OR_RETURN(auto in, ChannelFor(ex, actor, channel_id));
     if (in.channel.kind != ChannelKind::kGroup)
       return Fail(Error::Conflict(in.channel.kind == ChannelKind::kForce
@@ -1073,12 +1076,12 @@ Result<ChannelMember> CollabService::AddChannelMember(const Principal& actor,
                                in.channel.id,
                                {{"account_id", joining.account_id}}}));
     return joining;
-  });
+  }));
 }
 
 Result<void> CollabService::LeaveChannel(const Principal& actor, std::string_view channel_id) {
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<void> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<void> {
     XT_ASSIGN_OR_RETURN(auto in, ChannelFor(ex, actor, channel_id));
     if (in.channel.kind != ChannelKind::kGroup)
       return Fail(Error::Conflict(in.channel.kind == ChannelKind::kForce
@@ -1088,7 +1091,7 @@ Result<void> CollabService::LeaveChannel(const Principal& actor, std::string_vie
     XT_TRY_VOID(audit::Append(ex, now,
                               {actor.account_id, "collab.channel.member_left", in.channel.id, {}}));
     return {};
-  });
+  }));
 }
 
 Result<Message> CollabService::Post(const Principal& actor, std::string_view channel_id,
@@ -1096,7 +1099,7 @@ Result<Message> CollabService::Post(const Principal& actor, std::string_view cha
   XT_TRY_VOID(CheckMessageText(in.text));
   XT_TRY_VOID(CheckFileIds("file_ids", in.file_ids));
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Message> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<Message> {
     XT_ASSIGN_OR_RETURN(auto inside, ChannelFor(ex, actor, channel_id));
     if (inside.channel.archived)
       return Fail(Error::Conflict("this channel belongs to a dissolved task force; it is read-only")
@@ -1145,7 +1148,7 @@ Result<Message> CollabService::Post(const Principal& actor, std::string_view cha
                                 {"mentions", m.mentions},
                                 {"file_ids", m.file_ids}}}));
     return m;
-  });
+  }));
 }
 
 Result<MessagePage> CollabService::Messages(const Principal& actor, std::string_view channel_id,
@@ -1192,11 +1195,11 @@ Result<std::vector<ChannelMember>> CollabService::ChannelMembers(const Principal
 Result<void> CollabService::MarkChannelRead(const Principal& actor, std::string_view channel_id,
                                             std::int64_t seq) {
   if (seq < 0) return Fail(Error::InvalidArgument("field 'seq': ≥ 0").About("seq", "out_of_range"));
-  return db_.Write([&](Executor& ex) -> Result<void> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<void> {
     XT_ASSIGN_OR_RETURN(auto inside, ChannelFor(ex, actor, channel_id));
     return store::MarkChannelRead(ex, inside.channel.id, actor.account_id,
                                   std::min(seq, inside.channel.last_seq));
-  });
+  }));
 }
 
 Result<std::vector<store::ChannelSummary>> CollabService::MyChannels(const Principal& actor) {

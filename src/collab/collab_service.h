@@ -31,12 +31,16 @@
 // or nobody has. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <unordered_set>
 #include <vector>
 
+#include "audit/audit_log.h"
 #include "collab/channel.h"
 #include "collab/collab_store.h"
 #include "collab/directive.h"
@@ -95,6 +99,28 @@ struct MessagePage {
   std::vector<Message> items;  // oldest first
   std::string next_cursor;     // the next page in the same direction; "" when there is none
   std::string resume_cursor;   // newer than everything this reader has now: catch-up from here
+// What a committed collab event changed, as the live feed names it to the
+// pages (http/live.h): a channel's messages, a directive in someone's inbox,
+// a directive's receipt table, a task force's workspace. Events of one
+// batch with the same topic make one push.
+struct LiveTopic {
+  std::string type = {};               // "channel", "directive", "receipt", "taskforce"
+  std::string id = {};                 // the channel, directive or force id
+  std::string task_id = {};            // a task event without its force in the payload
+  std::vector<std::string> also = {};  // accounts told besides the audience (one who left)
+  bool operator<(const LiveTopic& o) const {
+    return std::tie(type, id, task_id) < std::tie(o.type, o.id, o.task_id);
+  }
+};
+
+// Who hears of a topic: the accounts (a hash set, so a push to thousands of
+// sockets is one lookup per socket) and, for a receipt table, whoever may
+// read it by role (a pure check of the principal, no I/O).
+struct LiveAudience {
+  std::string type, id;
+  std::int64_t seq = 0;  // "channel": its newest message number
+  std::unordered_set<std::string> accounts;
+  std::optional<Directive> receipts_of;  // "receipt": also MayReadReceipts(·, this)
 };
 
 // --- report forms (报送/填报) ---
@@ -244,7 +270,28 @@ class CollabService {
   Result<FormPrefill> Prefill(const identity::Principal& actor, std::string_view form_id,
                               std::string_view unit_id);
 
+  // --- live push (collab_push.cc) ---
+  // The topic of a committed event, nullopt for events that change nothing
+  // a page shows. Pure.
+  static std::optional<LiveTopic> LiveTopicOf(const audit::Event& e);
+  // The accounts that hear of a topic, in one store query (nullopt: the
+  // thing is gone). No authorization: the platform's feed asks.
+  Result<std::optional<LiveAudience>> AudienceOf(const LiveTopic& topic);
+  // Whether who may read the receipt table of d (the sender, the sending
+  // unit's people with kDirectiveSend, kCollabOversee). Pure.
+  bool MayReadReceipts(const identity::Principal& who, const Directive& d) const {
+    return MaySeeReceipts(who, d);
+  }
+  // Called after each command commits (the live feed and the consumers are
+  // woken at once instead of at their next poll). Add before serving.
+  void AddOnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
  private:
+  template <typename T>
+  Result<T> Committed(Result<T> r) const {
+    if (r)
+      for (const auto& f : on_commit_) f();
+    return r;
+  }
   struct Access {
     TaskForce force;
     std::optional<Member> member;
@@ -274,6 +321,7 @@ class CollabService {
   const WorkCalendar& calendar_;
   identity::IdentityService& identity_;
   const CollabOptions options_;
+  std::vector<std::function<void()>> on_commit_;
 };
 
 }  // namespace xietong::collab

@@ -788,4 +788,26 @@ Result<std::vector<Message>> MessagesPage(Executor& ex, std::string_view channel
   return out;
 }
 
+namespace {
+Result<std::vector<std::string>> Ids(Executor& ex, std::string_view sql, std::string_view key) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, {key}));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r.Text(0));
+  return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> ChannelMemberIds(Executor& ex, std::string_view channel_id) {
+  return Ids(ex, "SELECT account_id FROM collab_channel_members WHERE channel_id = ?", channel_id);
+}
+
+Result<std::vector<std::string>> ForceMemberIds(Executor& ex, std::string_view force_id) {
+  return Ids(ex, "SELECT account_id FROM collab_force_members WHERE force_id = ?", force_id);
+}
+
+Result<std::vector<std::string>> ReceiptAccountIds(Executor& ex, std::string_view directive_id) {
+  return Ids(ex, "SELECT account_id FROM collab_receipts WHERE directive_id = ?", directive_id);
+}
+
 }  // namespace xietong::collab::store

@@ -124,4 +124,10 @@ Result<std::optional<Message>> FindMessage(Executor& ex, std::string_view id);
 Result<std::vector<Message>> MessagesPage(Executor& ex, std::string_view channel_id,
                                           const Cursor& from, int limit);
 
+// --- who hears of a change (live push, notifications) -----------------------------------
+// Account ids only: the audience of one event is read in one query.
+Result<std::vector<std::string>> ChannelMemberIds(Executor& ex, std::string_view channel_id);
+Result<std::vector<std::string>> ForceMemberIds(Executor& ex, std::string_view force_id);
+Result<std::vector<std::string>> ReceiptAccountIds(Executor& ex, std::string_view directive_id);
+
 }  // namespace xietong::collab::store

@@ -948,10 +948,21 @@ json::Json ErrorSchema() {  // errors.h: the one error body
 }
 
 json::Json LiveMessage() {  // live.cc: what the socket sends
-  return Object({{"type", {{"const", "request"}}},
-                 {"request_id", Id()},
-                 {"action", {{"type", "string"}, {"pattern", "^request\\."}}}},
-                {"type", "request_id", "action"});
+  return {
+      {"oneOf",
+       {Object({{"type", {{"const", "request"}}},
+                {"request_id", Id()},
+                {"action", {{"type", "string"}, {"pattern", "^request\\."}}}},
+               {"type", "request_id", "action"}),
+        // collab (live.h): a hint to reload what the page shows of it.
+        Object({{"type", {{"const", "channel"}}},
+                {"channel_id", Id()},
+                {"seq", {{"type", "integer"}, {"minimum", 0}}}},
+               {"type", "channel_id", "seq"}),
+        Object({{"type", {{"enum", json::Json::array({"directive", "receipt"})}}},
+                {"directive_id", Id()}},
+               {"type", "directive_id"}),
+        Object({{"type", {{"const", "taskforce"}}}, {"force_id", Id()}}, {"type", "force_id"})}}};
 }
 
 json::Json Build() {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -102,6 +103,7 @@ LiveFeed::~LiveFeed() { Stop(); }
 Result<void> LiveFeed::Start() {
   XT_ASSIGN_OR_RETURN(after_seq_,
                       db_.Read([](storage::Executor& ex) { return audit::LastSeq(ex); }));
+  collab_after_ = after_seq_;
   thread_ = std::thread([this] { Run(); });
   return {};
 }
@@ -115,10 +117,21 @@ void LiveFeed::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void LiveFeed::Nudge() {
+  {
+    std::lock_guard lock(mutex_);
+    nudged_ = true;
+  }
+  cv_.notify_all();
+}
+
 void LiveFeed::Run() {
   auto renewed = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
-  while (!cv_.wait_for(lock, interval_, [&] { return stopping_; })) {
+  for (;;) {
+    cv_.wait_for(lock, interval_, [&] { return stopping_ || nudged_; });
+    if (stopping_) break;
+    nudged_ = false;
     lock.unlock();
     if (auto r = Poll(); !r)
       spdlog::warn("live updates: reading the audit chain failed: {}", r.error().message);
@@ -145,7 +158,12 @@ Result<void> LiveFeed::Poll() {
   // Nobody is listening: only move on.
   if (hub_.size() == 0) {
     after_seq_ = std::max(after_seq_, head);
+    collab_after_ = std::max(collab_after_, head);
     return {};
+  }
+  if (collab_) {
+    if (auto r = PollCollab(head); !r)
+      spdlog::warn("live updates: reading collab events failed: {}", r.error().message);
   }
   for (;;) {
     XT_ASSIGN_OR_RETURN(auto events, db_.Read([&](storage::Executor& ex) {
@@ -179,6 +197,62 @@ Result<void> LiveFeed::Poll() {
   }
 }
 
+Result<void> LiveFeed::PollCollab(std::int64_t head) {
+  for (;;) {
+    XT_ASSIGN_OR_RETURN(auto events, db_.Read([&](storage::Executor& ex) {
+      return audit::EventsAfter(ex, collab_after_, "collab.", kBatch);
+    }));
+    // One push per topic and batch: a burst of messages to one channel is
+    // one "channel" push naming its newest number, and its audience is
+    // read once.
+    std::vector<collab::LiveTopic> order;
+    std::map<collab::LiveTopic, std::size_t> index;
+    for (const auto& e : events) {
+      auto topic = collab::CollabService::LiveTopicOf(e);
+      if (!topic) continue;
+      auto [it, inserted] = index.try_emplace(*topic, order.size());
+      if (inserted)
+        order.push_back(std::move(*topic));
+      else
+        for (auto& a : topic->also) order[it->second].also.push_back(std::move(a));
+    }
+    for (const auto& topic : order) {
+      auto audience = collab_->AudienceOf(topic);
+      if (!audience) {
+        spdlog::warn("live updates: cannot tell who hears of {} {}: {}", topic.type, topic.id,
+                     audience.error().message);
+        continue;
+      }
+      if (!*audience) continue;  // gone meanwhile
+      const auto& a = **audience;
+      json::Json message = {{"type", a.type}};
+      if (a.type == "channel") {
+        message["channel_id"] = a.id;
+        message["seq"] = a.seq;
+      } else if (a.type == "taskforce") {
+        message["force_id"] = a.id;
+      } else {
+        message["directive_id"] = a.id;
+      }
+      if (a.receipts_of) {
+        hub_.Publish(message.dump(), [&](const identity::Principal& who) {
+          return a.accounts.contains(who.account_id) ||
+                 collab_->MayReadReceipts(who, *a.receipts_of);
+        });
+      } else {
+        hub_.Publish(message.dump(), [&](const identity::Principal& who) {
+          return a.accounts.contains(who.account_id);
+        });
+      }
+    }
+    if (static_cast<int>(events.size()) < kBatch) {
+      collab_after_ = std::max(head, events.empty() ? collab_after_ : events.back().seq);
+      return {};
+    }
+    collab_after_ = events.back().seq;
+  }
+}
+
 // --- the upgrade handler --------------------------------------------------------
 
 void RegisterLiveRoutes(Api& api) {
@@ -190,8 +264,11 @@ void RegisterLiveRoutes(Api& api) {
        .tag = "live",
        .description = "Open with a WebSocket upgrade, by the session cookie or a bearer token; a "
                       "browser's Origin must name the Host. The server sends one LiveMessage "
-                      "(x-websocket-messages) per changed request, within about a second, and "
-                      "ignores what the client sends.",
+                      "(x-websocket-messages) per changed request, within about a second; and "
+                      "per collab change the caller hears of (a channel's new messages to its "
+                      "members — catch up with its resume_cursor —, a directive to its "
+                      "recipients, a receipt to who reads the receipt table, a task force's "
+                      "change to its members), and ignores what the client sends.",
        .answers = {{101, "Switching Protocols: the WebSocket is open", {}, {}}},
        .errors = {426},
        .extensions = {{"x-websocket-messages", doc::Ref("LiveMessage")}}},

@@ -11,7 +11,19 @@
 // process that tails the audit chain (every change to a request is an audit
 // event committed with it) and publishes
 // {"type":"request","request_id":…,"action":…} to the sockets whose
-// principal may read that request now. Because it reads the shared database
+// principal may read that request now. With collab (AlsoCollab) it also
+// tails "collab." events and tells the accounts CollabService::AudienceOf
+// names (one store query per topic and batch, then one hash-set lookup per
+// socket):
+//   {"type":"channel","channel_id":…,"seq":…}   a channel's members (seq: its newest message)
+//   {"type":"directive","directive_id":…}      a directive's recipients
+//   {"type":"receipt","directive_id":…}        its sender and who may read the receipt table
+//   {"type":"taskforce","force_id":…}          a task force's members
+// A push is a hint to reload: a page that was disconnected catches up
+// through the module's cursors (a channel's resume_cursor), not from pushes.
+// Commands nudge the feed in-process (Nudge), so a push leaves within a few
+// milliseconds of the commit; the poll interval bounds what other nodes
+// committed. Because it reads the shared database
 // rather than an in-process bus, changes made by other server nodes on the
 // same PostgreSQL reach this node's sockets too.
 #pragma once
@@ -26,6 +38,7 @@
 #include <string>
 #include <thread>
 
+#include "collab/collab_service.h"
 #include "core/result.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -86,16 +99,24 @@ class LiveFeed {
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
 
+  // Also pushes collab events (see above). Call before Start.
+  void AlsoCollab(collab::CollabService& collab) { collab_ = &collab; }
+
   // Starts at the chain's current head (history is not replayed) and polls
   // every interval. Fails when the head cannot be read.
   Result<void> Start();
   // Returns promptly (after the poll in progress, if any). Safe to call twice.
   void Stop();
+  // Polls now rather than at the next interval (a command just committed
+  // an event). Cheap; any thread.
+  void Nudge();
 
  private:
   void Run();
   // One poll: publishes what happened after after_seq_ and advances it.
   Result<void> Poll();
+  // The collab events after collab_after_ up to head.
+  Result<void> PollCollab(std::int64_t head);
 
   storage::Database& db_;
   requests::RequestService& requests_;
@@ -103,10 +124,13 @@ class LiveFeed {
   LiveHub& hub_;
   const std::chrono::milliseconds interval_;
   const std::chrono::milliseconds renew_every_;
-  std::int64_t after_seq_ = 0;  // only touched by the feed's thread (after Start)
+  collab::CollabService* collab_ = nullptr;
+  std::int64_t after_seq_ = 0;     // only touched by the feed's thread (after Start)
+  std::int64_t collab_after_ = 0;  // likewise
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)
+  bool nudged_ = false;    // GUARDED_BY(mutex_)
   std::thread thread_;
 };
 

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -97,6 +98,10 @@ class LiveTest : public RequestRoutesTest {
     RequestRoutesTest::SetUp();
     feed_ = std::make_unique<LiveFeed>(t_->db(), *requests_, *identity_, hub_,
                                        std::chrono::milliseconds(100), kRenewEvery);
+    feed_->AlsoCollab(*collab_);
+    collab_->AddOnCommit([this] {
+      if (feed_) feed_->Nudge();
+    });
     auto started = feed_->Start();
     ASSERT_TRUE(started) << started.error().message;
   }
@@ -125,6 +130,46 @@ class LiveTest : public RequestRoutesTest {
     auto body = Stalls();
     body["place"] = {{"lat", 30.05}, {"lon", 120.15}, {"address", "柳岸社区南门"}};
     return body;
+  }
+
+  // The next push of this type that satisfies wanted, skipping others (a
+  // push of what happened just before the socket opened may come first);
+  // nullopt when none comes in time.
+  static std::optional<json::Json> NextOf(
+      LiveClient& c, const std::string& type,
+      const std::function<bool(const json::Json&)>& wanted = [](const json::Json&) {
+        return true;
+      }) {
+    const auto until = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < until) {
+      auto m = c.Next(until - std::chrono::steady_clock::now());
+      if (!m) return std::nullopt;
+      if ((*m)["type"] == type && wanted(*m)) return m;
+    }
+    return std::nullopt;
+  }
+
+  // A group channel of ha and sl (both of street A); its id.
+  std::string GroupOfHaAndSl() {
+    auto r = Post("ha", "/api/v1/channels",
+                  {{"title", "望湖街道值班群"}, {"members", {AccountId("sl")}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r)["id"];
+  }
+  void Say(const std::string& who, const std::string& channel, const std::string& text) {
+    auto r = Post(who, "/api/v1/channels/" + channel + "/messages", {{"text", text}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  // One page of catch-up from cursor: its messages' seqs and the next resume_cursor.
+  std::pair<std::vector<std::int64_t>, std::string> CatchUp(const std::string& who,
+                                                            const std::string& channel,
+                                                            const std::string& cursor) {
+    auto r = Get(who, "/api/v1/channels/" + channel + "/messages?cursor=" + cursor);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto page = Body(r);
+    std::vector<std::int64_t> seqs;
+    for (const auto& m : page["items"]) seqs.push_back(m["seq"].get<std::int64_t>());
+    return {seqs, page["resume_cursor"].get<std::string>()};
   }
 
   static constexpr std::chrono::milliseconds kRenewEvery{300};
@@ -289,6 +334,124 @@ TEST_P(LiveTest, StopClosesOpenSocketsWithoutWaitingForTheDrain) {
   // The drain timeout (10 s by default) would have ended a Stop that waited.
   EXPECT_LT(std::chrono::steady_clock::now() - started, ServerOptions{}.drain_timeout);
   AwaitSubscribers(0);
+}
+
+// A channel's new message is pushed to its members' sockets, not to others'.
+TEST_P(LiveTest, AChannelsMembersHearOfItsMessagesOthersDoNot) {
+  const std::string channel = GroupOfHaAndSl();
+  LiveClient sl, hb;
+  ASSERT_FALSE(sl.Open(port_, BrowserOf("sl")));
+  ASSERT_FALSE(hb.Open(port_, {{"Authorization", "Bearer " + tokens_.at("hb")}}));
+  AwaitSubscribers(2);
+  Say("ha", channel, "今晚谁值班？");
+  auto heard = NextOf(sl, "channel", [](const json::Json& m) { return m["seq"] == 1; });
+  ASSERT_TRUE(heard) << sl.error().message();
+  EXPECT_EQ((*heard)["channel_id"], channel);
+  EXPECT_FALSE(hb.Next(std::chrono::seconds(1)));  // not a member: nothing at all
+}
+
+// A collab command wakes the feed when it commits: the push does not wait
+// for the poll (here ten seconds).
+TEST_P(LiveTest, ACommitWakesTheFeedAtOnce) {
+  feed_.reset();
+  feed_ = std::make_unique<LiveFeed>(t_->db(), *requests_, *identity_, hub_,
+                                     std::chrono::seconds(10), kRenewEvery);
+  feed_->AlsoCollab(*collab_);
+  ASSERT_TRUE(feed_->Start());
+  const std::string channel = GroupOfHaAndSl();
+  LiveClient sl;
+  ASSERT_FALSE(sl.Open(port_, BrowserOf("sl")));
+  AwaitSubscribers(1);
+  const auto posted = std::chrono::steady_clock::now();
+  Say("ha", channel, "马上到");
+  auto heard = NextOf(sl, "channel", [](const json::Json& m) { return m["seq"] == 1; });
+  const auto latency = std::chrono::steady_clock::now() - posted;
+  ASSERT_TRUE(heard) << sl.error().message();
+  EXPECT_LT(latency, std::chrono::seconds(2));
+  RecordProperty(
+      "push_latency_us",
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
+}
+
+// A directive is pushed to its recipients; their 签收 to whoever reads the
+// receipt table (the sender), and to nobody else.
+TEST_P(LiveTest, ADirectiveReachesItsRecipientsAndTheirReceiptsItsSender) {
+  LiveClient ha, hb, lead;
+  ASSERT_FALSE(ha.Open(port_, BrowserOf("ha")));
+  ASSERT_FALSE(hb.Open(port_, BrowserOf("hb")));
+  ASSERT_FALSE(lead.Open(port_, BrowserOf("lead")));
+  AwaitSubscribers(3);
+  auto sent = Post("lead", "/api/v1/directives",
+                   {{"title", "关于做好防汛工作的通知"},
+                    {"body", "请各街道做好防汛准备。"},
+                    {"to_units", {street_a_.id}},
+                    {"include_subtree", true}});
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  const std::string id = Body(sent)["id"];
+  auto heard = NextOf(ha, "directive");
+  ASSERT_TRUE(heard) << ha.error().message();
+  EXPECT_EQ((*heard)["directive_id"], id);
+
+  ASSERT_EQ(Post("ha", "/api/v1/directives/" + id + "/ack", {{"note", "收到"}}).status, 200);
+  auto receipt = NextOf(lead, "receipt");
+  ASSERT_TRUE(receipt) << lead.error().message();
+  EXPECT_EQ((*receipt)["directive_id"], id);
+  // hb (street B) got neither the directive nor its receipts.
+  EXPECT_FALSE(hb.Next(std::chrono::seconds(1)));
+}
+
+// A socket that drops misses the pushes meanwhile; on reconnecting the page
+// catches up from the resume_cursor it kept: every message exactly once.
+TEST_P(LiveTest, AReconnectedSocketCatchesUpWithoutLossOrDuplicates) {
+  const std::string channel = GroupOfHaAndSl();
+  auto [none, cursor] = CatchUp("sl", channel, "");
+  EXPECT_TRUE(none.empty());
+  std::vector<std::int64_t> seen;
+  {
+    LiveClient sl;
+    ASSERT_FALSE(sl.Open(port_, BrowserOf("sl")));
+    AwaitSubscribers(1);
+    Say("ha", channel, "第一条");
+    ASSERT_TRUE(NextOf(sl, "channel", [](const json::Json& m) { return m["seq"] == 1; }))
+        << sl.error().message();
+    auto [got, next] = CatchUp("sl", channel, cursor);
+    seen.insert(seen.end(), got.begin(), got.end());
+    cursor = next;
+  }  // the socket drops
+  AwaitSubscribers(0);
+  Say("ha", channel, "第二条");
+  Say("ha", channel, "第三条");
+  LiveClient again;
+  ASSERT_FALSE(again.Open(port_, BrowserOf("sl")));
+  AwaitSubscribers(1);
+  Say("ha", channel, "第四条");
+  ASSERT_TRUE(NextOf(again, "channel", [](const json::Json& m) { return m["seq"] == 4; }))
+      << again.error().message();
+  auto [got, next] = CatchUp("sl", channel, cursor);
+  seen.insert(seen.end(), got.begin(), got.end());
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{1, 2, 3, 4}));
+  // Nothing new: the next catch-up is empty and keeps its place.
+  auto [after, same] = CatchUp("sl", channel, next);
+  EXPECT_TRUE(after.empty());
+  EXPECT_EQ(same, next);
+}
+
+// A task force's change is pushed to its members.
+TEST_P(LiveTest, ATaskForcesMembersHearOfItsChanges) {
+  LiveClient ha;
+  ASSERT_FALSE(ha.Open(port_, BrowserOf("ha")));
+  AwaitSubscribers(1);
+  auto formed = Post("sl", "/api/v1/taskforces",
+                     {{"title", "湖畔社区占道整治专班"},
+                      {"subject_kind", "other"},
+                      {"goal", "两周内清理占道"},
+                      {"deadline", "2026-12-20T17:00:00+08:00"},
+                      {"members", {{{"account_id", AccountId("ha")}, {"role", "member"}}}}});
+  ASSERT_EQ(formed.status, 201) << formed.body;
+  const std::string id = Body(formed)["id"];
+  auto heard = NextOf(ha, "taskforce");
+  ASSERT_TRUE(heard) << ha.error().message();
+  EXPECT_EQ((*heard)["force_id"], id);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LiveTest, ::testing::ValuesIn(storage::testing::Backends()),
