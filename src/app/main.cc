@@ -40,6 +40,7 @@
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
 #include "http/live.h"
+#include "http/notify_handlers.h"
 #include "http/matter_handlers.h"
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
@@ -106,6 +107,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterExchangeRoutes(api, p.exchange(), base_url);
   http::RegisterServicesRoutes(api, p.services());
   http::RegisterCollabRoutes(api, p.collab());
+  http::RegisterNotifyRoutes(api, p.notify());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();

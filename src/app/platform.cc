@@ -87,9 +87,29 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       *p->db_, p->clock_, p->node_id_,
       audit::ConsumerOptions{.name = "services.workflow", .action_prefix = "workflow."},
       [svc](storage::Executor& ex, const audit::Event& e) { return svc->OnWorkflowEvent(ex, e); }));
+  // Collab's notifications: a reaction to its events, reminders and
+  // escalations due, and the webhooks' outbox (collab/notify_service.h).
+  p->notify_ = std::make_unique<collab::NotifyService>(*p->db_, p->clock_, p->ids_,
+                                                       *p->identity_, exchange::PostRemote);
+  collab::NotifyService* notify = p->notify_.get();
+  p->reactions_.push_back(std::make_unique<audit::Consumer>(
+      *p->db_, p->clock_, p->node_id_,
+      audit::ConsumerOptions{.name = "collab.notify", .action_prefix = "collab."},
+      [notify](storage::Executor& ex, const audit::Event& e) { return notify->OnEvent(ex, e); }));
+  // Deadlines are looked at every 10 s; the outbox at every poll.
+  p->consumers_.AddPeriodic([notify, clock = &p->clock_, last = Timestamp{0}]() mutable {
+    if (const Timestamp now = clock->Now(); now - last >= 10 * kMicrosPerSecond) {
+      last = now;
+      if (auto r = notify->RemindDue(); !r)
+        spdlog::warn("collab reminders failed: {}", r.error().message);
+    }
+    if (auto r = notify->DeliverDue(); !r)
+      spdlog::warn("webhook deliveries failed: {}", r.error().message);
+  });
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });
+  p->collab_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
   XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
   if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);

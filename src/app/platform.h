@@ -12,6 +12,7 @@
 #include "audit/consumer.h"
 #include "audit/signing_key.h"
 #include "collab/collab_service.h"
+#include "collab/notify_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -48,6 +49,8 @@ class Platform {
   services::ServicesService& services() { return *services_; }
   exchange::ExchangeService& exchange() { return *exchange_; }
   collab::CollabService& collab() { return *collab_; }
+  // Collab's notifications and webhooks (a reaction and periodic passes of consumers()).
+  collab::NotifyService& notify() { return *notify_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -72,6 +75,7 @@ class Platform {
   std::unique_ptr<services::ServicesService> services_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<collab::CollabService> collab_;
+  std::unique_ptr<collab::NotifyService> notify_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;

@@ -129,6 +129,7 @@ void ConsumerRunner::Loop() {
         spdlog::warn("consumer {} stopped at an error (retried in {} ms): {}", c->options().name,
                      poll_.count(), r.error().message);
     }
+    for (const auto& job : periodic_) job();
     lock.lock();
     wake_.wait_for(lock, poll_, [this] { return stop_ || nudged_; });
   }

@@ -106,6 +106,9 @@ class ConsumerRunner {
   ConsumerRunner& operator=(const ConsumerRunner&) = delete;
 
   void Add(Consumer& consumer) { consumers_.push_back(&consumer); }
+  // A job run after the consumers on every poll (a module's periodic pass,
+  // e.g. reminders due); its failure is its own to log. Add before Start.
+  void AddPeriodic(std::function<void()> job) { periodic_.push_back(std::move(job)); }
   void Start();
   void Stop();
   // Runs the consumers now instead of at the next poll (a module just
@@ -119,6 +122,7 @@ class ConsumerRunner {
 
   const std::chrono::milliseconds poll_;
   std::vector<Consumer*> consumers_;  // set before Start
+  std::vector<std::function<void()>> periodic_;  // set before Start
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "audit/audit_log.h"
+#include "collab/notify_store.h"
 #include "files/file_service.h"
 #include "identity/authorization.h"
 
@@ -19,7 +20,8 @@ const storage::Schema& Schema() {
   static const storage::Schema schema{
       .module = "collab",
       .needs = {&identity::Schema(), &files::Schema(), &audit::Schema()},
-      .migrations = {store::Migrations(), store::ReportFormMigrations()}};
+      .migrations = {store::Migrations(), store::ReportFormMigrations(),
+                     store::NotifyMigrations()}};
   return schema;
 }
 

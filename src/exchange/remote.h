@@ -11,6 +11,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/json.h"
 #include "core/result.h"
@@ -19,6 +21,16 @@ namespace xietong::exchange {
 
 Result<std::optional<json::Json>> FetchRemote(const std::string& endpoint, const std::string& key,
                                               std::chrono::milliseconds timeout);
+
+// POSTs body to url (http:// or https://, the server's certificate checked
+// against the system's CA store and the host name) with these headers, one
+// attempt under one deadline; answers the HTTP status, whatever it is (the
+// caller decides what counts as delivered). kUpstreamTimeout when no answer
+// came in time, kUpstreamFailed when none came at all. For outbound
+// webhooks (collab notifications). Thread-safe.
+Result<int> PostRemote(const std::string& url, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       std::chrono::milliseconds timeout);
 
 // "%"-encodes everything but unreserved characters (RFC 3986 §2.3).
 std::string PercentEncode(std::string_view s);

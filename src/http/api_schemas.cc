@@ -8,6 +8,7 @@
 #include "files/file.h"
 #include "http/collab_handlers.h"
 #include "http/exchange_handlers.h"
+#include "http/notify_handlers.h"
 #include "http/services_handlers.h"
 #include "identity/identity.h"
 #include "matters/matter.h"
@@ -1053,6 +1054,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : exchange.items()) all[name] = schema;
     const json::Json collab = CollabSchemas();
     for (const auto& [name, schema] : collab.items()) all[name] = schema;
+    const json::Json notify = NotifySchemas();
+    for (const auto& [name, schema] : notify.items()) all[name] = schema;
     return all;
   }();
   return schemas;

@@ -17,6 +17,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/consumer.h"
+#include "exchange/remote.h"
 #include "files/file_service.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
@@ -27,6 +28,7 @@
 #include "http/insight_handlers.h"
 #include "http/live.h"
 #include "http/matter_handlers.h"
+#include "http/notify_handlers.h"
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
@@ -133,6 +135,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     collab_ =
         std::make_unique<collab::CollabService>(t_->db(), clock_, ids_, *calendar_, *identity_);
     RegisterCollabRoutes(*api_, *collab_);
+    notify_ = std::make_unique<collab::NotifyService>(t_->db(), clock_, ids_, *identity_,
+                                                      exchange::PostRemote);
+    RegisterNotifyRoutes(*api_, *notify_);
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
@@ -145,6 +150,10 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
         [this](storage::Executor& ex, const audit::Event& e) {
           return services_->OnWorkflowEvent(ex, e);
         }));
+    reactions_.push_back(std::make_unique<audit::Consumer>(
+        t_->db(), clock_, "test",
+        audit::ConsumerOptions{.name = "collab.notify", .action_prefix = "collab."},
+        [this](storage::Executor& ex, const audit::Event& e) { return notify_->OnEvent(ex, e); }));
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
@@ -290,6 +299,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<services::ServicesService> services_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<collab::CollabService> collab_;
+  std::unique_ptr<collab::NotifyService> notify_;
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets

@@ -93,6 +93,11 @@ export const mapping = {
   DataAccessLogEntry: ['DataAccessLogEntry'],
   GatewayUsage: ['GatewayUsage'],
   QualityScorecard: ['QualityScorecard'],
+  // 通知提醒 (src/http/notify_handlers.cc, NotifySchemas)
+  AppNotification: ['Notification'],
+  NotificationPage: ['NotificationPage'],
+  Webhook: ['Webhook'],
+  WebhookDelivery: ['WebhookDelivery'],
 }
 
 function loadDocument() {

@@ -92,6 +92,8 @@ export const router = createRouter({
     },
     { path: '/collab/directives', name: 'collab-directives', component: () => import('./pages/CollabDirectivesPage.vue') },
     { path: '/collab/messages', name: 'collab-messages', component: () => import('./pages/CollabMessagesPage.vue') },
+    // 通知: the bell's full list and the webhook settings (推送设置).
+    { path: '/me/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },
   ],
 })

@@ -898,3 +898,46 @@ export interface ChatMessagePage {
   next_cursor: string | null
   resume_cursor: string
 }
+// 通知提醒: notifications and outbound webhooks (src/http/notify_handlers.cc)
+export type NotifyKind = 'directive' | 'mention' | 'task_assigned' | 'task_overdue' | 'reminder'
+
+export interface AppNotification {
+  id: string
+  kind: NotifyKind
+  subject_id: string
+  title: string
+  body: string
+  link: string
+  unit_id: string | null
+  at: string | null
+  read_at: string | null
+}
+
+export interface NotificationPage {
+  items: AppNotification[]
+  unread: number
+}
+
+export interface Webhook {
+  id: string
+  owner_kind: 'account' | 'unit'
+  owner_id: string
+  url: string
+  kinds: NotifyKind[]
+  secret_set: boolean
+  updated_by: string
+  updated_at: string | null
+}
+
+export interface WebhookDelivery {
+  id: string
+  webhook_id: string
+  notification_id: string
+  kind: NotifyKind
+  status: 'pending' | 'delivered' | 'failed'
+  attempts: number
+  next_at: string | null
+  last_status: number | null
+  last_error: string | null
+  created_at: string | null
+  delivered_at: string | null
