@@ -9,6 +9,7 @@
 #include "http/collab_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/notify_handlers.h"
+#include "http/report_form_handlers.h"
 #include "http/services_handlers.h"
 #include "identity/identity.h"
 #include "matters/matter.h"
@@ -1054,6 +1055,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : exchange.items()) all[name] = schema;
     const json::Json collab = CollabSchemas();
     for (const auto& [name, schema] : collab.items()) all[name] = schema;
+    const json::Json forms = ReportFormSchemas();
+    for (const auto& [name, schema] : forms.items()) all[name] = schema;
     const json::Json notify = NotifySchemas();
     for (const auto& [name, schema] : notify.items()) all[name] = schema;
     return all;

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "http/api_schemas.h"
+#include "http/report_form_handlers.h"
 
 namespace xietong::http {
 namespace {
@@ -789,6 +790,9 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
             return Response::NoContent();
           });
   }
+
+  // --- report forms (report_form_handlers.cc) ---
+  RegisterReportFormRoutes(api, collab);
 }
 
 json::Json CollabSchemas() {

@@ -98,6 +98,18 @@ export const mapping = {
   NotificationPage: ['NotificationPage'],
   Webhook: ['Webhook'],
   WebhookDelivery: ['WebhookDelivery'],
+  // 报送/填报 (src/http/report_form_handlers.cc, ReportFormSchemas)
+  ReportFormField: ['ReportFormField'],
+  ReportForm: ['ReportForm'],
+  ReportAnswer: ['ReportAnswer'],
+  ReportUnit: ['ReportFormListed', 'unit'],
+  ReportFormListed: ['ReportFormListed'],
+  ReportPrefill: ['ReportPrefill'],
+  ReportCompletionUnit: ['ReportCompletion', 'units', '[]'],
+  ReportCompletion: ['ReportCompletion'],
+  ReportMine: ['ReportFormDetail', 'mine', '[]'],
+  ReportFormDetail: ['ReportFormDetail'],
+  ReportAnswersTable: ['ReportAnswersTable'],
 }
 
 function loadDocument() {

@@ -91,6 +91,7 @@ export const router = createRouter({
       meta: { page: 'collab-forces' },
     },
     { path: '/collab/directives', name: 'collab-directives', component: () => import('./pages/CollabDirectivesPage.vue') },
+    { path: '/collab/reports', name: 'collab-reports', component: () => import('./pages/CollabReportsPage.vue') },
     { path: '/collab/messages', name: 'collab-messages', component: () => import('./pages/CollabMessagesPage.vue') },
     // 通知: the bell's full list and the webhook settings (推送设置).
     { path: '/me/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue') },

@@ -115,6 +115,7 @@ export const pages: PageLink[] = [
   // 通知/指令 and write messages; the server decides who sees which.
   { name: 'collab-forces', path: '/collab/forces', label: 'nav.collab_forces', roles: staffRoles },
   { name: 'collab-directives', path: '/collab/directives', label: 'nav.collab_directives', roles: staffRoles },
+  { name: 'collab-reports', path: '/collab/reports', label: 'nav.collab_reports', roles: staffRoles },
   { name: 'collab-messages', path: '/collab/messages', label: 'nav.collab_messages', roles: staffRoles },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },

@@ -941,3 +941,103 @@ export interface WebhookDelivery {
   last_error: string | null
   created_at: string | null
   delivered_at: string | null
+
+// 报送/填报 (src/http/report_form_handlers.cc, ReportFormSchemas)
+export type ReportFieldType = 'text' | 'number' | 'integer' | 'date' | 'choice'
+
+export interface ReportFormField {
+  key: string
+  title: string
+  type: ReportFieldType
+  required: boolean
+  options: string[]
+  unit: string
+  hint: string
+}
+
+export interface ReportForm {
+  id: string
+  title: string
+  instructions: string
+  fields: ReportFormField[]
+  from_unit_id: string
+  from_unit_name: string
+  sender_id: string
+  sender_name: string
+  to_units: string[]
+  include_subtree: boolean
+  unit_kinds: string[]
+  due_by: string | null
+  series: string | null
+  created_at: string | null
+  recipients: number
+  answered: number
+}
+
+export type ReportValues = Record<string, string | number>
+
+export interface ReportAnswer {
+  form_id: string
+  unit_id: string
+  unit_name: string
+  values: ReportValues
+  submitted_by: string
+  submitted_by_name: string
+  first_submitted_at: string | null
+  submitted_at: string | null
+  revision: number
+  late: boolean
+}
+
+export interface ReportUnit {
+  unit_id: string
+  unit_name: string
+  unit_code: string
+}
+
+export interface ReportFormListed extends ReportForm {
+  unit: ReportUnit | null
+  answer: ReportAnswer | null
+}
+
+export interface ReportPrefill {
+  values: ReportValues
+  from_form_id: string | null
+}
+
+export interface ReportCompletionUnit {
+  unit_id: string
+  unit_name: string
+  unit_code: string
+  status: 'submitted' | 'late' | 'missing' | 'overdue'
+  submitted_at: string | null
+  revision: number
+  submitted_by_name: string | null
+}
+
+export interface ReportCompletion {
+  recipients: number
+  submitted: number
+  late: number
+  missing: number
+  overdue: number
+  units: ReportCompletionUnit[]
+}
+
+export interface ReportMine {
+  unit: ReportUnit
+  answer: ReportAnswer | null
+  versions: ReportAnswer[]
+  prefill: ReportPrefill
+}
+
+export interface ReportFormDetail extends ReportForm {
+  completion: ReportCompletion | null
+  mine: ReportMine[]
+}
+
+export interface ReportAnswersTable {
+  form: ReportForm
+  completion: ReportCompletion
+  items: ReportAnswer[]
+}
