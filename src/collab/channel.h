@@ -21,7 +21,9 @@
 namespace xietong::collab {
 
 inline constexpr std::size_t kMaxMessageBytes = 8 * 1024;
-inline constexpr int kMaxGroupMembers = 500;
+// A group holds a whole street's or district's staff at once (issue 16 measures
+// pushes to a 1,000-member channel).
+inline constexpr int kMaxGroupMembers = 1'000;
 
 enum class ChannelKind { kForce, kGroup, kDirect };
 std::string_view ChannelKindName(ChannelKind k);

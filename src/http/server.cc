@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -632,6 +633,18 @@ Result<std::uint16_t> Server::Start() {
     return Fail(Error::Unavailable(fmt::format("cannot listen on {}:{}: {}", impl_->options.host,
                                                impl_->options.port, ec.message())));
   const std::uint16_t port = acc.local_endpoint().port();
+  // Every connection is a file descriptor; the soft limit is often 1,024.
+  const rlim_t wanted = static_cast<rlim_t>(impl_->options.max_connections) + 1024;
+  if (rlimit r{}; ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < wanted) {
+    rlimit raised = r;
+    raised.rlim_cur = r.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, r.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) r = raised;
+    if (r.rlim_cur < wanted)
+      spdlog::warn(
+          "open files are limited to {} (hard limit {}): fewer than the {} connections "
+          "allowed can be held; raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+          r.rlim_cur, r.rlim_max, impl_->options.max_connections);
+  }
   impl_->Accept();
   impl_->started = true;
   const int n = std::max(1, impl_->options.threads);

@@ -52,8 +52,11 @@ struct ServerOptions {
   // are not limited per address. Never list an address clients can reach
   // the server from directly.
   std::vector<std::string> trusted_proxies;
+  // Start raises the process's open-file limit (to at most its hard limit)
+  // to max_connections plus 1,024 for everything else, and warns when the
+  // hard limit is lower. 20,000: 10,000 WebSockets held with room for HTTP.
   int max_connections_per_address = 512;
-  int max_connections = 10000;
+  int max_connections = 20000;
   int max_large_bodies_per_address = 2;
   int max_large_bodies = 16;
 };
