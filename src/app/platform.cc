@@ -74,6 +74,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
                                                              *p->identity_, exchange::FetchRemote);
   p->collab_ = std::make_unique<collab::CollabService>(*p->db_, p->clock_, p->ids_, *p->calendar_,
                                                        *p->identity_);
+  p->collab_requests_ = std::make_unique<CollabRequests>(*p->requests_);
+  p->collab_->SetRequestDirectory(p->collab_requests_.get());
   // One-thing applications move their processes, and follow them, by
   // reacting to committed events (services_service.h).
   services::ServicesService* svc = p->services_.get();
@@ -89,8 +91,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       [svc](storage::Executor& ex, const audit::Event& e) { return svc->OnWorkflowEvent(ex, e); }));
   // Collab's notifications: a reaction to its events, reminders and
   // escalations due, and the webhooks' outbox (collab/notify_service.h).
-  p->notify_ = std::make_unique<collab::NotifyService>(*p->db_, p->clock_, p->ids_,
-                                                       *p->identity_, exchange::PostRemote);
+  p->notify_ = std::make_unique<collab::NotifyService>(*p->db_, p->clock_, p->ids_, *p->identity_,
+                                                       exchange::PostRemote);
   collab::NotifyService* notify = p->notify_.get();
   p->reactions_.push_back(std::make_unique<audit::Consumer>(
       *p->db_, p->clock_, p->node_id_,

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "app/collab_requests.h"
 #include "audit/consumer.h"
 #include "audit/signing_key.h"
 #include "collab/collab_service.h"
@@ -51,6 +52,8 @@ class Platform {
   collab::CollabService& collab() { return *collab_; }
   // Collab's notifications and webhooks (a reaction and periodic passes of consumers()).
   collab::NotifyService& notify() { return *notify_; }
+  // The requests as collab sees them (a task force's linked requests).
+  collab::RequestDirectory& collab_requests() { return *collab_requests_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -74,6 +77,7 @@ class Platform {
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
   std::unique_ptr<exchange::ExchangeService> exchange_;
+  std::unique_ptr<CollabRequests> collab_requests_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
   std::string node_id_;

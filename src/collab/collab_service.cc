@@ -6,6 +6,7 @@
 #include <set>
 
 #include "audit/audit_log.h"
+#include "collab/force_link_store.h"
 #include "collab/notify_store.h"
 #include "files/file_service.h"
 #include "identity/authorization.h"
@@ -20,8 +21,8 @@ const storage::Schema& Schema() {
   static const storage::Schema schema{
       .module = "collab",
       .needs = {&identity::Schema(), &files::Schema(), &audit::Schema()},
-      .migrations = {store::Migrations(), store::ReportFormMigrations(),
-                     store::NotifyMigrations()}};
+      .migrations = {store::Migrations(), store::ReportFormMigrations(), store::NotifyMigrations(),
+                     store::ForceLinkMigrations()}};
   return schema;
 }
 
@@ -189,6 +190,7 @@ Result<ForceView> CollabService::CreateForce(const Principal& actor, const NewTa
   f.created_at = now;
   f.channel_id = ids_.Next();
 
+  XT_TRY_VOID(CheckReadable(actor, in.request_ids));
   std::vector<Member> members;
   if (!actor.is_system()) {
     const identity::Membership* own = nullptr;
@@ -246,7 +248,9 @@ Result<ForceView> CollabService::CreateForce(const Principal& actor, const NewTa
                                 {"unit_id", f.unit_id},
                                 {"deadline", f.deadline},
                                 {"channel_id", f.channel_id},
-                                {"members", listed}}}));
+                                {"members", listed},
+                                {"request_ids", in.request_ids}}}));
+    XT_TRY_VOID(store::LinkRequests(ex, f.id, in.request_ids, actor.account_id, now));
     return {};
   })));
   ForceView view;
@@ -594,11 +598,11 @@ Result<Task> CollabService::SetDependencies(const Principal& actor, std::string_
     task->updated_at = now;
     XT_ASSIGN_OR_RETURN(const bool ok, store::UpdateTask(ex, *task));
     if (!ok) return Fail(Stale("task"));
-    XT_TRY_VOID(audit::Append(
-        ex, now, {actor.account_id,
-                  "collab.task.dependencies",
-                  task->id,
-                  {{"force_id", task->force_id}, {"depends_on", deps}}}));
+    XT_TRY_VOID(audit::Append(ex, now,
+                              {actor.account_id,
+                               "collab.task.dependencies",
+                               task->id,
+                               {{"force_id", task->force_id}, {"depends_on", deps}}}));
     return std::move(*task);
   }));
 }
@@ -1206,6 +1210,58 @@ Result<void> CollabService::MarkChannelRead(const Principal& actor, std::string_
 
 Result<std::vector<store::ChannelSummary>> CollabService::MyChannels(const Principal& actor) {
   return db_.Read([&](Executor& ex) { return store::ChannelsOf(ex, actor.account_id); });
+}
+
+// --- what a force works on ---
+
+Result<void> CollabService::CheckReadable(const Principal& actor,
+                                          std::span<const std::string> request_ids) {
+  if (request_ids.empty()) return {};
+  if (!requests_) return Fail(Error::Unavailable("this server links no requests to task forces"));
+  for (const auto& id : request_ids) {
+    XT_ASSIGN_OR_RETURN(const bool readable, requests_->MayRead(actor, id));
+    if (!readable)
+      return Fail(Error::NotFound(
+                      fmt::format("request {} does not exist or is not yours to read", Short(id)))
+                      .About("request_ids", "unknown"));
+  }
+  return {};
+}
+
+Result<std::vector<LinkedRequest>> CollabService::ForceRequests(const Principal& actor,
+                                                                std::string_view force_id) {
+  XT_ASSIGN_OR_RETURN(auto ids, db_.Read([&](Executor& ex) -> Result<std::vector<std::string>> {
+    XT_TRY_VOID(SeeForce(ex, actor, force_id));
+    return store::LinkedRequestIds(ex, force_id);
+  }));
+  if (ids.empty() || !requests_) return std::vector<LinkedRequest>();
+  return requests_->Describe(ids);
+}
+
+Result<std::vector<LinkedRequest>> CollabService::LinkRequests(
+    const Principal& actor, std::string_view force_id,
+    const std::vector<std::string>& request_ids) {
+  if (request_ids.empty())
+    return Fail(Error::InvalidArgument("field 'request_ids': name at least one request")
+                    .About("request_ids", "empty"));
+  XT_ASSIGN_OR_RETURN(auto linked, db_.Read([&](Executor& ex) -> Result<std::vector<std::string>> {
+    XT_TRY_VOID(ChangeForce(ex, actor, force_id, ForceAction::kAddTask));
+    return store::LinkedRequestIds(ex, force_id);
+  }));
+  XT_TRY_VOID(CheckRequestIds(request_ids, linked.size()));
+  XT_TRY_VOID(CheckReadable(actor, request_ids));
+  const Timestamp now = clock_.Now();
+  XT_TRY_VOID(Committed(db_.Write([&](Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kAddTask));
+    XT_TRY_VOID(store::LinkRequests(ex, access.force.id, request_ids, actor.account_id, now));
+    XT_TRY_VOID(audit::Append(ex, now,
+                              {actor.account_id,
+                               "collab.force.requests_linked",
+                               access.force.id,
+                               {{"request_ids", request_ids}}}));
+    return {};
+  })));
+  return ForceRequests(actor, force_id);
 }
 
 }  // namespace xietong::collab

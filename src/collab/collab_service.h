@@ -46,6 +46,7 @@
 #include "collab/directive.h"
 #include "collab/report_form.h"
 #include "collab/report_form_store.h"
+#include "collab/request_directory.h"
 #include "collab/taskforce.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -99,6 +100,8 @@ struct MessagePage {
   std::vector<Message> items;  // oldest first
   std::string next_cursor;     // the next page in the same direction; "" when there is none
   std::string resume_cursor;   // newer than everything this reader has now: catch-up from here
+};
+
 // What a committed collab event changed, as the live feed names it to the
 // pages (http/live.h): a channel's messages, a directive in someone's inbox,
 // a directive's receipt table, a task force's workspace. Events of one
@@ -203,6 +206,20 @@ class CollabService {
   Result<Milestone> RecordMilestone(const identity::Principal& actor, std::string_view milestone_id,
                                     std::int64_t spent_fen, bool reached);
 
+  // --- what a force works on ---
+  // Wires in the requests module (app/platform.cc); until then a force can
+  // link no requests. Call before serving.
+  void SetRequestDirectory(RequestDirectory* requests) { requests_ = requests; }
+  // The requests linked to the force (the hotspot it was formed from, or
+  // handed to it), as summaries: whoever sees the force reads them.
+  Result<std::vector<LinkedRequest>> ForceRequests(const identity::Principal& actor,
+                                                   std::string_view force_id);
+  // Hands requests to the force: a member who may add tasks, and who may
+  // read each request themself (NotFound otherwise). Linking twice is fine.
+  Result<std::vector<LinkedRequest>> LinkRequests(const identity::Principal& actor,
+                                                  std::string_view force_id,
+                                                  const std::vector<std::string>& request_ids);
+
   // --- directives ---
   // With in.idempotency_key, a retry answers the first directive unchanged.
   Result<Directive> SendDirective(const identity::Principal& actor, const NewDirective& in);
@@ -285,6 +302,7 @@ class CollabService {
   // Called after each command commits (the live feed and the consumers are
   // woken at once instead of at their next poll). Add before serving.
   void AddOnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
+
  private:
   template <typename T>
   Result<T> Committed(Result<T> r) const {
@@ -313,6 +331,9 @@ class CollabService {
   // The channel when the caller is a member: NotFound, PermissionDenied otherwise.
   Result<InChannel> ChannelFor(storage::Executor& ex, const identity::Principal& actor,
                                std::string_view channel_id);
+  // Each request readable by actor (through requests_), or the first that is not.
+  Result<void> CheckReadable(const identity::Principal& actor,
+                             std::span<const std::string> request_ids);
   bool MaySeeReceipts(const identity::Principal& actor, const Directive& d) const;
 
   storage::Database& db_;
@@ -321,6 +342,7 @@ class CollabService {
   const WorkCalendar& calendar_;
   identity::IdentityService& identity_;
   const CollabOptions options_;
+  RequestDirectory* requests_ = nullptr;
   std::vector<std::function<void()>> on_commit_;
 };
 

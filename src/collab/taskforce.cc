@@ -108,6 +108,27 @@ Result<void> CheckFileIds(std::string_view field, std::span<const std::string> i
   return {};
 }
 
+Result<void> CheckRequestIds(std::span<const std::string> ids, std::size_t already_linked) {
+  if (ids.size() + already_linked > kMaxLinkedRequests)
+    return Fail(Error::InvalidArgument(fmt::format("field 'request_ids': a task force works on at "
+                                                   "most {} requests",
+                                                   kMaxLinkedRequests))
+                    .About("request_ids", "too_many"));
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    if (!IsValidId(id))
+      return Fail(Error::InvalidArgument(
+                      fmt::format("field 'request_ids': entry {} is not a request id", i + 1))
+                      .About("request_ids", "malformed"));
+    if (!seen.insert(id).second)
+      return Fail(
+          Error::InvalidArgument(fmt::format("field 'request_ids': request {} is listed twice", id))
+              .About("request_ids", "duplicate"));
+  }
+  return {};
+}
+
 Result<TaskForce> ValidateNewForce(const NewTaskForce& in, Timestamp now) {
   TaskForce f;
   XT_ASSIGN_OR_RETURN(f.title, CheckText("title", in.title, kMaxTitleChars, true));
@@ -128,6 +149,7 @@ Result<TaskForce> ValidateNewForce(const NewTaskForce& in, Timestamp now) {
     return Fail(
         Error::InvalidArgument(fmt::format("field 'members': at most {} members", kMaxMembers))
             .About("members", "too_many"));
+  XT_TRY_VOID(CheckRequestIds(in.request_ids, 0));
   std::set<std::string_view> seen;
   for (const auto& m : in.members) {
     XT_TRY_VOID(ParseForceRole(m.role));

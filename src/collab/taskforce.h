@@ -128,6 +128,8 @@ struct NewTaskForce {
   Timestamp deadline = 0;
   std::string unit_id = {};  // the leading unit; "" = the founder's first unit allowed to open one
   std::vector<MemberInput> members = {};
+  // The requests the force works on (a hotspot's): linked when it is formed.
+  std::vector<std::string> request_ids = {};
 };
 // The checked text fields of a new force (units and accounts are the service's).
 Result<TaskForce> ValidateNewForce(const NewTaskForce& in, Timestamp now);
@@ -141,6 +143,11 @@ struct NewTask {
   std::vector<std::string> depends_on = {};
 };
 Result<void> ValidateNewTask(const NewTask& in);
+
+inline constexpr std::size_t kMaxLinkedRequests = 500;  // as many as a hotspot lists
+// Request ids to link to a force: well-formed, none twice, at most
+// kMaxLinkedRequests in all (already linked ones count).
+Result<void> CheckRequestIds(std::span<const std::string> ids, std::size_t already_linked);
 
 // Text of a report, a summary, a title: valid UTF-8, no misleading
 // characters, within max_chars code points; empty only when !required.

@@ -209,6 +209,19 @@ Result<collab::MemberInput> MemberBody(const json::Json& m) {
   return in;
 }
 
+json::Json LinkedRequestsJson(const std::vector<collab::LinkedRequest>& list) {
+  json::Json items = json::Json::array();
+  for (const auto& q : list)
+    items.push_back(
+        {{"id", q.id},
+         {"number", q.number},
+         {"title", q.title},
+         {"status", q.status},
+         {"unit_name", q.unit_name.empty() ? json::Json(nullptr) : json::Json(q.unit_name)},
+         {"received_at", FormatRfc3339(q.received_at)}});
+  return items;
+}
+
 ParamDoc Id(std::string what) { return doc::PathId("id", std::move(what)); }
 
 }  // namespace
@@ -251,6 +264,7 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
           in.members.push_back(std::move(member));
         }
       }
+      XT_ASSIGN_OR_RETURN(in.request_ids, json::StringArray(body, "request_ids"));
       XT_ASSIGN_OR_RETURN(auto view, collab.CreateForce(req.actor(), in));
       return Response::Json(201, ForceDetailJson(view));
     });
@@ -300,6 +314,37 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
             XT_ASSIGN_OR_RETURN(auto in, MemberBody(body));
             XT_ASSIGN_OR_RETURN(auto m, collab.AddMember(req.actor(), req.Param("id"), in));
             return Response::Json(201, MemberJson(m));
+          });
+  }
+  {
+    RouteDoc d = Doc("The requests a task force works on", "专班关联诉求");
+    d.description =
+        "The requests of the hotspot the force was formed from and those handed to it, as "
+        "summaries (number, title, status, handling unit) that every member reads whatever "
+        "their usual scope; the request itself stays behind the requests' own rules.";
+    d.path = {Id("the task force")};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("LinkedRequest")))};
+    d.errors = {404};
+    r.Add("GET", forces + "/{id}/requests", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto list, collab.ForceRequests(req.actor(), req.Param("id")));
+            return Response::Json(200, {{"items", LinkedRequestsJson(list)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("Hand requests to a task force (leads and liaisons)", "诉求交专班办理");
+    d.description = "Each request must be one the caller may read; linking one twice is fine.";
+    d.path = {Id("the task force")};
+    d.body = {
+        doc::Json(doc::Object({{"request_ids", doc::ArrayOf(doc::String(1))}}, {"request_ids"}))};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("LinkedRequest")))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", forces + "/{id}/requests", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto ids, json::StringArray(body, "request_ids"));
+            XT_ASSIGN_OR_RETURN(auto list, collab.LinkRequests(req.actor(), req.Param("id"), ids));
+            return Response::Json(200, {{"items", LinkedRequestsJson(list)}});
           });
   }
   {
@@ -902,9 +947,16 @@ json::Json CollabSchemas() {
                    {"charter", String(0, collab::kMaxTextChars)},
                    {"deadline", DateTime()},
                    {"unit_id", String()},
-                   {"members", ArrayOf(member_input)}},
+                   {"members", ArrayOf(member_input)},
+                   {"request_ids", ArrayOf(String(1))}},
                   {"title", "goal", "deadline"})},
           {"NewTaskForceMember", member_input},
+          {"LinkedRequest", closed({{"id", String(1)},
+                                    {"number", String()},
+                                    {"title", String()},
+                                    {"status", String(1)},
+                                    {"unit_name", Nullable(String())},
+                                    {"received_at", time}})},
           {"TaskForce", closed(force)},
           {"TaskForceDetail", closed(detail)},
           {"TaskForceMember", closed(member)},

@@ -95,6 +95,12 @@ json::Json AccountJson(const identity::Account& a) {
 }
 
 namespace {
+json::Json AccountPageJson(const identity::AccountPage& page) {
+  json::Json items = json::Json::array();
+  for (const auto& a : page.items) items.push_back(AccountJson(a));
+  return {{"items", std::move(items)},
+          {"next_cursor", page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)}};
+}
 
 std::string SessionCookie(std::string_view token, Timestamp max_age_us, bool secure) {
   return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
@@ -289,12 +295,26 @@ void RegisterIdentityRoutes(Api& api, IdentityService& identity) {
           q.cursor = req.Query("cursor");
           XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
           XT_ASSIGN_OR_RETURN(auto page, identity.ListAccounts(req.actor(), q));
-          json::Json items = json::Json::array();
-          for (const auto& a : page.items) items.push_back(AccountJson(a));
-          return Response::Json(
-              200, {{"items", std::move(items)},
-                    {"next_cursor",
-                     page.next_cursor ? json::Json(*page.next_cursor) : json::Json(nullptr)}});
+          return Response::Json(200, AccountPageJson(page));
+        });
+
+  r.Add("GET", "/api/v1/directory", Auth::kRequired,
+        {.summary = "The staff directory: who works in a unit (any staff member; no phones)",
+         .summary_zh = "通讯录",
+         .tag = "identity",
+         .query = {doc::QueryParam("unit_id", "members of this unit's subtree"),
+                   doc::QueryParam("q", "words of the username or display name"), doc::Cursor(),
+                   doc::Limit()},
+         .answers = {doc::Ok(doc::Ref("AccountList"))},
+         .errors = {400, 403, 404}},
+        [&identity](Request& req) -> Result<Response> {
+          identity::AccountListQuery q;
+          q.unit_id = req.Query("unit_id");
+          q.search = req.Query("q");
+          q.cursor = req.Query("cursor");
+          XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
+          XT_ASSIGN_OR_RETURN(auto page, identity.Directory(req.actor(), q));
+          return Response::Json(200, AccountPageJson(page));
         });
 
   r.Add("POST", "/api/v1/accounts", Auth::kRequired,

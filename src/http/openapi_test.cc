@@ -853,7 +853,8 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
                                {"members",
                                 {{{"account_id", AccountId("ha")}, {"role", "member"}},
                                  {{"account_id", AccountId("sl")}, {"role", "liaison"}},
-                                 {{"account_id", AccountId("pol")}}}}};
+                                 {{"account_id", AccountId("pol")}}}},
+                               {"request_ids", {id}}};
   EXPECT_TRUE(BodyConforms("POST", tf, force_in));
   auto force = Call("lead", "POST", tf, tf, force_in.dump());
   ASSERT_EQ(force.status, 201) << force.body;
@@ -864,6 +865,28 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
   EXPECT_EQ(Call("hb", "GET", tf + "/{id}", tf + "/" + fid).status, 404);
   EXPECT_EQ(Call("ha", "GET", tf, tf).status, 200);
   EXPECT_EQ(Call("lead", "GET", tf, tf + "?scope=overseen").status, 200);
+  // What the force works on: every member reads the linked request's summary.
+  auto linked = Call("pol", "GET", tf + "/{id}/requests", tf + "/" + fid + "/requests");
+  ASSERT_EQ(linked.status, 200) << linked.body;
+  ASSERT_EQ(Body(linked)["items"].size(), 1u);
+  EXPECT_EQ(Body(linked)["items"][0]["id"], id);
+  EXPECT_EQ(Call("hb", "GET", tf + "/{id}/requests", tf + "/" + fid + "/requests").status, 404);
+  EXPECT_EQ(Call("lead", "POST", tf + "/{id}/requests", tf + "/" + fid + "/requests",
+                 R"({"request_ids":[")" + id + R"("]})")
+                .status,
+            200);
+  EXPECT_EQ(Call("lead", "POST", tf + "/{id}/requests", tf + "/" + fid + "/requests",
+                 R"({"request_ids":["../etc"]})")
+                .status,
+            400);
+  EXPECT_EQ(Call("lead", "POST", tf + "/{id}/requests", tf + "/" + fid + "/requests",
+                 R"({"request_ids":["01JZZZZZZZZZZZZZZZZZZZZZZZ"]})")
+                .status,
+            404);
+  EXPECT_EQ(Call("ha", "POST", tf + "/{id}/requests", tf + "/" + fid + "/requests",
+                 R"({"request_ids":[")" + id + R"("]})")
+                .status,
+            403);
   EXPECT_EQ(Call("lead", "GET", tf, tf + "?scope=everything").status, 400);
   EXPECT_EQ(Call("sl", "POST", tf + "/{id}/members", tf + "/" + fid + "/members",
                  json::Json({{"account_id", AccountId("hb")}}).dump())

@@ -134,6 +134,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterExchangeRoutes(*api_, *exchange_, "http://127.0.0.1");
     collab_ =
         std::make_unique<collab::CollabService>(t_->db(), clock_, ids_, *calendar_, *identity_);
+    collab_requests_ = std::make_unique<TestCollabRequests>(*requests_);
+    collab_->SetRequestDirectory(collab_requests_.get());
     RegisterCollabRoutes(*api_, *collab_);
     notify_ = std::make_unique<collab::NotifyService>(t_->db(), clock_, ids_, *identity_,
                                                       exchange::PostRemote);
@@ -300,6 +302,28 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
+  // The app wires RequestService into collab (app/collab_requests.h); the
+  // routes' test does the same, one request at a time.
+  struct TestCollabRequests final : collab::RequestDirectory {
+    explicit TestCollabRequests(requests::RequestService& r) : requests(r) {}
+    Result<bool> MayRead(const identity::Principal& actor, std::string_view id) override {
+      return requests.Get(actor, id).has_value();
+    }
+    Result<std::vector<collab::LinkedRequest>> Describe(std::span<const std::string> ids) override {
+      std::vector<collab::LinkedRequest> out;
+      for (const auto& id : ids)
+        if (auto d = requests.Get(identity::Principal::System(), id))
+          out.push_back({.id = d->request.id,
+                         .number = d->request.number,
+                         .title = d->request.title,
+                         .status = std::string(requests::StatusName(d->request.status)),
+                         .unit_name = d->request.unit_name,
+                         .received_at = d->request.received_at});
+      return out;
+    }
+    requests::RequestService& requests;
+  };
+  std::unique_ptr<TestCollabRequests> collab_requests_;
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   std::unique_ptr<Api> api_;
   Server::UpgradeHandler upgrade_;  // set by a derived suite before SetUp() to serve WebSockets

@@ -502,6 +502,39 @@ Result<AccountPage> IdentityService::ListAccounts(const Principal& actor,
   });
 }
 
+Result<AccountPage> IdentityService::Directory(const Principal& actor, const AccountListQuery& q) {
+  if (!actor.is_system() && (actor.kind != AccountKind::kStaff ||
+                             actor.via != Principal::Via::kSession || actor.memberships.empty()))
+    return Fail(Error::PermissionDenied("the staff directory is for staff members"));
+  if (q.limit < 1 || q.limit > 500)
+    return Fail(Error::InvalidArgument("'limit' must be between 1 and 500"));
+  if (q.cursor && !IsValidId(*q.cursor))
+    return Fail(Error::InvalidArgument("'cursor' is not one this server gave out"));
+  if (!q.unit_id && (!q.search || q.search->empty()))
+    return Fail(Error::InvalidArgument("give 'unit_id' or 'q' to look someone up")
+                    .About("unit_id", "missing"));
+  return db_.Read([&](Executor& ex) -> Result<AccountPage> {
+    store::AccountQuery sq{std::nullopt, q.search, q.cursor, q.limit + 1};
+    if (q.unit_id) {
+      XT_ASSIGN_OR_RETURN(OrgUnit unit, RequireUnit(ex, *q.unit_id));
+      sq.unit_path = unit.path;
+    }
+    XT_ASSIGN_OR_RETURN(auto accounts, store::ListAccounts(ex, sq));
+    AccountPage page;
+    if (static_cast<int>(accounts.size()) > q.limit) {
+      accounts.pop_back();
+      page.next_cursor = accounts.back().id;
+    }
+    for (auto& a : accounts) {
+      if (a.kind != AccountKind::kStaff || a.disabled) continue;
+      a.phone.reset();
+      XT_ASSIGN_OR_RETURN(a.memberships, store::LoadMemberships(ex, a.id));
+      page.items.push_back(std::move(a));
+    }
+    return page;
+  });
+}
+
 Result<Account> IdentityService::UpdateAccount(const Principal& actor, std::string_view id,
                                                std::int64_t expected_version,
                                                const AccountUpdate& u) {

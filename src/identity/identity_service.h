@@ -131,6 +131,12 @@ class IdentityService {
   Result<Account> GetAccount(const Principal& actor, std::string_view id, bool reveal = false);
   Result<std::optional<Account>> FindAccountByUsername(std::string_view username);
   Result<AccountPage> ListAccounts(const Principal& actor, const AccountListQuery& query);
+  // The staff directory (通讯录): any staff member with a membership may look
+  // up the active staff of any unit's subtree (query.unit_id, or words in
+  // query.search) — names, usernames and memberships, never phones — to
+  // pick colleagues from other departments and levels (task force members,
+  // directive recipients). Residents and API keys: PermissionDenied.
+  Result<AccountPage> Directory(const Principal& actor, const AccountListQuery& query);
   Result<Account> UpdateAccount(const Principal& actor, std::string_view id,
                                 std::int64_t expected_version, const AccountUpdate& update);
   Result<Membership> AddMembership(const Principal& actor, std::string_view account_id,

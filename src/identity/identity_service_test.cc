@@ -211,6 +211,40 @@ TEST_P(IdentityServiceTest, LeadSeesOwnStreetOnly) {
   EXPECT_EQ(one.error().code, ErrorCode::kPermissionDenied);
 }
 
+// The 通讯录: a lead picks a colleague of another street for a task force,
+// sees names and units but no phone; a resident may not look.
+TEST_P(IdentityServiceTest, StaffDirectoryCrossesScopeButShowsNoPhones) {
+  MakeAccount(Principal::System(), "lead.a", street_a_.id, Role::kUnitLead);
+  Account worker_b = MakeAccount(Principal::System(), "handler.b", street_b_.id, Role::kHandler);
+  ASSERT_TRUE(service_->UpdateAccount(Principal::System(), worker_b.id, worker_b.version,
+                                      {.display_name = std::nullopt,
+                                       .phone = std::string("13800138000"),
+                                       .disabled = std::nullopt,
+                                       .password = std::nullopt}));
+  Principal lead = LoginAs("lead.a");
+  auto theirs = service_->Directory(lead, {street_b_.id, std::nullopt, std::nullopt, 50});
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  ASSERT_EQ(theirs->items.size(), 1u);
+  EXPECT_EQ(theirs->items[0].username, "handler.b");
+  EXPECT_FALSE(theirs->items[0].phone.has_value());
+  ASSERT_EQ(theirs->items[0].memberships.size(), 1u);
+  EXPECT_EQ(theirs->items[0].memberships[0].unit_id, street_b_.id);
+
+  auto unknown =
+      service_->Directory(lead, {"01JUNKNOWNUNIT00000000000", std::nullopt, std::nullopt, 50});
+  ASSERT_FALSE(unknown);
+  auto bare = service_->Directory(lead, {std::nullopt, std::nullopt, std::nullopt, 50});
+  ASSERT_FALSE(bare);
+  EXPECT_EQ(bare.error().code, ErrorCode::kInvalidArgument);
+
+  Principal resident = lead;
+  resident.kind = AccountKind::kResident;
+  resident.memberships.clear();
+  auto refused = service_->Directory(resident, {street_b_.id, std::nullopt, std::nullopt, 50});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+}
+
 TEST_P(IdentityServiceTest, OnlyAdminsCreateAccountsAndOnlyInTheirScope) {
   MakeAccount(Principal::System(), "district.admin", district_.id, Role::kAdmin);
   MakeAccount(Principal::System(), "handler.a", street_a_.id, Role::kHandler);
