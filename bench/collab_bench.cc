@@ -18,7 +18,7 @@
 //
 // Usage: collab_bench [--data-dir DIR | --database URL] [--only directive|post]
 //                     [--recipients P] [--communities N] [--runs R]
-//                     [--threads T] [--channels C] [--seconds S]
+//                     [--threads T] [--channels C] [--seconds S] [--analyze 1]
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -107,6 +107,24 @@ void BenchDirective(app::Platform& p, const CollabCity& city, int runs) {
                                       d.recipients, city.people.size(), stored)));
     fmt::print("  directive {}: {} recipients stored and fanned out in {:.3f} s\n", r + 1,
                d.recipients, took.back());
+  }
+
+  // What the directive's first step costs alone: listing the candidates
+  // below the target page by page with their memberships, as SendDirective does.
+  {
+    const auto start = SteadyClock::now();
+    std::size_t listed = 0;
+    identity::AccountListQuery q;
+    q.unit_id = city.city.id;
+    q.limit = 500;
+    for (;;) {
+      auto page = Must(p.identity().ListAccounts(identity::Principal::System(), q));
+      listed += page.items.size();
+      if (!page.next_cursor) break;
+      q.cursor = page.next_cursor;
+    }
+    fmt::print("  of which listing the {} candidates with their memberships: {:.3f} s\n", listed,
+               Seconds(start));
   }
 
   // The peer: the same rows into a bare table of the same shape, one transaction.
@@ -217,12 +235,15 @@ void BenchPost(app::Platform& p, const CollabCity& city, int threads, int channe
 
 int Run(int argc, char** argv) {
   std::string data_dir, database, only;
+  bool analyze = false;
   int recipients = 10'000, communities = 2'000, runs = 3, threads = 64, channels = 64;
   double seconds = 10;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
-    if (flag == "--data-dir") {
+    if (flag == "--analyze") {  // PostgreSQL: fresh planner statistics after the seeding
+      analyze = std::string_view(v) == "1";
+    } else if (flag == "--data-dir") {
       data_dir = v;
     } else if (flag == "--database") {
       database = v;
@@ -249,6 +270,10 @@ int Run(int argc, char** argv) {
   auto bp = Must(BenchPlatform::Open("collab_bench", data_dir, database, ""));
   app::Platform& p = **bp;
   const CollabCity city = SeedCollabCity(p, {.people = recipients, .communities = communities});
+  if (analyze && p.db().dialect() == storage::Dialect::kPostgres) {
+    Must(p.db().Write([](storage::Executor& ex) { return ex.ExecScript("ANALYZE"); }));
+    fmt::print("ANALYZE after seeding\n");
+  }
   if (only.empty() || only == "directive") BenchDirective(p, city, std::max(1, runs));
   if (only.empty() || only == "post") BenchPost(p, city, threads, channels, seconds);
   return 0;
