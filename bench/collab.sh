@@ -59,7 +59,8 @@ url=$(scripts/pg-test-cluster.sh start "$dir/pg" 2>"$dir/pg-start.log" | tail -n
   cat "$dir/pg-start.log" >&2
   exit 1
 }
-run pg-collab "$bin/collab_bench" --database "$url" --data-dir "$dir/pg-files" "${bench_args[@]}"
+run pg-collab "$bin/collab_bench" --database "$url" --data-dir "$dir/pg-files" "${bench_args[@]}" \
+  --analyze 1
 if [ -n "${COLLAB_WS_PG:-}" ]; then
   psql -q "$url" -c 'CREATE DATABASE xietong_ws' >/dev/null
   run pg-ws "$bin/collab_ws_bench" "${ws_args[@]}" --database "${url%/*}/xietong_ws" --no-peer
@@ -67,4 +68,4 @@ fi
 
 echo
 echo "summary ($(date +%F), $(nproc) vCPU)"
-grep -h -E '^(directive|peer|post|xietong|seeded)' "$dir"/*.out
+grep -h -E '^(directive|peer|post|xietong|seeded|  of which)' "$dir"/*.out
