@@ -18,6 +18,7 @@
 #include "app/audit_commands.h"
 #include "app/cli_support.h"
 #include "app/demo_city.h"
+#include "app/demo_collab.h"
 #include "app/demo_exchange.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
@@ -40,8 +41,8 @@
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
 #include "http/live.h"
-#include "http/notify_handlers.h"
 #include "http/matter_handlers.h"
+#include "http/notify_handlers.h"
 #include "http/open311_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
@@ -319,6 +320,8 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!services_made) return Report(services_made.error());
   auto exchange_made = CreateDemoExchange(**platform, options.staff_password);
   if (!exchange_made) return Report(exchange_made.error());
+  auto collab_made = CreateDemoCollab(**platform, options.staff_password);
+  if (!collab_made) return Report(collab_made.error());
   auto trained = TrainFromHistory(**platform, RequestModelPath(popts.data_dir));
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
@@ -351,6 +354,16 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                                "months",
                                exchange_made->resources, exchange_made->rows, exchange_made->grants,
                                exchange_made->lookups));
+  fmt::print(
+      "专班 task forces: {}\n\n",
+      collab_made->existed
+          ? std::string("already there")
+          : fmt::format("{} with {} tasks ({} requests linked), {} channel messages over the "
+                        "last week, {} directives ({} receipts, {} acknowledged), {} report "
+                        "forms ({} answers)",
+                        collab_made->forces, collab_made->tasks, collab_made->linked,
+                        collab_made->messages, collab_made->directives, collab_made->receipts,
+                        collab_made->acknowledged, collab_made->forms, collab_made->form_answers));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);
