@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { dcatCheck } from './dcat.mjs'
+import { collabJourney } from './collab.mjs'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -250,6 +251,14 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const t0 = Date.now()
   const step = (name) => console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${name}`)
   // XIETONG_E2E_PART=exchange: only the 数据按需共享 part, for work on it (CTest runs all).
+  // The helpers the other parts' files use (web/e2e/collab.mjs).
+  const h = { open, api, shot, noErrors, password: DEMO_PASSWORD, step }
+  // XIETONG_E2E_PART=collab: only the 专班 and 协同办公 part.
+  if (process.env.XIETONG_E2E_PART === 'collab') {
+    await collabJourney({ browser, base, artifacts, h })
+    step('done')
+    return
+  }
   if (process.env.XIETONG_E2E_PART === 'exchange') {
     const resident = await open(browser, base, 'resident', DEMO_PASSWORD)
     step('数据按需共享 only')
@@ -788,6 +797,12 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // officer; a grade change approved by the steward; the DCAT-AP export validated.
   step('数据按需共享: catalogue, request, approve two of three, reject, records, gateway, my data log, revoke, 复核确认, 分级变更, DCAT-AP')
   await exchangeJourney({ browser, base, resident, artifacts })
+
+  // 专班 and 协同办公: a task force formed from a hotspot with two departments
+  // and a street, tasks, a member's progress, a directive to every community
+  // of the district whose receipt table fills as two of them acknowledge it.
+  step('专班: hotspot → task force, tasks, progress, directive, receipts')
+  await collabJourney({ browser, base, artifacts, h })
 
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')

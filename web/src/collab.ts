@@ -31,10 +31,10 @@ export async function unitOptions(): Promise<{ units: Unit[]; options: UnitOptio
   return { units, options: build('') }
 }
 
-// The staff of one unit (the server lists only units the caller may act
-// for, or every unit for city-wide roles).
+// The staff of one unit and the units under it, from the staff directory
+// (通讯录: any staff member may look up any unit; no phones).
 export async function peopleOf(unitId: string): Promise<Account[]> {
-  const page = await get<{ items: Account[] }>('/api/v1/accounts' + query({ unit_id: unitId, limit: 200 }))
+  const page = await get<{ items: Account[] }>('/api/v1/directory' + query({ unit_id: unitId, limit: 200 }))
   return page.items.filter((a) => a.kind === 'staff' && !a.disabled)
 }
 
@@ -105,5 +105,28 @@ export function collabLabels(): Record<string, string> {
     to_units: t('collab.to_units'),
     ack_by: t('collab.ack_by'),
     note: t('collab.ack_note'),
+  }
+}
+
+// A hotspot handed from the dashboard to 成立专班 (sessionStorage: its
+// request ids are too many for a URL).
+export interface HotspotDraft {
+  title: string
+  place: string
+  representative_id: string
+  request_ids: string[]
+}
+const draftKey = 'xt.force-from-hotspot'
+export function putHotspotDraft(d: HotspotDraft) {
+  sessionStorage.setItem(draftKey, JSON.stringify(d))
+}
+export function takeHotspotDraft(): HotspotDraft | null {
+  const text = sessionStorage.getItem(draftKey)
+  sessionStorage.removeItem(draftKey)
+  if (!text) return null
+  try {
+    return JSON.parse(text) as HotspotDraft
+  } catch {
+    return null
   }
 }

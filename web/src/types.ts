@@ -220,6 +220,16 @@ export interface PlaceCounts {
 }
 
 // A cluster of similar requests in a period (GET /stats/hotspots).
+// A request a task force works on, as its members see it.
+export interface LinkedRequest {
+  id: string
+  number: string
+  title: string
+  status: string
+  unit_name: string | null
+  received_at: string
+}
+
 export interface Hotspot {
   title: string
   representative_id: string
@@ -898,6 +908,7 @@ export interface ChatMessagePage {
   next_cursor: string | null
   resume_cursor: string
 }
+
 // 通知提醒: notifications and outbound webhooks (src/http/notify_handlers.cc)
 export type NotifyKind = 'directive' | 'mention' | 'task_assigned' | 'task_overdue' | 'reminder'
 
@@ -941,6 +952,7 @@ export interface WebhookDelivery {
   last_error: string | null
   created_at: string | null
   delivered_at: string | null
+}
 
 // 报送/填报 (src/http/report_form_handlers.cc, ReportFormSchemas)
 export type ReportFieldType = 'text' | 'number' | 'integer' | 'date' | 'choice'
