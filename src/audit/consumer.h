@@ -121,7 +121,7 @@ class ConsumerRunner {
   void Loop();
 
   const std::chrono::milliseconds poll_;
-  std::vector<Consumer*> consumers_;  // set before Start
+  std::vector<Consumer*> consumers_;             // set before Start
   std::vector<std::function<void()>> periodic_;  // set before Start
   std::thread thread_;
   std::mutex mutex_;

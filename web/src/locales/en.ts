@@ -1074,7 +1074,7 @@ const en: typeof zh = {
     received_at: 'Delivered',
     read_at: 'Read',
     acked_at: 'Acknowledged',
-    live: 'Refreshes every {n} s',
+    live: 'Live; every {n} s while disconnected',
     sent_ok: 'Sent to {n} people',
     no_directives: 'No directives',
     // Messages

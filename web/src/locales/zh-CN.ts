@@ -1081,7 +1081,7 @@ export default {
     received_at: '送达时间',
     read_at: '阅读时间',
     acked_at: '签收时间',
-    live: '每 {n} 秒自动刷新',
+    live: '实时更新；断线时每 {n} 秒刷新',
     sent_ok: '已下发给 {n} 人',
     no_directives: '暂无通知',
     // 消息
