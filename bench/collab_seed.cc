@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "bench_util.h"
-#include "identity/identity_store.h"
+#include "identity/bulk_seed.h"
 #include "identity/password.h"
 
 namespace xietong::bench {
@@ -88,29 +88,14 @@ CollabCity SeedCollabCity(app::Platform& p, const CollabSeedOptions& o) {
     out.people.push_back(std::move(who));
     if (o.with_sessions) out.tokens.push_back(identity::RandomToken());
   }
-  constexpr std::size_t kBatch = 1'000;
-  for (std::size_t from = 0; from < out.people.size(); from += kBatch) {
-    Must(p.db().Write([&](storage::Executor& ex) -> Result<void> {
-      for (std::size_t i = from; i < std::min(out.people.size(), from + kBatch); ++i) {
-        const Principal& who = out.people[i];
-        identity::Account a;
-        a.id = who.account_id;
-        a.username = who.username;
-        a.display_name = who.display_name;
-        a.kind = identity::AccountKind::kStaff;
-        a.created_at = now;
-        XT_TRY_VOID(identity::store::InsertAccount(ex, a, hash));
-        XT_TRY_VOID(identity::store::InsertMembership(ex, who.memberships.front(), now));
-        if (o.with_sessions) {
-          XT_TRY_VOID(identity::store::InsertSession(
-              ex, identity::TokenDigest(out.tokens[i]),
-              {who.account_id, identity::RandomToken(16), now + 7 * kMicrosPerDay, std::nullopt},
-              now));
-        }
-      }
-      return {};
-    }));
+  std::vector<identity::SeededStaff> seeds;
+  seeds.reserve(out.people.size());
+  for (std::size_t i = 0; i < out.people.size(); ++i) {
+    const Principal& who = out.people[i];
+    seeds.push_back({who.account_id, who.username, who.display_name, who.memberships.front(),
+                     o.with_sessions ? out.tokens[i] : std::string()});
   }
+  Must(identity::SeedStaffAccounts(p.db(), seeds, hash, now));
   fmt::print("seeded {} communities and {} staff accounts{} in {:.1f} s\n", out.communities.size(),
              out.people.size(), o.with_sessions ? " with sessions" : "", Seconds(started));
   return out;
