@@ -750,7 +750,9 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   await na.locator('[data-test=na-submit]').click()
   await na.waitFor({ state: 'hidden' })
   const newRow = ap.locator('[data-test=accounts] .el-table__body tr').filter({ hasText: 'e2e.handler' })
-  await newRow.filter({ hasText: `${STREET} · 承办人` }).waitFor()
+  // Under the CI's load (app_test beside it) this list has taken over 15 s
+  // twice (the new account's search answers after the full list's pages).
+  await newRow.filter({ hasText: `${STREET} · 承办人` }).waitFor({ timeout: 45000 })
   // The English switch names roles, handler levels and limits in English.
   await ap.getByRole('button', { name: 'English' }).click()
   await newRow.filter({ hasText: `${STREET} · Handler` }).waitFor()
