@@ -759,33 +759,44 @@ Result<Milestone> CollabService::RecordMilestone(const Principal& actor,
 
 // --- directives ----------------------------------------------------------------------
 
-Result<Directive> CollabService::SendDirective(const Principal& actor, const NewDirective& in) {
-  const Timestamp now = clock_.Now();
-  XT_TRY_VOID(ValidateDirective(in, now));
-  std::string from_id = in.from_unit_id;
+Result<CollabService::Sending> CollabService::SendingUnits(const Principal& actor,
+                                                           std::string_view from_unit_id,
+                                                           const std::vector<std::string>& to_units,
+                                                           std::string_view what) {
+  std::string from_id(from_unit_id);
   if (from_id.empty()) {
     const auto senders = Through(actor, Action::kDirectiveSend);
     if (senders.empty())
       return Fail(Error::PermissionDenied(
-          "sending directives needs the leader, unit lead or supervisor role"));
+          fmt::format("sending {} needs the leader, unit lead or supervisor role", what)));
     from_id = senders.front()->unit_id;
   }
+  Sending out;
   auto from = identity_.GetUnit(Principal::System(), from_id);
   if (!from) return Fail(std::move(from.error()).About("from_unit_id", "unknown"));
   if (!identity::Can(actor, Action::kDirectiveSend, (*from)->path))
     return Fail(Error::PermissionDenied(
-        fmt::format("you may not send directives on behalf of {}", (*from)->name)));
-  std::vector<identity::OrgUnit> targets;
-  for (const auto& id : in.to_units) {
+        fmt::format("you may not send {} on behalf of {}", what, (*from)->name)));
+  out.from = *from;
+  for (const auto& id : to_units) {
     auto unit = identity_.GetUnit(Principal::System(), id);
     if (!unit) return Fail(std::move(unit.error()).About("to_units", "unknown"));
     if (!identity::Can(actor, Action::kDirectiveSend, (*unit)->path))
-      return Fail(
-          Error::PermissionDenied(
-              fmt::format("{} is outside the units you may send directives to", (*unit)->name))
-              .About("to_units", "outside_scope"));
-    targets.push_back(**unit);
+      return Fail(Error::PermissionDenied(fmt::format("{} is outside the units you may send {} to",
+                                                      (*unit)->name, what))
+                      .About("to_units", "outside_scope"));
+    out.targets.push_back(**unit);
   }
+  return out;
+}
+
+Result<Directive> CollabService::SendDirective(const Principal& actor, const NewDirective& in) {
+  const Timestamp now = clock_.Now();
+  XT_TRY_VOID(ValidateDirective(in, now));
+  XT_ASSIGN_OR_RETURN(auto sending,
+                      SendingUnits(actor, in.from_unit_id, in.to_units, "directives"));
+  auto& from = sending.from;
+  auto& targets = sending.targets;
   if (!in.idempotency_key.empty()) {  // a retry: the first answer, no second fan-out
     XT_ASSIGN_OR_RETURN(auto first, db_.Read([&](Executor& ex) {
       return store::DirectiveByKey(ex, actor.account_id, in.idempotency_key);
@@ -818,9 +829,9 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
   d.id = ids_.Next();
   d.title = in.title;
   d.body = in.body;
-  d.from_unit_id = (*from)->id;
-  d.from_unit_name = (*from)->name;
-  d.from_unit_path = (*from)->path;
+  d.from_unit_id = from->id;
+  d.from_unit_name = from->name;
+  d.from_unit_path = from->path;
   d.sender_id = actor.account_id;
   d.sender_name = actor.display_name;
   d.to_units = in.to_units;

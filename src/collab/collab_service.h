@@ -334,6 +334,15 @@ class CollabService {
   // Each request readable by actor (through requests_), or the first that is not.
   Result<void> CheckReadable(const identity::Principal& actor,
                              std::span<const std::string> request_ids);
+  // The sending unit (from_unit_id, or the caller's first unit that may
+  // send) and the chosen targets, each within the caller's kDirectiveSend
+  // scope: the rule directives and report forms share. what: "directives".
+  struct Sending {
+    std::shared_ptr<const identity::OrgUnit> from;
+    std::vector<identity::OrgUnit> targets;
+  };
+  Result<Sending> SendingUnits(const identity::Principal& actor, std::string_view from_unit_id,
+                               const std::vector<std::string>& to_units, std::string_view what);
   bool MaySeeReceipts(const identity::Principal& actor, const Directive& d) const;
 
   storage::Database& db_;

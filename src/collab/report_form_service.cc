@@ -86,36 +86,13 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
                                                    const NewReportForm& in) {
   const Timestamp now = clock_.Now();
   XT_ASSIGN_OR_RETURN(auto fields, ValidateForm(in, now));
-  std::string from_id = in.from_unit_id;
-  if (from_id.empty()) {
-    for (const auto& m : actor.memberships)
-      if (identity::RoleAllows(m.role, Action::kDirectiveSend)) {
-        from_id = m.unit_id;
-        break;
-      }
-    if (from_id.empty())
-      return Fail(Error::PermissionDenied(
-          "sending report forms needs the leader, unit lead or supervisor role"));
-  }
-  auto from = identity_.GetUnit(Principal::System(), from_id);
-  if (!from) return Fail(std::move(from.error()).About("from_unit_id", "unknown"));
-  if (!identity::Can(actor, Action::kDirectiveSend, (*from)->path))
-    return Fail(Error::PermissionDenied(
-        fmt::format("you may not send report forms on behalf of {}", (*from)->name)));
-  std::vector<identity::OrgUnit> targets;
-  for (const auto& id : in.to_units) {
-    auto unit = identity_.GetUnit(Principal::System(), id);
-    if (!unit) return Fail(std::move(unit.error()).About("to_units", "unknown"));
-    if (!identity::Can(actor, Action::kDirectiveSend, (*unit)->path))
-      return Fail(
-          Error::PermissionDenied(
-              fmt::format("{} is outside the units you may send report forms to", (*unit)->name))
-              .About("to_units", "outside_scope"));
-    targets.push_back(**unit);
-  }
+  XT_ASSIGN_OR_RETURN(auto sending,
+                      SendingUnits(actor, in.from_unit_id, in.to_units, "report forms"));
+  auto& from = sending.from;
+  auto& targets = sending.targets;
   XT_ASSIGN_OR_RETURN(auto all, identity_.AllUnits());
   const auto recipients =
-      ResolveFormRecipients(targets, in.include_subtree, in.unit_kinds, all, (*from)->id);
+      ResolveFormRecipients(targets, in.include_subtree, in.unit_kinds, all, from->id);
   if (recipients.empty())
     return Fail(Error::InvalidArgument("field 'to_units': no unit (other than the sending unit) "
                                        "matches these units and kinds")
@@ -131,9 +108,9 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
   f.title = in.title;
   f.instructions = in.instructions;
   f.fields = std::move(fields);
-  f.from_unit_id = (*from)->id;
-  f.from_unit_name = (*from)->name;
-  f.from_unit_path = (*from)->path;
+  f.from_unit_id = from->id;
+  f.from_unit_name = from->name;
+  f.from_unit_path = from->path;
   f.sender_id = actor.account_id;
   f.sender_name = actor.display_name;
   f.to_units = in.to_units;
