@@ -1,5 +1,6 @@
-// 专班 and 协同办公 in the browser, as issue 16 tells it: a leader forms a
-// task force from a hotspot on the dashboard with two 临江区 departments and
+// 专班 and 协同办公 in the browser, as issue 16 tells it: the district's leader
+// forms a task force from a hotspot of 临江区 on the dashboard with two of its
+// departments and
 // 望湖街道 (the hotspot's requests linked), assigns tasks, a
 // member reports progress, and a directive goes to every community of the
 // district; the sender's receipt table fills as two community accounts open
@@ -29,14 +30,14 @@ function localInput(ms) {
 
 export async function collabJourney({ browser, base, artifacts, h }) {
   const { open, api, shot, noErrors, password, step } = h
-  // The city's leader: the dashboard's hotspots are city-wide figures, which
-  // a district's leader does not see yet (403), so cannot start from them.
-  const lead = await open(browser, base, 'leader', password)
+  // 临江区's leader: the dashboard shows the district's own figures.
+  const lead = await open(browser, base, 'jl01.leader', password)
   const lp = lead.page
 
   // 1. 成立专班 from the district's first hotspot of the month shown.
   step('专班: formed from a hotspot')
   await lp.goto(base + '/dashboard')
+  await lp.locator('[data-test=d-scope-name]').filter({ hasText: '临江区' }).waitFor()
   const hotRow = lp.locator('[data-test=hotspots] .el-table__body tr').first()
   await hotRow.waitFor()
   await hotRow.locator('[data-test=hotspot-force]').click()
@@ -67,7 +68,7 @@ export async function collabJourney({ browser, base, artifacts, h }) {
   const detail = (await api(lead, 'GET', `/api/v1/taskforces/${forceId}`)).body
   assert.equal(detail.title, title)
   assert.equal(detail.subject_kind, 'hotspot')
-  assert.deepEqual(detail.members.map((m) => m.username).sort(), ['jl01d01.handler', 'jl01d02.handler', 'leader', 'street.lead'])
+  assert.deepEqual(detail.members.map((m) => m.username).sort(), ['jl01.leader', 'jl01d01.handler', 'jl01d02.handler', 'street.lead'])
   const linked = (await api(lead, 'GET', `/api/v1/taskforces/${forceId}/requests`)).body.items
   assert.equal(linked.length, linkedCount, 'every request of the hotspot is linked')
   await lp.locator('.el-tabs__item').filter({ hasText: '关联诉求' }).click()

@@ -426,6 +426,8 @@ const en: typeof zh = {
     extension: '{n} working days: {reason}',
   },
   dashboard: {
+    scope: 'Scope',
+    whole_city: 'The whole city',
     title: 'Leader dashboard',
     month: 'Month',
     year: 'Year',

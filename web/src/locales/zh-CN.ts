@@ -430,6 +430,8 @@ export default {
     extension: '延期 {n} 个工作日：{reason}',
   },
   dashboard: {
+    scope: '范围',
+    whole_city: '全市',
     title: '领导驾驶舱',
     month: '月份',
     year: '年份',
