@@ -48,6 +48,10 @@ std::string_view ActionName(Action a) {
       return "directive.send";
     case Action::kCollabOversee:
       return "collab.oversee";
+    case Action::kIncidentCommand:
+      return "incident.command";
+    case Action::kIncidentRespond:
+      return "incident.respond";
   }
   return "unknown";
 }
@@ -83,6 +87,12 @@ bool RoleAllows(Role role, Action action) {
              role == Role::kAdmin;
     case Action::kCollabOversee:
       return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
+    case Action::kIncidentCommand:
+      return role == Role::kLeader || role == Role::kUnitLead || role == Role::kSupervisor ||
+             role == Role::kAdmin;
+    case Action::kIncidentRespond:
+      return role == Role::kOperator || role == Role::kHandler || role == Role::kUnitLead ||
+             role == Role::kSupervisor || role == Role::kLeader || role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:
       return role == Role::kOperator || role == Role::kSupervisor;

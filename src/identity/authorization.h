@@ -34,6 +34,9 @@ enum class Action {
   kTaskForceOpen,  // form a task force (专班) led from the unit; its members need no role
   kDirectiveSend,  // send a directive (通知/指令) from the unit to units in one's scope
   kCollabOversee,  // read the task forces and directives of units in the subtree (督办, 领导)
+  kIncidentCommand,  // open an incident (突发事件) commanded from the unit, change its level, close
+                     // it
+  kIncidentRespond,  // record an incident's needs and resources, commit and deliver them
 };
 std::string_view ActionName(Action a);
 

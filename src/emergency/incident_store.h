@@ -1,0 +1,49 @@
+// The SQL of incidents, written once for both backends: the incident row
+// (its area as GeoJSON text and grid ids as a JSON array), its timeline and
+// its level changes. Decides no rule; IncidentService calls it, and the
+// other parts of the module read an incident through FindIncident.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "emergency/incident.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+
+namespace xietong::emergency::store {
+
+using storage::Executor;
+
+// emergency/1: incidents, timeline, level changes, command force link.
+std::span<const storage::Migration> IncidentMigrations();
+
+Result<void> InsertIncident(Executor& ex, const Incident& i);
+Result<std::optional<Incident>> FindIncident(Executor& ex, std::string_view id);
+// Writes every mutable field when the row is still at i.version - 1; false
+// when someone changed it meanwhile.
+Result<bool> UpdateIncident(Executor& ex, const Incident& i);
+// Sets the force id once; false when one is set already.
+Result<bool> SetForceId(Executor& ex, std::string_view incident_id, std::string_view force_id);
+
+struct IncidentFilter {
+  std::vector<std::string> unit_paths = {};      // under any of these ("" in the list = all)
+  std::vector<std::string> own_unit_paths = {};  // or commanded from a unit above one of these
+  std::string status = {};                       // "" = any
+  int limit = 100;
+};
+// Newest first.
+Result<std::vector<Incident>> ListIncidents(Executor& ex, const IncidentFilter& f);
+// Active incidents without a force (the retry of forming one).
+Result<std::vector<std::string>> IncidentsWithoutForce(Executor& ex, int limit);
+
+// Appends one timeline entry, numbered after the last; returns its seq.
+Result<std::int64_t> AppendTimeline(Executor& ex, TimelineEntry e);
+Result<std::vector<TimelineEntry>> Timeline(Executor& ex, std::string_view incident_id);
+
+Result<void> InsertLevelChange(Executor& ex, std::string_view incident_id, int from, int to,
+                               std::string_view reason, std::string_view actor_id, Timestamp at);
+
+}  // namespace xietong::emergency::store
