@@ -55,6 +55,26 @@ Result<void> CheckMessageText(std::string_view text) {
   return {};
 }
 
+Result<std::string> SearchNeedle(std::string_view q) {
+  if (json::FindInvalidUtf8(q))
+    return Fail(Error::InvalidArgument("'q' is not valid UTF-8").About("q", "invalid_utf8"));
+  const auto first = q.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos)
+    return Fail(
+        Error::InvalidArgument("'q': the words to look for are required").About("q", "empty"));
+  q = q.substr(first, q.find_last_not_of(" \t\r\n") - first + 1);
+  std::size_t chars = 0;
+  for (unsigned char c : q) chars += (c & 0xC0) != 0x80;
+  if (chars > kMaxSearchChars)
+    return Fail(Error::InvalidArgument(
+                    fmt::format("'q' is at most {} characters ({} given)", kMaxSearchChars, chars))
+                    .About("q", "too_long"));
+  if (json::FindMisleadingChar(q))
+    return Fail(Error::InvalidArgument("'q' contains a control or bidirectional character")
+                    .About("q", "invalid"));
+  return std::string(q);
+}
+
 std::vector<std::string> ParseMentions(std::string_view text) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < text.size(); ++i) {

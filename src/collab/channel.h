@@ -64,6 +64,11 @@ std::string DirectKey(std::string_view a, std::string_view b);
 // valid UTF-8 and no misleading characters.
 Result<void> CheckMessageText(std::string_view text);
 
+// What a message search looks for: q without surrounding white space, 1 to
+// kMaxSearchChars characters of valid UTF-8 (InvalidArgument about "q").
+inline constexpr std::size_t kMaxSearchChars = 100;
+Result<std::string> SearchNeedle(std::string_view q);
+
 // The usernames written as @username (IsValidUsername's alphabet), each
 // once, in the order they first appear. An @ inside a word (an e-mail
 // address) is not a mention.

@@ -1168,6 +1168,22 @@ Result<Message> CollabService::Post(const Principal& actor, std::string_view cha
   }));
 }
 
+Result<std::vector<store::MessageHit>> CollabService::SearchMessages(const Principal& actor,
+                                                                     std::string_view q,
+                                                                     std::string_view channel_id,
+                                                                     int limit) {
+  if (limit < 1 || limit > kMaxPage)
+    return Fail(Error::InvalidArgument(fmt::format("'limit' must be between 1 and {}", kMaxPage))
+                    .About("limit", "out_of_range"));
+  XT_ASSIGN_OR_RETURN(const std::string needle, SearchNeedle(q));
+  return db_.Read([&](Executor& ex) -> Result<std::vector<store::MessageHit>> {
+    if (!channel_id.empty()) {
+      XT_TRY_VOID(ChannelFor(ex, actor, channel_id));
+    }
+    return store::SearchMessages(ex, actor.account_id, channel_id, needle, limit);
+  });
+}
+
 Result<MessagePage> CollabService::Messages(const Principal& actor, std::string_view channel_id,
                                             std::string_view cursor, int limit) {
   if (limit < 1 || limit > kMaxPage)

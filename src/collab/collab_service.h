@@ -257,6 +257,12 @@ class CollabService {
   Result<void> MarkChannelRead(const identity::Principal& actor, std::string_view channel_id,
                                std::int64_t seq);
   Result<std::vector<store::ChannelSummary>> MyChannels(const identity::Principal& actor);
+  // Search within what one may read: messages containing q (SearchNeedle) in
+  // the channels the caller is a member of — or only channel_id, of which the
+  // caller must be one (403 otherwise) — newest first, at most limit.
+  Result<std::vector<store::MessageHit>> SearchMessages(const identity::Principal& actor,
+                                                        std::string_view q,
+                                                        std::string_view channel_id, int limit);
 
   // --- report forms (报送/填报, n-1; report_form_service.cc) ---
   // kDirectiveSend sends a form from a unit to units in its scope (chosen as

@@ -746,6 +746,49 @@ TEST_P(CollabServiceTest, GroupsAndDirectChannels) {
   ExpectChainIntact();
 }
 
+// Search finds only what one may read: the channels one is in, not one left.
+TEST_P(CollabServiceTest, SearchFindsOnlyMessagesOfOnesOwnChannels) {
+  auto group = service_->CreateGroup(c1a_, "望江社区网格员", {c1b_.account_id});
+  ASSERT_TRUE(group) << group.error().message;
+  auto direct = service_->OpenDirect(c1a_, c2a_.account_id);
+  ASSERT_TRUE(direct) << direct.error().message;
+  ASSERT_TRUE(service_->Post(c1a_, group->id, {.text = "滨江路积水点已排查"}));
+  ASSERT_TRUE(service_->Post(c1b_, group->id, {.text = "明天继续排查 Pump 站"}));
+  ASSERT_TRUE(service_->Post(c2a_, direct->id, {.text = "积水的照片发你了"}));
+  ASSERT_TRUE(service_->Post(c1b_, group->id, {.text = "折扣 50%_off 不算"}));
+
+  auto mine = service_->SearchMessages(c1a_, " 积水 ", "", 50);
+  ASSERT_TRUE(mine) << mine.error().message;
+  ASSERT_EQ(mine->size(), 2u) << "both channels of c1a";
+  EXPECT_EQ((*mine)[0].message.text, "积水的照片发你了") << "newest first";
+  EXPECT_EQ((*mine)[0].channel_kind, ChannelKind::kDirect);
+  EXPECT_EQ((*mine)[1].channel_title, "望江社区网格员");
+
+  auto theirs = service_->SearchMessages(c1b_, "积水", "", 50);
+  ASSERT_TRUE(theirs);
+  ASSERT_EQ(theirs->size(), 1u) << "c1b is not in the 1-1 channel";
+  EXPECT_EQ(service_->SearchMessages(c1b_, "pump", "", 50)->size(), 1u) << "ASCII case folded";
+  EXPECT_EQ(service_->SearchMessages(c1b_, "%", "", 50)->size(), 1u) << "% is a literal";
+  EXPECT_EQ(service_->SearchMessages(c1b_, "0%_o", "", 50)->size(), 1u);
+  EXPECT_EQ(service_->SearchMessages(c1b_, "0%xo", "", 50)->size(), 0u) << "_ is a literal";
+  EXPECT_EQ(service_->SearchMessages(c1a_, "积水", group->id, 50)->size(), 1u);
+  EXPECT_EQ(service_->SearchMessages(c1a_, "积水", "", 1)->size(), 1u);
+
+  EXPECT_EQ(service_->SearchMessages(c2a_, "积水", group->id, 50).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->SearchMessages(c2a_, "积水", kUnknownId, 50).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(service_->SearchMessages(c1a_, "  ", "", 50).error().reason, "empty");
+  EXPECT_EQ(service_->SearchMessages(c1a_, std::string(101, 'a'), "", 50).error().reason,
+            "too_long");
+  EXPECT_EQ(service_->SearchMessages(c1a_, "\xff\xfe", "", 50).error().reason, "invalid_utf8");
+  EXPECT_EQ(service_->SearchMessages(c1a_, "积水", "", 0).error().code,
+            ErrorCode::kInvalidArgument);
+
+  ASSERT_TRUE(service_->LeaveChannel(c1b_, group->id));
+  EXPECT_EQ(service_->SearchMessages(c1b_, "积水", "", 50)->size(), 0u) << "left: no longer found";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CollabServiceTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });

@@ -788,6 +788,45 @@ Result<std::vector<Message>> MessagesPage(Executor& ex, std::string_view channel
   return out;
 }
 
+Result<std::vector<MessageHit>> SearchMessages(Executor& ex, std::string_view account_id,
+                                               std::string_view channel_id, std::string_view needle,
+                                               int limit) {
+  // LIKE with its own escape character, so '%' and '_' in the needle are literal.
+  std::string pattern = "%";
+  for (char c : needle) {
+    if (c == '%' || c == '_' || c == '!') pattern += '!';
+    pattern += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  pattern += '%';
+  std::vector<storage::Value> params = {account_id};
+  if (!channel_id.empty()) params.push_back(channel_id);
+  params.push_back(pattern);
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(fmt::format("SELECT x.id, x.channel_id, x.seq, x.author_id, x.author_name, x.text,"
+                           " x.mentions, x.parent_id, x.file_ids, x.at, c.title, c.kind"
+                           " FROM collab_messages x"
+                           " JOIN collab_channel_members m ON m.channel_id = x.channel_id"
+                           " JOIN collab_channels c ON c.id = x.channel_id"
+                           " WHERE m.account_id = ?{} AND LOWER(x.text) LIKE ? ESCAPE '!'"
+                           " ORDER BY x.at DESC, x.id DESC LIMIT {}",
+                           channel_id.empty() ? "" : " AND x.channel_id = ?", limit),
+               params));
+  std::vector<MessageHit> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    MessageHit h;
+    h.message = MessageFrom(r);
+    h.channel_title = r.Text(10);
+    const auto kind = r.TextView(11);
+    h.channel_kind = kind == "force"    ? ChannelKind::kForce
+                     : kind == "direct" ? ChannelKind::kDirect
+                                        : ChannelKind::kGroup;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 namespace {
 Result<std::vector<std::string>> Ids(Executor& ex, std::string_view sql, std::string_view key) {
   XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, {key}));

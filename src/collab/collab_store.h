@@ -124,6 +124,20 @@ Result<std::optional<Message>> FindMessage(Executor& ex, std::string_view id);
 Result<std::vector<Message>> MessagesPage(Executor& ex, std::string_view channel_id,
                                           const Cursor& from, int limit);
 
+// Messages whose text contains `needle` (case-folded for ASCII), in the
+// channels account_id is a member of (only channel_id when it is given),
+// newest first, at most limit. Scans the messages of those channels (the
+// (channel_id, seq) index narrows it to them): no full-text index, so a
+// needle of one Chinese character works as well as a phrase.
+struct MessageHit {
+  Message message;
+  std::string channel_title;
+  ChannelKind channel_kind = ChannelKind::kGroup;
+};
+Result<std::vector<MessageHit>> SearchMessages(Executor& ex, std::string_view account_id,
+                                               std::string_view channel_id, std::string_view needle,
+                                               int limit);
+
 // --- who hears of a change (live push, notifications) -----------------------------------
 // Account ids only: the audience of one event is read in one query.
 Result<std::vector<std::string>> ChannelMemberIds(Executor& ex, std::string_view channel_id);

@@ -822,6 +822,33 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
           });
   }
   {
+    RouteDoc d = Doc("Search the messages one may read", "消息搜索");
+    d.description =
+        "Messages containing q (1–100 characters; ASCII letters in either case) in the channels "
+        "the caller is a member of, or only channel_id (403 for a channel one is not in), "
+        "newest first. A member who left no longer finds that channel's messages.";
+    d.query = {doc::QueryParam("q", "the words to look for", doc::String(1), true),
+               doc::QueryParam("channel_id", "only this channel"), doc::Limit()};
+    d.answers = {
+        doc::Ok(doc::Object({{"items", doc::ArrayOf(doc::Ref("ChatMessageHit"))}}, {"items"}))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", "/api/v1/messages/search", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(const int limit, LimitParam(req));
+            XT_ASSIGN_OR_RETURN(auto hits,
+                                collab.SearchMessages(req.actor(), req.Query("q").value_or(""),
+                                                      req.Query("channel_id").value_or(""), limit));
+            json::Json items = json::Json::array();
+            for (const auto& h : hits) {
+              json::Json m = MessageJson(h.message);
+              m["channel_title"] = h.channel_title;
+              m["channel_kind"] = collab::ChannelKindName(h.channel_kind);
+              items.push_back(std::move(m));
+            }
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  {
     RouteDoc d = Doc("Mark a channel read up to a message number", "标记已读");
     d.path = {Id("the channel")};
     d.body = {doc::Json(doc::Object({{"seq", doc::Integer()}}, {"seq"}))};
@@ -939,6 +966,9 @@ json::Json CollabSchemas() {
                         {"author_name", String()}, {"text", String(1)},
                         {"mentions", ids},         {"parent_id", Nullable(String(1))},
                         {"file_ids", ids},         {"at", time}};
+  json::Json message_hit = message;
+  message_hit["channel_title"] = String();
+  message_hit["channel_kind"] = Enum({"force", "group", "direct"});
   return {{"NewTaskForce",
            Object({{"title", String(1, collab::kMaxTitleChars)},
                    {"subject_kind", Enum({"request", "hotspot", "bundle", "project", "other"})},
@@ -1003,6 +1033,7 @@ json::Json CollabSchemas() {
           {"NewChatMessage",
            Object({{"text", String(1)}, {"parent_id", String()}, {"file_ids", ids}}, {"text"})},
           {"ChatMessage", closed(message)},
+          {"ChatMessageHit", closed(message_hit)},
           {"ChatMessagePage", Object({{"items", ArrayOf(Ref("ChatMessage"))},
                                       {"next_cursor", Nullable(String(1))},
                                       {"resume_cursor", String(1)}},

@@ -967,6 +967,17 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
   EXPECT_EQ(
       Call("sl", "GET", ch + "/{id}/messages", ch + "/" + channel + "/messages?cursor=zz").status,
       400);
+  // 摸排, percent-encoded: found by a member, in that channel and in all of theirs.
+  const std::string ms = "/api/v1/messages/search";
+  auto found = Call("sl", "GET", ms, ms + "?q=%E6%91%B8%E6%8E%92&channel_id=" + channel);
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(Body(found)["items"].size(), 1u);
+  EXPECT_EQ(Body(found)["items"][0]["channel_kind"], "force");
+  EXPECT_EQ(Call("sl", "GET", ms, ms + "?q=%E6%91%B8%E6%8E%92").status, 200);
+  EXPECT_EQ(Call("sl", "GET", ms, ms + "?q=").status, 400);
+  EXPECT_EQ(Call("sl", "GET", ms, ms + "?q=%FF").status, 400);
+  // hb left the force: its messages are no longer searchable for hb.
+  EXPECT_EQ(Call("hb", "GET", ms, ms + "?q=x&channel_id=" + channel).status, 403);
   EXPECT_EQ(
       Call("sl", "POST", ch + "/{id}/read", ch + "/" + channel + "/read", R"({"seq":1})").status,
       204);
