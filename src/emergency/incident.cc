@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 
+#include "identity/authorization.h"
+
 namespace xietong::emergency {
 namespace {
 
@@ -195,6 +197,40 @@ Result<LevelChange> DecideLevelChange(const Incident& current, int to, std::stri
 Result<void> DecideClose(const Incident& current, std::string_view summary) {
   XT_TRY_VOID(RequireActive(current));
   return CheckText("summary", summary, 1, kMaxSummaryChars);
+}
+
+namespace {
+
+bool Staff(const identity::Principal& a) {
+  return a.is_system() || a.kind == identity::AccountKind::kStaff;
+}
+
+// A membership below the incident's commanding unit whose role allows it.
+bool BelowWith(const identity::Principal& a, const Incident& i,
+               std::optional<identity::Action> action) {
+  return std::any_of(a.memberships.begin(), a.memberships.end(), [&](const auto& m) {
+    return m.unit_path.starts_with(i.unit_path) &&
+           (!action || identity::RoleAllows(m.role, *action));
+  });
+}
+
+}  // namespace
+
+bool MayCommand(const identity::Principal& actor, const Incident& i) {
+  return Staff(actor) && identity::Can(actor, identity::Action::kIncidentCommand, i.unit_path);
+}
+
+bool MayRespond(const identity::Principal& actor, const Incident& i) {
+  if (!Staff(actor)) return false;
+  return identity::Can(actor, identity::Action::kIncidentRespond, i.unit_path) ||
+         BelowWith(actor, i, identity::Action::kIncidentRespond);
+}
+
+bool MayRead(const identity::Principal& actor, const Incident& i) {
+  if (!Staff(actor)) return false;
+  return MayRespond(actor, i) || MayCommand(actor, i) ||
+         identity::Can(actor, identity::Action::kCollabOversee, i.unit_path) ||
+         BelowWith(actor, i, std::nullopt);
 }
 
 // Who leads the 指挥部 and which departments report, per type and level.

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/result.h"
+#include "identity/identity.h"
 
 namespace xietong::emergency {
 
@@ -128,6 +129,13 @@ Result<LevelChange> DecideLevelChange(const Incident& current, int to, std::stri
 Result<void> DecideClose(const Incident& current, std::string_view summary);
 // Conflict when closed: what every change to needs, resources and commitments checks.
 Result<void> RequireActive(const Incident& current);
+
+// Who may do what to an incident (see incident_service.h): command over the
+// commanding unit; respond over it or from a unit below it; read as either,
+// as an overseer, or as staff of a unit below it.
+bool MayCommand(const identity::Principal& actor, const Incident& i);
+bool MayRespond(const identity::Principal& actor, const Incident& i);
+bool MayRead(const identity::Principal& actor, const Incident& i);
 
 // 指挥部 template of one type × level.
 struct ForceTemplate {

@@ -43,9 +43,9 @@
 namespace xietong::emergency {
 
 struct IncidentView {
-  Incident incident;
-  std::vector<TimelineEntry> timeline;
-  ForceTemplate force_template;
+  Incident incident = {};
+  std::vector<TimelineEntry> timeline = {};
+  ForceTemplate force_template = {};
   std::string latest_report_form_id = {};  // "" before the first round
 };
 
@@ -55,15 +55,15 @@ struct IncidentListQuery {
 };
 
 struct NeedsView {
-  std::vector<Need> needs;
-  std::vector<Commitment> commitments;
+  std::vector<Need> needs = {};
+  std::vector<Commitment> commitments = {};
 };
 
 // One crowd report on the map (the crowd-report part provides them).
 struct MapPoint {
   std::string id, kind, title, status;
   GeoPoint location;
-  json::Json properties = json::Json::object();  // public fields only when the map is public
+  json::Json properties = json::Json::object();  // public fields only: the map may be public
 };
 // The verified crowd reports of an incident (app wiring sets it; empty until then).
 using CrowdLayer = std::function<Result<std::vector<MapPoint>>(std::string_view incident_id)>;
