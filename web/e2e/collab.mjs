@@ -120,6 +120,22 @@ export async function collabJourney({ browser, base, artifacts, h }) {
   // The lead's open workspace shows it too (pushed, or on the next load).
   await cardOf(lp, '排查并清掏雨水篦子').locator('[data-test=task-percent]').filter({ hasText: '40' }).waitFor({ timeout: 20000 })
 
+  // 3b. The member writes in the force's channel; the lead finds it by search.
+  step('专班: a message in the channel, found by search')
+  await mp.locator('.el-tabs__item').filter({ hasText: '频道' }).click()
+  const said = `篦子清掏照片已上传 ${Date.now() % 100000}`
+  await mp.locator('textarea[data-test=message-input]').fill(said)
+  await mp.locator('[data-test=message-send]').click()
+  await mp.locator('[data-test=message-text]').filter({ hasText: said }).waitFor()
+  await lp.goto(base + '/collab/messages')
+  await lp.locator('input[data-test=message-search]').fill(said)
+  await lp.locator('[data-test=message-search-go]').click()
+  const hit = lp.locator('[data-test=search-hit]').filter({ hasText: title })
+  await hit.waitFor()
+  assert.equal(await lp.locator('[data-test=search-hit]').count(), 1, 'one message says that')
+  await hit.click()
+  await lp.locator('[data-test=message-text]').filter({ hasText: said }).waitFor()
+
   // 4. A directive to every community of 临江区, and its receipt table.
   step('通知: to every community of the district')
   await lp.goto(base + '/collab/directives')

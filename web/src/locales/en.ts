@@ -1084,6 +1084,8 @@ const en: typeof zh = {
     my_channels: 'My channels',
     channel_kind: { force: 'Task force', group: 'Group', direct: 'Direct' },
     new_direct: 'New direct message',
+    search_messages: 'Search my messages',
+    search_results: '{n} messages found',
     pick_channel: 'Pick a channel or a direct message',
     no_channels: 'No channels',
     // report forms

@@ -1091,6 +1091,8 @@ export default {
     my_channels: '我的频道',
     channel_kind: { force: '专班', group: '群组', direct: '私信' },
     new_direct: '发起私信',
+    search_messages: '搜索我的消息',
+    search_results: '找到 {n} 条消息',
     pick_channel: '选择左侧的频道或私信',
     no_channels: '暂无频道',
     // 报送/填报
