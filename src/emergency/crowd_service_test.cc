@@ -50,7 +50,7 @@ class CrowdServiceTest : public ::testing::TestWithParam<std::string> {
     street_worker_ = Person("street", street_, Role::kHandler);
     stranger_ = Person("stranger", other_, Role::kHandler);
     resident_ = Person("resident", street_, Role::kResident, identity::AccountKind::kResident);
-    operator_ = Person("op", centre_, Role::kOperator);
+    operator_ = Person("operator1", centre_, Role::kOperator);
     incident_ = OpenIncident("inc-1", IncidentStatus::kActive);
   }
 
@@ -73,6 +73,7 @@ class CrowdServiceTest : public ::testing::TestWithParam<std::string> {
     in.kind = kind;
     auto a = identity_->CreateAccount(Principal::System(), in);
     EXPECT_TRUE(a) << a.error().message;
+    if (!a) return {};
     Principal p;
     p.account_id = a->id;
     p.username = a->username;
