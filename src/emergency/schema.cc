@@ -5,6 +5,7 @@
 #include "emergency/crowd_store.h"
 #include "emergency/incident_store.h"
 #include "emergency/resource_store.h"
+#include "emergency/warning_store.h"
 #include "identity/identity_service.h"
 
 namespace xietong::emergency {
@@ -18,6 +19,7 @@ const storage::Schema& Schema() {
           store::IncidentMigrations(),
           store::ResourceMigrations(),
           store::CrowdMigrations(),
+          store::WarningMigrations(),
       }};
   return schema;
 }
