@@ -244,6 +244,8 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     json::Json payload = {{"number", req.number},         {"channel", ChannelName(req.channel)},
                           {"matter_id", req.matter_id},   {"matter_version", req.matter_version},
                           {"grid_id", req.place.grid_id}, {"anonymous", req.anonymous}};
+    // Early warning (emergency.warnings) counts intakes per street without reading the row.
+    if (!req.place.street_id.empty()) payload["street_id"] = req.place.street_id;
     // What was suggested, beside what was chosen: the record a retraining and
     // an audit of automatic routing both need.
     if (!suggestions.empty()) {
