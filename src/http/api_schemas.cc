@@ -7,6 +7,7 @@
 #include "core/result.h"
 #include "files/file.h"
 #include "http/collab_handlers.h"
+#include "http/crowd_report_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/report_form_handlers.h"
@@ -1059,6 +1060,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : forms.items()) all[name] = schema;
     const json::Json notify = NotifySchemas();
     for (const auto& [name, schema] : notify.items()) all[name] = schema;
+    const json::Json crowd = CrowdReportSchemas();
+    for (const auto& [name, schema] : crowd.items()) all[name] = schema;
     return all;
   }();
   return schemas;

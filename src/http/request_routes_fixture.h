@@ -17,11 +17,13 @@
 
 #include "audit/audit_log.h"
 #include "audit/consumer.h"
+#include "emergency/schema.h"
 #include "exchange/remote.h"
 #include "files/file_service.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
+#include "http/crowd_report_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -63,10 +65,11 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(t_->db(),
-                                      {&requests::Schema(), &workflow::Schema(),
-                                       &services::Schema(), &exchange::Schema(), &collab::Schema()},
-                                      0));
+    ASSERT_TRUE(
+        storage::ApplySchemas(t_->db(),
+                              {&requests::Schema(), &workflow::Schema(), &services::Schema(),
+                               &exchange::Schema(), &collab::Schema(), &emergency::Schema()},
+                              0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -140,6 +143,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     notify_ = std::make_unique<collab::NotifyService>(t_->db(), clock_, ids_, *identity_,
                                                       exchange::PostRemote);
     RegisterNotifyRoutes(*api_, *notify_);
+    crowd_ = std::make_unique<emergency::CrowdReportService>(t_->db(), clock_, ids_, *collab_);
+    RegisterCrowdReportRoutes(*api_, *crowd_, *identity_, crowd_limits_);
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
@@ -302,6 +307,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
+  std::unique_ptr<emergency::CrowdReportService> crowd_;
+  RateLimitOptions crowd_limits_{};  // a derived suite may set it before SetUp()
   // The app wires RequestService into collab (app/collab_requests.h); the
   // routes' test does the same, one request at a time.
   struct TestCollabRequests final : collab::RequestDirectory {
