@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "emergency/schema.h"
 #include "exchange/remote.h"
 #include "requests/rates.h"
 #include "storage/migrations.h"
@@ -22,7 +23,7 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 Result<int> Migrate(storage::Database& db, Timestamp now) {
   return storage::ApplySchemas(db,
                                {&requests::Schema(), &workflow::Schema(), &services::Schema(),
-                                &exchange::Schema(), &collab::Schema()},
+                                &exchange::Schema(), &collab::Schema(), &emergency::Schema()},
                                now);
 }
 
@@ -108,6 +109,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
     if (auto r = notify->DeliverDue(); !r)
       spdlog::warn("webhook deliveries failed: {}", r.error().message);
   });
+  p->crowd_reports_ =
+      std::make_unique<emergency::CrowdReportService>(*p->db_, p->clock_, p->ids_, *p->collab_);
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });

@@ -14,6 +14,7 @@
 #include "audit/signing_key.h"
 #include "collab/collab_service.h"
 #include "collab/notify_service.h"
+#include "emergency/crowd_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -52,6 +53,8 @@ class Platform {
   collab::CollabService& collab() { return *collab_; }
   // Collab's notifications and webhooks (a reaction and periodic passes of consumers()).
   collab::NotifyService& notify() { return *notify_; }
+  // Crowd reports (救命文档): public intake, verification, the public view.
+  emergency::CrowdReportService& crowd_reports() { return *crowd_reports_; }
   // The requests as collab sees them (a task force's linked requests).
   collab::RequestDirectory& collab_requests() { return *collab_requests_; }
   const audit::SigningKey& key() const { return *key_; }
@@ -80,6 +83,7 @@ class Platform {
   std::unique_ptr<CollabRequests> collab_requests_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
+  std::unique_ptr<emergency::CrowdReportService> crowd_reports_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
