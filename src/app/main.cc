@@ -31,9 +31,11 @@
 #include "app/platform.h"
 #include "app/reply_commands.h"
 #include "app/text_commands.h"
+#include "app/warning_replay.h"
 #include "app/workflow_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
+#include "http/warning_handlers.h"
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
@@ -111,6 +113,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterCollabRoutes(api, p.collab());
   http::RegisterNotifyRoutes(api, p.notify());
   http::RegisterCrowdReportRoutes(api, p.crowd_reports(), p.identity());
+  http::RegisterWarningRoutes(api, p.warnings());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();
@@ -535,6 +538,7 @@ int main(int argc, char** argv) {
   RegisterTextCommands(cli);  // train, classify
   RegisterDuplicateCommands(cli);
   RegisterHotspotCommands(cli);
+  RegisterWarningCommands(cli);  // warnings replay
   RegisterReplyCommands(cli);  // replies
   RegisterWorkflowCommands(cli, popts, add_common);
 

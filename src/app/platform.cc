@@ -109,6 +109,15 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
     if (auto r = notify->DeliverDue(); !r)
       spdlog::warn("webhook deliveries failed: {}", r.error().message);
   });
+  // Early warning watches intake: a reaction to request.* events (warning_service.h).
+  p->warnings_ = std::make_unique<emergency::WarningService>(*p->db_, p->clock_, p->ids_,
+                                                             *p->requests_, &*p->calendar_);
+  emergency::WarningService* warnings = p->warnings_.get();
+  p->reactions_.push_back(std::make_unique<audit::Consumer>(
+      *p->db_, p->clock_, p->node_id_, emergency::WarningService::ConsumerOptions(),
+      [warnings](storage::Executor& ex, const audit::Event& e) {
+        return warnings->OnEvent(ex, e);
+      }));
   p->crowd_reports_ =
       std::make_unique<emergency::CrowdReportService>(*p->db_, p->clock_, p->ids_, *p->collab_);
   for (auto& r : p->reactions_) p->consumers_.Add(*r);

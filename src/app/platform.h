@@ -15,6 +15,7 @@
 #include "collab/collab_service.h"
 #include "collab/notify_service.h"
 #include "emergency/crowd_service.h"
+#include "emergency/warning_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -53,6 +54,8 @@ class Platform {
   collab::CollabService& collab() { return *collab_; }
   // Collab's notifications and webhooks (a reaction and periodic passes of consumers()).
   collab::NotifyService& notify() { return *notify_; }
+  // Early warning (预警): fed by the reaction "emergency.warnings".
+  emergency::WarningService& warnings() { return *warnings_; }
   // Crowd reports (救命文档): public intake, verification, the public view.
   emergency::CrowdReportService& crowd_reports() { return *crowd_reports_; }
   // The requests as collab sees them (a task force's linked requests).
@@ -84,6 +87,7 @@ class Platform {
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
   std::unique_ptr<emergency::CrowdReportService> crowd_reports_;
+  std::unique_ptr<emergency::WarningService> warnings_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;

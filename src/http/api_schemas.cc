@@ -11,6 +11,7 @@
 #include "http/exchange_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/report_form_handlers.h"
+#include "http/warning_handlers.h"
 #include "http/services_handlers.h"
 #include "identity/identity.h"
 #include "matters/matter.h"
@@ -1062,6 +1063,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : notify.items()) all[name] = schema;
     const json::Json crowd = CrowdReportSchemas();
     for (const auto& [name, schema] : crowd.items()) all[name] = schema;
+    const json::Json warnings = WarningSchemas();
+    for (const auto& [name, schema] : warnings.items()) all[name] = schema;
     return all;
   }();
   return schemas;

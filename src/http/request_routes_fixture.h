@@ -37,6 +37,7 @@
 #include "http/services_handlers.h"
 #include "http/stats_handlers.h"
 #include "http/test_client.h"
+#include "http/warning_handlers.h"
 #include "http/workflow_handlers.h"
 #include "requests/rates.h"
 #include "storage/testing.h"
@@ -145,6 +146,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterNotifyRoutes(*api_, *notify_);
     crowd_ = std::make_unique<emergency::CrowdReportService>(t_->db(), clock_, ids_, *collab_);
     RegisterCrowdReportRoutes(*api_, *crowd_, *identity_, crowd_limits_);
+    warnings_ = std::make_unique<emergency::WarningService>(t_->db(), clock_, ids_, *requests_,
+                                                            &*calendar_);
+    RegisterWarningRoutes(*api_, *warnings_);
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "services.applications", .action_prefix = "service."},
@@ -161,6 +165,11 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
         t_->db(), clock_, "test",
         audit::ConsumerOptions{.name = "collab.notify", .action_prefix = "collab."},
         [this](storage::Executor& ex, const audit::Event& e) { return notify_->OnEvent(ex, e); }));
+    reactions_.push_back(std::make_unique<audit::Consumer>(
+        t_->db(), clock_, "test", emergency::WarningService::ConsumerOptions(),
+        [this](storage::Executor& ex, const audit::Event& e) {
+          return warnings_->OnEvent(ex, e);
+        }));
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
@@ -307,6 +316,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<exchange::ExchangeService> exchange_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
+  std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_;
   RateLimitOptions crowd_limits_{};  // a derived suite may set it before SetUp()
   // The app wires RequestService into collab (app/collab_requests.h); the
