@@ -35,7 +35,6 @@
 #include "app/workflow_commands.h"
 #include "audit/verify.h"
 #include "http/api.h"
-#include "http/warning_handlers.h"
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
@@ -51,6 +50,7 @@
 #include "http/server.h"
 #include "http/services_handlers.h"
 #include "http/stats_handlers.h"
+#include "http/warning_handlers.h"
 #include "http/workflow_handlers.h"
 
 namespace xietong::app {
@@ -539,7 +539,7 @@ int main(int argc, char** argv) {
   RegisterDuplicateCommands(cli);
   RegisterHotspotCommands(cli);
   RegisterWarningCommands(cli);  // warnings replay
-  RegisterReplyCommands(cli);  // replies
+  RegisterReplyCommands(cli);    // replies
   RegisterWorkflowCommands(cli, popts, add_common);
 
   CLI11_PARSE(cli, argc, argv);
