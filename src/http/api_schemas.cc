@@ -9,6 +9,7 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/exchange_handlers.h"
+#include "http/incident_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/report_form_handlers.h"
 #include "http/warning_handlers.h"
@@ -1061,6 +1062,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : forms.items()) all[name] = schema;
     const json::Json notify = NotifySchemas();
     for (const auto& [name, schema] : notify.items()) all[name] = schema;
+    const json::Json incident = IncidentSchemas();
+    for (const auto& [name, schema] : incident.items()) all[name] = schema;
     const json::Json crowd = CrowdReportSchemas();
     for (const auto& [name, schema] : crowd.items()) all[name] = schema;
     const json::Json warnings = WarningSchemas();

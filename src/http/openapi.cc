@@ -246,6 +246,9 @@ std::string_view TagDescription(std::string_view tag) {
       {"collab",
        "专班 and 协同办公: task forces, their tasks and milestones, directives with receipts "
        "(签收), channels and messages"},
+      {"emergency",
+       "应急协同 and 预警: warnings, incidents with their command, crowd reports, needs, "
+       "resources and commitments, the live map"},
       {"open311", "Open311 GeoReport v2 (XML and JSON, the spec's own error body)"},
       {"operations", "health, metrics and this document"}};
   for (auto [name, description] : kTags)

@@ -25,6 +25,7 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/exchange_handlers.h"
+#include "http/incident_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/insight_handlers.h"
@@ -146,6 +147,10 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterNotifyRoutes(*api_, *notify_);
     crowd_ = std::make_unique<emergency::CrowdReportService>(t_->db(), clock_, ids_, *collab_);
     RegisterCrowdReportRoutes(*api_, *crowd_, *identity_, crowd_limits_);
+    incidents_ =
+        std::make_unique<emergency::IncidentService>(t_->db(), clock_, ids_, *identity_, *collab_);
+    incidents_->SetCrowdLayer([this](std::string_view id) { return crowd_->MapLayer(id); });
+    RegisterIncidentRoutes(*api_, *incidents_);
     warnings_ = std::make_unique<emergency::WarningService>(t_->db(), clock_, ids_, *requests_,
                                                             &*calendar_);
     RegisterWarningRoutes(*api_, *warnings_);
@@ -318,6 +323,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<collab::NotifyService> notify_;
   std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_;
+  std::unique_ptr<emergency::IncidentService> incidents_;
   RateLimitOptions crowd_limits_{};  // a derived suite may set it before SetUp()
   // The app wires RequestService into collab (app/collab_requests.h); the
   // routes' test does the same, one request at a time.
