@@ -38,6 +38,7 @@
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
+#include "http/incident_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -113,6 +114,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterCollabRoutes(api, p.collab());
   http::RegisterNotifyRoutes(api, p.notify());
   http::RegisterCrowdReportRoutes(api, p.crowd_reports(), p.identity());
+  http::RegisterIncidentRoutes(api, p.incidents());
   http::RegisterWarningRoutes(api, p.warnings());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });

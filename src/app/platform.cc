@@ -120,6 +120,12 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       }));
   p->crowd_reports_ =
       std::make_unique<emergency::CrowdReportService>(*p->db_, p->clock_, p->ids_, *p->collab_);
+  p->incidents_ = std::make_unique<emergency::IncidentService>(*p->db_, p->clock_, p->ids_,
+                                                               *p->identity_, *p->collab_);
+  {
+    emergency::CrowdReportService* crowd = p->crowd_reports_.get();
+    p->incidents_->SetCrowdLayer([crowd](std::string_view id) { return crowd->MapLayer(id); });
+  }
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });

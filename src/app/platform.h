@@ -15,6 +15,7 @@
 #include "collab/collab_service.h"
 #include "collab/notify_service.h"
 #include "emergency/crowd_service.h"
+#include "emergency/incident_service.h"
 #include "emergency/warning_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -58,6 +59,8 @@ class Platform {
   emergency::WarningService& warnings() { return *warnings_; }
   // Crowd reports (救命文档): public intake, verification, the public view.
   emergency::CrowdReportService& crowd_reports() { return *crowd_reports_; }
+  // Incidents (应急协同): command, needs, resources, commitments, the map.
+  emergency::IncidentService& incidents() { return *incidents_; }
   // The requests as collab sees them (a task force's linked requests).
   collab::RequestDirectory& collab_requests() { return *collab_requests_; }
   const audit::SigningKey& key() const { return *key_; }
@@ -87,6 +90,7 @@ class Platform {
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
   std::unique_ptr<emergency::CrowdReportService> crowd_reports_;
+  std::unique_ptr<emergency::IncidentService> incidents_;
   std::unique_ptr<emergency::WarningService> warnings_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
