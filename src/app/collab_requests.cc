@@ -38,4 +38,23 @@ Result<std::vector<collab::LinkedRequest>> CollabRequests::Describe(
   return out;
 }
 
+Result<collab::LinkedRequest> CollabRequests::ReplyAsForce(const identity::Principal& actor,
+                                                           std::string_view request_id,
+                                                           const collab::ForceReply& reply) {
+  requests::CommandInput in;
+  in.command = requests::Command::kReply;
+  in.text = reply.text;
+  in.attachment_ids = reply.attachment_ids;
+  XT_ASSIGN_OR_RETURN(auto r,
+                      requests_.ReplyOnBehalf(
+                          actor, request_id, in,
+                          {.kind = "taskforce", .id = reply.force_id, .name = reply.force_title}));
+  return collab::LinkedRequest{.id = r.id,
+                               .number = r.number,
+                               .title = r.title,
+                               .status = std::string(requests::StatusName(r.status)),
+                               .unit_name = r.unit_name,
+                               .received_at = r.received_at};
+}
+
 }  // namespace xietong::app

@@ -1,6 +1,7 @@
 #include "collab/collab_service.h"
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -1289,6 +1290,39 @@ Result<std::vector<LinkedRequest>> CollabService::LinkRequests(
     return {};
   })));
   return ForceRequests(actor, force_id);
+}
+
+Result<LinkedRequest> CollabService::ReplyToRequest(const Principal& actor,
+                                                    std::string_view force_id,
+                                                    std::string_view request_id, std::string text,
+                                                    std::vector<std::string> attachment_ids) {
+  if (!requests_) return Fail(Error::Unavailable("requests are not wired into collab"));
+  XT_ASSIGN_OR_RETURN(auto force, db_.Read([&](Executor& ex) -> Result<TaskForce> {
+    XT_ASSIGN_OR_RETURN(auto access, ChangeForce(ex, actor, force_id, ForceAction::kReplyRequest));
+    XT_ASSIGN_OR_RETURN(auto linked, store::LinkedRequestIds(ex, access.force.id));
+    if (std::find(linked.begin(), linked.end(), request_id) == linked.end())
+      return Fail(Error::NotFound(fmt::format("request '{}' is not handed to task force '{}'",
+                                              request_id, access.force.title))
+                      .About("request_id", "not_linked"));
+    return access.force;
+  }));
+  XT_ASSIGN_OR_RETURN(auto replied,
+                      requests_->ReplyAsForce(actor, request_id,
+                                              {.force_id = force.id,
+                                               .force_title = force.title,
+                                               .text = std::move(text),
+                                               .attachment_ids = std::move(attachment_ids)}));
+  // The members read in their channel what the force answered (the request's
+  // own event holds the reply; this line points to it).
+  if (!force.channel_id.empty() && !actor.is_system()) {
+    auto told =
+        Post(actor, force.channel_id,
+             {.text = fmt::format("已代表专班答复诉求 {}：{}", replied.number, replied.title)});
+    if (!told)
+      spdlog::warn("task force {}: the reply to {} is stored; telling the channel failed: {}",
+                   force.id, replied.number, told.error().message);
+  }
+  return replied;
 }
 
 }  // namespace xietong::collab

@@ -219,6 +219,15 @@ class CollabService {
   Result<std::vector<LinkedRequest>> LinkRequests(const identity::Principal& actor,
                                                   std::string_view force_id,
                                                   const std::vector<std::string>& request_ids);
+  // The reply to a linked request's resident, from the force: its lead
+  // (牵头人) answers in the force's name although the request stays with its
+  // handling unit (PermissionDenied for others; NotFound for a request not
+  // linked to the force; Conflict when dissolved, or from the requests
+  // module when the request is not in hand at a unit). The force's channel
+  // is told, so the members see what was answered.
+  Result<LinkedRequest> ReplyToRequest(const identity::Principal& actor, std::string_view force_id,
+                                       std::string_view request_id, std::string text,
+                                       std::vector<std::string> attachment_ids);
 
   // --- directives ---
   // With in.idempotency_key, a retry answers the first directive unchanged.

@@ -24,6 +24,12 @@ struct LinkedRequest {
   Timestamp received_at = 0;
 };
 
+struct ForceReply {
+  std::string force_id = {}, force_title = {};
+  std::string text = {};
+  std::vector<std::string> attachment_ids = {};  // photos after handling: the actor's uploads
+};
+
 class RequestDirectory {
  public:
   virtual ~RequestDirectory() = default;
@@ -31,6 +37,13 @@ class RequestDirectory {
   virtual Result<bool> MayRead(const identity::Principal& actor, std::string_view id) = 0;
   // The requests with these ids, in the order given; unknown ids are left out.
   virtual Result<std::vector<LinkedRequest>> Describe(std::span<const std::string> ids) = 0;
+  // The reply to the resident, made by actor in the force's name (collab has
+  // checked that actor leads the active force and the request is linked to
+  // it). The requests module's own rules still apply: the request must be in
+  // hand at a unit (Conflict otherwise), the text and photos as any reply.
+  virtual Result<LinkedRequest> ReplyAsForce(const identity::Principal& actor,
+                                             std::string_view request_id,
+                                             const ForceReply& reply) = 0;
 };
 
 }  // namespace xietong::collab

@@ -190,6 +190,7 @@ bool RoleMay(ForceRole role, ForceAction action) {
     case ForceAction::kRemoveMember:
     case ForceAction::kChangeAnyTask:
     case ForceAction::kDissolve:
+    case ForceAction::kReplyRequest:
       return role == ForceRole::kLead;
   }
   return false;

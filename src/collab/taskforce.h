@@ -165,6 +165,7 @@ enum class ForceAction {
   kChangeAnyTask,  // status and dependencies of tasks owned by others
   kMilestones,
   kDissolve,
+  kReplyRequest,  // answer a linked request's resident in the force's name
 };
 // Whether a member in this role may do this (a dissolved force allows only kRead).
 bool RoleMay(ForceRole role, ForceAction action);

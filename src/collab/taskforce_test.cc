@@ -58,6 +58,9 @@ TEST(TaskForceRules, RolesDecideWhoMayChangeWhat) {
   EXPECT_FALSE(RoleMay(ForceRole::kMember, ForceAction::kAddTask));
   EXPECT_FALSE(RoleMay(ForceRole::kMember, ForceAction::kChangeAnyTask));
   EXPECT_TRUE(RoleMay(ForceRole::kMember, ForceAction::kPost));
+  EXPECT_TRUE(RoleMay(ForceRole::kLead, ForceAction::kReplyRequest));
+  EXPECT_FALSE(RoleMay(ForceRole::kLiaison, ForceAction::kReplyRequest));
+  EXPECT_FALSE(RoleMay(ForceRole::kMember, ForceAction::kReplyRequest));
 }
 
 TEST(TaskForceRules, ATaskStartsOnlyWhenItsDependenciesAreDone) {

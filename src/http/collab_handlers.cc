@@ -348,6 +348,30 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
           });
   }
   {
+    RouteDoc d =
+        Doc("Reply to a linked request's resident in the force's name (the lead)", "专班答复诉求");
+    d.description =
+        "The force's lead (牵头人) answers a request handed to the force although it stays with "
+        "its handling unit: the request's own rules apply as to any reply (409 unless it is in "
+        "hand at a unit), its event names the force, and the force's channel is told. 404 for "
+        "a request not linked to the force; 403 for members who are not its lead.";
+    d.path = {Id("the task force"), doc::PathId("request_id", "the linked request")};
+    d.body = {doc::Json(doc::Object(
+        {{"text", doc::String(1)}, {"attachment_ids", doc::ArrayOf(doc::String(1))}}, {"text"}))};
+    d.answers = {doc::Ok(doc::Ref("LinkedRequest"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", forces + "/{id}/requests/{request_id}/reply", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto text, Str(body, "text", true));
+            XT_ASSIGN_OR_RETURN(auto files, json::StringArray(body, "attachment_ids"));
+            XT_ASSIGN_OR_RETURN(
+                auto q, collab.ReplyToRequest(req.actor(), req.Param("id"), req.Param("request_id"),
+                                              std::move(text), std::move(files)));
+            return Response::Json(200, LinkedRequestsJson({q})[0]);
+          });
+  }
+  {
     RouteDoc d = Doc("Remove a member (a lead), or leave (oneself)", "移出或退出专班");
     d.path = {Id("the task force"), doc::PathId("account_id", "the member's account")};
     d.answers = {doc::NoContent("removed; they no longer see the force or its channel")};

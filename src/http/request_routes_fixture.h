@@ -25,9 +25,9 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/exchange_handlers.h"
-#include "http/incident_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
+#include "http/incident_handlers.h"
 #include "http/insight_handlers.h"
 #include "http/live.h"
 #include "http/matter_handlers.h"
@@ -343,6 +343,24 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
                          .unit_name = d->request.unit_name,
                          .received_at = d->request.received_at});
       return out;
+    }
+    Result<collab::LinkedRequest> ReplyAsForce(const identity::Principal& actor,
+                                               std::string_view request_id,
+                                               const collab::ForceReply& reply) override {
+      requests::CommandInput in;
+      in.command = requests::Command::kReply;
+      in.text = reply.text;
+      in.attachment_ids = reply.attachment_ids;
+      XT_ASSIGN_OR_RETURN(
+          auto r, requests.ReplyOnBehalf(
+                      actor, request_id, in,
+                      {.kind = "taskforce", .id = reply.force_id, .name = reply.force_title}));
+      return collab::LinkedRequest{.id = r.id,
+                                   .number = r.number,
+                                   .title = r.title,
+                                   .status = std::string(requests::StatusName(r.status)),
+                                   .unit_name = r.unit_name,
+                                   .received_at = r.received_at};
     }
     requests::RequestService& requests;
   };

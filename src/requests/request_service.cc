@@ -443,6 +443,18 @@ Result<Request> RequestService::Commit(Executor& ex, const Request& before,
 
 Result<Request> RequestService::Apply(const Principal& actor, std::string_view id,
                                       const CommandInput& in) {
+  return ApplyAs(actor, id, in, nullptr);
+}
+
+Result<Request> RequestService::ReplyOnBehalf(const Principal& actor, std::string_view id,
+                                              const CommandInput& in, const OnBehalf& of) {
+  if (in.command != Command::kReply)
+    return Fail(Error::InvalidArgument("only a reply is made on behalf of a task force"));
+  return ApplyAs(actor, id, in, &of);
+}
+
+Result<Request> RequestService::ApplyAs(const Principal& actor, std::string_view id,
+                                        const CommandInput& in, const OnBehalf* of) {
   XT_ASSIGN_OR_RETURN(auto dir, directory());
   // Matter versions and units are read before the write transaction.
   std::optional<matters::Matter> matter;
@@ -469,10 +481,11 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
     if (!found) return Fail(Error::NotFound(fmt::format("no request with id '{}'", id)));
     Request r = std::move(*found);
     XT_ASSIGN_OR_RETURN(auto summonses, store::SummonsOf(ex, r.id));
-    if (!MayRead(actor, r, summonses) && !actor.is_system())
+    // On behalf of a force, the caller has authorized the actor (see ReplyOnBehalf).
+    if (!of && !MayRead(actor, r, summonses) && !actor.is_system())
       return Fail(
           Error::PermissionDenied(fmt::format("request {} is not in your units' work", r.number)));
-    if (!actor.is_system()) XT_TRY_VOID(Authorize(actor, r, in.command, summonses));
+    if (!of && !actor.is_system()) XT_TRY_VOID(Authorize(actor, r, in.command, summonses));
     if (!in.idempotency_key.empty()) {
       XT_ASSIGN_OR_RETURN(bool fresh, store::RecordCommandKey(ex, r.id, in.idempotency_key, now));
       if (!fresh) return r;  // a retry: the first answer's effect is already here
@@ -499,6 +512,7 @@ Result<Request> RequestService::Apply(const Principal& actor, std::string_view i
     if (in.command == Command::kReport) ctx.reporting = ReportingSummons(actor, summonses, in);
     XT_ASSIGN_OR_RETURN(auto step, lifecycle::Decide(r, in, ctx));
     if (step.unchanged) return r;
+    if (of) step.payload["on_behalf_of"] = {{"kind", of->kind}, {"id", of->id}, {"name", of->name}};
     if (in.if_match && *in.if_match != r.version)
       return Fail(Error::Conflict(fmt::format("request {} is at version {}, not {}; reload it",
                                               r.number, r.version, *in.if_match)));

@@ -187,6 +187,18 @@ class RequestService {
 
   Result<Request> Apply(const identity::Principal& actor, std::string_view id,
                         const CommandInput& in);
+  // A reply that comes from a task force the request was handed to (collab,
+  // through app/collab_requests.cc, which has checked that actor leads that
+  // active force and that the request is linked to it). Here the request's
+  // own rules apply as to any reply (it must be in hand at a unit; text and
+  // photos checked; Conflict otherwise); actor need not be staff of the
+  // handling unit, and the event names the force beside the actor.
+  struct OnBehalf {
+    std::string kind;  // "taskforce"
+    std::string id, name;
+  };
+  Result<Request> ReplyOnBehalf(const identity::Principal& actor, std::string_view id,
+                                const CommandInput& in, const OnBehalf& of);
   // A photo attached to a request, for whoever may read the request.
   Result<files::File> Attachment(const identity::Principal& actor, std::string_view id_or_number,
                                  std::string_view file_id);
@@ -287,6 +299,8 @@ class RequestService {
   // Stores what lifecycle::Decide decided, in the caller's transaction: the
   // summonses, the timers, the request (version + 1) with its rate rollup
   // and audit event, and the requests merged into it that follow it.
+  Result<Request> ApplyAs(const identity::Principal& actor, std::string_view id,
+                          const CommandInput& in, const OnBehalf* of);
   Result<Request> Commit(storage::Executor& ex, const Request& before,
                          std::span<const Summons> summonses, lifecycle::Transition step,
                          std::string_view actor, Timestamp now);

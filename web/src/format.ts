@@ -99,10 +99,13 @@ export function describeEvent(action: string, payload: unknown): string {
       if (str('unit_name')) add(t('event.to_unit', { unit: str('unit_name') }))
       reason()
       break
-    case 'replied':
+    case 'replied': {
+      const of = p.on_behalf_of as { name?: string } | undefined
+      if (of?.name) add(t('event.on_behalf_of', { name: of.name }))
       add(str('reply'))
       if (p.late === true) add(t('event.late'))
       break
+    }
     case 'signed':
       if (p.late === true) add(t('event.late'))
       break

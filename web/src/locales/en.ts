@@ -290,6 +290,7 @@ const en: typeof zh = {
     imported: 'Imported',
   },
   event: {
+    on_behalf_of: 'from {name}',
     to_unit: 'to {unit}',
     rule: 'because: {rule}',
     reason: 'reason: {reason}',
@@ -1086,6 +1087,9 @@ const en: typeof zh = {
     new_direct: 'New direct message',
     search_messages: 'Search my messages',
     search_results: '{n} messages found',
+    reply_as_force: 'Reply as the force',
+    reply_as_force_title: 'Reply to request {number} in the task force\'s name',
+    reply_as_force_hint: 'The reply goes to the resident; the request stays with its handling unit. The timeline records it as the task force\'s reply and the force\'s channel is told.',
     pick_channel: 'Pick a channel or a direct message',
     no_channels: 'No channels',
     // report forms

@@ -294,6 +294,7 @@ export default {
   },
   // What the timeline says about each event.
   event: {
+    on_behalf_of: '由{name}答复',
     to_unit: '派至{unit}',
     rule: '依据：{rule}',
     reason: '理由：{reason}',
@@ -1093,6 +1094,9 @@ export default {
     new_direct: '发起私信',
     search_messages: '搜索我的消息',
     search_results: '找到 {n} 条消息',
+    reply_as_force: '专班答复',
+    reply_as_force_title: '以专班名义答复诉求 {number}',
+    reply_as_force_hint: '答复将直接发给诉求人，诉求仍由原承办单位负责；时间线记录为本专班答复，专班频道会收到提示。',
     pick_channel: '选择左侧的频道或私信',
     no_channels: '暂无频道',
     // 报送/填报

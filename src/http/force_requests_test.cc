@@ -1,0 +1,121 @@
+// A request handed to a task force is answered from it, over the real routes
+// on every backend: the force's lead replies to the resident although the
+// request stays with its handling unit; the request's event names the force,
+// the force's channel is told; a member who is not the lead, a request not
+// handed to the force, a second reply and a dissolved force are refused with
+// nothing changed.
+#include "http/request_routes_fixture.h"
+
+namespace xietong::http {
+namespace {
+
+class ForceRequestsTest : public RequestRoutesTest {
+ protected:
+  // The city's leader forms a force over the request (lead), with the police
+  // handler as a member and street A's lead as liaison.
+  std::string FormForce(const std::string& request_id) {
+    json::Json in = {{"title", "湖畔社区占道经营整治专班"},
+                     {"subject_kind", "request"},
+                     {"subject_id", request_id},
+                     {"goal", "两周内消除南门占道经营"},
+                     {"deadline", "2026-12-23T17:30:00+08:00"},
+                     {"members",
+                      {{{"account_id", AccountId("pol")}, {"role", "member"}},
+                       {{"account_id", AccountId("sl")}, {"role", "liaison"}}}},
+                     {"request_ids", {request_id}}};
+    auto r = Post("lead", "/api/v1/taskforces", in);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r).value("id", "");
+  }
+  ClientResponse Reply(const std::string& who, const std::string& force, const std::string& request,
+                       const std::string& text) {
+    return Post(who, "/api/v1/taskforces/" + force + "/requests/" + request + "/reply",
+                {{"text", text}});
+  }
+  json::Json RequestOf(const std::string& id) {
+    auto r = Get("op", "/api/v1/requests/" + id);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Body(r)["request"];
+  }
+};
+
+TEST_P(ForceRequestsTest, TheForcesLeadRepliesInItsNameAndOthersCannot) {
+  const std::string id = Submit(Stalls())["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  const std::string force = FormForce(id);
+  ASSERT_FALSE(force.empty());
+  const std::string other = Submit(StallsAgain())["id"];
+  const std::string answer = "专班已联合城管、派出所清理南门占道摊位，并设置夜间巡查点。";
+
+  // Refused, nothing changed: a member who is not the lead, the liaison, an
+  // unlinked request, an unknown force, bad bodies.
+  EXPECT_EQ(Reply("pol", force, id, answer).status, 403);
+  EXPECT_EQ(Reply("sl", force, id, answer).status, 403);
+  EXPECT_EQ(Reply("hb", force, id, answer).status, 404) << "not a member: the force is not there";
+  EXPECT_EQ(Reply("lead", force, other, answer).status, 404) << "not handed to the force";
+  EXPECT_EQ(Reply("lead", "01JZZZZZZZZZZZZZZZZZZZZZZZ", id, answer).status, 404);
+  EXPECT_EQ(
+      Post("lead", "/api/v1/taskforces/" + force + "/requests/" + id + "/reply", {{"text", 42}})
+          .status,
+      400);
+  EXPECT_EQ(Reply("lead", force, id, "").status, 400);
+  EXPECT_EQ(RequestOf(id)["status"], "signed");
+
+  // The lead answers: the request is replied with that text, still the street's.
+  auto replied = Reply("lead", force, id, answer);
+  ASSERT_EQ(replied.status, 200) << replied.body;
+  EXPECT_EQ(Body(replied)["status"], "replied");
+  const json::Json r = RequestOf(id);
+  EXPECT_EQ(r["status"], "replied");
+  EXPECT_EQ(r["reply"], answer);
+  EXPECT_EQ(r["unit_id"], street_a_.id);
+  // Its event names the lead and the force.
+  auto timeline = Get("op", "/api/v1/requests/" + id + "/timeline");
+  ASSERT_EQ(timeline.status, 200);
+  int from_force = 0;
+  const json::Json events = Body(timeline)["items"];
+  for (const auto& e : events)
+    if (e["action"] == "request.replied") {
+      EXPECT_EQ(e["actor"], AccountId("lead"));
+      EXPECT_EQ(e["payload"]["on_behalf_of"]["kind"], "taskforce");
+      EXPECT_EQ(e["payload"]["on_behalf_of"]["id"], force);
+      EXPECT_EQ(e["payload"]["on_behalf_of"]["name"], "湖畔社区占道经营整治专班");
+      ++from_force;
+    }
+  EXPECT_EQ(from_force, 1);
+  // The members read in their channel what was answered.
+  auto detail = Get("pol", "/api/v1/taskforces/" + force);
+  ASSERT_EQ(detail.status, 200);
+  const std::string channel = Body(detail)["channel_id"];
+  auto said = Get("pol", "/api/v1/channels/" + channel + "/messages");
+  ASSERT_EQ(said.status, 200);
+  bool told = false;
+  const json::Json messages = Body(said)["items"];
+  for (const auto& m : messages)
+    told = told ||
+           m["text"].get<std::string>().find(r["number"].get<std::string>()) != std::string::npos;
+  EXPECT_TRUE(told) << said.body;
+
+  // A second reply: the request's own rules refuse it.
+  EXPECT_EQ(Reply("lead", force, id, answer).status, 409);
+}
+
+TEST_P(ForceRequestsTest, ADissolvedForceRepliesToNothing) {
+  const std::string id = Submit(Stalls())["id"];
+  ASSERT_EQ(Command("ha", id, "sign").status, 200);
+  const std::string force = FormForce(id);
+  ASSERT_EQ(Post("lead", "/api/v1/taskforces/" + force + "/dissolve", {{"summary", "转常态化管理"}})
+                .status,
+            200);
+  EXPECT_EQ(Reply("lead", force, id, "已处理").status, 409);
+  EXPECT_EQ(RequestOf(id)["status"], "signed");
+  // The handling unit still replies itself.
+  EXPECT_EQ(Command("ha", id, "reply", {{"text", "街道已处理"}}).status, 200);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ForceRequestsTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace xietong::http
