@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 
 #include "audit/audit_log.h"
 #include "emergency/crowd_store.h"
@@ -92,25 +94,41 @@ class CrowdReportService::RecentReports {
       : db_(db), clock_(clock), options_(options) {}
 
   // The best earlier report of the incident saying nearly the same, if any.
+  // Only the refresh is serialised (and skipped while another caller does
+  // it); shingling and the query run in parallel (the index is thread-safe).
   std::optional<text::DuplicateMatch> Find(std::string_view incident_id, const std::string& text) {
-    std::lock_guard lock(mutex_);
-    if (auto r = Refresh(); !r) {
-      spdlog::warn("crowd report duplicates: {}", r.error().message);  // help, never a failure
+    {
+      std::unique_lock lock(mutex_, std::defer_lock);
+      if (index_.load() == nullptr) {
+        lock.lock();
+      } else {
+        (void)lock.try_lock();
+      }
+      if (lock.owns_lock()) {
+        if (auto r = Refresh(); !r) {
+          spdlog::warn("crowd report duplicates: {}", r.error().message);  // help, never a failure
+        }
+      }
     }
-    if (!index_) return std::nullopt;
-    auto found = index_->Query({"", text, std::string(incident_id), clock_.Now()}, 1);
-    if (!found || found->empty()) return std::nullopt;
-    return found->front();
+    text::DuplicateIndex* index = index_.load();
+    if (index == nullptr) return std::nullopt;
+    auto prepared = index->Prepare({"", text, std::string(incident_id), clock_.Now()});
+    if (!prepared) return std::nullopt;  // nothing to compare in this text
+    auto found = index->Query(*prepared, 1);
+    if (found.empty()) return std::nullopt;
+    return found.front();
   }
   void Add(const CrowdReport& r) {
-    std::lock_guard lock(mutex_);
-    if (index_) (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
+    text::DuplicateIndex* index = index_.load();
+    if (index == nullptr || !index->Add({r.id, r.text, r.incident_id, r.received_at})) return;
+    std::lock_guard lock(local_mutex_);
+    local_.emplace(r.id, r.received_at);
   }
 
  private:
   Result<void> Refresh() {  // requires mutex_
     const Timestamp now = clock_.Now();
-    if (!index_) {
+    if (index_.load() == nullptr) {
       if (unavailable_) return {};
       auto normalizer = text::Normalizer::Open();
       if (!normalizer) {
@@ -118,22 +136,30 @@ class CrowdReportService::RecentReports {
         spdlog::warn("crowd report duplicates are off: {}", normalizer.error().message);
         return {};
       }
-      index_ = std::make_unique<text::DuplicateIndex>(std::move(*normalizer), options_);
+      owned_ = std::make_unique<text::DuplicateIndex>(std::move(*normalizer), options_);
+      index_.store(owned_.get());
       loaded_until_ = now - options_.window_us;
     } else if (now - last_refresh_ < kMicrosPerSecond) {
       return {};
     }
     last_refresh_ = now;
     // One second of overlap: a report another node committed a moment late
-    // still comes in (ids already indexed are skipped).
+    // still comes in. Those this node added itself are skipped before they
+    // are shingled again.
     Timestamp since = loaded_until_ - kMicrosPerSecond;
+    std::unordered_map<std::string, Timestamp> mine;
+    {
+      std::lock_guard lock(local_mutex_);
+      std::erase_if(local_, [&](const auto& kv) { return kv.second < since; });
+      mine = local_;
+    }
     constexpr int kBatch = 5000;
     for (;;) {
       XT_ASSIGN_OR_RETURN(auto rows, db_.Read([&](Executor& ex) {
         return store::ReceivedSince(ex, since, kBatch);
       }));
       for (const auto& r : rows) {
-        (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
+        if (!mine.contains(r.id)) (void)owned_->Add({r.id, r.text, r.incident_id, r.received_at});
         loaded_until_ = std::max(loaded_until_, r.received_at);
       }
       if (rows.size() < static_cast<std::size_t>(kBatch) || rows.back().received_at == since) break;
@@ -145,11 +171,16 @@ class CrowdReportService::RecentReports {
   storage::Database& db_;
   const Clock& clock_;
   const text::DuplicateOptions options_;
-  std::mutex mutex_;
+  std::mutex mutex_;                             // the refresh
   bool unavailable_ = false;                     // GUARDED_BY(mutex_)
-  std::unique_ptr<text::DuplicateIndex> index_;  // GUARDED_BY(mutex_)
-  Timestamp loaded_until_ = 0;                   // GUARDED_BY(mutex_)
-  Timestamp last_refresh_ = 0;                   // GUARDED_BY(mutex_)
+  std::unique_ptr<text::DuplicateIndex> owned_;  // GUARDED_BY(mutex_); never replaced once set
+  std::atomic<text::DuplicateIndex*> index_{nullptr};
+  Timestamp loaded_until_ = 0;  // GUARDED_BY(mutex_)
+  Timestamp last_refresh_ = 0;  // GUARDED_BY(mutex_)
+  std::mutex local_mutex_;
+  // Reports this node indexed itself, by receipt time, until a refresh no
+  // longer reads that far back. GUARDED_BY(local_mutex_)
+  std::unordered_map<std::string, Timestamp> local_;
 };
 
 CrowdReportService::CrowdReportService(storage::Database& db, const Clock& clock, IdGenerator& ids,
