@@ -126,6 +126,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
     emergency::CrowdReportService* crowd = p->crowd_reports_.get();
     p->incidents_->SetCrowdLayer([crowd](std::string_view id) { return crowd->MapLayer(id); });
   }
+  p->warnings_->SetIncidents(p->incidents_.get());  // escalate opens an incident
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });
