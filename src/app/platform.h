@@ -14,12 +14,12 @@
 #include "audit/signing_key.h"
 #include "collab/collab_service.h"
 #include "collab/notify_service.h"
-#include "emergency/crowd_service.h"
-#include "emergency/incident_service.h"
-#include "emergency/warning_service.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
+#include "emergency/crowd_service.h"
+#include "emergency/incident_service.h"
+#include "emergency/warning_service.h"
 #include "exchange/exchange_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
@@ -55,14 +55,14 @@ class Platform {
   collab::CollabService& collab() { return *collab_; }
   // Collab's notifications and webhooks (a reaction and periodic passes of consumers()).
   collab::NotifyService& notify() { return *notify_; }
+  // The requests as collab sees them (a task force's linked requests).
+  collab::RequestDirectory& collab_requests() { return *collab_requests_; }
   // Early warning (预警): fed by the reaction "emergency.warnings".
   emergency::WarningService& warnings() { return *warnings_; }
   // Crowd reports (救命文档): public intake, verification, the public view.
   emergency::CrowdReportService& crowd_reports() { return *crowd_reports_; }
   // Incidents (应急协同): command, needs, resources, commitments, the map.
   emergency::IncidentService& incidents() { return *incidents_; }
-  // The requests as collab sees them (a task force's linked requests).
-  collab::RequestDirectory& collab_requests() { return *collab_requests_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -89,9 +89,9 @@ class Platform {
   std::unique_ptr<CollabRequests> collab_requests_;
   std::unique_ptr<collab::CollabService> collab_;
   std::unique_ptr<collab::NotifyService> notify_;
+  std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_reports_;
   std::unique_ptr<emergency::IncidentService> incidents_;
-  std::unique_ptr<emergency::WarningService> warnings_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
