@@ -791,11 +791,13 @@ Result<std::vector<Message>> MessagesPage(Executor& ex, std::string_view channel
 Result<std::vector<MessageHit>> SearchMessages(Executor& ex, std::string_view account_id,
                                                std::string_view channel_id, std::string_view needle,
                                                int limit) {
-  // LIKE with its own escape character, so '%' and '_' in the needle are literal.
+  // LIKE with its own escape character, so '%' and '_' in the needle are
+  // literal; text and pattern pass through the same LOWER, so each backend
+  // folds both alike (SQLite: ASCII only; PostgreSQL: by its locale).
   std::string pattern = "%";
   for (char c : needle) {
     if (c == '%' || c == '_' || c == '!') pattern += '!';
-    pattern += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    pattern += c;
   }
   pattern += '%';
   std::vector<storage::Value> params = {account_id};
@@ -808,7 +810,7 @@ Result<std::vector<MessageHit>> SearchMessages(Executor& ex, std::string_view ac
                            " FROM collab_messages x"
                            " JOIN collab_channel_members m ON m.channel_id = x.channel_id"
                            " JOIN collab_channels c ON c.id = x.channel_id"
-                           " WHERE m.account_id = ?{} AND LOWER(x.text) LIKE ? ESCAPE '!'"
+                           " WHERE m.account_id = ?{} AND LOWER(x.text) LIKE LOWER(?) ESCAPE '!'"
                            " ORDER BY x.at DESC, x.id DESC LIMIT {}",
                            channel_id.empty() ? "" : " AND x.channel_id = ?", limit),
                params));
