@@ -113,7 +113,16 @@ Result<Incident> IncidentService::Open(const Principal& actor, const IncidentInp
                .created_at = now,
                .updated_at = now};
   inc.report_series = "incident:" + inc.id;
+  bool again = false;  // the warning's incident exists: a retried escalation
   XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+    if (!inc.source_warning_id.empty()) {
+      XT_ASSIGN_OR_RETURN(auto existing, store::FindIncidentByWarning(ex, inc.source_warning_id));
+      if (existing) {
+        inc = std::move(*existing);
+        again = true;
+        return {};
+      }
+    }
     XT_TRY_VOID(store::InsertIncident(ex, inc));
     XT_TRY_VOID(store::AppendTimeline(
         ex, Entry(inc, actor, now, "opened",
@@ -133,6 +142,7 @@ Result<Incident> IncidentService::Open(const Principal& actor, const IncidentInp
   } else {
     spdlog::warn("incident {}: forming the 指挥部 failed: {}", inc.id, formed.error().message);
   }
+  if (again) return inc;  // its first round went out when it was opened
   if (auto sent = RequestSituationReports(actor, inc.id); !sent) {
     spdlog::warn("incident {}: the first 情况报告 round failed: {}", inc.id, sent.error().message);
   }

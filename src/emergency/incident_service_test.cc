@@ -181,6 +181,28 @@ TEST_P(IncidentServiceTest, FormingTheForceAgainAdoptsTheSameForce) {
   EXPECT_EQ(Count("collab_forces"), 1);
 }
 
+// An escalation retried (after a crash between the incident's commit and the
+// warning's) finds the warning's incident instead of opening a second one.
+TEST_P(IncidentServiceTest, OneIncidentPerWarning) {
+  IncidentInput in = Input();
+  in.source_warning_id = "01JWARNINGWARNINGWARNING01";
+  auto first = service_->Open(leader_, in);
+  ASSERT_TRUE(first) << first.error().message;
+  const std::int64_t head = AuditHead();
+  auto again = service_->Open(leader_, in);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(again->force_id, first->force_id);
+  EXPECT_EQ(Count("emergency_incidents"), 1);
+  EXPECT_EQ(Count("collab_forces"), 1);
+  EXPECT_EQ(AuditHead(), head) << "nothing new happened";
+  in.source_warning_id = "01JWARNINGWARNINGWARNING02";
+  auto other = service_->Open(leader_, in);
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->id, first->id);
+  ExpectChainIntact();
+}
+
 TEST_P(IncidentServiceTest, LevelChangesAreAuditedOnceEach) {
   const Incident i = Opened();
   const auto head = AuditHead();

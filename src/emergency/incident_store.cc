@@ -20,7 +20,9 @@ constexpr storage::Migration kMigrations[] = {
      " timeline_seq BIGINT NOT NULL, version BIGINT NOT NULL);"
      "CREATE INDEX emergency_incidents_unit ON emergency_incidents (unit_path, created_at);"
      "CREATE INDEX emergency_incidents_status ON emergency_incidents (status, created_at);"
-     "CREATE INDEX emergency_incidents_warning ON emergency_incidents (source_warning_id);"
+     // One incident per warning: an escalation retried after a crash finds it.
+     "CREATE UNIQUE INDEX emergency_incidents_warning ON emergency_incidents"
+     " (source_warning_id) WHERE source_warning_id <> '';"
      "CREATE TABLE emergency_timeline ("
      " incident_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL,"
      " actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -113,6 +115,15 @@ Result<std::optional<Incident>> FindIncident(Executor& ex, std::string_view id) 
   XT_ASSIGN_OR_RETURN(
       auto row,
       ex.QueryOne(fmt::format("SELECT {} FROM emergency_incidents WHERE id = ?", kColumns), {id}));
+  if (!row) return std::optional<Incident>();
+  return std::optional<Incident>(FromRow(*row));
+}
+
+Result<std::optional<Incident>> FindIncidentByWarning(Executor& ex, std::string_view warning_id) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(fmt::format("SELECT {} FROM emergency_incidents"
+                                                        " WHERE source_warning_id = ?",
+                                                        kColumns),
+                                            {warning_id}));
   if (!row) return std::optional<Incident>();
   return std::optional<Incident>(FromRow(*row));
 }

@@ -22,6 +22,8 @@ std::span<const storage::Migration> IncidentMigrations();
 
 Result<void> InsertIncident(Executor& ex, const Incident& i);
 Result<std::optional<Incident>> FindIncident(Executor& ex, std::string_view id);
+// The incident a warning was escalated to (at most one: a unique index).
+Result<std::optional<Incident>> FindIncidentByWarning(Executor& ex, std::string_view warning_id);
 // Writes every mutable field when the row is still at i.version - 1; false
 // when someone changed it meanwhile.
 Result<bool> UpdateIncident(Executor& ex, const Incident& i);
