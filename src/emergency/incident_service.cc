@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
 #include "audit/audit_log.h"
 #include "emergency/incident_store.h"
@@ -224,7 +225,7 @@ Result<Incident> IncidentService::ChangeLevel(const Principal& actor, std::strin
 Result<Incident> IncidentService::Close(const Principal& actor, std::string_view id,
                                         std::string_view summary) {
   const Timestamp now = clock_.Now();
-  return db_.Write([&](Executor& ex) -> Result<Incident> {
+  XT_ASSIGN_OR_RETURN(auto closed, db_.Write([&](Executor& ex) -> Result<Incident> {
     XT_ASSIGN_OR_RETURN(auto inc, Visible(ex, actor, id));
     if (!MayCommand(actor, inc)) {
       return Fail(Error::PermissionDenied("only the incident's command closes it"));
@@ -241,7 +242,27 @@ Result<Incident> IncidentService::Close(const Principal& actor, std::string_view
         ex, now,
         {actor.account_id, "emergency.incident.closed", inc.id, {{"summary", inc.summary}}}));
     return inc;
-  });
+  }));
+  // After the commit, as forming it was: the 指挥部 is a temporary body and is
+  // dissolved with the incident's summary (its open tasks stay with their
+  // owners). Collab refuses anyone but the force's lead; then the force stays
+  // for its lead to dissolve, and the incident is closed all the same.
+  if (!closed.force_id.empty()) {
+    auto dissolved = [&]() -> Result<collab::TaskForce> {
+      XT_ASSIGN_OR_RETURN(auto view, collab_.GetForce(actor, closed.force_id));
+      if (view.force.status != collab::ForceStatus::kActive) return view.force;
+      std::map<std::string, std::string> handover;
+      for (const auto& t : view.tasks)
+        if (t.status != collab::TaskStatus::kDone)
+          handover[t.id] = t.owner_account_id.empty() ? actor.account_id : t.owner_account_id;
+      return collab_.Dissolve(actor, closed.force_id, closed.summary, handover);
+    }();
+    if (!dissolved) {
+      spdlog::warn("incident {}: dissolving the 指挥部 {} failed: {}", closed.id, closed.force_id,
+                   dissolved.error().message);
+    }
+  }
+  return closed;
 }
 
 Result<Incident> IncidentService::EnsureForce(const Principal& actor, std::string_view id) {

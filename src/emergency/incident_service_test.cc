@@ -231,6 +231,11 @@ TEST_P(IncidentServiceTest, LevelChangesAreAuditedOnceEach) {
   auto closed = service_->Close(leader_, i.id, "积水已排除，无人员伤亡");
   ASSERT_TRUE(closed) << closed.error().message;
   EXPECT_EQ(closed->status, IncidentStatus::kClosed);
+  // The 指挥部 is dissolved with the incident's summary.
+  auto force = collab_->GetForce(leader_, closed->force_id);
+  ASSERT_TRUE(force) << force.error().message;
+  EXPECT_EQ(force->force.status, collab::ForceStatus::kDissolved);
+  EXPECT_EQ(force->force.summary, "积水已排除，无人员伤亡");
   const auto after = AuditHead();
   EXPECT_EQ(service_->ChangeLevel(leader_, i.id, 3, "r").error().code, ErrorCode::kConflict);
   EXPECT_EQ(service_->Close(leader_, i.id, "again").error().code, ErrorCode::kConflict);
