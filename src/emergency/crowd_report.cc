@@ -320,6 +320,26 @@ Result<VerdictDecision> DecideVerdict(const CrowdReport& r, const Verdict& v,
 
 double RoundCoordinate(double degrees) { return std::round(degrees * 1000.0) / 1000.0; }
 
+namespace {
+
+// Consecutive ASCII digits at text[i].
+std::size_t DigitsAt(std::string_view text, std::size_t i) {
+  std::size_t j = i;
+  while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+  return j - i;
+}
+
+// The bytes of one separator people write inside a phone number at text[i]:
+// '-', ' ', the full-width hyphen － and the ideographic space; 0 for none.
+std::size_t SeparatorAt(std::string_view text, std::size_t i) {
+  if (text[i] == '-' || text[i] == ' ') return 1;
+  const std::string_view rest = text.substr(i);
+  if (rest.starts_with("\xEF\xBC\x8D") || rest.starts_with("\xE3\x80\x80")) return 3;
+  return 0;
+}
+
+}  // namespace
+
 std::string PublicText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -329,16 +349,38 @@ std::string PublicText(std::string_view text) {
       out += text[i++];
       continue;
     }
-    std::size_t j = i;
-    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
-    const std::size_t n = j - i;
-    if (n >= 7) {
-      out.append(n - 2, '*');
-      out.append(text.substr(j - 2, 2));
-    } else {
-      out.append(text.substr(i, n));
+    // One number: digit groups joined by up to 3 separators when the next
+    // group has 3 or more digits (138-1234-5678, 0571 8765 4321; a date
+    // such as 2021-07-20 stays apart).
+    std::size_t end = i + DigitsAt(text, i);
+    std::size_t digits = end - i;
+    for (;;) {
+      std::size_t k = end;
+      int separators = 0;
+      while (k < text.size() && separators < 3) {
+        const std::size_t s = SeparatorAt(text, k);
+        if (s == 0) break;
+        k += s;
+        ++separators;
+      }
+      const std::size_t group = separators == 0 ? 0 : DigitsAt(text, k);
+      if (group < 3) break;
+      end = k + group;
+      digits += group;
     }
-    i = j;
+    if (digits >= 7) {  // all but the last 2 digits masked, the separators kept
+      std::size_t seen = 0;
+      for (std::size_t k = i; k < end; ++k) {
+        if (std::isdigit(static_cast<unsigned char>(text[k]))) {
+          out += ++seen + 2 > digits ? text[k] : '*';
+        } else {
+          out += text[k];
+        }
+      }
+    } else {
+      out.append(text.substr(i, end - i));
+    }
+    i = end;
   }
   return out;
 }

@@ -142,8 +142,10 @@ Result<VerdictDecision> DecideVerdict(const CrowdReport& r, const Verdict& v,
 
 // A coordinate rounded to 3 decimals (~110 m of latitude).
 double RoundCoordinate(double degrees);
-// Text for everyone: runs of 7 or more digits (phone numbers, ID numbers)
-// masked but for their last 2.
+// Text for everyone: numbers of 7 or more digits (phone numbers, ID numbers)
+// masked but for their last 2 — also when written in groups with dashes or
+// spaces (138-1234-5678, 138 1234 5678, 0571-8765-4321: every group after
+// the first has 3 or more digits, so dates like 2021-07-20 stay).
 std::string PublicText(std::string_view text);
 
 // A verified report as the public may see it.

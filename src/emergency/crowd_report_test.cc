@@ -190,5 +190,23 @@ TEST(CrowdReportTest, ThePublicSeesNoPersonalData) {
   EXPECT_DOUBLE_EQ(*p.lng, 113.625);
 }
 
+TEST(CrowdReportTest, PhoneNumbersWrittenInGroupsAreMaskedToo) {
+  EXPECT_EQ(PublicText("联系138-1234-5678"), "联系***-****-**78");
+  EXPECT_EQ(PublicText("联系138 1234 5678谢谢"), "联系*** **** **78谢谢");
+  EXPECT_EQ(PublicText("座机0571-8765-4321。"), "座机****-****-**21。");
+  EXPECT_EQ(PublicText("拨 0571 - 87654321"), "拨 **** - ******21");
+  EXPECT_EQ(PublicText("138－1234－5678"), "***－****－**78");  // full-width hyphen
+  EXPECT_EQ(PublicText("138　1234　5678"), "***　****　**78");  // ideographic space
+  EXPECT_EQ(PublicText("+86 138 1234 5678"), "+** *** **** **78");
+  EXPECT_EQ(PublicText("8765 4321"), "**** **21");  // a local number, 8 digits
+  // Not phone numbers: dates, short numbers, house numbers, counts.
+  EXPECT_EQ(PublicText("2021-07-20 暴雨"), "2021-07-20 暴雨");
+  EXPECT_EQ(PublicText("3号楼 2-502 室，困住 12 人"), "3号楼 2-502 室，困住 12 人");
+  EXPECT_EQ(PublicText("10-12 点 水深 80 厘米"), "10-12 点 水深 80 厘米");
+  EXPECT_EQ(PublicText("电话 138-1234-5678 "), "电话 ***-****-**78 ");
+  EXPECT_EQ(PublicText("-"), "-");
+  EXPECT_EQ(PublicText(""), "");
+}
+
 }  // namespace
 }  // namespace xietong::emergency

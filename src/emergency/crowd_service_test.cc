@@ -297,7 +297,7 @@ TEST_P(CrowdServiceTest, OnlyTheIncidentsRespondersVerifyAndReadTheQueue) {
 }
 
 TEST_P(CrowdServiceTest, ThePublicSeesVerifiedReportsWithoutPersonalData) {
-  CrowdReport need = Submitted(Need("困住老人两名，联系13812345678"));
+  CrowdReport need = Submitted(Need("困住老人两名，联系13812345678或0571-8765-4321"));
   CrowdReport rumour = Submitted(Situation("听说水库要溃坝了"));
   CrowdReport unverified = Submitted(Situation("文化路积水约三十公分"));
   ASSERT_TRUE(service_->Verify(responder_, incident_.id, need.id, {ReportState::kVerified}));
@@ -308,6 +308,8 @@ TEST_P(CrowdServiceTest, ThePublicSeesVerifiedReportsWithoutPersonalData) {
   const PublicReport& p = list->front();
   EXPECT_EQ(p.id, need.id);
   EXPECT_EQ(p.text.find("13812345678"), std::string::npos);
+  EXPECT_EQ(p.text.find("8765-43"), std::string::npos) << p.text;
+  EXPECT_NE(p.text.find("****-****-**21"), std::string::npos) << p.text;
   EXPECT_DOUBLE_EQ(*p.lat, 34.747);
   auto map = service_->MapLayer(incident_.id);
   ASSERT_TRUE(map);
