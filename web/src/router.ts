@@ -93,6 +93,23 @@ export const router = createRouter({
     { path: '/collab/directives', name: 'collab-directives', component: () => import('./pages/CollabDirectivesPage.vue') },
     { path: '/collab/reports', name: 'collab-reports', component: () => import('./pages/CollabReportsPage.vue') },
     { path: '/collab/messages', name: 'collab-messages', component: () => import('./pages/CollabMessagesPage.vue') },
+    // 预警 and 应急: warnings and their rules, incidents and the command page;
+    // the incident's public page (residents, no sign-in).
+    { path: '/warnings', name: 'warnings', component: () => import('./pages/WarningsPage.vue') },
+    { path: '/incidents', name: 'incidents', component: () => import('./pages/IncidentsPage.vue') },
+    {
+      path: '/incidents/:id',
+      name: 'incident',
+      component: () => import('./pages/IncidentPage.vue'),
+      props: true,
+      meta: { page: 'incidents' },
+    },
+    {
+      path: '/public/incidents/:id',
+      name: 'public-incident',
+      component: () => import('./pages/PublicIncidentPage.vue'),
+      props: true,
+    },
     // 通知: the bell's full list and the webhook settings (推送设置).
     { path: '/me/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },
@@ -100,11 +117,11 @@ export const router = createRouter({
 })
 
 // Pages anyone may open, signed in or not.
-const publicPages = ['login', 'track', 'services', 'service', 'verify']
+const publicPages = ['login', 'track', 'services', 'service', 'verify', 'public-incident']
 
 // Signed-out visitors go to the login page (tracking by number, the
-// services hall and certificate checks are public); a page the roles do not
-// open sends them home.
+// services hall, certificate checks and an incident's public page are
+// public); a page the roles do not open sends them home.
 router.beforeEach((to) => {
   if (publicPages.includes(String(to.name))) return true
   if (!session.me) return { name: 'login', query: { next: to.fullPath } }

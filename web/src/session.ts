@@ -117,6 +117,10 @@ export const pages: PageLink[] = [
   { name: 'collab-directives', path: '/collab/directives', label: 'nav.collab_directives', roles: staffRoles },
   { name: 'collab-reports', path: '/collab/reports', label: 'nav.collab_reports', roles: staffRoles },
   { name: 'collab-messages', path: '/collab/messages', label: 'nav.collab_messages', roles: staffRoles },
+  // 预警 for those who watch a city's or a unit's intake; 应急事件 for every
+  // member of staff who may respond (the server decides which incidents).
+  { name: 'warnings', path: '/warnings', label: 'nav.warnings', roles: ['unit_lead', 'supervisor', 'leader', 'admin'] },
+  { name: 'incidents', path: '/incidents', label: 'nav.incidents', roles: staffRoles },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]

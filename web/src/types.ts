@@ -1053,3 +1053,279 @@ export interface ReportAnswersTable {
   completion: ReportCompletion
   items: ReportAnswer[]
 }
+
+// 应急协同 and 预警 (src/http/warning_handlers.cc, incident_handlers.cc,
+// crowd_report_handlers.cc; schemas in incident_schemas.cc).
+export type WarningStatus = 'open' | 'quiet' | 'escalated' | 'dismissed'
+export type WarningKind = 'volume' | 'keyword' | 'rule'
+export type IncidentType = 'waterlogging' | 'fire' | 'gas_leak' | 'water_outage' | 'road_collapse' | 'public_health' | 'other'
+export type NeedKind = 'rescue' | 'supplies' | 'medical' | 'evacuation'
+export type ResourceKind = 'warehouse' | 'vehicle' | 'team' | 'volunteers' | 'shelter'
+export type ReportState = 'unverified' | 'verified' | 'duplicate' | 'false'
+export interface LatLng {
+  lat: number
+  lng: number
+}
+
+export interface Warning {
+  id: string
+  kind: WarningKind
+  key: string // the matter id, the keyword or the rule id
+  category: string | null
+  street_id: string
+  status: WarningStatus
+  observed: number
+  expected: number
+  opened_at: string | null
+  updated_at: string | null
+  closed_at: string | null
+  incident_id: string | null
+  note: string | null
+  target_unit_ids: string[]
+}
+
+export interface WarningCurvePoint {
+  hour: string | null
+  observed: number
+  baseline: number
+  upper: number
+}
+
+export interface WarningEvidence {
+  statistic: string
+  p_value: number
+  upper: number
+  window_hours: number
+  request_ids: string[]
+  curve: WarningCurvePoint[]
+}
+
+export interface WarningDetail extends Warning {
+  evidence: WarningEvidence
+}
+
+export interface WarningRule {
+  id: string
+  category: string
+  street_id: string | null
+  threshold: number
+  window_hours: number
+  enabled: boolean
+  created_by: string
+  created_at: string | null
+  updated_at: string | null
+}
+
+export interface EscalatedWarning {
+  warning_id: string
+  incident_id: string
+  level: number
+  title: string
+  type: string
+}
+
+export interface IncidentArea {
+  grid_ids: string[]
+  polygon: Record<string, unknown> | null
+}
+
+export interface EmergencyIncident {
+  id: string
+  title: string
+  type: IncidentType
+  type_zh: string
+  level: number
+  level_roman: 'I' | 'II' | 'III' | 'IV'
+  level_zh: string
+  status: 'active' | 'closed'
+  description: string
+  area: IncidentArea
+  unit_id: string
+  unit_name: string
+  force_id: string | null
+  report_series: string
+  source_warning_id: string | null
+  summary: string | null
+  created_by: string
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  version: number
+}
+
+export interface IncidentTimelineEntry {
+  seq: number
+  at: string
+  kind: string
+  text: string
+  actor_id: string
+  actor_name: string
+  data: Record<string, unknown>
+}
+
+export interface ForceTemplate {
+  departments: string[]
+  lead_role: string
+  lead_unit_kind: 'city' | 'district' | 'street'
+  situation_report_hours: number
+}
+
+export interface IncidentDetail extends EmergencyIncident {
+  force_template: ForceTemplate
+  latest_report_form_id: string | null
+  timeline: IncidentTimelineEntry[]
+}
+
+export interface Need {
+  id: string
+  incident_id: string
+  kind: NeedKind
+  kind_zh: string
+  title: string
+  description: string
+  priority: number // 1 most urgent … 4
+  quantity: number
+  unit_label: string
+  committed: number
+  delivered: number
+  coverage: 'open' | 'partial' | 'committed' | 'met'
+  place: string
+  location: LatLng | null
+  contact_name: string
+  contact_phone: string
+  source_report_id: string | null
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface EmResource {
+  id: string
+  incident_id: string
+  kind: ResourceKind
+  kind_zh: string
+  name: string
+  quantity: number
+  committed: number
+  remaining: number
+  unit_label: string
+  available: boolean
+  place: string
+  location: LatLng | null
+  contact_phone: string
+  created_by: string
+  created_at: string
+  updated_at: string
+}
+
+export interface Commitment {
+  id: string
+  incident_id: string
+  need_id: string
+  resource_id: string
+  quantity: number
+  complete: boolean
+  status: 'committed' | 'delivered' | 'cancelled'
+  note: string
+  created_by: string
+  created_at: string
+  delivered_at: string | null
+  cancelled_at: string | null
+}
+
+export interface NeedsBoard {
+  items: Need[]
+  commitments: Commitment[]
+}
+
+export interface ResourceMatch {
+  resource_id: string
+  name: string
+  kind: ResourceKind
+  can_give: number
+  complete: boolean
+  distance_km: number | null
+}
+
+export interface CrowdReportPlace {
+  address: string
+  lat: number | null
+  lng: number | null
+}
+
+export interface CrowdReport {
+  id: string
+  incident_id: string
+  kind: 'situation' | 'need'
+  text: string
+  place: CrowdReportPlace
+  state: ReportState
+  received_at: string
+  channel?: 'web' | 'phone' | 'open311'
+  contact?: { name: string; phone: string }
+  count?: number
+  need_type?: string | null
+  priority?: 'low' | 'normal' | 'high' | 'critical'
+  photo_ids?: string[]
+  signed_in?: boolean
+  duplicate_of?: string | null
+  duplicate_score?: number | null
+  need_id?: string | null
+  note?: string
+  verified_at?: string | null
+  verified_by?: string | null
+}
+
+export interface CrowdReportCounts {
+  unverified: number
+  verified: number
+  duplicate: number
+  false: number
+}
+
+export interface CrowdReportPage {
+  items: CrowdReport[]
+  counts: CrowdReportCounts
+  next_cursor: string | null
+}
+
+export interface PublicCrowdReport {
+  id: string
+  kind: 'situation' | 'need'
+  text: string
+  received_at: string
+  count?: number
+  need_type?: string | null
+  lat?: number | null
+  lng?: number | null
+  verified_at?: string | null
+}
+
+export interface CrowdReportReceipt {
+  id: string
+  incident_id: string
+  received_at: string
+  state: ReportState
+}
+
+export interface SituationRound {
+  form_id: string
+  series: string
+  recipients: number
+  due_by: string
+}
+
+// The live map (GET /incidents/{id}/map): one FeatureCollection; each
+// feature's layer says what it is.
+export interface IncidentMapFeature {
+  type: 'Feature'
+  geometry: { type: string; coordinates: number[] } | null
+  properties: Record<string, unknown> & { layer: 'area' | 'need' | 'resource' | 'shelter' | 'report' }
+}
+
+export interface IncidentMap {
+  type: 'FeatureCollection'
+  features: IncidentMapFeature[]
+  incident: Record<string, unknown>
+  centre?: number[]
+}
