@@ -125,6 +125,10 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   {
     emergency::CrowdReportService* crowd = p->crowd_reports_.get();
     p->incidents_->SetCrowdLayer([crowd](std::string_view id) { return crowd->MapLayer(id); });
+    // Duplicate candidates are found after intake: a reaction to emergency.report.* events.
+    p->reactions_.push_back(std::make_unique<audit::Consumer>(
+        *p->db_, p->clock_, p->node_id_, emergency::CrowdReportService::ConsumerOptions(),
+        [crowd](storage::Executor& ex, const audit::Event& e) { return crowd->OnEvent(ex, e); }));
   }
   p->warnings_->SetIncidents(p->incidents_.get());  // escalate opens an incident
   for (auto& r : p->reactions_) p->consumers_.Add(*r);

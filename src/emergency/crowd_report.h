@@ -14,7 +14,7 @@
 //   the queue:    unverified reports in queue_rank order (fresh before
 //                 duplicate candidates, then by priority), oldest first, so a
 //                 flood of the same text sinks below the first of it.
-//   public view:  verified reports only: text with long digit runs masked,
+//   public view:  verified reports only: text with phone numbers masked,
 //                 kind, need type and count, place rounded to ~100 m, time —
 //                 never the address, contact, reporter or photos.
 // Thread-safe: plain values and pure functions.

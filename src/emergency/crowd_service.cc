@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
+#include <tuple>
 #include <unordered_map>
 
 #include "audit/audit_log.h"
@@ -85,50 +85,47 @@ Result<void> CheckLimit(int limit) {
 
 }  // namespace
 
+constexpr std::string_view kDuplicateConsumer = "emergency.crowd_duplicates";
+
 // The recent reports of every incident in one text::DuplicateIndex, keyed by
 // incident (the index's "place"), filled from the database on first use and
-// topped up at most once a second; a report submitted here is added at once.
+// topped up at most once a second; each report the reaction handles is added
+// after it was compared. Used by the reaction only, inside its transaction.
 class CrowdReportService::RecentReports {
  public:
-  RecentReports(storage::Database& db, const Clock& clock, text::DuplicateOptions options)
-      : db_(db), clock_(clock), options_(options) {}
+  RecentReports(const Clock& clock, text::DuplicateOptions options)
+      : clock_(clock), options_(options) {}
 
-  // The best earlier report of the incident saying nearly the same, if any.
-  // Only the refresh is serialised (and skipped while another caller does
-  // it); shingling and the query run in parallel (the index is thread-safe).
-  std::optional<text::DuplicateMatch> Find(std::string_view incident_id, const std::string& text) {
-    {
-      std::unique_lock lock(mutex_, std::defer_lock);
-      if (index_.load() == nullptr) {
-        lock.lock();
-      } else {
-        (void)lock.try_lock();
-      }
-      if (lock.owns_lock()) {
-        if (auto r = Refresh(); !r) {
-          spdlog::warn("crowd report duplicates: {}", r.error().message);  // help, never a failure
-        }
-      }
+  // The best report of r's incident received before r (by received_at, then
+  // id) saying nearly the same, if any; false reports are never one.
+  Result<std::optional<text::DuplicateMatch>> Find(Executor& ex, const CrowdReport& r) {
+    std::lock_guard lock(mutex_);
+    if (auto refreshed = Refresh(ex, r.received_at); !refreshed) {
+      spdlog::warn("crowd report duplicates: {}", refreshed.error().message);  // help, never fail
     }
-    text::DuplicateIndex* index = index_.load();
-    if (index == nullptr) return std::nullopt;
-    auto prepared = index->Prepare({"", text, std::string(incident_id), clock_.Now()});
-    if (!prepared) return std::nullopt;  // nothing to compare in this text
-    auto found = index->Query(*prepared, 1);
-    if (found.empty()) return std::nullopt;
-    return found.front();
+    if (!index_) return std::optional<text::DuplicateMatch>();
+    auto prepared = index_->Prepare({r.id, r.text, r.incident_id, r.received_at});
+    if (!prepared) return std::optional<text::DuplicateMatch>();  // nothing to compare
+    for (const auto& m : index_->Query(*prepared, 8)) {
+      XT_ASSIGN_OR_RETURN(auto earlier, store::FindReport(ex, m.id));
+      if (!earlier || earlier->state == ReportState::kFalse ||
+          earlier->incident_id != r.incident_id)
+        continue;
+      if (std::tie(earlier->received_at, earlier->id) < std::tie(r.received_at, r.id))
+        return std::optional<text::DuplicateMatch>(m);
+    }
+    return std::optional<text::DuplicateMatch>();
   }
   void Add(const CrowdReport& r) {
-    text::DuplicateIndex* index = index_.load();
-    if (index == nullptr || !index->Add({r.id, r.text, r.incident_id, r.received_at})) return;
-    std::lock_guard lock(local_mutex_);
+    std::lock_guard lock(mutex_);
+    if (!index_ || !index_->Add({r.id, r.text, r.incident_id, r.received_at})) return;
     local_.emplace(r.id, r.received_at);
   }
 
  private:
-  Result<void> Refresh() {  // requires mutex_
+  Result<void> Refresh(Executor& ex, Timestamp received_at) {  // requires mutex_
     const Timestamp now = clock_.Now();
-    if (index_.load() == nullptr) {
+    if (!index_) {
       if (unavailable_) return {};
       auto normalizer = text::Normalizer::Open();
       if (!normalizer) {
@@ -136,30 +133,23 @@ class CrowdReportService::RecentReports {
         spdlog::warn("crowd report duplicates are off: {}", normalizer.error().message);
         return {};
       }
-      owned_ = std::make_unique<text::DuplicateIndex>(std::move(*normalizer), options_);
-      index_.store(owned_.get());
-      loaded_until_ = now - options_.window_us;
+      index_ = std::make_unique<text::DuplicateIndex>(std::move(*normalizer), options_);
+      loaded_until_ = std::min(now, received_at) - options_.window_us;
     } else if (now - last_refresh_ < kMicrosPerSecond) {
       return {};
     }
     last_refresh_ = now;
     // One second of overlap: a report another node committed a moment late
-    // still comes in. Those this node added itself are skipped before they
+    // still comes in. Those indexed here already are skipped before they
     // are shingled again.
     Timestamp since = loaded_until_ - kMicrosPerSecond;
-    std::unordered_map<std::string, Timestamp> mine;
-    {
-      std::lock_guard lock(local_mutex_);
-      std::erase_if(local_, [&](const auto& kv) { return kv.second < since; });
-      mine = local_;
-    }
+    std::erase_if(local_, [&](const auto& kv) { return kv.second < since; });
     constexpr int kBatch = 5000;
     for (;;) {
-      XT_ASSIGN_OR_RETURN(auto rows, db_.Read([&](Executor& ex) {
-        return store::ReceivedSince(ex, since, kBatch);
-      }));
+      XT_ASSIGN_OR_RETURN(auto rows, store::ReceivedSince(ex, since, kBatch));
       for (const auto& r : rows) {
-        if (!mine.contains(r.id)) (void)owned_->Add({r.id, r.text, r.incident_id, r.received_at});
+        if (local_.emplace(r.id, r.received_at).second)
+          (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
         loaded_until_ = std::max(loaded_until_, r.received_at);
       }
       if (rows.size() < static_cast<std::size_t>(kBatch) || rows.back().received_at == since) break;
@@ -168,18 +158,15 @@ class CrowdReportService::RecentReports {
     return {};
   }
 
-  storage::Database& db_;
   const Clock& clock_;
   const text::DuplicateOptions options_;
-  std::mutex mutex_;                             // the refresh
+  std::mutex mutex_;
   bool unavailable_ = false;                     // GUARDED_BY(mutex_)
-  std::unique_ptr<text::DuplicateIndex> owned_;  // GUARDED_BY(mutex_); never replaced once set
-  std::atomic<text::DuplicateIndex*> index_{nullptr};
-  Timestamp loaded_until_ = 0;  // GUARDED_BY(mutex_)
-  Timestamp last_refresh_ = 0;  // GUARDED_BY(mutex_)
-  std::mutex local_mutex_;
-  // Reports this node indexed itself, by receipt time, until a refresh no
-  // longer reads that far back. GUARDED_BY(local_mutex_)
+  std::unique_ptr<text::DuplicateIndex> index_;  // GUARDED_BY(mutex_)
+  Timestamp loaded_until_ = 0;                   // GUARDED_BY(mutex_)
+  Timestamp last_refresh_ = 0;                   // GUARDED_BY(mutex_)
+  // Reports indexed here, by receipt time, until a refresh no longer reads
+  // that far back. GUARDED_BY(mutex_)
   std::unordered_map<std::string, Timestamp> local_;
 };
 
@@ -190,7 +177,7 @@ CrowdReportService::CrowdReportService(storage::Database& db, const Clock& clock
       ids_(ids),
       collab_(collab),
       options_(options),
-      recent_(std::make_unique<RecentReports>(db, clock, options.duplicates)) {}
+      recent_(std::make_unique<RecentReports>(clock, options.duplicates)) {}
 
 CrowdReportService::~CrowdReportService() = default;
 
@@ -268,11 +255,7 @@ Result<CrowdReport> CrowdReportService::Submit(const std::optional<Principal>& w
   r.channel = in.channel;
   r.reporter_id = who ? who->account_id : "";
   r.received_at = now;
-  if (auto dup = recent_->Find(incident_id, in.text)) {
-    r.duplicate_of = dup->id;
-    r.duplicate_score = dup->score;
-  }
-  r.queue_rank = QueueRank(!r.duplicate_of.empty(), r.priority);
+  r.queue_rank = QueueRank(false, r.priority);  // the duplicate reaction may lower it
   auto written = db_.Write([&](Executor& ex) -> Result<CrowdReport> {
     XT_ASSIGN_OR_RETURN(auto incident, store::FindIncident(ex, incident_id));
     if (!incident) return Fail(NoIncident(incident_id));
@@ -299,13 +282,39 @@ Result<CrowdReport> CrowdReportService::Submit(const std::optional<Principal>& w
                                 {"priority", ReportPriorityName(r.priority)},
                                 {"channel", ReportChannelName(r.channel)},
                                 {"photos", r.photo_ids.size()},
-                                {"duplicate_of", r.duplicate_of},
                                 // what it said, provably, without the personal data in the chain
                                 {"fingerprint", fingerprint}}}));
     return r;
   });
-  if (written && written->id == r.id) recent_->Add(*written);
   return written;
+}
+
+audit::ConsumerOptions CrowdReportService::ConsumerOptions() {
+  return {
+      .name = std::string(kDuplicateConsumer), .action_prefix = "emergency.report.", .batch = 1000};
+}
+
+Result<void> CrowdReportService::OnEvent(Executor& ex, const audit::Event& e) {
+  if (e.action != "emergency.report.received") return {};
+  XT_ASSIGN_OR_RETURN(auto r, store::FindReport(ex, e.subject));
+  if (!r || r->state == ReportState::kFalse) return {};
+  XT_ASSIGN_OR_RETURN(auto dup, recent_->Find(ex, *r));
+  recent_->Add(*r);
+  // A verdict given before the reaction came is the verifier's word.
+  if (!dup || r->state != ReportState::kUnverified || !r->duplicate_of.empty()) return {};
+  r->duplicate_of = dup->id;
+  r->duplicate_score = dup->score;
+  r->queue_rank = QueueRank(true, r->priority);
+  XT_ASSIGN_OR_RETURN(const bool marked, store::MarkCandidate(ex, *r));
+  if (!marked) return {};
+  XT_TRY_VOID(audit::Append(ex, clock_.Now(),
+                            {"system",
+                             "emergency.report.candidate",
+                             r->id,
+                             {{"incident_id", r->incident_id},
+                              {"duplicate_of", r->duplicate_of},
+                              {"score", r->duplicate_score}}}));
+  return {};
 }
 
 Result<ReportList> CrowdReportService::List(const Principal& actor, std::string_view incident_id,

@@ -12,10 +12,19 @@
 //   Everybody reads the public view.
 // Submit: a closed incident is Conflict, an unknown one NotFound. With an
 // Idempotency-Key (per incident) a retry answers the first report; the same
-// key with a different report is Conflict. Nearly the same text as an earlier
-// report of the incident (text::DuplicateIndex, in memory, topped up from the
-// database at most once a second so reports of other nodes are found too)
-// marks the new one a duplicate candidate (duplicate_of), never drops it.
+// key with a different report is Conflict. Intake is only that: validate,
+// then one insert and one audit event (emergency.report.received) through the
+// group commit.
+// Duplicates: the durable reaction `emergency.crowd_duplicates` (OnEvent, an
+// audit::Consumer the server runs) reads each committed
+// emergency.report.received and, when nearly the same text came earlier in
+// the same incident (text::DuplicateIndex in memory, filled from the
+// database on first use and topped up at most once a second so reports of
+// other nodes are found too), marks the report a duplicate candidate
+// (duplicate_of, queued after fresh reports) with one
+// emergency.report.candidate event in the consumer's transaction — exactly
+// once across restarts; never dropped. A report that already has a verdict
+// is left as it is.
 // Verify: one transaction — the verdict, one audit event, and for a verified
 // need the need (store::InsertNeed of the resource part).
 // Thread-safe.
@@ -27,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/consumer.h"
 #include "collab/collab_service.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -74,6 +84,10 @@ class CrowdReportService {
   Result<std::vector<PublicReport>> PublicReports(std::string_view incident_id, int limit);
   // The same as points of the incident's map (those with a place on it).
   Result<std::vector<MapPoint>> MapLayer(std::string_view incident_id);
+
+  // The duplicate reaction (see above): its consumer's options and handler.
+  static audit::ConsumerOptions ConsumerOptions();
+  Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
 
  private:
   class RecentReports;

@@ -1,14 +1,16 @@
 // Crowd reports on every backend: anyone reports (nothing stored for bad
 // input, an unknown incident or a closed one); a retry with the same
 // Idempotency-Key stores nothing twice and a different report under it is
-// refused; the same text again is a duplicate candidate, queued after fresh
-// reports; verdicts are final, given only by the incident's responders, and a
-// verified need becomes a need in the same transaction; the public view
-// carries no personal data; the chain verifies.
+// refused; the same text again is made a duplicate candidate by the
+// duplicate reaction (after intake, once across restarts, never over a
+// verdict), queued after fresh reports; verdicts are final, given only by the incident's
+// responders, and a verified need becomes a need in the same transaction; the public view carries
+// no personal data; the chain verifies.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "audit/audit_log.h"
+#include "audit/consumer.h"
 #include "audit/verify.h"
 #include "emergency/crowd_service.h"
 #include "emergency/crowd_store.h"
@@ -134,6 +136,27 @@ class CrowdServiceTest : public ::testing::TestWithParam<std::string> {
     return n.value_or(-1);
   }
   std::int64_t Reports() { return Count("emergency_crowd_reports"); }
+  // The duplicate reaction, caught up as the server's consumer runner does.
+  void React() {
+    audit::Consumer c(
+        t_->db(), clock_, "test", CrowdReportService::ConsumerOptions(),
+        [this](storage::Executor& ex, const audit::Event& e) { return service_->OnEvent(ex, e); });
+    auto n = c.CatchUp();
+    ASSERT_TRUE(n) << n.error().message;
+  }
+  CrowdReport Stored(const std::string& id) {
+    auto r = t_->db().Read([&](storage::Executor& ex) { return store::FindReport(ex, id); });
+    EXPECT_TRUE(r && *r);
+    return r && *r ? **r : CrowdReport{};
+  }
+  std::int64_t Events(std::string_view action) {
+    auto n = t_->db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto events, audit::EventsAfter(ex, 0, action, 100000));
+      return static_cast<std::int64_t>(events.size());
+    });
+    EXPECT_TRUE(n);
+    return n.value_or(-1);
+  }
   std::int64_t AuditHead() {
     auto seq = t_->db().Read([](storage::Executor& ex) { return audit::LastSeq(ex); });
     EXPECT_TRUE(seq);
@@ -211,16 +234,24 @@ TEST_P(CrowdServiceTest, TheSameTextAgainIsACandidateQueuedAfterFreshReports) {
   CrowdReport first = Submitted(Need());
   EXPECT_TRUE(first.duplicate_of.empty());
   clock_.Advance(kMicrosPerMinute);
+  const std::int64_t head = AuditHead();
   CrowdReport copy = Submitted(Need("幸福小区3号楼困住老人两名，水已到一楼窗台！！"));
-  EXPECT_EQ(copy.duplicate_of, first.id);
-  EXPECT_GT(copy.duplicate_score, 0.6);
+  // Intake does not look: one insert, one event; the reaction marks it.
+  EXPECT_TRUE(copy.duplicate_of.empty());
+  EXPECT_EQ(AuditHead(), head + 1);
   CrowdReport low = Submitted(Situation("文化路积水约三十公分，车辆缓行", ReportPriority::kLow));
-  EXPECT_TRUE(low.duplicate_of.empty());
   // Another incident's same text is not a candidate.
   OpenIncident("inc-2", IncidentStatus::kActive);
   auto elsewhere = service_->Submit(std::nullopt, "inc-2", Need(), "");
   ASSERT_TRUE(elsewhere);
-  EXPECT_TRUE(elsewhere->duplicate_of.empty());
+  React();
+  copy = Stored(copy.id);
+  EXPECT_EQ(copy.duplicate_of, first.id);
+  EXPECT_GT(copy.duplicate_score, 0.6);
+  EXPECT_TRUE(Stored(first.id).duplicate_of.empty());  // never a later report's copy
+  EXPECT_TRUE(Stored(low.id).duplicate_of.empty());
+  EXPECT_TRUE(Stored(elsewhere->id).duplicate_of.empty());
+  EXPECT_EQ(Events("emergency.report.candidate"), 1);
 
   // The queue: fresh ones (critical, then low), then the candidate.
   auto page = service_->List(responder_, incident_.id, ReportState::kUnverified, "", 2);
@@ -246,6 +277,41 @@ TEST_P(CrowdServiceTest, TheSameTextAgainIsACandidateQueuedAfterFreshReports) {
   EXPECT_EQ(dup->state, ReportState::kDuplicate);
   EXPECT_EQ(dup->duplicate_of, first.id);
   EXPECT_TRUE(dup->need_id.empty());
+}
+
+TEST_P(CrowdServiceTest, TheReactionMarksEachCandidateOnceAcrossRestartsAndNeverOverAVerdict) {
+  CrowdReport first = Submitted(Need());
+  clock_.Advance(kMicrosPerSecond);
+  CrowdReport copy = Submitted(Need("幸福小区3号楼困住老人两名，水已到一楼窗台！！"));
+  React();
+  EXPECT_EQ(Stored(copy.id).duplicate_of, first.id);
+  EXPECT_EQ(Events("emergency.report.candidate"), 1);
+
+  // A restart: a new service (an empty index) and the consumer's cursor from
+  // the database. Nothing handled is handled again; a new copy is still
+  // found among the reports before the restart.
+  service_ = std::make_unique<CrowdReportService>(t_->db(), clock_, ids_, *collab_);
+  React();
+  EXPECT_EQ(Events("emergency.report.candidate"), 1);
+  clock_.Advance(kMicrosPerSecond);
+  CrowdReport again = Submitted(Need("幸福小区3号楼困住老人两名，水已经到一楼窗台"));
+  // Verified by a verifier before the reaction came: the verdict stands.
+  CrowdReport checked = Submitted(Need("幸福小区3号楼困住老人两名，水已到一楼窗台。"));
+  ASSERT_TRUE(service_->Verify(responder_, incident_.id, checked.id, {ReportState::kVerified}));
+  service_ = std::make_unique<CrowdReportService>(t_->db(), clock_, ids_, *collab_);
+  React();
+  React();
+  const CrowdReport marked = Stored(again.id);
+  EXPECT_FALSE(marked.duplicate_of.empty());
+  EXPECT_NE(marked.duplicate_of, checked.id);  // a later report is never the original
+  EXPECT_EQ(marked.queue_rank, QueueRank(true, marked.priority));
+  const CrowdReport kept = Stored(checked.id);
+  EXPECT_EQ(kept.state, ReportState::kVerified);
+  EXPECT_TRUE(kept.duplicate_of.empty());
+  EXPECT_EQ(Events("emergency.report.candidate"), 2);
+  auto report = audit::Verify(t_->db(), {});
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok()) << report->problem;
 }
 
 TEST_P(CrowdServiceTest, AVerifiedNeedBecomesANeedInTheSameTransaction) {

@@ -141,6 +141,16 @@ Result<bool> SetVerdict(Executor& ex, const CrowdReport& r) {
   return n > 0;
 }
 
+Result<bool> MarkCandidate(Executor& ex, const CrowdReport& r) {
+  XT_ASSIGN_OR_RETURN(
+      const auto n,
+      ex.Exec("UPDATE emergency_crowd_reports SET duplicate_of = ?, duplicate_score = ?,"
+              " queue_rank = ? WHERE id = ? AND state = ? AND duplicate_of = ''",
+              {r.duplicate_of, r.duplicate_score, r.queue_rank, r.id,
+               ReportStateName(ReportState::kUnverified)}));
+  return n > 0;
+}
+
 Result<std::optional<KeyClaim>> FindReportKey(Executor& ex, std::string_view incident_id,
                                               std::string_view key) {
   XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT report_id, fingerprint FROM"

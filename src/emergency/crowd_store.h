@@ -26,6 +26,11 @@ Result<std::optional<CrowdReport>> FindReport(Executor& ex, std::string_view id)
 // verdict was given meanwhile.
 Result<bool> SetVerdict(Executor& ex, const CrowdReport& r);
 
+// Marks an unverified report without a candidate a duplicate candidate
+// (duplicate_of, duplicate_score, queue_rank); false when it has a verdict
+// or a candidate already.
+Result<bool> MarkCandidate(Executor& ex, const CrowdReport& r);
+
 // Claims (incident, key) for report_id with the report's fingerprint. nullopt:
 // claimed now; otherwise the first claim's report id and fingerprint.
 struct KeyClaim {

@@ -175,6 +175,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
         [this](storage::Executor& ex, const audit::Event& e) {
           return warnings_->OnEvent(ex, e);
         }));
+    reactions_.push_back(std::make_unique<audit::Consumer>(
+        t_->db(), clock_, "test", emergency::CrowdReportService::ConsumerOptions(),
+        [this](storage::Executor& ex, const audit::Event& e) { return crowd_->OnEvent(ex, e); }));
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
