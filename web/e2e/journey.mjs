@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { dcatCheck } from './dcat.mjs'
 import { collabJourney } from './collab.mjs'
+import { emergencyJourney } from './emergency.mjs'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -252,10 +253,16 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   const step = (name) => console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${name}`)
   // XIETONG_E2E_PART=exchange: only the 数据按需共享 part, for work on it (CTest runs all).
   // The helpers the other parts' files use (web/e2e/collab.mjs).
-  const h = { open, api, shot, noErrors, password: DEMO_PASSWORD, step }
+  const h = { open, browse, api, shot, noErrors, password: DEMO_PASSWORD, adminPassword, step }
   // XIETONG_E2E_PART=collab: only the 专班 and 协同办公 part.
   if (process.env.XIETONG_E2E_PART === 'collab') {
     await collabJourney({ browser, base, artifacts, h })
+    step('done')
+    return
+  }
+  // XIETONG_E2E_PART=emergency: only the 预警 and 应急 part.
+  if (process.env.XIETONG_E2E_PART === 'emergency') {
+    await emergencyJourney({ browser, base, artifacts, h })
     step('done')
     return
   }
@@ -805,6 +812,13 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // of the district whose receipt table fills as two of them acknowledge it.
   step('专班: hotspot → task force, tasks, progress, directive, receipts')
   await collabJourney({ browser, base, artifacts, h })
+
+  // 预警 and 应急: a burst of 积水 requests on one street raises a warning, the
+  // supervisor escalates it to a level IV incident, a resident asks for help
+  // on the public page without signing in, a verifier verifies it, a
+  // shelter is committed to the need and the commitment delivered.
+  step('预警/应急: burst → warning → level IV incident → public report → verified → committed → delivered')
+  await emergencyJourney({ browser, base, artifacts, h })
 
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')

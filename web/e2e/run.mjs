@@ -4,6 +4,7 @@
 //   node e2e/run.mjs --bin PATH/TO/xietong [--docs]
 //   XIETONG_E2E_PART=exchange node e2e/run.mjs …   (only the 数据按需共享 part)
 //   XIETONG_E2E_PART=collab node e2e/run.mjs …     (only the 专班 and 协同办公 part)
+//   XIETONG_E2E_PART=emergency node e2e/run.mjs …  (only the 预警 and 应急 part)
 //
 // The journey (journey.mjs): a resident submits with a photo → the operator
 // dispatches it from the prefilled box → a repeated call is merged in → the
@@ -28,7 +29,11 @@
 // 市公安局 revokes the grant (the next lookup is refused); a 核心 field granted
 // only after a second data officer's 复核确认; a grade change approved by the
 // steward; and the DCAT-AP export is validated against DCAT-AP 3.0.0's
-// mandatory shapes (dcat.mjs). Every command the server knows is
+// mandatory shapes (dcat.mjs); a burst of 积水 requests on one street raises
+// a warning the supervisor escalates to a level IV incident on the 预警 page,
+// a resident asks for help on the incident's public page without signing in,
+// the street's lead verifies it on the command page, and a shelter is
+// committed to the need and delivered (emergency.mjs). Every command the server knows is
 // pressed on a page, each result checked on screen and through the API. Plus permissions, error words,
 // admin, and new work arriving live in an inbox. Any console error that the
 // step did not expect fails the run. Screenshots of every role's main page go

@@ -107,7 +107,7 @@ const inc = (id: string) => `/api/v1/incidents/${enc(id)}`
 export const listWarnings = (status?: string) =>
   get<{ items: Warning[] }>('/api/v1/warnings' + query({ status, limit: 200 })).then((a) => a.items)
 export const getWarning = (id: string) => get<WarningDetail>(`/api/v1/warnings/${enc(id)}`)
-export const escalateWarning = (id: string, body: { type?: string; level?: number; title?: string }) =>
+export const escalateWarning = (id: string, body: { type?: string; level?: number; title?: string; unit_id?: string }) =>
   post<EscalatedWarning>(`/api/v1/warnings/${enc(id)}/escalate`, body)
 export const dismissWarning = (id: string, note: string) =>
   post<Warning>(`/api/v1/warnings/${enc(id)}/dismiss`, { note })
