@@ -1,12 +1,14 @@
 // Durable public crowd-report intake on SQLite: N client threads submit
-// anonymous reports through CrowdReportService::Submit (validate, duplicate
-// lookup, incident check, Idempotency-Key claim, insert, audit event,
-// acknowledged after the fsync'd group commit of Database::Write) for S
-// seconds, each with its own client-generated key. In the same run, the peer:
+// anonymous reports through CrowdReportService::Submit (validate, incident
+// check, Idempotency-Key claim, insert, audit event, acknowledged after the
+// fsync'd group commit of Database::Write) for S seconds, each with its own
+// client-generated key, while the duplicate reaction (emergency.crowd_duplicates)
+// runs beside it on a ConsumerRunner as the server runs it. Afterwards the
+// reaction catches up and its lag and rate are printed. In the same run, the peer:
 // one thread inserting the same rows into a bare SQLite table, one
 // transaction each, WAL with synchronous=FULL (what a naive durable intake
 // does). Prints both figures and their ratio.
-// Usage: crowd_report_bench --dir DIR [--threads N] [--seconds S]
+// Usage: crowd_report_bench --dir DIR [--threads N] [--seconds S] [--reaction on|off]
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -21,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit/consumer.h"
 #include "collab/collab_service.h"
 #include "emergency/crowd_service.h"
 #include "emergency/incident_service.h"
@@ -90,14 +93,18 @@ int main(int argc, char** argv) {
   std::string dir;
   int threads = 64;
   double seconds = 10;
+  bool reaction = true;  // --reaction off: intake alone
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view a = argv[i];
     if (a == "--dir") dir = argv[i + 1];
     if (a == "--threads") threads = std::atoi(argv[i + 1]);
     if (a == "--seconds") seconds = std::atof(argv[i + 1]);
+    if (a == "--reaction") reaction = std::string_view(argv[i + 1]) != "off";
   }
   if (dir.empty() || threads < 1 || seconds <= 0) {
-    fmt::print(stderr, "usage: crowd_report_bench --dir DIR [--threads N] [--seconds S]\n");
+    fmt::print(
+        stderr,
+        "usage: crowd_report_bench --dir DIR [--threads N] [--seconds S] [--reaction on|off]\n");
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);
@@ -158,11 +165,19 @@ int main(int argc, char** argv) {
     r.contact_phone = fmt::format("13{}{:08}", 5 + rng() % 5, rng() % 100'000'000);
     return r;
   };
-  {  // warm: the duplicate index is built on the first call
+  // The duplicate reaction, polled as the server polls it.
+  audit::Consumer duplicates(
+      **db, clock, "bench", emergency::CrowdReportService::ConsumerOptions(),
+      [&crowd](storage::Executor& ex, const audit::Event& e) { return crowd.OnEvent(ex, e); });
+  {  // warm: the duplicate index is built on the reaction's first event
     std::mt19937_64 rng(7);
     if (auto r = crowd.Submit(std::nullopt, incident->id, make(rng), "warm"); !r)
       return Die(r.error());
+    if (auto r = duplicates.CatchUp(); !r) return Die(r.error());
   }
+  audit::ConsumerRunner runner;
+  runner.Add(duplicates);
+  if (reaction) runner.Start();
 
   std::atomic<std::int64_t> done{0}, failed{0};
   std::vector<std::vector<std::int64_t>> latencies(static_cast<std::size_t>(threads));
@@ -187,6 +202,7 @@ int main(int argc, char** argv) {
     });
   for (auto& w : workers) w.join();
   const double took = Seconds(start);
+  runner.Stop();
   const double rate = static_cast<double>(done.load()) / took;
   std::vector<std::int64_t> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -199,13 +215,41 @@ int main(int argc, char** argv) {
                      1000.0;
   };
 
+  fmt::print(
+      "crowd report intake (SQLite, durable, {} threads, {:.1f} s, reaction {}): {} reports, "
+      "{:.0f}/s, p50 {:.2f} ms, p99 {:.2f} ms, {} failed\n",
+      threads, took, reaction ? "running" : "off", done.load(), rate, pct(0.5), pct(0.99),
+      failed.load());
+  std::fflush(stdout);
+  // The reaction's backlog, handled for at most --seconds more.
+  auto status = duplicates.Status();
+  if (!status) return Die(status.error());
+  const std::int64_t behind = status->lag();
+  std::int64_t handled = 0;
+  const auto catch_start = SteadyClock::now();
+  while (Seconds(catch_start) < seconds) {
+    auto n = duplicates.RunOnce();
+    if (!n) return Die(n.error());
+    if (*n == 0) break;
+    handled += *n;
+  }
+  const double catch_took = Seconds(catch_start);
+  auto left = duplicates.Status();
+  if (!left) return Die(left.error());
+  auto candidates = (*db)->Read([](storage::Executor& ex) -> Result<std::int64_t> {
+    XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT COUNT(*) FROM emergency_crowd_reports"
+                                              " WHERE duplicate_of <> ''"));
+    return row ? row->Int(0) : 0;
+  });
+  if (!candidates) return Die(candidates.error());
+  fmt::print(
+      "duplicate reaction: {} events behind when intake stopped; then {} handled in {:.2f} s "
+      "({:.0f} events/s), {} left; {} candidates marked\n",
+      behind, handled, catch_took, catch_took > 0 ? static_cast<double>(handled) / catch_took : 0.0,
+      left->lag(), *candidates);
   std::int64_t peer_n = 0;
   auto peer = BareSqlite(dir + "/peer.db", seconds, peer_n);
   if (!peer) return Die(peer.error());
-  fmt::print(
-      "crowd report intake (SQLite, durable, {} threads, {:.1f} s): {} reports, {:.0f}/s, "
-      "p50 {:.2f} ms, p99 {:.2f} ms, {} failed\n",
-      threads, took, done.load(), rate, pct(0.5), pct(0.99), failed.load());
   fmt::print(
       "peer: bare SQLite INSERT, one transaction each, synchronous=FULL: {} rows, {:.0f}/s\n",
       peer_n, *peer);
