@@ -19,6 +19,7 @@
 #include "app/cli_support.h"
 #include "app/demo_city.h"
 #include "app/demo_collab.h"
+#include "app/demo_emergency.h"
 #include "app/demo_exchange.h"
 #include "app/demo_matters.h"
 #include "app/demo_requests.h"
@@ -321,6 +322,9 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!report) return Report(report.error());
   auto matters_created = (*platform)->matters().Seed(identity::Principal::System(), DemoMatters());
   if (!matters_created) return Report(matters_created.error());
+  // Before the live requests: the early-warning detector sees intake in time order.
+  auto emergency_made = CreateDemoEmergency(**platform, options.staff_password);
+  if (!emergency_made) return Report(emergency_made.error());
   auto requests_made = CreateDemoRequests(**platform, options.staff_password);
   if (!requests_made) return Report(requests_made.error());
   auto services_made = CreateDemoServices(**platform, options.staff_password);
@@ -371,6 +375,16 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                         collab_made->forces, collab_made->tasks, collab_made->linked,
                         collab_made->messages, collab_made->directives, collab_made->receipts,
                         collab_made->acknowledged, collab_made->forms, collab_made->form_answers));
+  fmt::print(
+      "应急 early warning and incidents: {}\n\n",
+      emergency_made->existed ? std::string("already there")
+      : !emergency_made->skipped.empty()
+          ? "not made (" + emergency_made->skipped + ")"
+          : fmt::format("{} warning rules, {} warnings from {} calls, {} incident with {} "
+                        "crowd reports, {} needs and {} delivered commitments",
+                        emergency_made->rules, emergency_made->warnings, emergency_made->calls,
+                        emergency_made->incidents, emergency_made->reports, emergency_made->needs,
+                        emergency_made->commitments));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);
