@@ -1176,6 +1176,12 @@ const en: typeof zh = {
     when: 'When',
   },
   em: {
+    map_empty: 'Nothing with a location yet',
+    from_warning: 'The warning it came from, with its evidence',
+    fired: {
+      rule: '{n} requests within {h} h, at the rule threshold of {threshold}',
+      stat: '{n} requests within {h} h against {expected} expected, above the upper bound of {upper}',
+    },
     warnings_title: 'Early warnings',
     incidents_title: 'Incidents',
     tab_warnings: 'Warnings',

@@ -1183,6 +1183,12 @@ export default {
     when: '时间',
   },
   em: {
+    map_empty: '暂无带位置的上报、需求或资源',
+    from_warning: '查看来源预警及其依据',
+    fired: {
+      rule: '{h} 小时内收到 {n} 件，达到规则阈值 {threshold} 件',
+      stat: '{h} 小时内收到 {n} 件，基线期望 {expected} 件，超出上限 {upper} 件',
+    },
     warnings_title: '预警',
     incidents_title: '应急事件',
     tab_warnings: '预警列表',
