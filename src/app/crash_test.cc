@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -104,8 +105,9 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
                                {{"Content-Type", type}, {"Authorization", "Bearer " + token_}});
   }
 
-  // Runs `writer` on 8 threads until SIGKILL ends the server after 1.5 s.
-  void LoadThenKill(const std::function<void(int thread)>& writer) {
+  // Runs `writer` on 8 threads until SIGKILL ends the server after `after`.
+  void LoadThenKill(const std::function<void(int thread)>& writer,
+                    std::chrono::milliseconds after = std::chrono::milliseconds(1500)) {
     std::vector<std::thread> writers;
     for (int w = 0; w < 8; ++w)
       writers.emplace_back([&, w] {
@@ -115,7 +117,7 @@ class CrashTest : public ::testing::TestWithParam<std::string> {
           // the server is gone
         }
       });
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::this_thread::sleep_for(after);
     ASSERT_EQ(::kill(pid_, SIGKILL), 0);
     int status = 0;
     ::waitpid(pid_, &status, 0);
@@ -228,6 +230,117 @@ TEST_P(CrashTest, SigkillUnderWorkflowLoadLosesNoAcknowledgedStep) {
         << "instance " << id << " is back at " << element << " after its job was acknowledged";
   }
   ExpectTheChainVerifies(**p, started.size() + completed.size());
+}
+
+// An incident under load: residents' crowd reports (signed in, so each
+// reporter has their own rate limit; each with an Idempotency-Key) and
+// commitments of a warehouse to a need, SIGKILL at a random moment between
+// 0.6 and 1.8 s, restart: every acknowledged report and commitment is
+// there, and the chain verifies.
+TEST_P(CrashTest, SigkillDuringAnIncidentLosesNoAcknowledgedReportOrCommitment) {
+  constexpr int kReporters = 8;
+  std::vector<std::string> reporters;  // session tokens
+  {
+    auto p = Platform::Open(popts_);
+    ASSERT_TRUE(p) << p.error().message;
+    const auto sys = identity::Principal::System();
+    for (int i = 0; i < kReporters; ++i) {
+      const std::string name = fmt::format("reporter{}", i);
+      ASSERT_TRUE((*p)->identity().CreateAccount(
+          sys, {name, fmt::format("报告人{}", i), identity::AccountKind::kStaff, std::nullopt,
+                "secret-pass-1", city_id_, identity::Role::kHandler}));
+      auto login = (*p)->identity().Login(name, "secret-pass-1");
+      ASSERT_TRUE(login) << login.error().message;
+      reporters.push_back(login->token);
+    }
+  }
+  Serve();
+  auto opened = Post("/api/v1/incidents", json::Json({{"type", "waterlogging"},
+                                                      {"level", "IV"},
+                                                      {"title", "江澜市城区内涝"},
+                                                      {"area", {{"grid_ids", {"JL-G1"}}}},
+                                                      {"unit_id", city_id_}})
+                                              .dump());
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string base =
+      "/api/v1/incidents/" + json::Json::parse(opened.body)["id"].get<std::string>();
+  auto need = Post(base + "/needs", json::Json({{"kind", "supplies"},
+                                                {"title", "安置点饮用水"},
+                                                {"quantity", 1'000'000},
+                                                {"place", "文化路小学"}})
+                                        .dump());
+  ASSERT_EQ(need.status, 201) << need.body;
+  auto stock = Post(base + "/resources", json::Json({{"kind", "warehouse"},
+                                                     {"name", "市应急物资储备库"},
+                                                     {"quantity", 1'000'000},
+                                                     {"place", "仓储路 1 号"}})
+                                             .dump());
+  ASSERT_EQ(stock.status, 201) << stock.body;
+  const std::string commitment = json::Json({{"need_id", json::Json::parse(need.body)["id"]},
+                                             {"resource_id", json::Json::parse(stock.body)["id"]},
+                                             {"quantity", 1}})
+                                     .dump();
+
+  std::mutex mutex;
+  std::vector<std::string> reports, commitments;  // acknowledged; GUARDED_BY(mutex)
+  std::random_device random;
+  const auto after = std::chrono::milliseconds(600 + random() % 1200);
+  LoadThenKill(
+      [&](int w) {
+        for (int i = 0; !dead_.load(); ++i) {
+          const std::string key = fmt::format("w{}-{}", w, i);
+          if (i % 2 == 0) {  // a report every other round: the rate limit lasts longer
+            auto r = http::testing::Send(
+                port_, "POST", base + "/reports",
+                json::Json({{"text", fmt::format("文化路{}号院积水齐腰，{}人被困", i, w + 2)},
+                            {"kind", "need"},
+                            {"need_type", "救援"},
+                            {"count", w + 2},
+                            {"place", {{"lat", 30.05}, {"lng", 120.05}, {"address", "文化路"}}}})
+                    .dump(),
+                {{"Content-Type", "application/json"},
+                 {"Authorization", "Bearer " + reporters[static_cast<std::size_t>(w)]},
+                 {"Idempotency-Key", "r-" + key}});
+            if (r.status == 201) {
+              std::lock_guard lock(mutex);
+              reports.push_back(json::Json::parse(r.body)["id"]);
+            }
+          }
+          auto c = http::testing::Send(port_, "POST", base + "/commitments", commitment,
+                                       {{"Content-Type", "application/json"},
+                                        {"Authorization", "Bearer " + token_},
+                                        {"Idempotency-Key", "c-" + key}});
+          if (c.status == 201) {
+            std::lock_guard lock(mutex);
+            commitments.push_back(json::Json::parse(c.body)["id"]);
+          }
+        }
+      },
+      after);
+  ASSERT_GT(reports.size(), 10u) << "too few reports before the kill to prove anything";
+  ASSERT_GT(commitments.size(), 10u) << "too few commitments before the kill to prove anything";
+
+  auto p = Platform::Open(popts_);
+  ASSERT_TRUE(p) << p.error().message;
+  auto ids = [&](std::string_view table) {
+    std::set<std::string> out;
+    auto read = (*p)->db().Read([&](storage::Executor& ex) -> Result<void> {
+      return ex.QueryEach(fmt::format("SELECT id FROM {}", table), {},
+                          [&](const storage::Row& row) {
+                            out.insert(row.Text(0));
+                            return true;
+                          });
+    });
+    EXPECT_TRUE(read) << read.error().message;
+    return out;
+  };
+  const std::set<std::string> stored_reports = ids("emergency_crowd_reports");
+  const std::set<std::string> stored_commitments = ids("emergency_commitments");
+  for (const auto& id : reports)
+    EXPECT_TRUE(stored_reports.contains(id)) << "acknowledged report " << id << " was lost";
+  for (const auto& id : commitments)
+    EXPECT_TRUE(stored_commitments.contains(id)) << "acknowledged commitment " << id << " was lost";
+  ExpectTheChainVerifies(**p, reports.size() + commitments.size());
 }
 
 // A directive to 10,000 people, the server SIGKILLed while the directive's
