@@ -6,7 +6,9 @@
 // public page (a lost answer resent is stored once; a 413 and a 429 are
 // said in words); the street's lead verifies the report on the command page,
 // which makes it a need; a shelter is registered, committed to the need and
-// delivered. Each step is checked on screen and through the API.
+// delivered; a round of 情况报告 is asked for, the level raised with a reason
+// and the incident closed with its summary. Each step is checked on screen
+// and through the API.
 import assert from 'node:assert/strict'
 
 const STREET = '望湖街道'
@@ -288,6 +290,40 @@ export async function emergencyJourney({ browser, base, artifacts, h }) {
   await sp.goto(base + '/incidents')
   await sp.locator('[data-test=incidents] .el-table__body tr').filter({ hasText: title }).locator('[data-test=incident-level]').filter({ hasText: 'IV级' }).waitFor()
   await shot(sp, artifacts, 'incidents')
+
+  // 7. The command asks for a round of 情况报告, raises the level with a
+  // reason, and closes the incident with its summary; the public page then
+  // says it is over and takes no more reports.
+  step('应急: 情况报告, level raised with a reason, closed with a summary')
+  await sp.goto(`${base}/incidents/${incidentId}?tab=situation`)
+  await sp.locator('[data-test=situation-ask]').click()
+  await sp.locator('[data-test=situation-round]').filter({ hasText: /已向 \d+ 个单位下发/ }).waitFor()
+  await sp.locator('[data-test=incident-level-change]').click()
+  const ld = sp.locator('.el-dialog:visible')
+  await chooseOption(sp, ld, '[data-test=level-pick]', 'III级（较大）')
+  await ld.locator('[data-test=level-save]').click()
+  await ld.locator('[data-test=error]').waitFor() // a level change needs its reason
+  await ld.locator('textarea[data-test=level-reason]').fill('积水范围扩大至两个社区，需区级统筹')
+  await ld.locator('[data-test=level-save]').click()
+  await closes(ld)
+  await sp.locator('[data-test=incident-level]').filter({ hasText: 'III级（较大）' }).waitFor()
+  let now = (await api(supervisor, 'GET', `/api/v1/incidents/${incidentId}`)).body
+  assert.equal(now.level, 3)
+  assert.ok(now.timeline.some((e) => e.text.includes('积水范围扩大')), 'the reason is on the timeline')
+  await sp.locator('[data-test=incident-close]').click()
+  const cd = sp.locator('.el-dialog:visible')
+  const summary = `积水已排除，转移群众 3 人，安置点已撤除（${stamp}）`
+  await cd.locator('textarea[data-test=close-summary]').fill(summary)
+  await cd.locator('[data-test=close-save]').click()
+  await closes(cd)
+  await sp.locator('[data-test=incident-status]').filter({ hasText: '已结束' }).waitFor()
+  await sp.locator('[data-test=incident-summary]').filter({ hasText: summary }).waitFor()
+  now = (await api(supervisor, 'GET', `/api/v1/incidents/${incidentId}`)).body
+  assert.equal(now.status, 'closed')
+  assert.equal(now.summary, summary)
+  await rp.reload()
+  await rp.locator('[data-test=pub-status]').filter({ hasText: '已结束' }).waitFor()
+  assert.equal(await rp.locator('[data-test=help-form]').count(), 0, 'a closed incident takes no reports')
 
   noErrors(admin, operator, supervisor, resident, lead)
   for (const who of [admin, operator, supervisor, resident, lead]) await who.context.close()
