@@ -52,11 +52,13 @@ export async function emergencyJourney({ browser, base, artifacts, h }) {
   const matter = (await api(admin, 'GET', '/api/v1/matters')).body.items.find((m) => m.name === MATTER)
   assert.ok(matter, `the demo city has the matter ${MATTER}`)
   let rule = (await api(admin, 'GET', '/api/v1/warning-rules')).body.items.find((r) => r.category === matter.id && !r.street_id && r.enabled)
+  const created = !rule
   if (!rule) {
     const made = await api(admin, 'POST', '/api/v1/warning-rules', { category: matter.id, street_id: null, threshold: 4, window_hours: 1, enabled: true })
     assert.equal(made.status, 201, JSON.stringify(made.body))
     rule = made.body
   }
+  console.log(`    ${MATTER} rule (${created ? 'created here' : 'from the demo city'}): ${rule.threshold} within ${rule.window_hours} h on any street`)
   await ap.goto(base + '/warnings?tab=rules')
   await ap.locator('[data-test=rules] .el-table__body tr').filter({ hasText: MATTER }).filter({ hasText: '任意街道' }).first().waitFor()
   await shot(ap, artifacts, 'warning-rules')
