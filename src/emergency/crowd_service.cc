@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <tuple>
-#include <unordered_map>
 
 #include "audit/audit_log.h"
 #include "emergency/crowd_store.h"
@@ -88,21 +87,24 @@ Result<void> CheckLimit(int limit) {
 constexpr std::string_view kDuplicateConsumer = "emergency.crowd_duplicates";
 
 // The recent reports of every incident in one text::DuplicateIndex, keyed by
-// incident (the index's "place"), filled from the database on first use and
-// topped up at most once a second; each report the reaction handles is added
-// after it was compared. Used by the reaction only, inside its transaction.
+// incident (the index's "place"): filled from the database on the
+// reaction's first event (reports before it that are no duplicate), then
+// fed by the reaction — each report it handles is added after it was
+// compared unless it repeats an earlier one, so a flood of copies does not
+// fill the index's buckets. When another node handled reports meanwhile
+// (the consumer's lease moved), it is topped up from the database. Used by
+// the reaction only, inside its transaction.
 class CrowdReportService::RecentReports {
  public:
-  RecentReports(const Clock& clock, text::DuplicateOptions options)
-      : clock_(clock), options_(options) {}
+  explicit RecentReports(text::DuplicateOptions options) : options_(options) {}
 
   // The best report of r's incident received before r (by received_at, then
-  // id) saying nearly the same, if any; false reports are never one.
-  Result<std::optional<text::DuplicateMatch>> Find(Executor& ex, const CrowdReport& r) {
+  // id) saying nearly the same, if any; false reports are never one. `seq`:
+  // the event of r.
+  Result<std::optional<text::DuplicateMatch>> Find(Executor& ex, const CrowdReport& r,
+                                                   std::int64_t seq) {
     std::lock_guard lock(mutex_);
-    if (auto refreshed = Refresh(ex, r.received_at); !refreshed) {
-      spdlog::warn("crowd report duplicates: {}", refreshed.error().message);  // help, never fail
-    }
+    XT_TRY_VOID(Load(ex, r.received_at, seq));
     if (!index_) return std::optional<text::DuplicateMatch>();
     auto prepared = index_->Prepare({r.id, r.text, r.incident_id, r.received_at});
     if (!prepared) return std::optional<text::DuplicateMatch>();  // nothing to compare
@@ -118,13 +120,15 @@ class CrowdReportService::RecentReports {
   }
   void Add(const CrowdReport& r) {
     std::lock_guard lock(mutex_);
-    if (!index_ || !index_->Add({r.id, r.text, r.incident_id, r.received_at})) return;
-    local_.emplace(r.id, r.received_at);
+    if (!index_) return;
+    (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
+    loaded_until_ = std::max(loaded_until_, r.received_at);
   }
 
  private:
-  Result<void> Refresh(Executor& ex, Timestamp received_at) {  // requires mutex_
-    const Timestamp now = clock_.Now();
+  // requires mutex_
+  Result<void> Load(Executor& ex, Timestamp received_at, std::int64_t seq) {
+    Timestamp since = 0;
     if (!index_) {
       if (unavailable_) return {};
       auto normalizer = text::Normalizer::Open();
@@ -134,22 +138,22 @@ class CrowdReportService::RecentReports {
         return {};
       }
       index_ = std::make_unique<text::DuplicateIndex>(std::move(*normalizer), options_);
-      loaded_until_ = std::min(now, received_at) - options_.window_us;
-    } else if (now - last_refresh_ < kMicrosPerSecond) {
-      return {};
+      since = received_at - options_.window_us;
+    } else {
+      // Did another node handle reports since the last event seen here?
+      XT_ASSIGN_OR_RETURN(auto next, audit::EventsAfter(ex, last_seq_, kReceived, 1));
+      const bool missed = !next.empty() && next.front().seq < seq;
+      last_seq_ = seq;
+      if (!missed) return {};
+      since = loaded_until_ - kMicrosPerSecond;  // a second of overlap
     }
-    last_refresh_ = now;
-    // One second of overlap: a report another node committed a moment late
-    // still comes in. Those indexed here already are skipped before they
-    // are shingled again.
-    Timestamp since = loaded_until_ - kMicrosPerSecond;
-    std::erase_if(local_, [&](const auto& kv) { return kv.second < since; });
+    last_seq_ = seq;
     constexpr int kBatch = 5000;
     for (;;) {
       XT_ASSIGN_OR_RETURN(auto rows, store::ReceivedSince(ex, since, kBatch));
       for (const auto& r : rows) {
-        if (local_.emplace(r.id, r.received_at).second)
-          (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
+        if (r.received_at > received_at) return {};  // not handled yet: its event comes
+        (void)index_->Add({r.id, r.text, r.incident_id, r.received_at});
         loaded_until_ = std::max(loaded_until_, r.received_at);
       }
       if (rows.size() < static_cast<std::size_t>(kBatch) || rows.back().received_at == since) break;
@@ -158,16 +162,13 @@ class CrowdReportService::RecentReports {
     return {};
   }
 
-  const Clock& clock_;
+  static constexpr std::string_view kReceived = "emergency.report.received";
   const text::DuplicateOptions options_;
   std::mutex mutex_;
   bool unavailable_ = false;                     // GUARDED_BY(mutex_)
   std::unique_ptr<text::DuplicateIndex> index_;  // GUARDED_BY(mutex_)
   Timestamp loaded_until_ = 0;                   // GUARDED_BY(mutex_)
-  Timestamp last_refresh_ = 0;                   // GUARDED_BY(mutex_)
-  // Reports indexed here, by receipt time, until a refresh no longer reads
-  // that far back. GUARDED_BY(mutex_)
-  std::unordered_map<std::string, Timestamp> local_;
+  std::int64_t last_seq_ = 0;                    // GUARDED_BY(mutex_): the last event seen
 };
 
 CrowdReportService::CrowdReportService(storage::Database& db, const Clock& clock, IdGenerator& ids,
@@ -177,7 +178,7 @@ CrowdReportService::CrowdReportService(storage::Database& db, const Clock& clock
       ids_(ids),
       collab_(collab),
       options_(options),
-      recent_(std::make_unique<RecentReports>(clock, options.duplicates)) {}
+      recent_(std::make_unique<RecentReports>(options.duplicates)) {}
 
 CrowdReportService::~CrowdReportService() = default;
 
@@ -291,15 +292,18 @@ Result<CrowdReport> CrowdReportService::Submit(const std::optional<Principal>& w
 
 audit::ConsumerOptions CrowdReportService::ConsumerOptions() {
   return {
-      .name = std::string(kDuplicateConsumer), .action_prefix = "emergency.report.", .batch = 1000};
+      .name = std::string(kDuplicateConsumer), .action_prefix = "emergency.report.", .batch = 100};
 }
 
 Result<void> CrowdReportService::OnEvent(Executor& ex, const audit::Event& e) {
   if (e.action != "emergency.report.received") return {};
   XT_ASSIGN_OR_RETURN(auto r, store::FindReport(ex, e.subject));
   if (!r || r->state == ReportState::kFalse) return {};
-  XT_ASSIGN_OR_RETURN(auto dup, recent_->Find(ex, *r));
-  recent_->Add(*r);
+  XT_ASSIGN_OR_RETURN(auto dup, recent_->Find(ex, *r, e.seq));
+  // Only the first of its kind is indexed: a later copy is found through it,
+  // and a flood of copies does not fill the index's buckets (each query
+  // would compare with all of them).
+  if (!dup && r->duplicate_of.empty() && r->state != ReportState::kDuplicate) recent_->Add(*r);
   // A verdict given before the reaction came is the verifier's word.
   if (!dup || r->state != ReportState::kUnverified || !r->duplicate_of.empty()) return {};
   r->duplicate_of = dup->id;

@@ -18,9 +18,9 @@
 // Duplicates: the durable reaction `emergency.crowd_duplicates` (OnEvent, an
 // audit::Consumer the server runs) reads each committed
 // emergency.report.received and, when nearly the same text came earlier in
-// the same incident (text::DuplicateIndex in memory, filled from the
-// database on first use and topped up at most once a second so reports of
-// other nodes are found too), marks the report a duplicate candidate
+// the same incident (text::DuplicateIndex in memory holding the first
+// report of each kind, filled from the database on first use and topped up
+// when another node held the consumer meanwhile), marks the report a duplicate candidate
 // (duplicate_of, queued after fresh reports) with one
 // emergency.report.candidate event in the consumer's transaction — exactly
 // once across restarts; never dropped. A report that already has a verdict

@@ -235,10 +235,12 @@ Result<std::vector<std::int64_t>> CountByState(Executor& ex, std::string_view in
 
 Result<std::vector<RecentReport>> ReceivedSince(Executor& ex, Timestamp since, int limit) {
   std::vector<RecentReport> out;
-  const storage::Value params[] = {since, ReportStateName(ReportState::kFalse), limit};
+  const storage::Value params[] = {since, ReportStateName(ReportState::kFalse),
+                                   ReportStateName(ReportState::kDuplicate), limit};
   XT_TRY_VOID(
       ex.QueryEach("SELECT id, incident_id, text, received_at FROM emergency_crowd_reports"
-                   " WHERE received_at >= ? AND state <> ? ORDER BY received_at, id"
+                   " WHERE received_at >= ? AND state NOT IN (?, ?) AND duplicate_of = ''"
+                   " ORDER BY received_at, id"
                    " LIMIT ?",
                    params, [&](const storage::Row& row) {
                      out.push_back({row.Text(0), row.Text(1), row.Text(2), row.Int(3)});

@@ -63,7 +63,8 @@ struct RecentReport {
   Timestamp received_at = 0;
 };
 // Reports received at or after `since` (any incident), oldest first, for the
-// duplicate index; false reports left out.
+// duplicate index; false reports, duplicates and duplicate candidates left
+// out (the index holds the first of each kind).
 Result<std::vector<RecentReport>> ReceivedSince(Executor& ex, Timestamp since, int limit);
 
 }  // namespace xietong::emergency::store
