@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -40,6 +41,10 @@ struct Burst {
 struct City {
   std::string name;
   std::vector<Row> rows;
+  // The city's weekday × hour pattern (w::SlotOf): requests in a slot over
+  // the mean per slot. A burst is sized against the series' rate times this,
+  // the baseline the detector itself learns, not the flat mean.
+  std::array<double, 168> pattern = {};
   std::int64_t first_hour = 0;
   std::vector<std::int32_t> observed_before;  // prefix sums of "hour has data near it"
   std::int64_t ObservedHours(std::int64_t from, std::int64_t to) const {
@@ -94,6 +99,14 @@ Result<std::vector<City>> ReadCities(const std::string& path, std::int64_t& rows
   return cities;
 }
 
+void LearnPattern(City& c, const WorkCalendar* calendar) {
+  std::array<double, 168> count = {};
+  for (const Row& r : c.rows)
+    count[static_cast<std::size_t>(w::SlotOf(HourOf(r.at), calendar))] += 1;
+  const double mean = static_cast<double>(c.rows.size()) / 168.0;
+  for (std::size_t i = 0; i < count.size(); ++i) c.pattern[i] = mean > 0 ? count[i] / mean : 1.0;
+}
+
 void MarkObserved(City& c, double max_gap_hours) {
   std::sort(c.rows.begin(), c.rows.end(), [](const Row& a, const Row& b) { return a.at < b.at; });
   if (c.rows.empty()) return;
@@ -123,7 +136,10 @@ Result<ReplayReport> ReplayWarnings(const ReplayOptions& o, const WorkCalendar* 
   const auto started = std::chrono::steady_clock::now();
   ReplayReport report;
   XT_ASSIGN_OR_RETURN(auto cities, ReadCities(o.input, report.rows));
-  for (City& c : cities) MarkObserved(c, o.detector.max_gap_hours);
+  for (City& c : cities) {
+    MarkObserved(c, o.detector.max_gap_hours);
+    LearnPattern(c, calendar);
+  }
 
   // Plant: real rows of the second half of each city's history give series and start.
   std::vector<std::pair<std::size_t, std::size_t>> candidates;
@@ -160,8 +176,18 @@ Result<ReplayReport> ReplayWarnings(const ReplayOptions& o, const WorkCalendar* 
     }
     const auto hours = cities[ci].ObservedHours(HourOf(b.start - span), HourOf(b.start + span) + 1);
     const double rate = hours > 0 ? count / static_cast<double>(hours) : 0;
-    b.expected = rate * o.burst_hours;
+    double shape = 0;  // the pattern's mean over the burst's hours
+    const auto burst_h = std::max<std::int64_t>(1, std::llround(o.burst_hours));
+    for (std::int64_t h = 0; h < burst_h; ++h) {
+      shape +=
+          cities[ci].pattern[static_cast<std::size_t>(w::SlotOf(HourOf(b.start) + h, calendar))];
+    }
+    b.expected = rate * o.burst_hours * shape / static_cast<double>(burst_h);
     b.size = static_cast<int>(std::lround(2 * b.expected));
+    // A series so quiet that tripling it adds not one request has no burst
+    // to plant: counting it as missed would measure the rounding, not the
+    // detector. Another seed row is drawn.
+    if (b.size == 0) continue;
     for (int k = 0; k < b.size; ++k) {
       Row r;
       r.at = b.start + burst_us * (2 * k + 1) / (2 * b.size);
