@@ -113,6 +113,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->warnings_ = std::make_unique<emergency::WarningService>(*p->db_, p->clock_, p->ids_,
                                                              *p->requests_, &*p->calendar_);
   emergency::WarningService* warnings = p->warnings_.get();
+  p->requests_->SetKeywordFinder([warnings](std::string_view title, std::string_view text) {
+    return warnings->KeywordsIn(title, text);
+  });
   p->reactions_.push_back(std::make_unique<audit::Consumer>(
       *p->db_, p->clock_, p->node_id_, emergency::WarningService::ConsumerOptions(),
       [warnings](storage::Executor& ex, const audit::Event& e) {

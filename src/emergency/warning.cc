@@ -42,6 +42,17 @@ std::vector<std::string> DefaultKeywords() {
           "坍塌", "火",   "冒烟",   "爆炸",   "漏水", "断电", "中毒", "倒伏"};
 }
 
+std::vector<std::string> KeywordsIn(const std::vector<std::string>& words, std::string_view title,
+                                    std::string_view text) {
+  std::vector<std::string> found;
+  for (const std::string& w : words) {
+    if (w.empty()) continue;
+    if (title.find(w) != std::string_view::npos || text.find(w) != std::string_view::npos)
+      found.push_back(w);
+  }
+  return found;
+}
+
 Result<void> ValidateRule(const Rule& rule) {
   if (rule.category.empty()) return Fail(Error::InvalidArgument("category: required"));
   if (rule.threshold < 1 || rule.threshold > 100000) {

@@ -64,6 +64,10 @@ inline constexpr int kSlots = 168;
 // The default keyword list (data, not code paths): words whose burst across
 // categories on one street signals a shared cause.
 std::vector<std::string> DefaultKeywords();
+// The words of `words` that occur in the title or the text, each once, in
+// the order of `words`.
+std::vector<std::string> KeywordsIn(const std::vector<std::string>& words, std::string_view title,
+                                    std::string_view text);
 
 struct Options {
   double window_hours = 2;

@@ -63,6 +63,7 @@ WarningService::WarningService(storage::Database& db, const Clock& clock, IdGene
       ids_(ids),
       requests_(requests),
       snapshot_every_(std::max(1, snapshot_every)),
+      keywords_(options.keywords),
       detector_(std::move(options), calendar) {}
 
 audit::ConsumerOptions WarningService::ConsumerOptions() {
@@ -130,6 +131,14 @@ Result<void> WarningService::Feed(Executor& ex, const audit::Event& e, bool effe
   o.at = e.at;
   o.category = p.value("matter_id", "");
   o.street_id = p.value("street_id", "");
+  // The words intake found (RequestService::SetKeywordFinder), never the text itself.
+  if (const auto k = p.find("keywords"); k != p.end() && k->is_array()) {
+    for (const auto& word : *k) {
+      if (!word.is_string()) continue;
+      if (!o.text.empty()) o.text += ' ';
+      o.text += word.get<std::string>();
+    }
+  }
   const auto alerts = detector_.Add(o);
   if (!effects) return {};
   for (const auto& a : alerts) XT_TRY_VOID(Raise(ex, a, e.at));

@@ -72,6 +72,12 @@ class WarningService {
   void SetIncidents(IncidentService* incidents) { incidents_ = incidents; }
 
   static audit::ConsumerOptions ConsumerOptions();
+  // The detector's keywords found in a request's words: wired into
+  // RequestService::SetKeywordFinder, so request.received carries them.
+  // Thread-safe (the keywords are fixed at construction).
+  std::vector<std::string> KeywordsIn(std::string_view title, std::string_view text) const {
+    return warning::KeywordsIn(keywords_, title, text);
+  }
   // The consumer's handler (see above).
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
 
@@ -105,6 +111,7 @@ class WarningService {
   requests::RequestService& requests_;
   IncidentService* incidents_ = nullptr;
   const int snapshot_every_;
+  const std::vector<std::string> keywords_;
 
   std::mutex mutex_;
   warning::Detector detector_;       // GUARDED_BY(mutex_)

@@ -100,12 +100,14 @@ class WarningServiceTest : public ::testing::TestWithParam<std::string> {
   }
 
   // One intake as the request module records it: received, then dispatched.
-  void Intake(Timestamp at, const std::string& matter, const OrgUnit& street) {
+  void Intake(Timestamp at, const std::string& matter, const OrgUnit& street,
+              std::vector<std::string> keywords = {}) {
     const std::string id = "req-" + std::to_string(next_++);
+    json::Json received{{"matter_id", matter}, {"street_id", street.id}, {"number", id}};
+    if (!keywords.empty()) received["keywords"] = keywords;
     auto w = t_->db().Write([&](storage::Executor& ex) -> Result<void> {
       std::vector<audit::EventInput> events = {
-          {"op", "request.received", id,
-           json::Json{{"matter_id", matter}, {"street_id", street.id}, {"number", id}}},
+          {"op", "request.received", id, received},
           {"op", "request.dispatched", id, json::Json{{"unit_id", street.id}}}};
       XT_TRY_VOID(audit::AppendMany(ex, at, events));
       return {};
@@ -226,6 +228,33 @@ TEST_P(WarningServiceTest, ExactlyOnceAcrossRestartAndRolledBackBatch) {
       [](storage::Executor& ex) { return store::LoadDetectorState(ex, "emergency.warnings"); });
   ASSERT_TRUE(state && *state);
   EXPECT_GT((*state)->seq, 0);
+}
+
+TEST_P(WarningServiceTest, WordsFoundAtIntakeRaiseAKeywordBurstAcrossMatters) {
+  EXPECT_EQ(service_->KeywordsIn("楼道燃气味", "三楼也有燃气味，还有积水"),
+            (std::vector<std::string>{"燃气味", "积水"}));
+  EXPECT_TRUE(service_->KeywordsIn("占道", "小贩摆摊").empty());
+  // Two days of ordinary intake on street A, then 燃气味 under three different
+  // matters within the hour: no one matter bursts, the word does.
+  History();
+  const Timestamp at = kStart + 48 * kHourUs + 10 * 60 * kMicrosPerSecond;
+  for (int i = 0; i < 6; ++i)
+    Intake(at + i * 5 * 60 * kMicrosPerSecond, "m" + std::to_string(2 + i % 3), street_a_,
+           {"燃气味"});
+  ASSERT_TRUE(consumer_->CatchUp());
+  int keyword = 0;
+  for (const auto& w : All()) {
+    if (w.kind != Kind::kKeyword) continue;
+    ++keyword;
+    EXPECT_EQ(w.key, "燃气味");
+    EXPECT_EQ(w.street_id, street_a_.id);
+    EXPECT_GE(w.observed, 3);
+  }
+  EXPECT_EQ(keyword, 1);
+  // Without the words on the event (an older node's intake), nothing of the kind.
+  for (int i = 0; i < 6; ++i) Intake(at + (70 + i * 5) * 60 * kMicrosPerSecond, "m5", street_b_);
+  ASSERT_TRUE(consumer_->CatchUp());
+  for (const auto& w : All()) EXPECT_FALSE(w.kind == Kind::kKeyword && w.street_id == street_b_.id);
 }
 
 TEST_P(WarningServiceTest, RulesAreWrittenByAdminsAndFire) {

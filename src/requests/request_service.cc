@@ -246,6 +246,10 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
                           {"grid_id", req.place.grid_id}, {"anonymous", req.anonymous}};
     // Early warning (emergency.warnings) counts intakes per street without reading the row.
     if (!req.place.street_id.empty()) payload["street_id"] = req.place.street_id;
+    if (keyword_finder_) {
+      if (auto words = keyword_finder_(req.title, req.text); !words.empty())
+        payload["keywords"] = std::move(words);
+    }
     // What was suggested, beside what was chosen: the record a retraining and
     // an audit of automatic routing both need.
     if (!suggestions.empty()) {

@@ -180,6 +180,14 @@ class RequestService {
   // The classifier that suggests categories at intake (labels are leaf matter
   // codes, see `xietong train --from-history`); null: the matters' keywords.
   void SetClassifier(std::shared_ptr<const text::Classifier> classifier);
+  // Words that other modules watch for at intake (early warning's 燃气味,
+  // 积水 …), found in the title and text and recorded as `keywords` on the
+  // request.received event, so that a reaction sees them without reading
+  // the row and without the resident's words being copied into the chain.
+  // Set once at wiring, before serving; unset: no keywords.
+  using KeywordFinder =
+      std::function<std::vector<std::string>(std::string_view title, std::string_view text)>;
+  void SetKeywordFinder(KeywordFinder finder) { keyword_finder_ = std::move(finder); }
   Result<SubmitResult> Submit(const identity::Principal& actor, Intake in);
   // Rows of history from another system (the importer): stored closed or
   // open as given, numbered, counted in the rates, audited in one batch.
@@ -343,6 +351,7 @@ class RequestService {
 
   std::mutex classifier_mutex_;
   std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)
+  KeywordFinder keyword_finder_;                        // set before serving, then read-only
 
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mutex_)

@@ -293,6 +293,39 @@ TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
   EXPECT_EQ(keywords->suggested_by, "keywords");
 }
 
+TEST_P(RequestServiceTest, WatchedWordsAreRecordedOnTheReceivedEventNotTheText) {
+  auto payload_of = [&](const Request& r) {
+    auto events = db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, r.id); });
+    EXPECT_TRUE(events && !events->empty());
+    return json::Json::parse(events->front().payload);
+  };
+  Intake in = Stalls();
+  in.title = "楼道有燃气味";
+  in.text = "三楼楼道燃气味很重，南门也闻到了";
+  auto before = service_->Submit(resident_, in);
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_FALSE(payload_of(before->request).contains("keywords")) << "no finder wired: none";
+
+  service_->SetKeywordFinder([](std::string_view title, std::string_view text) {
+    std::vector<std::string> found;
+    for (const char* w : {"积水", "燃气味", "南门"})
+      if (title.find(w) != std::string_view::npos || text.find(w) != std::string_view::npos)
+        found.emplace_back(w);
+    return found;
+  });
+  auto filed = service_->Submit(resident_, in);
+  ASSERT_TRUE(filed) << filed.error().message;
+  const auto payload = payload_of(filed->request);
+  EXPECT_EQ(payload["keywords"], (json::Json{"燃气味", "南门"}));
+  const std::string dumped = payload.dump();
+  EXPECT_EQ(dumped.find("三楼楼道"), std::string::npos) << "the resident's words stay in the row";
+  in.title = "占道";
+  in.text = "小贩占道摆摊";
+  auto plain = service_->Submit(resident_, in);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(payload_of(plain->request).contains("keywords"));
+}
+
 TEST_P(RequestServiceTest, TheWholePathWithASummonsAndACallback) {
   Request r = Submitted();
   r = Must(handler_a_, r, Command::kSign);
