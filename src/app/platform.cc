@@ -134,6 +134,16 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
         [crowd](storage::Executor& ex, const audit::Event& e) { return crowd->OnEvent(ex, e); }));
   }
   p->warnings_->SetIncidents(p->incidents_.get());  // escalate opens an incident
+  // 情况报告 on each incident's schedule, looked at every minute (claimed per round: one node
+  // sends).
+  p->consumers_.AddPeriodic(
+      [incidents = p->incidents_.get(), clock = &p->clock_, last = Timestamp{0}]() mutable {
+        if (const Timestamp now = clock->Now(); now - last >= 60 * kMicrosPerSecond) {
+          last = now;
+          if (auto r = incidents->SendDueSituationReports(); !r)
+            spdlog::warn("scheduled 情况报告 failed: {}", r.error().message);
+        }
+      });
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });

@@ -204,6 +204,9 @@ Result<Incident> IncidentService::ChangeLevel(const Principal& actor, std::strin
     if (!updated) return Fail(Error::Conflict("the incident changed meanwhile; reload it"));
     XT_TRY_VOID(store::InsertLevelChange(ex, inc.id, change.from, change.to, reason,
                                          actor.account_id, now));
+    // The new level's interval counts from now.
+    XT_TRY_VOID(store::SetNextReportAt(
+        ex, inc.id, now + TemplateFor(inc.type, inc.level).situation_report_hours * kHourUs));
     XT_TRY_VOID(store::AppendTimeline(
         ex, Entry(inc, actor, now, change.raised ? "level_raised" : "level_lowered",
                   fmt::format("{} {}级 → {}级（{}）：{}", change.raised ? "升级" : "降级",
@@ -326,6 +329,10 @@ Result<collab::ReportForm> IncidentService::RequestSituationReports(const Princi
     return Fail(Error::PermissionDenied("only the incident's command asks for 情况报告"));
   }
   XT_TRY_VOID(RequireActive(inc));
+  return SendRound(actor, inc);
+}
+
+Result<collab::ReportForm> IncidentService::SendRound(const Principal& actor, const Incident& inc) {
   const auto tmpl = TemplateFor(inc.type, inc.level);
   const Timestamp now = clock_.Now();
   collab::NewReportForm form{
@@ -353,8 +360,37 @@ Result<collab::ReportForm> IncidentService::RequestSituationReports(const Princi
                                "emergency.incident.situation_reports_requested",
                                inc.id,
                                {{"form_id", sent.id}, {"due_by", sent.due_by}}}));
-    return {};
+    return store::SetNextReportAt(ex, inc.id, now + tmpl.situation_report_hours * kHourUs);
   }));
+  return sent;
+}
+
+Result<int> IncidentService::SendDueSituationReports() {
+  const Timestamp now = clock_.Now();
+  XT_ASSIGN_OR_RETURN(
+      auto due, db_.Read([&](Executor& ex) { return store::DueReportRounds(ex, now, kMaxPage); }));
+  int sent = 0;
+  for (const auto& round : due) {
+    std::optional<Incident> claimed;
+    XT_TRY_VOID(db_.Write([&](Executor& ex) -> Result<void> {
+      XT_ASSIGN_OR_RETURN(auto inc, store::FindIncident(ex, round.incident_id));
+      if (!inc || inc->status != IncidentStatus::kActive) return {};
+      const Timestamp next =
+          now + TemplateFor(inc->type, inc->level).situation_report_hours * kHourUs;
+      XT_ASSIGN_OR_RETURN(const bool mine, store::ClaimReportRound(ex, round, next));
+      if (mine) claimed = std::move(*inc);
+      return {};
+    }));
+    if (!claimed) continue;  // another node (or pass) has it
+    // Claimed, then sent: a failure here skips this round (logged); the next
+    // is due at its interval, as a missed round in the field would be.
+    if (auto r = SendRound(identity::Principal::System(), *claimed); !r) {
+      spdlog::warn("incident {}: the scheduled 情况报告 round failed: {}", claimed->id,
+                   r.error().message);
+      continue;
+    }
+    ++sent;
+  }
   return sent;
 }
 

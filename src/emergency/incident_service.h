@@ -92,6 +92,14 @@ class IncidentService {
   // report form of the incident's series (each round prefilled from the last).
   Result<collab::ReportForm> RequestSituationReports(const identity::Principal& actor,
                                                      std::string_view id);
+  // The schedule: every round (the first at opening, one asked for by hand,
+  // or this) sets the next one due `situation_report_hours` later (level I
+  // every hour … IV every 12 h, incident.cc); a level change restarts the
+  // count at its new interval. This sends the rounds that are due, as 系统,
+  // each claimed by a compare-and-set on its due time, so that two nodes or
+  // two passes never send one round twice. Returns how many went out. The
+  // app calls it every minute (the consumer runner's periodic jobs).
+  Result<int> SendDueSituationReports();
 
   // --- needs, resources, commitments ---
   Result<Need> AddNeed(const identity::Principal& actor, std::string_view incident_id,
@@ -125,6 +133,9 @@ class IncidentService {
   void SetCrowdLayer(CrowdLayer layer) { crowd_layer_ = std::move(layer); }
 
  private:
+  // One round of 情况报告 to the units under the command, recorded on the
+  // timeline and the chain, the next one scheduled.
+  Result<collab::ReportForm> SendRound(const identity::Principal& actor, const Incident& inc);
   Result<Incident> Visible(storage::Executor& ex, const identity::Principal& actor,
                            std::string_view id);
 

@@ -163,6 +163,49 @@ TEST_P(IncidentServiceTest, OpeningFormsTheCommandForceAndAsksTheAreaForReports)
   ExpectChainIntact();
 }
 
+TEST_P(IncidentServiceTest, SituationReportsComeOnScheduleOnceAcrossNodes) {
+  const Incident i = Opened();
+  const Timestamp every =
+      TemplateFor(i.type, i.level).situation_report_hours * 3'600'000'000LL;  // µs
+  ASSERT_GT(every, 0);
+  auto rounds = [&] {
+    auto view = service_->Get(leader_, i.id);
+    EXPECT_TRUE(view) << view.error().message;
+    int n = 0;
+    for (const auto& e : view->timeline) n += e.kind == "situation_reports_requested";
+    return n;
+  };
+  ASSERT_EQ(rounds(), 1) << "the first round went out at opening";
+  EXPECT_EQ(service_->SendDueSituationReports().value_or(-1), 0);
+  clock_.Advance(every - 60'000'000);
+  EXPECT_EQ(service_->SendDueSituationReports().value_or(-1), 0) << "a minute early";
+  clock_.Advance(120'000'000);
+  EXPECT_EQ(service_->SendDueSituationReports().value_or(-1), 1);
+  EXPECT_EQ(rounds(), 2);
+  auto view = service_->Get(leader_, i.id);
+  ASSERT_TRUE(view);
+  auto form = collab_->GetReportForm(leader_, view->latest_report_form_id);
+  ASSERT_TRUE(form) << form.error().message;
+  EXPECT_EQ(form->form.sender_name, "系统");
+  EXPECT_EQ(form->form.recipients, 3);
+  EXPECT_EQ(service_->SendDueSituationReports().value_or(-1), 0) << "sent once";
+
+  // Two nodes over one database, both passing when the next round is due: one round.
+  IncidentService other(t_->db(), clock_, ids_, *identity_, *collab_);
+  clock_.Advance(every);
+  const int a = service_->SendDueSituationReports().value_or(-1);
+  const int b = other.SendDueSituationReports().value_or(-1);
+  EXPECT_EQ(a + b, 1);
+  EXPECT_EQ(rounds(), 3);
+
+  // A closed incident asks for nothing more.
+  ASSERT_TRUE(service_->Close(leader_, i.id, "险情排除"));
+  clock_.Advance(every * 2);
+  EXPECT_EQ(service_->SendDueSituationReports().value_or(-1), 0);
+  EXPECT_EQ(rounds(), 3);
+  ExpectChainIntact();
+}
+
 TEST_P(IncidentServiceTest, FormingTheForceAgainAdoptsTheSameForce) {
   const Incident i = Opened();
   auto again = service_->EnsureForce(leader_, i.id);

@@ -31,6 +31,10 @@ constexpr storage::Migration kMigrations[] = {
      " incident_id TEXT NOT NULL, at BIGINT NOT NULL, from_level BIGINT NOT NULL,"
      " to_level BIGINT NOT NULL, reason TEXT NOT NULL, actor_id TEXT NOT NULL);"
      "CREATE INDEX emergency_level_changes_incident ON emergency_level_changes (incident_id, at)"},
+    {"emergency", 5, "when each active incident's next round of 情况报告 is due",
+     "ALTER TABLE emergency_incidents ADD COLUMN next_report_at BIGINT NOT NULL DEFAULT 0;"
+     "CREATE INDEX emergency_incidents_next_report ON emergency_incidents"
+     " (status, next_report_at)"},
 };
 
 constexpr std::string_view kColumns =
@@ -232,6 +236,29 @@ Result<void> InsertLevelChange(Executor& ex, std::string_view incident_id, int f
       "INSERT INTO emergency_level_changes (incident_id, at, from_level, to_level, reason,"
       " actor_id) VALUES (?, ?, ?, ?, ?, ?)",
       {incident_id, at, from, to, reason, actor_id});
+}
+
+Result<void> SetNextReportAt(Executor& ex, std::string_view incident_id, Timestamp at) {
+  return ex.Defer("UPDATE emergency_incidents SET next_report_at = ? WHERE id = ?",
+                  {at, std::string(incident_id)});
+}
+
+Result<std::vector<DueRound>> DueReportRounds(Executor& ex, Timestamp now, int limit) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT id, next_report_at FROM emergency_incidents"
+                               " WHERE status = 'active' AND next_report_at > 0"
+                               " AND next_report_at <= ? ORDER BY next_report_at LIMIT ?",
+                               {now, static_cast<std::int64_t>(limit)}));
+  std::vector<DueRound> out;
+  for (const auto& r : rows) out.push_back({.incident_id = r.Text(0), .due_at = r.Int(1)});
+  return out;
+}
+
+Result<bool> ClaimReportRound(Executor& ex, const DueRound& round, Timestamp next) {
+  XT_ASSIGN_OR_RETURN(auto n, ex.Exec("UPDATE emergency_incidents SET next_report_at = ?"
+                                      " WHERE id = ? AND next_report_at = ? AND status = 'active'",
+                                      {next, round.incident_id, round.due_at}));
+  return n == 1;
 }
 
 }  // namespace xietong::emergency::store

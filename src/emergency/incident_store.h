@@ -42,6 +42,18 @@ Result<std::vector<Incident>> ListIncidents(Executor& ex, const IncidentFilter& 
 Result<std::vector<std::string>> IncidentsWithoutForce(Executor& ex, int limit);
 
 // Appends one timeline entry, numbered after the last; returns its seq.
+// The schedule of 情况报告 (migration 5): when the next round is due (0 = none).
+Result<void> SetNextReportAt(Executor& ex, std::string_view incident_id, Timestamp at);
+struct DueRound {
+  std::string incident_id = {};
+  Timestamp due_at = 0;
+};
+// Active incidents whose round is due at `now`, the longest overdue first.
+Result<std::vector<DueRound>> DueReportRounds(Executor& ex, Timestamp now, int limit);
+// Moves the round to `next` if nobody did since it was read: true for the one
+// node (or pass) that then sends it.
+Result<bool> ClaimReportRound(Executor& ex, const DueRound& round, Timestamp next);
+
 Result<std::int64_t> AppendTimeline(Executor& ex, TimelineEntry e);
 Result<std::vector<TimelineEntry>> Timeline(Executor& ex, std::string_view incident_id);
 
