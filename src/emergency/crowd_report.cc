@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 
 namespace xietong::emergency {
@@ -138,6 +139,92 @@ Result<ReportState> ParseReportState(std::string_view s) {
     if (s == ReportStateName(st)) return st;
   return Fail(Error::InvalidArgument("'state' is unverified, verified, duplicate or false")
                   .About("state", "unknown"));
+}
+
+namespace {
+constexpr std::string_view kIncidentServicePrefix = "incident-";
+}  // namespace
+
+std::string Open311ServiceCode(std::string_view incident_id) {
+  return std::string(kIncidentServicePrefix) + std::string(incident_id);
+}
+
+std::optional<std::string> IncidentOfServiceCode(std::string_view service_code) {
+  if (!service_code.starts_with(kIncidentServicePrefix) ||
+      service_code.size() == kIncidentServicePrefix.size())
+    return std::nullopt;
+  return std::string(service_code.substr(kIncidentServicePrefix.size()));
+}
+
+Result<NewCrowdReport> ReportFromOpen311(const Open311Report& in) {
+  NewCrowdReport r;
+  r.channel = ReportChannel::kOpen311;
+  if (in.description.find_first_not_of(" \t\r\n") == std::string::npos)
+    return Fail(Wrong("description", "is required: say what is happening or what is needed"));
+  if (!in.media_url.empty())
+    return Fail(Wrong("media_url",
+                      "is not taken for an incident's reports; send the words (photos "
+                      "come with an account through the web page)"));
+  r.text = in.description;
+  r.place.lat = in.lat;
+  r.place.lng = in.lng;
+  r.place.address = in.address;
+  r.contact_name = in.contact_name;
+  r.contact_phone = in.contact_phone;
+  bool kind_given = false;
+  for (const auto& [code, value] : in.attributes) {
+    const std::string field = "attribute[" + code + "]";
+    if (code == "kind") {
+      auto k = ParseReportKind(value);
+      if (!k) return Fail(Wrong(field, "is situation or need"));
+      r.kind = *k;
+      kind_given = true;
+    } else if (code == "need_type") {
+      auto t = ParseNeedType(value);
+      if (!t || *t == NeedType::kNone)
+        return Fail(Wrong(field, "is rescue, supplies, medical or evacuation"));
+      r.need_type = *t;
+    } else if (code == "count") {
+      std::int64_t n = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || p != value.data() + value.size() || n < 0 || n > kMaxNeedCount)
+        return Fail(Wrong(field, fmt::format("is a whole number from 0 to {}", kMaxNeedCount)));
+      r.count = n;
+    } else if (code == "priority") {
+      auto pr = ParseReportPriority(value);
+      if (!pr) return Fail(Wrong(field, "is low, normal, high or critical"));
+      r.priority = *pr;
+    } else {
+      return Fail(Wrong(field,
+                        "is not an attribute of this service (kind, need_type, count, "
+                        "priority)"));
+    }
+  }
+  // A need_type alone says the report is a need.
+  if (!kind_given && r.need_type != NeedType::kNone) r.kind = ReportKind::kNeed;
+  auto valid = ValidateReport(r);
+  if (!valid) {
+    Error e = valid.error();
+    // Name the Open311 fields the client sent.
+    static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+        {"'text'", "'description'"},
+        {"'place.address'", "'address_string'"},
+        {"'contact.name'", "'first_name'/'last_name'"},
+        {"'contact.phone'", "'phone'"},
+        {"'place.lat'", "'lat'"},
+        {"'place.lng'", "'long'"},
+        {"'need_type'", "'attribute[need_type]'"},
+        {"'count'", "'attribute[count]'"},
+        {"'kind'", "'attribute[kind]'"},
+        {"'place'", "'lat'/'long' or 'address_string'"}};
+    for (auto [from, to] : kNames)
+      if (auto at = e.message.find(from); at != std::string::npos) {
+        e.message.replace(at, from.size(), to);
+        break;
+      }
+    return Fail(std::move(e));
+  }
+  return r;
 }
 
 Result<void> ValidateReport(const NewCrowdReport& r) {

@@ -87,6 +87,28 @@ Result<NewCrowdReport> ReportFromJson(const json::Json& body);
 // The rules ReportFromJson applies, for reports built in code.
 Result<void> ValidateReport(const NewCrowdReport& r);
 
+// Open311 (GeoReport v2): each active incident is a service with this code.
+std::string Open311ServiceCode(std::string_view incident_id);
+// The incident a service_code names ("incident-<id>"); nullopt for any other code.
+std::optional<std::string> IncidentOfServiceCode(std::string_view service_code);
+
+// A POST /open311/v2/requests for an incident's service, its fields as sent
+// (empty = not sent; lat/long already parsed by the caller).
+struct Open311Report {
+  std::string description = {};
+  std::optional<double> lat = {}, lng = {};
+  std::string address = {};
+  std::string contact_name = {}, contact_phone = {};
+  std::string media_url = {};
+  // attribute[<code>] → value: kind, need_type, count, priority.
+  std::vector<std::pair<std::string, std::string>> attributes = {};
+};
+// The crowd report it becomes (channel open311), validated as ValidateReport
+// does: InvalidArgument naming the first wrong field or attribute. A need
+// without kind says so by its need_type; media_url is refused (photos come
+// with an account through the web page); unknown attributes are refused.
+Result<NewCrowdReport> ReportFromOpen311(const Open311Report& in);
+
 struct CrowdReport {
   std::string id, incident_id;
   std::string text;

@@ -210,3 +210,96 @@ TEST(CrowdReportTest, PhoneNumbersWrittenInGroupsAreMaskedToo) {
 
 }  // namespace
 }  // namespace xietong::emergency
+
+namespace xietong::emergency {
+namespace {
+
+Open311Report Open311Need() {
+  Open311Report in;
+  in.description = "3号楼被困两位老人";
+  in.lat = 30.05;
+  in.lng = 120.05;
+  in.address = "湖畔社区3号楼";
+  in.contact_name = "陈女士";
+  in.contact_phone = "13800001234";
+  in.attributes = {{"kind", "need"}, {"need_type", "rescue"}, {"count", "2"}, {"priority", "high"}};
+  return in;
+}
+
+TEST(CrowdReportOpen311Test, ServiceCodesNameIncidents) {
+  EXPECT_EQ(Open311ServiceCode("abc"), "incident-abc");
+  EXPECT_EQ(IncidentOfServiceCode("incident-abc"), "abc");
+  EXPECT_EQ(IncidentOfServiceCode("incident-"), std::nullopt);
+  EXPECT_EQ(IncidentOfServiceCode("01-01-01"), std::nullopt);
+}
+
+TEST(CrowdReportOpen311Test, AReportTakesEveryField) {
+  auto r = ReportFromOpen311(Open311Need());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->channel, ReportChannel::kOpen311);
+  EXPECT_EQ(r->text, "3号楼被困两位老人");
+  EXPECT_EQ(r->kind, ReportKind::kNeed);
+  EXPECT_EQ(r->need_type, NeedType::kRescue);
+  EXPECT_EQ(r->count, 2);
+  EXPECT_EQ(r->priority, ReportPriority::kHigh);
+  EXPECT_EQ(r->place.lat, 30.05);
+  EXPECT_EQ(r->place.address, "湖畔社区3号楼");
+  EXPECT_EQ(r->contact_name, "陈女士");
+  EXPECT_EQ(r->contact_phone, "13800001234");
+
+  Open311Report situation;
+  situation.description = "桥面积水";
+  situation.address = "江滨路桥";
+  auto s = ReportFromOpen311(situation);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->kind, ReportKind::kSituation);
+  EXPECT_EQ(s->priority, ReportPriority::kNormal);
+
+  Open311Report typed_only = Open311Need();
+  typed_only.attributes = {{"need_type", "supplies"}};  // a need_type alone is a need
+  auto n = ReportFromOpen311(typed_only);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->kind, ReportKind::kNeed);
+}
+
+TEST(CrowdReportOpen311Test, WrongInputNamesTheOpen311Field) {
+  auto wrong = [](auto change, std::string_view names) {
+    Open311Report in = Open311Need();
+    change(in);
+    auto r = ReportFromOpen311(in);
+    ASSERT_FALSE(r) << names;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(r.error().message.find(names), std::string::npos) << r.error().message;
+  };
+  wrong([](Open311Report& in) { in.description = " "; }, "description");
+  wrong([](Open311Report& in) { in.media_url = "https://x.example/1.jpg"; }, "media_url");
+  wrong([](Open311Report& in) { in.attributes = {{"kind", "gossip"}}; }, "attribute[kind]");
+  wrong(
+      [](Open311Report& in) {
+        in.attributes = {{"kind", "need"}, {"need_type", "pizza"}};
+      },
+      "attribute[need_type]");
+  wrong([](Open311Report& in) { in.attributes = {{"kind", "need"}}; }, "attribute[need_type]");
+  wrong([](Open311Report& in) { in.attributes.emplace_back("count", "two"); }, "attribute[count]");
+  wrong([](Open311Report& in) { in.attributes.emplace_back("count", "-1"); }, "attribute[count]");
+  wrong([](Open311Report& in) { in.attributes.emplace_back("priority", "asap"); },
+        "attribute[priority]");
+  wrong([](Open311Report& in) { in.attributes.emplace_back("colour", "red"); },
+        "attribute[colour]");
+  wrong(
+      [](Open311Report& in) {
+        in.attributes = {{"kind", "situation"}, {"count", "3"}};
+      },
+      "attribute[kind]");
+  wrong(
+      [](Open311Report& in) {
+        in.lat.reset();
+        in.lng.reset();
+        in.address.clear();
+      },
+      "address_string");
+  wrong([](Open311Report& in) { in.contact_phone = "call me"; }, "'phone'");
+}
+
+}  // namespace
+}  // namespace xietong::emergency

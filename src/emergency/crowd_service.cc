@@ -215,7 +215,10 @@ Result<CrowdReport> CrowdReportService::Submit(const std::optional<Principal>& w
     return Fail(Error::InvalidArgument(fmt::format("'Idempotency-Key' is at most {} characters",
                                                    kMaxIdempotencyKeyChars))
                     .About("Idempotency-Key", "too_long"));
-  if (in.channel != ReportChannel::kWeb && !(who && MayRecordForOthers(*who)))
+  // Another system's API key (Open311) records reports on the open311 channel.
+  const bool api_client =
+      who && who->via == Principal::Via::kApiKey && in.channel == ReportChannel::kOpen311;
+  if (in.channel != ReportChannel::kWeb && !api_client && !(who && MayRecordForOthers(*who)))
     return Fail(Error::PermissionDenied(
         fmt::format("only an operator's account records a report from the {} channel",
                     ReportChannelName(in.channel))));
