@@ -104,6 +104,8 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
   http::Open311Options open311;
   open311.base_url = base_url;
+  open311.incidents = &p.incidents();
+  open311.crowd_reports = &p.crowd_reports();
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
   http::RegisterInsightRoutes(api, hotspots);

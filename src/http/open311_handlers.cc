@@ -223,12 +223,14 @@ class Open311 {
         requests_(requests),
         matters_(matters),
         clock_(clock),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        report_limiter_(options_.report_limits) {}
 
   struct Reply {
     int status = 200;
     std::string root;
     OJson body;
+    std::vector<std::pair<std::string, std::string>> headers = {};
   };
   using Method = std::function<Result<Reply>(const Request&, const std::string& name)>;
 
@@ -246,7 +248,9 @@ class Open311 {
             req.request_id);
       auto reply = method(req, file->name);
       if (!reply) return ErrorBody(file->format, reply.error(), req.request_id);
-      return Encode(file->format, reply->status, reply->root, reply->body);
+      Response res = Encode(file->format, reply->status, reply->root, reply->body);
+      for (const auto& [name, value] : reply->headers) res.SetHeader(name, value);
+      return res;
     };
   }
 
@@ -269,6 +273,7 @@ class Open311 {
     const std::string code = Field(form, "service_code");
     if (code.empty())
       return Fail(Error::InvalidArgument("'service_code' is required; services.xml lists them"));
+    if (auto incident = IncidentService(code)) return PostReport(req, form, actor, *incident);
     XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
     const matters::Matter* service = ServiceOf(*catalog, code);
     if (!service)
@@ -325,6 +330,10 @@ class Open311 {
   // GET /open311/v2/services/{code}.{fmt}
   Result<Reply> ServiceDefinition(const Request& req, const std::string& code) {
     XT_TRY_VOID(CheckJurisdiction(req.Query("jurisdiction_id").value_or("")));
+    if (auto incident = IncidentService(code)) {
+      XT_TRY_VOID(ActiveIncident(*incident));
+      return Reply{200, "service_definition", ReportDefinition(code)};
+    }
     XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
     if (!ServiceOf(*catalog, code))
       return Fail(Error::NotFound(fmt::format("service_code '{}' is not a service here", code)));
@@ -443,6 +452,7 @@ class Open311 {
       s["group"] = group ? group->name : "";
       all.push_back(std::move(s));
     }
+    XT_TRY_VOID(AppendIncidentServices(all));
     return Reply{200, "services", std::move(all)};
   }
 
@@ -467,14 +477,20 @@ class Open311 {
     } else {
       XT_ASSIGN_OR_RETURN(auto filter, ListFilterOf(req));
       std::vector<std::string> matter_ids;
+      bool only_incidents = false;  // crowd reports are not listed here
       for (const auto& code : SplitList(req.Query("service_code").value_or(""))) {
+        if (IncidentService(code)) {
+          only_incidents = matter_ids.empty();
+          continue;
+        }
+        only_incidents = false;
         const matters::Matter* m = catalog->FindByCode(code);
         if (!m)
           return Fail(
               Error::InvalidArgument(fmt::format("service_code '{}' is not a service here", code)));
         matter_ids.push_back(m->id);
       }
-      if (matter_ids.empty()) matter_ids.emplace_back();  // every service
+      if (matter_ids.empty() && !only_incidents) matter_ids.emplace_back();  // every service
       for (const auto& matter_id : matter_ids) {
         filter.matter_id = matter_id;
         filter.cursor.clear();
@@ -579,11 +595,157 @@ class Open311 {
     return j;
   }
 
+  // --- incidents as services (issue 17) -----------------------------------
+
+  // The incident a service_code names, when emergencies are served here.
+  std::optional<std::string> IncidentService(std::string_view code) const {
+    if (!options_.incidents || !options_.crowd_reports) return std::nullopt;
+    return emergency::IncidentOfServiceCode(code);
+  }
+
+  Result<emergency::Incident> ActiveIncident(const std::string& id) {
+    auto view = options_.incidents->Get(identity::Principal::System(), id);
+    if (!view) {
+      if (view.error().code == ErrorCode::kNotFound)
+        return Fail(Error::NotFound(fmt::format("service_code '{}' is not a service here",
+                                                emergency::Open311ServiceCode(id))));
+      return Fail(view.error());
+    }
+    if (view->incident.status != emergency::IncidentStatus::kActive)
+      return Fail(Error::InvalidArgument(
+          fmt::format("the incident of service_code '{}' is closed: it takes no more reports",
+                      emergency::Open311ServiceCode(id))));
+    return std::move(view->incident);
+  }
+
+  Result<void> AppendIncidentServices(OJson& all) {
+    if (!options_.incidents || !options_.crowd_reports) return {};
+    XT_ASSIGN_OR_RETURN(auto active,
+                        options_.incidents->List(
+                            identity::Principal::System(),
+                            {.status = "active", .limit = emergency::IncidentService::kMaxPage}));
+    for (const auto& inc : active) {
+      OJson s = OJson::object();
+      s["service_code"] = emergency::Open311ServiceCode(inc.id);
+      s["service_name"] = "应急求助：" + inc.title;
+      s["description"] = fmt::format(
+          "{}（{}）的群众上报：险情或求助（救援、物资、医疗、转移），核实后处置。"
+          "上报不在 requests 列表中列出。Crowd reports of this emergency: a situation or a need; "
+          "verified before use; reports are not listed by GET requests.",
+          inc.title, inc.unit_name);
+      s["metadata"] = true;
+      s["type"] = "realtime";
+      s["keywords"] = "应急,求助,险情,救援,物资";
+      s["group"] = "应急";
+      all.push_back(std::move(s));
+    }
+    return {};
+  }
+
+  static OJson ReportDefinition(const std::string& code) {
+    const auto list = [](std::initializer_list<std::pair<const char*, const char*>> values) {
+      OJson all = OJson::array();
+      for (auto [key, name] : values) {
+        OJson v = OJson::object();
+        v["key"] = key;
+        v["name"] = name;
+        all.push_back(std::move(v));
+      }
+      return all;
+    };
+    const auto attribute = [](const char* name, const char* datatype, bool required, int order,
+                              const char* datatype_description, const char* description) {
+      OJson a = OJson::object();
+      a["variable"] = true;
+      a["code"] = name;
+      a["datatype"] = datatype;
+      a["required"] = required;
+      a["datatype_description"] = datatype_description;
+      a["order"] = order;
+      a["description"] = description;
+      return a;
+    };
+    OJson kind =
+        attribute("kind", "singlevaluelist", false, 1, "",
+                  "上报类型：险情或求助（默认险情；给出求助类型即为求助） / situation or need");
+    kind["values"] = list({{"situation", "险情 situation"}, {"need", "求助 need"}});
+    OJson need_type = attribute("need_type", "singlevaluelist", false, 2, "",
+                                "求助类型（求助必填） / what is needed (required for a need)");
+    need_type["values"] = list({{"rescue", "救援 rescue"},
+                                {"supplies", "物资 supplies"},
+                                {"medical", "医疗 medical"},
+                                {"evacuation", "转移 evacuation"}});
+    OJson count =
+        attribute("count", "number", false, 3, "0 到 1000000 的整数 / a whole number, 0 = unknown",
+                  "人数或数量（求助） / how many people or items (a need)");
+    OJson priority = attribute("priority", "singlevaluelist", false, 4, "",
+                               "紧急程度（默认一般） / how urgent (default normal)");
+    priority["values"] = list({{"low", "较低 low"},
+                               {"normal", "一般 normal"},
+                               {"high", "紧急 high"},
+                               {"critical", "危急 critical"}});
+    OJson def = OJson::object();
+    def["service_code"] = code;
+    def["attributes"] = OJson::array({kind, need_type, count, priority});
+    return def;
+  }
+
+  // POST requests for an incident's service: one crowd report on the open311
+  // channel, unverified until a verifier looks at it.
+  Result<Reply> PostReport(const Request& req, const Form& form, const identity::Principal& actor,
+                           const std::string& incident_id) {
+    const RateDecision allowed = report_limiter_.Take("addr:" + req.remote, clock_.Now());
+    if (!allowed.allowed) {
+      OJson one = OJson::object();
+      one["code"] = 429;
+      one["description"] = fmt::format(
+          "too many reports from this address; retry in {} s (a retry with the same "
+          "Idempotency-Key is never stored twice)",
+          allowed.retry_after_seconds);
+      return Reply{429,
+                   "errors",
+                   OJson::array({std::move(one)}),
+                   {{"Retry-After", std::to_string(allowed.retry_after_seconds)}}};
+    }
+    emergency::Open311Report in;
+    const std::string lat = Field(form, "lat"), lon = Field(form, "long");
+    if (lat.empty() != lon.empty())
+      return Fail(Error::InvalidArgument("'lat' and 'long' are sent together"));
+    if (!lat.empty()) {
+      XT_ASSIGN_OR_RETURN(in.lat, ParseDegrees("lat", lat));
+      XT_ASSIGN_OR_RETURN(in.lng, ParseDegrees("long", lon));
+    }
+    in.address = Field(form, "address_string");
+    in.description = Field(form, "description");
+    in.contact_name = ContactName(Field(form, "first_name"), Field(form, "last_name"));
+    in.contact_phone = Field(form, "phone");
+    in.media_url = Field(form, "media_url");
+    for (const auto& [key, value] : form) {
+      if (!key.starts_with("attribute[")) continue;
+      if (!key.ends_with("]") || key.ends_with("[]"))
+        return Fail(Error::InvalidArgument(
+            fmt::format("'{}' is not an attribute of this service; send attribute[CODE]=value "
+                        "(kind, need_type, count, priority)",
+                        key)));
+      in.attributes.emplace_back(key.substr(10, key.size() - 11), value);
+    }
+    XT_ASSIGN_OR_RETURN(auto report, emergency::ReportFromOpen311(in));
+    XT_ASSIGN_OR_RETURN(auto incident, ActiveIncident(incident_id));
+    XT_ASSIGN_OR_RETURN(auto out, options_.crowd_reports->Submit(actor, incident.id, report,
+                                                                 req.Header("idempotency-key")));
+    OJson one = OJson::object();
+    one["service_request_id"] = out.id;
+    one["service_notice"] =
+        fmt::format("已收到，待核实。「{}」的指挥部核实后处置；请勿重复上报。", incident.title);
+    return Reply{200, "service_requests", OJson::array({std::move(one)})};
+  }
+
   identity::IdentityService& identity_;
   requests::RequestService& requests_;
   matters::MatterService& matters_;
   const Clock& clock_;
   const Open311Options options_;
+  RateLimiter report_limiter_;
 };
 
 // --- documentation ---------------------------------------------------------------
@@ -656,12 +818,13 @@ void RegisterOpen311Routes(Api& api, identity::IdentityService& identity,
           FileParam("requests.xml or requests.json"), doc::Ref("Open311Created"), {});
   post.body = {{"application/x-www-form-urlencoded", doc::Ref("Open311NewRequest")}};
   post.errors.push_back(403);
+  post.errors.push_back(429);  // reports to an incident's service, per client address
   post.security = {"open311_api_key", "api_key"};
   r.Add("POST", prefix + "/{file}", Auth::kPublic, std::move(post), bind(&Open311::Post));
   r.Add("GET", prefix + "/services/{file}", Auth::kPublic,
-        Doc("A service's definition (no extra attributes)", "Open311 服务定义",
-            FileParam("<service_code>.xml or .json"), doc::Ref("Open311ServiceDefinition"),
-            {Jurisdiction()}),
+        Doc("A service's definition (an incident's service: the crowd-report attributes)",
+            "Open311 服务定义", FileParam("<service_code>.xml or .json"),
+            doc::Ref("Open311ServiceDefinition"), {Jurisdiction()}),
         bind(&Open311::ServiceDefinition));
   r.Add("GET", prefix + "/requests/{file}", Auth::kPublic,
         Doc("One request by its number, as the public may see it", "Open311 查询单个诉求",

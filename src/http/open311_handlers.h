@@ -22,7 +22,10 @@
 #include <string>
 
 #include "core/clock.h"
+#include "emergency/crowd_service.h"
+#include "emergency/incident_service.h"
 #include "http/api.h"
+#include "http/rate_limit.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
 #include "requests/request_service.h"
@@ -36,6 +39,16 @@ struct Open311Options {
   // gives the path only. Never taken from the request's Host header.
   std::string base_url;
   std::string city_name = "江澜市";
+  // Emergencies (issue 17): with both set, each active incident is a
+  // service "incident-<id>" (group 应急, metadata true: the crowd-report
+  // attributes kind, need_type, count, priority), and a POST to it becomes a
+  // crowd report on the open311 channel (CrowdReportService::Submit; the
+  // answer's service_request_id is the report id; GET requests does not list
+  // reports). Those posts are rate-limited per client address (429 with
+  // Retry-After, in the spec's error body). A closed incident is no service.
+  emergency::IncidentService* incidents = nullptr;
+  emergency::CrowdReportService* crowd_reports = nullptr;
+  RateLimitOptions report_limits = {};
 };
 
 // identity authenticates api_key; clock gives "now" for the default window

@@ -122,7 +122,6 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterIdentityRoutes(*api_, *identity_);
     RegisterMatterRoutes(*api_, *matters_);
     RegisterRequestRoutes(*api_, *requests_, *matters_);
-    RegisterOpen311Routes(*api_, *identity_, *requests_, *matters_, clock_, Open311Options{});
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
@@ -151,6 +150,12 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
         std::make_unique<emergency::IncidentService>(t_->db(), clock_, ids_, *identity_, *collab_);
     incidents_->SetCrowdLayer([this](std::string_view id) { return crowd_->MapLayer(id); });
     RegisterIncidentRoutes(*api_, *incidents_);
+    // Open311 (registered earlier in app/main.cc) serves incidents as services.
+    Open311Options open311;
+    open311.incidents = incidents_.get();
+    open311.crowd_reports = crowd_.get();
+    open311.report_limits = open311_limits_;
+    RegisterOpen311Routes(*api_, *identity_, *requests_, *matters_, clock_, open311);
     warnings_ = std::make_unique<emergency::WarningService>(t_->db(), clock_, ids_, *requests_,
                                                             &*calendar_);
     RegisterWarningRoutes(*api_, *warnings_);
@@ -327,7 +332,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_;
   std::unique_ptr<emergency::IncidentService> incidents_;
-  RateLimitOptions crowd_limits_{};  // a derived suite may set it before SetUp()
+  RateLimitOptions crowd_limits_{};    // a derived suite may set it before SetUp()
+  RateLimitOptions open311_limits_{};  // the same, for Open311's incident services
   // The app wires RequestService into collab (app/collab_requests.h); the
   // routes' test does the same, one request at a time.
   struct TestCollabRequests final : collab::RequestDirectory {
