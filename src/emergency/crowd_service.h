@@ -4,7 +4,8 @@
 // Who may do what:
 //   anyone (signed in or not) submits a report on the web channel; the phone
 //   and open311 channels (an operator taking a call, another system) need a
-//   staff account with kRequestCreate. Photos: signed-in reporters only
+//   staff account with kRequestCreate (open311 also another system's API
+//   key: Open311's incident services post with it). Photos: signed-in reporters only
 //   (uploads need an account; files::Attach takes the uploader's own files).
 //   verifiers — staff with kIncidentRespond over the incident's commanding
 //   unit or from a unit below it, or members of its 指挥部 (task force) —
