@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "app/demo_people.h"
 #include "app/demo_random.h"
 #include "collab/collab_service.h"
 #include "requests/request_service.h"
@@ -80,15 +81,9 @@ constexpr Line kDirectLines[] = {
 class Demo {
  public:
   Demo(Platform& p, const std::string& password, ManualClock& clock, collab::CollabService& svc)
-      : p_(p), password_(password), clock_(clock), svc_(svc) {}
+      : p_(p), people_(p.identity(), password), clock_(clock), svc_(svc) {}
 
-  Result<Principal> As(const std::string& username) {
-    if (auto it = people_.find(username); it != people_.end()) return it->second;
-    XT_ASSIGN_OR_RETURN(auto login, p_.identity().Login(username, password_));
-    XT_ASSIGN_OR_RETURN(auto principal, p_.identity().Authenticate(login.token));
-    people_[username] = principal;
-    return principal;
-  }
+  Result<Principal> As(const std::string& username) { return people_.As(username); }
   Result<std::string> Id(const std::string& username) {
     XT_ASSIGN_OR_RETURN(auto principal, As(username));
     return principal.account_id;
@@ -130,10 +125,9 @@ class Demo {
   }
 
   Platform& p_;
-  const std::string& password_;
+  DemoPeople people_;
   ManualClock& clock_;
   collab::CollabService& svc_;
-  std::map<std::string, Principal> people_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/demo_people.h"
 #include "audit/consumer.h"
 #include "collab/collab_service.h"
 #include "emergency/crowd_service.h"
@@ -88,12 +89,6 @@ constexpr CrowdRow kCrowd[] = {
      ""},
 };
 
-const matters::Matter* LeafNamed(const matters::Catalog& catalog, std::string_view name) {
-  for (const matters::Matter* m : catalog.Leaves())
-    if (m->name == name) return m;
-  return nullptr;
-}
-
 // The first ring's vertex mean of a unit's GeoJSON (Polygon or MultiPolygon).
 std::optional<emergency::GeoPoint> CentreOf(const identity::OrgUnit* unit) {
   if (!unit || !unit->geometry) return std::nullopt;
@@ -115,25 +110,6 @@ std::optional<emergency::GeoPoint> CentreOf(const identity::OrgUnit* unit) {
   return emergency::GeoPoint{.lat = lat / n, .lng = lng / n};
 }
 
-class Scene {
- public:
-  Scene(Platform& p, const std::string& password, ManualClock& clock)
-      : p_(p), password_(password), clock_(clock) {}
-
-  Result<Principal> As(const std::string& username) {
-    if (auto it = people_.find(username); it != people_.end()) return it->second;
-    XT_ASSIGN_OR_RETURN(auto login, p_.identity().Login(username, password_));
-    XT_ASSIGN_OR_RETURN(auto principal, p_.identity().Authenticate(login.token));
-    people_[username] = principal;
-    return principal;
-  }
-
-  Platform& p_;
-  const std::string& password_;
-  ManualClock& clock_;
-  std::map<std::string, Principal> people_;
-};
-
 }  // namespace
 
 Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
@@ -154,7 +130,7 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
   const Timestamp today = (real_now + 8 * kHour) / kDay * kDay - 8 * kHour;
   ManualClock clock(today - 40 * kDay + 9 * kHour);
   IdGenerator ids(clock);
-  Scene scene(platform, staff_password, clock);
+  DemoPeople people(platform.identity(), staff_password);
 
   // The module's services on the demo's clock, over the platform's database.
   collab::CollabService collab(platform.db(), clock, ids, platform.calendar(), platform.identity());
@@ -171,7 +147,7 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
                              return warnings.OnEvent(ex, e);
                            });
 
-  auto principal = [&](const char* who) { return scene.As(who); };
+  auto principal = [&](const char* who) { return people.As(who); };
   auto street = principal("street.lead");
   auto operator_ = principal("operator");
   if (!street || !operator_ || street->memberships.empty()) {
@@ -282,7 +258,7 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
                                            .unit_id = street_id,
                                            .title = "望湖街道强降雨积水（湖畔社区、春江路）"}));
     ++report.incidents;
-    XT_ASSIGN_OR_RETURN(const Principal handler, scene.As("street.handler"));
+    XT_ASSIGN_OR_RETURN(const Principal handler, people.As("street.handler"));
     auto place_of = [&](std::string_view name) {
       emergency::ReportPlace place;
       place.address = std::string(name);
@@ -420,7 +396,7 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
   if (gas) {
     ++report.warnings;
     clock.Advance(55 * kMinute);
-    XT_ASSIGN_OR_RETURN(const Principal supervisor, scene.As("supervisor"));
+    XT_ASSIGN_OR_RETURN(const Principal supervisor, people.As("supervisor"));
     XT_TRY_VOID(warnings.Dismiss(supervisor, gas->id,
                                  "同一处（柳岸社区 3 幢 2 单元）户内燃气表接头漏气，燃气集团已关阀"
                                  "修复，非区域性泄漏，无需启动应急。"));

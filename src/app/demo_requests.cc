@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/demo_people.h"
 #include "matters/matter.h"
 #include "requests/routing.h"
 
@@ -63,12 +64,6 @@ class Dice {
  private:
   std::uint64_t state_ = 20261123;
 };
-
-const matters::Matter* LeafNamed(const matters::Catalog& catalog, std::string_view name) {
-  for (const matters::Matter* m : catalog.Leaves())
-    if (m->name == name) return m;
-  return nullptr;
-}
 
 // How well a unit does, from 0 (poorly) to 3 (very well), fixed by its code:
 // the ranking then has a top and a bottom.
@@ -165,20 +160,6 @@ Result<int> AddHistory(Platform& p, const Scene& s) {
 
 // --- live requests, through the real commands ----------------------------------
 
-class Actors {
- public:
-  Actors(identity::IdentityService& identity, std::string password)
-      : identity_(identity), password_(std::move(password)) {}
-  Result<Principal> As(std::string_view username) {
-    XT_ASSIGN_OR_RETURN(auto login, identity_.Login(username, password_));
-    return identity_.Authenticate(login.token);
-  }
-
- private:
-  identity::IdentityService& identity_;
-  std::string password_;
-};
-
 CommandInput Say(Command c, std::string text = {}) {
   CommandInput in;
   in.command = c;
@@ -201,7 +182,7 @@ requests::Intake Call(const Story& story, const OrgUnit& community, std::string_
 }
 
 Result<int> AddLive(Platform& p, const Scene& s, const std::string& password) {
-  Actors actors(p.identity(), password);
+  DemoPeople actors(p.identity(), password);
   XT_ASSIGN_OR_RETURN(auto op, actors.As("operator"));
   XT_ASSIGN_OR_RETURN(auto street, actors.As("street.handler"));
   XT_ASSIGN_OR_RETURN(auto dept, actors.As("dept.handler"));
