@@ -11,6 +11,7 @@ import {
   TitleComponent,
 } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
+import { onBeforeUnmount, onMounted, type Ref } from 'vue'
 import { get } from './api'
 
 echarts.use([
@@ -28,6 +29,28 @@ echarts.use([
 ])
 
 export { echarts }
+
+// One chart in one box for a component's life: made when the component
+// mounts, drawn by `draw`, resized with its box (a tab or drawer may open
+// after it is made) and disposed when it unmounts. `redraw()` draws again
+// with the current data; before mounting it does nothing.
+export function useChart(el: Ref<HTMLElement | null>, draw: (chart: echarts.ECharts) => void): { redraw: () => void } {
+  let chart: echarts.ECharts | null = null
+  let observer: ResizeObserver | null = null
+  onMounted(() => {
+    if (!el.value) return
+    chart = echarts.init(el.value)
+    draw(chart)
+    observer = new ResizeObserver(() => chart?.resize())
+    observer.observe(el.value)
+  })
+  onBeforeUnmount(() => {
+    observer?.disconnect()
+    chart?.dispose()
+    chart = null
+  })
+  return { redraw: () => chart && draw(chart) }
+}
 
 export interface UnitFeature {
   type: 'Feature'
