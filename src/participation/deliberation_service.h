@@ -5,9 +5,26 @@
 // budgets where each verified resident votes once, secretly, and the tally
 // can be checked from the audit chain. The contract is
 // docs/plans/participation.md §§2–3, §7 and §8. Thread-safe.
+//
+// Who may do what:
+//   A verified resident of a community (a `resident` membership at exactly
+//   that community unit, §7.2) proposes there, supports its proposals (not
+//   their own, once each) and comments on them; elsewhere 403 not_resident.
+//   The author withdraws their proposal while it collects supports.
+//   Staff (kParticipationStaff over the community — TODO(B): kDirectiveSend
+//   until identity has it) hide proposals, list supporters, schedule,
+//   record and cancel meetings. Anyone signed in reads proposals (hidden
+//   ones: staff only, 404 otherwise), the agenda and meetings.
+//
+// Each command runs one transaction: authorize → load → decide (the pure
+// rules of proposal.h and meeting.h) → store (deliberation_store.h) + one
+// audit event (a meeting's record appends its event and one
+// deliberation.proposal.decided per agenda item, together).
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -16,6 +33,9 @@
 #include "core/id.h"
 #include "core/result.h"
 #include "identity/identity_service.h"
+#include "participation/deliberation_store.h"
+#include "participation/meeting.h"
+#include "participation/proposal.h"
 #include "requests/request_service.h"
 #include "storage/database.h"
 
@@ -25,11 +45,77 @@ struct DeliberationOptions {
   int max_ballot_events_per_close = 100000;
 };
 
+// One proposal as its reader sees it.
+struct ProposalView {
+  Proposal proposal;
+  bool my_support = false;   // the caller supports it
+  bool can_support = false;  // the caller may support it now
+  std::vector<ProposalUpdate> updates;
+};
+
+struct SupportResult {
+  std::string proposal_id;
+  std::int64_t supports = 0;
+  std::int64_t threshold = 0;
+  ProposalStatus status = ProposalStatus::kCollecting;
+  bool qualified = false;  // this support put it on the agenda
+};
+
+struct ProposalQuery {
+  std::string community_id;  // "" → the caller's one community (staff: every one they reach)
+  std::optional<ProposalStatus> status;
+  bool supported_by_me = false;
+  int limit = 50;
+  std::string cursor;  // next_cursor of the previous page
+};
+struct ProposalPage {
+  std::vector<Proposal> items;
+  std::string next_cursor;  // "" when there is none
+};
+
 class DeliberationService {
  public:
   DeliberationService(storage::Database& db, const Clock& clock, IdGenerator& ids,
                       identity::IdentityService& identity, collab::CollabService& collab,
                       requests::RequestService& requests, DeliberationOptions options = {});
+
+  static constexpr int kMaxPage = 200;
+
+  // Proposals. Propose takes NewProposal::idempotency_key: the same key by
+  // the same author answers the first proposal.
+  Result<Proposal> Propose(const identity::Principal& actor, NewProposal in);
+  Result<ProposalView> GetProposal(const identity::Principal& actor, std::string_view id);
+  Result<ProposalPage> ListProposals(const identity::Principal& actor, const ProposalQuery& q);
+  // 409 already_supported | own_proposal | not_collecting; 403 not_resident.
+  Result<SupportResult> Support(const identity::Principal& actor, std::string_view id);
+  Result<std::vector<Supporter>> Supporters(const identity::Principal& actor, std::string_view id);
+  Result<Proposal> Withdraw(const identity::Principal& actor, std::string_view id,
+                            std::string_view reason);
+  Result<Proposal> Hide(const identity::Principal& actor, std::string_view id,
+                        std::string_view reason);
+
+  // Discussion: residents of the community and its staff.
+  Result<Comment> PostComment(const identity::Principal& actor, std::string_view proposal_id,
+                              std::string_view text);
+  Result<std::vector<Comment>> Comments(const identity::Principal& actor,
+                                        std::string_view proposal_id);
+
+  // The community's agenda: qualified and scheduled proposals.
+  Result<std::vector<Proposal>> Agenda(const identity::Principal& actor,
+                                       std::string_view community_id);
+
+  // Meetings (议事会).
+  Result<Meeting> ScheduleMeeting(const identity::Principal& actor, NewMeeting in);
+  Result<Meeting> GetMeeting(const identity::Principal& actor, std::string_view id);
+  Result<std::vector<Meeting>> ListMeetings(const identity::Principal& actor,
+                                            std::string_view community_id);
+  // Records attendees (residents of the community), minutes and a decision
+  // per agenda item, all in one transaction.
+  Result<Meeting> RecordMeeting(const identity::Principal& actor, std::string_view id,
+                                MeetingRecord in);
+  // Cancels a scheduled meeting; its agenda goes back to qualified.
+  Result<Meeting> CancelMeeting(const identity::Principal& actor, std::string_view id,
+                                std::string_view reason);
 
   // The progress reaction: runs inside the consumer's batch transaction.
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
@@ -40,6 +126,8 @@ class DeliberationService {
   void AddOnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
 
  private:
+  void Committed();
+
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
