@@ -4,10 +4,25 @@
 // a mistake is reversed by a new posting naming the one it reverses.
 // Awards come from rules over events the platform already sees (OnEvent,
 // run by a durable reaction), each (trigger, subject, earner) at most once.
-// The contract is docs/plans/participation.md §§2–6 and §8. Thread-safe.
+// The contract is docs/plans/participation.md §§2–6 and §8.
+//
+// Who may do what (until identity's participation actions land, the roles
+// stand in for them, see points_service.cc):
+//   points.manage (unit_lead, admin) over a unit: its rules, manual awards
+//   from it, reversals of postings on its ledger, its settings.
+//   Reading an account: its holder ("me"), staff (handler, unit_lead,
+//   leader, supervisor, admin) over one of the holder's communities (a
+//   person) or over the organisation; others get NotFound.
+//   Rules: staff over the unit; anyone signed in reads the active rules
+//   (how to earn). Settings: staff read, points.manage writes.
+// Each command: authorize → load → decide (ledger.h, rules.h, settings.h) →
+// store (points_store.h, rule_store.h) + one audit event, in one
+// transaction. Thread-safe.
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -16,6 +31,10 @@
 #include "core/id.h"
 #include "core/result.h"
 #include "identity/identity_service.h"
+#include "participation/ledger.h"
+#include "participation/levels.h"
+#include "participation/rules.h"
+#include "participation/settings.h"
 #include "storage/database.h"
 
 namespace xietong::participation {
@@ -25,19 +44,125 @@ struct PointsOptions {
   Timestamp statement_valid = 30 * kMicrosPerDay;
 };
 
+// One posting seen from one account's side.
+struct PostingLine {
+  std::string id = {};
+  Timestamp posted_at = 0;
+  PostingKind kind = PostingKind::kAward;
+  std::int64_t amount = 0;  // + credited to this account, − debited
+  std::int64_t balance_after = 0;
+  std::string counterparty = {};
+  std::string trigger = {};
+  std::string rule_id = {};
+  std::string memo = {};
+  std::string subject_id = {};
+  std::optional<std::string> reverses = {};
+  std::optional<std::string> reversed_by = {};
+  std::int64_t audit_seq = 0;
+};
+
+struct PostingPage {
+  std::vector<PostingLine> items;
+  std::string next_cursor;  // "" at the end
+};
+
+struct AccountView {
+  Account account;
+  std::string owner_name;  // display name or unit name ("" when unknown)
+  Level level;
+  std::vector<Badge> badges;
+  PostingPage postings;  // newest first
+};
+
+struct PostingQuery {
+  std::string cursor = {};   // from the previous page
+  std::string trigger = {};  // "" for all
+  int limit = 50;            // 1–200
+};
+
+struct RuleFilter {
+  std::string unit_id = {};  // "" for every unit the caller may see (staff) or their communities
+  std::string status = {};   // "" | active | retired
+};
+
+struct ManualAward {
+  std::string unit_id = {};     // the issuing unit (its ledger)
+  std::string account_id = {};  // "person:<id>", "organisation:<unit id>" or a bare account id
+  std::int64_t amount = 0;
+  std::string memo = {};
+  std::string idempotency_key = {};  // "" for none
+};
+
+// The trial balance (总账核对).
+struct LedgerCheck {
+  std::int64_t accounts = 0;
+  std::int64_t postings = 0;
+  std::int64_t sum_of_balances = 0;          // 0 when every posting has both sides
+  std::vector<std::string> mismatched = {};  // accounts whose balance ≠ Σ entries
+};
+
 class PointsService {
  public:
+  static constexpr int kMaxPage = 200;
+
   PointsService(storage::Database& db, const Clock& clock, IdGenerator& ids,
                 identity::IdentityService& identity, const audit::SigningKey& key,
                 PointsOptions options = {});
 
-  // The awards reaction: runs inside the consumer's batch transaction.
+  // The awards reaction: runs inside the consumer's batch transaction (the
+  // four consumers of reactions.h). Claims each (trigger, subject, earner)
+  // once, picks the rule by the event's time, applies the caps, velocity,
+  // self-dealing and household controls, then posts, holds for review or
+  // records the claim as capped. Never fails for a refused award.
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
+
+  // --- rules (积分规则)
+  // points.manage over unit_id. 201; 409 rule_exists; 400 unknown_trigger.
+  Result<Rule> CreateRule(const identity::Principal& actor, const NewRule& in);
+  // points.manage over the rule's unit; sets valid_until = now.
+  Result<Rule> RetireRule(const identity::Principal& actor, std::string_view rule_id,
+                          std::string_view reason);
+  Result<std::vector<Rule>> Rules(const identity::Principal& actor, const RuleFilter& filter);
+
+  // --- manual awards and reversals
+  // points.manage over unit_id; 403 self_dealing for oneself or one's household;
+  // 400 over_manual_max. With an idempotency key, a retry answers the first posting.
+  Result<Posting> Award(const identity::Principal& actor, const ManualAward& in);
+  // points.manage over the posting's unit. 409 already_reversed, not_reversible,
+  // insufficient_points (spent: cancel or reject their redemption first).
+  Result<Posting> Reverse(const identity::Principal& actor, std::string_view posting_id,
+                          std::string_view reason);
+
+  // --- accounts and postings
+  // account_id: "me", "person:<id>", "organisation:<unit id>" or a bare account id.
+  Result<AccountView> GetAccount(const identity::Principal& actor, std::string_view account_id,
+                                 int limit = 20);
+  Result<PostingPage> Postings(const identity::Principal& actor, std::string_view account_id,
+                               const PostingQuery& q);
+  // Readers of either side's account (or points.manage over its unit).
+  Result<Posting> GetPosting(const identity::Principal& actor, std::string_view posting_id);
+
+  // --- settings
+  Result<ParticipationSettings> Settings(const identity::Principal& actor,
+                                         std::string_view unit_id);
+  // points.manage over unit_id; if_match: the version read (0: no row yet).
+  Result<ParticipationSettings> UpdateSettings(const identity::Principal& actor,
+                                               const ParticipationSettings& in,
+                                               std::int64_t if_match);
+
+  // points.manage over unit_id (admin: "" for the whole ledger).
+  Result<LedgerCheck> CheckLedger(const identity::Principal& actor, std::string_view unit_id);
 
   // Called after each command commits. Add before serving.
   void AddOnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
 
  private:
+  Result<void> AuthorizeManage(const identity::Principal& actor, std::string_view unit_id,
+                               std::shared_ptr<const identity::OrgUnit>* unit_out);
+  Result<std::string> ResolveAccount(const identity::Principal& actor, std::string_view id);
+  Result<void> AuthorizeRead(const identity::Principal& actor, const ParsedAccount& acc);
+  void Committed();
+
   storage::Database& db_;
   const Clock& clock_;
   IdGenerator& ids_;
