@@ -393,15 +393,17 @@ Result<CrowdReport> CrowdReportService::Verify(const Principal& actor, std::stri
     XT_ASSIGN_OR_RETURN(const bool set, store::SetVerdict(ex, changed));
     if (!set)
       return Fail(Error::Conflict("another verifier gave this report a verdict just now; reload"));
-    XT_TRY_VOID(audit::Append(ex, now,
-                              {actor.account_id,
-                               "emergency.report.verified",
-                               changed.id,
-                               {{"incident_id", changed.incident_id},
-                                {"verdict", ReportStateName(changed.state)},
-                                {"duplicate_of", changed.duplicate_of},
-                                {"note", changed.verdict_note},
-                                {"need_id", changed.need_id}}}));
+    json::Json payload = {
+        {"incident_id", changed.incident_id},   {"verdict", ReportStateName(changed.state)},
+        {"duplicate_of", changed.duplicate_of}, {"note", changed.verdict_note},
+        {"need_id", changed.need_id},           {"unit_path", incident->unit_path}};
+    // The reporter is named only for a signed-in person reporting for themself on the web: an
+    // operator's phone record or an Open311 client never earns the recorder participation points
+    // (participation's report_verified reads the earner and the commanding unit from here).
+    if (changed.channel == ReportChannel::kWeb && !changed.reporter_id.empty())
+      payload["reporter_id"] = changed.reporter_id;
+    XT_TRY_VOID(audit::Append(
+        ex, now, {actor.account_id, "emergency.report.verified", changed.id, std::move(payload)}));
     return changed;
   });
 }

@@ -9,6 +9,8 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "audit/audit_log.h"
 #include "audit/consumer.h"
 #include "audit/verify.h"
@@ -341,6 +343,48 @@ TEST_P(CrowdServiceTest, AVerifiedNeedBecomesANeedInTheSameTransaction) {
   ASSERT_FALSE(other);
   EXPECT_EQ(other.error().code, ErrorCode::kConflict);
   EXPECT_EQ(AuditHead(), head + 1);
+}
+
+// Participation's report_verified award reads the earner and the commanding unit from the verdict
+// event alone: the reporter is named only for a signed-in person reporting on the web, never for
+// an operator's phone record or an anonymous report; every verdict carries the incident's
+// unit_path.
+TEST_P(CrowdServiceTest, AVerdictNamesTheReporterOnlyForTheirOwnWebReport) {
+  auto submit = [&](const std::optional<Principal>& who, NewCrowdReport in) {
+    auto r = service_->Submit(who, incident_.id, in, "");
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(CrowdReport{});
+  };
+  CrowdReport own = submit(resident_, Need("文化路小区2号楼地下室进水，有人被困"));
+  NewCrowdReport call = Situation("来电：中原路桥下积水没过车轮");
+  call.channel = ReportChannel::kPhone;
+  CrowdReport phoned = submit(operator_, call);
+  EXPECT_EQ(phoned.reporter_id, operator_.account_id);  // recorded by the operator
+  CrowdReport anonymous = submit(std::nullopt, Situation("经三路积水约二十公分"));
+  ASSERT_TRUE(service_->Verify(responder_, incident_.id, own.id, {ReportState::kVerified}));
+  ASSERT_TRUE(service_->Verify(responder_, incident_.id, phoned.id, {ReportState::kVerified}));
+  ASSERT_TRUE(service_->Verify(responder_, incident_.id, anonymous.id, {ReportState::kFalse}));
+  auto events = t_->db().Read([](storage::Executor& ex) {
+    return audit::EventsAfter(ex, 0, "emergency.report.verified", 100);
+  });
+  ASSERT_TRUE(events) << events.error().message;
+  ASSERT_EQ(events->size(), 3u);
+  std::map<std::string, json::Json> by_report;
+  for (const auto& e : *events) {
+    EXPECT_EQ(e.actor, responder_.account_id);
+    by_report[e.subject] = json::Json::parse(e.payload);
+  }
+  const json::Json& mine = by_report[own.id];
+  EXPECT_EQ(mine["verdict"], "verified");
+  EXPECT_EQ(mine["reporter_id"], resident_.account_id);
+  EXPECT_EQ(mine["unit_path"], district_.path);
+  EXPECT_FALSE(by_report[phoned.id].contains("reporter_id"));
+  EXPECT_EQ(by_report[phoned.id]["unit_path"], district_.path);
+  EXPECT_FALSE(by_report[anonymous.id].contains("reporter_id"));
+  EXPECT_EQ(by_report[anonymous.id]["verdict"], "false");
+  EXPECT_EQ(by_report[anonymous.id]["unit_path"], district_.path);
+  // No contact details on the chain.
+  for (const auto& e : *events) EXPECT_EQ(e.payload.find("13812345678"), std::string::npos);
 }
 
 TEST_P(CrowdServiceTest, OnlyTheIncidentsRespondersVerifyAndReadTheQueue) {

@@ -32,6 +32,16 @@ Result<void> RequireText(std::string_view field, const std::string& value, std::
   return {};
 }
 
+// On request.callback and request.closed: who filed it (only a resident filing on the web has an
+// account) and where, so a reaction that awards points for a fixed request (participation's
+// request_fixed) reads its earner and the place's rules from the event alone.
+void AddRequesterAndPlace(const Request& r, json::Json& payload) {
+  if (!r.requester_id.empty()) payload["requester_id"] = r.requester_id;
+  if (!r.place.community_id.empty()) payload["community_id"] = r.place.community_id;
+  if (!r.place.street_id.empty()) payload["street_id"] = r.place.street_id;
+  if (!r.place.district_id.empty()) payload["district_id"] = r.place.district_id;
+}
+
 // Who may be given a request to handle.
 bool Receives(identity::UnitKind kind) {
   using identity::UnitKind;
@@ -374,6 +384,7 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       t.payload["resolved"] = *in.resolved;
       t.payload["satisfaction"] = SatisfactionName(*in.satisfaction);
       if (!in.text.empty()) t.payload["comment"] = in.text;  // the resident's own words
+      AddRequesterAndPlace(r, t.payload);
       t.action = "request.callback";
       break;
     }
@@ -383,6 +394,7 @@ Result<Transition> Decide(const Request& r, const CommandInput& in, const Contex
       t.children_follow = true;
       t.payload = Change(r, a);
       if (!in.reason.empty()) t.payload["reason"] = in.reason;
+      AddRequesterAndPlace(r, t.payload);
       t.action = "request.closed";
       break;
     case Command::kReopen: {

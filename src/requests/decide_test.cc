@@ -278,3 +278,57 @@ TEST_F(DecideTest, AReplyAndAClosingAreFollowedByMergedRequests) {
 
 }  // namespace
 }  // namespace xietong::requests::lifecycle
+
+namespace xietong::requests::lifecycle {
+namespace {
+
+// Participation's request_fixed award reads its earner and the place's units from these two
+// events alone (docs/plans/participation.md §4.2), so both carry them; a request recorded for a
+// caller has no requester, and a place the router could not name leaves those ids out.
+TEST_F(DecideTest, CallbackAndClosingCarryTheRequesterAndThePlace) {
+  Request r = SignedAtStreet();
+  r.requester_id = "acct-resident";
+  r.place.community_id = "id:JL-01-01-01";
+  r.place.street_id = "id:JL-01-01";
+  r.place.district_id = "id:JL-01";
+  CommandInput reply = Cmd(Command::kReply);
+  reply.text = "已清理，通道恢复。";
+  auto replied = Decide(r, reply, Ctx(kMonday10 + 2 * kMicrosPerHour));
+  ASSERT_TRUE(replied) << replied.error().message;
+  EXPECT_FALSE(replied->payload.contains("requester_id"));  // only the two closing events
+  CommandInput callback = Cmd(Command::kCallback);
+  callback.resolved = false;
+  callback.satisfaction = Satisfaction::kDissatisfied;
+  for (Satisfaction s : {Satisfaction::kDissatisfied, Satisfaction::kSatisfied}) {
+    callback.satisfaction = s;
+    auto called = Decide(replied->after, callback, Ctx());
+    ASSERT_TRUE(called) << called.error().message;
+    EXPECT_EQ(called->action, "request.callback");
+    EXPECT_EQ(called->payload["requester_id"], "acct-resident");
+    EXPECT_EQ(called->payload["community_id"], "id:JL-01-01-01");
+    EXPECT_EQ(called->payload["street_id"], "id:JL-01-01");
+    EXPECT_EQ(called->payload["district_id"], "id:JL-01");
+  }
+  Request waiting = replied->after;
+  waiting.status = Status::kCallback;
+  CommandInput close = Cmd(Command::kClose);
+  close.reason = "回访三次未接通";
+  auto closed = Decide(waiting, close, Ctx());
+  ASSERT_TRUE(closed) << closed.error().message;
+  EXPECT_EQ(closed->action, "request.closed");
+  EXPECT_EQ(closed->payload["to"], "closed");
+  EXPECT_EQ(closed->payload["requester_id"], "acct-resident");
+  EXPECT_EQ(closed->payload["community_id"], "id:JL-01-01-01");
+  EXPECT_EQ(closed->payload["district_id"], "id:JL-01");
+  // Recorded for a caller, on a street with no community named: neither key appears.
+  waiting.requester_id.clear();
+  waiting.place.community_id.clear();
+  auto anonymous = Decide(waiting, close, Ctx());
+  ASSERT_TRUE(anonymous);
+  EXPECT_FALSE(anonymous->payload.contains("requester_id"));
+  EXPECT_FALSE(anonymous->payload.contains("community_id"));
+  EXPECT_EQ(anonymous->payload["street_id"], "id:JL-01-01");
+}
+
+}  // namespace
+}  // namespace xietong::requests::lifecycle
