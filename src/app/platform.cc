@@ -116,6 +116,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->requests_->SetKeywordFinder([warnings](std::string_view title, std::string_view text) {
     return warnings->KeywordsIn(title, text);
   });
+  p->requests_->SetPlaceFinder([warnings](std::string_view title, std::string_view text) {
+    return warnings->PlacesIn(title, text);
+  });
   p->reactions_.push_back(std::make_unique<audit::Consumer>(
       *p->db_, p->clock_, p->node_id_, emergency::WarningService::ConsumerOptions(),
       [warnings](storage::Executor& ex, const audit::Event& e) {

@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "text/hotspots.h"
+#include "text/normalize.h"
+#include "text/utf8.h"
 
 namespace xietong::emergency::warning {
 namespace {
@@ -53,6 +56,22 @@ std::vector<std::string> KeywordsIn(const std::vector<std::string>& words, std::
   return found;
 }
 
+std::vector<std::string> PlacesIn(std::string_view title, std::string_view text,
+                                  std::size_t limit) {
+  std::vector<std::string> found;
+  for (const std::string_view field : {title, text}) {
+    auto cps = text::DecodeUtf8(field);
+    if (!cps) continue;  // intake has refused invalid UTF-8 already
+    bool truncated = false;
+    for (std::string& name : text::ExtractPlaces(text::Normalizer::Fold(*cps, truncated)).names) {
+      if (found.size() >= limit) return found;
+      if (std::find(found.begin(), found.end(), name) == found.end())
+        found.push_back(std::move(name));
+    }
+  }
+  return found;
+}
+
 Result<void> ValidateRule(const Rule& rule) {
   if (rule.category.empty()) return Fail(Error::InvalidArgument("category: required"));
   if (rule.threshold < 1 || rule.threshold > 100000) {
@@ -72,6 +91,8 @@ std::string_view KindName(Kind kind) {
       return "keyword";
     case Kind::kRule:
       return "rule";
+    case Kind::kPlace:
+      return "place";
   }
   return "volume";
 }
@@ -80,6 +101,7 @@ std::optional<Kind> ParseKind(std::string_view name) {
   if (name == "volume") return Kind::kVolume;
   if (name == "keyword") return Kind::kKeyword;
   if (name == "rule") return Kind::kRule;
+  if (name == "place") return Kind::kPlace;
   return std::nullopt;
 }
 
@@ -388,16 +410,23 @@ std::vector<Alert> Detector::Add(const Observation& obs) {
   if (!obs.text.empty()) {
     for (const std::string& word : options_.keywords) {
       if (word.empty() || obs.text.find(word) == std::string::npos) continue;
-      Series& ks = series_[SeriesKey('k', word, obs.street_id)];
-      const bool kopen = open_.contains({static_cast<int>(Kind::kKeyword), word, obs.street_id});
-      if (ks.hour != hour_) CloseHour(ks, kopen);
-      Feed(ks, o);
-      if (auto a = Test(Kind::kKeyword, word, "", obs.street_id, ks, at)) {
-        out.push_back(std::move(*a));
-      }
+      if (auto a = AddTagged(Kind::kKeyword, 'k', word, o)) out.push_back(std::move(*a));
     }
   }
+  for (const std::string& place : obs.places) {
+    if (place.empty()) continue;
+    if (auto a = AddTagged(Kind::kPlace, 'p', place, o)) out.push_back(std::move(*a));
+  }
   return out;
+}
+
+std::optional<Alert> Detector::AddTagged(Kind kind, char prefix, const std::string& key,
+                                         const Observation& o) {
+  Series& s = series_[SeriesKey(prefix, key, o.street_id)];
+  const bool open = open_.contains({static_cast<int>(kind), key, o.street_id});
+  if (s.hour != hour_) CloseHour(s, open);
+  Feed(s, o);
+  return Test(kind, key, "", o.street_id, s, o.at);
 }
 
 std::vector<Quiet> Detector::Advance(Timestamp now) {

@@ -4,8 +4,10 @@
 // transaction; `xietong warnings replay` does it in memory).
 //
 // Series. Every observation counts in one volume series (matter category ×
-// street) and in one keyword series per keyword its text contains (keyword ×
-// street, across categories). Admin rules (category, street or any street,
+// street), in one keyword series per keyword its text contains (keyword ×
+// street, across categories) and in one place series per named place it
+// mentions (place × street, across categories: a cluster of calls about one
+// estate or road, whatever their matter). Admin rules (category, street or any street,
 // threshold, window) are evaluated on the volume series.
 //
 // Baseline. Time is cut into local hours (Asia/Shanghai, +08:00) and every
@@ -69,6 +71,12 @@ std::vector<std::string> DefaultKeywords();
 std::vector<std::string> KeywordsIn(const std::vector<std::string>& words, std::string_view title,
                                     std::string_view text);
 
+// The named places (…小区, …路, …街道, …村, …学校: text::ExtractPlaces, the
+// hotspot module's place finder) in the title, then the text, each once, at
+// most `limit`.
+std::vector<std::string> PlacesIn(std::string_view title, std::string_view text,
+                                  std::size_t limit = 3);
+
 struct Options {
   double window_hours = 2;
   double false_alarm = 1e-3;  // per test: P(X >= count) at or below it fires
@@ -99,16 +107,17 @@ struct Rule {
 // Error::InvalidArgument naming the field.
 Result<void> ValidateRule(const Rule& rule);
 
-enum class Kind { kVolume, kKeyword, kRule };
+enum class Kind { kVolume, kKeyword, kRule, kPlace };
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
 struct Observation {
   std::string request_id;
   Timestamp at = 0;
-  std::string category;   // the matter (leaf) id
-  std::string street_id;  // "" when not located: volume and rules skip it
-  std::string text;       // title and text, for keywords ("" = none)
+  std::string category;                  // the matter (leaf) id
+  std::string street_id;                 // "" when not located: volume and rules skip it
+  std::string text;                      // title and text, for keywords ("" = none)
+  std::vector<std::string> places = {};  // named places (PlacesIn), one series each
 };
 
 struct CurvePoint {
@@ -234,6 +243,9 @@ class Detector {
                             const std::string& street, Series& s, Timestamp at);
   std::optional<Alert> Fire(Alert alert, const Series& s);
   void Feed(Series& s, const Observation& obs);
+  // Feeds and tests one keyword or place series (key × street).
+  std::optional<Alert> AddTagged(Kind kind, char prefix, const std::string& key,
+                                 const Observation& o);
   std::vector<CurvePoint> Curve(const Series& s, Timestamp at) const;
   void CloseQuiet(Timestamp now);
 

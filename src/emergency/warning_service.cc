@@ -139,6 +139,12 @@ Result<void> WarningService::Feed(Executor& ex, const audit::Event& e, bool effe
       o.text += word.get<std::string>();
     }
   }
+  // The places intake named (RequestService::SetPlaceFinder).
+  if (const auto k = p.find("places"); k != p.end() && k->is_array()) {
+    for (const auto& place : *k) {
+      if (place.is_string()) o.places.push_back(place.get<std::string>());
+    }
+  }
   const auto alerts = detector_.Add(o);
   if (!effects) return {};
   for (const auto& a : alerts) XT_TRY_VOID(Raise(ex, a, e.at));

@@ -78,6 +78,11 @@ class WarningService {
   std::vector<std::string> KeywordsIn(std::string_view title, std::string_view text) const {
     return warning::KeywordsIn(keywords_, title, text);
   }
+  // The named places in an intake's words, for RequestService::SetPlaceFinder
+  // (warning::PlacesIn). Thread-safe.
+  std::vector<std::string> PlacesIn(std::string_view title, std::string_view text) const {
+    return warning::PlacesIn(title, text);
+  }
   // The consumer's handler (see above).
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
 

@@ -101,10 +101,11 @@ class WarningServiceTest : public ::testing::TestWithParam<std::string> {
 
   // One intake as the request module records it: received, then dispatched.
   void Intake(Timestamp at, const std::string& matter, const OrgUnit& street,
-              std::vector<std::string> keywords = {}) {
+              std::vector<std::string> keywords = {}, std::vector<std::string> places = {}) {
     const std::string id = "req-" + std::to_string(next_++);
     json::Json received{{"matter_id", matter}, {"street_id", street.id}, {"number", id}};
     if (!keywords.empty()) received["keywords"] = keywords;
+    if (!places.empty()) received["places"] = places;
     auto w = t_->db().Write([&](storage::Executor& ex) -> Result<void> {
       std::vector<audit::EventInput> events = {
           {"op", "request.received", id, received},
@@ -255,6 +256,34 @@ TEST_P(WarningServiceTest, WordsFoundAtIntakeRaiseAKeywordBurstAcrossMatters) {
   for (int i = 0; i < 6; ++i) Intake(at + (70 + i * 5) * 60 * kMicrosPerSecond, "m5", street_b_);
   ASSERT_TRUE(consumer_->CatchUp());
   for (const auto& w : All()) EXPECT_FALSE(w.kind == Kind::kKeyword && w.street_id == street_b_.id);
+}
+
+TEST_P(WarningServiceTest, PlacesNamedAtIntakeRaiseAPlaceClusterAcrossMatters) {
+  EXPECT_EQ(service_->PlacesIn("柳岸小区3号楼漏水", "柳岸小区东门和滨江路口都积水"),
+            (std::vector<std::string>{"柳岸小区", "滨江路"}));
+  // Ordinary intake, then six calls about one estate under three matters and
+  // no shared keyword: neither a matter nor a word bursts, the place does.
+  History();
+  const Timestamp at = kStart + 48 * kHourUs + 10 * 60 * kMicrosPerSecond;
+  for (int i = 0; i < 6; ++i)
+    Intake(at + i * 5 * 60 * kMicrosPerSecond, "m" + std::to_string(2 + i % 3), street_a_, {},
+           {"柳岸小区"});
+  // The same number on street B, each about a different estate: no cluster.
+  for (int i = 0; i < 6; ++i)
+    Intake(at + i * 5 * 60 * kMicrosPerSecond + 1, "m" + std::to_string(2 + i % 3), street_b_, {},
+           {"小区" + std::to_string(i)});
+  ASSERT_TRUE(consumer_->CatchUp());
+  int place = 0;
+  for (const auto& w : All()) {
+    EXPECT_NE(w.kind, Kind::kKeyword);
+    if (w.kind != Kind::kPlace) continue;
+    ++place;
+    EXPECT_EQ(w.key, "柳岸小区");
+    EXPECT_EQ(w.street_id, street_a_.id);
+    EXPECT_GE(w.observed, 3);
+    EXPECT_NE(w.evidence.find("request_ids"), std::string::npos);
+  }
+  EXPECT_EQ(place, 1);
 }
 
 TEST_P(WarningServiceTest, RulesAreWrittenByAdminsAndFire) {

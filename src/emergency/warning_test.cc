@@ -53,7 +53,8 @@ struct Feed {
                    .at = at,
                    .category = category,
                    .street_id = street,
-                   .text = text})) {
+                   .text = text,
+                   .places = PlacesIn("", text)})) {
       alerts.push_back(std::move(a));
     }
   }
@@ -199,6 +200,48 @@ TEST(WarningTest, KeywordBurstAcrossCategories) {
   EXPECT_EQ(f.Opened(Kind::kKeyword), 1);
   EXPECT_EQ(f.alerts.back().key, "燃气味");
   EXPECT_EQ(f.Opened(Kind::kVolume), 0);
+}
+
+TEST(WarningTest, PlacesAreTheHotspotModulesNamedPlaces) {
+  EXPECT_EQ(PlacesIn("望湖花园门口路面塌陷", "就在湖滨路和望湖花园之间"),
+            (std::vector<std::string>{"望湖花园", "湖滨路"}));
+  EXPECT_TRUE(PlacesIn("路灯不亮", "晚上很黑").empty());
+  EXPECT_EQ(PlacesIn("", "金湾小区、银湾小区、玉湾小区", 2).size(), 2u);
+  EXPECT_TRUE(PlacesIn("\xff\xfe", "").empty());  // not UTF-8: nothing, no crash
+}
+
+TEST(WarningTest, PlaceClusterAcrossCategories) {
+  Detector d;
+  Feed f(d);
+  // Background: two ordinary matters, now and then about one of two estates.
+  f.Mixed(kMonday, 24 * 15,
+          {{1.0, "c1", "s1", "路灯不亮"},
+           {0.05, "c2", "s1", "柳岸小区门口占道"},
+           {0.05, "c3", "s1", "滨江花园噪音"}});
+  EXPECT_EQ(f.Opened(Kind::kPlace), 0);
+  const Timestamp t = kMonday + 24 * 15 * kHour;
+  // Four calls about 西堤小区 in twenty minutes, each a different matter.
+  f.Add(t, "c1", "s1", "西堤小区路灯不亮");
+  f.Add(t + 300 * kMicrosPerSecond, "c4", "s1", "西堤小区地下室进水");
+  f.Add(t + 600 * kMicrosPerSecond, "c5", "s1", "西堤小区电梯停运");
+  EXPECT_EQ(f.Opened(Kind::kPlace), 1);
+  f.Add(t + 900 * kMicrosPerSecond, "c6", "s1", "西堤小区门禁坏了");
+  EXPECT_EQ(f.Opened(Kind::kPlace), 1);  // later calls update it
+  EXPECT_EQ(f.alerts.back().kind, Kind::kPlace);
+  EXPECT_EQ(f.alerts.back().key, "西堤小区");
+  EXPECT_EQ(f.alerts.back().request_ids.size(), 4u);
+  EXPECT_EQ(f.Opened(Kind::kVolume), 0);
+  EXPECT_EQ(f.Opened(Kind::kKeyword), 0);
+  // Four calls about four different estates in the same span: no cluster.
+  const Timestamp u = t + 24 * kHour;
+  for (int i = 0; i < 4; ++i)
+    f.Add(u + i * 300 * kMicrosPerSecond, "c" + std::to_string(7 + i), "s1",
+          std::string(i == 0   ? "东"
+                      : i == 1 ? "南"
+                      : i == 2 ? "北"
+                               : "中") +
+              "苑小区停车难");
+  EXPECT_EQ(f.Opened(Kind::kPlace), 1);
 }
 
 TEST(WarningTest, SnapshotRestoresTheSameState) {

@@ -265,7 +265,7 @@ json::Json WarningSchemas() {
     return Object(std::move(props), std::move(required));
   };
   json::Json warning = {{"id", String(1)},
-                        {"kind", Enum({"volume", "keyword", "rule"})},
+                        {"kind", Enum({"volume", "keyword", "rule", "place"})},
                         {"key", String(1)},
                         {"category", Nullable(String(1))},
                         {"street_id", String()},

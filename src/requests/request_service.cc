@@ -250,6 +250,10 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
       if (auto words = keyword_finder_(req.title, req.text); !words.empty())
         payload["keywords"] = std::move(words);
     }
+    if (place_finder_) {
+      if (auto places = place_finder_(req.title, req.text); !places.empty())
+        payload["places"] = std::move(places);
+    }
     // What was suggested, beside what was chosen: the record a retraining and
     // an audit of automatic routing both need.
     if (!suggestions.empty()) {

@@ -188,6 +188,9 @@ class RequestService {
   using KeywordFinder =
       std::function<std::vector<std::string>(std::string_view title, std::string_view text)>;
   void SetKeywordFinder(KeywordFinder finder) { keyword_finder_ = std::move(finder); }
+  // The same for named places (…小区, …路: early warning's place clusters),
+  // recorded as `places`.
+  void SetPlaceFinder(KeywordFinder finder) { place_finder_ = std::move(finder); }
   Result<SubmitResult> Submit(const identity::Principal& actor, Intake in);
   // Rows of history from another system (the importer): stored closed or
   // open as given, numbered, counted in the rates, audited in one batch.
@@ -352,6 +355,7 @@ class RequestService {
   std::mutex classifier_mutex_;
   std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)
   KeywordFinder keyword_finder_;                        // set before serving, then read-only
+  KeywordFinder place_finder_;                          // the same
 
   std::mutex directory_mutex_;
   std::shared_ptr<const Directory> directory_;  // GUARDED_BY(directory_mutex_)

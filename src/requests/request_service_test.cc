@@ -313,10 +313,15 @@ TEST_P(RequestServiceTest, WatchedWordsAreRecordedOnTheReceivedEventNotTheText) 
         found.emplace_back(w);
     return found;
   });
+  service_->SetPlaceFinder([](std::string_view, std::string_view text) {
+    return text.find("南门") != std::string_view::npos ? std::vector<std::string>{"南门"}
+                                                       : std::vector<std::string>{};
+  });
   auto filed = service_->Submit(resident_, in);
   ASSERT_TRUE(filed) << filed.error().message;
   const auto payload = payload_of(filed->request);
   EXPECT_EQ(payload["keywords"], (json::Json{"燃气味", "南门"}));
+  EXPECT_EQ(payload["places"], (json::Json{"南门"}));
   const std::string dumped = payload.dump();
   EXPECT_EQ(dumped.find("三楼楼道"), std::string::npos) << "the resident's words stay in the row";
   in.title = "占道";
@@ -324,6 +329,7 @@ TEST_P(RequestServiceTest, WatchedWordsAreRecordedOnTheReceivedEventNotTheText) 
   auto plain = service_->Submit(resident_, in);
   ASSERT_TRUE(plain);
   EXPECT_FALSE(payload_of(plain->request).contains("keywords"));
+  EXPECT_FALSE(payload_of(plain->request).contains("places"));
 }
 
 TEST_P(RequestServiceTest, TheWholePathWithASummonsAndACallback) {

@@ -1057,7 +1057,7 @@ export interface ReportAnswersTable {
 // 应急协同 and 预警 (src/http/warning_handlers.cc, incident_handlers.cc,
 // crowd_report_handlers.cc; schemas in incident_schemas.cc).
 export type WarningStatus = 'open' | 'quiet' | 'escalated' | 'dismissed'
-export type WarningKind = 'volume' | 'keyword' | 'rule'
+export type WarningKind = 'volume' | 'keyword' | 'rule' | 'place'
 export type IncidentType = 'waterlogging' | 'fire' | 'gas_leak' | 'water_outage' | 'road_collapse' | 'public_health' | 'other'
 export type NeedKind = 'rescue' | 'supplies' | 'medical' | 'evacuation'
 export type ResourceKind = 'warehouse' | 'vehicle' | 'team' | 'volunteers' | 'shelter'

@@ -53,6 +53,7 @@ const en: typeof zh = {
     grid: 'Grid',
     department: 'Department',
     centre: 'Hotline centre',
+    organisation: 'Organisation',
   },
   handler_level: {
     community: 'Community',
@@ -1203,11 +1204,12 @@ const en: typeof zh = {
     no_rules: 'No warning rules',
     no_incidents: 'No incidents',
     wstatus: { open: 'Open', quiet: 'Quiet', escalated: 'Escalated', dismissed: 'Dismissed' },
-    wkind: { volume: 'Volume', keyword: 'Keyword', rule: 'Rule' },
+    wkind: { volume: 'Volume', keyword: 'Keyword', rule: 'Rule', place: 'Place' },
     what: {
       volume: 'Unusual volume of {matter}',
       keyword: 'Burst of the keyword “{word}”',
       rule: 'Rule: {matter}',
+      place: 'Cluster of calls about “{place}”',
     },
     to_units: 'Sent to',
     statistic: 'What fired',

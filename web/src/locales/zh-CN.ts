@@ -53,6 +53,7 @@ export default {
     grid: '网格',
     department: '部门',
     centre: '热线中心',
+    organisation: '社会组织',
   },
   handler_level: {
     community: '社区',
@@ -1210,11 +1211,12 @@ export default {
     no_rules: '暂无预警规则',
     no_incidents: '暂无应急事件',
     wstatus: { open: '预警中', quiet: '已平息', escalated: '已升级', dismissed: '已排除' },
-    wkind: { volume: '量异常', keyword: '关键词', rule: '规则' },
+    wkind: { volume: '量异常', keyword: '关键词', rule: '规则', place: '地点聚集' },
     what: {
       volume: '{matter} 诉求量异常',
       keyword: '关键词「{word}」集中出现',
       rule: '规则：{matter}',
+      place: '「{place}」诉求集中',
     },
     to_units: '推送单位',
     statistic: '触发依据',
