@@ -10,7 +10,8 @@
 //   tag        t = hex SHA-256("xietong ballot tag\n" + budget_id + "\n" + r)
 //                                                  — beside the choices, no voter
 // The selection takes projects by votes (descending), ties by the lower cost
-// and then the position, each when it still fits in what is left.
+// and then the position, each when it still fits in what is left; a project
+// nobody chose is not selected.
 #pragma once
 
 #include <cstdint>

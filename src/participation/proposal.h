@@ -106,6 +106,12 @@ struct NewProposal {
   std::string idempotency_key;  // per author; "" for none
 };
 
+// A text field: valid UTF-8 without control or bidirectional characters,
+// trimmed, non-empty when required, at most max_chars code points; errors
+// name the field (invalid_utf8, invalid, empty, too_long).
+Result<std::string> CheckText(std::string_view field, std::string_view text, std::size_t max_chars,
+                              bool required);
+
 // Title, text, place, photos and cost; errors name the field. Returns the
 // input with title, text and address trimmed.
 Result<NewProposal> ValidateNewProposal(NewProposal in);
