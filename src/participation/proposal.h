@@ -55,7 +55,7 @@ inline constexpr std::size_t kMaxCommentChars = 1000;
 // TODO(A): participation_settings.support_threshold / support_days through
 // SettingsFor once the points part lands; these are §2.2's defaults.
 inline constexpr std::int64_t kDefaultSupportThreshold = 10;
-inline constexpr std::int64_t kDefaultSupportDays = 30;
+inline constexpr std::int64_t kDefaultSupportDays = 60;
 
 struct Proposal {
   std::string id;
