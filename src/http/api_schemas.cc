@@ -137,10 +137,10 @@ std::vector<std::string> Names(std::initializer_list<E> values, NameOf name) {
 // The enumerations the API writes, by the domain's own names.
 json::Json UnitKindEnum() {
   using identity::UnitKind;
-  return Enum(
-      Names({UnitKind::kCity, UnitKind::kDistrict, UnitKind::kStreet, UnitKind::kTownship,
-             UnitKind::kCommunity, UnitKind::kGrid, UnitKind::kDepartment, UnitKind::kCentre},
-            identity::UnitKindName));
+  return Enum(Names({UnitKind::kCity, UnitKind::kDistrict, UnitKind::kStreet, UnitKind::kTownship,
+                     UnitKind::kCommunity, UnitKind::kGrid, UnitKind::kDepartment,
+                     UnitKind::kCentre, UnitKind::kOrganisation},
+                    identity::UnitKindName));
 }
 
 json::Json RoleEnum() {

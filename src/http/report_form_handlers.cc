@@ -322,8 +322,8 @@ json::Json ReportFormSchemas() {
     return Object(std::move(props), std::move(required));
   };
   const json::Json types = Enum({"text", "number", "integer", "date", "choice"});
-  const json::Json kinds =
-      Enum({"city", "district", "street", "township", "community", "grid", "department", "centre"});
+  const json::Json kinds = Enum({"city", "district", "street", "township", "community", "grid",
+                                 "department", "centre", "organisation"});
   const json::Json values = Object(json::Json::object(), {}, false);
   json::Json field = {{"key", String(1, collab::kMaxFieldKeyChars)},
                       {"title", String(1, collab::kMaxTitleChars)},

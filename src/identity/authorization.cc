@@ -52,6 +52,12 @@ std::string_view ActionName(Action a) {
       return "incident.command";
     case Action::kIncidentRespond:
       return "incident.respond";
+    case Action::kPointsManage:
+      return "points.manage";
+    case Action::kParticipationStaff:
+      return "participation.staff";
+    case Action::kParticipationOversee:
+      return "participation.oversee";
   }
   return "unknown";
 }
@@ -93,6 +99,12 @@ bool RoleAllows(Role role, Action action) {
     case Action::kIncidentRespond:
       return role == Role::kOperator || role == Role::kHandler || role == Role::kUnitLead ||
              role == Role::kSupervisor || role == Role::kLeader || role == Role::kAdmin;
+    case Action::kPointsManage:  // the community or street administrator
+      return role == Role::kUnitLead || role == Role::kAdmin;
+    case Action::kParticipationStaff:  // community staff (社区工作者) and their leads
+      return role == Role::kHandler || role == Role::kUnitLead || role == Role::kAdmin;
+    case Action::kParticipationOversee:
+      return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:
       return role == Role::kOperator || role == Role::kSupervisor;

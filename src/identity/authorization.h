@@ -36,7 +36,12 @@ enum class Action {
   kCollabOversee,  // read the task forces and directives of units in the subtree (督办, 领导)
   kIncidentCommand,  // open an incident (突发事件) commanded from the unit, change its level, close
                      // it
-  kIncidentRespond,  // record an incident's needs and resources, commit and deliver them
+  kIncidentRespond,       // record an incident's needs and resources, commit and deliver them
+  kPointsManage,          // 积分: rules, manual awards, reversals, review decisions, households,
+                          // settings of the unit's communities
+  kParticipationStaff,    // 多元参与 staff: rewards and stock, redemption decisions, agenda,
+                          // meetings, participatory budgets, moderation
+  kParticipationOversee,  // read the points, proposals and budgets of the subtree
 };
 std::string_view ActionName(Action a);
 

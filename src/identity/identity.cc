@@ -8,7 +8,7 @@
 namespace xietong::identity {
 namespace {
 
-constexpr std::array<std::pair<UnitKind, std::string_view>, 8> kUnitKinds = {{
+constexpr std::array<std::pair<UnitKind, std::string_view>, 9> kUnitKinds = {{
     {UnitKind::kCity, "city"},
     {UnitKind::kDistrict, "district"},
     {UnitKind::kStreet, "street"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<UnitKind, std::string_view>, 8> kUnitKinds = {{
     {UnitKind::kGrid, "grid"},
     {UnitKind::kDepartment, "department"},
     {UnitKind::kCentre, "centre"},
+    {UnitKind::kOrganisation, "organisation"},
 }};
 
 constexpr std::array<std::pair<Role, std::string_view>, 8> kRoles = {{
@@ -68,11 +69,16 @@ bool MayContain(UnitKind parent, UnitKind child) {
     case UnitKind::kDepartment:
     case UnitKind::kCentre:
       return parent == UnitKind::kCity || parent == UnitKind::kDistrict;
+    case UnitKind::kOrganisation:
+      return parent == UnitKind::kStreet || parent == UnitKind::kTownship ||
+             parent == UnitKind::kCommunity;
   }
   return false;
 }
 
-bool IsTerritorial(UnitKind k) { return k != UnitKind::kDepartment && k != UnitKind::kCentre; }
+bool IsTerritorial(UnitKind k) {
+  return k != UnitKind::kDepartment && k != UnitKind::kCentre && k != UnitKind::kOrganisation;
+}
 
 std::string_view RoleName(Role r) {
   for (const auto& [e, name] : kRoles)

@@ -26,13 +26,15 @@ enum class UnitKind {
   kCommunity,
   kGrid,
   kDepartment,
-  kCentre
+  kCentre,
+  kOrganisation  // 社会组织/志愿团队 under a street, township or community (issue 18); its
+                 // members are residents with the `resident` role there. Not territorial.
 };
 std::string_view UnitKindName(UnitKind k);
 Result<UnitKind> ParseUnitKind(std::string_view s);
 // Whether a unit of kind `child` may sit under a unit of kind `parent`.
 bool MayContain(UnitKind parent, UnitKind child);
-// Territorial units carry a polygon; departments and centres do not.
+// Territorial units carry a polygon; departments, centres and organisations do not.
 bool IsTerritorial(UnitKind k);
 
 struct OrgUnit {

@@ -388,6 +388,33 @@ TEST_P(IdentityServiceTest, UnitTreeRules) {
   EXPECT_TRUE((*children)[0].path.starts_with(district_.path));
 }
 
+// 社会组织 (issue 18): an organisation sits under a community (or a street), not under a district;
+// its members are residents with the `resident` role at it, beside their community membership.
+TEST_P(IdentityServiceTest, OrganisationsHoldResidentMembers) {
+  Principal admin = LoginAs("admin");
+  OrgUnit community =
+      Make(admin, {street_a_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区", std::nullopt});
+  OrgUnit team = Make(admin, {community.id, UnitKind::kOrganisation, "JL-01-01-01-Z1",
+                              "湖畔社区志愿服务队", std::nullopt});
+  EXPECT_EQ(team.kind, UnitKind::kOrganisation);
+  EXPECT_TRUE(team.path.starts_with(community.path));
+  Make(admin,
+       {street_a_.id, UnitKind::kOrganisation, "JL-01-01-Z1", "望湖街道老年协会", std::nullopt});
+  auto misplaced = service_->CreateUnit(
+      admin, {district_.id, UnitKind::kOrganisation, "JL-01-Z1", "错位协会", std::nullopt});
+  ASSERT_FALSE(misplaced);
+  EXPECT_EQ(misplaced.error().code, ErrorCode::kInvalidArgument);
+  auto resident = service_->CreateAccount(
+      admin, {"lin.resident", "林居民", AccountKind::kResident, std::nullopt, "secret-pass-1",
+              community.id, Role::kResident});
+  ASSERT_TRUE(resident) << resident.error().message;
+  auto member = service_->AddMembership(admin, resident->id, team.id, Role::kResident);
+  ASSERT_TRUE(member) << member.error().message;
+  Principal lin = LoginAs("lin.resident");
+  ASSERT_EQ(lin.memberships.size(), 2u);
+  EXPECT_FALSE(Can(lin, Action::kParticipationStaff, team.path));
+}
+
 TEST_P(IdentityServiceTest, ApiKeysAuthenticateAndOnlyAdminsMakeThem) {
   auto key = service_->CreateApiKey(Principal::System(), "city-app");
   ASSERT_TRUE(key);

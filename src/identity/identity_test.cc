@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "identity/authorization.h"
 #include "identity/identity.h"
 #include "identity/password.h"
@@ -37,6 +40,52 @@ TEST(Authorization, RootAdminIsCityWide) {
   EXPECT_TRUE(Can(Principal::System(), Action::kUnitManage, ""));
   EXPECT_FALSE(Can(With({}), Action::kAccountRead, "/city/"));
   EXPECT_TRUE(Can(With({}), Action::kOrgRead, "/city/"));
+}
+
+// Issue 18's three participation actions, on the roles docs/plans/participation.md §4.3 names:
+// points rules and awards for unit leads (the community or street administrator), the daily
+// work of 多元参与 for community staff (handlers) too, reading it all for leaders and
+// supervisors. Residents and operators get none of them.
+TEST(Authorization, ParticipationActionsFollowTheirRoles) {
+  const std::vector<std::pair<Action, std::vector<Role>>> expected = {
+      {Action::kPointsManage, {Role::kUnitLead, Role::kAdmin}},
+      {Action::kParticipationStaff, {Role::kHandler, Role::kUnitLead, Role::kAdmin}},
+      {Action::kParticipationOversee, {Role::kLeader, Role::kSupervisor, Role::kAdmin}},
+  };
+  for (const auto& [action, roles] : expected)
+    for (Role r : AllRoles())
+      EXPECT_EQ(RoleAllows(r, action), std::find(roles.begin(), roles.end(), r) != roles.end())
+          << ActionName(action) << " for " << RoleName(r);
+  EXPECT_EQ(ActionName(Action::kPointsManage), "points.manage");
+  EXPECT_EQ(ActionName(Action::kParticipationStaff), "participation.staff");
+  EXPECT_EQ(ActionName(Action::kParticipationOversee), "participation.oversee");
+  // A community handler acts for their community only; a street lead manages points below it.
+  Principal handler = With({{"/city/d1/s1/c1/", Role::kHandler}});
+  EXPECT_TRUE(Can(handler, Action::kParticipationStaff, "/city/d1/s1/c1/"));
+  EXPECT_FALSE(Can(handler, Action::kParticipationStaff, "/city/d1/s1/c2/"));
+  EXPECT_FALSE(Can(handler, Action::kPointsManage, "/city/d1/s1/c1/"));
+  Principal lead = With({{"/city/d1/s1/", Role::kUnitLead}});
+  EXPECT_TRUE(Can(lead, Action::kPointsManage, "/city/d1/s1/c1/"));
+  EXPECT_FALSE(Can(lead, Action::kParticipationOversee, "/city/d1/s1/c1/"));
+  Principal resident = With({{"/city/d1/s1/c1/", Role::kResident}});
+  for (Action a :
+       {Action::kPointsManage, Action::kParticipationStaff, Action::kParticipationOversee})
+    EXPECT_FALSE(Can(resident, a, "/city/d1/s1/c1/"));
+}
+
+// 社会组织 (issue 18): under a street, township or community, with no polygon.
+TEST(Identity, OrganisationsSitUnderStreetsAndCommunities) {
+  EXPECT_EQ(*ParseUnitKind("organisation"), UnitKind::kOrganisation);
+  EXPECT_EQ(UnitKindName(UnitKind::kOrganisation), "organisation");
+  EXPECT_NE(ParseUnitKind("club").error().message.find("organisation"), std::string::npos);
+  for (UnitKind parent : {UnitKind::kStreet, UnitKind::kTownship, UnitKind::kCommunity})
+    EXPECT_TRUE(MayContain(parent, UnitKind::kOrganisation));
+  for (UnitKind parent : {UnitKind::kCity, UnitKind::kDistrict, UnitKind::kGrid,
+                          UnitKind::kDepartment, UnitKind::kCentre, UnitKind::kOrganisation})
+    EXPECT_FALSE(MayContain(parent, UnitKind::kOrganisation));
+  EXPECT_FALSE(MayContain(UnitKind::kOrganisation, UnitKind::kGrid));
+  EXPECT_FALSE(IsTerritorial(UnitKind::kOrganisation));
+  EXPECT_TRUE(IsTerritorial(UnitKind::kCommunity));
 }
 
 TEST(Identity, PhonesAreValidatedAndMasked) {

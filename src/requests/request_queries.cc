@@ -344,6 +344,8 @@ std::string_view UnitKindZh(identity::UnitKind kind) {
       return "部门";
     case UnitKind::kCentre:
       return "热线中心";
+    case UnitKind::kOrganisation:
+      return "社会组织";
   }
   return "";
 }
