@@ -13,14 +13,6 @@
 namespace xietong::participation {
 namespace {
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return std::string(hex, crypto_hash_sha256_BYTES * 2);
-}
-
 Error BadBallot(std::string message, std::string reason) {
   return Error::InvalidArgument(fmt::format("field 'project_ids': {}", message))
       .About("project_ids", std::move(reason));
@@ -48,6 +40,14 @@ std::vector<std::string> Strings(const json::Json& j, std::string_view key) {
 }
 
 }  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return std::string(hex, crypto_hash_sha256_BYTES * 2);
+}
 
 Result<std::vector<std::string>> ValidateBallot(const std::vector<BudgetProject>& projects,
                                                 const BallotRules& rules,

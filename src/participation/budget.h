@@ -42,6 +42,9 @@ Result<std::vector<std::string>> ValidateBallot(const std::vector<BudgetProject>
                                                 const BallotRules& rules,
                                                 std::vector<std::string> choices);
 
+// Lowercase hex SHA-256 of bytes.
+std::string Sha256Hex(std::string_view bytes);
+
 // A receipt is 32 lowercase hex characters (16 bytes).
 bool IsReceipt(std::string_view r);
 std::string BallotCommitment(std::string_view budget_id, std::string_view receipt,

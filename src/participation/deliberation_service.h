@@ -127,6 +127,11 @@ class DeliberationService {
 
  private:
   void Committed();
+  Result<std::shared_ptr<const identity::OrgUnit>> Community(std::string_view id);
+  static std::string DefaultCommunity(const identity::Principal& actor);
+  Result<Proposal> Readable(storage::Executor& ex, const identity::Principal& actor,
+                            std::string_view id);
+  Result<Meeting> ReadableMeeting(const identity::Principal& actor, std::string_view id);
 
   storage::Database& db_;
   const Clock& clock_;
