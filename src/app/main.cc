@@ -39,6 +39,7 @@
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
+#include "http/deliberation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -48,6 +49,7 @@
 #include "http/matter_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/open311_handlers.h"
+#include "http/points_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/services_handlers.h"
@@ -119,6 +121,8 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   http::RegisterCrowdReportRoutes(api, p.crowd_reports(), p.identity());
   http::RegisterIncidentRoutes(api, p.incidents());
   http::RegisterWarningRoutes(api, p.warnings());
+  http::RegisterPointsRoutes(api, p.points());
+  http::RegisterDeliberationRoutes(api, p.deliberation());
   http::RegisterLiveRoutes(api);  // its documentation; LiveUpgradeHandler serves it
   api.AddMetricsSource([&p] { return audit::RenderConsumerMetrics(p.consumers().Statuses()); });
   api.Seal();

@@ -10,6 +10,8 @@
 #include "audit/audit_log.h"
 #include "emergency/schema.h"
 #include "exchange/remote.h"
+#include "participation/reactions.h"
+#include "participation/schema.h"
 #include "requests/rates.h"
 #include "storage/migrations.h"
 
@@ -21,10 +23,11 @@ std::string DatabaseUrl(const PlatformOptions& options) {
 }
 
 Result<int> Migrate(storage::Database& db, Timestamp now) {
-  return storage::ApplySchemas(db,
-                               {&requests::Schema(), &workflow::Schema(), &services::Schema(),
-                                &exchange::Schema(), &collab::Schema(), &emergency::Schema()},
-                               now);
+  return storage::ApplySchemas(
+      db,
+      {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema(),
+       &collab::Schema(), &emergency::Schema(), &participation::Schema()},
+      now);
 }
 
 Result<std::set<std::string>> TrustedKeys(const std::string& data_dir) {
@@ -147,10 +150,47 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
             spdlog::warn("scheduled 情况报告 failed: {}", r.error().message);
         }
       });
+  // 多元参与 (issue 18): points awarded and proposals' progress followed by reacting to the
+  // events of requests, crowd reports, collab and deliberation itself (participation/reactions.h).
+  // As plan §4.1 has it, each consumer calls the ledger's awards and then deliberation's progress
+  // in its one transaction (each returns at once for actions it does not know); a consumer
+  // named participation.points… is the ledger's alone.
+  p->points_ = std::make_unique<participation::PointsService>(*p->db_, p->clock_, p->ids_,
+                                                              *p->identity_, *p->key_);
+  p->deliberation_ = std::make_unique<participation::DeliberationService>(
+      *p->db_, p->clock_, p->ids_, *p->identity_, *p->collab_, *p->requests_);
+  for (audit::ConsumerOptions& reaction : participation::Reactions()) {
+    audit::ConsumerHandler handle;
+    if (reaction.name.starts_with("participation.points")) {
+      handle = [points = p->points_.get()](storage::Executor& ex, const audit::Event& e) {
+        return points->OnEvent(ex, e);
+      };
+    } else {
+      handle = [points = p->points_.get(), deliberation = p->deliberation_.get()](
+                   storage::Executor& ex, const audit::Event& e) -> Result<void> {
+        XT_TRY_VOID(points->OnEvent(ex, e));
+        return deliberation->OnEvent(ex, e);
+      };
+    }
+    p->reactions_.push_back(std::make_unique<audit::Consumer>(
+        *p->db_, p->clock_, p->node_id_, std::move(reaction), std::move(handle)));
+  }
+  // Proposals expire and budgets open and close on time, looked at every minute (each change
+  // claimed by a compare-and-set: one node makes it).
+  p->consumers_.AddPeriodic(
+      [deliberation = p->deliberation_.get(), clock = &p->clock_, last = Timestamp{0}]() mutable {
+        if (const Timestamp now = clock->Now(); now - last >= 60 * kMicrosPerSecond) {
+          last = now;
+          if (auto r = deliberation->RunDue(); !r)
+            spdlog::warn("participation's due proposals and budgets failed: {}", r.error().message);
+        }
+      });
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });
   p->collab_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
+  p->points_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
+  p->deliberation_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
   XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
   if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);

@@ -24,6 +24,8 @@
 #include "files/file_service.h"
 #include "identity/identity_service.h"
 #include "matters/matter_service.h"
+#include "participation/deliberation_service.h"
+#include "participation/points_service.h"
 #include "requests/request_service.h"
 #include "services/services_service.h"
 #include "storage/database.h"
@@ -63,6 +65,10 @@ class Platform {
   emergency::CrowdReportService& crowd_reports() { return *crowd_reports_; }
   // Incidents (应急协同): command, needs, resources, commitments, the map.
   emergency::IncidentService& incidents() { return *incidents_; }
+  // 积分制: the points ledger, fed by the participation.* reactions (awards).
+  participation::PointsService& points() { return *points_; }
+  // 议事厅: proposals, meetings, participatory budgets (progress by reaction, RunDue every minute).
+  participation::DeliberationService& deliberation() { return *deliberation_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -92,6 +98,8 @@ class Platform {
   std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_reports_;
   std::unique_ptr<emergency::IncidentService> incidents_;
+  std::unique_ptr<participation::PointsService> points_;
+  std::unique_ptr<participation::DeliberationService> deliberation_;
   std::string node_id_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;

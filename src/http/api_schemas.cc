@@ -8,9 +8,11 @@
 #include "files/file.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
+#include "http/deliberation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/incident_handlers.h"
 #include "http/notify_handlers.h"
+#include "http/points_handlers.h"
 #include "http/report_form_handlers.h"
 #include "http/services_handlers.h"
 #include "http/warning_handlers.h"
@@ -1068,6 +1070,10 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : crowd.items()) all[name] = schema;
     const json::Json warnings = WarningSchemas();
     for (const auto& [name, schema] : warnings.items()) all[name] = schema;
+    const json::Json points = PointsSchemas();
+    for (const auto& [name, schema] : points.items()) all[name] = schema;
+    const json::Json deliberation = DeliberationSchemas();
+    for (const auto& [name, schema] : deliberation.items()) all[name] = schema;
     return all;
   }();
   return schemas;
