@@ -40,12 +40,11 @@ bool IsResidentOf(const Principal& actor, std::string_view community_id) {
   });
 }
 
-// Staff over the community.
-// TODO(B): identity::Action::kParticipationStaff once identity has it.
+// The community's staff (participation.staff: handler, unit_lead, admin).
 bool IsStaffOver(const Principal& actor, std::string_view community_path) {
   if (actor.is_system()) return true;
   if (actor.kind != identity::AccountKind::kStaff) return false;
-  return identity::Can(actor, identity::Action::kDirectiveSend, community_path);
+  return identity::Can(actor, identity::Action::kParticipationStaff, community_path);
 }
 
 Error NotResident(std::string_view community_name) {

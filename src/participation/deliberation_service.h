@@ -11,8 +11,7 @@
 //   that community unit, §7.2) proposes there, supports its proposals (not
 //   their own, once each) and comments on them; elsewhere 403 not_resident.
 //   The author withdraws their proposal while it collects supports.
-//   Staff (kParticipationStaff over the community — TODO(B): kDirectiveSend
-//   until identity has it) hide proposals, list supporters, schedule,
+//   Staff (kParticipationStaff over the community) hide proposals, list supporters, schedule,
 //   record and cancel meetings. Anyone signed in reads proposals (hidden
 //   ones: staff only, 404 otherwise), the agenda and meetings.
 //

@@ -56,6 +56,7 @@ class DeliberationServiceTest : public ::testing::TestWithParam<std::string> {
     willow_ = Unit(street_.id, UnitKind::kCommunity, "JL-01-01-02", "柳巷社区");
     staff_ = Person("street.lead", street_, Role::kUnitLead, identity::AccountKind::kStaff);
     handler_ = Person("handler", street_, Role::kHandler, identity::AccountKind::kStaff);
+    operator_ = Person("operator", street_, Role::kOperator, identity::AccountKind::kStaff);
     author_ = Person("resident", lake_, Role::kResident, identity::AccountKind::kResident);
     neighbour_ = Person("neighbour", lake_, Role::kResident, identity::AccountKind::kResident);
     outsider_ = Person("resident02", willow_, Role::kResident, identity::AccountKind::kResident);
@@ -161,7 +162,7 @@ class DeliberationServiceTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<DeliberationService> service_;
   std::atomic<int> commits_{0};
   OrgUnit city_, district_, street_, lake_, willow_;
-  Principal staff_, handler_, author_, neighbour_, outsider_;
+  Principal staff_, handler_, operator_, author_, neighbour_, outsider_;
 };
 
 TEST_P(DeliberationServiceTest, ResidentsProposeInTheirCommunityOnly) {
@@ -286,7 +287,7 @@ TEST_P(DeliberationServiceTest, WithdrawHideExpireAndComments) {
   EXPECT_EQ(service_->Withdraw(author_, a.id, "再撤").error().reason, "not_collecting");
 
   EXPECT_EQ(service_->Hide(neighbour_, b.id, "广告").error().code, ErrorCode::kPermissionDenied);
-  EXPECT_EQ(service_->Hide(handler_, b.id, "广告").error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Hide(operator_, b.id, "广告").error().code, ErrorCode::kPermissionDenied);
   auto h = service_->Hide(staff_, b.id, "广告");
   ASSERT_TRUE(h) << h.error().message;
   EXPECT_EQ(h->status, ProposalStatus::kHidden);
