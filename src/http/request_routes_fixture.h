@@ -24,6 +24,7 @@
 #include "http/calendar_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
+#include "http/deliberation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -40,6 +41,7 @@
 #include "http/test_client.h"
 #include "http/warning_handlers.h"
 #include "http/workflow_handlers.h"
+#include "participation/schema.h"
 #include "requests/rates.h"
 #include "storage/testing.h"
 
@@ -67,11 +69,11 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     t_ = storage::testing::TestDatabase::Create(GetParam());
     ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(
-        storage::ApplySchemas(t_->db(),
-                              {&requests::Schema(), &workflow::Schema(), &services::Schema(),
-                               &exchange::Schema(), &collab::Schema(), &emergency::Schema()},
-                              0));
+    ASSERT_TRUE(storage::ApplySchemas(
+        t_->db(),
+        {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema(),
+         &collab::Schema(), &emergency::Schema(), &participation::Schema()},
+        0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
     calendar_.emplace(std::move(*cal));
@@ -183,6 +185,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     reactions_.push_back(std::make_unique<audit::Consumer>(
         t_->db(), clock_, "test", emergency::CrowdReportService::ConsumerOptions(),
         [this](storage::Executor& ex, const audit::Event& e) { return crowd_->OnEvent(ex, e); }));
+    deliberation_ = std::make_unique<participation::DeliberationService>(
+        t_->db(), clock_, ids_, *identity_, *collab_, *requests_);
+    RegisterDeliberationRoutes(*api_, *deliberation_);
     RegisterLiveRoutes(*api_);
     api_->Seal();
     ServerOptions o;
@@ -332,6 +337,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<emergency::WarningService> warnings_;
   std::unique_ptr<emergency::CrowdReportService> crowd_;
   std::unique_ptr<emergency::IncidentService> incidents_;
+  std::unique_ptr<participation::DeliberationService> deliberation_;
   RateLimitOptions crowd_limits_{};    // a derived suite may set it before SetUp()
   RateLimitOptions open311_limits_{};  // the same, for Open311's incident services
   // The app wires RequestService into collab (app/collab_requests.h); the
