@@ -1,15 +1,98 @@
-// SQL of the points ledger (migrations 1–5 of module "participation"):
-// accounts, postings and entries, claims, usage counters, rules, settings,
-// rewards, redemptions, the review queue, households, statements.
-// docs/plans/participation.md §2 is the contract for these tables.
+// SQL of the points ledger (module "participation", versions 1–5; this file
+// holds every points migration): accounts, postings and their entries, award
+// claims, usage counters, rules and settings (queried in rule_store.cc), the
+// review queue and households. docs/plans/participation.md §2 is the
+// contract. No UPDATE or DELETE of points_postings or points_entries exists
+// here: the ledger is append-only (points_store_test greps for one).
+// Decides no rule; only PointsService calls it.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
+#include "participation/ledger.h"
+#include "storage/database.h"
 #include "storage/migrations.h"
 
 namespace xietong::participation::store {
 
+using storage::Executor;
+
 std::span<const storage::Migration> PointsMigrations();
+
+// Posts inside the caller's transaction: the two account rows in ascending
+// id order (the debit conditional: issuers may go below 0, nobody else),
+// accounts created on first use, points.posted appended, then the posting
+// and its two entries. Conflict insufficient_points when the debit account
+// has too little (nothing changed; the caller's savepoint rolls back).
+Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now);
+
+Result<std::optional<Account>> FindAccount(Executor& ex, std::string_view id);
+// With reversed_by and both sides' balance_after.
+Result<std::optional<Posting>> FindPosting(Executor& ex, std::string_view id);
+Result<std::optional<Posting>> FindPostingByIdemKey(Executor& ex, std::string_view idem_key);
+
+struct EntryLine {
+  std::string posting_id;
+  Timestamp posted_at = 0;
+  PostingKind kind = PostingKind::kAward;
+  std::int64_t amount = 0;  // ± from the account's side
+  std::int64_t balance_after = 0;
+  std::string counterparty, trigger, rule_id, memo, subject_id;
+  std::optional<std::string> reverses, reversed_by;
+  std::int64_t audit_seq = 0;
+};
+// An account's entries, newest first, before `before_posting_id` ("" for the newest).
+Result<std::vector<EntryLine>> Entries(Executor& ex, std::string_view account_id,
+                                       std::string_view before_posting_id, std::string_view trigger,
+                                       int limit);
+// Awards (kind award, credited) per trigger, for badges.
+Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(Executor& ex,
+                                                                     std::string_view account_id);
+
+// Claims (trigger, subject, earner) once; false when it was claimed before.
+Result<bool> Claim(Executor& ex, std::string_view trigger, std::string_view subject_id,
+                   std::string_view earner_account, std::int64_t source_seq,
+                   std::string_view rule_id, Timestamp at);
+// Records what became of a claim: posted | held | capped.
+Result<void> SetClaimOutcome(Executor& ex, std::string_view trigger, std::string_view subject_id,
+                             std::string_view earner_account, std::string_view outcome,
+                             std::string_view posting_id, std::string_view review_id);
+
+// Adds `points` and one award to a usage row only when the total stays ≤ cap;
+// false (nothing changed) otherwise.
+Result<bool> UseWithinCap(Executor& ex, std::string_view earner, std::string_view scope,
+                          std::string_view period, std::int64_t points, std::int64_t cap);
+// Takes back what UseWithinCap added (inside the same transaction).
+Result<void> Unuse(Executor& ex, std::string_view earner, std::string_view scope,
+                   std::string_view period, std::int64_t points);
+// Adds one award (and points) unconditionally; returns the row's awards after.
+Result<std::int64_t> Bump(Executor& ex, std::string_view earner, std::string_view scope,
+                          std::string_view period, std::int64_t points);
+
+// Whether the two accounts (identity ids) are in one household.
+Result<bool> SameHousehold(Executor& ex, std::string_view a, std::string_view b);
+
+struct Review {
+  std::string id, unit_id, unit_path, trigger, subject_id, earner_account, decider, rule_id;
+  std::int64_t amount = 0;
+  std::int64_t source_seq = 0;
+  std::vector<std::string> reasons;
+  std::string status = "pending";
+  Timestamp created_at = 0;
+};
+Result<void> InsertReview(Executor& ex, const Review& r);
+
+struct TrialBalance {
+  std::int64_t accounts = 0;
+  std::int64_t postings = 0;
+  std::int64_t sum_of_balances = 0;
+  std::vector<std::string> mismatched;  // balance ≠ Σ entries, or ≠ the last balance_after
+};
+// Over the accounts with entries on `unit_id`'s ledger ("" for all).
+Result<TrialBalance> CheckLedger(Executor& ex, std::string_view unit_id);
 
 }  // namespace xietong::participation::store

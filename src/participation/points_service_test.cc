@@ -1,0 +1,467 @@
+// PointsService on both backends: rules (one active per unit and trigger, no
+// unknown trigger, points.manage only), manual awards (never to oneself or
+// one's household, at most the manual maximum, idempotent), reversals (never
+// twice, never of a reversal), who reads an account, and the awards reaction:
+// one posting per (trigger, subject, earner) even across consumers, nodes and
+// a reopened request; caps at Asia/Shanghai midnight; holds for self-dealing,
+// households and velocity; the trial balance stays 0.
+#include "participation/points_service.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "audit/consumer.h"
+#include "participation/points_store.h"
+#include "participation/schema.h"
+#include "storage/testing.h"
+
+namespace xietong::participation {
+namespace {
+
+using identity::OrgUnit;
+using identity::Principal;
+using identity::Role;
+using identity::UnitKind;
+
+constexpr Timestamp kNow = 1'795'399'200'000'000;  // Mon 2026-11-23 10:00 +08:00
+
+class PointsServiceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    t_ = storage::testing::TestDatabase::Create(GetParam());
+    ASSERT_NE(t_, nullptr);
+    ASSERT_TRUE(storage::ApplySchemas(t_->db(), {&Schema()}, 0));
+    dir_ = storage::testing::MakeTempDir();
+    auto key = audit::SigningKey::LoadOrCreate(dir_ + "/instance.key");
+    ASSERT_TRUE(key) << key.error().message;
+    key_.emplace(std::move(*key));
+    identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
+    points_ = std::make_unique<PointsService>(t_->db(), clock_, ids_, *identity_, *key_);
+    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市");
+    district_ = Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区");
+    street_ = Unit(district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道");
+    community_ = Unit(street_.id, UnitKind::kCommunity, "JL-01-01-01", "湖畔社区");
+    other_street_ = Unit(district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道");
+    lead_ = Person("street.lead", street_, Role::kUnitLead);
+    handler_ = Person("street.handler", community_, Role::kHandler);
+    other_lead_ = Person("other.lead", other_street_, Role::kUnitLead);
+    resident_ = Person("resident", community_, Role::kResident);
+    neighbour_ = Person("hupan01", community_, Role::kResident);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code,
+               std::string name) {
+    auto r = identity_->CreateUnit(Principal::System(),
+                                   {std::move(parent), kind, std::move(code), std::move(name), {}});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(OrgUnit{});
+  }
+  Principal Person(std::string username, const OrgUnit& unit, Role role) {
+    identity::NewAccount in;
+    in.username = username;
+    in.display_name = "用户" + username;
+    in.password = "correct horse 12";
+    in.unit_id = unit.id;
+    in.role = role;
+    if (role == Role::kResident) in.kind = identity::AccountKind::kResident;
+    auto a = identity_->CreateAccount(Principal::System(), in);
+    EXPECT_TRUE(a) << a.error().message;
+    Principal p;
+    p.account_id = a->id;
+    p.username = a->username;
+    p.display_name = a->display_name;
+    p.kind = a->kind;
+    p.memberships = a->memberships;
+    return p;
+  }
+  Rule MakeRule(const OrgUnit& unit, std::string trigger, std::int64_t points,
+                std::int64_t daily = 60, std::int64_t monthly = 300) {
+    auto r = points_->CreateRule(Principal::System(), {.unit_id = unit.id,
+                                                       .trigger = std::move(trigger),
+                                                       .title = "应急信息核实",
+                                                       .points = points,
+                                                       .daily_cap = daily,
+                                                       .monthly_cap = monthly,
+                                                       .valid_from = kNow - 30 * kMicrosPerDay});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(Rule{});
+  }
+  // A verified web report in the street, as emergency emits it.
+  audit::Event Verified(std::string report, const Principal& reporter, const Principal& verifier,
+                        Timestamp at) {
+    static std::int64_t seq = 1000;
+    json::Json p = {{"incident_id", "I1"},
+                    {"verdict", "verified"},
+                    {"duplicate_of", ""},
+                    {"note", ""},
+                    {"need_id", ""},
+                    {"reporter_id", reporter.account_id},
+                    {"unit_path", street_.path}};
+    return {.seq = ++seq,
+            .at = at,
+            .actor = verifier.account_id,
+            .action = "emergency.report.verified",
+            .subject = std::move(report),
+            .payload = p.dump(),
+            .prev_hash = "",
+            .hash = ""};
+  }
+  Result<void> Handle(const audit::Event& e, storage::Database* db = nullptr) {
+    return (db ? *db : t_->db()).Write([&](storage::Executor& ex) {
+      return points_->OnEvent(ex, e);
+    });
+  }
+  std::int64_t Balance(const Principal& p) {
+    auto a = points_->GetAccount(Principal::System(), PersonAccount(p.account_id));
+    EXPECT_TRUE(a) << a.error().message;
+    return a ? a->account.balance : -1;
+  }
+  std::int64_t Count(std::string_view sql) {
+    auto n = t_->db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(sql));
+      return row ? row->Int(0) : 0;
+    });
+    return n ? *n : -1;
+  }
+  void SameHousehold(const Principal& a, const Principal& b) {
+    ASSERT_TRUE(t_->db().Write([&](storage::Executor& ex) -> Result<void> {
+      for (const auto* p : {&a, &b})
+        XT_TRY_VOID(
+            ex.Exec("INSERT INTO points_household_members (account_id, household_id,"
+                    " relation, added_by, added_at) VALUES (?, 'H1', '配偶', 'system', 0)",
+                    {p->account_id}));
+      return {};
+    }));
+  }
+  void ExpectLedgerBalanced() {
+    auto check = points_->CheckLedger(Principal::System(), "");
+    ASSERT_TRUE(check) << check.error().message;
+    EXPECT_EQ(check->sum_of_balances, 0);
+    EXPECT_TRUE(check->mismatched.empty());
+  }
+
+  std::unique_ptr<storage::testing::TestDatabase> t_;
+  std::string dir_;
+  ManualClock clock_{kNow};
+  IdGenerator ids_{clock_};
+  std::optional<audit::SigningKey> key_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<PointsService> points_;
+  OrgUnit city_, district_, street_, community_, other_street_;
+  Principal lead_, handler_, other_lead_, resident_, neighbour_;
+};
+
+TEST_P(PointsServiceTest, RulesAreOnePerUnitAndTriggerAndOnlyKnownTriggers) {
+  NewRule in{.unit_id = street_.id,
+             .trigger = "report_verified",
+             .title = "应急信息核实",
+             .points = 20,
+             .daily_cap = 60,
+             .monthly_cap = 300};
+  auto r = points_->CreateRule(lead_, in);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->unit_name, "望湖街道");
+  EXPECT_EQ(r->valid_from, kNow);
+  auto again = points_->CreateRule(lead_, in);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(again.error().reason, "rule_exists");
+  auto bad = in;
+  bad.trigger = "satisfied_callback";
+  auto unknown = points_->CreateRule(lead_, bad);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(unknown.error().reason, "unknown_trigger");
+  auto past = in;
+  past.trigger = "volunteer_hour";
+  past.valid_from = kNow - kMicrosPerDay;
+  EXPECT_EQ(points_->CreateRule(lead_, past).error().reason, "in_past");
+  auto outsider = points_->CreateRule(other_lead_, in);
+  ASSERT_FALSE(outsider);
+  EXPECT_EQ(outsider.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(points_->CreateRule(handler_, in).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_rules"), 1);
+
+  // Residents read the active rules over their community; staff read theirs.
+  auto mine = points_->Rules(resident_, {});
+  ASSERT_TRUE(mine) << mine.error().message;
+  ASSERT_EQ(mine->size(), 1u);
+  auto theirs = points_->Rules(other_lead_, {});
+  ASSERT_TRUE(theirs);
+  EXPECT_TRUE(theirs->empty());
+
+  clock_.Advance(kMicrosPerHour);
+  auto retired = points_->RetireRule(lead_, r->id, "规则调整");
+  ASSERT_TRUE(retired) << retired.error().message;
+  EXPECT_EQ(retired->status, "retired");
+  EXPECT_EQ(retired->valid_until, kNow + kMicrosPerHour);
+  EXPECT_EQ(points_->RetireRule(lead_, r->id, "again").error().code, ErrorCode::kConflict);
+  // A new rule may start once the old one has ended.
+  EXPECT_TRUE(points_->CreateRule(lead_, in));
+}
+
+TEST_P(PointsServiceTest, ManualAwardsNeverToOneselfOrOnesHousehold) {
+  auto self = points_->Award(
+      lead_, {.unit_id = street_.id, .account_id = "me", .amount = 50, .memo = "社区表彰"});
+  ASSERT_FALSE(self);
+  EXPECT_EQ(self.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(self.error().reason, "self_dealing");
+  SameHousehold(lead_, neighbour_);
+  auto spouse = points_->Award(lead_, {.unit_id = street_.id,
+                                       .account_id = neighbour_.account_id,
+                                       .amount = 50,
+                                       .memo = "社区表彰"});
+  ASSERT_FALSE(spouse);
+  EXPECT_EQ(spouse.error().reason, "self_dealing");
+  auto over = points_->Award(lead_, {.unit_id = street_.id,
+                                     .account_id = resident_.account_id,
+                                     .amount = 201,
+                                     .memo = "社区表彰"});
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().reason, "over_manual_max");
+  auto no_memo = points_->Award(
+      lead_, {.unit_id = street_.id, .account_id = resident_.account_id, .amount = 5});
+  EXPECT_EQ(no_memo.error().reason, "required");
+  auto not_staff = points_->Award(
+      handler_,
+      {.unit_id = street_.id, .account_id = resident_.account_id, .amount = 5, .memo = "x"});
+  EXPECT_EQ(not_staff.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.posted'"), 0);
+
+  ManualAward ok{.unit_id = street_.id,
+                 .account_id = resident_.account_id,
+                 .amount = 100,
+                 .memo = "社区表彰",
+                 .idempotency_key = "k1"};
+  auto first = points_->Award(lead_, ok);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->kind, PostingKind::kManual);
+  EXPECT_EQ(first->credit_balance_after, 100);
+  auto replay = points_->Award(lead_, ok);
+  ASSERT_TRUE(replay) << replay.error().message;
+  EXPECT_EQ(replay->id, first->id);
+  auto reused = ok;
+  reused.amount = 99;
+  EXPECT_EQ(points_->Award(lead_, reused).error().reason, "already_used");
+  EXPECT_EQ(Balance(resident_), 100);
+  auto acc = points_->GetAccount(resident_, "me");
+  ASSERT_TRUE(acc) << acc.error().message;
+  EXPECT_EQ(acc->account.lifetime_earned, 100);
+  EXPECT_EQ(acc->level.code, "active");
+  EXPECT_EQ(acc->owner_name, "用户resident");
+  ASSERT_EQ(acc->postings.items.size(), 1u);
+  EXPECT_EQ(acc->postings.items[0].amount, 100);
+  EXPECT_EQ(acc->postings.items[0].counterparty, IssuerAccount(street_.id));
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, ReversalsNeverTwiceNorOfAReversal) {
+  auto award = points_->Award(lead_, {.unit_id = street_.id,
+                                      .account_id = resident_.account_id,
+                                      .amount = 100,
+                                      .memo = "社区表彰"});
+  ASSERT_TRUE(award);
+  auto rev = points_->Reverse(lead_, award->id, "误发冲正");
+  ASSERT_TRUE(rev) << rev.error().message;
+  EXPECT_EQ(rev->kind, PostingKind::kReversal);
+  EXPECT_EQ(rev->reverses, award->id);
+  EXPECT_EQ(Balance(resident_), 0);
+  auto twice = points_->Reverse(lead_, award->id, "again");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().reason, "already_reversed");
+  auto of_reversal = points_->Reverse(lead_, rev->id, "again");
+  ASSERT_FALSE(of_reversal);
+  EXPECT_EQ(of_reversal.error().reason, "not_reversible");
+  EXPECT_EQ(points_->Reverse(other_lead_, award->id, "x").error().code,
+            ErrorCode::kPermissionDenied);
+  auto acc = points_->GetAccount(resident_, "me");
+  ASSERT_TRUE(acc);
+  EXPECT_EQ(acc->account.lifetime_earned, 0);
+  ASSERT_EQ(acc->postings.items.size(), 2u);
+  EXPECT_EQ(acc->postings.items[1].reversed_by, rev->id);
+  auto posting = points_->GetPosting(resident_, award->id);
+  ASSERT_TRUE(posting);
+  EXPECT_EQ(posting->reversed_by, rev->id);
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, ConcurrentReversalsOfOnePostingReverseItOnce) {
+  auto award = points_->Award(lead_, {.unit_id = street_.id,
+                                      .account_id = resident_.account_id,
+                                      .amount = 100,
+                                      .memo = "社区表彰"});
+  ASSERT_TRUE(award);
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i)
+    threads.emplace_back([&] {
+      auto r = points_->Reverse(lead_, award->id, "误发冲正");
+      if (r)
+        ++ok;
+      else if (r.error().code == ErrorCode::kConflict)
+        ++refused;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(Balance(resident_), 0);
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, WhoReadsAnAccount) {
+  ASSERT_TRUE(points_->Award(
+      lead_,
+      {.unit_id = street_.id, .account_id = resident_.account_id, .amount = 10, .memo = "x"}));
+  EXPECT_TRUE(points_->GetAccount(resident_, "me"));
+  EXPECT_TRUE(points_->GetAccount(handler_, resident_.account_id));  // staff of the community
+  EXPECT_TRUE(points_->GetAccount(lead_, PersonAccount(resident_.account_id)));
+  auto stranger = points_->GetAccount(other_lead_, resident_.account_id);
+  ASSERT_FALSE(stranger);
+  EXPECT_EQ(stranger.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(points_->GetAccount(neighbour_, resident_.account_id).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(points_->GetAccount(resident_, "bank:x").error().reason, "invalid");
+}
+
+TEST_P(PointsServiceTest, AnEventEarnsOnceWhateverHandlesIt) {
+  MakeRule(street_, "report_verified", 20);
+  const auto e = Verified("REP1", resident_, lead_, kNow);
+  ASSERT_TRUE(Handle(e));
+  ASSERT_TRUE(Handle(e));  // a replay, a renamed consumer, another node
+  EXPECT_EQ(Balance(resident_), 20);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 1);
+  // Through two real consumers with different names on the real chain.
+  ASSERT_TRUE(t_->db().Write([&](storage::Executor& ex) -> Result<void> {
+    json::Json p = json::Json::parse(Verified("REP2", resident_, lead_, kNow).payload);
+    XT_TRY_VOID(
+        audit::Append(ex, kNow, {lead_.account_id, "emergency.report.verified", "REP2", p}));
+    return {};
+  }));
+  for (auto name : {"participation.emergency", "participation.emergency.old"}) {
+    audit::Consumer c(
+        t_->db(), clock_, "n1", {.name = name, .action_prefix = "emergency.report.verified"},
+        [&](storage::Executor& ex, const audit::Event& ev) { return points_->OnEvent(ex, ev); });
+    ASSERT_TRUE(c.CatchUp());
+  }
+  EXPECT_EQ(Balance(resident_), 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims"), 2);
+  auto acc = points_->GetAccount(resident_, "me");
+  ASSERT_TRUE(acc);
+  ASSERT_EQ(acc->postings.items.size(), 2u);
+  EXPECT_EQ(acc->postings.items[0].trigger, "report_verified");
+  EXPECT_EQ(acc->postings.items[0].memo, "应急信息核实");
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, AReopenedAndReclosedRequestEarnsOnce) {
+  MakeRule(community_, "request_fixed", 10, 30, 100);
+  auto closed = [&](std::int64_t seq, std::string action, bool satisfied) {
+    json::Json p = {{"number", "n"},
+                    {"from", "replied"},
+                    {"to", "closed"},
+                    {"resolved", satisfied},
+                    {"requester_id", resident_.account_id},
+                    {"community_id", community_.id},
+                    {"street_id", street_.id},
+                    {"district_id", district_.id}};
+    return audit::Event{.seq = seq,
+                        .at = kNow,
+                        .actor = "OP",
+                        .action = std::move(action),
+                        .subject = "REQ1",
+                        .payload = p.dump(),
+                        .prev_hash = "",
+                        .hash = ""};
+  };
+  ASSERT_TRUE(Handle(closed(1, "request.callback", false)));
+  ASSERT_TRUE(Handle(closed(2, "request.closed", true)));
+  EXPECT_EQ(Balance(resident_), 10);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 1);
+}
+
+TEST_P(PointsServiceTest, CapsCountPerShanghaiDayAndMonth) {
+  MakeRule(street_, "report_verified", 20, 40, 60);
+  // 23:30 and 23:45 on the 23rd (Shanghai): the day cap of 40 is reached.
+  const Timestamp late = kNow + 13 * kMicrosPerHour + 30 * kMicrosPerMinute;
+  ASSERT_TRUE(Handle(Verified("A", resident_, lead_, late)));
+  ASSERT_TRUE(Handle(Verified("B", resident_, lead_, late + 15 * kMicrosPerMinute)));
+  ASSERT_TRUE(Handle(Verified("C", resident_, lead_, late + 20 * kMicrosPerMinute)));
+  EXPECT_EQ(Balance(resident_), 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims WHERE outcome = 'capped'"), 1);
+  // 00:10 on the 24th: a new day, but the month allows only 20 more.
+  ASSERT_TRUE(Handle(Verified("D", resident_, lead_, late + 40 * kMicrosPerMinute)));
+  ASSERT_TRUE(Handle(Verified("E", resident_, lead_, late + 50 * kMicrosPerMinute)));
+  EXPECT_EQ(Balance(resident_), 60);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims WHERE outcome = 'capped'"), 2);
+  // A capped claim is decided: handling it again pays nothing.
+  ASSERT_TRUE(Handle(Verified("C", resident_, lead_, late + 20 * kMicrosPerMinute)));
+  EXPECT_EQ(Balance(resident_), 60);
+}
+
+TEST_P(PointsServiceTest, SelfDealingHouseholdsAndVelocityAreHeld) {
+  MakeRule(street_, "report_verified", 5, 1000, 1000);
+  ASSERT_TRUE(Handle(Verified("SELF", lead_, lead_, kNow)));  // verifying one's own report
+  SameHousehold(lead_, neighbour_);
+  ASSERT_TRUE(Handle(Verified("HH", neighbour_, lead_, kNow)));
+  EXPECT_EQ(Balance(lead_), 0);
+  EXPECT_EQ(Balance(neighbour_), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_reviews WHERE status = 'pending'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.award.held'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims WHERE outcome = 'held'"), 2);
+  // More than 10 awards an hour (from many verifiers, so same_decider stays quiet).
+  std::vector<Principal> verifiers;
+  for (int i = 0; i < 11; ++i)
+    verifiers.push_back(Person(fmt::format("verifier{}", i), street_, Role::kHandler));
+  for (int i = 0; i < 11; ++i)
+    ASSERT_TRUE(Handle(Verified(fmt::format("R{}", i), resident_, verifiers[i], kNow + i)));
+  EXPECT_EQ(Balance(resident_), 50);
+  auto reasons = t_->db().Read([&](storage::Executor& ex) -> Result<std::string> {
+    XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT reasons FROM points_reviews WHERE"
+                                              " subject_id = 'R10'"));
+    return row ? row->Text(0) : std::string();
+  });
+  ASSERT_TRUE(reasons);
+  EXPECT_EQ(*reasons, R"(["velocity_hour"])");
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, TwoNodesAwardingAtOnceNeverPayTwiceOrUnbalance) {
+  MakeRule(street_, "report_verified", 1, 1000, 1000);
+  auto other = t_->OpenAnother();
+  ASSERT_NE(other, nullptr);
+  std::vector<audit::Event> events;
+  for (int i = 0; i < 40; ++i)
+    events.push_back(Verified(fmt::format("R{}", i), i % 2 ? resident_ : neighbour_,
+                              i % 3 ? lead_ : handler_, kNow + i));
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n)
+    threads.emplace_back([&, n] {
+      for (const auto& e : events)
+        if (!Handle(e, n ? other.get() : nullptr)) ++failed;
+    });
+  for (auto& th : threads) th.join();
+  // A clash on PostgreSQL may refuse one side's batch (it would be retried); what
+  // committed never pays a claim twice.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"),
+            Count("SELECT COUNT(*) FROM points_claims WHERE outcome = 'posted'"));
+  for (const auto& e : events) ASSERT_TRUE(Handle(e));  // the retry
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims"), 40);
+  EXPECT_EQ(Balance(resident_) + Balance(neighbour_) +
+                Count("SELECT COUNT(*) FROM points_claims WHERE outcome <> 'posted'"),
+            40);
+  EXPECT_GE(Balance(resident_), 0);
+  ExpectLedgerBalanced();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PointsServiceTest,
+                         ::testing::ValuesIn(storage::testing::Backends()));
+
+}  // namespace
+}  // namespace xietong::participation
