@@ -9,6 +9,7 @@
 #include "audit/audit_log.h"
 #include "collab/force_link_store.h"
 #include "collab/notify_store.h"
+#include "collab/volunteer_store.h"
 #include "files/file_service.h"
 #include "identity/authorization.h"
 
@@ -23,7 +24,7 @@ const storage::Schema& Schema() {
       .module = "collab",
       .needs = {&identity::Schema(), &files::Schema(), &audit::Schema()},
       .migrations = {store::Migrations(), store::ReportFormMigrations(), store::NotifyMigrations(),
-                     store::ForceLinkMigrations()}};
+                     store::ForceLinkMigrations(), store::VolunteerMigrations()}};
   return schema;
 }
 

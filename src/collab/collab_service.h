@@ -48,6 +48,7 @@
 #include "collab/report_form_store.h"
 #include "collab/request_directory.h"
 #include "collab/taskforce.h"
+#include "collab/volunteer.h"
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/id.h"
@@ -228,6 +229,18 @@ class CollabService {
   Result<LinkedRequest> ReplyToRequest(const identity::Principal& actor, std::string_view force_id,
                                        std::string_view request_id, std::string text,
                                        std::vector<std::string> attachment_ids);
+
+  // --- volunteer hours (志愿服务时长, issue 18) ---
+  // A lead of the task's active force confirms the minutes an active resident
+  // account served on a day (volunteer.h); the volunteer does not become a
+  // member. 409 already_confirmed for the same task, person and day; 403 for
+  // anyone but a lead; 400 not_resident. One collab.volunteer.confirmed event.
+  Result<VolunteerHours> ConfirmVolunteerHours(const identity::Principal& actor,
+                                               std::string_view task_id,
+                                               const VolunteerHoursInput& in);
+  // The task's confirmations, for whoever sees its force.
+  Result<std::vector<VolunteerHours>> VolunteerHoursOf(const identity::Principal& actor,
+                                                       std::string_view task_id);
 
   // --- directives ---
   // With in.idempotency_key, a retry answers the first directive unchanged.

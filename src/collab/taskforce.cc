@@ -191,6 +191,7 @@ bool RoleMay(ForceRole role, ForceAction action) {
     case ForceAction::kChangeAnyTask:
     case ForceAction::kDissolve:
     case ForceAction::kReplyRequest:
+    case ForceAction::kConfirmHours:
       return role == ForceRole::kLead;
   }
   return false;

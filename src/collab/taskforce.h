@@ -166,6 +166,7 @@ enum class ForceAction {
   kMilestones,
   kDissolve,
   kReplyRequest,  // answer a linked request's resident in the force's name
+  kConfirmHours,  // confirm a resident volunteer's hours on a task (志愿服务时长)
 };
 // Whether a member in this role may do this (a dissolved force allows only kRead).
 bool RoleMay(ForceRole role, ForceAction action);
