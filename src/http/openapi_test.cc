@@ -1047,6 +1047,33 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
   EXPECT_EQ(Call("lead", "GET", dir + "/{id}/reminders", dir + "/" + did + "/reminders").status,
             200);
 
+  // 议事厅.
+  const std::string props = "/api/v1/proposals";
+  const json::Json proposal = {
+      {"title", "三号楼加装扶手"},
+      {"text", "老人上下不便。"},
+      {"place", {{"address", "湖畔社区3号楼"}, {"lat", 30.25}, {"lng", 120.16}}},
+      {"cost_fen", 350000}};
+  EXPECT_TRUE(BodyConforms("POST", props, proposal));
+  auto proposed = Call("res", "POST", props, props, proposal.dump());
+  ASSERT_EQ(proposed.status, 201) << proposed.body;
+  const std::string pid = Body(proposed)["id"];
+  const std::string one = props + "/" + pid;
+  EXPECT_EQ(Call("res", "GET", props, props).status, 200);
+  EXPECT_EQ(Call("res", "GET", props + "/{id}", one).status, 200);
+  EXPECT_EQ(Call("res", "POST", props + "/{id}/support", one + "/support", "{}").status, 409);
+  EXPECT_EQ(Call("sl", "GET", props + "/{id}/supporters", one + "/supporters").status, 200);
+  EXPECT_EQ(
+      Call("res", "POST", props + "/{id}/comments", one + "/comments", R"({"text":"三楼也要"})")
+          .status,
+      201);
+  EXPECT_EQ(Call("res", "GET", props + "/{id}/comments", one + "/comments").status, 200);
+  EXPECT_EQ(Call("res", "GET", "/api/v1/agenda", "/api/v1/agenda").status, 200);
+  EXPECT_EQ(Call("res", "GET", "/api/v1/meetings", "/api/v1/meetings").status, 200);
+  EXPECT_EQ(
+      Call("sl", "POST", props + "/{id}/hide", one + "/hide", R"({"reason":"重复提案"})").status,
+      200);
+
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);
   EXPECT_EQ(Call("", "GET", "/metrics", "/metrics").status, 200);  // from loopback
