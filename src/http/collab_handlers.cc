@@ -97,6 +97,18 @@ json::Json ReportJson(const collab::ProgressReport& r) {
           {"at", Time(r.at)}};
 }
 
+json::Json VolunteerHoursJson(const collab::VolunteerHours& h) {
+  return {{"id", h.id},
+          {"force_id", h.force_id},
+          {"task_id", h.task_id},
+          {"volunteer_id", h.volunteer_id},
+          {"day", h.day},
+          {"minutes", h.minutes},
+          {"note", h.note},
+          {"confirmed_by", h.confirmed_by},
+          {"confirmed_at", Time(h.confirmed_at)}};
+}
+
 json::Json DirectiveJson(const collab::Directive& d) {
   return {{"id", d.id},
           {"title", d.title},
@@ -562,6 +574,43 @@ void RegisterCollabRoutes(Api& api, CollabService& collab) {
           });
   }
   {
+    RouteDoc d = Doc("Confirm a volunteer's hours on a task", "确认志愿服务时长");
+    d.description =
+        "A lead of the task's active force confirms the minutes (15–720, in steps of 15) an "
+        "active resident account served on a day (YYYY-MM-DD, today or up to 30 days back); "
+        "the volunteer does not become a member. Each task, person and day once (409 "
+        "already_confirmed); 400 not_resident for any other account.";
+    d.path = {Id("the task")};
+    d.body = {doc::Json(doc::Ref("NewVolunteerHours"))};
+    d.answers = {doc::Ok(doc::Ref("VolunteerHours"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", tasks + "/{id}/volunteer-hours", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            collab::VolunteerHoursInput in;
+            XT_ASSIGN_OR_RETURN(in.volunteer_account_id, Str(body, "volunteer_account_id", true));
+            XT_ASSIGN_OR_RETURN(in.day, Str(body, "day", true));
+            XT_ASSIGN_OR_RETURN(in.minutes, IntField(body, "minutes", 1, 1440));
+            XT_ASSIGN_OR_RETURN(in.note, Str(body, "note", false));
+            XT_ASSIGN_OR_RETURN(auto h,
+                                collab.ConfirmVolunteerHours(req.actor(), req.Param("id"), in));
+            return Response::Json(201, VolunteerHoursJson(h));
+          });
+  }
+  {
+    RouteDoc d = Doc("A task's confirmed volunteer hours", "任务志愿服务时长");
+    d.path = {Id("the task")};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("VolunteerHours")))};
+    d.errors = {404};
+    r.Add("GET", tasks + "/{id}/volunteer-hours", Auth::kRequired, d,
+          [&collab](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto list, collab.VolunteerHoursOf(req.actor(), req.Param("id")));
+            json::Json items = json::Json::array();
+            for (const auto& h : list) items.push_back(VolunteerHoursJson(h));
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  {
     RouteDoc d = Doc("Record spend on a milestone, or that it is reached", "登记里程碑");
     d.path = {Id("the milestone")};
     d.body = {
@@ -993,75 +1042,92 @@ json::Json CollabSchemas() {
   json::Json message_hit = message;
   message_hit["channel_title"] = String();
   message_hit["channel_kind"] = Enum({"force", "group", "direct"});
-  return {{"NewTaskForce",
-           Object({{"title", String(1, collab::kMaxTitleChars)},
-                   {"subject_kind", Enum({"request", "hotspot", "bundle", "project", "other"})},
-                   {"subject_id", String()},
-                   {"goal", String(1, collab::kMaxTextChars)},
-                   {"charter", String(0, collab::kMaxTextChars)},
-                   {"deadline", DateTime()},
-                   {"unit_id", String()},
-                   {"members", ArrayOf(member_input)},
-                   {"request_ids", ArrayOf(String(1))}},
-                  {"title", "goal", "deadline"})},
-          {"NewTaskForceMember", member_input},
-          {"LinkedRequest", closed({{"id", String(1)},
-                                    {"number", String()},
-                                    {"title", String()},
-                                    {"status", String(1)},
-                                    {"unit_name", Nullable(String())},
-                                    {"received_at", time}})},
-          {"TaskForce", closed(force)},
-          {"TaskForceDetail", closed(detail)},
-          {"TaskForceMember", closed(member)},
-          {"NewForceTask", Object({{"title", String(1, collab::kMaxTitleChars)},
-                                   {"description", String()},
-                                   {"owner_account_id", String(1)},
-                                   {"owner_unit_id", String()},
-                                   {"deadline_days", IntegerIn(1, collab::kMaxTaskDays)},
-                                   {"depends_on", ids}},
-                                  {"title", "owner_account_id", "deadline_days"})},
-          {"ForceTask", closed(task)},
-          {"Milestone", closed(milestone)},
-          {"ProgressReport", closed(report)},
-          {"NewDirective", Object({{"title", String(1, collab::kMaxTitleChars)},
-                                   {"body", String(1)},
-                                   {"from_unit_id", String()},
-                                   {"to_units", ids},
-                                   {"include_subtree", Boolean()},
-                                   {"ack_by", DateTime()}},
-                                  {"title", "body", "to_units"})},
-          {"Directive", closed(directive)},
-          {"DirectiveListed", Object(listed, listed_required)},
-          {"Receipt", closed(receipt)},
-          {"ReceiptTable", Object({{"directive", Ref("Directive")},
-                                   {"recipients", Integer()},
-                                   {"read", Integer()},
-                                   {"acknowledged", Integer()},
-                                   {"units", ArrayOf(closed({{"unit_id", String(1)},
-                                                             {"unit_name", String()},
-                                                             {"recipients", Integer()},
-                                                             {"read", Integer()},
-                                                             {"acknowledged", Integer()}}))},
-                                   {"units_not_acknowledged", ids},
-                                   {"units_without_recipients", ids},
-                                   {"items", ArrayOf(Ref("Receipt"))}},
-                                  {"directive", "recipients", "read", "acknowledged", "units",
-                                   "units_not_acknowledged", "units_without_recipients", "items"})},
-          {"ChatChannel", closed(channel)},
-          {"ChatChannelListed", closed(channel_listed)},
-          {"ChatChannelMember", closed({{"account_id", String(1)},
-                                        {"username", String()},
-                                        {"display_name", String()},
-                                        {"read_seq", Integer()}})},
-          {"NewChatMessage",
-           Object({{"text", String(1)}, {"parent_id", String()}, {"file_ids", ids}}, {"text"})},
-          {"ChatMessage", closed(message)},
-          {"ChatMessageHit", closed(message_hit)},
-          {"ChatMessagePage", Object({{"items", ArrayOf(Ref("ChatMessage"))},
-                                      {"next_cursor", Nullable(String(1))},
-                                      {"resume_cursor", String(1)}},
-                                     {"items", "next_cursor", "resume_cursor"})}};
+  return {
+      {"NewTaskForce",
+       Object({{"title", String(1, collab::kMaxTitleChars)},
+               {"subject_kind", Enum({"request", "hotspot", "bundle", "project", "other"})},
+               {"subject_id", String()},
+               {"goal", String(1, collab::kMaxTextChars)},
+               {"charter", String(0, collab::kMaxTextChars)},
+               {"deadline", DateTime()},
+               {"unit_id", String()},
+               {"members", ArrayOf(member_input)},
+               {"request_ids", ArrayOf(String(1))}},
+              {"title", "goal", "deadline"})},
+      {"NewTaskForceMember", member_input},
+      {"LinkedRequest", closed({{"id", String(1)},
+                                {"number", String()},
+                                {"title", String()},
+                                {"status", String(1)},
+                                {"unit_name", Nullable(String())},
+                                {"received_at", time}})},
+      {"TaskForce", closed(force)},
+      {"TaskForceDetail", closed(detail)},
+      {"TaskForceMember", closed(member)},
+      {"NewForceTask", Object({{"title", String(1, collab::kMaxTitleChars)},
+                               {"description", String()},
+                               {"owner_account_id", String(1)},
+                               {"owner_unit_id", String()},
+                               {"deadline_days", IntegerIn(1, collab::kMaxTaskDays)},
+                               {"depends_on", ids}},
+                              {"title", "owner_account_id", "deadline_days"})},
+      {"ForceTask", closed(task)},
+      {"Milestone", closed(milestone)},
+      {"ProgressReport", closed(report)},
+      {"NewVolunteerHours",
+       Object({{"volunteer_account_id", String(1)},
+               {"day", String(10, 10)},
+               {"minutes", IntegerIn(collab::kMinVolunteerMinutes, collab::kMaxVolunteerMinutes)},
+               {"note", String(0, collab::kMaxVolunteerNoteChars)}},
+              {"volunteer_account_id", "day", "minutes"})},
+      {"VolunteerHours",
+       closed({{"id", String(1)},
+               {"force_id", String(1)},
+               {"task_id", String(1)},
+               {"volunteer_id", String(1)},
+               {"day", String(10, 10)},
+               {"minutes", IntegerIn(collab::kMinVolunteerMinutes, collab::kMaxVolunteerMinutes)},
+               {"note", String()},
+               {"confirmed_by", String(1)},
+               {"confirmed_at", time}})},
+      {"NewDirective", Object({{"title", String(1, collab::kMaxTitleChars)},
+                               {"body", String(1)},
+                               {"from_unit_id", String()},
+                               {"to_units", ids},
+                               {"include_subtree", Boolean()},
+                               {"ack_by", DateTime()}},
+                              {"title", "body", "to_units"})},
+      {"Directive", closed(directive)},
+      {"DirectiveListed", Object(listed, listed_required)},
+      {"Receipt", closed(receipt)},
+      {"ReceiptTable", Object({{"directive", Ref("Directive")},
+                               {"recipients", Integer()},
+                               {"read", Integer()},
+                               {"acknowledged", Integer()},
+                               {"units", ArrayOf(closed({{"unit_id", String(1)},
+                                                         {"unit_name", String()},
+                                                         {"recipients", Integer()},
+                                                         {"read", Integer()},
+                                                         {"acknowledged", Integer()}}))},
+                               {"units_not_acknowledged", ids},
+                               {"units_without_recipients", ids},
+                               {"items", ArrayOf(Ref("Receipt"))}},
+                              {"directive", "recipients", "read", "acknowledged", "units",
+                               "units_not_acknowledged", "units_without_recipients", "items"})},
+      {"ChatChannel", closed(channel)},
+      {"ChatChannelListed", closed(channel_listed)},
+      {"ChatChannelMember", closed({{"account_id", String(1)},
+                                    {"username", String()},
+                                    {"display_name", String()},
+                                    {"read_seq", Integer()}})},
+      {"NewChatMessage",
+       Object({{"text", String(1)}, {"parent_id", String()}, {"file_ids", ids}}, {"text"})},
+      {"ChatMessage", closed(message)},
+      {"ChatMessageHit", closed(message_hit)},
+      {"ChatMessagePage", Object({{"items", ArrayOf(Ref("ChatMessage"))},
+                                  {"next_cursor", Nullable(String(1))},
+                                  {"resume_cursor", String(1)}},
+                                 {"items", "next_cursor", "resume_cursor"})}};
 }
 
 }  // namespace xietong::http
