@@ -226,6 +226,19 @@ bool MayRespond(const identity::Principal& actor, const Incident& i) {
          BelowWith(actor, i, identity::Action::kIncidentRespond);
 }
 
+bool MayManageReserve(const identity::Principal& actor, std::string_view unit_path) {
+  return Staff(actor) && identity::Can(actor, identity::Action::kIncidentRespond, unit_path);
+}
+
+bool MayReadReserves(const identity::Principal& actor) {
+  if (actor.is_system()) return true;
+  if (!Staff(actor)) return false;
+  return std::any_of(actor.memberships.begin(), actor.memberships.end(), [](const auto& m) {
+    return identity::RoleAllows(m.role, identity::Action::kIncidentRespond) ||
+           identity::RoleAllows(m.role, identity::Action::kIncidentCommand);
+  });
+}
+
 bool MayRead(const identity::Principal& actor, const Incident& i) {
   if (!Staff(actor)) return false;
   return MayRespond(actor, i) || MayCommand(actor, i) ||

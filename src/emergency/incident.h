@@ -136,6 +136,12 @@ Result<void> RequireActive(const Incident& current);
 bool MayCommand(const identity::Principal& actor, const Incident& i);
 bool MayRespond(const identity::Principal& actor, const Incident& i);
 bool MayRead(const identity::Principal& actor, const Incident& i);
+// 储备: a unit's reserves are registered and changed by staff who may respond
+// to incidents over that unit; every staff member who may respond or command
+// anywhere reads the whole register (a street's command needs the
+// district's warehouses).
+bool MayManageReserve(const identity::Principal& actor, std::string_view unit_path);
+bool MayReadReserves(const identity::Principal& actor);
 
 // 指挥部 template of one type × level.
 struct ForceTemplate {

@@ -241,9 +241,12 @@ Result<Incident> IncidentService::Close(const Principal& actor, std::string_view
     XT_ASSIGN_OR_RETURN(bool updated, store::UpdateIncident(ex, inc));
     if (!updated) return Fail(Error::Conflict("the incident changed meanwhile; reload it"));
     XT_TRY_VOID(store::AppendTimeline(ex, Entry(inc, actor, now, "closed", inc.summary)));
+    // What was lent from the units' reserves goes back with the closing.
+    XT_ASSIGN_OR_RETURN(auto returned, ReturnDeployed(ex, inc, now));
+    json::Json payload = {{"summary", inc.summary}};
+    if (!returned.empty()) payload["returned"] = std::move(returned);
     XT_TRY_VOID(audit::Append(
-        ex, now,
-        {actor.account_id, "emergency.incident.closed", inc.id, {{"summary", inc.summary}}}));
+        ex, now, {actor.account_id, "emergency.incident.closed", inc.id, std::move(payload)}));
     return inc;
   }));
   // After the commit, as forming it was: the 指挥部 is a temporary body and is

@@ -124,6 +124,27 @@ class IncidentService {
   Result<std::vector<Match>> Matches(const identity::Principal& actor, std::string_view incident_id,
                                      std::string_view need_id);
 
+  // --- 储备: units' standing reserves, lent to incidents (reserve_service.cc) ---
+  // A reserve held by unit_id (MayManageReserve over it).
+  Result<Resource> AddReserve(const identity::Principal& actor, std::string_view unit_id,
+                              const ResourceInput& in);
+  // The whole register, of one kind or all (MayReadReserves); each with its
+  // holding unit's name in `unit_name` of the view.
+  struct ReserveView {
+    Resource resource = {};
+    std::string unit_name = {};
+  };
+  Result<std::vector<ReserveView>> Reserves(const identity::Principal& actor,
+                                            std::string_view kind);
+  // Restock or switch off: quantity never below what is lent out.
+  Result<Resource> UpdateReserve(const identity::Principal& actor, std::string_view reserve_id,
+                                 std::int64_t quantity, bool available);
+  // Lends `quantity` (0: all it has left) of a reserve to the incident as a
+  // new resource of it (a responder of the incident may; the reserve's unit
+  // need not be theirs). Closing the incident gives it back (ReturnToReserve).
+  Result<Resource> Deploy(const identity::Principal& actor, std::string_view incident_id,
+                          std::string_view reserve_id, std::int64_t quantity);
+
   // The map as a GeoJSON FeatureCollection: the area, needs, resources
   // (shelters with capacity and occupancy) and verified crowd reports.
   // Public (actor = nullopt): only an incident's public facts, no contact,
@@ -138,6 +159,8 @@ class IncidentService {
   Result<collab::ReportForm> SendRound(const identity::Principal& actor, const Incident& inc);
   Result<Incident> Visible(storage::Executor& ex, const identity::Principal& actor,
                            std::string_view id);
+  // Inside Close's transaction: every resource lent from a reserve goes back.
+  Result<json::Json> ReturnDeployed(storage::Executor& ex, const Incident& inc, Timestamp now);
 
   storage::Database& db_;
   const Clock& clock_;

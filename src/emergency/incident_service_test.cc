@@ -423,6 +423,94 @@ TEST_P(IncidentServiceTest, NeedsAreCommittedPartlyThenFullyAndDelivered) {
   ExpectChainIntact();
 }
 
+TEST_P(IncidentServiceTest, ReservesAreLentToAnIncidentAndComeBackWhenItCloses) {
+  // The district's warehouse and the street's team exist before any incident.
+  auto store = service_->AddReserve(
+      leader_, district_.id,
+      {.kind = "warehouse", .name = "临江区应急物资仓库", .quantity = 1000, .unit_label = "箱"});
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_TRUE(store->incident_id.empty());
+  EXPECT_EQ(store->unit_id, district_.id);
+  auto team = service_->AddReserve(handler_, street_.id,
+                                   {.kind = "team", .name = "滨江街道抢险队", .quantity = 20});
+  ASSERT_TRUE(team) << team.error().message;
+  // Only over one's own units: the street's handler not for the district,
+  // another district's leader not here; an unknown unit is named.
+  const auto head = AuditHead();
+  EXPECT_EQ(
+      service_->AddReserve(handler_, district_.id, {.kind = "team", .name = "x"}).error().code,
+      ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->AddReserve(stranger_, street_.id, {.kind = "team", .name = "x"}).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->AddReserve(leader_, kUnknownId, {.kind = "team", .name = "x"}).error().field,
+            "unit_id");
+  EXPECT_EQ(service_->AddReserve(leader_, district_.id, {.kind = "boat", .name = "x"}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(AuditHead(), head);
+
+  // The register: everyone who may respond somewhere reads all of it.
+  auto all = service_->Reserves(stranger_, "");
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].resource.kind, "team");  // by kind
+  EXPECT_EQ((*all)[0].unit_name, "滨江街道");
+  EXPECT_EQ((*all)[1].unit_name, "临江区");
+  auto teams = service_->Reserves(handler_, "team");
+  ASSERT_TRUE(teams);
+  EXPECT_EQ(teams->size(), 1u);
+  EXPECT_EQ(service_->Reserves(handler_, "boat").error().code, ErrorCode::kInvalidArgument);
+
+  // Lent to an incident: a new resource of it, naming the reserve.
+  const Incident i = Opened();
+  auto boxes = service_->Deploy(handler_, i.id, store->id, 300);
+  ASSERT_TRUE(boxes) << boxes.error().message;
+  EXPECT_EQ(boxes->incident_id, i.id);
+  EXPECT_EQ(boxes->source_id, store->id);
+  EXPECT_EQ(boxes->quantity, 300);
+  auto crew = service_->Deploy(handler_, i.id, team->id, 0);
+  ASSERT_TRUE(crew);
+  EXPECT_EQ(crew->quantity, 20);
+  EXPECT_EQ(service_->Deploy(handler_, i.id, store->id, 701).error().field, "quantity");
+  EXPECT_EQ(service_->Deploy(handler_, i.id, team->id, 1).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(service_->Deploy(handler_, i.id, kUnknownId, 1).error().field, "reserve_id");
+  EXPECT_EQ(service_->Deploy(handler_, i.id, boxes->id, 1).error().field, "reserve_id");
+  EXPECT_EQ(service_->Deploy(stranger_, i.id, store->id, 1).error().code, ErrorCode::kNotFound);
+  auto resources = service_->Resources(handler_, i.id);
+  ASSERT_TRUE(resources);
+  EXPECT_EQ(resources->size(), 2u);
+
+  // Restocking never goes below what is lent out.
+  EXPECT_EQ(service_->UpdateReserve(leader_, store->id, 299, true).error().field, "quantity");
+  EXPECT_EQ(service_->UpdateReserve(handler_, store->id, 2000, true).error().code,
+            ErrorCode::kPermissionDenied);
+  auto restocked = service_->UpdateReserve(leader_, store->id, 1200, true);
+  ASSERT_TRUE(restocked) << restocked.error().message;
+  EXPECT_EQ(restocked->remaining(), 900);
+
+  // 200 boxes handed out, then the incident closes: they are used up, the
+  // rest and the whole team come back.
+  auto need = service_->AddNeed(
+      handler_, i.id,
+      {.kind = "supplies", .title = "饮用水", .quantity = 200, .place = "望江社区"});
+  ASSERT_TRUE(need) << need.error().message;
+  auto c = service_->Commit(handler_, i.id, {.need_id = need->id, .resource_id = boxes->id});
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(service_->Deliver(handler_, i.id, c->id));
+  ASSERT_TRUE(service_->Close(leader_, i.id, "积水退去"));
+  auto after = service_->Reserves(leader_, "");
+  ASSERT_TRUE(after);
+  for (const auto& v : *after) {
+    EXPECT_EQ(v.resource.committed, 0) << v.resource.name;
+    EXPECT_EQ(v.resource.quantity, v.resource.id == store->id ? 1000 : 20) << v.resource.name;
+  }
+  EXPECT_EQ(service_->Deploy(handler_, i.id, store->id, 1).error().code, ErrorCode::kConflict);
+  auto closed = t_->db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, i.id); });
+  ASSERT_TRUE(closed);
+  ASSERT_FALSE(closed->empty());
+  EXPECT_NE(closed->back().payload.find("\"returned\""), std::string::npos);
+  ExpectChainIntact();
+}
+
 TEST_P(IncidentServiceTest, BadNeedsAndResourcesStoreNothing) {
   const Incident i = Opened();
   const auto head = AuditHead();

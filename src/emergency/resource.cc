@@ -178,6 +178,57 @@ Resource MakeResource(const ResourceInput& in, std::string id, std::string incid
           .updated_at = now};
 }
 
+bool Consumable(std::string_view resource_kind) { return resource_kind == "warehouse"; }
+
+Result<DeployDecision> DecideDeploy(const Resource& reserve, std::int64_t quantity, std::string id,
+                                    std::string incident_id, std::string by, Timestamp now) {
+  if (!reserve.incident_id.empty()) {
+    return Fail(Error::InvalidArgument("not a reserve: it already belongs to an incident")
+                    .About("reserve_id", "invalid"));
+  }
+  if (quantity < 0 || quantity > kMaxQuantity) {
+    return Fail(Error::InvalidArgument(fmt::format("quantity: must be 0 to {}", kMaxQuantity))
+                    .About("quantity", "out_of_range"));
+  }
+  if (!reserve.available) {
+    return Fail(Error::Conflict(fmt::format("{} is not available", reserve.name)));
+  }
+  if (reserve.remaining() <= 0) {
+    return Fail(Error::Conflict(fmt::format("{} has nothing left to lend", reserve.name)));
+  }
+  if (quantity > reserve.remaining()) {
+    return Fail(Error::InvalidArgument(fmt::format("quantity: {} has only {}{} left", reserve.name,
+                                                   reserve.remaining(), reserve.unit_label))
+                    .About("quantity", "out_of_range"));
+  }
+  const std::int64_t n = quantity == 0 ? reserve.remaining() : quantity;
+  DeployDecision d{.reserve = reserve, .deployed = reserve};
+  d.reserve.committed += n;
+  d.reserve.updated_at = now;
+  ++d.reserve.version;
+  d.deployed.id = std::move(id);
+  d.deployed.incident_id = std::move(incident_id);
+  d.deployed.source_id = reserve.id;
+  d.deployed.quantity = n;
+  d.deployed.committed = 0;
+  d.deployed.created_by = std::move(by);
+  d.deployed.created_at = d.deployed.updated_at = now;
+  d.deployed.version = 1;
+  return d;
+}
+
+Resource ReturnToReserve(const Resource& reserve, const Resource& deployed, std::int64_t delivered,
+                         Timestamp now) {
+  Resource r = reserve;
+  r.committed = std::max<std::int64_t>(0, r.committed - deployed.quantity);
+  if (Consumable(deployed.kind)) {
+    r.quantity = std::max<std::int64_t>(0, r.quantity - std::min(delivered, deployed.quantity));
+  }
+  r.updated_at = now;
+  ++r.version;
+  return r;
+}
+
 std::string_view CommitmentStatusName(CommitmentStatus s) {
   switch (s) {
     case CommitmentStatus::kCommitted:

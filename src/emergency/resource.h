@@ -102,7 +102,12 @@ struct ResourceInput {
 Result<void> ValidateResource(const ResourceInput& in);
 
 struct Resource {
-  std::string id = {}, incident_id = {};
+  std::string id = {};
+  std::string incident_id = {};  // "" for a reserve (储备) held by unit_id
+  // The unit that holds a reserve, or whose reserve a deployed resource came
+  // from; source_id names that reserve ("" for a resource registered on the
+  // incident itself).
+  std::string unit_id = {}, source_id = {};
   std::string kind = {}, name = {};
   std::int64_t quantity = 1, committed = 0;
   std::string unit_label = {}, place = {};
@@ -150,6 +155,27 @@ Result<std::pair<Commitment, Need>> DecideDeliver(const Commitment& c, const Nee
 // committed → cancelled: both get the quantity back. Conflict otherwise.
 Result<CommitDecision> DecideCancel(const Commitment& c, const Need& need, const Resource& resource,
                                     Timestamp now);
+
+// 储备调拨: a unit's standing reserve (a warehouse's stock, a team, vehicles,
+// a shelter) lends `quantity` (0: all it has left) to an incident. The
+// reserve's `committed` grows by it and a new resource on the incident holds
+// it, naming the reserve. InvalidArgument for a quantity out of range,
+// Conflict when the reserve is unavailable or has nothing left; the reserve
+// must be one (incident_id "").
+struct DeployDecision {
+  Resource reserve = {};   // as it becomes
+  Resource deployed = {};  // the incident's new resource
+};
+Result<DeployDecision> DecideDeploy(const Resource& reserve, std::int64_t quantity, std::string id,
+                                    std::string incident_id, std::string by, Timestamp now);
+// What goes back when the incident closes: a warehouse's stock that was
+// delivered is used up (the reserve's quantity shrinks by it); everything
+// else — vehicles, teams, volunteers, shelters — comes back whole. The
+// reserve as it becomes.
+Resource ReturnToReserve(const Resource& reserve, const Resource& deployed, std::int64_t delivered,
+                         Timestamp now);
+// Whether a resource kind is used up when delivered (warehouse stock).
+bool Consumable(std::string_view resource_kind);
 
 struct Match {
   std::string resource_id = {};

@@ -39,6 +39,12 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE emergency_commitment_keys ("
      " actor_id TEXT NOT NULL, idem_key TEXT NOT NULL, commitment_id TEXT NOT NULL,"
      " PRIMARY KEY (actor_id, idem_key))"},
+    // 储备: a unit's standing resources (incident_id ''), and the incident's
+    // resources that were lent from one (source_id).
+    {"emergency", 6, "resource reserves held by units, and deployments from them",
+     "ALTER TABLE emergency_resources ADD COLUMN unit_id TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE emergency_resources ADD COLUMN source_id TEXT NOT NULL DEFAULT '';"
+     "CREATE INDEX emergency_resources_unit ON emergency_resources (unit_id, kind)"},
 };
 
 constexpr std::string_view kNeedColumns =
@@ -47,7 +53,7 @@ constexpr std::string_view kNeedColumns =
     " created_at, updated_at, version";
 constexpr std::string_view kResourceColumns =
     "id, incident_id, kind, name, quantity, committed, unit_label, place, lat, lng, available,"
-    " contact_phone, created_by, created_at, updated_at, version";
+    " contact_phone, created_by, created_at, updated_at, version, unit_id, source_id";
 constexpr std::string_view kCommitmentColumns =
     "id, incident_id, need_id, resource_id, quantity, complete, status, note, created_by,"
     " created_at, delivered_at, cancelled_at";
@@ -88,6 +94,8 @@ Need NeedOf(const storage::Row& r) {
 Resource ResourceOf(const storage::Row& r) {
   return {.id = r.Text(0),
           .incident_id = r.Text(1),
+          .unit_id = r.Text(16),
+          .source_id = r.Text(17),
           .kind = r.Text(2),
           .name = r.Text(3),
           .quantity = r.Int(4),
@@ -190,11 +198,11 @@ Result<bool> UpdateNeed(Executor& ex, const Need& n) {
 Result<void> InsertResource(Executor& ex, const Resource& r) {
   return ex.Defer(
       fmt::format("INSERT INTO emergency_resources ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                  " ?, ?, ?, ?, ?)",
+                  " ?, ?, ?, ?, ?, ?, ?)",
                   kResourceColumns),
       {r.id, r.incident_id, r.kind, r.name, r.quantity, r.committed, r.unit_label, r.place,
        Lat(r.location), Lng(r.location), r.available, r.contact_phone, r.created_by, r.created_at,
-       r.updated_at, r.version});
+       r.updated_at, r.version, r.unit_id, r.source_id});
 }
 
 Result<std::optional<Resource>> FindResource(Executor& ex, std::string_view id) {
@@ -220,10 +228,24 @@ Result<std::vector<Resource>> Resources(Executor& ex, std::string_view incident_
 
 Result<bool> UpdateResource(Executor& ex, const Resource& r) {
   XT_ASSIGN_OR_RETURN(
-      auto c, ex.Exec("UPDATE emergency_resources SET committed = ?, available = ?,"
+      auto c, ex.Exec("UPDATE emergency_resources SET quantity = ?, committed = ?, available = ?,"
                       " updated_at = ?, version = ? WHERE id = ? AND version = ?",
-                      {r.committed, r.available, r.updated_at, r.version, r.id, r.version - 1}));
+                      {r.quantity, r.committed, r.available, r.updated_at, r.version, r.id,
+                       r.version - 1}));
   return c == 1;
+}
+
+Result<std::vector<Resource>> Reserves(Executor& ex, std::string_view kind) {
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(fmt::format("SELECT {} FROM emergency_resources WHERE incident_id = ''"
+                           " AND (? = '' OR kind = ?) ORDER BY kind, unit_id, created_at, id",
+                           kResourceColumns),
+               {kind, kind}));
+  std::vector<Resource> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(ResourceOf(r));
+  return out;
 }
 
 Result<void> InsertCommitment(Executor& ex, const Commitment& c) {

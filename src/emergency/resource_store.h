@@ -17,7 +17,8 @@ namespace xietong::emergency::store {
 
 using storage::Executor;
 
-// emergency/4: needs, resources, commitments (and their idempotency keys).
+// emergency/4: needs, resources, commitments (and their idempotency keys);
+// emergency/6: reserves (a unit's standing resources) and deployments.
 std::span<const storage::Migration> ResourceMigrations();
 
 // Inserts a need made by MakeNeed (after ValidateNeed) and appends a
@@ -33,7 +34,10 @@ Result<bool> UpdateNeed(Executor& ex, const Need& n);
 Result<void> InsertResource(Executor& ex, const Resource& r);
 Result<std::optional<Resource>> FindResource(Executor& ex, std::string_view id);
 Result<std::vector<Resource>> Resources(Executor& ex, std::string_view incident_id);
+// Quantity, counters and availability, when the row is still at r.version - 1.
 Result<bool> UpdateResource(Executor& ex, const Resource& r);
+// Every unit's reserves (incident_id ''), of one kind or all ("").
+Result<std::vector<Resource>> Reserves(Executor& ex, std::string_view kind);
 
 Result<void> InsertCommitment(Executor& ex, const Commitment& c);
 Result<std::optional<Commitment>> FindCommitment(Executor& ex, std::string_view id);

@@ -104,6 +104,51 @@ TEST(ResourceTest, RefusesIncompatibleUnavailableOrOtherIncident) {
   EXPECT_EQ(DecideCommit(need, team, 1, "", "c", "a", 1).error().reason, "other_incident");
 }
 
+TEST(ResourceTest, ReservesAreLentAndComeBack) {
+  ResourceInput in{.kind = "warehouse", .name = "区物资仓库", .quantity = 1000};
+  ASSERT_TRUE(ValidateResource(in));
+  Resource reserve = MakeResource(in, "rv1", "", "a1", 100);
+  reserve.unit_id = "u1";
+  auto d = DecideDeploy(reserve, 300, "r9", "i1", "a2", 200);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->reserve.committed, 300);
+  EXPECT_EQ(d->reserve.remaining(), 700);
+  EXPECT_EQ(d->reserve.version, 2);
+  EXPECT_EQ(d->deployed.id, "r9");
+  EXPECT_EQ(d->deployed.incident_id, "i1");
+  EXPECT_EQ(d->deployed.source_id, "rv1");
+  EXPECT_EQ(d->deployed.unit_id, "u1");
+  EXPECT_EQ(d->deployed.quantity, 300);
+  EXPECT_EQ(d->deployed.committed, 0);
+  EXPECT_EQ(d->deployed.created_by, "a2");
+  // 0 lends what is left; more than is left, or a negative count, is refused.
+  auto rest = DecideDeploy(d->reserve, 0, "r10", "i2", "a2", 300);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->deployed.quantity, 700);
+  EXPECT_EQ(DecideDeploy(rest->reserve, 1, "x", "i3", "a2", 400).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(DecideDeploy(d->reserve, 701, "x", "i3", "a2", 400).error().field, "quantity");
+  EXPECT_EQ(DecideDeploy(d->reserve, -1, "x", "i3", "a2", 400).error().field, "quantity");
+  // An incident's own resource is no reserve; an unavailable one lends nothing.
+  EXPECT_EQ(DecideDeploy(d->deployed, 1, "x", "i3", "a2", 400).error().field, "reserve_id");
+  Resource off = reserve;
+  off.available = false;
+  EXPECT_EQ(DecideDeploy(off, 1, "x", "i3", "a2", 400).error().code, ErrorCode::kConflict);
+
+  // Back at closing: delivered stock is used up; a team comes back whole.
+  const Resource back = ReturnToReserve(d->reserve, d->deployed, 120, 500);
+  EXPECT_EQ(back.committed, 0);
+  EXPECT_EQ(back.quantity, 880);
+  EXPECT_EQ(back.version, 3);
+  Resource team =
+      MakeResource({.kind = "team", .name = "抢险队", .quantity = 20}, "t1", "", "a1", 100);
+  auto lent = DecideDeploy(team, 0, "t2", "i1", "a2", 200);
+  ASSERT_TRUE(lent);
+  const Resource team_back = ReturnToReserve(lent->reserve, lent->deployed, 20, 500);
+  EXPECT_EQ(team_back.quantity, 20);
+  EXPECT_EQ(team_back.remaining(), 20);
+}
+
 TEST(ResourceTest, SuggestRanksCompleteThenNearThenLarge) {
   const GeoPoint here{.lat = 30.25, .lng = 120.16};
   auto need = MakeTestNeed("evacuation", 100, here);

@@ -91,7 +91,9 @@ json::Json NeedJson(const emergency::Need& n) {
 
 json::Json ResourceJson(const emergency::Resource& r) {
   return {{"id", r.id},
-          {"incident_id", r.incident_id},
+          {"incident_id", OrNull(r.incident_id)},
+          {"unit_id", OrNull(r.unit_id)},
+          {"source_id", OrNull(r.source_id)},
           {"kind", r.kind},
           {"kind_zh", emergency::ResourceKindZh(r.kind)},
           {"name", r.name},
@@ -229,6 +231,71 @@ Result<emergency::ResourceInput> ResourceBody(const json::Json& body) {
 }
 
 ParamDoc Id() { return doc::PathId("id", "the incident"); }
+
+json::Json ReserveJson(const IncidentService::ReserveView& v) {
+  json::Json j = ResourceJson(v.resource);
+  j["unit_name"] = v.unit_name;
+  return j;
+}
+
+// 储备: the units' standing reserves, before and between incidents.
+void RegisterReserveRoutes(Router& r, IncidentService& incidents) {
+  const std::string base = "/api/v1/reserves";
+  {
+    RouteDoc d = Doc("Register a unit's standing reserve (应急资源储备)", "登记储备资源");
+    d.description =
+        "A warehouse's stock, a team, vehicles, volunteers or a shelter held by unit_id "
+        "before any incident (incident.respond over that unit). Incidents borrow from it "
+        "(POST /incidents/{id}/resources/deploy).";
+    d.body = {doc::Json(doc::Ref("NewReserve"))};
+    d.answers = {doc::Ok(doc::Ref("Resource"), 201)};
+    d.errors = {400, 403};
+    r.Add("POST", base, Auth::kRequired, d, [&incidents](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+      XT_ASSIGN_OR_RETURN(auto unit_id, Str(body, "unit_id", true));
+      XT_ASSIGN_OR_RETURN(auto in, ResourceBody(body));
+      XT_ASSIGN_OR_RETURN(auto res, incidents.AddReserve(req.actor(), unit_id, in));
+      return Response::Json(201, ResourceJson(res));
+    });
+  }
+  {
+    RouteDoc d = Doc("The city's register of reserves", "储备资源目录");
+    d.description =
+        "Every unit's reserves, with what is lent out (committed) and left (remaining); "
+        "kind filters (warehouse, vehicle, team, volunteers, shelter). Emergency staff only.";
+    d.query = {doc::QueryParam("kind", "one resource kind")};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("Reserve")))};
+    d.errors = {400, 403};
+    r.Add("GET", base, Auth::kRequired, d, [&incidents](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto list,
+                          incidents.Reserves(req.actor(), req.Query("kind").value_or("")));
+      json::Json items = json::Json::array();
+      for (const auto& v : list) items.push_back(ReserveJson(v));
+      return Response::Json(200, {{"items", std::move(items)}});
+    });
+  }
+  {
+    RouteDoc d = Doc("Restock or switch off a reserve", "调整储备");
+    d.description = "quantity never below what is lent out now.";
+    d.path = {doc::PathId("id", "the reserve")};
+    d.body = {doc::Json(doc::Ref("ReserveChange"))};
+    d.answers = {doc::Ok(doc::Ref("Resource"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("PUT", base + "/{id}", Auth::kRequired, d,
+          [&incidents](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto quantity, Int(body, "quantity"));
+            XT_ASSIGN_OR_RETURN(auto available, json::OptionalBool(body, "available"));
+            if (!quantity || !available) {
+              return Fail(Error::InvalidArgument("quantity and available are required")
+                              .About(!quantity ? "quantity" : "available", "required"));
+            }
+            XT_ASSIGN_OR_RETURN(auto res, incidents.UpdateReserve(req.actor(), req.Param("id"),
+                                                                  *quantity, *available));
+            return Response::Json(200, ResourceJson(res));
+          });
+  }
+}
 
 }  // namespace
 
@@ -432,6 +499,27 @@ void RegisterIncidentRoutes(Api& api, IncidentService& incidents) {
             return Response::Json(200, {{"items", std::move(items)}});
           });
   }
+  {
+    RouteDoc d = Doc("Lend a unit's reserve to the incident (储备调拨)", "调拨储备");
+    d.description =
+        "quantity: 0 or absent = all the reserve has left. The incident gets a new resource "
+        "naming the reserve (source_id); closing the incident gives it back (a warehouse's "
+        "delivered stock is used up, everything else returns whole).";
+    d.path = {Id()};
+    d.body = {doc::Json(doc::Ref("ReserveDeployment"))};
+    d.answers = {doc::Ok(doc::Ref("Resource"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", one + "/resources/deploy", Auth::kRequired, d,
+          [&incidents](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto reserve_id, Str(body, "reserve_id", true));
+            XT_ASSIGN_OR_RETURN(auto quantity, Int(body, "quantity"));
+            XT_ASSIGN_OR_RETURN(auto res, incidents.Deploy(req.actor(), req.Param("id"), reserve_id,
+                                                           quantity.value_or(0)));
+            return Response::Json(201, ResourceJson(res));
+          });
+  }
+  RegisterReserveRoutes(r, incidents);
   {
     RouteDoc d = Doc("Commit a resource to a need (partial or complete)", "承诺调配");
     d.description =

@@ -81,13 +81,24 @@ json::Json IncidentSchemas() {
                      {"created_by", String()},
                      {"created_at", DateTime()},
                      {"updated_at", DateTime()}};
-  json::Json resource = {
-      {"id", String(1)},           {"incident_id", String(1)}, {"kind", resource_kinds},
-      {"kind_zh", String(1)},      {"name", String(1)},        {"quantity", Integer()},
-      {"committed", Integer()},    {"remaining", Integer()},   {"unit_label", String()},
-      {"place", String()},         {"location", point},        {"available", Boolean()},
-      {"contact_phone", String()}, {"created_by", String()},   {"created_at", DateTime()},
-      {"updated_at", DateTime()}};
+  json::Json resource = {{"id", String(1)},
+                         {"incident_id", Nullable(String(1))},  // null: a unit's reserve
+                         {"unit_id", Nullable(String(1))},      // the reserve's unit
+                         {"source_id", Nullable(String(1))},    // the reserve it was lent from
+                         {"kind", resource_kinds},
+                         {"kind_zh", String(1)},
+                         {"name", String(1)},
+                         {"quantity", Integer()},
+                         {"committed", Integer()},
+                         {"remaining", Integer()},
+                         {"unit_label", String()},
+                         {"place", String()},
+                         {"location", point},
+                         {"available", Boolean()},
+                         {"contact_phone", String()},
+                         {"created_by", String()},
+                         {"created_at", DateTime()},
+                         {"updated_at", DateTime()}};
   json::Json commitment = {{"id", String(1)},
                            {"incident_id", String(1)},
                            {"need_id", String(1)},
@@ -145,6 +156,27 @@ json::Json IncidentSchemas() {
                               {"contact_phone", String()}},
                              {"kind", "name"})},
       {"Resource", closed(resource)},
+      {"NewReserve", Object({{"unit_id", String(1)},
+                             {"kind", resource_kinds},
+                             {"name", String(1)},
+                             {"quantity", IntegerIn(1, emergency::kMaxQuantity)},
+                             {"unit_label", String()},
+                             {"place", String()},
+                             {"location", point},
+                             {"available", Boolean()},
+                             {"contact_phone", String()}},
+                            {"unit_id", "kind", "name"})},
+      {"Reserve", closed([&] {
+         json::Json r = resource;
+         r["unit_name"] = String();
+         return r;
+       }())},
+      {"ReserveChange",
+       Object({{"quantity", IntegerIn(1, emergency::kMaxQuantity)}, {"available", Boolean()}},
+              {"quantity", "available"})},
+      {"ReserveDeployment",
+       Object({{"reserve_id", String(1)}, {"quantity", IntegerIn(0, emergency::kMaxQuantity)}},
+              {"reserve_id"})},
       {"ResourceMatch", closed({{"resource_id", String(1)},
                                 {"kind", resource_kinds},
                                 {"name", String(1)},

@@ -124,6 +124,7 @@ export const mapping = {
   IncidentDetail: ['IncidentDetail'],
   Need: ['Need'],
   EmResource: ['Resource'],
+  EmReserve: ['Reserve'],
   Commitment: ['Commitment'],
   NeedsBoard: ['NeedsBoard'],
   ResourceMatch: ['ResourceMatch'],

@@ -1201,7 +1201,9 @@ export interface Need {
 
 export interface EmResource {
   id: string
-  incident_id: string
+  incident_id: string | null // null: a unit's reserve (储备)
+  unit_id: string | null
+  source_id: string | null // the reserve it was lent from
   kind: ResourceKind
   kind_zh: string
   name: string
@@ -1216,6 +1218,11 @@ export interface EmResource {
   created_by: string
   created_at: string
   updated_at: string
+}
+
+// GET /reserves: a unit's standing reserve, with its unit's name.
+export interface EmReserve extends EmResource {
+  unit_name: string
 }
 
 export interface Commitment {
