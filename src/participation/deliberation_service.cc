@@ -11,6 +11,7 @@
 #include "files/file_service.h"
 #include "identity/authorization.h"
 #include "participation/budget.h"
+#include "participation/settings.h"
 
 namespace xietong::participation {
 namespace {
@@ -149,11 +150,15 @@ Result<Proposal> DeliberationService::Propose(const Principal& actor, NewProposa
   p.lng = in.lng;
   p.photo_ids = in.photo_ids;
   p.cost_fen = in.cost_fen;
-  // TODO(A): store::SettingsFor(ex, {community, street}) once rule_store lands.
-  p.threshold = kDefaultSupportThreshold;
   p.created_at = now;
-  p.support_until = now + kDefaultSupportDays * kMicrosPerDay;
+  // The community's settings (else its street's, else the defaults), copied
+  // onto the proposal: later changes do not move its goalposts.
+  std::vector<std::string> units = {community->id};
+  if (community->parent_id) units.push_back(*community->parent_id);
   auto made = db_.Write([&](Executor& ex) -> Result<Proposal> {
+    XT_ASSIGN_OR_RETURN(auto settings, store::SettingsFor(ex, units));
+    p.threshold = settings.support_threshold;
+    p.support_until = now + settings.support_days * kMicrosPerDay;
     XT_TRY_VOID(store::InsertProposal(ex, p, in.idempotency_key));
     if (!p.photo_ids.empty()) {
       XT_TRY_VOID(files::Attach(ex, actor.account_id, p.photo_ids, p.id));

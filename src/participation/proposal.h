@@ -52,8 +52,8 @@ inline constexpr std::int64_t kMaxCostFen = 10'000'000'000;  // 10¹⁰ fen
 inline constexpr std::size_t kMaxReasonChars = 500;
 inline constexpr std::size_t kMaxCommentChars = 1000;
 
-// TODO(A): participation_settings.support_threshold / support_days through
-// SettingsFor once the points part lands; these are §2.2's defaults.
+// participation_settings' defaults (settings.h); a proposal takes its
+// community's (or street's) values through store::SettingsFor.
 inline constexpr std::int64_t kDefaultSupportThreshold = 10;
 inline constexpr std::int64_t kDefaultSupportDays = 60;
 
