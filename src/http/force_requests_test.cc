@@ -113,6 +113,52 @@ TEST_P(ForceRequestsTest, ADissolvedForceRepliesToNothing) {
   EXPECT_EQ(Command("ha", id, "reply", {{"text", "街道已处理"}}).status, 200);
 }
 
+// Volunteer hours over the routes (issue 18): the force's lead confirms a resident's minutes on
+// a task; a member who is not the lead, a staff volunteer, bad minutes or day and a second
+// confirmation of the same day are refused, and nothing is stored for them.
+TEST_P(ForceRequestsTest, TheLeadConfirmsAResidentsVolunteerHoursOnce) {
+  const std::string id = Submit(Stalls())["id"];
+  const std::string force = FormForce(id);
+  ASSERT_FALSE(force.empty());
+  auto task = Post(
+      "lead", "/api/v1/taskforces/" + force + "/tasks",
+      {{"title", "南门夜间巡查"}, {"owner_account_id", AccountId("pol")}, {"deadline_days", 5}});
+  ASSERT_EQ(task.status, 201) << task.body;
+  const std::string hours =
+      "/api/v1/tasks/" + Body(task)["id"].get<std::string>() + "/volunteer-hours";
+  const json::Json in = {{"volunteer_account_id", AccountId("res")},
+                         {"day", "2026-11-22"},
+                         {"minutes", 90},
+                         {"note", "协助劝离摊贩"}};
+  EXPECT_EQ(Post("pol", hours, in).status, 403);
+  json::Json staff = in;
+  staff["volunteer_account_id"] = AccountId("sl");
+  auto not_resident = Post("lead", hours, staff);
+  EXPECT_EQ(not_resident.status, 400);
+  EXPECT_NE(not_resident.body.find("not_resident"), std::string::npos) << not_resident.body;
+  json::Json bad = in;
+  bad["minutes"] = 50;
+  EXPECT_EQ(Post("lead", hours, bad).status, 400);
+  bad = in;
+  bad["day"] = "2026-11-24";
+  EXPECT_EQ(Post("lead", hours, bad).status, 400);
+  auto listed = Get("lead", hours);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_TRUE(Body(listed)["items"].empty());
+
+  auto ok = Post("lead", hours, in);
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(Body(ok)["minutes"], 90);
+  EXPECT_EQ(Body(ok)["volunteer_id"], AccountId("res"));
+  auto twice = Post("lead", hours, in);
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_NE(twice.body.find("already_confirmed"), std::string::npos) << twice.body;
+  listed = Get("pol", hours);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed)["items"].size(), 1u);
+  EXPECT_EQ(Get("hb", hours).status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ForceRequestsTest,
                          ::testing::ValuesIn(storage::testing::Backends()),
                          [](const auto& p) { return p.param; });
