@@ -1,13 +1,510 @@
 #include "http/points_handlers.h"
 
-namespace xietong::http {
+#include <fmt/core.h>
 
-// The routes of plan §8 "Points" are added here by the points part (issue 18).
-void RegisterPointsRoutes(Api& api, participation::PointsService& points) {
-  (void)api;
-  (void)points;
+#include "http/api_schemas.h"
+
+namespace xietong::http {
+namespace {
+
+using participation::PointsService;
+
+json::Json Time(Timestamp t) { return t ? json::Json(FormatRfc3339(t)) : json::Json(nullptr); }
+json::Json OptStr(const std::optional<std::string>& s) {
+  return s ? json::Json(*s) : json::Json(nullptr);
 }
 
-json::Json PointsSchemas() { return json::Json::object(); }
+RouteDoc Doc(std::string summary, std::string summary_zh) {
+  RouteDoc d;
+  d.summary = std::move(summary);
+  d.summary_zh = std::move(summary_zh);
+  d.tag = "points";
+  return d;
+}
+
+// --- encoders (each mirrored by a schema in PointsSchemas) ----------------------------
+
+json::Json TriggerJson(const participation::TriggerInfo& t) {
+  return {{"trigger", t.code},
+          {"name_zh", t.name_zh},
+          {"name_en", t.name_en},
+          {"per", t.per},
+          {"source_event", t.source_event}};
+}
+
+json::Json RuleJson(const participation::Rule& r) {
+  return {{"id", r.id},
+          {"unit_id", r.unit_id},
+          {"unit_name", r.unit_name},
+          {"trigger", participation::TriggerCode(r.trigger)},
+          {"trigger_name", participation::InfoOf(r.trigger).name_zh},
+          {"per", participation::InfoOf(r.trigger).per},
+          {"title", r.title},
+          {"points", r.points},
+          {"daily_cap", r.daily_cap},
+          {"monthly_cap", r.monthly_cap},
+          {"valid_from", Time(r.valid_from)},
+          {"valid_until", Time(r.valid_until)},
+          {"status", r.status},
+          {"created_by", r.created_by},
+          {"created_at", Time(r.created_at)},
+          {"retire_reason", r.retire_reason},
+          {"version", r.version}};
+}
+
+json::Json PostingJson(const participation::Posting& p) {
+  return {{"id", p.id},
+          {"kind", participation::PostingKindName(p.kind)},
+          {"debit", p.debit},
+          {"credit", p.credit},
+          {"amount", p.amount},
+          {"debit_balance_after", p.debit_balance_after},
+          {"credit_balance_after", p.credit_balance_after},
+          {"unit_id", p.unit_id},
+          {"rule_id", p.rule_id},
+          {"trigger", p.trigger},
+          {"subject_id", p.subject_id},
+          {"source_seq", p.source_seq},
+          {"memo", p.memo},
+          {"actor", p.actor},
+          {"posted_at", Time(p.posted_at)},
+          {"reverses", OptStr(p.reverses)},
+          {"reversed_by", OptStr(p.reversed_by)},
+          {"audit_seq", p.audit_seq}};
+}
+
+json::Json LineJson(const participation::PostingLine& l) {
+  return {{"id", l.id},
+          {"posted_at", Time(l.posted_at)},
+          {"kind", participation::PostingKindName(l.kind)},
+          {"amount", l.amount},
+          {"balance_after", l.balance_after},
+          {"counterparty", l.counterparty},
+          {"trigger", l.trigger},
+          {"rule_id", l.rule_id},
+          {"memo", l.memo},
+          {"subject_id", l.subject_id},
+          {"reverses", OptStr(l.reverses)},
+          {"reversed_by", OptStr(l.reversed_by)},
+          {"audit_seq", l.audit_seq}};
+}
+
+json::Json PageJson(const participation::PostingPage& p) {
+  json::Json items = json::Json::array();
+  for (const auto& l : p.items) items.push_back(LineJson(l));
+  return {{"items", std::move(items)},
+          {"next_cursor", p.next_cursor.empty() ? json::Json(nullptr) : json::Json(p.next_cursor)}};
+}
+
+json::Json AccountJson(const participation::AccountView& v) {
+  json::Json badges = json::Json::array();
+  for (const auto& b : v.badges)
+    badges.push_back({{"code", b.code}, {"name_zh", b.name_zh}, {"name_en", b.name_en}});
+  return {{"id", v.account.id},
+          {"kind", participation::AccountKindName(v.account.kind)},
+          {"owner_id", v.account.owner_id},
+          {"owner_name", v.owner_name},
+          {"balance", v.account.balance},
+          {"lifetime_earned", v.account.lifetime_earned},
+          {"level",
+           {{"code", v.level.code},
+            {"name_zh", v.level.name_zh},
+            {"name_en", v.level.name_en},
+            {"next_at", v.level.next_at ? json::Json(v.level.next_at) : json::Json(nullptr)}}},
+          {"badges", std::move(badges)},
+          {"postings", PageJson(v.postings)}};
+}
+
+json::Json SettingsJson(const participation::ParticipationSettings& s) {
+  return {{"unit_id", s.unit_id},
+          {"support_threshold", s.support_threshold},
+          {"support_days", s.support_days},
+          {"velocity_per_hour", s.velocity_per_hour},
+          {"velocity_per_day", s.velocity_per_day},
+          {"same_decider_per_month", s.same_decider_per_month},
+          {"manual_award_max", s.manual_award_max},
+          {"version", s.version}};
+}
+
+// --- request parsing ------------------------------------------------------------------
+
+Result<std::int64_t> IntIn(const json::Json& body, std::string_view field, std::int64_t min,
+                           std::int64_t max) {
+  XT_ASSIGN_OR_RETURN(auto v, json::RequireInt(body, field));
+  if (v < min || v > max)
+    return Fail(Error::InvalidArgument(fmt::format("field '{}': {}–{}", field, min, max))
+                    .About(std::string(field), "out_of_range"));
+  return v;
+}
+
+Result<std::optional<Timestamp>> OptionalTime(const json::Json& body, std::string_view field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<Timestamp>();
+  std::optional<Timestamp> t;
+  if (it->is_string()) {
+    if (auto parsed = ParseRfc3339(it->get<std::string>())) t = *parsed;
+  }
+  if (!t)
+    return Fail(
+        Error::InvalidArgument(
+            fmt::format("field '{}': a time in RFC 3339, e.g. 2026-12-01T00:00:00+08:00", field))
+            .About(std::string(field), "invalid"));
+  return std::optional<Timestamp>(*t);
+}
+
+ParamDoc Id(std::string what) { return doc::PathId("id", std::move(what)); }
+
+}  // namespace
+
+void RegisterPointsRoutes(Api& api, PointsService& points) {
+  Router& r = api.router();
+  const std::string base = "/api/v1/points";
+
+  {
+    RouteDoc d = Doc("What points may be awarded for", "积分事由");
+    d.description =
+        "The triggers a rule may award on, with the event each is read from. A satisfied "
+        "callback is not among them: the rating never decides whether points are paid.";
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsTrigger")))};
+    r.Add("GET", base + "/triggers", Auth::kRequired, d, [](Request&) -> Result<Response> {
+      json::Json items = json::Json::array();
+      for (const auto& t : participation::Triggers()) items.push_back(TriggerJson(t));
+      return Response::Json(200, {{"items", std::move(items)}});
+    });
+  }
+  {
+    RouteDoc d = Doc("Points rules", "积分规则");
+    d.description =
+        "Staff read the rules of their units (and of the units above, which apply there); "
+        "residents read the active rules over their community (how to earn).";
+    d.query = {doc::QueryParam("unit_id", "one unit's rules and those that apply to it"),
+               doc::QueryParam("status", "active or retired", doc::Enum({"active", "retired"}))};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsRule")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", base + "/rules", Auth::kRequired, d, [&points](Request& req) -> Result<Response> {
+      participation::RuleFilter f;
+      f.unit_id = req.Query("unit_id").value_or("");
+      f.status = req.Query("status").value_or("");
+      XT_ASSIGN_OR_RETURN(auto list, points.Rules(req.actor(), f));
+      json::Json items = json::Json::array();
+      for (const auto& x : list) items.push_back(RuleJson(x));
+      return Response::Json(200, {{"items", std::move(items)}});
+    });
+  }
+  {
+    RouteDoc d = Doc("Create a points rule", "新建积分规则");
+    d.description =
+        "points.manage over unit_id. One active rule per unit and trigger (409 rule_exists); "
+        "an unknown trigger is 400 unknown_trigger with the list of triggers. points per "
+        "event (per hour for volunteer_hour), points ≤ daily_cap ≤ monthly_cap; valid_from "
+        "defaults to now and may not be in the past.";
+    d.body = {doc::Json(doc::Ref("NewPointsRule"))};
+    d.answers = {doc::Ok(doc::Ref("PointsRule"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/rules", Auth::kRequired, d, [&points](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+      participation::NewRule in;
+      XT_ASSIGN_OR_RETURN(in.unit_id, TextField(body, "unit_id", true, 64));
+      XT_ASSIGN_OR_RETURN(in.trigger, TextField(body, "trigger", true, 64));
+      XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, 200));
+      XT_ASSIGN_OR_RETURN(in.points, IntIn(body, "points", 1, 1000));
+      XT_ASSIGN_OR_RETURN(in.daily_cap, IntIn(body, "daily_cap", 1, 1'000'000));
+      XT_ASSIGN_OR_RETURN(in.monthly_cap, IntIn(body, "monthly_cap", 1, 100'000'000));
+      XT_ASSIGN_OR_RETURN(in.valid_from, OptionalTime(body, "valid_from"));
+      XT_ASSIGN_OR_RETURN(auto rule, points.CreateRule(req.actor(), in));
+      return Response::Json(201, RuleJson(rule));
+    });
+  }
+  {
+    RouteDoc d = Doc("Retire a points rule", "停用积分规则");
+    d.description = "points.manage over the rule's unit. It pays for nothing after now.";
+    d.path = {Id("the rule")};
+    d.body = {doc::Json(doc::Ref("PointsReason"))};
+    d.answers = {doc::Ok(doc::Ref("PointsRule"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/rules/{id}/retire", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto reason, TextField(body, "reason", true, 200));
+            XT_ASSIGN_OR_RETURN(auto rule, points.RetireRule(req.actor(), req.Param("id"), reason));
+            return Response::Json(200, RuleJson(rule));
+          });
+  }
+  {
+    RouteDoc d = Doc("Award points by hand (社区表彰)", "手工奖励积分");
+    d.description =
+        "points.manage over unit_id, whose ledger pays it. Never to oneself or a member of "
+        "one's household (403 self_dealing); at most the unit's manual_award_max (400 "
+        "over_manual_max). account_id: a person's account id, person:<id> or "
+        "organisation:<unit id>. A retry with the same Idempotency-Key answers the first "
+        "posting.";
+    d.headers = {doc::IdempotencyKey()};
+    d.body = {doc::Json(doc::Ref("NewPointsAward"))};
+    d.answers = {doc::Ok(doc::Ref("PointsPosting"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/awards", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            participation::ManualAward in;
+            XT_ASSIGN_OR_RETURN(in.unit_id, TextField(body, "unit_id", true, 64));
+            XT_ASSIGN_OR_RETURN(in.account_id, TextField(body, "account_id", true, 100));
+            XT_ASSIGN_OR_RETURN(in.amount, IntIn(body, "amount", 1, 1'000'000));
+            XT_ASSIGN_OR_RETURN(in.memo, TextField(body, "memo", true, 1000));
+            in.idempotency_key = std::string(req.Header("idempotency-key"));
+            XT_ASSIGN_OR_RETURN(auto p, points.Award(req.actor(), in));
+            return Response::Json(201, PostingJson(p));
+          });
+  }
+  {
+    RouteDoc d = Doc("Reverse a posting (冲正)", "冲正");
+    d.description =
+        "points.manage over the posting's unit: a new posting with the accounts swapped, "
+        "naming the one it reverses. 409 already_reversed, not_reversible (a reversal, refund "
+        "or redemption), insufficient_points (spent: cancel or reject the redemption first).";
+    d.path = {Id("the posting")};
+    d.body = {doc::Json(doc::Ref("PointsReason"))};
+    d.answers = {doc::Ok(doc::Ref("PointsPosting"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/postings/{id}/reverse", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto reason, TextField(body, "reason", true, 200));
+            XT_ASSIGN_OR_RETURN(auto p, points.Reverse(req.actor(), req.Param("id"), reason));
+            return Response::Json(201, PostingJson(p));
+          });
+  }
+  {
+    RouteDoc d = Doc("A posting with both sides", "积分流水详情");
+    d.description = "For the readers of either account, and points.manage over its unit.";
+    d.path = {Id("the posting")};
+    d.answers = {doc::Ok(doc::Ref("PointsPosting"))};
+    d.errors = {404};
+    r.Add("GET", base + "/postings/{id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto p, points.GetPosting(req.actor(), req.Param("id")));
+            return Response::Json(200, PostingJson(p));
+          });
+  }
+  {
+    RouteDoc d = Doc("A points account: balance, level, badges, latest postings", "积分账户");
+    d.description =
+        "id: me, a person's account id, person:<id> or organisation:<unit id>. For the "
+        "holder, an organisation's members and staff over the holder's community; others "
+        "404. Postings newest first, each from this account's side (± amount and running "
+        "balance).";
+    d.path = {Id("the account, or me")};
+    d.query = {doc::Limit(200, 20)};
+    d.answers = {doc::Ok(doc::Ref("PointsAccount"))};
+    d.errors = {400, 404};
+    r.Add("GET", base + "/accounts/{id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            int limit = 20;
+            if (req.Query("limit")) {
+              XT_ASSIGN_OR_RETURN(limit, LimitParam(req));
+            }
+            XT_ASSIGN_OR_RETURN(auto v, points.GetAccount(req.actor(), req.Param("id"), limit));
+            return Response::Json(200, AccountJson(v));
+          });
+  }
+  {
+    RouteDoc d = Doc("An account's postings, a page at a time", "积分明细");
+    d.path = {Id("the account, or me")};
+    d.query = {doc::Cursor(), doc::Limit(200, 50),
+               doc::QueryParam("trigger", "only postings of this trigger (or manual)")};
+    d.answers = {doc::Ok(doc::Ref("PointsPostingPage"))};
+    d.errors = {400, 404};
+    r.Add("GET", base + "/accounts/{id}/postings", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            participation::PostingQuery q;
+            q.cursor = req.Query("cursor").value_or("");
+            q.trigger = req.Query("trigger").value_or("");
+            if (req.Query("limit")) {
+              XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
+            }
+            XT_ASSIGN_OR_RETURN(auto page, points.Postings(req.actor(), req.Param("id"), q));
+            return Response::Json(200, PageJson(page));
+          });
+  }
+  {
+    RouteDoc d = Doc("A unit's participation settings", "参与参数");
+    d.description =
+        "Staff over the unit. A unit without its own row shows what applies there (its "
+        "street's, else the defaults) with version 0.";
+    d.path = {doc::PathId("unit_id", "the unit")};
+    d.answers = {doc::Ok(doc::Ref("ParticipationSettings"), 200, {doc::ETag()})};
+    d.errors = {403, 404};
+    r.Add("GET", base + "/settings/{unit_id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto s, points.Settings(req.actor(), req.Param("unit_id")));
+            auto resp = Response::Json(200, SettingsJson(s));
+            resp.SetHeader("ETag", VersionETag(s.version));
+            return resp;
+          });
+  }
+  {
+    RouteDoc d = Doc("Change a unit's participation settings", "修改参与参数");
+    d.description =
+        "points.manage over the unit. If-Match: the version read (0 when the unit had no row "
+        "of its own); 409 when someone changed them meanwhile.";
+    d.path = {doc::PathId("unit_id", "the unit")};
+    d.headers = {doc::IfMatch(true)};
+    d.body = {doc::Json(doc::Ref("ParticipationSettingsInput"))};
+    d.answers = {doc::Ok(doc::Ref("ParticipationSettings"), 200, {doc::ETag()})};
+    d.errors = {400, 403, 404, 409, 428};
+    r.Add("PUT", base + "/settings/{unit_id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto version, RequireIfMatch(req, "the settings"));
+            participation::ParticipationSettings s;
+            s.unit_id = std::string(req.Param("unit_id"));
+            XT_ASSIGN_OR_RETURN(s.support_threshold, IntIn(body, "support_threshold", 1, 1000));
+            XT_ASSIGN_OR_RETURN(s.support_days, IntIn(body, "support_days", 1, 365));
+            XT_ASSIGN_OR_RETURN(s.velocity_per_hour, IntIn(body, "velocity_per_hour", 1, 10000));
+            XT_ASSIGN_OR_RETURN(s.velocity_per_day, IntIn(body, "velocity_per_day", 1, 10000));
+            XT_ASSIGN_OR_RETURN(s.same_decider_per_month,
+                                IntIn(body, "same_decider_per_month", 1, 1000));
+            XT_ASSIGN_OR_RETURN(s.manual_award_max, IntIn(body, "manual_award_max", 1, 100000));
+            XT_ASSIGN_OR_RETURN(auto saved, points.UpdateSettings(req.actor(), s, version));
+            auto resp = Response::Json(200, SettingsJson(saved));
+            resp.SetHeader("ETag", VersionETag(saved.version));
+            return resp;
+          });
+  }
+  {
+    RouteDoc d = Doc("Trial balance of the ledger (总账核对)", "总账核对");
+    d.description =
+        "points.manage over unit_id (administrators: without unit_id, the whole ledger, "
+        "whose balances sum to 0). mismatched: accounts whose balance is not the sum of "
+        "their entries or their last running balance.";
+    d.query = {doc::QueryParam("unit_id", "the accounts with postings on this unit's ledger")};
+    d.answers = {doc::Ok(doc::Ref("PointsLedgerCheck"))};
+    d.errors = {403, 404};
+    r.Add("GET", base + "/ledger/check", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto c,
+                                points.CheckLedger(req.actor(), req.Query("unit_id").value_or("")));
+            return Response::Json(200, {{"accounts", c.accounts},
+                                        {"postings", c.postings},
+                                        {"sum_of_balances", c.sum_of_balances},
+                                        {"mismatched", c.mismatched}});
+          });
+  }
+}
+
+json::Json PointsSchemas() {
+  using namespace doc;
+  const json::Json time = Nullable(DateTime());
+  auto closed = [](json::Json props) {
+    std::vector<std::string> required;
+    for (const auto& [k, v] : props.items()) required.push_back(k);
+    return Object(std::move(props), std::move(required));
+  };
+  const json::Json triggers =
+      Enum({"request_fixed", "report_verified", "volunteer_hour", "proposal_supported",
+            "ballot_cast", "meeting_attended", "proposal_accepted"});
+  const json::Json kinds = Enum({"award", "manual", "redemption", "refund", "reversal"});
+  json::Json line = {{"id", String(1)},
+                     {"posted_at", time},
+                     {"kind", kinds},
+                     {"amount", Integer()},
+                     {"balance_after", Integer()},
+                     {"counterparty", String(1)},
+                     {"trigger", String()},
+                     {"rule_id", String()},
+                     {"memo", String()},
+                     {"subject_id", String()},
+                     {"reverses", Nullable(String(1))},
+                     {"reversed_by", Nullable(String(1))},
+                     {"audit_seq", Integer()}};
+  json::Json page =
+      closed({{"items", ArrayOf(Ref("PointsPostingLine"))}, {"next_cursor", Nullable(String(1))}});
+  json::Json settings = {
+      {"support_threshold", IntegerIn(1, 1000)},      {"support_days", IntegerIn(1, 365)},
+      {"velocity_per_hour", IntegerIn(1, 10000)},     {"velocity_per_day", IntegerIn(1, 10000)},
+      {"same_decider_per_month", IntegerIn(1, 1000)}, {"manual_award_max", IntegerIn(1, 100000)}};
+  json::Json settings_out = settings;
+  settings_out["unit_id"] = String(1);
+  settings_out["version"] = Integer();
+  return {
+      {"PointsTrigger", closed({{"trigger", triggers},
+                                {"name_zh", String(1)},
+                                {"name_en", String(1)},
+                                {"per", Enum({"event", "hour"})},
+                                {"source_event", String(1)}})},
+      {"PointsRule", closed({{"id", String(1)},
+                             {"unit_id", String(1)},
+                             {"unit_name", String()},
+                             {"trigger", triggers},
+                             {"trigger_name", String(1)},
+                             {"per", Enum({"event", "hour"})},
+                             {"title", String(1)},
+                             {"points", IntegerIn(1, 1000)},
+                             {"daily_cap", Integer()},
+                             {"monthly_cap", Integer()},
+                             {"valid_from", time},
+                             {"valid_until", time},
+                             {"status", Enum({"active", "retired"})},
+                             {"created_by", String()},
+                             {"created_at", time},
+                             {"retire_reason", String()},
+                             {"version", Integer()}})},
+      {"NewPointsRule",
+       Object({{"unit_id", String(1)},
+               {"trigger", String(1)},
+               {"title", String(1, 40)},
+               {"points", IntegerIn(1, 1000)},
+               {"daily_cap", Integer()},
+               {"monthly_cap", Integer()},
+               {"valid_from", DateTime()}},
+              {"unit_id", "trigger", "title", "points", "daily_cap", "monthly_cap"})},
+      {"PointsReason", Object({{"reason", String(1, 200)}}, {"reason"})},
+      {"NewPointsAward", Object({{"unit_id", String(1)},
+                                 {"account_id", String(1)},
+                                 {"amount", IntegerIn(1, 1'000'000)},
+                                 {"memo", String(1, 200)}},
+                                {"unit_id", "account_id", "amount", "memo"})},
+      {"PointsPosting", closed({{"id", String(1)},
+                                {"kind", kinds},
+                                {"debit", String(1)},
+                                {"credit", String(1)},
+                                {"amount", Integer()},
+                                {"debit_balance_after", Integer()},
+                                {"credit_balance_after", Integer()},
+                                {"unit_id", String()},
+                                {"rule_id", String()},
+                                {"trigger", String()},
+                                {"subject_id", String()},
+                                {"source_seq", Integer()},
+                                {"memo", String()},
+                                {"actor", String()},
+                                {"posted_at", time},
+                                {"reverses", Nullable(String(1))},
+                                {"reversed_by", Nullable(String(1))},
+                                {"audit_seq", Integer()}})},
+      {"PointsPostingLine", closed(line)},
+      {"PointsPostingPage", page},
+      {"PointsAccount",
+       closed(
+           {{"id", String(1)},
+            {"kind", Enum({"person", "organisation", "issuer", "pool"})},
+            {"owner_id", String(1)},
+            {"owner_name", String()},
+            {"balance", Integer()},
+            {"lifetime_earned", Integer()},
+            {"level", closed({{"code", Enum({"sprout", "active", "core", "exemplar"})},
+                              {"name_zh", String(1)},
+                              {"name_en", String(1)},
+                              {"next_at", Nullable(Integer())}})},
+            {"badges", ArrayOf(closed(
+                           {{"code", String(1)}, {"name_zh", String(1)}, {"name_en", String(1)}}))},
+            {"postings", Ref("PointsPostingPage")}})},
+      {"ParticipationSettings", closed(settings_out)},
+      {"ParticipationSettingsInput", closed(settings)},
+      {"PointsLedgerCheck", closed({{"accounts", Integer()},
+                                    {"postings", Integer()},
+                                    {"sum_of_balances", Integer()},
+                                    {"mismatched", ArrayOf(String(1))}})},
+  };
+}
 
 }  // namespace xietong::http
