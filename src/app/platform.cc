@@ -153,27 +153,19 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   // 多元参与 (issue 18): points awarded and proposals' progress followed by reacting to the
   // events of requests, crowd reports, collab and deliberation itself (participation/reactions.h).
   // As plan §4.1 has it, each consumer calls the ledger's awards and then deliberation's progress
-  // in its one transaction (each returns at once for actions it does not know); a consumer
-  // named participation.points… is the ledger's alone.
+  // in its one transaction (each returns at once for actions it does not know).
   p->points_ = std::make_unique<participation::PointsService>(*p->db_, p->clock_, p->ids_,
                                                               *p->identity_, *p->key_);
   p->deliberation_ = std::make_unique<participation::DeliberationService>(
       *p->db_, p->clock_, p->ids_, *p->identity_, *p->collab_, *p->requests_);
   for (audit::ConsumerOptions& reaction : participation::Reactions()) {
-    audit::ConsumerHandler handle;
-    if (reaction.name.starts_with("participation.points")) {
-      handle = [points = p->points_.get()](storage::Executor& ex, const audit::Event& e) {
-        return points->OnEvent(ex, e);
-      };
-    } else {
-      handle = [points = p->points_.get(), deliberation = p->deliberation_.get()](
-                   storage::Executor& ex, const audit::Event& e) -> Result<void> {
-        XT_TRY_VOID(points->OnEvent(ex, e));
-        return deliberation->OnEvent(ex, e);
-      };
-    }
     p->reactions_.push_back(std::make_unique<audit::Consumer>(
-        *p->db_, p->clock_, p->node_id_, std::move(reaction), std::move(handle)));
+        *p->db_, p->clock_, p->node_id_, std::move(reaction),
+        [points = p->points_.get(), deliberation = p->deliberation_.get()](
+            storage::Executor& ex, const audit::Event& e) -> Result<void> {
+          XT_TRY_VOID(points->OnEvent(ex, e));
+          return deliberation->OnEvent(ex, e);
+        }));
   }
   // Proposals expire and budgets open and close on time, looked at every minute (each change
   // claimed by a compare-and-set: one node makes it).
