@@ -126,6 +126,43 @@ json::Json SettingsJson(const participation::ParticipationSettings& s) {
           {"version", s.version}};
 }
 
+json::Json RewardJson(const participation::RewardView& v) {
+  const auto& r = v.reward;
+  return {{"id", r.id},
+          {"community_id", r.community_id},
+          {"kind", participation::RewardKindName(r.kind)},
+          {"title", r.title},
+          {"description", r.description},
+          {"cost", r.cost},
+          {"stock", r.stock ? json::Json(*r.stock) : json::Json(nullptr)},
+          {"per_person_limit", r.per_person_limit},
+          {"needs_approval", r.needs_approval},
+          {"status", r.status},
+          {"created_at", Time(r.created_at)},
+          {"my_redeemed", v.my_redeemed}};
+}
+
+json::Json RedemptionJson(const participation::Redemption& d) {
+  return {{"id", d.id},
+          {"reward_id", d.reward_id},
+          {"reward_title", d.reward_title},
+          {"community_id", d.community_id},
+          {"account_id", d.account_id},
+          {"requested_by", d.requested_by},
+          {"quantity", d.quantity},
+          {"points", d.points},
+          {"status", participation::RedemptionStatusName(d.status)},
+          {"posting_id", d.posting_id},
+          {"refund_posting_id",
+           d.refund_posting_id.empty() ? json::Json(nullptr) : json::Json(d.refund_posting_id)},
+          {"requested_at", Time(d.requested_at)},
+          {"decided_by", d.decided_by},
+          {"decided_at", Time(d.decided_at)},
+          {"note", d.note},
+          {"fulfilled_at", Time(d.fulfilled_at)},
+          {"version", d.version}};
+}
+
 // --- request parsing ------------------------------------------------------------------
 
 Result<std::int64_t> IntIn(const json::Json& body, std::string_view field, std::int64_t min,
@@ -326,6 +363,158 @@ void RegisterPointsRoutes(Api& api, PointsService& points) {
           });
   }
   {
+    RouteDoc d = Doc("A community's rewards (积分兑换)", "兑换商品");
+    d.description =
+        "For the community's residents (the active rewards) and its staff (retired ones "
+        "too). my_redeemed: the items the caller holds in open or fulfilled redemptions.";
+    d.query = {doc::QueryParam("community_id", "the community", doc::String(1), true)};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsReward")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", base + "/rewards", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(
+                auto list, points.Rewards(req.actor(), req.Query("community_id").value_or("")));
+            json::Json items = json::Json::array();
+            for (const auto& x : list) items.push_back(RewardJson(x));
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("Offer a reward", "上架兑换商品");
+    d.description =
+        "participation.staff over the community. stock null: unlimited (honours, policies); "
+        "per_person_limit 0: none; needs_approval: a redemption waits for staff before it "
+        "is fulfilled.";
+    d.body = {doc::Json(doc::Ref("NewPointsReward"))};
+    d.answers = {doc::Ok(doc::Ref("PointsReward"), 201)};
+    d.errors = {400, 403, 404};
+    r.Add("POST", base + "/rewards", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            participation::NewReward in;
+            XT_ASSIGN_OR_RETURN(in.community_id, TextField(body, "community_id", true, 64));
+            XT_ASSIGN_OR_RETURN(in.kind, TextField(body, "kind", true, 20));
+            XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, 200));
+            XT_ASSIGN_OR_RETURN(in.description, TextField(body, "description", false, 2000));
+            XT_ASSIGN_OR_RETURN(in.cost, IntIn(body, "cost", 1, 100'000));
+            if (auto it = body.find("stock"); it != body.end() && !it->is_null()) {
+              XT_ASSIGN_OR_RETURN(auto stock, IntIn(body, "stock", 0, 1'000'000));
+              in.stock = stock;
+            }
+            if (body.contains("per_person_limit")) {
+              XT_ASSIGN_OR_RETURN(in.per_person_limit, IntIn(body, "per_person_limit", 0, 1000));
+            }
+            XT_ASSIGN_OR_RETURN(auto approval, json::OptionalBool(body, "needs_approval"));
+            in.needs_approval = approval.value_or(false);
+            XT_ASSIGN_OR_RETURN(auto reward, points.CreateReward(req.actor(), in));
+            return Response::Json(201, RewardJson({.reward = std::move(reward)}));
+          });
+  }
+  {
+    RouteDoc d = Doc("Redeem points for a reward", "积分兑换");
+    d.description =
+        "Only a registered resident of the reward's community (403 not_resident). The "
+        "points go from the caller's account to the community's reward pool and the stock "
+        "goes down, in one transaction: 409 insufficient_points, per_person_limit, sold_out "
+        "(concurrent redemptions of the last item: exactly one wins), reward_retired; "
+        "nothing is left behind by a refusal. A retry with the same Idempotency-Key answers "
+        "the first redemption.";
+    d.headers = {doc::IdempotencyKey()};
+    d.body = {doc::Json(doc::Ref("NewPointsRedemption"))};
+    d.answers = {doc::Ok(doc::Ref("PointsRedemption"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/redemptions", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            participation::NewRedemption in;
+            XT_ASSIGN_OR_RETURN(in.reward_id, TextField(body, "reward_id", true, 64));
+            if (body.contains("quantity")) {
+              XT_ASSIGN_OR_RETURN(in.quantity, IntIn(body, "quantity", 1, 100));
+            }
+            in.idempotency_key = std::string(req.Header("idempotency-key"));
+            XT_ASSIGN_OR_RETURN(auto out, points.Redeem(req.actor(), in));
+            return Response::Json(201, RedemptionJson(out));
+          });
+  }
+  {
+    RouteDoc d = Doc("Redemptions: mine, or a community's queue", "兑换记录");
+    d.description =
+        "scope mine (default): the caller's; scope community: staff over community_id. "
+        "Newest first.";
+    d.query = {
+        doc::QueryParam("scope", "mine or community", doc::Enum({"mine", "community"})),
+        doc::QueryParam("community_id", "the community"),
+        doc::QueryParam("status", "only this status",
+                        doc::Enum({"requested", "approved", "fulfilled", "rejected", "cancelled"})),
+        doc::Limit(200, 100)};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsRedemption")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", base + "/redemptions", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            participation::RedemptionQuery q;
+            q.scope = req.Query("scope").value_or("mine");
+            q.community_id = req.Query("community_id").value_or("");
+            q.status = req.Query("status").value_or("");
+            if (req.Query("limit")) {
+              XT_ASSIGN_OR_RETURN(q.limit, LimitParam(req));
+            }
+            XT_ASSIGN_OR_RETURN(auto list, points.Redemptions(req.actor(), q));
+            json::Json items = json::Json::array();
+            for (const auto& x : list) items.push_back(RedemptionJson(x));
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  for (auto move :
+       {participation::RedemptionMove::kApprove, participation::RedemptionMove::kReject,
+        participation::RedemptionMove::kFulfil, participation::RedemptionMove::kCancel}) {
+    const std::string name(participation::RedemptionMoveName(move));
+    RouteDoc d;
+    switch (move) {
+      case participation::RedemptionMove::kApprove:
+        d = Doc("Approve a redemption", "批准兑换");
+        d.description =
+            "participation.staff over the community, never one's own or one's household's "
+            "(403 self_dealing). requested → approved.";
+        break;
+      case participation::RedemptionMove::kReject:
+        d = Doc("Reject a redemption (points refunded)", "驳回兑换");
+        d.description =
+            "participation.staff over the community; reason required. requested or approved "
+            "→ rejected: a refund posting gives the points back and the stock returns.";
+        break;
+      case participation::RedemptionMove::kFulfil:
+        d = Doc("Hand over a redeemed reward", "兑换发放");
+        d.description = "participation.staff over the community. approved → fulfilled.";
+        break;
+      case participation::RedemptionMove::kCancel:
+        d = Doc("Cancel a redemption (points refunded)", "取消兑换");
+        d.description =
+            "The holder (or the community's staff). requested or approved → cancelled: a "
+            "refund posting gives the points back and the stock returns.";
+        break;
+    }
+    d.description += " 409 invalid_transition from any other status.";
+    d.path = {Id("the redemption")};
+    d.body = {doc::Json(doc::Ref(
+        move == participation::RedemptionMove::kReject ? "PointsReason" : "PointsRedemptionNote"))};
+    d.body_required = move == participation::RedemptionMove::kReject;
+    d.answers = {doc::Ok(doc::Ref("PointsRedemption"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/redemptions/{id}/" + name, Auth::kRequired, d,
+          [&points, move](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, OptionalJsonBody(req));
+            std::string note;
+            if (move == participation::RedemptionMove::kReject) {
+              XT_ASSIGN_OR_RETURN(note, TextField(body, "reason", true, 200));
+            } else {
+              XT_ASSIGN_OR_RETURN(note, TextField(body, "note", false, 200));
+            }
+            XT_ASSIGN_OR_RETURN(auto out,
+                                points.DecideRedemption(req.actor(), req.Param("id"), move, note));
+            return Response::Json(200, RedemptionJson(out));
+          });
+  }
+  {
     RouteDoc d = Doc("A unit's participation settings", "参与参数");
     d.description =
         "Staff over the unit. A unit without its own row shows what applies there (its "
@@ -500,6 +689,48 @@ json::Json PointsSchemas() {
             {"postings", Ref("PointsPostingPage")}})},
       {"ParticipationSettings", closed(settings_out)},
       {"ParticipationSettingsInput", closed(settings)},
+      {"PointsReward", closed({{"id", String(1)},
+                               {"community_id", String(1)},
+                               {"kind", Enum({"goods", "service", "honour", "policy"})},
+                               {"title", String(1)},
+                               {"description", String()},
+                               {"cost", IntegerIn(1, 100'000)},
+                               {"stock", Nullable(Integer())},
+                               {"per_person_limit", Integer()},
+                               {"needs_approval", Boolean()},
+                               {"status", Enum({"active", "retired"})},
+                               {"created_at", time},
+                               {"my_redeemed", Integer()}})},
+      {"NewPointsReward", Object({{"community_id", String(1)},
+                                  {"kind", Enum({"goods", "service", "honour", "policy"})},
+                                  {"title", String(1, 40)},
+                                  {"description", String(0, 500)},
+                                  {"cost", IntegerIn(1, 100'000)},
+                                  {"stock", Nullable(IntegerIn(0, 1'000'000))},
+                                  {"per_person_limit", IntegerIn(0, 1000)},
+                                  {"needs_approval", Boolean()}},
+                                 {"community_id", "kind", "title", "cost"})},
+      {"NewPointsRedemption",
+       Object({{"reward_id", String(1)}, {"quantity", IntegerIn(1, 100)}}, {"reward_id"})},
+      {"PointsRedemptionNote", Object({{"note", String(0, 200)}}, {})},
+      {"PointsRedemption",
+       closed({{"id", String(1)},
+               {"reward_id", String(1)},
+               {"reward_title", String()},
+               {"community_id", String(1)},
+               {"account_id", String(1)},
+               {"requested_by", String(1)},
+               {"quantity", Integer()},
+               {"points", Integer()},
+               {"status", Enum({"requested", "approved", "fulfilled", "rejected", "cancelled"})},
+               {"posting_id", String(1)},
+               {"refund_posting_id", Nullable(String(1))},
+               {"requested_at", time},
+               {"decided_by", String()},
+               {"decided_at", time},
+               {"note", String()},
+               {"fulfilled_at", time},
+               {"version", Integer()}})},
       {"PointsLedgerCheck", closed({{"accounts", Integer()},
                                     {"postings", Integer()},
                                     {"sum_of_balances", Integer()},

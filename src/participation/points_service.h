@@ -33,6 +33,7 @@
 #include "identity/identity_service.h"
 #include "participation/ledger.h"
 #include "participation/levels.h"
+#include "participation/reward.h"
 #include "participation/rules.h"
 #include "participation/settings.h"
 #include "storage/database.h"
@@ -101,6 +102,25 @@ struct LedgerCheck {
   std::vector<std::string> mismatched = {};  // accounts whose balance ≠ Σ entries
 };
 
+// A reward as a reader sees it.
+struct RewardView {
+  Reward reward;
+  std::int64_t my_redeemed = 0;  // items the caller holds in open or fulfilled redemptions
+};
+
+struct NewRedemption {
+  std::string reward_id = {};
+  std::int64_t quantity = 1;
+  std::string idempotency_key = {};  // "" for none
+};
+
+struct RedemptionQuery {
+  std::string scope = "mine";     // mine | community
+  std::string community_id = {};  // for scope community
+  std::string status = {};        // "" for any
+  int limit = 100;                // 1–200
+};
+
 class PointsService {
  public:
   static constexpr int kMaxPage = 200;
@@ -149,6 +169,30 @@ class PointsService {
   Result<ParticipationSettings> UpdateSettings(const identity::Principal& actor,
                                                const ParticipationSettings& in,
                                                std::int64_t if_match);
+
+  // --- rewards and redemptions (积分兑换, reward_service.cc)
+  // participation.staff over the community. 201; 400 per field.
+  Result<Reward> CreateReward(const identity::Principal& actor, const NewReward& in);
+  // Residents of the community and staff over it; others 403.
+  Result<std::vector<RewardView>> Rewards(const identity::Principal& actor,
+                                          std::string_view community_id);
+  // Only a resident of the reward's community (403 not_resident). Debits the
+  // caller into the community's reward pool through the ledger's conditional
+  // debit, then takes the stock conditionally, in one transaction. 409
+  // insufficient_points, per_person_limit, sold_out, reward_retired; a retry
+  // with the same Idempotency-Key answers the first redemption (409
+  // already_used for a different one). Nothing is left behind by a refusal.
+  Result<Redemption> Redeem(const identity::Principal& actor, const NewRedemption& in);
+  // approve, reject, fulfil: participation.staff over the community, never
+  // on one's own or one's household's redemption (403 self_dealing); cancel:
+  // the holder. Reject and cancel refund the points (a refund posting naming
+  // the redemption's) and give the stock back. 409 invalid_transition.
+  Result<Redemption> DecideRedemption(const identity::Principal& actor,
+                                      std::string_view redemption_id, RedemptionMove move,
+                                      std::string_view note);
+  // mine: the caller's; community: staff over it.
+  Result<std::vector<Redemption>> Redemptions(const identity::Principal& actor,
+                                              const RedemptionQuery& q);
 
   // points.manage over unit_id (admin: "" for the whole ledger).
   Result<LedgerCheck> CheckLedger(const identity::Principal& actor, std::string_view unit_id);

@@ -460,6 +460,212 @@ TEST_P(PointsServiceTest, TwoNodesAwardingAtOnceNeverPayTwiceOrUnbalance) {
   ExpectLedgerBalanced();
 }
 
+// --- rewards and redemptions (积分兑换)
+
+class RewardsTest : public PointsServiceTest {
+ protected:
+  void Give(const Principal& p, std::int64_t amount) {
+    auto a = points_->Award(
+        lead_,
+        {.unit_id = street_.id, .account_id = p.account_id, .amount = amount, .memo = "表彰"});
+    ASSERT_TRUE(a) << a.error().message;
+  }
+  Reward Offer(std::optional<std::int64_t> stock, std::int64_t cost = 60, std::int64_t limit = 0,
+               bool approval = false) {
+    auto r = points_->CreateReward(handler_, {.community_id = community_.id,
+                                              .kind = "goods",
+                                              .title = "洗衣液一瓶",
+                                              .cost = cost,
+                                              .stock = stock,
+                                              .per_person_limit = limit,
+                                              .needs_approval = approval});
+    EXPECT_TRUE(r) << r.error().message;
+    return r.value_or(Reward{});
+  }
+  std::int64_t Stock(const Reward& r) {
+    return Count(fmt::format("SELECT stock FROM points_rewards WHERE id = '{}'", r.id));
+  }
+  std::int64_t Pool() {
+    return Count(
+        fmt::format("SELECT balance FROM points_accounts WHERE id = 'pool:{}'", community_.id));
+  }
+};
+
+TEST_P(RewardsTest, ARedemptionDebitsIntoThePoolAndARefusalLeavesNothing) {
+  auto bad = points_->CreateReward(
+      handler_, {.community_id = community_.id, .kind = "goods", .title = "洗衣液", .cost = 0});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().reason, "out_of_range");
+  auto not_staff = points_->CreateReward(
+      resident_, {.community_id = community_.id, .kind = "goods", .title = "洗衣液", .cost = 5});
+  ASSERT_FALSE(not_staff);
+  EXPECT_EQ(not_staff.error().code, ErrorCode::kPermissionDenied);
+  const Reward reward = Offer(2, 60, 1, true);
+
+  // Too little: nothing stored, no stock taken, no event.
+  auto poor = points_->Redeem(resident_, {.reward_id = reward.id});
+  ASSERT_FALSE(poor);
+  EXPECT_EQ(poor.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(poor.error().reason, "insufficient_points");
+  Give(resident_, 100);
+  Give(neighbour_, 30);
+  auto still_poor = points_->Redeem(neighbour_, {.reward_id = reward.id});
+  ASSERT_FALSE(still_poor);
+  EXPECT_EQ(still_poor.error().reason, "insufficient_points");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_redemptions"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'points.redemption.%'"), 0);
+  EXPECT_EQ(Stock(reward), 2);
+  EXPECT_EQ(Balance(neighbour_), 30);
+
+  // Only residents of the community redeem (staff included).
+  for (const auto* who : {&handler_, &other_lead_}) {
+    auto outsider = points_->Redeem(*who, {.reward_id = reward.id});
+    ASSERT_FALSE(outsider);
+    EXPECT_EQ(outsider.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_EQ(outsider.error().reason, "not_resident");
+  }
+  auto zero = points_->Redeem(resident_, {.reward_id = reward.id, .quantity = 0});
+  EXPECT_EQ(zero.error().reason, "out_of_range");
+  auto unknown = points_->Redeem(resident_, {.reward_id = "nope"});
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+
+  auto first = points_->Redeem(resident_, {.reward_id = reward.id, .idempotency_key = "k1"});
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->status, RedemptionStatus::kRequested);
+  EXPECT_EQ(first->points, 60);
+  EXPECT_EQ(Balance(resident_), 40);
+  EXPECT_EQ(Pool(), 60);
+  EXPECT_EQ(Stock(reward), 1);
+  auto again = points_->Redeem(resident_, {.reward_id = reward.id, .idempotency_key = "k1"});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(Balance(resident_), 40);
+  auto reused =
+      points_->Redeem(resident_, {.reward_id = reward.id, .quantity = 2, .idempotency_key = "k1"});
+  EXPECT_EQ(reused.error().reason, "already_used");
+
+  // Over the per-person limit: the debit is rolled back with everything else.
+  Give(resident_, 100);
+  auto limit = points_->Redeem(resident_, {.reward_id = reward.id});
+  ASSERT_FALSE(limit);
+  EXPECT_EQ(limit.error().reason, "per_person_limit");
+  EXPECT_EQ(Balance(resident_), 140);
+  EXPECT_EQ(Stock(reward), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_redemptions"), 1);
+
+  // Decisions: never one's own; only the state machine's moves.
+  auto own = points_->DecideRedemption(resident_, first->id, RedemptionMove::kApprove, "");
+  EXPECT_EQ(own.error().reason, "self_dealing");
+  auto early = points_->DecideRedemption(handler_, first->id, RedemptionMove::kFulfil, "");
+  EXPECT_EQ(early.error().reason, "invalid_transition");
+  auto approved = points_->DecideRedemption(handler_, first->id, RedemptionMove::kApprove, "好");
+  ASSERT_TRUE(approved) << approved.error().message;
+  EXPECT_EQ(approved->status, RedemptionStatus::kApproved);
+  auto no_reason = points_->DecideRedemption(handler_, first->id, RedemptionMove::kReject, "");
+  EXPECT_EQ(no_reason.error().reason, "required");
+  auto rejected = points_->DecideRedemption(handler_, first->id, RedemptionMove::kReject, "缺货");
+  ASSERT_TRUE(rejected) << rejected.error().message;
+  EXPECT_EQ(rejected->status, RedemptionStatus::kRejected);
+  EXPECT_EQ(Balance(resident_), 200);
+  EXPECT_EQ(Pool(), 0);
+  EXPECT_EQ(Stock(reward), 2);
+  auto refund = points_->GetPosting(Principal::System(), rejected->refund_posting_id);
+  ASSERT_TRUE(refund);
+  EXPECT_EQ(refund->kind, PostingKind::kRefund);
+  EXPECT_EQ(refund->reverses, first->posting_id);
+  auto twice = points_->DecideRedemption(handler_, first->id, RedemptionMove::kReject, "缺货");
+  EXPECT_EQ(twice.error().reason, "invalid_transition");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings WHERE kind = 'refund'"), 1);
+  ExpectLedgerBalanced();
+}
+
+TEST_P(RewardsTest, TheHolderCancelsStaffFulfilAndEachSeesTheirList) {
+  const Reward honour = Offer(std::nullopt, 10);
+  Give(resident_, 50);
+  auto r1 = points_->Redeem(resident_, {.reward_id = honour.id});
+  ASSERT_TRUE(r1) << r1.error().message;
+  EXPECT_EQ(r1->status, RedemptionStatus::kApproved);  // no approval needed
+  auto not_theirs = points_->DecideRedemption(neighbour_, r1->id, RedemptionMove::kCancel, "");
+  EXPECT_EQ(not_theirs.error().code, ErrorCode::kNotFound);
+  auto cancelled = points_->DecideRedemption(resident_, r1->id, RedemptionMove::kCancel, "");
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+  EXPECT_EQ(cancelled->status, RedemptionStatus::kCancelled);
+  EXPECT_EQ(Balance(resident_), 50);
+  EXPECT_EQ(Count(fmt::format("SELECT COUNT(*) FROM points_rewards WHERE id = '{}' AND stock IS "
+                              "NULL",
+                              honour.id)),
+            1);
+  auto r2 = points_->Redeem(resident_, {.reward_id = honour.id, .quantity = 2});
+  ASSERT_TRUE(r2) << r2.error().message;
+  auto done = points_->DecideRedemption(handler_, r2->id, RedemptionMove::kFulfil, "已领取");
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->status, RedemptionStatus::kFulfilled);
+  auto late = points_->DecideRedemption(resident_, r2->id, RedemptionMove::kCancel, "");
+  EXPECT_EQ(late.error().reason, "invalid_transition");
+  EXPECT_EQ(Balance(resident_), 30);
+
+  auto mine = points_->Redemptions(resident_, {});
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->size(), 2u);
+  auto theirs = points_->Redemptions(neighbour_, {});
+  ASSERT_TRUE(theirs);
+  EXPECT_TRUE(theirs->empty());
+  auto queue = points_->Redemptions(
+      handler_, {.scope = "community", .community_id = community_.id, .status = "fulfilled"});
+  ASSERT_TRUE(queue);
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ(queue->front().reward_title, "洗衣液一瓶");
+  auto peek =
+      points_->Redemptions(resident_, {.scope = "community", .community_id = community_.id});
+  EXPECT_EQ(peek.error().code, ErrorCode::kPermissionDenied);
+  auto bad = points_->Redemptions(resident_, {.status = "lost"});
+  EXPECT_EQ(bad.error().reason, "invalid");
+  auto offered = points_->Rewards(resident_, community_.id);
+  ASSERT_TRUE(offered) << offered.error().message;
+  ASSERT_EQ(offered->size(), 1u);
+  EXPECT_EQ(offered->front().my_redeemed, 2);
+  auto elsewhere = points_->Rewards(other_lead_, community_.id);
+  EXPECT_EQ(elsewhere.error().code, ErrorCode::kPermissionDenied);
+  ExpectLedgerBalanced();
+}
+
+TEST_P(RewardsTest, ConcurrentRedemptionsOfTheLastItemExactlyOneWins) {
+  const Reward last = Offer(1, 10);
+  std::vector<Principal> people = {resident_, neighbour_,
+                                   Person("hupan02", community_, Role::kResident),
+                                   Person("hupan03", community_, Role::kResident)};
+  for (const auto& p : people) Give(p, 100);
+  auto other = t_->OpenAnother();  // a second node
+  std::unique_ptr<PointsService> other_points;
+  if (other)
+    other_points = std::make_unique<PointsService>(*other, clock_, ids_, *identity_, *key_);
+  std::atomic<int> won{0}, sold_out{0}, other_error{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      PointsService& svc = (i % 2 && other_points) ? *other_points : *points_;
+      auto r = svc.Redeem(people[i % people.size()], {.reward_id = last.id});
+      if (r)
+        ++won;
+      else if (r.error().reason == "sold_out")
+        ++sold_out;
+      else
+        ++other_error;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(sold_out.load(), 7);
+  EXPECT_EQ(other_error.load(), 0);
+  EXPECT_EQ(Stock(last), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_redemptions"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings WHERE kind = 'redemption'"), 1);
+  EXPECT_EQ(Pool(), 10);
+  ExpectLedgerBalanced();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RewardsTest, ::testing::ValuesIn(storage::testing::Backends()));
+
 INSTANTIATE_TEST_SUITE_P(Backends, PointsServiceTest,
                          ::testing::ValuesIn(storage::testing::Backends()));
 

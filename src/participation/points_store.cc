@@ -64,8 +64,34 @@ constexpr storage::Migration kMigrations[] = {
      " velocity_per_day BIGINT NOT NULL, same_decider_per_month BIGINT NOT NULL,"
      " manual_award_max BIGINT NOT NULL, updated_by TEXT NOT NULL,"
      " updated_at BIGINT NOT NULL, version BIGINT NOT NULL)"},
-    // Version 3 (rewards and redemptions) and 5 (statements, honour rolls)
-    // come with their commands.
+    {"participation", 3, "rewards and redemptions",
+     "CREATE TABLE points_rewards ("
+     " id TEXT PRIMARY KEY, community_id TEXT NOT NULL,"
+     " kind TEXT NOT NULL CHECK (kind IN ('goods','service','honour','policy')),"
+     " title TEXT NOT NULL, description TEXT NOT NULL, cost BIGINT NOT NULL CHECK (cost > 0),"
+     " stock BIGINT CHECK (stock IS NULL OR stock >= 0),"
+     " per_person_limit BIGINT NOT NULL DEFAULT 0, needs_approval BIGINT NOT NULL DEFAULT 0,"
+     " status TEXT NOT NULL CHECK (status IN ('active','retired')),"
+     " photo_id TEXT NOT NULL DEFAULT '', created_by TEXT NOT NULL, created_at BIGINT NOT NULL,"
+     " version BIGINT NOT NULL);"
+     "CREATE INDEX points_rewards_community ON points_rewards (community_id, status, cost);"
+     "CREATE TABLE points_redemptions ("
+     " id TEXT PRIMARY KEY, reward_id TEXT NOT NULL, community_id TEXT NOT NULL,"
+     " account_id TEXT NOT NULL, requested_by TEXT NOT NULL,"
+     " quantity BIGINT NOT NULL CHECK (quantity > 0), points BIGINT NOT NULL CHECK (points > 0),"
+     " status TEXT NOT NULL CHECK (status IN"
+     " ('requested','approved','fulfilled','rejected','cancelled')),"
+     " posting_id TEXT NOT NULL, refund_posting_id TEXT NOT NULL DEFAULT '',"
+     " idem_key TEXT, fingerprint TEXT NOT NULL DEFAULT '',"
+     " requested_at BIGINT NOT NULL, decided_by TEXT NOT NULL DEFAULT '',"
+     " decided_at BIGINT NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',"
+     " fulfilled_at BIGINT NOT NULL DEFAULT 0, version BIGINT NOT NULL,"
+     " UNIQUE (account_id, idem_key));"
+     "CREATE INDEX points_redemptions_queue ON points_redemptions"
+     " (community_id, status, requested_at);"
+     "CREATE INDEX points_redemptions_account ON points_redemptions (account_id, requested_at);"
+     "CREATE INDEX points_redemptions_limit ON points_redemptions (reward_id, account_id, status)"},
+    // Version 5 (statements, honour rolls) comes with its commands.
     {"participation", 4, "review queue of held awards, households",
      "CREATE TABLE points_reviews ("
      " id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, unit_path TEXT NOT NULL,"
