@@ -243,6 +243,44 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
     return std::optional<emergency::warning::Warning>{};
   };
 
+  // 1b. The standing reserves (储备) of the street and its district, kept
+  //     between incidents.
+  clock.Set(today - 40 * kDay);
+  std::map<std::string, std::string> reserve_of;  // kind → reserve id
+  {
+    const identity::OrgUnit* street_unit = dir->Find(street_id);
+    const std::string district_id =
+        street_unit && street_unit->parent_id ? *street_unit->parent_id : street_id;
+    const auto hub = CentreOf(street_unit);
+    struct ReserveRow {
+      std::string_view key, kind, name, label, place;
+      std::int64_t quantity;
+      bool district;
+    };
+    constexpr ReserveRow kReserves[] = {
+        {"warehouse", "warehouse", "望湖街道防汛物资仓库（沙袋）", "袋", "望湖街道办事处后院", 2000,
+         false},
+        {"team", "team", "望湖街道应急救援队", "人", "望湖街道办事处", 12, false},
+        {"vehicle", "vehicle", "区城管局移动抽排车", "台", "春江路停车场", 2, true},
+        {"warehouse_district", "warehouse", "临江区应急物资储备库（饮用水、折叠床）", "箱",
+         "临江区应急管理局仓库", 3000, true},
+    };
+    for (const auto& r : kReserves) {
+      XT_ASSIGN_OR_RETURN(
+          auto made, incidents.AddReserve(Principal::System(), r.district ? district_id : street_id,
+                                          {.kind = std::string(r.kind),
+                                           .name = std::string(r.name),
+                                           .quantity = r.quantity,
+                                           .unit_label = std::string(r.label),
+                                           .place = std::string(r.place),
+                                           .location = hub,
+                                           .available = true,
+                                           .contact_phone = "0571-8800-1234"}));
+      reserve_of[std::string(r.key)] = made.id;
+      ++report.reserves;
+    }
+  }
+
   // 2. Last month's storm: the burst of 道路积水 calls raises the warning,
   //    the street escalates it to a level IV incident.
   const Timestamp storm = today - 33 * kDay + 15 * kHour;
@@ -271,32 +309,28 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
       return place;
     };
 
-    // The street's own resources, registered as the incident opened.
+    // The street's standing reserves are lent to the incident as it opens
+    // (given back at its close, the sandbags handed out used up); the
+    // community hall is opened as a shelter for this incident only.
     clock.Set(storm + 80 * kMinute);
     const auto hub = CentreOf(dir->Find(street_id));
-    struct ResRow {
-      std::string_view kind, name, label, place;
-      std::int64_t quantity;
-    };
-    constexpr ResRow kResources[] = {
-        {"warehouse", "望湖街道防汛物资仓库（沙袋）", "袋", "望湖街道办事处后院", 500},
-        {"team", "望湖街道应急救援队", "人", "望湖街道办事处", 12},
-        {"vehicle", "区城管局移动抽排车", "台", "春江路停车场", 2},
-        {"shelter", "湖畔社区文化活动中心临时安置点", "人", "湖畔社区文化活动中心", 80},
-    };
     std::map<std::string, std::string> resource;  // kind → id
-    for (const auto& r : kResources) {
-      XT_ASSIGN_OR_RETURN(auto made, incidents.AddResource(handler, inc.id,
-                                                           {.kind = std::string(r.kind),
-                                                            .name = std::string(r.name),
-                                                            .quantity = r.quantity,
-                                                            .unit_label = std::string(r.label),
-                                                            .place = std::string(r.place),
-                                                            .location = hub,
-                                                            .available = true,
-                                                            .contact_phone = "0571-8800-1234"}));
-      resource[std::string(r.kind)] = made.id;
+    for (const auto& [kind, reserve_id] : reserve_of) {
+      if (kind == "warehouse_district") continue;
+      XT_ASSIGN_OR_RETURN(
+          auto lent, incidents.Deploy(handler, inc.id, reserve_id, kind == "warehouse" ? 500 : 0));
+      resource[kind] = lent.id;
     }
+    XT_ASSIGN_OR_RETURN(auto hall, incidents.AddResource(handler, inc.id,
+                                                         {.kind = "shelter",
+                                                          .name = "湖畔社区文化活动中心临时安置点",
+                                                          .quantity = 80,
+                                                          .unit_label = "人",
+                                                          .place = "湖畔社区文化活动中心",
+                                                          .location = hub,
+                                                          .available = true,
+                                                          .contact_phone = "0571-8800-1234"}));
+    resource["shelter"] = hall.id;
 
     // Residents' reports, verified by the street one by one.
     std::string first_id;

@@ -24,7 +24,8 @@ namespace xietong::app {
 
 struct DemoEmergencyReport {
   int rules = 0, calls = 0, warnings = 0, incidents = 0, reports = 0, needs = 0, commitments = 0;
-  int closed = 0;  // the calls handled, called back and closed
+  int reserves = 0;  // the standing reserves of the street and its district
+  int closed = 0;    // the calls handled, called back and closed
   bool existed = false;
   std::string skipped;  // why nothing was made, when nothing was
 };

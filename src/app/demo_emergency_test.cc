@@ -43,6 +43,18 @@ TEST_P(DemoEmergencyTest, WarningsFromBurstsAndLastMonthsClosedIncident) {
   EXPECT_EQ(report->reports, 6);
   EXPECT_EQ(report->needs, 3) << "two verified need reports and the street's own";
   EXPECT_EQ(report->commitments, 3);
+  EXPECT_EQ(report->reserves, 4);
+  // The reserves came back when the storm's incident closed: the 50 sandbags
+  // handed out are used up, the team and the pumps are whole again.
+  auto reserves = platform.incidents().Reserves(Principal::System(), "");
+  ASSERT_TRUE(reserves) << reserves.error().message;
+  ASSERT_EQ(reserves->size(), 4u);
+  for (const auto& v : *reserves) {
+    EXPECT_EQ(v.resource.committed, 0) << v.resource.name;
+    if (v.resource.name.starts_with("望湖街道防汛物资仓库")) {
+      EXPECT_EQ(v.resource.quantity, 1950);
+    }
+  }
 
   // The warnings, as the reaction raised them, in their three states.
   auto all = platform.warnings().List(Principal::System(), std::nullopt, 100);

@@ -387,10 +387,10 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
       : !emergency_made->skipped.empty()
           ? "not made (" + emergency_made->skipped + ")"
           : fmt::format("{} warning rules, {} warnings from {} calls, {} incident with {} "
-                        "crowd reports, {} needs and {} delivered commitments",
+                        "crowd reports, {} needs and {} delivered commitments, {} reserves",
                         emergency_made->rules, emergency_made->warnings, emergency_made->calls,
                         emergency_made->incidents, emergency_made->reports, emergency_made->needs,
-                        emergency_made->commitments));
+                        emergency_made->commitments, emergency_made->reserves));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);

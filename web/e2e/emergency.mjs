@@ -6,7 +6,8 @@
 // public page (a lost answer resent is stored once; a 413 and a 429 are
 // said in words); the street's lead verifies the report on the command page,
 // which makes it a need; a shelter is registered, committed to the need and
-// delivered; a round of 情况报告 is asked for, the level raised with a reason
+// delivered; the street lends its standing team from the reserves (back at
+// the close); a round of 情况报告 is asked for, the level raised with a reason
 // and the incident closed with its summary. Each step is checked on screen
 // and through the API.
 import assert from 'node:assert/strict'
@@ -288,6 +289,23 @@ export async function emergencyJourney({ browser, base, artifacts, h }) {
   await rp.reload()
   await rp.locator('[data-test=pub-shelter]').filter({ hasText: shelter }).waitFor()
 
+  // 储备: the street's standing rescue team is lent to this incident from
+  // the reserves (it comes back when the incident closes, below).
+  step('应急: the street lends its standing team from the reserves')
+  await lp.locator('.el-tabs__item').filter({ hasText: '资源' }).click()
+  await lp.locator('[data-test=reserve-deploy]').click()
+  const dd = lp.locator('.el-dialog:visible')
+  await chooseOption(lp, dd, '[data-test=deploy-reserve]', '望湖街道应急救援队')
+  await dd.locator('[data-test=deploy-save]').click()
+  await closes(dd)
+  await lp.locator('[data-test=resources] .el-table__body tr').filter({ hasText: '望湖街道应急救援队' }).filter({ hasText: '储备调拨' }).waitFor()
+  const teamOf = async () => (await api(lead, 'GET', '/api/v1/reserves?kind=team')).body.items.find((r) => r.name === '望湖街道应急救援队')
+  const team = await teamOf()
+  assert.equal(team.remaining, 0, 'all of the team is lent out')
+  await sp.goto(base + '/reserves')
+  await sp.locator('[data-test=reserves] .el-table__body tr').filter({ hasText: '望湖街道应急救援队' }).locator('[data-test=reserve-remaining]').filter({ hasText: `0 / ${team.quantity}` }).waitFor()
+  await shot(sp, artifacts, 'reserves')
+
   // The incidents list names it.
   await sp.goto(base + '/incidents')
   await sp.locator('[data-test=incidents] .el-table__body tr').filter({ hasText: title }).locator('[data-test=incident-level]').filter({ hasText: 'IV级' }).waitFor()
@@ -326,6 +344,9 @@ export async function emergencyJourney({ browser, base, artifacts, h }) {
   await rp.reload()
   await rp.locator('[data-test=pub-status]').filter({ hasText: '已结束' }).waitFor()
   assert.equal(await rp.locator('[data-test=help-form]').count(), 0, 'a closed incident takes no reports')
+  const teamBack = await teamOf()
+  assert.equal(teamBack.remaining, teamBack.quantity, 'the team came back to the reserves when the incident closed')
+  assert.equal(teamBack.committed, 0)
 
   noErrors(admin, operator, supervisor, resident, lead)
   for (const who of [admin, operator, supervisor, resident, lead]) await who.context.close()

@@ -27,6 +27,7 @@ import type {
   WarningDetail,
   WarningRule,
   WarningStatus,
+  EmReserve,
 } from './types'
 
 const t = (key: string, params: Record<string, unknown> = {}) => i18n.global.t(key, params)
@@ -90,6 +91,7 @@ export function emLabels(): Record<string, string> {
     count: t('em.f.count'),
     need_id: t('em.f.need'),
     resource_id: t('em.f.resource'),
+    reserve_id: t('em.reserve_pick'),
     category: t('em.f.category'),
     threshold: t('em.f.threshold'),
     window_hours: t('em.f.window_hours'),
@@ -143,6 +145,14 @@ export const commit = (id: string, body: { need_id: string; resource_id: string;
   post<Commitment>(inc(id) + '/commitments', body, { idempotencyKey: key })
 export const settleCommitment = (id: string, cid: string, verb: 'deliver' | 'cancel') =>
   post<Commitment>(`${inc(id)}/commitments/${enc(cid)}/${verb}`)
+// 储备: the units' standing reserves, lent to an incident (given back at its close)
+export const listReserves = (kind?: string) =>
+  get<{ items: EmReserve[] }>('/api/v1/reserves' + query({ kind })).then((a) => a.items)
+export const addReserve = (body: Record<string, unknown>) => post<EmResource>('/api/v1/reserves', body)
+export const changeReserve = (id: string, quantity: number, available: boolean) =>
+  call<EmResource>('PUT', `/api/v1/reserves/${enc(id)}`, { quantity, available })
+export const deployReserve = (id: string, reserveId: string, quantity: number) =>
+  post<EmResource>(inc(id) + '/resources/deploy', { reserve_id: reserveId, quantity })
 export const listReports = (id: string, state: ReportState, cursor?: string) =>
   get<CrowdReportPage>(inc(id) + '/reports' + query({ state, cursor, limit: 100 }))
 export const verifyReport = (id: string, rid: string, body: { verdict: string; note?: string; duplicate_of?: string }) =>

@@ -104,6 +104,7 @@ export const router = createRouter({
       props: true,
       meta: { page: 'incidents' },
     },
+    { path: '/reserves', name: 'reserves', component: () => import('./pages/ReservesPage.vue'), meta: { page: 'incidents' } },
     {
       path: '/public/incidents/:id',
       name: 'public-incident',
