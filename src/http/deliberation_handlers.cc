@@ -94,18 +94,9 @@ json::Json MeetingJson(const participation::Meeting& m) {
 
 // --- request parsing ---------------------------------------------------------------------
 
-Result<std::string> Str(const json::Json& body, std::string_view field, bool required) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) {
-    if (!required) return std::string();
-    return Fail(Error::InvalidArgument(fmt::format("field '{}': is required", field))
-                    .About(std::string(field), "required"));
-  }
-  if (!it->is_string())
-    return Fail(Error::InvalidArgument(fmt::format("field '{}': must be a string", field))
-                    .About(std::string(field), "wrong_type"));
-  return it->get<std::string>();
-}
+// Free text is read through TextField (type, and no hidden or disguising
+// characters); its length and content are the service's rules.
+constexpr std::size_t kAnyLength = 100000;
 
 Result<std::optional<double>> Coordinate(const json::Json& obj, std::string_view field) {
   auto it = obj.find(field);
@@ -127,34 +118,34 @@ Result<std::int64_t> Int(const json::Json& body, std::string_view field, std::in
 
 Result<participation::NewProposal> NewProposalBody(const Request& req, const json::Json& body) {
   participation::NewProposal in;
-  XT_ASSIGN_OR_RETURN(in.community_id, Str(body, "community_id", false));
-  XT_ASSIGN_OR_RETURN(in.title, Str(body, "title", true));
-  XT_ASSIGN_OR_RETURN(in.text, Str(body, "text", true));
+  XT_ASSIGN_OR_RETURN(in.community_id, TextField(body, "community_id", false, kAnyLength));
+  XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, kAnyLength));
+  XT_ASSIGN_OR_RETURN(in.text, TextField(body, "text", true, kAnyLength));
   auto place = body.find("place");
   if (place == body.end() || !place->is_object())
     return Fail(Error::InvalidArgument("field 'place': an object {address, lat?, lng?}")
                     .About("place", place == body.end() ? "required" : "wrong_type"));
-  XT_ASSIGN_OR_RETURN(in.address, Str(*place, "address", true));
+  XT_ASSIGN_OR_RETURN(in.address, TextField(*place, "address", true, kAnyLength));
   XT_ASSIGN_OR_RETURN(in.lat, Coordinate(*place, "lat"));
   XT_ASSIGN_OR_RETURN(in.lng, Coordinate(*place, "lng"));
   if (auto it = body.find("photo_ids"); it != body.end() && !it->is_null()) {
     XT_ASSIGN_OR_RETURN(in.photo_ids, json::StringArray(body, "photo_ids"));
   }
   XT_ASSIGN_OR_RETURN(in.cost_fen, Int(body, "cost_fen", 0));
-  XT_ASSIGN_OR_RETURN(in.on_behalf_of, Str(body, "on_behalf_of", false));
+  XT_ASSIGN_OR_RETURN(in.on_behalf_of, TextField(body, "on_behalf_of", false, kAnyLength));
   in.idempotency_key = std::string(req.Header("idempotency-key"));
   return in;
 }
 
 Result<std::string> Reason(const Request& req) {
   XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-  return Str(body, "reason", true);
+  return TextField(body, "reason", true, kAnyLength);
 }
 
 Result<participation::MeetingRecord> RecordBody(const json::Json& body) {
   participation::MeetingRecord in;
   XT_ASSIGN_OR_RETURN(in.attendees, json::StringArray(body, "attendees"));
-  XT_ASSIGN_OR_RETURN(in.minutes, Str(body, "minutes", true));
+  XT_ASSIGN_OR_RETURN(in.minutes, TextField(body, "minutes", true, kAnyLength));
   auto decisions = body.find("decisions");
   if (decisions == body.end() || !decisions->is_array())
     return Fail(Error::InvalidArgument("field 'decisions': an array, one per agenda item")
@@ -164,16 +155,17 @@ Result<participation::MeetingRecord> RecordBody(const json::Json& body) {
       return Fail(Error::InvalidArgument("field 'decisions': each is an object")
                       .About("decisions", "wrong_type"));
     participation::ItemDecision x;
-    XT_ASSIGN_OR_RETURN(x.proposal_id, Str(d, "proposal_id", true));
-    XT_ASSIGN_OR_RETURN(auto decision, Str(d, "decision", true));
+    XT_ASSIGN_OR_RETURN(x.proposal_id, TextField(d, "proposal_id", true, kAnyLength));
+    XT_ASSIGN_OR_RETURN(auto decision, TextField(d, "decision", true, kAnyLength));
     XT_ASSIGN_OR_RETURN(x.decision, participation::ParseDecision(decision));
-    XT_ASSIGN_OR_RETURN(x.reason, Str(d, "reason", false));
+    XT_ASSIGN_OR_RETURN(x.reason, TextField(d, "reason", false, kAnyLength));
     if (auto im = d.find("implement"); im != d.end() && !im->is_null()) {
       if (!im->is_object())
         return Fail(Error::InvalidArgument("field 'decisions.implement': an object")
                         .About("decisions.implement", "wrong_type"));
-      XT_ASSIGN_OR_RETURN(x.implement.kind, Str(*im, "kind", true));
-      XT_ASSIGN_OR_RETURN(x.implement.owner_account_id, Str(*im, "owner_account_id", false));
+      XT_ASSIGN_OR_RETURN(x.implement.kind, TextField(*im, "kind", true, kAnyLength));
+      XT_ASSIGN_OR_RETURN(x.implement.owner_account_id,
+                          TextField(*im, "owner_account_id", false, kAnyLength));
       XT_ASSIGN_OR_RETURN(auto days, Int(*im, "deadline_days", 0));
       if (days < 0 || days > participation::kMaxDeadlineDays)
         return Fail(Error::InvalidArgument(
@@ -181,7 +173,7 @@ Result<participation::MeetingRecord> RecordBody(const json::Json& body) {
                                     participation::kMaxDeadlineDays))
                         .About("decisions.implement.deadline_days", "out_of_range"));
       x.implement.deadline_days = static_cast<int>(days);
-      XT_ASSIGN_OR_RETURN(x.implement.matter_id, Str(*im, "matter_id", false));
+      XT_ASSIGN_OR_RETURN(x.implement.matter_id, TextField(*im, "matter_id", false, kAnyLength));
     } else if (x.decision == participation::Decision::kAccepted) {
       x.implement.kind = "none";
     }
@@ -353,7 +345,7 @@ void RegisterDeliberationRoutes(Api& api, DeliberationService& deliberation) {
     r.Add("POST", proposals + "/{id}/comments", Auth::kRequired, d,
           [s](Request& req) -> Result<Response> {
             XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
-            XT_ASSIGN_OR_RETURN(auto text, Str(body, "text", true));
+            XT_ASSIGN_OR_RETURN(auto text, TextField(body, "text", true, kAnyLength));
             XT_ASSIGN_OR_RETURN(auto c, s->PostComment(req.actor(), req.Param("id"), text));
             return Response::Json(201, CommentJson(c));
           });
@@ -397,20 +389,20 @@ void RegisterDeliberationRoutes(Api& api, DeliberationService& deliberation) {
     r.Add("POST", meetings, Auth::kRequired, d, [s](Request& req) -> Result<Response> {
       XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
       participation::NewMeeting in;
-      XT_ASSIGN_OR_RETURN(in.community_id, Str(body, "community_id", true));
-      XT_ASSIGN_OR_RETURN(in.title, Str(body, "title", true));
-      XT_ASSIGN_OR_RETURN(auto kind, Str(body, "kind", false));
+      XT_ASSIGN_OR_RETURN(in.community_id, TextField(body, "community_id", true, kAnyLength));
+      XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, kAnyLength));
+      XT_ASSIGN_OR_RETURN(auto kind, TextField(body, "kind", false, kAnyLength));
       if (!kind.empty()) {
         XT_ASSIGN_OR_RETURN(in.kind, participation::ParseMeetingKind(kind));
       }
-      XT_ASSIGN_OR_RETURN(auto at, Str(body, "scheduled_at", true));
+      XT_ASSIGN_OR_RETURN(auto at, TextField(body, "scheduled_at", true, kAnyLength));
       auto t = ParseRfc3339(at);
       if (!t)
         return Fail(Error::InvalidArgument(
                         "field 'scheduled_at': a time in RFC 3339, e.g. 2026-12-20T19:00:00+08:00")
                         .About("scheduled_at", "invalid"));
       in.scheduled_at = *t;
-      XT_ASSIGN_OR_RETURN(in.place, Str(body, "place", true));
+      XT_ASSIGN_OR_RETURN(in.place, TextField(body, "place", true, kAnyLength));
       XT_ASSIGN_OR_RETURN(in.agenda, json::StringArray(body, "agenda"));
       XT_ASSIGN_OR_RETURN(auto m, s->ScheduleMeeting(req.actor(), std::move(in)));
       return Response::Json(201, MeetingJson(m));
