@@ -12,6 +12,7 @@ import { deflateSync } from 'node:zlib'
 import { dcatCheck } from './dcat.mjs'
 import { collabJourney } from './collab.mjs'
 import { emergencyJourney } from './emergency.mjs'
+import { participationJourney } from './participation.mjs'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -263,6 +264,12 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // XIETONG_E2E_PART=emergency: only the 预警 and 应急 part.
   if (process.env.XIETONG_E2E_PART === 'emergency') {
     await emergencyJourney({ browser, base, artifacts, h })
+    step('done')
+    return
+  }
+  // XIETONG_E2E_PART=participation: only the 积分 and 议事厅 part.
+  if (process.env.XIETONG_E2E_PART === 'participation') {
+    await participationJourney({ browser, base, artifacts, h })
     step('done')
     return
   }
@@ -819,6 +826,11 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
   // shelter is committed to the need and the commitment delivered.
   step('预警/应急: burst → warning → level IV incident → public report → verified → committed → delivered')
   await emergencyJourney({ browser, base, artifacts, h })
+
+  // 多元参与: points earned by a verified report and redeemed, a proposal
+  // supported onto the agenda and implemented, a budget vote and its proof.
+  step('多元参与: points earned → redeemed → statement; proposal → agenda → meeting; budget vote')
+  await participationJourney({ browser, base, artifacts, h })
 
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')
