@@ -136,6 +136,19 @@ export const mapping = {
   CrowdReportReceipt: ['CrowdReportReceipt'],
   SituationRound: ['SituationRound'],
   IncidentMap: ['IncidentMap'],
+  // 积分 (issue 18: src/http/points_handlers.cc, PointsSchemas)
+  PointsTrigger: ['PointsTrigger'],
+  PointsRule: ['PointsRule'],
+  PointsPosting: ['PointsPosting'],
+  PointsPostingLine: ['PointsPostingLine'],
+  PointsPostingPage: ['PointsPostingPage'],
+  PointsLevel: ['PointsAccount', 'level'],
+  PointsBadge: ['PointsAccount', 'badges', '[]'],
+  PointsAccount: ['PointsAccount'],
+  ParticipationSettings: ['ParticipationSettings'],
+  PointsReward: ['PointsReward'],
+  PointsRedemption: ['PointsRedemption'],
+  PointsLedgerCheck: ['PointsLedgerCheck'],
 }
 
 function loadDocument() {

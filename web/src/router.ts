@@ -81,6 +81,10 @@ export const router = createRouter({
     { path: '/data/grants', name: 'data-grants', component: () => import('./pages/DataGrantsPage.vue') },
     { path: '/data/stats', name: 'data-stats', component: () => import('./pages/DataStatsPage.vue') },
     { path: '/me/data-log', name: 'data-log', component: () => import('./pages/DataLogPage.vue') },
+    // 积分 (issue 18): 我的积分 and 积分兑换 for residents, 积分管理 for staff.
+    { path: '/points', name: 'points', component: () => import('./pages/PointsPage.vue') },
+    { path: '/points/rewards', name: 'rewards', component: () => import('./pages/RewardsPage.vue') },
+    { path: '/participation', name: 'points-admin', component: () => import('./pages/PointsAdminPage.vue') },
     // 专班 and 协同办公: my task forces and a force's workspace, 通知/指令, 消息.
     { path: '/collab/forces', name: 'collab-forces', component: () => import('./pages/CollabForcesPage.vue') },
     {

@@ -1336,3 +1336,166 @@ export interface IncidentMap {
   incident: Record<string, unknown>
   centre?: number[]
 }
+
+// --- points (issue 18): src/http/points_handlers.cc, PointsSchemas
+export type PointsTriggerCode =
+  | 'request_fixed'
+  | 'report_verified'
+  | 'volunteer_hour'
+  | 'proposal_supported'
+  | 'ballot_cast'
+  | 'meeting_attended'
+  | 'proposal_accepted'
+export type PostingKind = 'award' | 'manual' | 'redemption' | 'refund' | 'reversal'
+export type RewardKind = 'goods' | 'service' | 'honour' | 'policy'
+export type RedemptionStatus = 'requested' | 'approved' | 'fulfilled' | 'rejected' | 'cancelled'
+
+export interface PointsTrigger {
+  trigger: PointsTriggerCode
+  name_zh: string
+  name_en: string
+  per: 'event' | 'hour'
+  source_event: string
+}
+
+export interface PointsRule {
+  id: string
+  unit_id: string
+  unit_name: string
+  trigger: PointsTriggerCode
+  trigger_name: string
+  per: 'event' | 'hour'
+  title: string
+  points: number
+  daily_cap: number
+  monthly_cap: number
+  valid_from: string | null
+  valid_until: string | null
+  status: 'active' | 'retired'
+  created_by: string
+  created_at: string | null
+  retire_reason: string
+  version: number
+}
+
+// A posting with both sides (awards, reversals, GET /points/postings/{id}).
+export interface PointsPosting {
+  id: string
+  kind: PostingKind
+  debit: string
+  credit: string
+  amount: number
+  debit_balance_after: number
+  credit_balance_after: number
+  unit_id: string
+  rule_id: string
+  trigger: string
+  subject_id: string
+  source_seq: number
+  memo: string
+  actor: string
+  posted_at: string | null
+  reverses: string | null
+  reversed_by: string | null
+  audit_seq: number
+}
+
+// One posting from an account's side: ± amount and the running balance.
+export interface PointsPostingLine {
+  id: string
+  posted_at: string | null
+  kind: PostingKind
+  amount: number
+  balance_after: number
+  counterparty: string
+  trigger: string
+  rule_id: string
+  memo: string
+  subject_id: string
+  reverses: string | null
+  reversed_by: string | null
+  audit_seq: number
+}
+
+export interface PointsPostingPage {
+  items: PointsPostingLine[]
+  next_cursor: string | null
+}
+
+export interface PointsLevel {
+  code: 'sprout' | 'active' | 'core' | 'exemplar'
+  name_zh: string
+  name_en: string
+  next_at: number | null
+}
+
+export interface PointsBadge {
+  code: string
+  name_zh: string
+  name_en: string
+}
+
+export interface PointsAccount {
+  id: string
+  kind: 'person' | 'organisation' | 'issuer' | 'pool'
+  owner_id: string
+  owner_name: string
+  balance: number
+  lifetime_earned: number
+  level: PointsLevel
+  badges: PointsBadge[]
+  postings: PointsPostingPage
+}
+
+export interface ParticipationSettings {
+  unit_id: string
+  support_threshold: number
+  support_days: number
+  velocity_per_hour: number
+  velocity_per_day: number
+  same_decider_per_month: number
+  manual_award_max: number
+  version: number
+}
+
+export interface PointsReward {
+  id: string
+  community_id: string
+  kind: RewardKind
+  title: string
+  description: string
+  cost: number
+  stock: number | null
+  per_person_limit: number
+  needs_approval: boolean
+  status: 'active' | 'retired'
+  created_at: string | null
+  my_redeemed: number
+}
+
+export interface PointsRedemption {
+  id: string
+  reward_id: string
+  reward_title: string
+  community_id: string
+  account_id: string
+  requested_by: string
+  quantity: number
+  points: number
+  status: RedemptionStatus
+  posting_id: string
+  refund_posting_id: string | null
+  requested_at: string | null
+  decided_by: string
+  decided_at: string | null
+  note: string
+  fulfilled_at: string | null
+  version: number
+}
+
+export interface PointsLedgerCheck {
+  accounts: number
+  postings: number
+  sum_of_balances: number
+  mismatched: string[]
+}

@@ -1,0 +1,168 @@
+// What the 积分 pages share (issue 18): typed calls of the points API
+// (src/http/points_handlers.cc), the words for triggers, posting kinds,
+// reward kinds and redemption states, the resident's community, the level
+// ladder for the progress bar and the field names in the page's words.
+import { call, get, post, query, newKey } from './api'
+import { i18n } from './i18n'
+import { session } from './session'
+import type {
+  Account,
+  ParticipationSettings,
+  PointsAccount,
+  PointsLedgerCheck,
+  PointsPosting,
+  PointsPostingLine,
+  PointsPostingPage,
+  PointsRedemption,
+  PointsReward,
+  PointsRule,
+  PointsTrigger,
+  PointsTriggerCode,
+  RedemptionStatus,
+  RewardKind,
+} from './types'
+
+const t = (key: string, params: Record<string, unknown> = {}) => i18n.global.t(key, params)
+const base = '/api/v1/points'
+
+export const triggerCodes: PointsTriggerCode[] = [
+  'request_fixed',
+  'report_verified',
+  'volunteer_hour',
+  'proposal_supported',
+  'ballot_cast',
+  'meeting_attended',
+  'proposal_accepted',
+]
+export const rewardKinds: RewardKind[] = ['goods', 'service', 'honour', 'policy']
+export const redemptionStatuses: RedemptionStatus[] = ['requested', 'approved', 'fulfilled', 'rejected', 'cancelled']
+
+// The ladder of levels by lifetime points (src/participation/levels.cc);
+// the server says the current level and the next one's start, the page
+// needs this one's start for the bar.
+const levelFrom: Record<string, number> = { sprout: 0, active: 100, core: 500, exemplar: 2000 }
+
+// Progress (0–100) from this level's start to the next one's; 100 at the top.
+export function levelProgress(a: PointsAccount): number {
+  const next = a.level.next_at
+  if (!next) return 100
+  const from = levelFrom[a.level.code] ?? 0
+  const span = next - from
+  return span > 0 ? Math.max(0, Math.min(100, Math.round(((a.lifetime_earned - from) * 100) / span))) : 0
+}
+
+// The community a resident is registered in (their resident membership).
+export function myCommunity(): { id: string; name: string } | null {
+  const m = session.me?.memberships.find((x) => x.role === 'resident')
+  return m ? { id: m.unit_id, name: m.unit_name } : null
+}
+
+// "应急信息核实" for a trigger; a manual award or the ledger's own movements by kind.
+export function triggerName(code: string): string {
+  if (code && i18n.global.te('pts.trigger.' + code)) return t('pts.trigger.' + code)
+  return ''
+}
+export function lineReason(l: Pick<PointsPostingLine, 'trigger' | 'kind'>): string {
+  return triggerName(l.trigger) || t('pts.kind.' + l.kind)
+}
+
+// Whom the points came from or went to, from the account id's prefix.
+export function counterpartyLabel(id: string, unitName: (unitId: string) => string): string {
+  const [kind, owner] = [id.slice(0, id.indexOf(':')), id.slice(id.indexOf(':') + 1)]
+  if (kind === 'issuer') return t('pts.cp.issuer', { unit: unitName(owner) })
+  if (kind === 'pool') return t('pts.cp.pool', { unit: unitName(owner) })
+  if (kind === 'organisation') return unitName(owner)
+  return t('pts.cp.person')
+}
+
+// Where the posting's reason can be read: a request the resident filed.
+export function subjectLink(l: Pick<PointsPostingLine, 'trigger' | 'subject_id'>): string | null {
+  if (l.trigger === 'request_fixed' && l.subject_id) return `/requests/${l.subject_id}`
+  return null
+}
+
+export function redemptionType(s: string): 'warning' | 'primary' | 'success' | 'info' | 'danger' {
+  if (s === 'requested') return 'warning'
+  if (s === 'approved') return 'primary'
+  if (s === 'fulfilled') return 'success'
+  if (s === 'rejected') return 'danger'
+  return 'info'
+}
+
+export function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n)
+}
+
+// The fields of the points API in the page's words (ErrorText's labels).
+export function ptsLabels(): Record<string, string> {
+  const f = (k: string) => t('pts.f.' + k)
+  return {
+    unit_id: f('unit'),
+    community_id: f('community'),
+    trigger: f('trigger'),
+    title: f('title'),
+    points: f('points'),
+    daily_cap: f('daily_cap'),
+    monthly_cap: f('monthly_cap'),
+    valid_from: f('valid_from'),
+    account_id: f('account'),
+    amount: f('amount'),
+    memo: f('memo'),
+    reason: f('reason'),
+    note: f('note'),
+    kind: f('kind'),
+    description: f('description'),
+    cost: f('cost'),
+    stock: f('stock'),
+    per_person_limit: f('per_person_limit'),
+    quantity: f('quantity'),
+    reward_id: f('reward'),
+    posting_id: f('posting'),
+    support_threshold: f('support_threshold'),
+    support_days: f('support_days'),
+    velocity_per_hour: f('velocity_per_hour'),
+    velocity_per_day: f('velocity_per_day'),
+    same_decider_per_month: f('same_decider_per_month'),
+    manual_award_max: f('manual_award_max'),
+  }
+}
+
+// --- calls ------------------------------------------------------------------
+
+export const getAccount = (id = 'me', limit = 50) =>
+  get<PointsAccount>(`${base}/accounts/${encodeURIComponent(id)}` + query({ limit }))
+export const getPostings = (id: string, cursor: string, trigger = '', limit = 50) =>
+  get<PointsPostingPage>(`${base}/accounts/${encodeURIComponent(id)}/postings` + query({ cursor, trigger, limit }))
+export const getPosting = (id: string) => get<PointsPosting>(`${base}/postings/${id}`)
+export const listTriggers = async () => (await get<{ items: PointsTrigger[] }>(`${base}/triggers`)).items
+export const listRules = async (unit_id?: string, status?: string) =>
+  (await get<{ items: PointsRule[] }>(`${base}/rules` + query({ unit_id, status }))).items
+export const createRule = (body: Record<string, unknown>) => post<PointsRule>(`${base}/rules`, body)
+export const retireRule = (id: string, reason: string) => post<PointsRule>(`${base}/rules/${id}/retire`, { reason })
+export const award = (body: Record<string, unknown>, key = newKey()) =>
+  post<PointsPosting>(`${base}/awards`, body, { idempotencyKey: key })
+export const reverse = (postingId: string, reason: string) =>
+  post<PointsPosting>(`${base}/postings/${postingId}/reverse`, { reason })
+export const listRewards = async (community_id: string) =>
+  (await get<{ items: PointsReward[] }>(`${base}/rewards` + query({ community_id }))).items
+export const createReward = (body: Record<string, unknown>) => post<PointsReward>(`${base}/rewards`, body)
+export const redeem = (reward_id: string, quantity: number, key = newKey()) =>
+  post<PointsRedemption>(`${base}/redemptions`, { reward_id, quantity }, { idempotencyKey: key })
+export const listRedemptions = async (q: { scope?: string; community_id?: string; status?: string }) =>
+  (await get<{ items: PointsRedemption[] }>(`${base}/redemptions` + query(q))).items
+export const decideRedemption = (id: string, move: 'approve' | 'reject' | 'fulfil' | 'cancel', text = '') =>
+  post<PointsRedemption>(`${base}/redemptions/${id}/${move}`, move === 'reject' ? { reason: text } : { note: text })
+
+// Settings with their version (the ETag the PUT's If-Match gives back).
+export const getSettings = (unitId: string) => get<ParticipationSettings>(`${base}/settings/${unitId}`)
+export const putSettings = (s: ParticipationSettings) => {
+  const { unit_id, version, ...body } = s
+  return call<ParticipationSettings>('PUT', `${base}/settings/${unit_id}`, body, { ifMatch: version })
+}
+export const ledgerCheck = (unit_id?: string) => get<PointsLedgerCheck>(`${base}/ledger/check` + query({ unit_id }))
+
+// Residents of a community by words of their name (staff who may list its accounts).
+export async function residentsOf(unitId: string, words: string): Promise<Account[]> {
+  const page = await get<{ items: Account[] }>('/api/v1/accounts' + query({ unit_id: unitId, q: words, limit: 50 }))
+  return page.items.filter((a) => a.kind === 'resident' && !a.disabled)
+}
