@@ -92,6 +92,35 @@ json::Json MeetingJson(const participation::Meeting& m) {
           {"recorded_at", Time(m.recorded_at)}};
 }
 
+json::Json BudgetJson(const participation::Budget& b) {
+  return {{"id", b.id},
+          {"community_id", b.community_id},
+          {"title", b.title},
+          {"description", b.description},
+          {"total_fen", b.total_fen},
+          {"max_choices", b.max_choices},
+          {"status", participation::BudgetStatusName(b.status)},
+          {"voting_opens", Time(b.voting_opens)},
+          {"voting_closes", Time(b.voting_closes)},
+          {"ballots", b.ballots},
+          {"spent_fen", b.spent_fen},
+          {"closed_at", Time(b.closed_at)},
+          {"created_by", b.created_by},
+          {"created_at", Time(b.created_at)}};
+}
+
+// votes and selected only once the budget is closed.
+json::Json ProjectJson(const participation::Project& p, bool closed) {
+  return {{"id", p.id},
+          {"position", p.position},
+          {"title", p.title},
+          {"description", p.description},
+          {"cost_fen", p.cost_fen},
+          {"proposal_id", OrNull(p.proposal_id)},
+          {"votes", closed ? json::Json(p.votes) : json::Json(nullptr)},
+          {"selected", closed ? json::Json(p.selected) : json::Json(nullptr)}};
+}
+
 // --- request parsing ---------------------------------------------------------------------
 
 // Free text is read through TextField (type, and no hidden or disguising
@@ -182,6 +211,19 @@ Result<participation::MeetingRecord> RecordBody(const json::Json& body) {
   return in;
 }
 
+Result<Timestamp> TimeField(const json::Json& body, std::string_view field) {
+  XT_ASSIGN_OR_RETURN(auto text, TextField(body, field, true, kAnyLength));
+  auto t = ParseRfc3339(text);
+  if (!t)
+    return Fail(
+        Error::InvalidArgument(
+            fmt::format("field '{}': a time in RFC 3339, e.g. 2026-12-20T19:00:00+08:00", field))
+            .About(std::string(field), "invalid"));
+  return *t;
+}
+
+ParamDoc BudgetId() { return doc::PathId("id", "the budget"); }
+
 ParamDoc ProposalId() { return doc::PathId("id", "the proposal"); }
 ParamDoc MeetingId() { return doc::PathId("id", "the meeting"); }
 ParamDoc CommunityParam() {
@@ -264,6 +306,14 @@ void RegisterDeliberationRoutes(Api& api, DeliberationService& deliberation) {
       json::Json updates = json::Json::array();
       for (const auto& u : v.updates) updates.push_back(UpdateJson(u));
       j["updates"] = std::move(updates);
+      const auto& p = v.proposal;
+      j["implementation"] = p.task_id.empty() && p.request_id.empty()
+                                ? json::Json(nullptr)
+                                : json::Json{{"kind", p.task_id.empty() ? "request" : "task"},
+                                             {"force_id", OrNull(p.force_id)},
+                                             {"task_id", OrNull(p.task_id)},
+                                             {"request_id", OrNull(p.request_id)},
+                                             {"request_number", OrNull(p.request_number)}};
       return Response::Json(200, j);
     });
   }
@@ -319,6 +369,22 @@ void RegisterDeliberationRoutes(Api& api, DeliberationService& deliberation) {
             XT_ASSIGN_OR_RETURN(auto p, v == "withdraw"
                                             ? s->Withdraw(req.actor(), req.Param("id"), reason)
                                             : s->Hide(req.actor(), req.Param("id"), reason));
+            return Response::Json(200, ProposalJson(p));
+          });
+  }
+  {
+    RouteDoc d = Doc("Carry out an accepted proposal as a task or a request (retry)", "转办提案");
+    d.description =
+        "The community's staff or the decider. Recording a meeting already does this for each "
+        "item accepted as a task or a request; this retries it when that failed (forming the "
+        "community's 议事厅项目专班 needs the right to form task forces). Idempotent: a proposal "
+        "carried out already is answered as it is; 409 not_accepted otherwise.";
+    d.path = {ProposalId()};
+    d.answers = {doc::Ok(doc::Ref("Proposal"))};
+    d.errors = {403, 404, 409};
+    r.Add("POST", proposals + "/{id}/implementation", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto p, s->Implement(req.actor(), req.Param("id")));
             return Response::Json(200, ProposalJson(p));
           });
   }
@@ -451,6 +517,213 @@ void RegisterDeliberationRoutes(Api& api, DeliberationService& deliberation) {
             return Response::Json(200, MeetingJson(m));
           });
   }
+  const std::string budgets = "/api/v1/budgets";
+  {
+    RouteDoc d = Doc("Participatory budgets of a community, newest first", "参与式预算列表");
+    d.description = "Residents of the community and its staff; others 403 not_resident.";
+    d.query = {CommunityParam()};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("Budget")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", budgets, Auth::kRequired, d, [s](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto list,
+                          s->ListBudgets(req.actor(), req.Query("community_id").value_or("")));
+      json::Json items = json::Json::array();
+      for (const auto& b : list) items.push_back(BudgetJson(b));
+      return Response::Json(200, {{"items", std::move(items)}});
+    });
+  }
+  {
+    RouteDoc d = Doc("Create a participatory budget (a draft)", "创建参与式预算");
+    d.description =
+        "The community's staff. total_fen > 0; max_choices 0 (any number within the total) to "
+        "100; voting_opens before voting_closes, which is in the future, at most 90 days "
+        "apart. RunDue opens it at voting_opens (or staff open it) and closes it at "
+        "voting_closes.";
+    d.body = {doc::Json(doc::Ref("NewBudget"))};
+    d.answers = {doc::Ok(doc::Ref("Budget"), 201)};
+    d.errors = {400, 403, 404};
+    r.Add("POST", budgets, Auth::kRequired, d, [s](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+      participation::NewBudget in;
+      XT_ASSIGN_OR_RETURN(in.community_id, TextField(body, "community_id", true, kAnyLength));
+      XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, kAnyLength));
+      XT_ASSIGN_OR_RETURN(in.description, TextField(body, "description", false, kAnyLength));
+      XT_ASSIGN_OR_RETURN(in.total_fen, Int(body, "total_fen", 0));
+      XT_ASSIGN_OR_RETURN(in.max_choices, Int(body, "max_choices", 0));
+      XT_ASSIGN_OR_RETURN(in.voting_opens, TimeField(body, "voting_opens"));
+      XT_ASSIGN_OR_RETURN(in.voting_closes, TimeField(body, "voting_closes"));
+      XT_ASSIGN_OR_RETURN(auto b, s->CreateBudget(req.actor(), std::move(in)));
+      return Response::Json(201, BudgetJson(b));
+    });
+  }
+  {
+    RouteDoc d = Doc("A budget with its projects (votes only once closed)", "预算详情");
+    d.path = {BudgetId()};
+    d.answers = {doc::Ok(doc::Ref("BudgetDetail"))};
+    d.errors = {404};
+    r.Add("GET", budgets + "/{id}", Auth::kRequired, d, [s](Request& req) -> Result<Response> {
+      XT_ASSIGN_OR_RETURN(auto v, s->GetBudget(req.actor(), req.Param("id")));
+      json::Json j = BudgetJson(v.budget);
+      const bool closed = v.budget.status == participation::BudgetStatus::kClosed;
+      json::Json projects = json::Json::array();
+      for (const auto& p : v.projects) projects.push_back(ProjectJson(p, closed));
+      j["projects"] = std::move(projects);
+      j["i_voted"] = v.i_voted;
+      j["can_vote"] = v.can_vote;
+      return Response::Json(200, j);
+    });
+  }
+  {
+    RouteDoc d = Doc("Add a project to a draft budget", "添加预算项目");
+    d.description =
+        "The community's staff, while the budget is a draft (409 not_draft). cost_fen within the "
+        "total; proposal_id: optionally a qualified, scheduled or accepted proposal of the "
+        "community.";
+    d.path = {BudgetId()};
+    d.body = {doc::Json(doc::Ref("NewBudgetProject"))};
+    d.answers = {doc::Ok(doc::Ref("BudgetProject"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", budgets + "/{id}/projects", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            participation::NewProject in;
+            XT_ASSIGN_OR_RETURN(in.title, TextField(body, "title", true, kAnyLength));
+            XT_ASSIGN_OR_RETURN(in.description, TextField(body, "description", false, kAnyLength));
+            XT_ASSIGN_OR_RETURN(in.cost_fen, Int(body, "cost_fen", 0));
+            XT_ASSIGN_OR_RETURN(in.proposal_id, TextField(body, "proposal_id", false, kAnyLength));
+            XT_ASSIGN_OR_RETURN(auto p, s->AddProject(req.actor(), req.Param("id"), std::move(in)));
+            return Response::Json(201, ProjectJson(p, false));
+          });
+  }
+  {
+    RouteDoc d = Doc("Open voting on a draft budget now", "开始投票");
+    d.description =
+        "The community's staff; the budget needs at least one project (409 "
+        "no_projects). Its projects are frozen.";
+    d.path = {BudgetId()};
+    d.answers = {doc::Ok(doc::Ref("Budget"))};
+    d.errors = {403, 404, 409};
+    r.Add("POST", budgets + "/{id}/open", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto b, s->OpenBudget(req.actor(), req.Param("id")));
+            return Response::Json(200, BudgetJson(b));
+          });
+  }
+  {
+    RouteDoc d = Doc("Cancel a draft budget", "取消预算");
+    d.path = {BudgetId()};
+    d.body = {doc::Json(doc::Ref("Reason"))};
+    d.answers = {doc::Ok(doc::Ref("Budget"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", budgets + "/{id}/cancel", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto reason, Reason(req));
+            XT_ASSIGN_OR_RETURN(auto b, s->CancelBudget(req.actor(), req.Param("id"), reason));
+            return Response::Json(200, BudgetJson(b));
+          });
+  }
+  {
+    RouteDoc d = Doc("Cast my ballot (one per resident, secret)", "投票");
+    d.description =
+        "Registered residents of the budget's community only (403 not_resident), once (409 "
+        "already_voted), while voting (409 voting_closed). project_ids: distinct projects of the "
+        "budget whose costs fit in the total, at most max_choices (400 empty_ballot, "
+        "unknown_project, duplicate_project, too_many_choices, over_budget). receipt: 32 "
+        "lowercase hex made by the page (the server makes one when absent; 409 receipt_used). "
+        "Keep the receipt: commitment = SHA-256(\"xietong ballot\\n\" + budget_id + \"\\n\" + "
+        "receipt + \"\\n\" + sorted ids joined by ',') is on the chain's cast event, and tag = "
+        "SHA-256(\"xietong ballot tag\\n\" + budget_id + \"\\n\" + receipt) finds the ballot "
+        "among the published ones after the close. The server stores no receipt and no link "
+        "between the voter and the ballot.";
+    d.path = {BudgetId()};
+    d.body = {doc::Json(doc::Ref("NewBallot"))};
+    d.answers = {doc::Ok(doc::Ref("BallotReceipt"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", budgets + "/{id}/ballots", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            participation::CastBallot in;
+            XT_ASSIGN_OR_RETURN(in.project_ids, json::StringArray(body, "project_ids"));
+            XT_ASSIGN_OR_RETURN(in.receipt, TextField(body, "receipt", false, kAnyLength));
+            XT_ASSIGN_OR_RETURN(auto cast, s->Cast(req.actor(), req.Param("id"), std::move(in)));
+            return Response::Json(201, {{"budget_id", cast.budget_id},
+                                        {"receipt", cast.receipt},
+                                        {"commitment", cast.commitment},
+                                        {"tag", cast.tag},
+                                        {"cast_seq", cast.cast_seq},
+                                        {"cast_at", Time(cast.cast_at)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("Whether I voted, and my cast's commitment (never my choices)", "我的选票");
+    d.path = {BudgetId()};
+    d.answers = {doc::Ok(doc::Ref("MyBallot"))};
+    d.errors = {404};
+    r.Add("GET", budgets + "/{id}/my-ballot", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto m, s->GetMyBallot(req.actor(), req.Param("id")));
+            return Response::Json(
+                200, {{"voted", m.voted},
+                      {"cast_seq", m.voted ? json::Json(m.cast_seq) : json::Json(nullptr)},
+                      {"commitment", OrNull(m.commitment)},
+                      {"cast_at", Time(m.cast_at)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("The results of a closed budget, with every ballot", "预算投票结果");
+    d.description =
+        "After the close (409 not_closed before): votes per project, the selection "
+        "(by votes, ties by the lower cost, each if it still fits) and every ballot "
+        "by its tag, in tag order.";
+    d.path = {BudgetId()};
+    d.answers = {doc::Ok(doc::Ref("BudgetResults"))};
+    d.errors = {404, 409};
+    r.Add("GET", budgets + "/{id}/results", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto res, s->Results(req.actor(), req.Param("id")));
+            json::Json tally = json::Json::array();
+            for (const auto& t : res.tally)
+              tally.push_back({{"project_id", t.project_id}, {"votes", t.votes}});
+            json::Json ballots = json::Json::array();
+            for (const auto& b : res.ballots)
+              ballots.push_back({{"tag", b.tag}, {"choices", b.choices}});
+            return Response::Json(200, {{"budget", BudgetJson(res.budget)},
+                                        {"tally", std::move(tally)},
+                                        {"selected", res.selected},
+                                        {"spent_fen", res.spent_fen},
+                                        {"ballots", std::move(ballots)}});
+          });
+  }
+  {
+    RouteDoc d =
+        Doc("The proof of a closed budget: its chain events and their check", "预算计票证明");
+    d.description =
+        "After the close (409 not_closed before): every audit event about the budget (created, "
+        "projects, opened, each cast, each opened ballot, closed) with seq, prev_hash, hash and "
+        "the canonical text that was hashed, and the server's CheckTally of them: the casters "
+        "are distinct and within the window, there are as many ballots as casts with distinct "
+        "tags, each valid, and the recomputed tally and selection equal the published ones.";
+    d.path = {BudgetId()};
+    d.answers = {doc::Ok(doc::Ref("BudgetProof"))};
+    d.errors = {404, 409};
+    r.Add("GET", budgets + "/{id}/proof", Auth::kRequired, d,
+          [s](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto proof, s->Proof(req.actor(), req.Param("id")));
+            json::Json events = json::Json::array();
+            for (const auto& e : proof.events)
+              events.push_back({{"seq", e.seq},
+                                {"prev_hash", e.prev_hash},
+                                {"hash", e.hash},
+                                {"canonical", audit::Canonical(e.seq, e.at, e.actor, e.action,
+                                                               e.subject, e.payload)}});
+            return Response::Json(200, {{"events", std::move(events)},
+                                        {"check",
+                                         {{"ok", proof.check.ok},
+                                          {"casts", proof.check.casts},
+                                          {"ballots", proof.check.ballots},
+                                          {"problems", proof.check.problems}}}});
+          });
+  }
 }
 
 json::Json DeliberationSchemas() {
@@ -508,6 +781,14 @@ json::Json DeliberationSchemas() {
   json::Json out = json::Json::object();
   out["Proposal"] = closed(proposal);
   out["ProposalDetail"] = closed(detail);
+  // How it is carried out, once it is (null before): optional, so older
+  // clients that do not read it still agree with the document.
+  out["ProposalDetail"]["properties"]["implementation"] =
+      Nullable(closed({{"kind", Enum({"task", "request"})},
+                       {"force_id", Nullable(String(1))},
+                       {"task_id", Nullable(String(1))},
+                       {"request_id", Nullable(String(1))},
+                       {"request_number", Nullable(String(1))}}));
   out["NewProposal"] =
       Object({{"community_id", String(1)},
               {"title", String(1, participation::kMaxTitleChars)},
@@ -568,6 +849,78 @@ json::Json DeliberationSchemas() {
                                      {"implement", implement}},
                                     {"proposal_id", "decision"}))}},
       {"attendees", "minutes", "decisions"});
+  const json::Json fen = IntegerIn(0, std::numeric_limits<std::int64_t>::max());
+  json::Json budget = {{"id", String(1)},
+                       {"community_id", String(1)},
+                       {"title", String(1)},
+                       {"description", String()},
+                       {"total_fen", IntegerIn(1, std::numeric_limits<std::int64_t>::max())},
+                       {"max_choices", IntegerIn(0, 100)},
+                       {"status", Enum({"draft", "voting", "closed", "cancelled"})},
+                       {"voting_opens", DateTime()},
+                       {"voting_closes", DateTime()},
+                       {"ballots", fen},
+                       {"spent_fen", fen},
+                       {"closed_at", time},
+                       {"created_by", String(1)},
+                       {"created_at", DateTime()}};
+  json::Json project = closed({{"id", String(1)},
+                               {"position", fen},
+                               {"title", String(1)},
+                               {"description", String()},
+                               {"cost_fen", IntegerIn(1, std::numeric_limits<std::int64_t>::max())},
+                               {"proposal_id", Nullable(String(1))},
+                               {"votes", Nullable(fen)},
+                               {"selected", Nullable(Boolean())}});
+  json::Json budget_detail = budget;
+  budget_detail["projects"] = ArrayOf(Ref("BudgetProject"));
+  budget_detail["i_voted"] = Boolean();
+  budget_detail["can_vote"] = Boolean();
+  out["Budget"] = closed(budget);
+  out["BudgetDetail"] = closed(budget_detail);
+  out["BudgetProject"] = project;
+  out["NewBudget"] =
+      Object({{"community_id", String(1)},
+              {"title", String(1, participation::kMaxTitleChars)},
+              {"description", String(0, participation::kMaxTextChars)},
+              {"total_fen", IntegerIn(1, std::numeric_limits<std::int64_t>::max())},
+              {"max_choices", IntegerIn(0, 100)},
+              {"voting_opens", DateTime()},
+              {"voting_closes", DateTime()}},
+             {"community_id", "title", "total_fen", "voting_opens", "voting_closes"});
+  out["NewBudgetProject"] =
+      Object({{"title", String(1, participation::kMaxTitleChars)},
+              {"description", String(0, participation::kMaxTextChars)},
+              {"cost_fen", IntegerIn(1, std::numeric_limits<std::int64_t>::max())},
+              {"proposal_id", String(1)}},
+             {"title", "cost_fen"});
+  out["NewBallot"] =
+      Object({{"project_ids", ArrayOf(String(1))}, {"receipt", String(32, 32)}}, {"project_ids"});
+  out["BallotReceipt"] = closed({{"budget_id", String(1)},
+                                 {"receipt", String(32, 32)},
+                                 {"commitment", String(64, 64)},
+                                 {"tag", String(64, 64)},
+                                 {"cast_seq", Integer()},
+                                 {"cast_at", DateTime()}});
+  out["MyBallot"] = closed({{"voted", Boolean()},
+                            {"cast_seq", Nullable(Integer())},
+                            {"commitment", Nullable(String(64, 64))},
+                            {"cast_at", time}});
+  const json::Json tally = ArrayOf(closed({{"project_id", String(1)}, {"votes", fen}}));
+  out["BudgetResults"] =
+      closed({{"budget", Ref("Budget")},
+              {"tally", tally},
+              {"selected", ids},
+              {"spent_fen", fen},
+              {"ballots", ArrayOf(closed({{"tag", String(64, 64)}, {"choices", ids}}))}});
+  out["BudgetProof"] = closed({{"events", ArrayOf(closed({{"seq", Integer()},
+                                                          {"prev_hash", String(64, 64)},
+                                                          {"hash", String(64, 64)},
+                                                          {"canonical", String(1)}}))},
+                               {"check", closed({{"ok", Boolean()},
+                                                 {"casts", fen},
+                                                 {"ballots", fen},
+                                                 {"problems", ArrayOf(String())}})}});
   return out;
 }
 

@@ -5,6 +5,8 @@
 // support; staff list supporters and hide (then 404 for residents);
 // comments; the agenda; a meeting scheduled from qualified proposals and
 // recorded with a decision per item; a recorded meeting is not cancelled.
+#include <fmt/ranges.h>
+
 #include "http/request_routes_fixture.h"
 
 namespace xietong::http {
@@ -183,9 +185,23 @@ TEST_P(DeliberationRoutesTest, MeetingFromTheAgendaIsRecorded) {
   ASSERT_EQ(recorded.status, 200) << recorded.body;
   EXPECT_EQ(Body(recorded)["status"], "recorded");
   EXPECT_EQ(Body(recorded)["decisions"].size(), 2u);
+  // Accepted as a task: the street's lead carried it out with the record.
   auto pa = Body(Get("res", "/api/v1/proposals/" + a));
-  EXPECT_EQ(pa["status"], "accepted");
+  EXPECT_EQ(pa["status"], "implementing");
   EXPECT_EQ(pa["implement"]["kind"], "task");
+  ASSERT_TRUE(pa["implementation"].is_object()) << pa.dump();
+  EXPECT_EQ(pa["implementation"]["kind"], "task");
+  const std::string task_id = pa["implementation"]["task_id"];
+  auto retried = Post("sl", "/api/v1/proposals/" + a + "/implementation", json::Json::object());
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(Body(retried)["status"], "implementing");
+  EXPECT_EQ(Body(Get("res", "/api/v1/proposals/" + a))["implementation"]["task_id"], task_id);
+  EXPECT_EQ(Post("res", "/api/v1/proposals/" + a + "/implementation", json::Json::object()).status,
+            403);
+  auto rejected = Post("sl", "/api/v1/proposals/" + b + "/implementation", json::Json::object());
+  EXPECT_EQ(rejected.status, 409) << rejected.body;
+  EXPECT_EQ(Body(rejected)["error"]["reason"], "not_accepted");
+  EXPECT_TRUE(Body(Get("res", "/api/v1/proposals/" + b))["implementation"].is_null());
   EXPECT_EQ(Body(Get("res", "/api/v1/proposals/" + b))["decision_reason"], "费用超出年度预算");
   auto shown = Get("res", "/api/v1/meetings/" + id);
   ASSERT_EQ(shown.status, 200) << shown.body;
@@ -193,6 +209,102 @@ TEST_P(DeliberationRoutesTest, MeetingFromTheAgendaIsRecorded) {
   auto cancel = Post("sl", "/api/v1/meetings/" + id + "/cancel", {{"reason", "改期"}});
   EXPECT_EQ(cancel.status, 409) << cancel.body;
   EXPECT_EQ(Get("res", "/api/v1/meetings/01JD0000000000000000000000").status, 404);
+}
+
+TEST_P(DeliberationRoutesTest, BudgetVoteCloseAndProof) {
+  json::Json budget = {{"community_id", community_a_.id},
+                       {"title", "湖畔社区微更新"},
+                       {"total_fen", 1000000},
+                       {"max_choices", 2},
+                       {"voting_opens", FormatRfc3339(clock_.Now())},
+                       {"voting_closes", FormatRfc3339(clock_.Now() + kMicrosPerHour)}};
+  EXPECT_EQ(Post("res", "/api/v1/budgets", budget).status, 403);
+  auto no_total = budget;
+  no_total.erase("total_fen");
+  auto bad = Post("sl", "/api/v1/budgets", no_total);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(Body(bad)["error"]["field"], "total_fen");
+  auto bad_time = budget;
+  bad_time["voting_closes"] = "下周";
+  EXPECT_EQ(Post("sl", "/api/v1/budgets", bad_time).status, 400);
+  auto made = Post("sl", "/api/v1/budgets", budget);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = Body(made)["id"];
+  const std::string one = "/api/v1/budgets/" + id;
+  EXPECT_EQ(Post("sl", one + "/open", json::Json::object()).status, 409);  // no projects
+  std::vector<std::string> pids;
+  for (auto [title, cost] : {std::pair{"扶手", 600000}, std::pair{"路灯", 300000}}) {
+    auto p = Post("sl", one + "/projects", {{"title", title}, {"cost_fen", cost}});
+    ASSERT_EQ(p.status, 201) << p.body;
+    pids.push_back(Body(p)["id"]);
+  }
+  EXPECT_EQ(Post("sl", one + "/projects", {{"title", "太贵"}, {"cost_fen", 1000001}}).status, 400);
+  auto opened = Post("sl", one + "/open", json::Json::object());
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(Body(opened)["status"], "voting");
+
+  auto over = Post("res", one + "/ballots", {{"project_ids", {pids[0], pids[0]}}});
+  EXPECT_EQ(over.status, 400) << over.body;
+  auto cast = Post("res", one + "/ballots", {{"project_ids", {pids[1], pids[0]}}});
+  ASSERT_EQ(cast.status, 201) << cast.body;
+  EXPECT_EQ(Body(cast)["receipt"].get<std::string>().size(), 32u);
+  auto twice = Post("res", one + "/ballots", {{"project_ids", {pids[1]}}});
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(Body(twice)["error"]["reason"], "already_voted");
+  EXPECT_EQ(Post("sl", one + "/ballots", {{"project_ids", {pids[1]}}}).status, 403);
+  auto second = Post("res2", one + "/ballots",
+                     {{"project_ids", {pids[1]}}, {"receipt", "0123456789abcdef0123456789abcdef"}});
+  ASSERT_EQ(second.status, 201) << second.body;
+  auto mine = Get("res", one + "/my-ballot");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(Body(mine)["commitment"], Body(cast)["commitment"]);
+  auto detail = Get("res", one);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(Body(detail)["ballots"], 2);
+  EXPECT_TRUE(Body(detail)["projects"][0]["votes"].is_null());
+  EXPECT_EQ(Get("res", one + "/results").status, 409);
+
+  // Two hours on, within the sessions' 12 hours.
+  clock_.Advance(2 * kMicrosPerHour);
+  ASSERT_TRUE(deliberation_->RunDue());
+  auto results = Get("res2", one + "/results");
+  ASSERT_EQ(results.status, 200) << results.body;
+  EXPECT_EQ(Body(results)["selected"], json::Json({pids[1], pids[0]}));
+  EXPECT_EQ(Body(results)["ballots"].size(), 2u);
+  auto proof = Get("res", one + "/proof");
+  ASSERT_EQ(proof.status, 200) << proof.body;
+  EXPECT_EQ(Body(proof)["check"]["ok"], true) << proof.body;
+  EXPECT_EQ(Body(proof)["check"]["casts"], 2);
+  // The proof checks offline (what `xietong budgets verify-tally` runs) …
+  auto offline = participation::CheckProof(Body(proof));
+  ASSERT_TRUE(offline) << offline.error().message;
+  EXPECT_TRUE(offline->ok) << fmt::format("{}", fmt::join(offline->problems, "; "));
+  EXPECT_EQ(offline->ballots, 2);
+  // … and fails when one opened ballot's choices are swapped (its hash no
+  // longer holds) or when one is left out (a cast without its ballot).
+  auto swapped = Body(proof);
+  auto dropped = Body(proof);
+  for (std::size_t i = 0; i < swapped["events"].size(); ++i) {
+    std::string canonical = swapped["events"][i]["canonical"];
+    if (canonical.find("deliberation.ballot.opened") == std::string::npos) continue;
+    auto c = json::Json::parse(canonical);
+    c["payload"]["choices"] = json::Json::array({pids[0]});
+    swapped["events"][i]["canonical"] = audit::Canonical(
+        c["seq"], c["at"], c["actor"].get<std::string>(), c["action"].get<std::string>(),
+        c["subject"].get<std::string>(), c["payload"].dump());
+    dropped["events"].erase(dropped["events"].begin() + static_cast<std::ptrdiff_t>(i));
+    break;
+  }
+  auto bad_swap = participation::CheckProof(swapped);
+  ASSERT_TRUE(bad_swap);
+  EXPECT_FALSE(bad_swap->ok);
+  auto bad_drop = participation::CheckProof(dropped);
+  ASSERT_TRUE(bad_drop);
+  EXPECT_FALSE(bad_drop->ok);
+  EXPECT_FALSE(participation::CheckProof(json::Json::object()));
+  auto listed = Get("res", "/api/v1/budgets");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed)["items"][0]["status"], "closed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeliberationRoutesTest,

@@ -1070,9 +1070,40 @@ TEST_P(OpenApiRoutesTest, RealAnswersOfTheMainRoutesConformToTheDocument) {
   EXPECT_EQ(Call("res", "GET", props + "/{id}/comments", one + "/comments").status, 200);
   EXPECT_EQ(Call("res", "GET", "/api/v1/agenda", "/api/v1/agenda").status, 200);
   EXPECT_EQ(Call("res", "GET", "/api/v1/meetings", "/api/v1/meetings").status, 200);
+  EXPECT_EQ(Call("sl", "POST", props + "/{id}/implementation", one + "/implementation").status,
+            409);  // not accepted yet
   EXPECT_EQ(
       Call("sl", "POST", props + "/{id}/hide", one + "/hide", R"({"reason":"重复提案"})").status,
       200);
+
+  // Participatory budgets: create, a project, open, a ballot, then after the close the results
+  // and the proof.
+  const std::string bud = "/api/v1/budgets";
+  const json::Json new_budget = {{"community_id", community_a_.id},
+                                 {"title", "湖畔社区微更新"},
+                                 {"total_fen", 1000000},
+                                 {"voting_opens", FormatRfc3339(clock_.Now())},
+                                 {"voting_closes", FormatRfc3339(clock_.Now() + kMicrosPerHour)}};
+  EXPECT_TRUE(BodyConforms("POST", bud, new_budget));
+  auto budget = Call("sl", "POST", bud, bud, new_budget.dump());
+  ASSERT_EQ(budget.status, 201) << budget.body;
+  const std::string bone = bud + "/" + Body(budget)["id"].get<std::string>();
+  auto project = Call("sl", "POST", bud + "/{id}/projects", bone + "/projects",
+                      R"({"title":"路灯","cost_fen":300000})");
+  ASSERT_EQ(project.status, 201) << project.body;
+  EXPECT_EQ(Call("sl", "POST", bud + "/{id}/open", bone + "/open").status, 200);
+  const json::Json ballot = {{"project_ids", json::Json::array({Body(project)["id"]})}};
+  EXPECT_TRUE(BodyConforms("POST", bud + "/{id}/ballots", ballot));
+  EXPECT_EQ(Call("res", "POST", bud + "/{id}/ballots", bone + "/ballots", ballot.dump()).status,
+            201);
+  EXPECT_EQ(Call("res", "GET", bud + "/{id}/my-ballot", bone + "/my-ballot").status, 200);
+  EXPECT_EQ(Call("res", "GET", bud, bud).status, 200);
+  // Two hours on, within the sessions' 12 hours.
+  clock_.Advance(2 * kMicrosPerHour);
+  ASSERT_TRUE(deliberation_->RunDue());
+  EXPECT_EQ(Call("res", "GET", bud + "/{id}", bone).status, 200);
+  EXPECT_EQ(Call("res", "GET", bud + "/{id}/results", bone + "/results").status, 200);
+  EXPECT_EQ(Call("res", "GET", bud + "/{id}/proof", bone + "/proof").status, 200);
 
   // The pipeline's own routes.
   EXPECT_EQ(Call("", "GET", "/healthz", "/healthz").status, 200);

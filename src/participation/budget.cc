@@ -8,7 +8,9 @@
 #include <set>
 #include <utility>
 
+#include "core/clock.h"
 #include "core/json.h"
+#include "participation/proposal.h"
 
 namespace xietong::participation {
 namespace {
@@ -224,6 +226,123 @@ TallyCheck CheckTally(const std::vector<audit::Event>& events) {
                         Int(*closed, "spent_fen"), sel.spent_fen));
   c.ok = c.problems.empty();
   return c;
+}
+
+std::string_view BudgetStatusName(BudgetStatus s) {
+  switch (s) {
+    case BudgetStatus::kDraft:
+      return "draft";
+    case BudgetStatus::kVoting:
+      return "voting";
+    case BudgetStatus::kClosed:
+      return "closed";
+    case BudgetStatus::kCancelled:
+      return "cancelled";
+  }
+  return "draft";
+}
+
+std::optional<BudgetStatus> ParseBudgetStatus(std::string_view s) {
+  for (auto b : {BudgetStatus::kDraft, BudgetStatus::kVoting, BudgetStatus::kClosed,
+                 BudgetStatus::kCancelled})
+    if (BudgetStatusName(b) == s) return b;
+  return std::nullopt;
+}
+
+namespace {
+constexpr std::int64_t kMaxFen = 1'000'000'000'000;  // 10¹⁰ yuan
+constexpr Timestamp kMaxWindow = 90 * kMicrosPerDay;
+
+Error Bad(std::string_view field, std::string message, std::string reason) {
+  return Error::InvalidArgument(fmt::format("field '{}': {}", field, message))
+      .About(std::string(field), std::move(reason));
+}
+}  // namespace
+
+Result<NewBudget> ValidateNewBudget(NewBudget in, Timestamp now) {
+  XT_ASSIGN_OR_RETURN(in.title, CheckText("title", in.title, 60, true));
+  XT_ASSIGN_OR_RETURN(in.description, CheckText("description", in.description, 2000, false));
+  if (in.total_fen <= 0 || in.total_fen > kMaxFen)
+    return Fail(Bad("total_fen", "must be between 1 and 10^12 fen", "out_of_range"));
+  if (in.max_choices < 0 || in.max_choices > static_cast<std::int64_t>(kMaxProjects))
+    return Fail(Bad("max_choices", "must be between 0 and 100", "out_of_range"));
+  if (in.voting_closes <= in.voting_opens)
+    return Fail(Bad("voting_closes", "must be after voting_opens", "before_opens"));
+  if (in.voting_closes <= now)
+    return Fail(Bad("voting_closes", "must be in the future", "in_the_past"));
+  if (in.voting_closes - in.voting_opens > kMaxWindow)
+    return Fail(Bad("voting_closes", "voting lasts at most 90 days", "too_long"));
+  return in;
+}
+
+Result<NewProject> ValidateNewProject(NewProject in, std::int64_t total_fen) {
+  XT_ASSIGN_OR_RETURN(in.title, CheckText("title", in.title, 60, true));
+  XT_ASSIGN_OR_RETURN(in.description, CheckText("description", in.description, 2000, false));
+  if (in.cost_fen <= 0) return Fail(Bad("cost_fen", "must be at least 1 fen", "out_of_range"));
+  if (in.cost_fen > total_fen)
+    return Fail(Bad("cost_fen", fmt::format("is more than the budget's total of {} fen", total_fen),
+                    "over_budget"));
+  return in;
+}
+
+namespace {
+Error NotAProof(std::string what) {
+  return Error::InvalidArgument(fmt::format("not a budget proof: {}", what));
+}
+
+Result<std::string> ProofText(const json::Json& o, std::string_view field) {
+  auto it = o.find(field);
+  if (it == o.end() || !it->is_string())
+    return Fail(NotAProof(fmt::format("an event has no text '{}'", field)));
+  return it->get<std::string>();
+}
+}  // namespace
+
+Result<ProofCheck> CheckProof(const json::Json& proof) {
+  if (!proof.is_object() || !proof.contains("events") || !proof["events"].is_array())
+    return Fail(NotAProof("no array 'events'"));
+  ProofCheck report;
+  std::vector<audit::Event> events;
+  for (const auto& item : proof["events"]) {
+    if (!item.is_object()) return Fail(NotAProof("an event is not an object"));
+    XT_ASSIGN_OR_RETURN(auto canonical, ProofText(item, "canonical"));
+    XT_ASSIGN_OR_RETURN(auto prev_hash, ProofText(item, "prev_hash"));
+    XT_ASSIGN_OR_RETURN(auto hash, ProofText(item, "hash"));
+    auto c = json::Json::parse(canonical, nullptr, false);
+    if (!c.is_object() || !c.contains("seq") || !c["seq"].is_number_integer() ||
+        !c.contains("at") || !c["at"].is_number_integer() || !c.contains("payload") ||
+        !c["payload"].is_object() || !c.contains("actor") || !c["actor"].is_string() ||
+        !c.contains("action") || !c["action"].is_string() || !c.contains("subject") ||
+        !c["subject"].is_string())
+      return Fail(NotAProof("an event's canonical text is not an event"));
+    audit::Event e{.seq = c["seq"].get<std::int64_t>(),
+                   .at = c["at"].get<std::int64_t>(),
+                   .actor = c["actor"].get<std::string>(),
+                   .action = c["action"].get<std::string>(),
+                   .subject = c["subject"].get<std::string>(),
+                   .payload = c["payload"].dump(),
+                   .prev_hash = prev_hash,
+                   .hash = hash};
+    if (audit::Canonical(e.seq, e.at, e.actor, e.action, e.subject, e.payload) != canonical)
+      report.problems.push_back(
+          fmt::format("event {}: its canonical text is not in canonical form", e.seq));
+    if (audit::ChainHash(prev_hash, canonical) != hash)
+      report.problems.push_back(
+          fmt::format("event {}: its hash is not SHA-256(prev_hash ‖ canonical)", e.seq));
+    if (auto seq = item.find("seq"); seq != item.end() && *seq != c["seq"])
+      report.problems.push_back(
+          fmt::format("event {}: seq differs from its canonical text", e.seq));
+    if (!events.empty() && e.seq <= events.back().seq)
+      report.problems.push_back(fmt::format("event {}: not in seq order", e.seq));
+    events.push_back(std::move(e));
+  }
+  report.events = static_cast<std::int64_t>(events.size());
+  const TallyCheck check = CheckTally(events);
+  report.casts = check.casts;
+  report.ballots = check.ballots;
+  for (const auto& p : check.problems) report.problems.push_back(p);
+  report.ok = check.ok && report.problems.empty();
+  return report;
 }
 
 }  // namespace xietong::participation

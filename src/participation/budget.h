@@ -15,11 +15,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "core/json.h"
 #include "core/result.h"
 
 namespace xietong::participation {
@@ -81,5 +83,48 @@ struct TallyCheck {
 // casts, with distinct tags, each valid; the recomputed tally and selection
 // equal the closed event's. The hash links are audit::Verify's job.
 TallyCheck CheckTally(const std::vector<audit::Event>& events);
+
+// A budget's life: draft → voting → closed, or draft → cancelled.
+enum class BudgetStatus { kDraft, kVoting, kClosed, kCancelled };
+std::string_view BudgetStatusName(BudgetStatus s);
+std::optional<BudgetStatus> ParseBudgetStatus(std::string_view s);
+
+struct NewBudget {
+  std::string community_id;
+  std::string title;        // ≤ 60 characters
+  std::string description;  // ≤ 2,000
+  std::int64_t total_fen = 0;
+  std::int64_t max_choices = 0;
+  Timestamp voting_opens = 0;
+  Timestamp voting_closes = 0;
+};
+// Title, description, total (1 fen … 10¹⁰ yuan), max_choices (0 … 100) and
+// the window (opens before closes, closes in the future, ≤ 90 days long);
+// errors name the field. Returns the input trimmed.
+Result<NewBudget> ValidateNewBudget(NewBudget in, Timestamp now);
+
+struct NewProject {
+  std::string title;        // ≤ 60 characters
+  std::string description;  // ≤ 2,000
+  std::int64_t cost_fen = 0;
+  std::string proposal_id;  // optional
+};
+// Title, description and a cost within the budget's total.
+Result<NewProject> ValidateNewProject(NewProject in, std::int64_t total_fen);
+inline constexpr std::size_t kMaxProjects = 100;
+
+// A budget's proof as GET /api/v1/budgets/{id}/proof answers it ({events:
+// [{seq, prev_hash, hash, canonical}], …}), checked with nothing but itself:
+// each event's hash is audit::ChainHash(prev_hash, canonical), its canonical
+// text is in canonical form, the events are in seq order, and CheckTally
+// holds over them. 400 when `proof` is not shaped as a proof.
+struct ProofCheck {
+  bool ok = false;
+  std::int64_t events = 0;
+  std::int64_t casts = 0;
+  std::int64_t ballots = 0;
+  std::vector<std::string> problems;  // in English, one per failed check
+};
+Result<ProofCheck> CheckProof(const json::Json& proof);
 
 }  // namespace xietong::participation

@@ -4,6 +4,7 @@
 #include "participation/deliberation_service.h"
 
 #include <fmt/core.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <set>
@@ -536,7 +537,19 @@ Result<Meeting> DeliberationService::RecordMeeting(const Principal& actor, std::
     XT_TRY_VOID(audit::AppendMany(ex, now, events));
     return m;
   });
-  if (out) Committed();
+  if (!out) return out;
+  Committed();
+  // After the commit, as emergency forms its 指挥部: each accepted task or
+  // request is carried out now. A failure (the recorder may not form the
+  // force, say) leaves the proposal accepted; POST …/implementation retries.
+  for (const auto& d : in.decisions) {
+    if (d.decision != Decision::kAccepted ||
+        (d.implement.kind != "task" && d.implement.kind != "request"))
+      continue;
+    if (auto done = Implement(actor, d.proposal_id); !done)
+      spdlog::warn("proposal {}: carrying out the decision failed: {}", d.proposal_id,
+                   done.error().message);
+  }
   return out;
 }
 
@@ -580,10 +593,6 @@ Result<Meeting> DeliberationService::CancelMeeting(const Principal& actor, std::
   return out;
 }
 
-Result<void> DeliberationService::OnEvent(storage::Executor& /*ex*/, const audit::Event& /*e*/) {
-  return {};
-}
-
 // Expires proposals whose support time is over (budgets come later). Each
 // is claimed by its version, so two nodes expire it once.
 Result<int> DeliberationService::RunDue() {
@@ -610,7 +619,8 @@ Result<int> DeliberationService::RunDue() {
     changed += *done ? 1 : 0;
   }
   if (changed > 0) Committed();
-  return changed;
+  XT_ASSIGN_OR_RETURN(int budgets, RunDueBudgets());
+  return changed + budgets;
 }
 
 }  // namespace xietong::participation

@@ -24,6 +24,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -32,6 +33,8 @@
 #include "core/id.h"
 #include "core/result.h"
 #include "identity/identity_service.h"
+#include "participation/budget.h"
+#include "participation/budget_store.h"
 #include "participation/deliberation_store.h"
 #include "participation/meeting.h"
 #include "participation/proposal.h"
@@ -70,6 +73,45 @@ struct ProposalQuery {
 struct ProposalPage {
   std::vector<Proposal> items;
   std::string next_cursor;  // "" when there is none
+};
+
+// A budget as its reader sees it: the projects' votes and selection only
+// once it is closed.
+struct BudgetView {
+  Budget budget;
+  std::vector<Project> projects;
+  bool i_voted = false;
+  bool can_vote = false;
+};
+
+struct CastBallot {
+  std::vector<std::string> project_ids;
+  std::string receipt;  // 32 lowercase hex, made by the page; "" → the server makes one
+};
+struct BallotReceipt {
+  std::string budget_id;
+  std::string receipt;  // the voter keeps it; never stored
+  std::string commitment;
+  std::string tag;
+  std::int64_t cast_seq = 0;
+  Timestamp cast_at = 0;
+};
+struct MyBallot {
+  bool voted = false;
+  std::int64_t cast_seq = 0;
+  std::string commitment;
+  Timestamp cast_at = 0;
+};
+struct BudgetResults {
+  Budget budget;
+  std::vector<ProjectVotes> tally;
+  std::vector<std::string> selected;
+  std::int64_t spent_fen = 0;
+  std::vector<SealedBallot> ballots;  // in tag order
+};
+struct BudgetProof {
+  std::vector<audit::Event> events;  // every event about the budget, in seq order
+  TallyCheck check;                  // CheckTally over them
 };
 
 class DeliberationService {
@@ -116,7 +158,52 @@ class DeliberationService {
   Result<Meeting> CancelMeeting(const identity::Principal& actor, std::string_view id,
                                 std::string_view reason);
 
-  // The progress reaction: runs inside the consumer's batch transaction.
+  // Carries out an accepted proposal (progress.cc, plan §7.1): implement
+  // "task" → a task in the community's standing 议事厅项目专班 (the caller's
+  // active force about "deliberation:<community id>", else formed, which
+  // needs kTaskForceOpen), found again by its marker 〔提案 <id>〕 after a
+  // crash; "request" → a hub request submitted as the system with the
+  // Idempotency-Key "proposal:<id>". Then one write: implementing, the
+  // links, deliberation.proposal.implemented. Idempotent: a carried-out
+  // proposal is answered as it is. The community's staff or its decider;
+  // RecordMeeting calls it after its commit for each accepted item. 409
+  // not_accepted for a proposal that is not accepted as a task or request.
+  Result<Proposal> Implement(const identity::Principal& actor, std::string_view proposal_id);
+
+  // Participatory budgets (budget_service.cc). Staff (kParticipationStaff
+  // over the community) create a budget and add projects while it is a
+  // draft, open it (or RunDue opens it at voting_opens) or cancel it; RunDue
+  // closes it at voting_closes, once (compare-and-set), appending every
+  // sealed ballot in tag order and the tally. Residents of the community and
+  // its staff read it; only its residents vote, once each (409
+  // already_voted, receipt_used, voting_closed; 403 not_resident; 400 from
+  // ValidateBallot). The ballot row carries no voter and the cast event no
+  // choice.
+  Result<Budget> CreateBudget(const identity::Principal& actor, NewBudget in);
+  Result<Project> AddProject(const identity::Principal& actor, std::string_view budget_id,
+                             NewProject in);
+  Result<Budget> OpenBudget(const identity::Principal& actor, std::string_view id);
+  Result<Budget> CancelBudget(const identity::Principal& actor, std::string_view id,
+                              std::string_view reason);
+  Result<BudgetView> GetBudget(const identity::Principal& actor, std::string_view id);
+  Result<std::vector<Budget>> ListBudgets(const identity::Principal& actor,
+                                          std::string_view community_id);
+  Result<BallotReceipt> Cast(const identity::Principal& actor, std::string_view budget_id,
+                             CastBallot in);
+  Result<MyBallot> GetMyBallot(const identity::Principal& actor, std::string_view budget_id);
+  // After the close (409 not_closed before).
+  Result<BudgetResults> Results(const identity::Principal& actor, std::string_view budget_id);
+  Result<BudgetProof> Proof(const identity::Principal& actor, std::string_view budget_id);
+  // Opens the drafts whose time has come and closes the budgets whose
+  // voting is over; how many changed. Part of RunDue.
+  Result<int> RunDueBudgets();
+
+  // The progress reaction (progress.cc), inside the consumer's batch
+  // transaction: collab.task.progress / collab.task.status of a linked task
+  // and request.signed / progress / replied / callback / closed / reopened
+  // of a linked request → one deliberation_updates row per event (replays
+  // add nothing); the task done or the request closed → the proposal done
+  // and deliberation.proposal.completed.
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
   // Periodic: expires proposals, opens and closes budgets; how many changed.
   Result<int> RunDue();
@@ -131,6 +218,12 @@ class DeliberationService {
   Result<Proposal> Readable(storage::Executor& ex, const identity::Principal& actor,
                             std::string_view id);
   Result<Meeting> ReadableMeeting(const identity::Principal& actor, std::string_view id);
+  Result<Budget> ReadableBudget(storage::Executor& ex, const identity::Principal& actor,
+                                std::string_view id);
+  Result<bool> CloseBudget(const Budget& b, Timestamp now);
+  Result<std::pair<std::string, std::string>> EnsureTask(const identity::Principal& actor,
+                                                         const Proposal& p,
+                                                         const identity::OrgUnit& community);
 
   storage::Database& db_;
   const Clock& clock_;

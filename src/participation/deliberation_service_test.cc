@@ -394,8 +394,10 @@ TEST_P(DeliberationServiceTest, MeetingRecordsEveryDecisionAtomically) {
   ASSERT_TRUE(recorded) << recorded.error().message;
   EXPECT_EQ(recorded->status, MeetingStatus::kRecorded);
   auto pa = service_->GetProposal(staff_, a.id)->proposal;
-  EXPECT_EQ(pa.status, ProposalStatus::kAccepted);
+  // Accepted as a task: carried out at once after the record (street.lead forms the force).
+  EXPECT_EQ(pa.status, ProposalStatus::kImplementing);
   EXPECT_EQ(pa.implement_kind, "task");
+  EXPECT_FALSE(pa.task_id.empty());
   EXPECT_EQ(pa.decided_by, staff_.account_id);
   EXPECT_EQ(service_->GetProposal(staff_, b.id)->proposal.status, ProposalStatus::kRejected);
   auto pd = service_->GetProposal(staff_, d.id)->proposal;
@@ -412,6 +414,170 @@ TEST_P(DeliberationServiceTest, MeetingRecordsEveryDecisionAtomically) {
   auto report = audit::Verify(t_->db(), {});
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_TRUE(report->ok()) << report->problem;
+}
+
+// Schedules `ids` at one meeting and records each accepted with `implement`, by `recorder`.
+Meeting DeliberationServiceTestRecord(DeliberationService& service, const Principal& staff,
+                                      const Principal& recorder, const OrgUnit& community,
+                                      const std::vector<std::string>& ids,
+                                      const Implement& implement) {
+  NewMeeting in{community.id,         "居民议事会", MeetingKind::kCouncil,
+                kNow + kMicrosPerDay, "社区活动室", ids};
+  auto m = service.ScheduleMeeting(staff, in);
+  EXPECT_TRUE(m) << m.error().message;
+  MeetingRecord rec;
+  rec.minutes = "逐项表决。";
+  for (const auto& id : ids) rec.decisions.push_back({id, Decision::kAccepted, "", implement});
+  auto r = service.RecordMeeting(recorder, m->id, rec);
+  EXPECT_TRUE(r) << r.error().message;
+  return r.value_or(Meeting{});
+}
+
+TEST_P(DeliberationServiceTest, AcceptedTaskIsMadeOnceAndItsProgressReachesSupporters) {
+  auto a = Propose(Input("儿童游乐区加装遮阳棚"));
+  auto b = Propose(Input("楼道加装声控灯"));
+  auto c = Propose(Input("垃圾分类亭加装洗手池"));
+  Qualify(a);
+  Qualify(b);
+  Qualify(c);
+  // Recorded by a handler, who may not form task forces: the decision stands,
+  // the proposals stay accepted, and a retry by them is refused.
+  DeliberationServiceTestRecord(*service_, staff_, handler_, lake_, {a.id, b.id},
+                                {"task", staff_.account_id, 30, ""});
+  EXPECT_EQ(service_->GetProposal(staff_, a.id)->proposal.status, ProposalStatus::kAccepted);
+  EXPECT_EQ(service_->Implement(handler_, a.id).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Implement(neighbour_, a.id).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Implement(staff_, c.id).error().reason, "not_accepted");
+
+  // street.lead carries it out: the community's standing force and one task.
+  auto done = service_->Implement(staff_, a.id);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->status, ProposalStatus::kImplementing);
+  ASSERT_FALSE(done->task_id.empty());
+  auto again = service_->Implement(staff_, a.id);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->task_id, done->task_id);
+  auto force = collab_->GetForce(staff_, done->force_id);
+  ASSERT_TRUE(force) << force.error().message;
+  EXPECT_EQ(force->force.title, "湖畔社区议事厅项目专班");
+  EXPECT_EQ(force->tasks.size(), 1u);
+  EXPECT_EQ(Count(a.id, "deliberation.proposal.implemented"), 1);
+
+  // A crash after AddTask and before the proposal's write: the task is found
+  // again by its marker, in the same force.
+  auto orphan = collab_->AddTask(staff_, done->force_id,
+                                 {.title = b.title,
+                                  .description = fmt::format("{}\n\n〔提案 {}〕", b.text, b.id),
+                                  .owner_account_id = staff_.account_id,
+                                  .deadline_days = 10});
+  ASSERT_TRUE(orphan) << orphan.error().message;
+  auto adopted = service_->Implement(staff_, b.id);
+  ASSERT_TRUE(adopted) << adopted.error().message;
+  EXPECT_EQ(adopted->task_id, orphan->id);
+  EXPECT_EQ(adopted->force_id, done->force_id);
+  auto mine = collab_->MyForces(staff_);
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->size(), 1u);
+  EXPECT_EQ(collab_->GetForce(staff_, done->force_id)->tasks.size(), 2u);
+
+  // Progress of the task, then done; the reaction handles every event of
+  // the task twice (a replayed batch): one update per event, done once.
+  ASSERT_TRUE(
+      collab_->ReportProgress(staff_, done->task_id, {.text = "遮阳棚材料已采购", .percent = 40}));
+  ASSERT_TRUE(collab_->SetTaskStatus(staff_, done->task_id, "done"));
+  auto react = [&] {
+    auto r = t_->db().Write([&](storage::Executor& ex) -> Result<void> {
+      XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, done->task_id));
+      for (const auto& e : events) XT_TRY_VOID(service_->OnEvent(ex, e));
+      return {};
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  };
+  react();
+  auto view = service_->GetProposal(neighbour_, a.id);
+  ASSERT_TRUE(view) << view.error().message;
+  const auto updates = view->updates;
+  EXPECT_EQ(view->proposal.status, ProposalStatus::kDone);
+  EXPECT_EQ(view->proposal.percent, 100);
+  EXPECT_GT(view->proposal.completed_at, 0);
+  ASSERT_GE(updates.size(), 3u);  // implemented, progress, done
+  EXPECT_EQ(updates.front().kind, "implemented");
+  EXPECT_EQ(std::count_if(updates.begin(), updates.end(),
+                          [](const ProposalUpdate& u) {
+                            return u.kind == "progress" && u.percent == 40 &&
+                                   u.text == "遮阳棚材料已采购";
+                          }),
+            1);
+  EXPECT_EQ(updates.back().kind, "closed");
+  react();
+  EXPECT_EQ(service_->GetProposal(neighbour_, a.id)->updates.size(), updates.size());
+  EXPECT_EQ(Count(a.id, "deliberation.proposal.completed"), 1);
+  // b's task is untouched.
+  EXPECT_EQ(service_->GetProposal(neighbour_, b.id)->proposal.status,
+            ProposalStatus::kImplementing);
+
+  auto report = audit::Verify(t_->db(), {});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problem;
+}
+
+TEST_P(DeliberationServiceTest, AcceptedRequestIsSubmittedOnceAndItsCloseCompletes) {
+  auto node = [](std::string code, std::string name) {
+    matters::Matter m;
+    m.code = std::move(code);
+    m.name = std::move(name);
+    m.name_en = "x";
+    return m;
+  };
+  auto leaf = node("01-01-01", "井盖");
+  leaf.handler = matters::HandlerLevel::kStreet;
+  ASSERT_TRUE(matters_->Seed(Principal::System(),
+                             {node("01", "城乡建设"), node("01-01", "市政设施"), leaf}));
+  auto catalog = matters_->Snapshot();
+  ASSERT_TRUE(catalog) << catalog.error().message;
+  const matters::Matter* found = (*catalog)->FindByCode("01-01-01");
+  ASSERT_NE(found, nullptr);
+  const std::string matter_id = found->id;
+
+  Unit(city_.id, UnitKind::kCentre, "JL-12345", "12345热线中心");  // requests need the centre
+  auto a = Propose(Input("湖畔路3号井盖松动"));
+  Qualify(a);
+  DeliberationServiceTestRecord(*service_, staff_, staff_, lake_, {a.id},
+                                {"request", "", 0, matter_id});
+  auto p = service_->GetProposal(neighbour_, a.id);
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->proposal.status, ProposalStatus::kImplementing);
+  ASSERT_FALSE(p->proposal.request_id.empty());
+  EXPECT_FALSE(p->proposal.request_number.empty());
+  auto again = service_->Implement(staff_, a.id);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->request_id, p->proposal.request_id);
+  EXPECT_EQ(Rows("requests"), 1);
+
+  // The request's close (as the centre closes it) completes the proposal, once.
+  auto closed = t_->db().Write([&](storage::Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(
+        auto seq,
+        audit::Append(
+            ex, clock_.Now(),
+            {"centre",
+             "request.closed",
+             p->proposal.request_id,
+             {{"number", p->proposal.request_number}, {"from", "replied"}, {"to", "closed"}}}));
+    XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, p->proposal.request_id));
+    for (const auto& e : events)
+      if (e.seq == seq) {
+        XT_TRY_VOID(service_->OnEvent(ex, e));
+        XT_TRY_VOID(service_->OnEvent(ex, e));
+      }
+    return {};
+  });
+  ASSERT_TRUE(closed) << closed.error().message;
+  auto after = service_->GetProposal(neighbour_, a.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->proposal.status, ProposalStatus::kDone);
+  EXPECT_EQ(Count(a.id, "deliberation.proposal.completed"), 1);
+  EXPECT_EQ(after->updates.back().kind, "closed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeliberationServiceTest,

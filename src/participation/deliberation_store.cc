@@ -251,6 +251,32 @@ Result<std::optional<Proposal>> FindProposal(Executor& ex, std::string_view id) 
   return std::move(rows.front());
 }
 
+// The proposal carried out by this task or request (plan §4.1's reaction).
+Result<std::optional<Proposal>> FindProposalByTask(Executor& ex, std::string_view task_id) {
+  if (task_id.empty()) return std::nullopt;
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      Proposals(ex,
+                fmt::format("SELECT {} FROM deliberation_proposals p WHERE p.task_id = ? LIMIT 1",
+                            kProposalColumns),
+                {Value(task_id)}));
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+Result<std::optional<Proposal>> FindProposalByRequest(Executor& ex, std::string_view request_id) {
+  if (request_id.empty()) return std::nullopt;
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      Proposals(
+          ex,
+          fmt::format("SELECT {} FROM deliberation_proposals p WHERE p.request_id = ? LIMIT 1",
+                      kProposalColumns),
+          {Value(request_id)}));
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
 Result<std::optional<Proposal>> FindProposalByKey(Executor& ex, std::string_view author_id,
                                                   std::string_view idempotency_key) {
   XT_ASSIGN_OR_RETURN(auto rows, Proposals(ex,

@@ -52,6 +52,10 @@ Result<void> InsertProposal(storage::Executor& ex, const Proposal& p,
 Result<std::optional<Proposal>> FindProposal(storage::Executor& ex, std::string_view id);
 Result<std::optional<Proposal>> FindProposalByKey(storage::Executor& ex, std::string_view author_id,
                                                   std::string_view idempotency_key);
+// The proposal a linked task or request carries out; nullopt for none.
+Result<std::optional<Proposal>> FindProposalByTask(storage::Executor& ex, std::string_view task_id);
+Result<std::optional<Proposal>> FindProposalByRequest(storage::Executor& ex,
+                                                      std::string_view request_id);
 struct ProposalFilter {
   std::string community_id;  // "" for every community
   std::vector<std::string> statuses;

@@ -4,6 +4,7 @@
 #include "collab/collab_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
+#include "participation/budget_store.h"
 #include "participation/deliberation_store.h"
 #include "participation/points_store.h"
 #include "requests/request_service.h"
@@ -18,7 +19,8 @@ const storage::Schema& Schema() {
       // One span per part; each part owns its own versions.
       .migrations = {
           store::PointsMigrations(),        // 1–5
-          store::DeliberationMigrations(),  // 6–8
+          store::DeliberationMigrations(),  // 6–7
+          store::BudgetMigrations(),        // 8
       }};
   return schema;
 }
