@@ -1,2 +1,232 @@
-// 积分 in the browser (issue 18). Filled in by the points pages' work.
-export async function pointsJourney() {}
+// 积分 in the browser (issue 18), as the plan's journey tells it (steps 1,
+// 5–7): the street's lead keeps 望湖街道's report_verified rule on 积分管理
+// (a second one is refused in words; a satisfied callback is no reason for
+// points); a resident's report on an incident, verified by the street, pays
+// by that rule on 我的积分, and the lead awards the resident by hand
+// (社区表彰); the balance is the sum of the postings and the ledger balances;
+// on 积分兑换 a quantity beyond the balance is refused (积分不足), one
+// 社区理发券 is redeemed (待审批, balance −50, stock −1); 湖畔社区's staff
+// approve and hand it over on 兑换审批, and the resident sees 已兑换. Whatever
+// the demo city lacks (the rule, the reward) is made here through the API,
+// so the journey runs on a city with or without participation data.
+import assert from 'node:assert/strict'
+
+const STREET = '望湖街道'
+const COMMUNITY = '湖畔社区'
+const REWARD = '社区理发券'
+
+async function closes(dialog) {
+  await dialog.waitFor({ state: 'hidden' }).catch(async () => {
+    const said = (await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ')
+    assert.fail(`the box stayed open: ${said}`)
+  })
+}
+
+async function until(what, fn, ms = 30000) {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) assert.fail(`waited ${ms / 1000} s for ${what}`)
+    await new Promise((r) => setTimeout(r, 300))
+  }
+}
+
+// Every posting of an account, page by page.
+async function allPostings(who, api, id) {
+  const items = []
+  let cursor = ''
+  for (;;) {
+    const page = (await api(who, 'GET', `/api/v1/points/accounts/${id}/postings?limit=200${cursor ? '&cursor=' + cursor : ''}`)).body
+    items.push(...page.items)
+    if (!page.next_cursor) return items
+    cursor = page.next_cursor
+  }
+}
+
+export async function pointsJourney({ browser, base, artifacts, h }) {
+  const { open, api, shot, noErrors, password, adminPassword, step } = h
+  const stamp = Date.now() % 100000
+
+  // 1. 积分规则: 望湖街道's report_verified rule, made on the page when the city lacks it.
+  step('积分: the street lead keeps the report_verified rule on 积分管理')
+  const lead = await open(browser, base, 'street.lead', password, { expected: [400, 409] })
+  const lp = lead.page
+  const units = (await api(lead, 'GET', '/api/v1/units/tree')).body.items
+  const street = units.find((u) => u.name === STREET)
+  const community = units.find((u) => u.name === COMMUNITY && u.parent_id === street.id)
+  assert.ok(street && community, `${STREET} and ${COMMUNITY}`)
+  const refused = await api(lead, 'POST', '/api/v1/points/rules', {
+    unit_id: street.id,
+    trigger: 'satisfied_callback',
+    title: '满意回访',
+    points: 5,
+    daily_cap: 5,
+    monthly_cap: 5,
+  })
+  assert.equal(refused.status, 400, 'a satisfied callback is no reason for points')
+  assert.equal(refused.body.error.reason, 'unknown_trigger')
+  const ruleOf = async () =>
+    (await api(lead, 'GET', `/api/v1/points/rules?unit_id=${street.id}&status=active`)).body.items.find(
+      (r) => r.unit_id === street.id && r.trigger === 'report_verified',
+    )
+  const hadRule = !!(await ruleOf())
+  await lp.goto(`${base}/participation?tab=rules&unit=${street.id}&community=${community.id}`)
+  const addRule = async () => {
+    await lp.locator('[data-test=rule-new]').click()
+    const d = lp.locator('.el-dialog:visible')
+    await d.locator('[data-test=rule-trigger-pick]').click()
+    await lp.locator('.el-select-dropdown__item:visible').filter({ hasText: '应急信息核实' }).first().click()
+    await d.locator('[data-test=rule-points-input] input').fill('20')
+    await d.locator('[data-test=rule-daily] input').fill('60')
+    await d.locator('[data-test=rule-monthly] input').fill('300')
+    await d.locator('[data-test=rule-save]').click()
+    return d
+  }
+  if (!hadRule) await closes(await addRule())
+  const rule = await ruleOf()
+  assert.ok(rule, `${STREET} has a report_verified rule`)
+  const ruleRow = lp.locator('[data-test=rules] .el-table__body tr').filter({ hasText: STREET }).filter({ has: lp.locator('[data-trigger=report_verified]') })
+  await ruleRow.first().waitFor()
+  // A second rule for the same unit and trigger is refused, in words.
+  const again = await addRule()
+  await again.locator('[data-test=error]').filter({ hasText: '该单位已有同类规则' }).waitFor()
+  await again.locator('button').filter({ hasText: '取消' }).click()
+  await shot(lp, artifacts, 'points-admin')
+  console.log(`    report_verified rule (${hadRule ? 'from the demo city' : 'made on the page'}): ${rule.points} 分`)
+
+  // The rule that pays in 湖畔社区: its own, else the street's.
+  const applying = (await api(lead, 'GET', `/api/v1/points/rules?unit_id=${community.id}&status=active`)).body.items
+  const paying = applying.find((r) => r.trigger === 'report_verified' && r.unit_id === community.id) ?? rule
+
+  // 5. The resident's verified report pays by the rule; the lead adds a 社区表彰 by hand.
+  step('积分: a verified report pays by the rule; a manual award; 我的积分')
+  const resident = await open(browser, base, 'resident', password, { expected: [409] })
+  const rp = resident.page
+  const me = (await api(resident, 'GET', '/api/v1/points/accounts/me?limit=1')).body
+  const grid = units.find((u) => u.kind === 'grid' && u.parent_id === community.id)
+  const incident = await api(lead, 'POST', '/api/v1/incidents', {
+    type: 'waterlogging',
+    level: 4,
+    title: `湖畔路积水（积分 ${stamp}）`,
+    area: { grid_ids: [grid.id] },
+    unit_id: street.id,
+  })
+  assert.equal(incident.status, 201, JSON.stringify(incident.body))
+  const report = await api(resident, 'POST', `/api/v1/incidents/${incident.body.id}/reports`, {
+    text: `湖畔小区北门积水没过脚踝（${stamp}）`,
+    place: { address: '湖畔小区北门' },
+    channel: 'web',
+  })
+  assert.equal(report.status, 201, JSON.stringify(report.body))
+  const verified = await api(lead, 'POST', `/api/v1/incidents/${incident.body.id}/reports/${report.body.id}/verify`, { verdict: 'verified', note: '已到场核实' })
+  assert.equal(verified.status, 200, JSON.stringify(verified.body))
+
+  // The manual award, on the 手工奖励与冲正 tab.
+  await lp.goto(`${base}/participation?tab=awards&unit=${street.id}&community=${community.id}`)
+  await lp.locator('[data-test=award-search]').fill('resident')
+  await lp.locator('[data-test=award-find]').click()
+  const card = lp.locator('[data-test=award-account]')
+  await card.waitFor()
+  const memo = `参与社区环境整治表彰 ${stamp}`
+  await card.locator('[data-test=award-amount] input').fill('50')
+  await card.locator('input[data-test=award-memo]').fill(memo)
+  await card.locator('[data-test=award-save]').click()
+  await card.locator('[data-test=award-done]').filter({ hasText: '已发放 50 分' }).waitFor()
+  await card.locator('[data-test=award-postings] .el-table__body tr').filter({ hasText: memo }).waitFor()
+
+  await rp.goto(base + '/points')
+  const rowOf = (text) => rp.locator('[data-test=postings] .el-table__body tr').filter({ has: rp.locator('[data-test=posting-row]').filter({ hasText: text }) })
+  await until(`the ${paying.title} row on 我的积分`, async () => {
+    if (await rowOf(paying.title).filter({ hasText: `+${paying.points}` }).count()) return true
+    await rp.locator('button').filter({ hasText: '刷新' }).first().click()
+    await rp.waitForTimeout(500)
+    return false
+  })
+  await rowOf(memo).filter({ hasText: '+50' }).waitFor()
+  const account = (await api(resident, 'GET', '/api/v1/points/accounts/me?limit=1')).body
+  assert.equal(account.balance, me.balance + paying.points + 50, 'the report and the award are both paid')
+  await rp.locator('[data-test=points-balance]').filter({ hasText: String(account.balance) }).waitFor()
+  const postings = await allPostings(resident, api, 'me')
+  assert.equal(postings.reduce((s, p) => s + p.amount, 0), account.balance, 'the balance is the sum of the postings')
+  const award = postings.find((p) => p.trigger === 'report_verified' && p.subject_id === report.body.id)
+  assert.ok(award, 'the award names the report')
+  assert.equal(award.rule_id, paying.id)
+  await shot(rp, artifacts, 'points')
+  const admin = await open(browser, base, 'admin', adminPassword)
+  const check = (await api(admin, 'GET', '/api/v1/points/ledger/check')).body
+  assert.deepEqual(check.mismatched, [], 'the ledger balances')
+  assert.equal(check.sum_of_balances, 0)
+
+  // 6. 积分兑换: refused beyond the balance, then one 社区理发券.
+  step('积分: 积分兑换 — 积分不足, then one 社区理发券 (待审批)')
+  const handler = await open(browser, base, 'street.handler', password)
+  const hp = handler.page
+  const rewardOf = async () =>
+    (await api(handler, 'GET', `/api/v1/points/rewards?community_id=${community.id}`)).body.items.find((r) => r.title === REWARD && r.status === 'active')
+  if (!(await rewardOf())) {
+    const made = await api(handler, 'POST', '/api/v1/points/rewards', {
+      community_id: community.id,
+      kind: 'service',
+      title: REWARD,
+      description: '社区理发室凭券理发一次',
+      cost: 50,
+      stock: 30,
+      per_person_limit: 0,
+      needs_approval: true,
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+  }
+  const reward = await rewardOf()
+  assert.equal(reward.cost, 50)
+  assert.ok(reward.needs_approval)
+  await rp.goto(base + '/points/rewards')
+  const rewardRow = rp.locator('[data-test=rewards] .el-table__body tr').filter({ has: rp.locator('[data-test=reward-title]').filter({ hasText: REWARD }) })
+  await rewardRow.locator('[data-test=redeem-button]').click()
+  const rd = rp.locator('.el-dialog:visible')
+  const tooMany = Math.min(100, Math.floor(account.balance / reward.cost) + 1)
+  assert.ok(tooMany * reward.cost > account.balance, 'a quantity beyond the balance')
+  await rd.locator('[data-test=redeem-quantity] input').fill(String(tooMany))
+  await rd.locator('[data-test=redeem-quantity] input').press('Tab')
+  await rd.locator('[data-test=redeem-after]').filter({ hasText: String(account.balance - tooMany * reward.cost) }).waitFor()
+  await rd.locator('[data-test=redeem-submit]').click()
+  await rd.locator('[data-test=error]').filter({ hasText: '积分不足' }).waitFor()
+  assert.equal((await api(resident, 'GET', '/api/v1/points/accounts/me?limit=1')).body.balance, account.balance, 'a refusal takes nothing')
+  await rd.locator('[data-test=redeem-quantity] input').fill('1')
+  await rd.locator('[data-test=redeem-quantity] input').press('Tab')
+  await rd.locator('[data-test=redeem-after]').filter({ hasText: String(account.balance - reward.cost) }).waitFor()
+  await rd.locator('[data-test=redeem-submit]').click()
+  await rd.locator('[data-test=redeem-done]').filter({ hasText: '待审批' }).waitFor()
+  await shot(rp, artifacts, 'rewards')
+  await rd.locator('button').filter({ hasText: '关闭' }).click()
+  const mine = (await api(resident, 'GET', '/api/v1/points/redemptions?scope=mine')).body.items
+  const redemption = mine.find((r) => r.reward_id === reward.id && r.status === 'requested')
+  assert.ok(redemption, 'the redemption waits for approval')
+  assert.equal(redemption.points, reward.cost)
+  assert.equal((await api(resident, 'GET', '/api/v1/points/accounts/me?limit=1')).body.balance, account.balance - reward.cost)
+  assert.equal((await rewardOf()).stock, reward.stock - 1, 'one fewer in stock')
+
+  // 7. 兑换审批: 湖畔社区's staff approve and hand it over; the resident sees 已兑换.
+  step('积分: 兑换审批 — approved, handed over; the resident sees 已兑换')
+  await hp.goto(`${base}/participation?tab=redemptions&community=${community.id}`)
+  const status = hp.locator(`[data-redemption="${redemption.id}"]`)
+  await status.filter({ hasText: '待审批' }).waitFor()
+  const row = hp.locator('[data-test=redemptions] .el-table__body tr').filter({ has: status })
+  await row.locator('[data-test=redemption-approve]').click()
+  await status.filter({ hasText: '待领取' }).waitFor()
+  await row.locator('[data-test=redemption-fulfil]').click()
+  await status.filter({ hasText: '已兑换' }).waitFor()
+  const done = (await api(handler, 'GET', `/api/v1/points/redemptions?scope=community&community_id=${community.id}`)).body.items.find((r) => r.id === redemption.id)
+  assert.equal(done.status, 'fulfilled')
+  await rp.goto(base + '/points')
+  await rowOf(REWARD).filter({ hasText: `-${reward.cost}` }).first().waitFor()
+  await rp.locator('.el-tabs__item').filter({ hasText: '兑换记录' }).click()
+  await rp.locator(`[data-redemption="${redemption.id}"]`).filter({ hasText: '已兑换' }).waitFor()
+
+  // The incident made for the report is closed, as the city was.
+  const closed = await api(lead, 'POST', `/api/v1/incidents/${incident.body.id}/close`, { summary: `积水已排除（积分 ${stamp}）` })
+  assert.equal(closed.status, 200, JSON.stringify(closed.body))
+
+  noErrors(lead, resident, admin, handler)
+  for (const who of [lead, resident, admin, handler]) await who.context.close()
+}
