@@ -72,16 +72,9 @@ export const pages: PageLink[] = [
   { name: 'applications', path: '/applications', label: 'nav.applications', roles: 'resident' },
   // 我的数据使用记录: who read records about the resident through the gateway.
   { name: 'data-log', path: '/me/data-log', label: 'nav.data_log', roles: 'resident' },
-  // 积分: my points and how I earned them, and the rewards of my community;
-  // 积分管理 for the community's and street's staff (the server decides what).
+  // 积分: my points and how I earned them, and the rewards of my community.
   { name: 'points', path: '/points', label: 'nav.points', roles: 'resident' },
   { name: 'rewards', path: '/points/rewards', label: 'nav.rewards', roles: 'resident' },
-  {
-    name: 'points-admin',
-    path: '/participation',
-    label: 'nav.points_admin',
-    roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
-  },
   { name: 'operator', path: '/operator', label: 'nav.operator', roles: ['operator'] },
   {
     name: 'inbox',
@@ -131,6 +124,13 @@ export const pages: PageLink[] = [
   // member of staff who may respond (the server decides which incidents).
   { name: 'warnings', path: '/warnings', label: 'nav.warnings', roles: ['unit_lead', 'supervisor', 'leader', 'admin'] },
   { name: 'incidents', path: '/incidents', label: 'nav.incidents', roles: staffRoles },
+  // 积分管理 for the community's and street's staff (the server decides what).
+  {
+    name: 'points-admin',
+    path: '/participation',
+    label: 'nav.points_admin',
+    roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
+  },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]
