@@ -163,6 +163,50 @@ json::Json RedemptionJson(const participation::Redemption& d) {
           {"version", d.version}};
 }
 
+json::Json ReviewJson(const participation::PointsReview& v) {
+  return {{"id", v.id},
+          {"unit_id", v.unit_id},
+          {"trigger", v.trigger},
+          {"subject_id", v.subject_id},
+          {"earner_account", v.earner_account},
+          {"decider", v.decider},
+          {"rule_id", v.rule_id},
+          {"amount", v.amount},
+          {"source_seq", v.source_seq},
+          {"reasons", v.reasons},
+          {"status", v.status},
+          {"created_at", Time(v.created_at)},
+          {"decided_by", v.decided_by},
+          {"decided_at", Time(v.decided_at)},
+          {"note", v.note},
+          {"posting_id", v.posting_id.empty() ? json::Json(nullptr) : json::Json(v.posting_id)},
+          {"version", v.version}};
+}
+
+json::Json HouseholdJson(const participation::Household& h) {
+  json::Json members = json::Json::array();
+  for (const auto& m : h.members)
+    members.push_back(
+        {{"account_id", m.account_id}, {"relation", m.relation}, {"display_name", m.display_name}});
+  return {{"id", h.id},
+          {"community_id", h.community_id},
+          {"label", h.label},
+          {"members", std::move(members)},
+          {"created_by", h.created_by},
+          {"created_at", Time(h.created_at)},
+          {"version", h.version}};
+}
+
+Result<participation::HouseholdMember> MemberIn(const json::Json& m) {
+  if (!m.is_object())
+    return Fail(Error::InvalidArgument("each member is an object {account_id, relation}")
+                    .About("members", "invalid"));
+  participation::HouseholdMember out;
+  XT_ASSIGN_OR_RETURN(out.account_id, json::RequireString(m, "account_id", {1, 64}));
+  XT_ASSIGN_OR_RETURN(out.relation, json::RequireString(m, "relation", {1, 8}));
+  return out;
+}
+
 // --- request parsing ------------------------------------------------------------------
 
 Result<std::int64_t> IntIn(const json::Json& body, std::string_view field, std::int64_t min,
@@ -515,6 +559,53 @@ void RegisterPointsRoutes(Api& api, PointsService& points) {
           });
   }
   {
+    RouteDoc d = Doc("Held awards waiting for review (复核)", "待复核积分");
+    d.description =
+        "points.manage or participation.oversee over unit_id: the held awards of the unit and "
+        "the units below it, newest first, with why each was held (self, household, "
+        "velocity_hour, velocity_day, same_decider).";
+    d.query = {doc::QueryParam("unit_id", "the unit", doc::String(1), true),
+               doc::QueryParam("status", "only this status",
+                               doc::Enum({"pending", "approved", "rejected"})),
+               doc::Limit(200, 100)};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsReview")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", base + "/reviews", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            int limit = 100;
+            if (req.Query("limit")) {
+              XT_ASSIGN_OR_RETURN(limit, LimitParam(req));
+            }
+            XT_ASSIGN_OR_RETURN(auto list,
+                                points.Reviews(req.actor(), req.Query("unit_id").value_or(""),
+                                               req.Query("status").value_or(""), limit));
+            json::Json items = json::Json::array();
+            for (const auto& x : list) items.push_back(ReviewJson(x));
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  for (const bool approve : {true, false}) {
+    RouteDoc d = approve ? Doc("Approve a held award: it is posted", "复核通过")
+                         : Doc("Reject a held award: nothing is posted", "复核驳回");
+    d.description =
+        "points.manage over the review's unit; never the decider, the earner or a member of "
+        "either's household (403 self_dealing). 409 already_decided. A rejection needs a "
+        "note and gives back the caps the award held.";
+    d.path = {Id("the review")};
+    d.body = {doc::Json(doc::Ref("PointsRedemptionNote"))};
+    d.body_required = !approve;
+    d.answers = {doc::Ok(doc::Ref("PointsReview"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + (approve ? "/reviews/{id}/approve" : "/reviews/{id}/reject"),
+          Auth::kRequired, d, [&points, approve](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, OptionalJsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto note, TextField(body, "note", !approve, 200));
+            XT_ASSIGN_OR_RETURN(auto out,
+                                points.DecideReview(req.actor(), req.Param("id"), approve, note));
+            return Response::Json(200, ReviewJson(out));
+          });
+  }
+  {
     RouteDoc d = Doc("A unit's participation settings", "参与参数");
     d.description =
         "Staff over the unit. A unit without its own row shows what applies there (its "
@@ -557,6 +648,82 @@ void RegisterPointsRoutes(Api& api, PointsService& points) {
             auto resp = Response::Json(200, SettingsJson(saved));
             resp.SetHeader("ETag", VersionETag(saved.version));
             return resp;
+          });
+  }
+  {
+    RouteDoc d = Doc("A community's households (家庭户)", "家庭户");
+    d.description =
+        "Staff (participation.staff, points.manage, overseers) over the community. A "
+        "household's members are caught as self-dealing when one awards, confirms or "
+        "approves for another. The label is personal data: never on the audit chain.";
+    d.query = {doc::QueryParam("community_id", "the community", doc::String(1), true)};
+    d.answers = {doc::Ok(doc::ItemsOf(doc::Ref("PointsHousehold")))};
+    d.errors = {400, 403, 404};
+    r.Add("GET", base + "/households", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(
+                auto list, points.Households(req.actor(), req.Query("community_id").value_or("")));
+            json::Json items = json::Json::array();
+            for (const auto& h : list) items.push_back(HouseholdJson(h));
+            return Response::Json(200, {{"items", std::move(items)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("Record a household", "登记家庭户");
+    d.description =
+        "participation.staff or points.manage over the community, from its own register. "
+        "1–12 distinct members, each with a relation (户主 本人 配偶 子女 父母 其他); 409 "
+        "in_household when one is in a household already.";
+    d.body = {doc::Json(doc::Ref("NewPointsHousehold"))};
+    d.answers = {doc::Ok(doc::Ref("PointsHousehold"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add(
+        "POST", base + "/households", Auth::kRequired, d,
+        [&points](Request& req) -> Result<Response> {
+          XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+          participation::NewHousehold in;
+          XT_ASSIGN_OR_RETURN(in.community_id, json::RequireString(body, "community_id", {1, 64}));
+          XT_ASSIGN_OR_RETURN(in.label, json::RequireString(body, "label", {1, 80}));
+          auto it = body.find("members");
+          if (it == body.end() || !it->is_array())
+            return Fail(Error::InvalidArgument("'members' is a list of {account_id, relation}")
+                            .About("members", "required"));
+          for (const auto& m : *it) {
+            XT_ASSIGN_OR_RETURN(auto member, MemberIn(m));
+            in.members.push_back(std::move(member));
+          }
+          XT_ASSIGN_OR_RETURN(auto h, points.CreateHousehold(req.actor(), in));
+          return Response::Json(201, HouseholdJson(h));
+        });
+  }
+  {
+    RouteDoc d = Doc("Add a member to a household", "添加家庭成员");
+    d.description =
+        "participation.staff or points.manage over the household's community. 409 "
+        "in_household when the account is in a household already.";
+    d.path = {Id("the household")};
+    d.body = {doc::Json(doc::Ref("PointsHouseholdMemberInput"))};
+    d.answers = {doc::Ok(doc::Ref("PointsHousehold"))};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/households/{id}/members", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto m, MemberIn(body));
+            XT_ASSIGN_OR_RETURN(auto h, points.AddHouseholdMember(req.actor(), req.Param("id"), m));
+            return Response::Json(200, HouseholdJson(h));
+          });
+  }
+  {
+    RouteDoc d = Doc("Take a member out of a household", "移除家庭成员");
+    d.description = "participation.staff or points.manage over the household's community.";
+    d.path = {Id("the household"), doc::PathId("account_id", "the member's account")};
+    d.answers = {doc::Ok(doc::Ref("PointsHousehold"))};
+    d.errors = {403, 404};
+    r.Add("DELETE", base + "/households/{id}/members/{account_id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto h, points.RemoveHouseholdMember(req.actor(), req.Param("id"),
+                                                                     req.Param("account_id")));
+            return Response::Json(200, HouseholdJson(h));
           });
   }
   {
@@ -611,6 +778,9 @@ json::Json PointsSchemas() {
       {"support_threshold", IntegerIn(1, 1000)},      {"support_days", IntegerIn(1, 365)},
       {"velocity_per_hour", IntegerIn(1, 10000)},     {"velocity_per_day", IntegerIn(1, 10000)},
       {"same_decider_per_month", IntegerIn(1, 1000)}, {"manual_award_max", IntegerIn(1, 100000)}};
+  const json::Json relations = Enum({"户主", "本人", "配偶", "子女", "父母", "其他"});
+  const json::Json member_in =
+      Object({{"account_id", String(1)}, {"relation", relations}}, {"account_id", "relation"});
   json::Json settings_out = settings;
   settings_out["unit_id"] = String(1);
   settings_out["version"] = Integer();
@@ -731,6 +901,37 @@ json::Json PointsSchemas() {
                {"note", String()},
                {"fulfilled_at", time},
                {"version", Integer()}})},
+      {"PointsReview", closed({{"id", String(1)},
+                               {"unit_id", String(1)},
+                               {"trigger", String(1)},
+                               {"subject_id", String()},
+                               {"earner_account", String(1)},
+                               {"decider", String()},
+                               {"rule_id", String()},
+                               {"amount", Integer()},
+                               {"source_seq", Integer()},
+                               {"reasons", ArrayOf(String(1))},
+                               {"status", Enum({"pending", "approved", "rejected"})},
+                               {"created_at", time},
+                               {"decided_by", String()},
+                               {"decided_at", time},
+                               {"note", String()},
+                               {"posting_id", Nullable(String(1))},
+                               {"version", Integer()}})},
+      {"PointsHousehold", closed({{"id", String(1)},
+                                  {"community_id", String(1)},
+                                  {"label", String(1)},
+                                  {"members", ArrayOf(closed({{"account_id", String(1)},
+                                                              {"relation", relations},
+                                                              {"display_name", String()}}))},
+                                  {"created_by", String()},
+                                  {"created_at", time},
+                                  {"version", Integer()}})},
+      {"PointsHouseholdMemberInput", member_in},
+      {"NewPointsHousehold",
+       Object(
+           {{"community_id", String(1)}, {"label", String(1, 80)}, {"members", ArrayOf(member_in)}},
+           {"community_id", "label", "members"})},
       {"PointsLedgerCheck", closed({{"accounts", Integer()},
                                     {"postings", Integer()},
                                     {"sum_of_balances", Integer()},

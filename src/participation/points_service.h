@@ -33,6 +33,7 @@
 #include "identity/identity_service.h"
 #include "participation/ledger.h"
 #include "participation/levels.h"
+#include "participation/review.h"
 #include "participation/reward.h"
 #include "participation/rules.h"
 #include "participation/settings.h"
@@ -194,6 +195,35 @@ class PointsService {
   Result<std::vector<Redemption>> Redemptions(const identity::Principal& actor,
                                               const RedemptionQuery& q);
 
+  // --- the review queue of held awards (复核, review_service.cc)
+  // points.manage or participation.oversee over unit_id: its reviews and
+  // those of the units below it, newest first.
+  Result<std::vector<PointsReview>> Reviews(const identity::Principal& actor,
+                                            std::string_view unit_id, std::string_view status,
+                                            int limit = 100);
+  // points.manage over the review's unit, never the decider, the earner or
+  // one of their household (403 self_dealing). Approve posts the award;
+  // reject (note required) posts nothing and gives back the caps it held.
+  // 409 already_decided.
+  Result<PointsReview> DecideReview(const identity::Principal& actor, std::string_view review_id,
+                                    bool approve, std::string_view note);
+
+  // --- households (家庭户, review_service.cc)
+  // Staff (participation.staff, points.manage, overseers) over the community.
+  // Labels are personal data: only staff see them.
+  Result<std::vector<Household>> Households(const identity::Principal& actor,
+                                            std::string_view community_id);
+  // participation.staff or points.manage over the community. 201; 400 per
+  // field (label 1–80 characters, 1–12 distinct members, a known relation,
+  // known accounts); 409 in_household when a member is in one already.
+  Result<Household> CreateHousehold(const identity::Principal& actor, const NewHousehold& in);
+  Result<Household> AddHouseholdMember(const identity::Principal& actor,
+                                       std::string_view household_id, const HouseholdMember& m);
+  // 404 when the account is not in this household.
+  Result<Household> RemoveHouseholdMember(const identity::Principal& actor,
+                                          std::string_view household_id,
+                                          std::string_view account_id);
+
   // points.manage over unit_id (admin: "" for the whole ledger).
   Result<LedgerCheck> CheckLedger(const identity::Principal& actor, std::string_view unit_id);
 
@@ -205,6 +235,11 @@ class PointsService {
                                std::shared_ptr<const identity::OrgUnit>* unit_out);
   Result<std::string> ResolveAccount(const identity::Principal& actor, std::string_view id);
   Result<void> AuthorizeRead(const identity::Principal& actor, const ParsedAccount& acc);
+  Result<std::shared_ptr<const identity::OrgUnit>> HouseholdCommunity(
+      const identity::Principal& actor, std::string_view community_id, bool write);
+  Result<Household> ChangeHousehold(const identity::Principal& actor, std::string_view household_id,
+                                    const HouseholdMember* add, std::string_view remove);
+  void FillNames(Household& h);
   void Committed();
 
   storage::Database& db_;

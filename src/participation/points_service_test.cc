@@ -664,6 +664,124 @@ TEST_P(RewardsTest, ConcurrentRedemptionsOfTheLastItemExactlyOneWins) {
   ExpectLedgerBalanced();
 }
 
+TEST_P(PointsServiceTest, AHeldAwardIsReviewedOnceByNeitherPartyNorTheirHousehold) {
+  MakeRule(street_, "report_verified", 5, 1000, 1000);
+  ASSERT_TRUE(Handle(Verified("SELF", resident_, resident_, kNow)));  // held: self
+  SameHousehold(handler_, neighbour_);
+  ASSERT_TRUE(Handle(Verified("HH", neighbour_, handler_, kNow)));  // held: household
+  ASSERT_TRUE(Handle(Verified("LEAD", lead_, lead_, kNow)));        // held: self
+  auto pending = points_->Reviews(lead_, street_.id, "pending");
+  ASSERT_TRUE(pending) << pending.error().message;
+  ASSERT_EQ(pending->size(), 3u);
+  auto by_subject = [&](std::string_view s) {
+    for (const auto& r : *pending)
+      if (r.subject_id == s) return r;
+    return PointsReview{};
+  };
+  const auto self = by_subject("SELF"), hh = by_subject("HH"), lead = by_subject("LEAD");
+  EXPECT_EQ(points_->Reviews(resident_, street_.id, "").error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(points_->Reviews(lead_, street_.id, "lost").error().reason, "invalid");
+
+  auto own = points_->DecideReview(lead_, lead.id, true, "");
+  EXPECT_EQ(own.error().reason, "self_dealing");
+  auto outsider = points_->DecideReview(other_lead_, self.id, true, "");
+  EXPECT_EQ(outsider.error().code, ErrorCode::kNotFound);
+  auto approved = points_->DecideReview(lead_, self.id, true, "核实无误");
+  ASSERT_TRUE(approved) << approved.error().message;
+  EXPECT_EQ(approved->status, "approved");
+  EXPECT_EQ(Balance(resident_), 5);
+  auto posting = points_->GetPosting(Principal::System(), approved->posting_id);
+  ASSERT_TRUE(posting);
+  EXPECT_EQ(posting->memo, "复核通过: 应急信息核实");
+  EXPECT_EQ(posting->kind, PostingKind::kAward);
+  auto again = points_->DecideReview(lead_, self.id, false, "重复");
+  EXPECT_EQ(again.error().reason, "already_decided");
+
+  auto no_note = points_->DecideReview(lead_, hh.id, false, "");
+  EXPECT_EQ(no_note.error().reason, "required");
+  auto rejected = points_->DecideReview(lead_, hh.id, false, "同户核实");
+  ASSERT_TRUE(rejected) << rejected.error().message;
+  EXPECT_EQ(rejected->status, "rejected");
+  EXPECT_EQ(Balance(neighbour_), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_claims WHERE outcome = 'posted'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.review.decided'"), 2);
+  ExpectLedgerBalanced();
+}
+
+TEST_P(PointsServiceTest, HouseholdsAreKeptByStaffAndCatchSelfDealing) {
+  NewHousehold in{.community_id = community_.id,
+                  .label = "湖畔花园3幢2单元501",
+                  .members = {{.account_id = lead_.account_id, .relation = "户主"},
+                              {.account_id = neighbour_.account_id, .relation = "配偶"}}};
+  // Residents and other streets' staff keep no households here.
+  EXPECT_EQ(points_->CreateHousehold(resident_, in).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(points_->Households(other_lead_, community_.id).error().code,
+            ErrorCode::kPermissionDenied);
+  auto bad = in;
+  bad.members[1].relation = "朋友";
+  EXPECT_EQ(points_->CreateHousehold(lead_, bad).error().reason, "invalid");
+  bad = in;
+  bad.members[1].account_id = lead_.account_id;
+  EXPECT_EQ(points_->CreateHousehold(lead_, bad).error().reason, "duplicate");
+  bad = in;
+  bad.label = "";
+  EXPECT_EQ(points_->CreateHousehold(lead_, bad).error().reason, "required");
+  bad = in;
+  bad.community_id = street_.id;
+  EXPECT_EQ(points_->CreateHousehold(lead_, bad).error().reason, "not_community");
+  bad = in;
+  bad.members[1].account_id = "nobody";
+  EXPECT_EQ(points_->CreateHousehold(lead_, bad).error().reason, "unknown");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_households"), 0);
+
+  auto h = points_->CreateHousehold(lead_, in);
+  ASSERT_TRUE(h) << h.error().message;
+  ASSERT_EQ(h->members.size(), 2u);
+  EXPECT_EQ(h->members[1].display_name, "用户hupan01");
+  // An account is in one household at most: a second one stores nothing.
+  auto twice = points_->CreateHousehold(
+      lead_, {.community_id = community_.id,
+              .label = "湖畔花园1幢",
+              .members = {{.account_id = resident_.account_id, .relation = "户主"},
+                          {.account_id = neighbour_.account_id, .relation = "子女"}}});
+  EXPECT_EQ(twice.error().reason, "in_household");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_households"), 1);
+
+  // The household makes a manual award between its members self-dealing…
+  MakeRule(street_, "report_verified", 5, 1000, 1000);
+  auto award = points_->Award(
+      lead_,
+      {.unit_id = community_.id, .account_id = neighbour_.account_id, .amount = 5, .memo = "x"});
+  ASSERT_FALSE(award);
+  EXPECT_EQ(award.error().reason, "self_dealing");
+  // …and the reaction holds what one verifies for the other.
+  ASSERT_TRUE(Handle(Verified("R1", neighbour_, lead_, kNow)));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_reviews WHERE reasons LIKE '%household%'"), 1);
+
+  auto removed = points_->RemoveHouseholdMember(lead_, h->id, neighbour_.account_id);
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(removed->members.size(), 1u);
+  EXPECT_EQ(removed->version, 2);
+  EXPECT_EQ(points_->RemoveHouseholdMember(lead_, h->id, neighbour_.account_id).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(points_->RemoveHouseholdMember(other_lead_, h->id, lead_.account_id).error().code,
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(Handle(Verified("R2", neighbour_, lead_, kNow)));
+  EXPECT_EQ(Balance(neighbour_), 5);
+  auto added = points_->AddHouseholdMember(
+      lead_, h->id, {.account_id = resident_.account_id, .relation = "子女"});
+  ASSERT_TRUE(added) << added.error().message;
+  auto list = points_->Households(lead_, community_.id);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().members.size(), 2u);
+  // The chain names the members, never the address.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.household.changed'"),
+            3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE payload LIKE '%湖畔花园%'"), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RewardsTest, ::testing::ValuesIn(storage::testing::Backends()));
 
 INSTANTIATE_TEST_SUITE_P(Backends, PointsServiceTest,

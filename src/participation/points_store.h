@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "participation/ledger.h"
+#include "participation/review.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 
@@ -76,14 +77,7 @@ Result<std::int64_t> Bump(Executor& ex, std::string_view earner, std::string_vie
 // Whether the two accounts (identity ids) are in one household.
 Result<bool> SameHousehold(Executor& ex, std::string_view a, std::string_view b);
 
-struct Review {
-  std::string id, unit_id, unit_path, trigger, subject_id, earner_account, decider, rule_id;
-  std::int64_t amount = 0;
-  std::int64_t source_seq = 0;
-  std::vector<std::string> reasons;
-  std::string status = "pending";
-  Timestamp created_at = 0;
-};
+using Review = PointsReview;  // review.h
 Result<void> InsertReview(Executor& ex, const Review& r);
 
 struct TrialBalance {
