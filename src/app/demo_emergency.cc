@@ -88,6 +88,11 @@ constexpr CrowdRow kCrowd[] = {
     {"望湖社区", "望湖路菜场门口积水，摊位的货被泡了，需要帮忙搬运。", "need", "rescue", 4, 95, "",
      ""},
 };
+// Who sent each report signed in on the web (demo_participation's
+// neighbours, whose verified reports earn points); "" for a passer-by who
+// did not sign in, as anyone may.
+constexpr std::string_view kReporters[std::size(kCrowd)] = {"resident", "hupan01", "hupan03",
+                                                            "hupan02",  "",        ""};
 
 // The first ring's vertex mean of a unit's GeoJSON (Polygon or MultiPolygon).
 std::optional<emergency::GeoPoint> CentreOf(const identity::OrgUnit* unit) {
@@ -335,7 +340,8 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
     // Residents' reports, verified by the street one by one.
     std::string first_id;
     std::map<std::string, std::string> need_of;  // need type → need id
-    for (const auto& row : kCrowd) {
+    for (std::size_t i = 0; i < std::size(kCrowd); ++i) {
+      const CrowdRow& row = kCrowd[i];
       clock.Set(storm + row.minute * kMinute + 30 * kMinute);
       emergency::NewCrowdReport in;
       in.text = std::string(row.text);
@@ -349,8 +355,16 @@ Result<DemoEmergencyReport> CreateDemoEmergency(Platform& platform,
       in.place = place_of(row.community);
       in.contact_name = "求助市民";
       in.contact_phone = fmt::format("1380571{:04}", 5200 + report.reports);
-      XT_ASSIGN_OR_RETURN(auto r, crowd.Submit(std::nullopt, inc.id, in,
-                                               fmt::format("demo-crowd-{}", report.reports)));
+      std::optional<Principal> reporter;
+      if (!kReporters[i].empty()) {
+        // Without the neighbours (a city made before them), the report is anonymous.
+        XT_ASSIGN_OR_RETURN(auto known, platform.identity().FindAccountByUsername(kReporters[i]));
+        if (known) {
+          XT_ASSIGN_OR_RETURN(reporter, people.As(kReporters[i]));
+        }
+      }
+      XT_ASSIGN_OR_RETURN(
+          auto r, crowd.Submit(reporter, inc.id, in, fmt::format("demo-crowd-{}", report.reports)));
       ++report.reports;
       if (first_id.empty()) first_id = r.id;
       if (row.verdict.empty()) continue;

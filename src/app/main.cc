@@ -22,6 +22,7 @@
 #include "app/demo_emergency.h"
 #include "app/demo_exchange.h"
 #include "app/demo_matters.h"
+#include "app/demo_participation.h"
 #include "app/demo_requests.h"
 #include "app/demo_services.h"
 #include "app/duplicate_commands.h"
@@ -326,6 +327,9 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   };
   auto report = CreateDemoCity((*platform)->identity(), options);
   if (!report) return Report(report.error());
+  // Before the emergency demo: some of its crowd reports are the neighbours'.
+  auto neighbours = CreateDemoNeighbours(**platform, options.staff_password);
+  if (!neighbours) return Report(neighbours.error());
   auto matters_created = (*platform)->matters().Seed(identity::Principal::System(), DemoMatters());
   if (!matters_created) return Report(matters_created.error());
   // Before the live requests: the early-warning detector sees intake in time order.
@@ -339,6 +343,9 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (!exchange_made) return Report(exchange_made.error());
   auto collab_made = CreateDemoCollab(**platform, options.staff_password);
   if (!collab_made) return Report(collab_made.error());
+  // Last: the points rules pay for what the residents did in the parts above.
+  auto participation_made = CreateDemoParticipation(**platform, options.staff_password);
+  if (!participation_made) return Report(participation_made.error());
   auto trained = TrainFromHistory(**platform, RequestModelPath(popts.data_dir));
   if (auto cp =
           audit::Checkpoint((*platform)->db(), (*platform)->key(), (*platform)->clock().Now());
@@ -391,6 +398,16 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                         emergency_made->rules, emergency_made->warnings, emergency_made->calls,
                         emergency_made->incidents, emergency_made->reports, emergency_made->needs,
                         emergency_made->commitments, emergency_made->reserves));
+  fmt::print(
+      "多元参与 participation: {}\n\n",
+      participation_made->existed ? std::string("already there")
+      : !participation_made->skipped.empty()
+          ? "not made (" + participation_made->skipped + ")"
+          : fmt::format("{} neighbours and {} organisations, {} requests residents filed and saw "
+                        "closed, {} days of volunteer hours; {} points postings",
+                        neighbours->neighbours, neighbours->organisations,
+                        participation_made->requests, participation_made->volunteer_days,
+                        participation_made->postings));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);
