@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/audit_commands.h"
+#include "app/budget_commands.h"
 #include "app/cli_support.h"
 #include "app/demo_city.h"
 #include "app/demo_collab.h"
@@ -580,6 +581,7 @@ int main(int argc, char** argv) {
   RegisterWarningCommands(cli);  // warnings replay
   RegisterReplyCommands(cli);    // replies
   RegisterWorkflowCommands(cli, popts, add_common);
+  RegisterBudgetCommands(cli);  // budgets verify-tally
 
   CLI11_PARSE(cli, argc, argv);
 
