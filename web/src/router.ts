@@ -115,6 +115,25 @@ export const router = createRouter({
       component: () => import('./pages/PublicIncidentPage.vue'),
       props: true,
     },
+    // 议事厅 (issue 18): a resident's community's proposals, one proposal
+    // (anyone signed in reads it; the server decides who may support), and
+    // the staff's 议事管理.
+    { path: '/proposals', name: 'proposals', component: () => import('./pages/ProposalsPage.vue') },
+    {
+      path: '/proposals/:id',
+      name: 'proposal',
+      component: () => import('./pages/ProposalPage.vue'),
+      props: true,
+      meta: { page: 'none' },
+    },
+    { path: '/deliberation', name: 'deliberation', component: () => import('./pages/DeliberationAdminPage.vue') },
+    {
+      path: '/budgets/:id',
+      name: 'budget',
+      component: () => import('./pages/BudgetPage.vue'),
+      props: true,
+      meta: { page: 'none' },
+    },
     // 通知: the bell's full list and the webhook settings (推送设置).
     { path: '/me/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue') },
     { path: '/:rest(.*)', redirect: '/' },

@@ -131,6 +131,15 @@ export const pages: PageLink[] = [
     label: 'nav.points_admin',
     roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
   },
+  // 议事厅 for residents (proposals of their community); 议事管理 for the
+  // community's staff and those who oversee them.
+  { name: 'proposals', path: '/proposals', label: 'nav.proposals', roles: 'resident' },
+  {
+    name: 'deliberation',
+    path: '/deliberation',
+    label: 'nav.deliberation',
+    roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
+  },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]

@@ -1499,3 +1499,246 @@ export interface PointsLedgerCheck {
   sum_of_balances: number
   mismatched: string[]
 }
+
+export type ReviewStatus = 'pending' | 'approved' | 'rejected'
+
+// A held award waiting for a second look (复核): why it was held (self,
+// household, velocity_hour, velocity_day, same_decider) and what was decided.
+export interface PointsReview {
+  id: string
+  unit_id: string
+  trigger: string
+  subject_id: string
+  earner_account: string
+  decider: string
+  rule_id: string
+  amount: number
+  source_seq: number
+  reasons: string[]
+  status: ReviewStatus
+  created_at: string | null
+  decided_by: string
+  decided_at: string | null
+  note: string
+  posting_id: string | null
+  version: number
+}
+
+export type HouseholdRelation = '户主' | '本人' | '配偶' | '子女' | '父母' | '其他'
+
+export interface PointsHouseholdMember {
+  account_id: string
+  relation: HouseholdRelation
+  display_name: string
+}
+
+// A household (家庭户) recorded by community staff: its members' awards to each other are held.
+export interface PointsHousehold {
+  id: string
+  community_id: string
+  label: string
+  members: PointsHouseholdMember[]
+  created_by: string
+  created_at: string | null
+  version: number
+}
+
+// --- deliberation (issue 18): src/http/deliberation_handlers.cc, DeliberationSchemas
+export type ProposalStatus =
+  | 'collecting'
+  | 'qualified'
+  | 'scheduled'
+  | 'accepted'
+  | 'implementing'
+  | 'done'
+  | 'rejected'
+  | 'withdrawn'
+  | 'expired'
+  | 'hidden'
+export type ItemDecisionKind = 'accepted' | 'rejected' | 'deferred'
+export type ImplementKind = 'task' | 'request' | 'none'
+export type MeetingKind = 'council' | 'building' | 'hearing'
+
+export interface ProposalPlace {
+  address: string
+  lat: number | null
+  lng: number | null
+}
+
+// What an accepted proposal becomes: a task of the community's standing
+// force, a request to the hub, or nothing to carry out.
+export interface ProposalImplement {
+  kind: ImplementKind
+  owner_account_id?: string
+  deadline_days?: number
+  matter_id?: string
+}
+
+export interface Proposal {
+  id: string
+  community_id: string
+  author_id: string
+  organisation_id: string | null
+  title: string
+  text: string
+  place: ProposalPlace
+  photo_ids: string[]
+  cost_fen: number
+  status: ProposalStatus
+  supports: number
+  threshold: number
+  created_at: string
+  support_until: string
+  qualified_at: string | null
+  meeting_id: string | null
+  decision: ItemDecisionKind | null
+  decision_reason: string | null
+  decided_at: string | null
+  implement: ProposalImplement | null
+  percent: number
+  completed_at: string | null
+  hidden_reason: string | null
+}
+
+export interface ProposalUpdate {
+  source_seq: number
+  at: string
+  kind: 'progress' | 'status' | 'replied' | 'closed' | 'implemented'
+  percent: number
+  text: string
+}
+
+// How an accepted proposal is carried out, once it is: a task of the
+// community's 议事厅项目专班 or a request to the hub.
+export interface ProposalImplementation {
+  kind: 'task' | 'request'
+  force_id: string | null
+  task_id: string | null
+  request_id: string | null
+  request_number: string | null
+}
+
+export interface ProposalDetail extends Proposal {
+  my_support: boolean
+  can_support: boolean
+  updates: ProposalUpdate[]
+  implementation?: ProposalImplementation | null
+}
+
+export interface SupportResult {
+  proposal_id: string
+  supports: number
+  threshold: number
+  status: ProposalStatus
+  qualified: boolean
+}
+
+export interface ProposalSupporter {
+  account_id: string
+  supported_at: string
+}
+
+export interface ProposalComment {
+  id: string
+  proposal_id: string
+  author_id: string
+  text: string
+  created_at: string
+}
+
+export interface MeetingDecision {
+  proposal_id: string
+  decision: ItemDecisionKind
+  reason: string
+  implement: ProposalImplement
+}
+
+export interface Meeting {
+  id: string
+  community_id: string
+  title: string
+  kind: MeetingKind
+  scheduled_at: string
+  place: string
+  agenda: string[]
+  status: 'scheduled' | 'recorded' | 'cancelled'
+  minutes: string
+  attendees: string[]
+  decisions: MeetingDecision[]
+  created_by: string
+  created_at: string
+  recorded_by: string | null
+  recorded_at: string | null
+}
+
+// 参与式预算 (issue 18): a community's budget, its projects, one secret
+// ballot per resident, the results after the close.
+export type BudgetStatus = 'draft' | 'voting' | 'closed' | 'cancelled'
+
+export interface Budget {
+  id: string
+  community_id: string
+  title: string
+  description: string
+  total_fen: number
+  max_choices: number
+  status: BudgetStatus
+  voting_opens: string
+  voting_closes: string
+  ballots: number
+  spent_fen: number
+  closed_at: string | null
+  created_by: string
+  created_at: string
+}
+
+export interface BudgetProject {
+  id: string
+  position: number
+  title: string
+  description: string
+  cost_fen: number
+  proposal_id: string | null
+  votes: number | null
+  selected: boolean | null
+}
+
+export interface BudgetDetail extends Budget {
+  projects: BudgetProject[]
+  i_voted: boolean
+  can_vote: boolean
+}
+
+export interface BallotReceipt {
+  budget_id: string
+  receipt: string
+  commitment: string
+  tag: string
+  cast_seq: number
+  cast_at: string
+}
+
+export interface MyBallot {
+  voted: boolean
+  cast_seq: number | null
+  commitment: string | null
+  cast_at: string | null
+}
+
+export interface BudgetTally {
+  project_id: string
+  votes: number
+}
+
+export interface SealedBallot {
+  tag: string
+  choices: string[]
+}
+
+export interface BudgetResults {
+  budget: Budget
+  tally: BudgetTally[]
+  selected: string[]
+  spent_fen: number
+  ballots: SealedBallot[]
+}
