@@ -93,6 +93,18 @@ export async function pointsJourney({ browser, base, artifacts, h }) {
   await again.locator('[data-test=error]').filter({ hasText: '该单位已有同类规则' }).waitFor()
   await again.locator('button').filter({ hasText: '取消' }).click()
   await shot(lp, artifacts, 'points-admin')
+  // 异常复核 and 家庭户 open on the street's and the community's data (the
+  // demo city holds hupan07's hours confirmed by street.lead, a household).
+  await lp.locator('.el-tabs__item').filter({ hasText: '异常复核' }).click()
+  await lp.locator('[data-test=reviews]').waitFor()
+  const held = (await api(lead, 'GET', `/api/v1/points/reviews?unit_id=${street.id}&status=pending`)).body.items
+  if (held.length) await lp.locator('[data-test=review-status]').first().waitFor()
+  await lp.locator('.el-tabs__item').filter({ hasText: '家庭户' }).click()
+  await lp.locator('[data-test=households]').waitFor()
+  const homes = (await api(lead, 'GET', `/api/v1/points/households?community_id=${community.id}`)).body.items
+  if (homes.length) await lp.locator('[data-test=household-member]').first().waitFor()
+  assert.equal(await lp.locator('[data-test=error]:visible').count(), 0, 'the tabs load')
+  console.log(`    ${held.length} held award(s) to review, ${homes.length} household(s) in ${COMMUNITY}`)
   console.log(`    report_verified rule (${hadRule ? 'from the demo city' : 'made on the page'}): ${rule.points} 分`)
 
   // The rule that pays in 湖畔社区: its own, else the street's.

@@ -8,12 +8,15 @@ import { session } from './session'
 import type {
   Account,
   ParticipationSettings,
+  HouseholdRelation,
   PointsAccount,
+  PointsHousehold,
   PointsLedgerCheck,
   PointsPosting,
   PointsPostingLine,
   PointsPostingPage,
   PointsRedemption,
+  PointsReview,
   PointsReward,
   PointsRule,
   PointsTrigger,
@@ -35,6 +38,8 @@ export const triggerCodes: PointsTriggerCode[] = [
   'proposal_accepted',
 ]
 export const rewardKinds: RewardKind[] = ['goods', 'service', 'honour', 'policy']
+export const reviewReasons = ['self', 'household', 'same_decider', 'velocity_hour', 'velocity_day']
+export const relations: HouseholdRelation[] = ['户主', '本人', '配偶', '子女', '父母', '其他']
 export const redemptionStatuses: RedemptionStatus[] = ['requested', 'approved', 'fulfilled', 'rejected', 'cancelled']
 
 // The ladder of levels by lifetime points (src/participation/levels.cc);
@@ -124,6 +129,9 @@ export function ptsLabels(): Record<string, string> {
     velocity_per_day: f('velocity_per_day'),
     same_decider_per_month: f('same_decider_per_month'),
     manual_award_max: f('manual_award_max'),
+    label: f('household_label'),
+    members: f('members'),
+    relation: f('relation'),
   }
 }
 
@@ -165,4 +173,32 @@ export const ledgerCheck = (unit_id?: string) => get<PointsLedgerCheck>(`${base}
 export async function residentsOf(unitId: string, words: string): Promise<Account[]> {
   const page = await get<{ items: Account[] }>('/api/v1/accounts' + query({ unit_id: unitId, q: words, limit: 50 }))
   return page.items.filter((a) => a.kind === 'resident' && !a.disabled)
+}
+
+// 异常复核: held awards of a unit and the units below it.
+export const listReviews = async (unit_id: string, status?: string) =>
+  (await get<{ items: PointsReview[] }>(`${base}/reviews` + query({ unit_id, status }))).items
+export const decideReview = (id: string, approve: boolean, note = '') =>
+  post<PointsReview>(`${base}/reviews/${id}/${approve ? 'approve' : 'reject'}`, { note })
+
+// 家庭户: a community's households.
+export const listHouseholds = async (community_id: string) =>
+  (await get<{ items: PointsHousehold[] }>(`${base}/households` + query({ community_id }))).items
+export const createHousehold = (body: { community_id: string; label: string; members: { account_id: string; relation: string }[] }) =>
+  post<PointsHousehold>(`${base}/households`, body)
+export const addHouseholdMember = (id: string, account_id: string, relation: string) =>
+  post<PointsHousehold>(`${base}/households/${id}/members`, { account_id, relation })
+export const removeHouseholdMember = (id: string, account_id: string) =>
+  call<PointsHousehold>('DELETE', `${base}/households/${id}/members/${account_id}`)
+
+// Anyone registered in these units (residents, and staff for a household) by words of their name.
+export async function accountsOf(unitIds: string[], words: string): Promise<Account[]> {
+  const pages = await Promise.all(
+    [...new Set(unitIds.filter(Boolean))].map((unit_id) =>
+      get<{ items: Account[] }>('/api/v1/accounts' + query({ unit_id, q: words, limit: 50 })),
+    ),
+  )
+  const seen = new Map<string, Account>()
+  for (const p of pages) for (const a of p.items) if (!a.disabled) seen.set(a.id, a)
+  return [...seen.values()]
 }
