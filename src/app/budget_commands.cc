@@ -16,6 +16,9 @@ Error NotAProof(std::string what) {
 }
 
 void VerifyTally(const std::string& path) {
+  if (path.empty())
+    Exit(
+        Error::InvalidArgument("usage: xietong budgets verify-tally FILE (a budget's proof JSON)"));
   std::ifstream in(path, std::ios::binary);
   if (!in) Exit(Error::InvalidArgument(fmt::format("cannot read {}", path)));
   std::stringstream text;
@@ -43,7 +46,8 @@ void RegisterBudgetCommands(CLI::App& cli) {
       "verify-tally",
       "check a closed budget's proof (GET /api/v1/budgets/{id}/proof saved to a file) offline; "
       "exit 0 when the tally holds, 3 when it does not");
-  verify->add_option("file", file, "the proof's JSON")->required();
+  // Not ->required(): a missing file is a usage error like an unreadable one (exit 2).
+  verify->add_option("file", file, "the proof's JSON");
   verify->callback([] { VerifyTally(file); });
 }
 

@@ -196,6 +196,7 @@ TEST_P(DemoDeliberationTest, EveryStateBothBudgetsAndASecondRunMakesNothing) {
       }
       EXPECT_EQ(verify(write("tampered.json", tampered)), 3);
       EXPECT_EQ(verify(dir + "/missing.json"), 2);
+      EXPECT_EQ(verify(""), 2);
       std::filesystem::remove_all(dir);
     } else if (b.status == participation::BudgetStatus::kVoting) {
       ++voting;
