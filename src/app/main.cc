@@ -32,6 +32,7 @@
 #include "app/hotspot_commands.h"
 #include "app/import_history.h"
 #include "app/platform.h"
+#include "app/points_commands.h"
 #include "app/reply_commands.h"
 #include "app/text_commands.h"
 #include "app/warning_replay.h"
@@ -581,6 +582,7 @@ int main(int argc, char** argv) {
   RegisterWarningCommands(cli);  // warnings replay
   RegisterReplyCommands(cli);    // replies
   RegisterWorkflowCommands(cli, popts, add_common);
+  RegisterPointsCommands(cli, popts, add_common);  // points verify-statement, check
   RegisterBudgetCommands(cli);  // budgets verify-tally
 
   CLI11_PARSE(cli, argc, argv);

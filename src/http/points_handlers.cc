@@ -207,6 +207,36 @@ Result<participation::HouseholdMember> MemberIn(const json::Json& m) {
   return out;
 }
 
+json::Json HonourRollJson(const participation::HonourRoll& r) {
+  json::Json entries = json::Json::array();
+  for (const auto& e : r.entries)
+    entries.push_back(
+        {{"rank", e.rank},
+         {"account_id", e.account_id},
+         {"display_name", e.display_name},
+         {"points", e.points},
+         {"level",
+          {{"code", e.level.code}, {"name_zh", e.level.name_zh}, {"name_en", e.level.name_en}}}});
+  return {{"unit_id", r.unit_id},
+          {"unit_name", r.unit_name},
+          {"month", r.month},
+          {"published", r.published},
+          {"published_at", Time(r.published_at)},
+          {"entries", std::move(entries)}};
+}
+
+Result<std::optional<Timestamp>> TimeQuery(const Request& req, std::string_view name) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return std::optional<Timestamp>();
+  auto t = ParseRfc3339(*v);
+  if (!t)
+    return Fail(Error::InvalidArgument(fmt::format("'{}' is a time in RFC 3339, e.g. "
+                                                   "2026-01-01T00:00:00+08:00",
+                                                   name))
+                    .About(std::string(name), "invalid"));
+  return std::optional<Timestamp>(*t);
+}
+
 // --- request parsing ------------------------------------------------------------------
 
 Result<std::int64_t> IntIn(const json::Json& body, std::string_view field, std::int64_t min,
@@ -727,6 +757,120 @@ void RegisterPointsRoutes(Api& api, PointsService& points) {
           });
   }
   {
+    RouteDoc d = Doc("A signed statement of an account's points (信用积分证明)", "信用积分证明");
+    d.description =
+        "The holder ('me'), an organisation's members, staff over the holder's community. "
+        "The envelope {format, public_key, signature, statement}: signature = Ed25519(the "
+        "instance key, \"xietong points statement\\n\" + statement), so a bank verifies it "
+        "offline with the public key (GET /api/v1/points/public-key, or `xietong points "
+        "verify-statement`). Each issue is recorded with its digest and audited.";
+    d.path = {
+        doc::PathId("account_id", "me, person:<id>, organisation:<unit id> or an account id")};
+    d.query = {
+        doc::QueryParam("from", "period start (RFC 3339; default: the beginning)", doc::DateTime()),
+        doc::QueryParam("to", "period end (RFC 3339; default and at most: now)", doc::DateTime()),
+        doc::QueryParam("audience", "who it is for, e.g. 江澜农商银行·信用积分贷",
+                        doc::String(0, 80))};
+    d.answers = {
+        doc::Ok(doc::Ref("PointsStatementEnvelope"), 200,
+                {{"Content-Disposition", "attachment; filename=points-statement-<date>.json",
+                  doc::String(), false}})};
+    d.errors = {400, 404};
+    r.Add("GET", base + "/statements/{account_id}", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            participation::StatementRequest in;
+            in.account_id = std::string(req.Param("account_id"));
+            XT_ASSIGN_OR_RETURN(in.from, TimeQuery(req, "from"));
+            XT_ASSIGN_OR_RETURN(in.to, TimeQuery(req, "to"));
+            in.audience = req.Query("audience").value_or("");
+            if (json::FindMisleadingChar(in.audience) || json::FindInvalidUtf8(in.audience))
+              return Fail(Error::InvalidArgument("'audience' has a character that hides text")
+                              .About("audience", "invalid"));
+            XT_ASSIGN_OR_RETURN(auto out, points.IssueStatement(req.actor(), in));
+            Response resp;
+            resp.status = 200;
+            resp.body = out.envelope;
+            resp.SetHeader("Content-Disposition",
+                           fmt::format("attachment; filename=\"points-statement-{}.json\"",
+                                       FormatRfc3339(out.issued_at).substr(0, 10)));
+            return resp;
+          });
+  }
+  {
+    RouteDoc d = Doc("Verify a points statement", "核验信用积分证明");
+    d.description =
+        "Public. The envelope as issued, checked against this instance's key: valid, or the "
+        "problem (not a points statement, signed by another key, the signature does not "
+        "verify, expired on …); issued_here when this instance recorded that statement, and "
+        "reversed_since: how many of its postings were reversed after it was issued.";
+    d.body = {doc::Json(doc::Ref("PointsStatementEnvelope"))};
+    d.answers = {doc::Ok(doc::Ref("PointsStatementVerdict"))};
+    d.errors = {400};
+    r.Add("POST", base + "/statements/verify", Auth::kPublic, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            (void)body;
+            XT_ASSIGN_OR_RETURN(auto v, points.CheckStatement(req.body));
+            const auto& c = v.check;
+            return Response::Json(
+                200, {{"valid", c.valid},
+                      {"problem", c.problem.empty() ? json::Json(nullptr) : json::Json(c.problem)},
+                      {"statement_id", c.statement_id},
+                      {"issued_here", v.issued_here},
+                      {"reversed_since", v.reversed_since},
+                      {"holder", c.holder},
+                      {"holder_name", c.holder_name},
+                      {"balance", c.balance},
+                      {"valid_until", Time(c.valid_until)}});
+          });
+  }
+  {
+    RouteDoc d = Doc("The instance's public key for points statements", "积分证明公钥");
+    d.description =
+        "Public. The hex Ed25519 key that signs points statements and audit checkpoints "
+        "(`xietong audit public-key` writes the same). Get it once, out of band, to trust it.";
+    d.answers = {doc::Ok(doc::Ref("PointsPublicKey"))};
+    r.Add("GET", base + "/public-key", Auth::kPublic, d, [&points](Request&) -> Result<Response> {
+      return Response::Json(200, {{"public_key", points.PublicKeyHex()}, {"algorithm", "Ed25519"}});
+    });
+  }
+  {
+    RouteDoc d = Doc("A unit's monthly honour roll (光荣榜)", "光荣榜");
+    d.description =
+        "Signed in. The published roll of the month when there is one, else the live one: the "
+        "unit's residents by points earned in that month (awards and manual awards less their "
+        "reversals), at most 10. Names are masked (林*) except for staff over the unit.";
+    d.query = {
+        doc::QueryParam("unit_id", "a community or a street", doc::String(1), true),
+        doc::QueryParam("month", "yyyy-mm (Asia/Shanghai); default this month", doc::String(7, 7))};
+    d.answers = {doc::Ok(doc::Ref("PointsHonourRoll"))};
+    d.errors = {400, 404};
+    r.Add("GET", base + "/honour-roll", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto roll,
+                                points.GetHonourRoll(req.actor(), req.Query("unit_id").value_or(""),
+                                                     req.Query("month").value_or("")));
+            return Response::Json(200, HonourRollJson(roll));
+          });
+  }
+  {
+    RouteDoc d = Doc("Publish a month's honour roll", "发布光荣榜");
+    d.description =
+        "participation.staff over the unit, once the month is over (400 month_not_over; 400 "
+        "empty when nobody earned points). Once: 409 already_published.";
+    d.body = {doc::Json(doc::Ref("PointsHonourRollPublish"))};
+    d.answers = {doc::Ok(doc::Ref("PointsHonourRoll"), 201)};
+    d.errors = {400, 403, 404, 409};
+    r.Add("POST", base + "/honour-roll/publish", Auth::kRequired, d,
+          [&points](Request& req) -> Result<Response> {
+            XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
+            XT_ASSIGN_OR_RETURN(auto unit_id, json::RequireString(body, "unit_id", {1, 64}));
+            XT_ASSIGN_OR_RETURN(auto month, json::RequireString(body, "month", {7, 7}));
+            XT_ASSIGN_OR_RETURN(auto roll, points.PublishHonourRoll(req.actor(), unit_id, month));
+            return Response::Json(201, HonourRollJson(roll));
+          });
+  }
+  {
     RouteDoc d = Doc("Trial balance of the ledger (总账核对)", "总账核对");
     d.description =
         "points.manage over unit_id (administrators: without unit_id, the whole ledger, "
@@ -778,6 +922,7 @@ json::Json PointsSchemas() {
       {"support_threshold", IntegerIn(1, 1000)},      {"support_days", IntegerIn(1, 365)},
       {"velocity_per_hour", IntegerIn(1, 10000)},     {"velocity_per_day", IntegerIn(1, 10000)},
       {"same_decider_per_month", IntegerIn(1, 1000)}, {"manual_award_max", IntegerIn(1, 100000)}};
+  const json::Json levels = Enum({"sprout", "active", "core", "exemplar"});
   const json::Json relations = Enum({"户主", "本人", "配偶", "子女", "父母", "其他"});
   const json::Json member_in =
       Object({{"account_id", String(1)}, {"relation", relations}}, {"account_id", "relation"});
@@ -932,6 +1077,37 @@ json::Json PointsSchemas() {
        Object(
            {{"community_id", String(1)}, {"label", String(1, 80)}, {"members", ArrayOf(member_in)}},
            {"community_id", "label", "members"})},
+      {"PointsStatementEnvelope", Object({{"format", Enum({"xietong-points-statement/1"})},
+                                          {"public_key", String(64, 64)},
+                                          {"signature", String(128, 128)},
+                                          {"statement", String(1)}},
+                                         {"format", "public_key", "signature", "statement"})},
+      {"PointsStatementVerdict", closed({{"valid", Boolean()},
+                                         {"problem", Nullable(String(1))},
+                                         {"statement_id", String()},
+                                         {"issued_here", Boolean()},
+                                         {"reversed_since", Integer()},
+                                         {"holder", String()},
+                                         {"holder_name", String()},
+                                         {"balance", Integer()},
+                                         {"valid_until", time}})},
+      {"PointsPublicKey",
+       closed({{"public_key", String(64, 64)}, {"algorithm", Enum({"Ed25519"})}})},
+      {"PointsHonourRoll",
+       closed({{"unit_id", String(1)},
+               {"unit_name", String()},
+               {"month", String(7, 7)},
+               {"published", Boolean()},
+               {"published_at", time},
+               {"entries", ArrayOf(closed({{"rank", Integer()},
+                                           {"account_id", String(1)},
+                                           {"display_name", String()},
+                                           {"points", Integer()},
+                                           {"level", closed({{"code", levels},
+                                                             {"name_zh", String(1)},
+                                                             {"name_en", String(1)}})}}))}})},
+      {"PointsHonourRollPublish",
+       Object({{"unit_id", String(1)}, {"month", String(7, 7)}}, {"unit_id", "month"})},
       {"PointsLedgerCheck", closed({{"accounts", Integer()},
                                     {"postings", Integer()},
                                     {"sum_of_balances", Integer()},

@@ -37,6 +37,7 @@
 #include "participation/reward.h"
 #include "participation/rules.h"
 #include "participation/settings.h"
+#include "participation/statement.h"
 #include "storage/database.h"
 
 namespace xietong::participation {
@@ -120,6 +121,42 @@ struct RedemptionQuery {
   std::string community_id = {};  // for scope community
   std::string status = {};        // "" for any
   int limit = 100;                // 1–200
+};
+
+struct StatementRequest {
+  std::string account_id = "me";       // as GetAccount
+  std::optional<Timestamp> from = {};  // default: the beginning
+  std::optional<Timestamp> to = {};    // default (and at most): now
+  std::string audience = {};  // who it is for, e.g. 江澜农商银行·信用积分贷 (≤ 80)
+};
+
+struct IssuedStatement {
+  std::string id = {};
+  std::string envelope = {};  // the signed envelope's JSON text (statement.h)
+  Timestamp issued_at = 0;
+};
+
+// An online check: the offline one, and what this instance knows of it.
+struct StatementVerdict {
+  StatementCheck check = {};
+  bool issued_here = false;         // this instance recorded that id with that digest
+  std::int64_t reversed_since = 0;  // postings of its period reversed after it was issued
+};
+
+struct HonourRollEntry {
+  std::int64_t rank = 0;
+  std::string account_id = {};    // "person:<id>"
+  std::string display_name = {};  // masked (林*) for readers who are not staff over the unit
+  std::int64_t points = 0;
+  Level level = {};
+};
+
+struct HonourRoll {
+  std::string unit_id = {}, unit_name = {}, month = {};  // month: yyyy-mm (Asia/Shanghai)
+  bool published = false;
+  std::string published_by = {};
+  Timestamp published_at = 0;
+  std::vector<HonourRollEntry> entries = {};  // at most 10
 };
 
 class PointsService {
@@ -224,6 +261,29 @@ class PointsService {
                                           std::string_view household_id,
                                           std::string_view account_id);
 
+  // --- the signed credit statement (信用积分证明, statement_service.cc)
+  // The account's readers (holder, organisation members, staff over the
+  // holder's community). Records points_statements and
+  // points.statement.issued in one transaction, then signs with the
+  // instance key. 400 from/to/audience; 404 as GetAccount.
+  Result<IssuedStatement> IssueStatement(const identity::Principal& actor,
+                                         const StatementRequest& in);
+  // Anyone: VerifyStatement against this instance's key, and whether this
+  // instance issued it and any of its postings were reversed since.
+  Result<StatementVerdict> CheckStatement(std::string_view envelope_text);
+  std::string PublicKeyHex() const { return key_.PublicKeyHex(); }
+
+  // --- the monthly honour roll (光荣榜, points_honour.cc)
+  // Anyone signed in: the published roll of a unit's month, else the live
+  // one (the unit's residents by points earned in that month). month "" is
+  // this month.
+  Result<HonourRoll> GetHonourRoll(const identity::Principal& actor, std::string_view unit_id,
+                                   std::string_view month);
+  // participation.staff over the unit, for a month that is over. 201; 409
+  // already_published; 400 month_not_over, empty.
+  Result<HonourRoll> PublishHonourRoll(const identity::Principal& actor, std::string_view unit_id,
+                                       std::string_view month);
+
   // points.manage over unit_id (admin: "" for the whole ledger).
   Result<LedgerCheck> CheckLedger(const identity::Principal& actor, std::string_view unit_id);
 
@@ -240,6 +300,9 @@ class PointsService {
   Result<Household> ChangeHousehold(const identity::Principal& actor, std::string_view household_id,
                                     const HouseholdMember* add, std::string_view remove);
   void FillNames(Household& h);
+  Result<HonourRoll> LiveRoll(const identity::OrgUnit& unit, std::string_view month, Timestamp from,
+                              Timestamp to);
+  void NameRoll(const identity::Principal& actor, const identity::OrgUnit& unit, HonourRoll& roll);
   void Committed();
 
   storage::Database& db_;

@@ -782,6 +782,116 @@ TEST_P(PointsServiceTest, HouseholdsAreKeptByStaffAndCatchSelfDealing) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE payload LIKE '%湖畔花园%'"), 0);
 }
 
+TEST_P(PointsServiceTest, AStatementIsSignedRecordedAndVerifiedHere) {
+  ASSERT_TRUE(points_->Award(lead_, {.unit_id = street_.id,
+                                     .account_id = resident_.account_id,
+                                     .amount = 40,
+                                     .memo = "扶老助困"}));
+  clock_.Advance(kMicrosPerMinute);
+  auto mistaken = points_->Award(
+      lead_,
+      {.unit_id = street_.id, .account_id = resident_.account_id, .amount = 10, .memo = "误发"});
+  ASSERT_TRUE(mistaken);
+  clock_.Advance(kMicrosPerMinute);
+  // Only its readers get one; others see no account.
+  EXPECT_EQ(
+      points_->IssueStatement(other_lead_, {.account_id = PersonAccount(resident_.account_id)})
+          .error()
+          .code,
+      ErrorCode::kNotFound);
+  EXPECT_EQ(points_->IssueStatement(resident_, {.account_id = "me", .from = kNow + kMicrosPerDay})
+                .error()
+                .reason,
+            "invalid");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_statements"), 0);
+
+  auto issued = points_->IssueStatement(
+      resident_, {.account_id = "me", .audience = "江澜农商银行·信用积分贷"});
+  ASSERT_TRUE(issued) << issued.error().message;
+  auto env = json::Json::parse(issued->envelope);
+  EXPECT_EQ(env["public_key"], key_->PublicKeyHex());
+  auto st = json::Json::parse(env["statement"].get<std::string>());
+  EXPECT_EQ(st["balance"], 50);
+  EXPECT_EQ(st["earned_in_period"], 50);
+  EXPECT_EQ(st["holder"]["display_name"], "用户resident");
+  EXPECT_EQ(st["postings"].size(), 2u);
+  EXPECT_EQ(st["postings"][0]["unit_name"], "望湖街道");
+  EXPECT_EQ(st["audience"], "江澜农商银行·信用积分贷");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_statements"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.statement.issued'"), 1);
+
+  auto v = points_->CheckStatement(issued->envelope);
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_TRUE(v->check.valid) << v->check.problem;
+  EXPECT_TRUE(v->issued_here);
+  EXPECT_EQ(v->reversed_since, 0);
+  // A reversal after it was issued is told; a changed statement is not ours.
+  clock_.Advance(kMicrosPerMinute);
+  ASSERT_TRUE(points_->Reverse(lead_, mistaken->id, "误发冲正"));
+  v = points_->CheckStatement(issued->envelope);
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->check.valid);
+  EXPECT_EQ(v->reversed_since, 1);
+  auto forged = env;
+  std::string text = forged["statement"];
+  text.replace(text.find("\"balance\":50"), 12, "\"balance\":90");
+  forged["statement"] = text;
+  v = points_->CheckStatement(forged.dump());
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->check.valid);
+  EXPECT_FALSE(v->issued_here);
+  clock_.Advance(31 * kMicrosPerDay);
+  v = points_->CheckStatement(issued->envelope);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->check.valid);
+  EXPECT_EQ(v->check.problem.rfind("expired on", 0), 0u);
+}
+
+TEST_P(PointsServiceTest, TheHonourRollIsLiveUntilPublishedOnceAfterTheMonth) {
+  for (auto [who, amount] : {std::pair{&resident_, 30}, std::pair{&neighbour_, 50}})
+    ASSERT_TRUE(points_->Award(lead_, {.unit_id = street_.id,
+                                       .account_id = who->account_id,
+                                       .amount = amount,
+                                       .memo = "志愿服务"}));
+  auto live = points_->GetHonourRoll(resident_, community_.id, "2026-11");
+  ASSERT_TRUE(live) << live.error().message;
+  EXPECT_FALSE(live->published);
+  ASSERT_EQ(live->entries.size(), 2u);
+  EXPECT_EQ(live->entries[0].account_id, PersonAccount(neighbour_.account_id));
+  EXPECT_EQ(live->entries[0].points, 50);
+  EXPECT_EQ(live->entries[0].display_name, "用*");           // masked for a resident
+  EXPECT_EQ(live->entries[1].display_name, "用户resident");  // one's own name
+  auto staff = points_->GetHonourRoll(lead_, community_.id, "2026-11");
+  ASSERT_TRUE(staff);
+  EXPECT_EQ(staff->entries[0].display_name, "用户hupan01");
+  EXPECT_EQ(points_->GetHonourRoll(lead_, community_.id, "2026-13").error().reason, "invalid");
+  EXPECT_TRUE(points_->GetHonourRoll(lead_, community_.id, "2026-10")->entries.empty());
+
+  EXPECT_EQ(points_->PublishHonourRoll(lead_, community_.id, "2026-11").error().reason,
+            "month_not_over");
+  clock_.Set(kNow + 10 * kMicrosPerDay);  // December
+  EXPECT_EQ(points_->PublishHonourRoll(resident_, community_.id, "2026-11").error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(points_->PublishHonourRoll(lead_, community_.id, "2026-10").error().reason, "empty");
+  auto published = points_->PublishHonourRoll(lead_, community_.id, "2026-11");
+  ASSERT_TRUE(published) << published.error().message;
+  EXPECT_TRUE(published->published);
+  EXPECT_EQ(points_->PublishHonourRoll(lead_, community_.id, "2026-11").error().reason,
+            "already_published");
+  // What was published stays, whatever happens to the ledger after.
+  ASSERT_TRUE(points_->Award(
+      lead_,
+      {.unit_id = street_.id, .account_id = resident_.account_id, .amount = 5, .memo = "补记"}));
+  auto read = points_->GetHonourRoll(resident_, community_.id, "2026-11");
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->published);
+  ASSERT_EQ(read->entries.size(), 2u);
+  EXPECT_EQ(read->entries[1].points, 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_honour_rolls"), 2);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.honour_roll.published'"), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RewardsTest, ::testing::ValuesIn(storage::testing::Backends()));
 
 INSTANTIATE_TEST_SUITE_P(Backends, PointsServiceTest,

@@ -91,7 +91,6 @@ constexpr storage::Migration kMigrations[] = {
      " (community_id, status, requested_at);"
      "CREATE INDEX points_redemptions_account ON points_redemptions (account_id, requested_at);"
      "CREATE INDEX points_redemptions_limit ON points_redemptions (reward_id, account_id, status)"},
-    // Version 5 (statements, honour rolls) comes with its commands.
     {"participation", 4, "review queue of held awards, households",
      "CREATE TABLE points_reviews ("
      " id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, unit_path TEXT NOT NULL,"
@@ -111,6 +110,18 @@ constexpr storage::Migration kMigrations[] = {
      " added_by TEXT NOT NULL, added_at BIGINT NOT NULL);"
      "CREATE INDEX points_household_members_household ON points_household_members"
      " (household_id)"},
+    {"participation", 5, "issued credit statements, published honour rolls",
+     "CREATE TABLE points_statements ("
+     " id TEXT PRIMARY KEY, account_id TEXT NOT NULL, issued_by TEXT NOT NULL,"
+     " issued_at BIGINT NOT NULL, from_at BIGINT NOT NULL, to_at BIGINT NOT NULL,"
+     " audience TEXT NOT NULL, balance BIGINT NOT NULL, postings BIGINT NOT NULL,"
+     " digest TEXT NOT NULL, valid_until BIGINT NOT NULL);"
+     "CREATE INDEX points_statements_account ON points_statements (account_id, issued_at);"
+     "CREATE TABLE points_honour_rolls ("
+     " unit_id TEXT NOT NULL, month TEXT NOT NULL, rank BIGINT NOT NULL,"
+     " account_id TEXT NOT NULL, points BIGINT NOT NULL,"
+     " published_by TEXT NOT NULL, published_at BIGINT NOT NULL,"
+     " PRIMARY KEY (unit_id, month, rank))"},
 };
 
 Error Insufficient(std::int64_t balance, std::int64_t amount) {
@@ -300,28 +311,17 @@ Result<std::optional<Posting>> FindPostingByIdemKey(Executor& ex, std::string_vi
   return FindPostingWhere(ex, "p.idem_key = ?", idem_key);
 }
 
-Result<std::vector<EntryLine>> Entries(Executor& ex, std::string_view account_id,
-                                       std::string_view before, std::string_view trigger,
-                                       int limit) {
-  std::string sql =
-      "SELECT e.posting_id, e.posted_at, e.kind, e.amount, e.balance_after,"
-      " CASE WHEN p.debit_account = e.account_id THEN p.credit_account ELSE p.debit_account END,"
-      " e.trigger, p.rule_id, p.memo, p.subject_id, p.reverses,"
-      " (SELECT r.id FROM points_postings r WHERE r.reverses = p.id), p.audit_seq"
-      " FROM points_entries e JOIN points_postings p ON p.id = e.posting_id"
-      " WHERE e.account_id = ?";
-  std::vector<storage::Value> params{account_id};
-  if (!before.empty()) {
-    sql += " AND e.posting_id < ?";
-    params.emplace_back(before);
-  }
-  if (!trigger.empty()) {
-    sql += " AND e.trigger = ?";
-    params.emplace_back(trigger);
-  }
-  sql += " ORDER BY e.posting_id DESC LIMIT ?";
-  params.emplace_back(limit);
-  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, params));
+namespace {
+
+constexpr std::string_view kEntrySelect =
+    "SELECT e.posting_id, e.posted_at, e.kind, e.amount, e.balance_after,"
+    " CASE WHEN p.debit_account = e.account_id THEN p.credit_account ELSE p.debit_account END,"
+    " e.trigger, p.rule_id, p.memo, p.subject_id, p.reverses,"
+    " (SELECT r.id FROM points_postings r WHERE r.reverses = p.id), p.audit_seq, p.unit_id"
+    " FROM points_entries e JOIN points_postings p ON p.id = e.posting_id"
+    " WHERE e.account_id = ?";
+
+std::vector<EntryLine> EntryLines(const std::vector<storage::Row>& rows) {
   std::vector<EntryLine> out;
   out.reserve(rows.size());
   for (const auto& r : rows) {
@@ -339,9 +339,147 @@ Result<std::vector<EntryLine>> Entries(Executor& ex, std::string_view account_id
     l.reverses = r.OptText(10);
     l.reversed_by = r.OptText(11);
     l.audit_seq = r.Int(12);
+    l.unit_id = r.Text(13);
     out.push_back(std::move(l));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<EntryLine>> Entries(Executor& ex, std::string_view account_id,
+                                       std::string_view before, std::string_view trigger,
+                                       int limit) {
+  std::string sql(kEntrySelect);
+  std::vector<storage::Value> params{account_id};
+  if (!before.empty()) {
+    sql += " AND e.posting_id < ?";
+    params.emplace_back(before);
+  }
+  if (!trigger.empty()) {
+    sql += " AND e.trigger = ?";
+    params.emplace_back(trigger);
+  }
+  sql += " ORDER BY e.posting_id DESC LIMIT ?";
+  params.emplace_back(limit);
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, params));
+  return EntryLines(rows);
+}
+
+Result<std::vector<EntryLine>> EntriesBetween(Executor& ex, std::string_view account_id,
+                                              Timestamp from, Timestamp to, int limit) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query(fmt::format("{} AND e.posted_at >= ? AND e.posted_at <= ?"
+                                                      " ORDER BY e.posted_at, e.posting_id LIMIT ?",
+                                                      kEntrySelect),
+                                          {account_id, from, to, limit}));
+  return EntryLines(rows);
+}
+
+Result<std::vector<PeriodTotal>> PeriodTotals(Executor& ex, std::string_view account_id,
+                                              Timestamp from, Timestamp to) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT kind, trigger, COUNT(*), COALESCE(SUM(amount), 0)"
+                               " FROM points_entries WHERE account_id = ? AND posted_at >= ?"
+                               " AND posted_at <= ? GROUP BY kind, trigger ORDER BY kind, trigger",
+                               {account_id, from, to}));
+  std::vector<PeriodTotal> out;
+  for (const auto& r : rows)
+    out.push_back({.kind = r.Text(0), .trigger = r.Text(1), .count = r.Int(2), .amount = r.Int(3)});
+  return out;
+}
+
+Result<void> InsertStatement(Executor& ex, const StatementRecord& s) {
+  XT_TRY_VOID(ex.Exec(
+      "INSERT INTO points_statements (id, account_id, issued_by, issued_at, from_at, to_at,"
+      " audience, balance, postings, digest, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {s.id, s.account_id, s.issued_by, s.issued_at, s.from_at, s.to_at, s.audience, s.balance,
+       s.postings, s.digest, s.valid_until}));
+  return {};
+}
+
+Result<std::optional<StatementRecord>> FindStatement(Executor& ex, std::string_view id) {
+  XT_ASSIGN_OR_RETURN(
+      auto r, ex.QueryOne("SELECT id, account_id, issued_by, issued_at, from_at, to_at, audience,"
+                          " balance, postings, digest, valid_until FROM points_statements"
+                          " WHERE id = ?",
+                          {id}));
+  if (!r) return std::optional<StatementRecord>();
+  return std::optional<StatementRecord>(StatementRecord{.id = r->Text(0),
+                                                        .account_id = r->Text(1),
+                                                        .issued_by = r->Text(2),
+                                                        .issued_at = r->Int(3),
+                                                        .from_at = r->Int(4),
+                                                        .to_at = r->Int(5),
+                                                        .audience = r->Text(6),
+                                                        .balance = r->Int(7),
+                                                        .postings = r->Int(8),
+                                                        .digest = r->Text(9),
+                                                        .valid_until = r->Int(10)});
+}
+
+Result<std::int64_t> ReversedSince(Executor& ex, std::string_view account_id, Timestamp from,
+                                   Timestamp to, Timestamp since) {
+  XT_ASSIGN_OR_RETURN(auto row,
+                      ex.QueryOne("SELECT COUNT(*) FROM points_postings r JOIN points_postings p"
+                                  " ON p.id = r.reverses WHERE (p.debit_account = ? OR"
+                                  " p.credit_account = ?) AND p.posted_at >= ? AND p.posted_at <= ?"
+                                  " AND r.posted_at > ?",
+                                  {account_id, account_id, from, to, since}));
+  return row ? row->Int(0) : 0;
+}
+
+Result<std::vector<HonourEntry>> EarnedBetween(Executor& ex,
+                                               std::span<const std::string> account_ids,
+                                               Timestamp from, Timestamp to) {
+  std::vector<HonourEntry> out;
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t i = 0; i < account_ids.size(); i += kChunk) {
+    const auto n = std::min(kChunk, account_ids.size() - i);
+    std::vector<storage::Value> p;
+    for (std::size_t j = 0; j < n; ++j) p.emplace_back(account_ids[i + j]);
+    p.emplace_back(from);
+    p.emplace_back(to);
+    XT_ASSIGN_OR_RETURN(
+        auto rows,
+        ex.Query(fmt::format("SELECT account_id, SUM(amount) FROM points_entries"
+                             " WHERE account_id IN ({}) AND posted_at >= ? AND posted_at < ?"
+                             " AND kind IN ('award', 'manual', 'reversal') GROUP BY account_id",
+                             storage::Placeholders(n)),
+                 p));
+    for (const auto& r : rows)
+      if (r.Int(1) > 0) out.push_back({.rank = 0, .account_id = r.Text(0), .points = r.Int(1)});
+  }
+  std::sort(out.begin(), out.end(), [](const HonourEntry& a, const HonourEntry& b) {
+    return a.points != b.points ? a.points > b.points : a.account_id < b.account_id;
+  });
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].rank = static_cast<std::int64_t>(i + 1);
+  return out;
+}
+
+Result<std::optional<PublishedRoll>> FindHonourRoll(Executor& ex, std::string_view unit_id,
+                                                    std::string_view month) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT rank, account_id, points, published_by, published_at"
+                               " FROM points_honour_rolls WHERE unit_id = ? AND month = ?"
+                               " ORDER BY rank",
+                               {unit_id, month}));
+  if (rows.empty()) return std::optional<PublishedRoll>();
+  PublishedRoll roll;
+  roll.published_by = rows.front().Text(3);
+  roll.published_at = rows.front().Int(4);
+  for (const auto& r : rows)
+    roll.entries.push_back({.rank = r.Int(0), .account_id = r.Text(1), .points = r.Int(2)});
+  return std::optional<PublishedRoll>(std::move(roll));
+}
+
+Result<void> InsertHonourRoll(Executor& ex, std::string_view unit_id, std::string_view month,
+                              const PublishedRoll& roll) {
+  for (const auto& e : roll.entries)
+    XT_TRY_VOID(ex.Exec(
+        "INSERT INTO points_honour_rolls (unit_id, month, rank, account_id,"
+        " points, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {unit_id, month, e.rank, e.account_id, e.points, roll.published_by, roll.published_at}));
+  return {};
 }
 
 Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(Executor& ex,

@@ -45,11 +45,61 @@ struct EntryLine {
   std::string counterparty, trigger, rule_id, memo, subject_id;
   std::optional<std::string> reverses, reversed_by;
   std::int64_t audit_seq = 0;
+  std::string unit_id = {};  // the ledger the posting is on
 };
 // An account's entries, newest first, before `before_posting_id` ("" for the newest).
 Result<std::vector<EntryLine>> Entries(Executor& ex, std::string_view account_id,
                                        std::string_view before_posting_id, std::string_view trigger,
                                        int limit);
+// An account's entries posted in [from, to], oldest first, at most limit.
+Result<std::vector<EntryLine>> EntriesBetween(Executor& ex, std::string_view account_id,
+                                              Timestamp from, Timestamp to, int limit);
+struct PeriodTotal {
+  std::string kind = {}, trigger = {};
+  std::int64_t count = 0;
+  std::int64_t amount = 0;  // ± from the account's side
+};
+// An account's entries in [from, to] summed per kind and trigger.
+Result<std::vector<PeriodTotal>> PeriodTotals(Executor& ex, std::string_view account_id,
+                                              Timestamp from, Timestamp to);
+
+// Issued credit statements (migration 5): what was signed, by its digest.
+struct StatementRecord {
+  std::string id = {}, account_id = {}, issued_by = {};
+  Timestamp issued_at = 0, from_at = 0, to_at = 0;
+  std::string audience = {};
+  std::int64_t balance = 0, postings = 0;
+  std::string digest = {};
+  Timestamp valid_until = 0;
+};
+Result<void> InsertStatement(Executor& ex, const StatementRecord& s);
+Result<std::optional<StatementRecord>> FindStatement(Executor& ex, std::string_view id);
+// How many of the account's postings in [from, to] were reversed after `since`.
+Result<std::int64_t> ReversedSince(Executor& ex, std::string_view account_id, Timestamp from,
+                                   Timestamp to, Timestamp since);
+
+// Honour rolls (光荣榜, migration 5).
+struct HonourEntry {
+  std::int64_t rank = 0;
+  std::string account_id = {};
+  std::int64_t points = 0;
+};
+// What each of the accounts earned in [from, to) (awards and manual awards,
+// less their reversals), those above 0 ranked by points, then account id.
+Result<std::vector<HonourEntry>> EarnedBetween(Executor& ex,
+                                               std::span<const std::string> account_ids,
+                                               Timestamp from, Timestamp to);
+struct PublishedRoll {
+  std::vector<HonourEntry> entries = {};
+  std::string published_by = {};
+  Timestamp published_at = 0;
+};
+Result<std::optional<PublishedRoll>> FindHonourRoll(Executor& ex, std::string_view unit_id,
+                                                    std::string_view month);
+// A unique violation (conflict) when the month was published already.
+Result<void> InsertHonourRoll(Executor& ex, std::string_view unit_id, std::string_view month,
+                              const PublishedRoll& roll);
+
 // Awards (kind award, credited) per trigger, for badges.
 Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(Executor& ex,
                                                                      std::string_view account_id);
