@@ -5,7 +5,9 @@
 #include <map>
 #include <vector>
 
+#include "app/demo_deliberation.h"
 #include "app/demo_people.h"
+#include "app/demo_points.h"
 #include "audit/consumer.h"
 #include "collab/collab_service.h"
 #include "collab/volunteer.h"
@@ -215,6 +217,11 @@ Result<DemoParticipationReport> CreateDemoParticipation(Platform& platform,
           return deliberation.OnEvent(ex, e);
         }));
 
+  // 0. The settings, rules, rewards and households (demo_points), before what they pay for.
+  XT_ASSIGN_OR_RETURN(auto seeded, SeedDemoPoints(platform, clock, points));
+  report.rules = seeded.rules;
+  report.rewards = seeded.rewards;
+
   // 1. Requests the residents filed themselves on the web, over eight weeks:
   // dispatched, handled, replied and called back — all closed, one after a
   // dissatisfied callback and the centre's close.
@@ -311,9 +318,23 @@ Result<DemoParticipationReport> CreateDemoParticipation(Platform& platform,
     }
   }
 
-  // 3. The reactions catch up on the demo's clock: what the rules paid for.
+  // 3. 议事厅: proposals in every state, meetings and two budgets (demo_deliberation).
+  XT_ASSIGN_OR_RETURN(
+      auto deliberated,
+      CreateDemoDeliberation(platform, clock, people, deliberation, collab, requests, today));
+  report.proposals = deliberated.proposals;
+  report.budgets = deliberated.budgets;
+  report.ballots = deliberated.ballots;
+
+  // 4. The reactions catch up on the demo's clock: what the rules paid for, and the
+  // implemented proposals' progress.
   clock.Set(today - kDay + 20 * kHour);
   for (auto& reaction : reactions) XT_TRY_VOID(reaction->CatchUp());
+
+  // 5. What residents spent, last month's honour roll (demo_points).
+  clock.Set(today - kDay + 21 * kHour);
+  XT_ASSIGN_OR_RETURN(auto spent, SpendDemoPoints(platform, clock, points));
+  report.redemptions = spent.redemptions;
   XT_ASSIGN_OR_RETURN(auto check, points.CheckLedger(system, ""));
   report.postings = check.postings;
   return report;

@@ -14,8 +14,9 @@
 // clean-up task force, confirmed by its lead — through the real services
 // on a clock set back in time; then the participation reactions catch up
 // on that clock, so the ledger, the caps and the audit chain are what
-// production would have. The rules, rewards, proposals and budgets come
-// from demo_points and demo_deliberation when they are there.
+// production would have. The rules, rewards and households before the
+// history, and the redemptions after it, come from demo_points; the
+// proposals, meetings and budgets from demo_deliberation.
 // Idempotent: what exists is not made again.
 #pragma once
 
@@ -36,9 +37,12 @@ Result<DemoNeighboursReport> CreateDemoNeighbours(Platform& platform,
                                                   const std::string& staff_password);
 
 struct DemoParticipationReport {
-  int requests = 0;           // filed by residents on the web and closed after the callback
-  int volunteer_days = 0;     // confirmed days of volunteer hours
-  std::int64_t postings = 0;  // points postings on the ledger at the end
+  int requests = 0;            // filed by residents on the web and closed after the callback
+  int volunteer_days = 0;      // confirmed days of volunteer hours
+  int rules = 0, rewards = 0;  // demo_points
+  int redemptions = 0;
+  int proposals = 0, budgets = 0, ballots = 0;  // demo_deliberation
+  std::int64_t postings = 0;                    // points postings on the ledger at the end
   bool existed = false;
   std::string skipped;  // why nothing was made, when nothing was
 };

@@ -4,6 +4,7 @@
 // ledger that balances), and a second run that adds nothing.
 #include "app/demo_participation.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "app/demo_city.h"
@@ -63,6 +64,27 @@ TEST_P(DemoParticipationTest, NeighboursRequestsAndVolunteerHoursOnTheLedger) {
   EXPECT_EQ(check->postings, report->postings);
   EXPECT_EQ(check->sum_of_balances, 0);
   EXPECT_TRUE(check->mismatched.empty());
+
+  EXPECT_GT(report->rules, 0);
+  EXPECT_GT(report->rewards, 0);
+  EXPECT_GT(report->redemptions, 0);
+  EXPECT_GT(report->proposals, 0);
+  EXPECT_EQ(report->budgets, 2);
+
+  // Every demo resident, `resident` included, has points a rule paid them.
+  std::vector<std::string> usernames = {"resident"};
+  for (int i = 2; i <= 20; ++i) usernames.push_back(fmt::format("resident{:02}", i));
+  for (int i = 1; i <= 11; ++i) usernames.push_back(fmt::format("hupan{:02}", i));
+  for (int i = 1; i <= 5; ++i) usernames.push_back(fmt::format("liuxiang{:02}", i));
+  for (const auto& name : usernames) {
+    auto a = platform.identity().FindAccountByUsername(name);
+    ASSERT_TRUE(a && *a) << name;
+    auto page = platform.points().Postings(Principal::System(), "person:" + (*a)->id, {});
+    ASSERT_TRUE(page) << name << ": " << page.error().message;
+    int by_rule = 0;
+    for (const auto& line : page->items) by_rule += !line.rule_id.empty() && line.amount > 0;
+    EXPECT_GT(by_rule, 0) << name << " has no points a rule paid";
+  }
 
   // A second run makes nothing.
   auto again = CreateDemoNeighbours(platform, staff_password);

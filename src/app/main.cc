@@ -400,16 +400,20 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
                         emergency_made->rules, emergency_made->warnings, emergency_made->calls,
                         emergency_made->incidents, emergency_made->reports, emergency_made->needs,
                         emergency_made->commitments, emergency_made->reserves));
-  fmt::print(
-      "多元参与 participation: {}\n\n",
-      participation_made->existed ? std::string("already there")
-      : !participation_made->skipped.empty()
-          ? "not made (" + participation_made->skipped + ")"
-          : fmt::format("{} neighbours and {} organisations, {} requests residents filed and saw "
-                        "closed, {} days of volunteer hours; {} points postings",
-                        neighbours->neighbours, neighbours->organisations,
-                        participation_made->requests, participation_made->volunteer_days,
-                        participation_made->postings));
+  fmt::print("多元参与 participation: {}\n\n",
+             participation_made->existed ? std::string("already there")
+             : !participation_made->skipped.empty()
+                 ? "not made (" + participation_made->skipped + ")"
+                 : fmt::format(
+                       "{} neighbours and {} organisations, {} points rules and {} rewards; {} "
+                       "requests residents filed and saw closed, {} days of volunteer hours, {} "
+                       "proposals, {} budgets with {} ballots; {} points postings, {} "
+                       "redemptions",
+                       neighbours->neighbours, neighbours->organisations, participation_made->rules,
+                       participation_made->rewards, participation_made->requests,
+                       participation_made->volunteer_days, participation_made->proposals,
+                       participation_made->budgets, participation_made->ballots,
+                       participation_made->postings, participation_made->redemptions));
   if (trained) {
     fmt::print("分类模型 request classifier: trained on {} decided requests in {} matters ({})\n\n",
                trained->requests, trained->classes, trained->model_path);
@@ -583,7 +587,7 @@ int main(int argc, char** argv) {
   RegisterReplyCommands(cli);    // replies
   RegisterWorkflowCommands(cli, popts, add_common);
   RegisterPointsCommands(cli, popts, add_common);  // points verify-statement, check
-  RegisterBudgetCommands(cli);  // budgets verify-tally
+  RegisterBudgetCommands(cli);                     // budgets verify-tally
 
   CLI11_PARSE(cli, argc, argv);
 
