@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "app/platform.h"
+#include "audit/audit_log.h"
 #include "audit/verify.h"
 #include "core/json.h"
 #include "http/test_client.h"
@@ -499,6 +500,110 @@ TEST_P(CrashTest, SigkillDuringDirectiveFanOutLeavesEveryRecipientOneReceipt) {
   EXPECT_EQ(receipts.size(), view->receipts.size()) << "somebody has it twice";
   EXPECT_TRUE(receipts == people) << "the receipts are not exactly the 10,000 people";
   ExpectTheChainVerifies(**p, 1);
+}
+
+// 积分 awards are a durable reaction: killed in the middle of a burst of
+// awards, the restarted server finishes them, and no event is paid twice
+// (the claim is taken in the batch's transaction with the cursor move);
+// every balance equals the sum of its entries and the ledger sums to 0.
+TEST_P(CrashTest, SigkillDuringABurstOfAwardsPaysEachEventOnce) {
+  constexpr int kEvents = 3'000;
+  {
+    auto p = Platform::Open(popts_);
+    ASSERT_TRUE(p) << p.error().message;
+    const auto sys = identity::Principal::System();
+    auto city = (*p)->identity().GetUnit(sys, city_id_);
+    ASSERT_TRUE(city) << city.error().message;
+    auto rule = (*p)->points().CreateRule(sys, {.unit_id = city_id_,
+                                                .trigger = "volunteer_hour",
+                                                .title = "志愿服务",
+                                                .points = 10,
+                                                .daily_cap = 1000,
+                                                .monthly_cap = 10'000});
+    ASSERT_TRUE(rule) << rule.error().message;
+    // Hours confirmed for 3,000 volunteers, one each, as collab records them.
+    std::vector<audit::EventInput> events;
+    for (int i = 0; i < kEvents; ++i)
+      events.push_back({"lead-1",
+                        "collab.volunteer.confirmed",
+                        fmt::format("vh-{:05}", i),
+                        {{"force_id", "force-1"},
+                         {"task_id", "task-1"},
+                         {"volunteer_id", fmt::format("volunteer-{:05}", i)},
+                         {"day", "2026-12-05"},
+                         {"minutes", 60},
+                         {"unit_path", (*city)->path}}});
+    auto appended = (*p)->db().Write([&](storage::Executor& ex) -> Result<void> {
+      for (std::size_t at = 0; at < events.size(); at += 500) {
+        const std::size_t n = std::min<std::size_t>(500, events.size() - at);
+        XT_TRY_VOID(audit::AppendMany(ex, (*p)->clock().Now(),
+                                      std::span<const audit::EventInput>(&events[at], n)));
+      }
+      return {};
+    });
+    ASSERT_TRUE(appended) << appended.error().message;
+  }
+  auto postings = [&]() -> std::int64_t {
+    auto n = t_->db().Read([](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT COUNT(*) FROM points_postings"));
+      return row ? row->Int(0) : 0;
+    });
+    return n ? *n : -1;
+  };
+  auto wait_for = [&](std::int64_t at_least, std::chrono::seconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    std::int64_t n = postings();
+    while (n < at_least && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      n = postings();
+    }
+    return n;
+  };
+
+  // The server's participation.collab reaction starts paying at once.
+  Serve();
+  const std::int64_t seen = wait_for(1, std::chrono::seconds(60));
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  dead_ = true;
+  ASSERT_GT(seen, 0) << "no award was paid before the kill";
+  const std::int64_t at_kill = postings();
+  ASSERT_LT(at_kill, kEvents) << "the burst was over before the kill";
+
+  dead_ = false;
+  Serve();
+  EXPECT_EQ(wait_for(kEvents, std::chrono::seconds(120)), kEvents);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more comes
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  dead_ = true;
+
+  auto p = Platform::Open(popts_);
+  ASSERT_TRUE(p) << p.error().message;
+  auto counts = (*p)->db().Read([](storage::Executor& ex) -> Result<std::vector<std::int64_t>> {
+    std::vector<std::int64_t> n;
+    for (const char* sql : {"SELECT COUNT(*) FROM points_postings",
+                            // each volunteer holds exactly one award of 10 (1 h × 10 an hour)
+                            "SELECT COUNT(*) FROM points_accounts WHERE kind = 'person'"
+                            " AND postings = 1 AND balance = 10",
+                            "SELECT COUNT(*) FROM points_accounts WHERE kind = 'person'",
+                            "SELECT COUNT(*) FROM audit_events WHERE action = 'points.posted'"}) {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne(sql));
+      n.push_back(row->Int(0));
+    }
+    return n;
+  });
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_EQ((*counts)[0], kEvents) << "postings (" << at_kill << " at the kill)";
+  EXPECT_EQ((*counts)[1], kEvents) << "a volunteer paid twice or not at all";
+  EXPECT_EQ((*counts)[2], kEvents);
+  EXPECT_EQ((*counts)[3], kEvents) << "one points.posted event a posting";
+  auto check = (*p)->points().CheckLedger(identity::Principal::System(), "");
+  ASSERT_TRUE(check) << check.error().message;
+  EXPECT_EQ(check->postings, kEvents);
+  EXPECT_EQ(check->sum_of_balances, 0);
+  EXPECT_TRUE(check->mismatched.empty()) << "a balance is not the sum of its entries";
+  ExpectTheChainVerifies(**p, kEvents * 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest, ::testing::ValuesIn(storage::testing::Backends()),
