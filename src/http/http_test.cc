@@ -318,6 +318,14 @@ TEST_P(HttpApiTest, AccountsRoundTripWithVersions) {
   EXPECT_EQ(updated.Header("etag"), "\"2\"");
   auto stale = Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"冲突"})", h);
   EXPECT_EQ(stale.status, 409);
+  // "0" is an ETag the server gives out (for what is not stored yet), so it is a stale
+  // version here, not a malformed one; "-1" is neither.
+  h.back().second = "\"0\"";
+  EXPECT_EQ(Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"零"})", h).status,
+            409);
+  h.back().second = "\"-1\"";
+  EXPECT_EQ(Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"display_name":"负"})", h).status,
+            400);
   auto status_field = Send(port_, "PATCH", "/api/v1/accounts/" + id, R"({"username":"x"})",
                            {{"Authorization", "Bearer " + l.token},
                             {"Content-Type", "application/json"},

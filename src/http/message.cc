@@ -73,7 +73,9 @@ Result<std::optional<std::int64_t>> IfMatchVersion(const Request& req) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   std::int64_t n = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size() || n < 1)
+  // "0" is what a thing not stored yet carries (a unit's participation settings
+  // before their first change); anything else that exists is at 1 or more.
+  if (ec != std::errc() || p != v.data() + v.size() || n < 0)
     return Fail(
         Error::InvalidArgument("'If-Match' must be an ETag this server gave out, like \"3\""));
   return std::optional<std::int64_t>{n};
