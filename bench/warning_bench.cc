@@ -1,14 +1,18 @@
 // Early warning on top of intake (issue 17: it must not slow intake by more
 // than 10 % and must keep up with ≥ 10,000 intakes/s). Durable intake as in
 // intake_bench (N client threads submitting through RequestService::Submit),
-// in four phases on one database:
-//   A  intake alone (no consumer running);
-//   C  the consumer "emergency.warnings" catching up on A's backlog alone:
+// in phases on one database:
+//   A0 intake alone, a warm-up (no consumer, and intake not looking for the
+//      detector's keywords and named places either);
+//   C  the consumer "emergency.warnings" catching up on A0's backlog alone:
 //      intakes/s the detector keeps up with, with its writes and snapshots;
-//   B  intake with the consumer running beside it (polled every 100 ms);
-//   A2 intake alone again (the tables have grown: B is compared with the
-//      mean of A and A2).
-// Prints each phase and `ratio=B/mean(A,A2) consumer_intakes_per_s=…` last.
+//   then ABBA rounds (off, on, on, off, twice; each phase --seconds / 2), as
+//   intake slows while its tables grow and a steady trend cancels out so:
+//   A / B  early warning off / on: the keyword and place finders at intake
+//          (as Platform::Open wires them) and the consumer polled every
+//          100 ms beside it;
+//   A2 / F off / the finders only (their own share).
+// Prints each phase and `ratio=B/A finders_ratio=F/A2 consumer_intakes_per_s=…` last.
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
@@ -43,6 +47,7 @@ struct Options {
   int threads = 64;
   double seconds = 5;
   bool dispatch = false;
+  int batch = 0;  // the consumer's batch; 0 for the service's own
   // What-if for profiling: PRAGMAs run on the SQLite writer connection before the
   // run, e.g. "temp_store=MEMORY; cache_size=-65536". Empty: as the platform sets it.
   std::string writer_pragmas;
@@ -97,7 +102,7 @@ Result<Box> BoxOf(const identity::OrgUnit& grid) {
 void Usage() {
   fmt::print(stderr,
              "usage: warning_bench (--database URL | --data-dir DIR) [--threads N] [--seconds S] "
-             "[--dispatch] [--sqlite-writer-pragmas \"P=V; …\"]\n");
+             "[--dispatch] [--batch N] [--sqlite-writer-pragmas \"P=V; …\"]\n");
 }
 
 bool Parse(int argc, char** argv, Options& o) {
@@ -111,6 +116,8 @@ bool Parse(int argc, char** argv, Options& o) {
       o.database = v;
     } else if (a == "--data-dir" && (v = value())) {
       o.data_dir = v;
+    } else if (a == "--batch" && (v = value())) {
+      o.batch = std::atoi(v);
     } else if (a == "--threads" && (v = value())) {
       o.threads = std::atoi(v);
     } else if (a == "--sqlite-writer-pragmas" && (v = value())) {
@@ -234,13 +241,29 @@ int main(int argc, char** argv) {
     return static_cast<double>(done.load()) / elapsed;
   };
 
+  auto consumer_options = emergency::WarningService::ConsumerOptions();
+  if (o.batch > 0) consumer_options.batch = o.batch;
   audit::Consumer consumer(
-      p.db(), p.clock(), p.node_id(), emergency::WarningService::ConsumerOptions(),
+      p.db(), p.clock(), p.node_id(), consumer_options,
       [&p](storage::Executor& ex, const audit::Event& e) { return p.warnings().OnEvent(ex, e); });
-  // Phase A: intake alone.
-  auto before = consumer.Status();
-  if (!before) return Report(before.error());
-  const double a = phase(o.seconds);
+  // Early warning's share of intake: the finders that put keywords and named places on
+  // request.received. Off in A and A2, on in B (as platform.cc sets them).
+  auto finders = [&p](bool on) {
+    if (!on) {
+      p.requests().SetKeywordFinder({});
+      p.requests().SetPlaceFinder({});
+      return;
+    }
+    p.requests().SetKeywordFinder([&p](std::string_view title, std::string_view text) {
+      return p.warnings().KeywordsIn(title, text);
+    });
+    p.requests().SetPlaceFinder([&p](std::string_view title, std::string_view text) {
+      return p.warnings().PlacesIn(title, text);
+    });
+  };
+  // Phase A0: intake alone, a warm-up whose calls are the consumer's backlog.
+  finders(false);
+  const double a0 = phase(o.seconds);
   // Phase C: the consumer alone on the backlog (request.received and
   // request.dispatched: two events an intake when dispatching).
   auto backlog = consumer.Status();
@@ -251,37 +274,66 @@ int main(int argc, char** argv) {
   const double c_seconds = std::chrono::duration<double>(SteadyClock::now() - c0).count();
   auto after_c = consumer.Status();
   if (!after_c) return Report(after_c.error());
-  // Intakes in the backlog: phase A's (and the warm-up call's).
-  const double intakes_in_backlog = a * o.seconds + 1;
-  const double c_rate = intakes_in_backlog / c_seconds;
-  // Phase B: intake with the consumer running.
-  audit::ConsumerRunner runner(std::chrono::milliseconds(100));
-  runner.Add(consumer);
-  runner.Start();
-  const double b = phase(o.seconds);
-  runner.Stop();
-  auto after_b = consumer.Status();
-  if (!after_b) return Report(after_b.error());
-  const std::int64_t lag_b = after_b->lag();
-  auto finish = consumer.CatchUp();
-  if (!finish) return Report(finish.error());
-  // Phase A2: intake alone again.
-  const double a2 = phase(o.seconds);
+  const double c_rate = (a0 * o.seconds + 1) / c_seconds;  // A0's intakes and the warm-up call
+
+  // The consumer beside intake when `early warning` is on: polled every 100 ms.
+  std::atomic<bool> polling{false}, quit{false};
+  std::thread poller([&] {
+    while (!quit.load()) {
+      if (polling.load()) {
+        if (auto r = consumer.CatchUp(); !r) spdlog::warn("consumer: {}", r.error().message);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  // Intake's throughput falls as the tables grow, so the phases go in ABBA
+  // rounds (off, on, on, off): a steady trend cancels out of the sums.
+  const double slice = o.seconds / 2;
+  auto abba = [&](bool with_consumer, double& off_sum, double& on_sum) {
+    for (int round = 0; round < 2; ++round) {
+      for (const bool on : {false, true, true, false}) {
+        // What the A phases left is caught up untimed: B's consumer does B's events.
+        if (on && with_consumer) {
+          if (auto r = consumer.CatchUp(); !r) spdlog::warn("consumer: {}", r.error().message);
+        }
+        finders(on);
+        polling = on && with_consumer;
+        (on ? on_sum : off_sum) += phase(slice);
+      }
+    }
+    finders(false);
+    polling = false;
+  };
+  double a = 0, b = 0, a2 = 0, f = 0;
+  abba(true, a, b);  // B: finders + consumer against A
+  // The lag the last B phase left (its last A phase ran without the consumer).
+  std::int64_t lag_b = 0;
+  {
+    auto before_a = consumer.Status();
+    if (!before_a) return Report(before_a.error());
+    lag_b = before_a->lag();
+  }
+  abba(false, a2, f);  // F: the finders only against A2
+  quit = true;
+  poller.join();
   if (!first_error.empty()) fmt::print(stderr, "first error: {}\n", first_error);
   auto warnings = p.warnings().List(identity::Principal::System(), std::nullopt, 500);
 
   fmt::print("backend      {}\n", p.db().Describe());
   fmt::print("mode         {}, {} client threads, {:.1f} s a phase\n",
              o.dispatch ? "route + dispatch + timers + rates + audit" : "route + store + audit",
-             o.threads, o.seconds);
-  fmt::print("A  intake alone               {:.0f} intakes/s\n", a);
-  fmt::print("C  consumer alone on backlog  {:.0f} intakes/s ({} events in {:.2f} s)\n", c_rate,
+             o.threads, slice);
+  fmt::print("A0 intake alone (warm-up)      {:.0f} intakes/s\n", a0);
+  fmt::print("C  consumer alone on backlog   {:.0f} intakes/s ({} events in {:.2f} s)\n", c_rate,
              after_c->cursor - backlog->cursor, c_seconds);
-  fmt::print("B  intake + consumer          {:.0f} intakes/s (lag at the end: {} events)\n", b,
-             lag_b);
-  fmt::print("A2 intake alone               {:.0f} intakes/s\n", a2);
+  fmt::print("A  intake, early warning off   {:.0f} intakes/s (mean of 4 phases)\n", a / 4);
+  fmt::print("B  intake + finders + consumer {:.0f} intakes/s (mean of 4; lag at the end: {})\n",
+             b / 4, lag_b);
+  fmt::print("A2 intake, early warning off   {:.0f} intakes/s (mean of 4 phases)\n", a2 / 4);
+  fmt::print("F  intake + finders only       {:.0f} intakes/s (mean of 4 phases)\n", f / 4);
   fmt::print("warnings raised: {}; errors: {}\n", warnings ? warnings->size() : 0, errors.load());
-  fmt::print("ratio={:.3f} consumer_intakes_per_s={:.0f}\n", b / ((a + a2) / 2), c_rate);
+  fmt::print("ratio={:.3f} finders_ratio={:.3f} consumer_intakes_per_s={:.0f}\n", b / a, f / a2,
+             c_rate);
   platform->reset();
   return errors.load() == 0 ? 0 : 1;
 }
