@@ -107,9 +107,9 @@ export async function pointsJourney({ browser, base, artifacts, h }) {
   console.log(`    ${held.length} held award(s) to review, ${homes.length} household(s) in ${COMMUNITY}`)
   console.log(`    report_verified rule (${hadRule ? 'from the demo city' : 'made on the page'}): ${rule.points} 分`)
 
-  // The rule that pays in 湖畔社区: its own, else the street's.
-  const applying = (await api(lead, 'GET', `/api/v1/points/rules?unit_id=${community.id}&status=active`)).body.items
-  const paying = applying.find((r) => r.trigger === 'report_verified' && r.unit_id === community.id) ?? rule
+  // Rules pay by where the deed happened: the incident below is the street's, so the
+  // street's rule pays (湖畔社区's own rule would pay for an incident of the community).
+  const paying = rule
 
   // 5. The resident's verified report pays by the rule; the lead adds a 社区表彰 by hand.
   step('积分: a verified report pays by the rule; a manual award; 我的积分')
