@@ -9,7 +9,11 @@ packages=(g++ cmake ninja-build pkg-config python3
           nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
           libpugixml-dev libxlsxwriter-dev libzip-dev zlib1g-dev libsimdjson-dev
           libicu-dev libopencc-dev
-          libgtest-dev libgmock-dev)
+          libgtest-dev libgmock-dev
+          libcairo2-dev libpango1.0-dev fonts-noto-cjk)
+# The monthly report (insight) is laid out with pango and drawn with cairo
+# into a PDF in Noto Sans/Serif CJK; the tests read it back with poppler's
+# pdftotext and pdfinfo.
 # The web application is built with node and npm (Debian's Node 18 is enough);
 # a newer node already on the machine is used as it is.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -17,8 +21,8 @@ command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm
 # screenshots readable.
 case "$level" in
   build) ;;
-  test) packages+=(postgresql clang-format chromium fonts-wqy-microhei) ;;
-  bench) packages+=(postgresql clang-format chromium fonts-wqy-microhei wrk nginx-light) ;;
+  test) packages+=(postgresql clang-format chromium fonts-wqy-microhei poppler-utils) ;;
+  bench) packages+=(postgresql clang-format chromium fonts-wqy-microhei poppler-utils wrk nginx-light) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
