@@ -6,10 +6,19 @@
 // again in a second tab is told 您已支持过该提案; street.lead calls a 居民议事会
 // with it from 议事管理 → 议程 and records it (attendees, minutes, 通过 →
 // 转专班任务 for street.handler in 20 working days); the resident sees the
-// decision. What the demo city lacks (the neighbours, 湖畔社区's threshold of
+// decision. Then (steps 11–13) street.handler reports 30 % on the task in
+// the 议事厅项目专班 and hupan01 sees 实施中 30 % with the update; the resident
+// votes in the open budget (all projects are over the budget and 提交 is
+// off; a receipt; 核验我的选票 → 已记录; a tab opened before the vote is told
+// 您已投过票) and opens the closed one (votes per project, 入选), whose proof
+// `xietong budgets verify-tally` holds (exit 0). What the demo city lacks (the neighbours, 湖畔社区's threshold of
 // 5) is made here through the API first, so the journey passes on a city
 // with or without them.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const COMMUNITY = '湖畔社区'
 const TITLE = '在湖畔公园增设长椅'
@@ -210,6 +219,170 @@ export async function deliberationJourney({ browser, base, artifacts, h }) {
   await people[0].page.locator('[data-test=implementation]').filter({ hasText: '议事厅项目专班' }).waitFor()
   await people[0].page.locator('[data-test=proposal-status]').filter({ hasText: '实施中' }).waitFor()
 
+  // 11. The task's owner reports progress; a supporter sees it on the proposal.
+  await progressSeen({ browser, base, h, proposalId: id, implementation: carried.implementation, supporter: people[0] })
+
   noErrors(admin, resident, outsider, ...people, fourth, fifth, lead)
   for (const who of [admin, resident, outsider, ...people, fourth, fifth, lead]) await who.context.close()
+
+  // 12–13. The participatory budgets: a vote in the open one, the closed one's results and proof.
+  await budgetVote({ browser, base, artifacts, h, community: hupan })
+  await closedBudget({ browser, base, artifacts, h, community: hupan })
+}
+
+// Waits until fn() is truthy (reloading with `again` between tries).
+async function until(what, fn, again, ms = 30000) {
+  const end = Date.now() + ms
+  for (;;) {
+    if (await fn()) return
+    if (Date.now() > end) assert.fail(`waited ${ms / 1000} s for ${what}`)
+    if (again) await again()
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+// 11. street.handler reports 30 % on the proposal's task in the 议事厅项目专班's
+//     workspace; hupan01, a supporter, sees 实施中 30 % and the update.
+async function progressSeen({ browser, base, h, proposalId, implementation, supporter }) {
+  const { open, api, noErrors, password, step } = h
+  step('议事厅: street.handler reports 30 % on the task; a supporter sees 实施中 30 %')
+  const owner = await open(browser, base, 'street.handler', password)
+  const op = owner.page
+  const force = await api(owner, 'GET', `/api/v1/taskforces/${implementation.force_id}`)
+  assert.equal(force.status, 200, JSON.stringify(force.body))
+  const task = force.body.tasks.find((x) => x.id === implementation.task_id)
+  assert.ok(task, "the proposal's task is in the force")
+  await op.goto(`${base}/collab/forces/${implementation.force_id}`)
+  const card = op.locator('[data-test=task-card]').filter({ has: op.locator('[data-test=task-title]', { hasText: task.title }) })
+  await card.locator('[data-test=task-report]').click()
+  const rd = op.locator('[data-test=report-form]')
+  const words = '已完成长椅选型和点位勘察，6 处点位已确定'
+  await rd.locator('#report-text').fill(words)
+  await rd.locator('[data-test=report-percent] input').fill('30')
+  await rd.locator('[data-test=report-percent] input').press('Tab')
+  await rd.locator('[data-test=report-submit]').click()
+  await card.locator('[data-test=task-percent]').filter({ hasText: '30' }).waitFor()
+
+  const sp = supporter.page
+  await sp.goto(`${base}/proposals/${proposalId}`)
+  await until(
+    'the progress on the proposal',
+    async () => (await sp.locator('[data-test=update-item]').filter({ hasText: words }).count()) > 0,
+    () => sp.reload(),
+  )
+  await sp.locator('[data-test=proposal-status]').filter({ hasText: '实施中' }).waitFor()
+  await sp.locator('[data-test=implement-percent]').filter({ hasText: '30%' }).waitFor()
+  await sp.locator('[data-test=update-item]').filter({ hasText: words }).filter({ hasText: '30%' }).waitFor()
+  const seen = (await api(supporter, 'GET', `/api/v1/proposals/${proposalId}`)).body
+  assert.equal(seen.status, 'implementing')
+  assert.equal(seen.percent, 30)
+  noErrors(owner)
+  await owner.context.close()
+}
+
+// The community's budgets whose title matches, through the API as `who`.
+async function budgetOf(api, who, community, title, status) {
+  const items = (await api(who, 'GET', `/api/v1/budgets?community_id=${community.id}`)).body.items
+  return items.find((b) => title.test(b.title) && b.status === status)
+}
+
+// 12. resident votes in the open budget: over the budget 提交 is off; a
+//     receipt; 核验我的选票 → 已记录; a second vote (a tab opened before) → 您已投过票.
+async function budgetVote({ browser, base, artifacts, h, community }) {
+  const { open, api, shot, noErrors, password, step } = h
+  step('参与式预算: resident votes in 湖畔社区口袋公园提升 (over budget refused on the page, once only)')
+  const resident = await open(browser, base, 'resident', password, { expected: [409] })
+  const rp = resident.page
+  const budget = await budgetOf(api, resident, community, /湖畔社区口袋公园提升/, 'voting')
+  assert.ok(budget, 'the demo city has a budget voting now')
+  await rp.goto(`${base}/proposals`)
+  await rp.locator('.el-tabs__item').filter({ hasText: '参与式预算' }).click()
+  await rp.locator('[data-test=budget-link]').filter({ hasText: budget.title }).click()
+  await rp.waitForURL(new RegExp(`/budgets/${budget.id}$`))
+  const stale = await resident.context.newPage() // a second tab, opened before the vote
+  await stale.goto(`${base}/budgets/${budget.id}`)
+  const detail = (await api(resident, 'GET', `/api/v1/budgets/${budget.id}`)).body
+  const projects = detail.projects
+  const sum = projects.reduce((s, p) => s + p.cost_fen, 0)
+  assert.ok(sum > detail.total_fen, 'all the projects together are over the budget')
+  const box = (page, p) => page.locator('[data-test=ballot-project]').filter({ hasText: p.title }).locator('.el-checkbox')
+  for (const p of projects) await box(rp, p).click()
+  await rp.locator('[data-test=ballot-total]').filter({ hasText: '超出' }).waitFor()
+  assert.ok(await rp.locator('[data-test=ballot-submit]').isDisabled(), 'over the budget, 提交 is off')
+  // Keep the two cheapest: within the budget and max_choices.
+  const keep = [...projects].sort((a, b) => a.cost_fen - b.cost_fen).slice(0, Math.min(2, detail.max_choices || 2))
+  for (const p of projects) if (!keep.includes(p)) await box(rp, p).click()
+  assert.ok(!(await rp.locator('[data-test=ballot-submit]').isDisabled()), 'within the budget, 提交 is on')
+  await rp.locator('[data-test=ballot-submit]').click()
+  const confirm = rp.locator('[data-test=ballot-confirm]')
+  await confirm.locator('[data-test=ballot-confirm-submit]').click()
+  await rp.locator('[data-test=ballot-receipt-code]').waitFor()
+  const receipt = (await rp.locator('[data-test=ballot-receipt-code]').innerText()).trim()
+  assert.match(receipt, /^[0-9a-f]{32}$/, 'a receipt of 32 hex')
+  await rp.locator('[data-test=ballot-voted]').waitFor()
+  const mine = (await api(resident, 'GET', `/api/v1/budgets/${budget.id}/my-ballot`)).body
+  assert.equal(mine.voted, true)
+  assert.equal((await api(resident, 'GET', `/api/v1/budgets/${budget.id}`)).body.ballots, detail.ballots + 1, 'turnout +1')
+  // 核验我的选票: the commitment on the chain is this receipt's and these choices'.
+  await rp.locator('[data-test=ballot-check]').click()
+  const check = rp.locator('[data-test=check-box]')
+  assert.equal(await check.locator('input[data-test=check-receipt]').inputValue(), receipt, 'the browser kept the receipt')
+  await check.locator('[data-test=check-submit]').click()
+  await check.locator('[data-test=check-result]').filter({ hasText: '已记录' }).waitFor()
+  for (const p of keep) await check.locator('[data-test=check-result]').filter({ hasText: p.title }).waitFor()
+  // The tab opened before the vote tries again with the same choices: refused in words.
+  for (const p of keep) await box(stale, p).click()
+  await stale.locator('[data-test=ballot-submit]').click()
+  await stale.locator('[data-test=ballot-confirm] [data-test=ballot-confirm-submit]').click()
+  await stale.locator('[data-test=error]').filter({ hasText: '您已投过票' }).waitFor()
+  assert.equal((await api(resident, 'GET', `/api/v1/budgets/${budget.id}`)).body.ballots, detail.ballots + 1, 'still one ballot')
+  await stale.close()
+  noErrors(resident)
+  await resident.context.close()
+}
+
+// 13. resident opens the closed budget: results with counts and the selected
+//     projects; its proof, saved to a file, holds under `xietong budgets verify-tally`.
+async function closedBudget({ browser, base, artifacts, h, community }) {
+  const { open, api, shot, noErrors, password, step, bin } = h
+  step('参与式预算: the closed budget — results, selected projects, verify-tally on its proof')
+  const resident = await open(browser, base, 'resident', password)
+  const rp = resident.page
+  const budget = await budgetOf(api, resident, community, /湖畔社区.*参与式预算|微更新/, 'closed')
+  if (!budget) {
+    console.log('    (no closed budget in 湖畔社区: step 13 skipped)')
+    await resident.context.close()
+    return
+  }
+  const results = (await api(resident, 'GET', `/api/v1/budgets/${budget.id}/results`)).body
+  const detail = (await api(resident, 'GET', `/api/v1/budgets/${budget.id}`)).body
+  await rp.goto(`${base}/budgets/${budget.id}`)
+  await rp.locator('[data-test=budget-status]').filter({ hasText: '已结束' }).waitFor()
+  const rows = rp.locator('[data-test=result-row]')
+  await rows.first().waitFor()
+  assert.equal(await rows.count(), detail.projects.length)
+  for (const p of detail.projects) await rows.filter({ hasText: p.title }).filter({ hasText: `${p.votes} 票` }).waitFor()
+  assert.equal(await rows.filter({ hasText: '入选' }).count(), results.selected.length, 'the selected projects are marked')
+  assert.ok(results.selected.length > 0)
+  await shot(rp, artifacts, 'budget-results')
+  const proof = await api(resident, 'GET', `/api/v1/budgets/${budget.id}/proof`)
+  assert.equal(proof.status, 200, JSON.stringify(proof.body))
+  const dir = mkdtempSync(join(tmpdir(), 'xietong-e2e-proof-'))
+  try {
+    const file = join(dir, 'proof.json')
+    writeFileSync(file, JSON.stringify(proof.body))
+    const run = runCli(bin, ['budgets', 'verify-tally', file])
+    assert.equal(run.status, 0, `verify-tally: ${run.stdout}${run.stderr}`)
+    console.log(`    verify-tally: exit 0 (${proof.body.events.length} events, ${detail.ballots} ballots)`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  noErrors(resident)
+  await resident.context.close()
+}
+
+// The xietong binary on a file (the test build: leak checks off, as for the server).
+export function runCli(bin, args) {
+  const env = { ...process.env, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, 'detect_leaks=0'].filter(Boolean).join(':') }
+  return spawnSync(bin, args, { encoding: 'utf8', env })
 }

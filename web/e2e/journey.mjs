@@ -249,12 +249,13 @@ async function queueRow(who, queue, number) {
   return row
 }
 
-export async function journey({ browser, base, adminPassword, artifacts }) {
+export async function journey({ browser, base, adminPassword, artifacts, bin }) {
   const t0 = Date.now()
   const step = (name) => console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${name}`)
   // XIETONG_E2E_PART=exchange: only the 数据按需共享 part, for work on it (CTest runs all).
   // The helpers the other parts' files use (web/e2e/collab.mjs).
-  const h = { open, browse, api, shot, noErrors, password: DEMO_PASSWORD, adminPassword, step }
+  // bin: the xietong binary, for the steps that run its offline checks.
+  const h = { open, browse, api, shot, noErrors, password: DEMO_PASSWORD, adminPassword, step, bin }
   // XIETONG_E2E_PART=collab: only the 专班 and 协同办公 part.
   if (process.env.XIETONG_E2E_PART === 'collab') {
     await collabJourney({ browser, base, artifacts, h })

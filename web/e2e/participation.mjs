@@ -2,10 +2,11 @@
 // by a verified report, redeeming, approval, the signed statement) and the
 // 议事厅 half (deliberation.mjs — proposing, supporting to the threshold, the
 // meeting and its implementation, the participatory budget and its proof).
-import { pointsJourney } from './points.mjs'
+import { pointsJourney, statementJourney } from './points.mjs'
 import { deliberationJourney } from './deliberation.mjs'
 
 export async function participationJourney(ctx) {
   await pointsJourney(ctx)
   await deliberationJourney(ctx)
+  await statementJourney(ctx)
 }

@@ -10,6 +10,10 @@
 // the demo city lacks (the rule, the reward) is made here through the API,
 // so the journey runs on a city with or without participation data.
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCli } from './deliberation.mjs'
 
 const STREET = '望湖街道'
 const COMMUNITY = '湖畔社区'
@@ -241,4 +245,134 @@ export async function pointsJourney({ browser, base, artifacts, h }) {
 
   noErrors(lead, resident, admin, handler)
   for (const who of [lead, resident, admin, handler]) await who.context.close()
+}
+
+// 光荣榜 and 14. the 信用积分证明: the resident sees 湖畔社区's roll (this month
+// live, last month published; others' names masked), the street's lead is
+// told why a roll cannot be published (the month not over; published
+// already); the resident downloads a statement, `xietong points
+// verify-statement` holds it with the key from GET /points/public-key (exit
+// 0) and refuses it with one digit of its balance changed (exit 3), and the
+// signed-out /verify-statement page says 有效 for the one and 无效 for the other.
+export async function statementJourney({ browser, base, artifacts, h }) {
+  const { open, api, noErrors, password, step } = h
+  const resident = await open(browser, base, 'resident', password)
+  const lead = await open(browser, base, 'street.lead', password, { expected: [400, 409] })
+  const units = (await api(lead, 'GET', '/api/v1/units/tree')).body.items
+  const street = units.find((u) => u.name === STREET)
+  const community = units.find((u) => u.name === COMMUNITY && u.parent_id === street.id)
+  await honourRoll({ base, artifacts, h, resident, lead, community })
+  await statement({ browser, base, artifacts, h, resident })
+  noErrors(resident, lead)
+  for (const who of [resident, lead]) await who.context.close()
+}
+
+// "yyyy-mm" of now in the city, and the month before.
+function months() {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+  const p = Object.fromEntries(f.formatToParts(new Date()).map((x) => [x.type, x.value]))
+  const [y, m] = [Number(p.year), Number(p.month)]
+  const last = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
+  return { now: `${p.year}-${p.month}`, last }
+}
+
+async function honourRoll({ base, artifacts, h, resident, lead, community }) {
+  const { api, shot, step } = h
+  step('光荣榜: this month live (names masked), last month published; publishing refused in words')
+  const { now, last } = months()
+  const rp = resident.page
+  const me = (await api(resident, 'GET', '/api/v1/me')).body
+  await rp.goto(base + '/points')
+  await rp.locator('.xt-nav a').filter({ hasText: '光荣榜' }).click()
+  await rp.waitForURL(/\/points\/honour/)
+  const live = (await api(resident, 'GET', `/api/v1/points/honour-roll?unit_id=${community.id}&month=${now}`)).body
+  assert.equal(live.published, false, 'this month is live')
+  await rp.locator('[data-test=honour-roll]').filter({ hasText: COMMUNITY }).filter({ hasText: now }).waitFor()
+  await rp.locator('[data-test=honour-status]').filter({ hasText: '实时排名' }).waitFor()
+  assert.ok(live.entries.some((e) => e.account_id === `person:${me.id}`), 'the resident earned points this month (steps 5–6)')
+  const rows = rp.locator('[data-test=honour-row]')
+  await rows.first().waitFor()
+  assert.equal(await rows.count(), live.entries.length)
+  await rp.locator(`[data-test=honour-row][data-account="person:${me.id}"]`).filter({ hasText: me.display_name }).waitFor()
+  for (const e of live.entries.filter((x) => x.account_id !== `person:${me.id}`)) {
+    assert.match(e.display_name, /^.\*$/u, "others' names are masked for a resident")
+    await rp.locator(`[data-test=honour-row][data-account="${e.account_id}"]`).filter({ hasText: e.display_name }).waitFor()
+  }
+  await shot(rp, artifacts, 'honour')
+  const before = (await api(resident, 'GET', `/api/v1/points/honour-roll?unit_id=${community.id}&month=${last}`)).body
+  await rp.goto(`${base}/points/honour?unit=${community.id}&month=${last}`)
+  await rp.locator('[data-test=honour-status]').filter({ hasText: before.published ? '已发布' : '实时排名' }).waitFor()
+  console.log(`    ${COMMUNITY}: ${live.entries.length} on ${now}'s live roll; ${last} ${before.published ? 'published' : 'not published'}`)
+
+  // 光荣榜发布 on 积分管理: this month is not over; last month once.
+  const lp = lead.page
+  await lp.goto(`${base}/participation?tab=honour&unit=${community.id}&community=${community.id}&month=${now}`)
+  await lp.locator('[data-test=honour-publish-status]').filter({ hasText: '实时排名' }).waitFor()
+  await lp.locator('[data-test=honour-publish]').click()
+  await lp.locator('[data-test=error]').filter({ hasText: '该月尚未结束' }).waitFor()
+  await lp.goto(`${base}/participation?tab=honour&unit=${community.id}&community=${community.id}&month=${last}`)
+  await lp.locator('[data-test=honour-publish-status]').filter({ hasText: before.published ? '已发布' : '实时排名' }).waitFor()
+  await lp.locator('[data-test=honour-publish]').click()
+  if (before.published || before.entries.length) {
+    if (!before.published) await lp.locator('[data-test=honour-publish-status]').filter({ hasText: '已发布' }).waitFor()
+    if (!before.published) await lp.locator('[data-test=honour-publish]').click()
+    await lp.locator('[data-test=error]').filter({ hasText: '本月光荣榜已发布' }).waitFor()
+    const after = (await api(lead, 'GET', `/api/v1/points/honour-roll?unit_id=${community.id}&month=${last}`)).body
+    assert.equal(after.published, true)
+  }
+}
+
+async function statement({ browser, base, artifacts, h, resident }) {
+  const { api, browse, shot, noErrors, step, bin } = h
+  step('积分证明: download, verify-statement exit 0 / 3 (one digit changed), /verify-statement 有效 / 无效')
+  const rp = resident.page
+  await rp.goto(base + '/points')
+  const account = (await api(resident, 'GET', '/api/v1/points/accounts/me?limit=1')).body
+  await rp.locator('[data-test=statement-open]').click()
+  const box = rp.locator('[data-test=statement-form]')
+  await box.locator('input[data-test=statement-audience]').fill('江澜农商银行·信用积分贷')
+  const [download] = await Promise.all([rp.waitForEvent('download'), box.locator('[data-test=statement-download]').click()])
+  await box.locator('[data-test=statement-done]').waitFor()
+  assert.match(download.suggestedFilename(), /^points-statement-\d{4}-\d{2}-\d{2}\.json$/)
+  const dir = mkdtempSync(join(tmpdir(), 'xietong-e2e-statement-'))
+  try {
+    const good = join(dir, download.suggestedFilename())
+    await download.saveAs(good)
+    const env = JSON.parse(readFileSync(good, 'utf8'))
+    const st = JSON.parse(env.statement)
+    assert.equal(st.balance, account.balance, 'the statement says the balance')
+    assert.equal(st.audience, '江澜农商银行·信用积分贷')
+    const key = (await api(resident, 'GET', '/api/v1/points/public-key')).body.public_key
+    assert.equal(env.public_key, key)
+    const ok = runCli(bin, ['points', 'verify-statement', good, '--public-key', key])
+    assert.equal(ok.status, 0, `verify-statement: ${ok.stdout}${ok.stderr}`)
+    // One digit of the balance changed inside the signed text.
+    const digits = String(st.balance)
+    const flippedBalance = digits.slice(0, -1) + String((Number(digits.at(-1)) + 1) % 10)
+    assert.ok(env.statement.includes(`"balance":${digits}`))
+    const bad = join(dir, 'flipped.json')
+    writeFileSync(bad, JSON.stringify({ ...env, statement: env.statement.replace(`"balance":${digits}`, `"balance":${flippedBalance}`) }))
+    const refused = runCli(bin, ['points', 'verify-statement', bad, '--public-key', key])
+    assert.equal(refused.status, 3, `a changed statement: ${refused.stdout}${refused.stderr}`)
+    console.log(`    verify-statement: exit 0, and 3 with the balance ${digits} → ${flippedBalance}`)
+
+    // The public page, signed out: 有效 for the file, 无效 for the changed one.
+    await box.locator('[data-test=statement-verify-link]').waitFor()
+    const bank = await browse(browser, base, 'bank')
+    const bp = bank.page
+    await bp.goto(base + '/verify-statement')
+    await bp.locator('[data-test=public-key]').filter({ hasText: key }).waitFor()
+    await bp.locator('[data-test=verify-file]').setInputFiles(good)
+    const result = bp.locator('[data-test=verify-result]')
+    await result.filter({ hasText: '有效' }).and(bp.locator('[data-valid=true]')).waitFor()
+    await result.locator('[data-test=verify-issued-here]').filter({ hasText: '本平台签发' }).waitFor()
+    await result.locator('[data-test=verify-balance]').filter({ hasText: String(account.balance) }).waitFor()
+    await shot(bp, artifacts, 'statement-verify', 300, true)
+    await bp.locator('[data-test=verify-file]').setInputFiles(bad)
+    await result.and(bp.locator('[data-valid=false]')).filter({ hasText: '无效' }).filter({ hasText: '签名核验不通过' }).waitFor()
+    noErrors(bank)
+    await bank.context.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

@@ -126,7 +126,7 @@ const browser = await chromium.launch({
 let failed = false
 const started = Date.now()
 try {
-  await journey({ browser, base, adminPassword, artifacts })
+  await journey({ browser, base, adminPassword, artifacts, bin })
   console.log(`web e2e: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 } catch (e) {
   failed = true

@@ -152,6 +152,11 @@ export const mapping = {
   PointsHouseholdMember: ['PointsHousehold', 'members', '[]'],
   PointsHousehold: ['PointsHousehold'],
   PointsLedgerCheck: ['PointsLedgerCheck'],
+  PointsHonourEntry: ['PointsHonourRoll', 'entries', '[]'],
+  PointsHonourRoll: ['PointsHonourRoll'],
+  PointsStatementEnvelope: ['PointsStatementEnvelope'],
+  PointsStatementVerdict: ['PointsStatementVerdict'],
+  PointsPublicKey: ['PointsPublicKey'],
   // 议事厅 (issue 18: src/http/deliberation_handlers.cc, DeliberationSchemas)
   ProposalPlace: ['Proposal', 'place'],
   ProposalImplement: ['Meeting', 'decisions', '[]', 'implement'],

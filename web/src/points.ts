@@ -3,6 +3,7 @@
 // reward kinds and redemption states, the resident's community, the level
 // ladder for the progress bar and the field names in the page's words.
 import { call, get, post, query, newKey } from './api'
+import { time } from './format'
 import { i18n } from './i18n'
 import { session } from './session'
 import type {
@@ -10,6 +11,7 @@ import type {
   ParticipationSettings,
   HouseholdRelation,
   PointsAccount,
+  PointsHonourRoll,
   PointsHousehold,
   PointsLedgerCheck,
   PointsPosting,
@@ -17,8 +19,11 @@ import type {
   PointsPostingPage,
   PointsRedemption,
   PointsReview,
+  PointsPublicKey,
   PointsReward,
   PointsRule,
+  PointsStatementEnvelope,
+  PointsStatementVerdict,
   PointsTrigger,
   PointsTriggerCode,
   RedemptionStatus,
@@ -132,6 +137,10 @@ export function ptsLabels(): Record<string, string> {
     label: f('household_label'),
     members: f('members'),
     relation: f('relation'),
+    month: t('pts.honour.month'),
+    audience: t('pts.stmt.audience'),
+    from: t('pts.stmt.from'),
+    to: t('pts.stmt.to'),
   }
 }
 
@@ -201,4 +210,56 @@ export async function accountsOf(unitIds: string[], words: string): Promise<Acco
   const seen = new Map<string, Account>()
   for (const p of pages) for (const a of p.items) if (!a.disabled) seen.set(a.id, a)
   return [...seen.values()]
+}
+
+// 光荣榜: a unit's month (yyyy-mm), published or live; staff publish it once the month is over.
+export const honourRoll = (unit_id: string, month: string) =>
+  get<PointsHonourRoll>(`${base}/honour-roll` + query({ unit_id, month }))
+export const publishHonourRoll = (unit_id: string, month: string) =>
+  post<PointsHonourRoll>(`${base}/honour-roll/publish`, { unit_id, month })
+
+// The month before a yyyy-mm (format.ts cityMonth() gives this one).
+export function monthBefore(month: string): string {
+  const [y, m] = month.split('-').map(Number)
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`
+}
+
+// 信用积分证明: the signed envelope of an account's points over a period
+// (from/to are days of the city, yyyy-mm-dd; the server caps the end at now).
+export const issueStatement = (account_id: string, q: { from?: string; to?: string; audience?: string }) =>
+  get<PointsStatementEnvelope>(
+    `${base}/statements/${encodeURIComponent(account_id)}` +
+      query({
+        from: q.from ? `${q.from}T00:00:00+08:00` : undefined,
+        to: q.to ? `${dayAfter(q.to)}T00:00:00+08:00` : undefined,
+        audience: q.audience,
+      }),
+  )
+function dayAfter(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + 1)
+  return d.toISOString().slice(0, 10)
+}
+// The file as the bank receives it: the envelope as JSON (the statement inside
+// stays the very text that was signed).
+export function statementFile(env: PointsStatementEnvelope): Blob {
+  return new Blob([JSON.stringify(env, null, 2) + '\n'], { type: 'application/json' })
+}
+// The file's text as it is, checked by the server (public).
+export const verifyStatement = (text: string) =>
+  call<PointsStatementVerdict>('POST', `${base}/statements/verify`, text, { raw: true, contentType: 'application/json' })
+export const publicKey = () => get<PointsPublicKey>(`${base}/public-key`)
+
+// The server's problem with a statement in the page's words (its English words otherwise).
+export function statementProblem(problem: string | null): string {
+  if (!problem) return ''
+  const known: Record<string, string> = {
+    'not a points statement': 'pts.stmt.problem.not_statement',
+    'signed by another key': 'pts.stmt.problem.other_key',
+    'the signature does not verify': 'pts.stmt.problem.bad_signature',
+  }
+  if (known[problem]) return t(known[problem])
+  const expired = /^expired on (.+)$/.exec(problem)
+  if (expired) return t('pts.stmt.problem.expired', { at: time(expired[1]) })
+  return problem
 }

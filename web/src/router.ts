@@ -85,6 +85,10 @@ export const router = createRouter({
     { path: '/points', name: 'points', component: () => import('./pages/PointsPage.vue') },
     { path: '/points/rewards', name: 'rewards', component: () => import('./pages/RewardsPage.vue') },
     { path: '/participation', name: 'points-admin', component: () => import('./pages/PointsAdminPage.vue') },
+    // 光荣榜: residents and staff (two menu entries, one page; the server names whom it may).
+    { path: '/points/honour', name: 'honour', component: () => import('./pages/HonourRollPage.vue'), meta: { page: 'none' } },
+    // 积分证明核验: public, for a bank holding a resident's signed statement.
+    { path: '/verify-statement', name: 'verify-statement', component: () => import('./pages/StatementVerifyPage.vue') },
     // 专班 and 协同办公: my task forces and a force's workspace, 通知/指令, 消息.
     { path: '/collab/forces', name: 'collab-forces', component: () => import('./pages/CollabForcesPage.vue') },
     {
@@ -141,7 +145,7 @@ export const router = createRouter({
 })
 
 // Pages anyone may open, signed in or not.
-const publicPages = ['login', 'track', 'services', 'service', 'verify', 'public-incident']
+const publicPages = ['login', 'track', 'services', 'service', 'verify', 'public-incident', 'verify-statement']
 
 // Signed-out visitors go to the login page (tracking by number, the
 // services hall, certificate checks and an incident's public page are

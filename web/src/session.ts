@@ -75,6 +75,7 @@ export const pages: PageLink[] = [
   // 积分: my points and how I earned them, and the rewards of my community.
   { name: 'points', path: '/points', label: 'nav.points', roles: 'resident' },
   { name: 'rewards', path: '/points/rewards', label: 'nav.rewards', roles: 'resident' },
+  { name: 'honour', path: '/points/honour', label: 'nav.honour', roles: 'resident' },
   { name: 'operator', path: '/operator', label: 'nav.operator', roles: ['operator'] },
   {
     name: 'inbox',
@@ -131,6 +132,8 @@ export const pages: PageLink[] = [
     label: 'nav.points_admin',
     roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
   },
+  // 光荣榜 for the same staff (the page is the residents' one).
+  { name: 'honour-staff', path: '/points/honour', label: 'nav.honour', roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'] },
   // 议事厅 for residents (proposals of their community); 议事管理 for the
   // community's staff and those who oversee them.
   { name: 'proposals', path: '/proposals', label: 'nav.proposals', roles: 'resident' },

@@ -1543,6 +1543,50 @@ export interface PointsHousehold {
   version: number
 }
 
+// 光荣榜: a unit's month, published or live (names masked for residents).
+export interface PointsHonourEntry {
+  rank: number
+  account_id: string
+  display_name: string
+  points: number
+  level: { code: PointsLevel['code']; name_zh: string; name_en: string }
+}
+
+export interface PointsHonourRoll {
+  unit_id: string
+  unit_name: string
+  month: string
+  published: boolean
+  published_at: string | null
+  entries: PointsHonourEntry[]
+}
+
+// 信用积分证明: the signed envelope (the statement is the signed text) and
+// what the server's check says of one.
+export interface PointsStatementEnvelope {
+  format: 'xietong-points-statement/1'
+  public_key: string
+  signature: string
+  statement: string
+}
+
+export interface PointsStatementVerdict {
+  valid: boolean
+  problem: string | null
+  statement_id: string
+  issued_here: boolean
+  reversed_since: number
+  holder: string
+  holder_name: string
+  balance: number
+  valid_until: string | null
+}
+
+export interface PointsPublicKey {
+  public_key: string
+  algorithm: 'Ed25519'
+}
+
 // --- deliberation (issue 18): src/http/deliberation_handlers.cc, DeliberationSchemas
 export type ProposalStatus =
   | 'collecting'
