@@ -428,6 +428,31 @@ Result<PostingPage> PointsService::Postings(const Principal& actor, std::string_
   });
 }
 
+Result<Account> PointsService::Balance(const Principal& actor, std::string_view account_id) {
+  XT_ASSIGN_OR_RETURN(auto id, ResolveAccount(actor, account_id));
+  XT_ASSIGN_OR_RETURN(auto parsed, ParseAccountId(id));
+  XT_TRY_VOID(AuthorizeRead(actor, parsed));
+  XT_ASSIGN_OR_RETURN(auto acc, db_.Read([&](Executor& ex) { return store::FindAccount(ex, id); }));
+  if (acc) return std::move(*acc);
+  return Account{.id = id, .kind = parsed.kind, .owner_id = parsed.owner_id};
+}
+
+Result<std::vector<Posting>> PointsService::PostBatch(std::vector<PostingInput> postings) {
+  if (postings.empty() || postings.size() > kMaxBatch)
+    return Fail(
+        Error::InvalidArgument(fmt::format("a batch holds between 1 and {} postings", kMaxBatch))
+            .About("postings", "out_of_range"));
+  for (auto& p : postings) {
+    if (p.id.empty()) p.id = ids_.Next();
+    if (p.actor.empty()) p.actor = "system";
+    XT_ASSIGN_OR_RETURN(p, DecidePosting(std::move(p)));
+  }
+  const Timestamp now = clock_.Now();
+  auto out = db_.Write([&](Executor& ex) { return store::PostMany(ex, postings, now); });
+  if (out) Committed();
+  return out;
+}
+
 Result<Posting> PointsService::GetPosting(const Principal& actor, std::string_view posting_id) {
   XT_ASSIGN_OR_RETURN(auto p,
                       db_.Read([&](Executor& ex) { return store::FindPosting(ex, posting_id); }));

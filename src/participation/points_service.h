@@ -197,6 +197,20 @@ class PointsService {
                                  int limit = 20);
   Result<PostingPage> Postings(const identity::Principal& actor, std::string_view account_id,
                                const PostingQuery& q);
+  // The account's row alone (balance, lifetime, number of postings; zeros
+  // when it never had a posting): one primary-key read of the cached
+  // balance, for callers that need no page. Readers as GetAccount.
+  Result<Account> Balance(const identity::Principal& actor, std::string_view account_id);
+
+  // Bulk posting for trusted code (benches, tests, imports), like OnEvent: no
+  // principal. 1–kMaxBatch postings, each checked by DecidePosting (an empty
+  // id gets a new one, an empty actor is "system"), stored with their
+  // points.posted events in ONE transaction through store::PostMany: all of
+  // them or, on any refusal (400 as DecidePosting, 409 insufficient_points),
+  // none.
+  static constexpr std::size_t kMaxBatch = 10'000;
+  Result<std::vector<Posting>> PostBatch(std::vector<PostingInput> postings);
+
   // Readers of either side's account (or points.manage over its unit).
   Result<Posting> GetPosting(const identity::Principal& actor, std::string_view posting_id);
 

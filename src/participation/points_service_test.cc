@@ -359,6 +359,72 @@ TEST_P(PointsServiceTest, AnEventEarnsOnceWhateverHandlesIt) {
   ExpectLedgerBalanced();
 }
 
+// PostBatch (benches, imports) posts all of a batch with its events in one
+// transaction across the 500-row statements, or nothing; Balance reads the
+// account row for its readers only.
+TEST_P(PointsServiceTest, PostBatchPostsAllOrNothingAndBalanceReadsTheRow) {
+  const auto award = [&](const Principal& to, std::int64_t amount) {
+    return PostingInput{.kind = PostingKind::kAward,
+                        .debit = IssuerAccount(street_.id),
+                        .credit = PersonAccount(to.account_id),
+                        .amount = amount,
+                        .unit_id = street_.id,
+                        .trigger = "manual",
+                        .memo = "批量"};
+  };
+  std::vector<PostingInput> batch;
+  for (int i = 0; i < 600; ++i) batch.push_back(award(i % 2 ? neighbour_ : resident_, 1 + i % 3));
+  auto posted = points_->PostBatch(batch);
+  ASSERT_TRUE(posted) << posted.error().message;
+  ASSERT_EQ(posted->size(), 600u);
+  EXPECT_EQ(posted->back().audit_seq - posted->front().audit_seq, 599);
+  EXPECT_EQ(posted->back().actor, "system");
+  std::int64_t to_resident = 0;
+  for (int i = 0; i < 600; i += 2) to_resident += 1 + i % 3;
+  auto mine = points_->Balance(resident_, "me");
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_EQ(mine->balance, to_resident);
+  EXPECT_EQ(mine->postings, 300);
+  EXPECT_EQ(mine->lifetime_earned, to_resident);
+  EXPECT_EQ(Balance(resident_), to_resident);  // GetAccount agrees
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.posted'"), 600);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_entries"), 1200);
+  ExpectLedgerBalanced();
+
+  // One posting the resident cannot pay refuses the whole batch: nothing of it is stored.
+  std::vector<PostingInput> spend = {award(neighbour_, 5),
+                                     {.kind = PostingKind::kRedemption,
+                                      .debit = PersonAccount(resident_.account_id),
+                                      .credit = PoolAccount(community_.id),
+                                      .amount = to_resident + 1,
+                                      .unit_id = community_.id,
+                                      .memo = "兑换"}};
+  auto refused = points_->PostBatch(spend);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, "insufficient_points");
+  // Bad input: 400 before anything is written.
+  auto zero = points_->PostBatch({award(resident_, 0)});
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().code, ErrorCode::kInvalidArgument);
+  auto empty = points_->PostBatch({});
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().reason, "out_of_range");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM points_postings"), 600);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action = 'points.posted'"), 600);
+  EXPECT_EQ(points_->Balance(Principal::System(), PersonAccount(neighbour_.account_id))->balance,
+            Count("SELECT SUM(amount) FROM points_entries WHERE account_id = 'person:" +
+                  neighbour_.account_id + "'"));
+  ExpectLedgerBalanced();
+
+  // Readers as GetAccount; an account that never had a posting reads as zeros.
+  EXPECT_EQ(points_->Balance(other_lead_, resident_.account_id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(points_->Balance(handler_, resident_.account_id)->balance, to_resident);
+  auto none = points_->Balance(lead_, "me");
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(none->balance, 0);
+  EXPECT_EQ(none->postings, 0);
+}
+
 TEST_P(PointsServiceTest, AReopenedAndReclosedRequestEarnsOnce) {
   MakeRule(community_, "request_fixed", 10, 30, 100);
   auto closed = [&](std::int64_t seq, std::string action, bool satisfied) {

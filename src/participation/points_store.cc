@@ -286,6 +286,93 @@ Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
   return p;
 }
 
+Result<std::vector<Posting>> PostMany(Executor& ex, std::span<const PostingInput> in,
+                                      Timestamp now) {
+  // Statements of at most 500 rows: SQLite binds at most 32,766 parameters.
+  constexpr std::size_t kRows = 500;
+  std::vector<Posting> out;
+  out.reserve(in.size());
+  for (std::size_t from = 0; from < in.size(); from += kRows) {
+    const auto part = in.subspan(from, std::min(kRows, in.size() - from));
+    std::vector<audit::EventInput> events;
+    events.reserve(part.size());
+    for (const PostingInput& p : part) {
+      const bool debit_first = p.debit < p.credit;  // as Post: ascending id order
+      std::int64_t debit_after = 0, credit_after = 0;
+      if (debit_first) {
+        XT_ASSIGN_OR_RETURN(debit_after, Side(ex, p.debit, true, p.amount, p.debit_lifetime, now));
+        XT_ASSIGN_OR_RETURN(credit_after,
+                            Side(ex, p.credit, false, p.amount, p.credit_lifetime, now));
+      } else {
+        XT_ASSIGN_OR_RETURN(credit_after,
+                            Side(ex, p.credit, false, p.amount, p.credit_lifetime, now));
+        XT_ASSIGN_OR_RETURN(debit_after, Side(ex, p.debit, true, p.amount, p.debit_lifetime, now));
+      }
+      json::Json payload = {{"kind", PostingKindName(p.kind)},
+                            {"debit", p.debit},
+                            {"credit", p.credit},
+                            {"amount", p.amount},
+                            {"unit_id", p.unit_id},
+                            {"rule_id", p.rule_id},
+                            {"trigger", p.trigger},
+                            {"subject_id", p.subject_id},
+                            {"source_seq", p.source_seq},
+                            {"decider", p.decider},
+                            {"memo", p.memo}};
+      if (p.reverses) payload["reverses"] = *p.reverses;
+      events.push_back({p.actor, "points.posted", p.id, std::move(payload)});
+      Posting& o = out.emplace_back();
+      o.id = p.id;
+      o.kind = p.kind;
+      o.debit = p.debit;
+      o.credit = p.credit;
+      o.amount = p.amount;
+      o.unit_id = p.unit_id;
+      o.rule_id = p.rule_id;
+      o.trigger = p.trigger;
+      o.subject_id = p.subject_id;
+      o.source_seq = p.source_seq;
+      o.reverses = p.reverses;
+      o.memo = p.memo;
+      o.actor = p.actor;
+      o.posted_at = now;
+      o.debit_balance_after = debit_after;
+      o.credit_balance_after = credit_after;
+    }
+    XT_ASSIGN_OR_RETURN(const std::int64_t first, audit::AppendMany(ex, now, events));
+    std::string postings_sql =
+        "INSERT INTO points_postings (id, kind, debit_account, credit_account, amount, unit_id,"
+        " rule_id, trigger, subject_id, source_seq, reverses, idem_key, memo, actor, posted_at,"
+        " audit_seq) VALUES ";
+    std::string entries_sql =
+        "INSERT INTO points_entries (account_id, posting_id, amount, balance_after, posted_at,"
+        " kind, trigger) VALUES ";
+    std::vector<storage::Value> postings, entries;
+    postings.reserve(16 * part.size());
+    entries.reserve(14 * part.size());
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      const PostingInput& p = part[i];
+      Posting& o = out[from + i];
+      o.audit_seq = first + static_cast<std::int64_t>(i);
+      postings_sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                             : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      postings.insert(postings.end(),
+                      {p.id, PostingKindName(p.kind), p.debit, p.credit, p.amount, p.unit_id,
+                       p.rule_id, p.trigger, p.subject_id, p.source_seq, storage::Value(p.reverses),
+                       storage::Value(p.idem_key), p.memo, p.actor, now, o.audit_seq});
+      entries_sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)"
+                            : ", (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)";
+      entries.insert(entries.end(),
+                     {p.debit, p.id, -p.amount, o.debit_balance_after, now, PostingKindName(p.kind),
+                      p.trigger, p.credit, p.id, p.amount, o.credit_balance_after, now,
+                      PostingKindName(p.kind), p.trigger});
+    }
+    XT_TRY_VOID(ex.Defer(postings_sql, postings));
+    XT_TRY_VOID(ex.Defer(entries_sql, entries));
+  }
+  return out;
+}
+
 Result<std::optional<Account>> FindAccount(Executor& ex, std::string_view id) {
   XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT id, kind, owner_id, balance,"
                                             " lifetime_earned, postings, created_at"

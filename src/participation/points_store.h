@@ -31,6 +31,14 @@ std::span<const storage::Migration> PointsMigrations();
 // has too little (nothing changed; the caller's savepoint rolls back).
 Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now);
 
+// Post for many postings at once (PointsService::PostBatch): each posting's
+// two account rows as Post moves them, then per 500 postings one AppendMany
+// of their points.posted events and one multi-row INSERT each of postings
+// and entries. Conflict insufficient_points as Post (the caller's savepoint
+// rolls the whole batch back).
+Result<std::vector<Posting>> PostMany(Executor& ex, std::span<const PostingInput> in,
+                                      Timestamp now);
+
 Result<std::optional<Account>> FindAccount(Executor& ex, std::string_view id);
 // With reversed_by and both sides' balance_after.
 Result<std::optional<Posting>> FindPosting(Executor& ex, std::string_view id);
