@@ -222,12 +222,14 @@ export async function deliberationJourney({ browser, base, artifacts, h }) {
   // 11. The task's owner reports progress; a supporter sees it on the proposal.
   await progressSeen({ browser, base, h, proposalId: id, implementation: carried.implementation, supporter: people[0] })
 
+  // 12–13. The participatory budgets: a vote in the open one (its second
+  // try is refused with a 409), the closed one's results and proof.
+  resident.state.expected.push(409)
+  await budgetVote({ base, h, resident, community: hupan })
+  await closedBudget({ base, artifacts, h, resident, community: hupan })
+
   noErrors(admin, resident, outsider, ...people, fourth, fifth, lead)
   for (const who of [admin, resident, outsider, ...people, fourth, fifth, lead]) await who.context.close()
-
-  // 12–13. The participatory budgets: a vote in the open one, the closed one's results and proof.
-  await budgetVote({ browser, base, artifacts, h, community: hupan })
-  await closedBudget({ browser, base, artifacts, h, community: hupan })
 }
 
 // Waits until fn() is truthy (reloading with `again` between tries).
@@ -288,10 +290,9 @@ async function budgetOf(api, who, community, title, status) {
 
 // 12. resident votes in the open budget: over the budget 提交 is off; a
 //     receipt; 核验我的选票 → 已记录; a second vote (a tab opened before) → 您已投过票.
-async function budgetVote({ browser, base, artifacts, h, community }) {
-  const { open, api, shot, noErrors, password, step } = h
+async function budgetVote({ base, h, resident, community }) {
+  const { api, step } = h
   step('参与式预算: resident votes in 湖畔社区口袋公园提升 (over budget refused on the page, once only)')
-  const resident = await open(browser, base, 'resident', password, { expected: [409] })
   const rp = resident.page
   const budget = await budgetOf(api, resident, community, /湖畔社区口袋公园提升/, 'voting')
   assert.ok(budget, 'the demo city has a budget voting now')
@@ -337,21 +338,17 @@ async function budgetVote({ browser, base, artifacts, h, community }) {
   await stale.locator('[data-test=error]').filter({ hasText: '您已投过票' }).waitFor()
   assert.equal((await api(resident, 'GET', `/api/v1/budgets/${budget.id}`)).body.ballots, detail.ballots + 1, 'still one ballot')
   await stale.close()
-  noErrors(resident)
-  await resident.context.close()
 }
 
 // 13. resident opens the closed budget: results with counts and the selected
 //     projects; its proof, saved to a file, holds under `xietong budgets verify-tally`.
-async function closedBudget({ browser, base, artifacts, h, community }) {
-  const { open, api, shot, noErrors, password, step, bin } = h
+async function closedBudget({ base, artifacts, h, resident, community }) {
+  const { api, shot, step, bin } = h
   step('参与式预算: the closed budget — results, selected projects, verify-tally on its proof')
-  const resident = await open(browser, base, 'resident', password)
   const rp = resident.page
   const budget = await budgetOf(api, resident, community, /湖畔社区.*参与式预算|微更新/, 'closed')
   if (!budget) {
     console.log('    (no closed budget in 湖畔社区: step 13 skipped)')
-    await resident.context.close()
     return
   }
   const results = (await api(resident, 'GET', `/api/v1/budgets/${budget.id}/results`)).body
@@ -377,8 +374,6 @@ async function closedBudget({ browser, base, artifacts, h, community }) {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  noErrors(resident)
-  await resident.context.close()
 }
 
 // The xietong binary on a file (the test build: leak checks off, as for the server).

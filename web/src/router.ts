@@ -85,7 +85,7 @@ export const router = createRouter({
     { path: '/points', name: 'points', component: () => import('./pages/PointsPage.vue') },
     { path: '/points/rewards', name: 'rewards', component: () => import('./pages/RewardsPage.vue') },
     { path: '/participation', name: 'points-admin', component: () => import('./pages/PointsAdminPage.vue') },
-    // 光荣榜: residents and staff (two menu entries, one page; the server names whom it may).
+    // 光荣榜: residents (their menu) and staff (from 积分管理 → 光荣榜发布); the server names whom it may.
     { path: '/points/honour', name: 'honour', component: () => import('./pages/HonourRollPage.vue'), meta: { page: 'none' } },
     // 积分证明核验: public, for a bank holding a resident's signed statement.
     { path: '/verify-statement', name: 'verify-statement', component: () => import('./pages/StatementVerifyPage.vue') },

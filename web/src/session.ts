@@ -132,8 +132,6 @@ export const pages: PageLink[] = [
     label: 'nav.points_admin',
     roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
   },
-  // 光荣榜 for the same staff (the page is the residents' one).
-  { name: 'honour-staff', path: '/points/honour', label: 'nav.honour', roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'] },
   // 议事厅 for residents (proposals of their community); 议事管理 for the
   // community's staff and those who oversee them.
   { name: 'proposals', path: '/proposals', label: 'nav.proposals', roles: 'resident' },
