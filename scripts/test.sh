@@ -52,6 +52,8 @@ else
 fi
 # The browser tests (web_e2e) must run here, not skip.
 export XIETONG_REQUIRE_WEB=1
+# The report tests read their PDFs back with poppler-utils (installed above).
+export XIETONG_REQUIRE_POPPLER=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # fontconfig, glib, pango and cairo keep caches for the life of the process
 # (the report's renderer loads them); only their own frames are suppressed.
