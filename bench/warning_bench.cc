@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
   if (o.batch > 0) consumer_options.batch = o.batch;
   audit::Consumer consumer(
       p.db(), p.clock(), p.node_id(), consumer_options,
-      [&p](storage::Executor& ex, const audit::Event& e) { return p.warnings().OnEvent(ex, e); });
+      [&p](storage::Executor& ex, const audit::Event& e) { return p.warnings().OnEvent(ex, e); },
+      [&p](const std::vector<audit::Event>& events) { p.warnings().Prepare(events); });
   // Early warning's share of intake: the finders that put keywords and named places on
   // request.received. Off in A and A2, on in B (as platform.cc sets them).
   auto finders = [&p](bool on) {

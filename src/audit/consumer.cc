@@ -8,20 +8,29 @@
 namespace xietong::audit {
 
 Consumer::Consumer(storage::Database& db, const Clock& clock, std::string node_id,
-                   ConsumerOptions options, ConsumerHandler handler)
+                   ConsumerOptions options, ConsumerHandler handler, ConsumerPrepare prepare)
     : db_(db),
       clock_(clock),
       node_id_(std::move(node_id)),
       options_(std::move(options)),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      prepare_(std::move(prepare)) {}
 
 Result<int> Consumer::RunOnce() {
   if (options_.name.empty() || options_.batch <= 0 || !handler_)
     return Fail(Error::InvalidArgument("a consumer needs a name, a positive batch and a handler"));
+  // The batch is read before the write transaction: on SQLite the one writer
+  // (and every intake group commit queued behind it) then waits only for the
+  // handler and the cursor, not for reading the chain. The events after a
+  // cursor never change (the chain is append-only, in seq order), so the
+  // batch read ahead is used when the cursor has not moved meanwhile.
+  XT_ASSIGN_OR_RETURN(auto ahead, ReadAhead());
+  if (ahead && ahead->idle) return 0;
+  if (ahead && prepare_ && !ahead->events.empty()) prepare_(ahead->events);
   return db_.Write([&](storage::Executor& ex) -> Result<int> {
     const Timestamp now = clock_.Now();
     // Read before the events: every event up to it has committed.
-    XT_ASSIGN_OR_RETURN(const std::int64_t head, LastSeq(ex));
+    XT_ASSIGN_OR_RETURN(std::int64_t head, LastSeq(ex));
     XT_TRY_VOID(ex.Exec(
         "INSERT INTO audit_consumers (name, last_seq, owner, lease_until, handled, updated_at)"
         " VALUES (?, ?, '', 0, 0, ?) ON CONFLICT (name) DO NOTHING",
@@ -43,8 +52,14 @@ Result<int> Consumer::RunOnce() {
     const std::int64_t cursor = row->Int(0);
     if (row->TextView(1) != node_id_ && row->Int(2) > now) return 0;  // another node's lease
 
-    XT_ASSIGN_OR_RETURN(auto events,
-                        EventsAfter(ex, cursor, options_.action_prefix, options_.batch));
+    std::vector<Event> events;
+    if (ahead && ahead->cursor == cursor) {
+      // The batch read ahead covers the chain up to ITS head, not a newer one.
+      events = std::move(ahead->events);
+      head = ahead->head;
+    } else {
+      XT_ASSIGN_OR_RETURN(events, EventsAfter(ex, cursor, options_.action_prefix, options_.batch));
+    }
     for (const Event& e : events) {
       if (auto handled = handler_(ex, e); !handled) {
         spdlog::warn("consumer {}: event {} ({}) failed: {}", options_.name, e.seq, e.action,
@@ -63,6 +78,29 @@ Result<int> Consumer::RunOnce() {
                 {next, node_id_, now + options_.lease, static_cast<std::int64_t>(events.size()),
                  now, options_.name}));
     return static_cast<int>(events.size());
+  });
+}
+
+Result<std::optional<Consumer::Ahead>> Consumer::ReadAhead() {
+  return db_.Read([&](storage::Executor& ex) -> Result<std::optional<Ahead>> {
+    XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT last_seq, owner, lease_until"
+                                              " FROM audit_consumers WHERE name = ?",
+                                              {options_.name}));
+    if (!row) return std::nullopt;  // the first run reads inside its transaction
+    Ahead a;
+    a.cursor = row->Int(0);
+    XT_ASSIGN_OR_RETURN(a.head, LastSeq(ex));
+    // Nothing new and this node's lease is good for more than half its
+    // length: no write at all (an idle consumer costs no commit per poll).
+    const Timestamp now = clock_.Now();
+    if (a.head == a.cursor && row->TextView(1) == node_id_ &&
+        row->Int(2) > now + options_.lease / 2) {
+      a.idle = true;
+      return a;
+    }
+    XT_ASSIGN_OR_RETURN(a.events,
+                        EventsAfter(ex, a.cursor, options_.action_prefix, options_.batch));
+    return a;
   });
 }
 

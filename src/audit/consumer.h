@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +60,14 @@ struct ConsumerOptions {
 // cursor. Must not call Database::Write/Read itself.
 using ConsumerHandler = std::function<Result<void>(storage::Executor&, const Event&)>;
 
+// Optional: sees a batch read ahead of its write transaction, outside any
+// transaction, so a handler can do its CPU work (parsing payloads) without
+// holding the writer. It may see the same events more than once, or a batch
+// that is then read again inside the transaction instead; it must have no
+// effect beyond a cache the handler may use (the handler stays correct
+// without it).
+using ConsumerPrepare = std::function<void(const std::vector<Event>&)>;
+
 struct ConsumerStatus {
   std::string name;
   std::int64_t cursor = 0;   // the last seq handled (or passed over)
@@ -73,11 +82,13 @@ class Consumer {
  public:
   // node_id names this process among the nodes sharing the database.
   Consumer(storage::Database& db, const Clock& clock, std::string node_id, ConsumerOptions options,
-           ConsumerHandler handler);
+           ConsumerHandler handler, ConsumerPrepare prepare = {});
 
   // One batch: takes or renews the lease (or returns 0 when another node
   // holds it), handles the events after the cursor and moves the cursor, in
-  // one transaction. Returns how many events the handler saw.
+  // one transaction (the events are read just before it; nothing is written
+  // when there is nothing new and this node's lease has more than half its
+  // length left). Returns how many events the handler saw.
   Result<int> RunOnce();
   // Runs batches until one comes back short (caught up) or fails.
   Result<int> CatchUp();
@@ -85,11 +96,19 @@ class Consumer {
   const ConsumerOptions& options() const { return options_; }
 
  private:
+  struct Ahead {
+    std::int64_t cursor = 0, head = 0;
+    bool idle = false;
+    std::vector<Event> events;
+  };
+  Result<std::optional<Ahead>> ReadAhead();
+
   storage::Database& db_;
   const Clock& clock_;
   const std::string node_id_;
   const ConsumerOptions options_;
   const ConsumerHandler handler_;
+  const ConsumerPrepare prepare_;
 };
 
 // The consumers' table (audit migration 2) is created by audit::Schema().

@@ -181,6 +181,47 @@ TEST_P(ConsumerTest, TwoNodesRacingNeverHandleAnEventTwice) {
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT seq) FROM consumer_effects"), 200);
 }
 
+// The batch is read ahead of the write transaction; when another run moved
+// the cursor meanwhile, the batch read ahead is dropped and the events are
+// read again inside: still each once. An idle consumer writes nothing until
+// its lease is half gone.
+TEST_P(ConsumerTest, ABatchReadAheadIsDroppedWhenTheCursorMovedMeanwhile) {
+  ASSERT_TRUE(AppendMany(db(), 4, "test.a"));
+  const ConsumerOptions o{.name = "test.ahead", .batch = 4, .lease = 30 * kMicrosPerSecond};
+  Consumer other(db(), clock_, "node-a", o, RecordEffect);
+  ASSERT_EQ(other.RunOnce().value_or(-1), 4);
+  ASSERT_TRUE(AppendMany(db(), 6, "test.a"));
+  std::vector<std::int64_t> prepared;
+  bool interfere = true;
+  Consumer c(db(), clock_, "node-a", o, RecordEffect, [&](const std::vector<Event>& events) {
+    for (const auto& e : events) prepared.push_back(e.seq);
+    if (interfere) {
+      interfere = false;
+      EXPECT_EQ(other.RunOnce().value_or(-1), 4);  // handles 5–8 while c holds them
+    }
+  });
+  EXPECT_EQ(c.RunOnce().value_or(-1), 2);  // 9 and 10, read inside
+  EXPECT_EQ(prepared, (std::vector<std::int64_t>{5, 6, 7, 8}));
+  EXPECT_EQ(Effects(), 10);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT seq) FROM consumer_effects"), 10);
+
+  // Nothing new: no write while the lease has more than half its length left.
+  const std::string updated = "SELECT updated_at FROM audit_consumers WHERE name = 'test.ahead'";
+  const std::int64_t written = Count(updated);
+  clock_.Advance(14 * kMicrosPerSecond);
+  EXPECT_EQ(c.RunOnce().value_or(-1), 0);
+  EXPECT_EQ(Count(updated), written);
+  clock_.Advance(2 * kMicrosPerSecond);  // 16 s after: the lease is renewed
+  EXPECT_EQ(c.RunOnce().value_or(-1), 0);
+  EXPECT_EQ(Count(updated), written + 16 * kMicrosPerSecond);
+  // A new event is prepared, then handled.
+  prepared.clear();
+  ASSERT_TRUE(AppendMany(db(), 1, "test.a"));
+  EXPECT_EQ(c.RunOnce().value_or(-1), 1);
+  EXPECT_EQ(prepared, (std::vector<std::int64_t>{11}));
+  EXPECT_EQ(Effects(), 11);
+}
+
 // Node A, in a child process, handles two batches and is killed with
 // SIGKILL in the middle of its third; node B waits for A's lease to end,
 // then carries on. Every event has exactly one effect.

@@ -114,19 +114,21 @@ Result<void> WarningService::OnEvent(Executor& ex, const audit::Event& e) {
   return {};
 }
 
-Result<void> WarningService::Feed(Executor& ex, const audit::Event& e, bool effects) {
-  if (e.action == "request.dispatched" || e.action == "request.transferred") {
-    auto p = json::Json::parse(e.payload, nullptr, false);
-    if (p.is_object() && p.contains("unit_id") && p["unit_id"].is_string()) {
-      if (dispatched_to_.size() >= kMaxDispatchMemory) dispatched_to_.clear();
-      dispatched_to_[e.subject] = p["unit_id"].get<std::string>();
-    }
-    return {};
+std::optional<WarningService::Parsed> WarningService::Parse(const audit::Event& e) {
+  const bool received = e.action == "request.received";
+  if (!received && e.action != "request.dispatched" && e.action != "request.transferred") {
+    return std::nullopt;
   }
-  if (e.action != "request.received") return {};
   auto p = json::Json::parse(e.payload, nullptr, false);
-  if (!p.is_object()) return {};
-  warning::Observation o;
+  if (!p.is_object()) return std::nullopt;
+  Parsed out;
+  out.received = received;
+  if (!received) {
+    if (!p.contains("unit_id") || !p["unit_id"].is_string()) return std::nullopt;
+    out.unit_id = p["unit_id"].get<std::string>();
+    return out;
+  }
+  warning::Observation& o = out.observation;
   o.request_id = e.subject;
   o.at = e.at;
   o.category = p.value("matter_id", "");
@@ -145,6 +147,38 @@ Result<void> WarningService::Feed(Executor& ex, const audit::Event& e, bool effe
       if (place.is_string()) o.places.push_back(place.get<std::string>());
     }
   }
+  return out;
+}
+
+void WarningService::Prepare(const std::vector<audit::Event>& events) {
+  std::unordered_map<std::int64_t, Parsed> parsed;
+  for (const auto& e : events) {
+    if (auto p = Parse(e)) parsed.emplace(e.seq, std::move(*p));
+  }
+  std::lock_guard lock(prepared_mutex_);
+  // A batch read ahead and then not used (its cursor moved) leaves entries
+  // nobody takes: bounded by starting over.
+  if (prepared_.size() > 100000) prepared_.clear();
+  prepared_.merge(parsed);
+}
+
+std::optional<WarningService::Parsed> WarningService::TakePrepared(std::int64_t seq) {
+  std::lock_guard lock(prepared_mutex_);
+  auto node = prepared_.extract(seq);
+  if (node.empty()) return std::nullopt;
+  return std::move(node.mapped());
+}
+
+Result<void> WarningService::Feed(Executor& ex, const audit::Event& e, bool effects) {
+  auto parsed = TakePrepared(e.seq);
+  if (!parsed) parsed = Parse(e);
+  if (!parsed) return {};
+  if (!parsed->received) {
+    if (dispatched_to_.size() >= kMaxDispatchMemory) dispatched_to_.clear();
+    dispatched_to_[e.subject] = std::move(parsed->unit_id);
+    return {};
+  }
+  const warning::Observation& o = parsed->observation;
   const auto alerts = detector_.Add(o);
   if (!effects) return {};
   for (const auto& a : alerts) XT_TRY_VOID(Raise(ex, a, e.at));

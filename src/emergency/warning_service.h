@@ -85,6 +85,10 @@ class WarningService {
   }
   // The consumer's handler (see above).
   Result<void> OnEvent(storage::Executor& ex, const audit::Event& e);
+  // The consumer's prepare step (audit::ConsumerPrepare): parses a batch's
+  // payloads before its write transaction, so OnEvent holds the writer only
+  // to feed the detector. A cache; OnEvent parses what it does not find.
+  void Prepare(const std::vector<audit::Event>& events);
 
   Result<std::vector<warning::Warning>> List(const identity::Principal& actor,
                                              std::optional<warning::Status> status, int limit);
@@ -101,6 +105,15 @@ class WarningService {
   Result<void> DeleteRule(const identity::Principal& actor, std::string_view id);
 
  private:
+  // What Feed needs from one event's payload.
+  struct Parsed {
+    bool received = false;  // request.received (else a dispatch or transfer)
+    warning::Observation observation;
+    std::string unit_id;  // a dispatch's or transfer's unit
+  };
+  static std::optional<Parsed> Parse(const audit::Event& e);
+  std::optional<Parsed> TakePrepared(std::int64_t seq);
+
   Result<void> Rebuild(storage::Executor& ex, std::int64_t upto);
   Result<void> Feed(storage::Executor& ex, const audit::Event& e, bool effects);
   Result<void> Raise(storage::Executor& ex, const warning::Alert& a, Timestamp now);
@@ -125,6 +138,9 @@ class WarningService {
   std::int64_t since_snapshot_ = 0;  // GUARDED_BY(mutex_)
   std::unordered_map<std::string, std::string>
       dispatched_to_;  // request → unit; GUARDED_BY(mutex_)
+
+  std::mutex prepared_mutex_;
+  std::unordered_map<std::int64_t, Parsed> prepared_;  // seq →; GUARDED_BY(prepared_mutex_)
 };
 
 }  // namespace xietong::emergency

@@ -70,7 +70,9 @@ class WarningServiceTest : public ::testing::TestWithParam<std::string> {
             return Fail(Error::Unavailable("injected failure"));
           }
           return service_->OnEvent(ex, e);
-        });
+        },
+        // As platform.cc wires it: payloads parsed ahead of the write.
+        [this](const std::vector<audit::Event>& events) { service_->Prepare(events); });
   }
 
   OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code,
