@@ -124,9 +124,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   });
   p->reactions_.push_back(std::make_unique<audit::Consumer>(
       *p->db_, p->clock_, p->node_id_, emergency::WarningService::ConsumerOptions(),
-      [warnings](storage::Executor& ex, const audit::Event& e) {
-        return warnings->OnEvent(ex, e);
-      }));
+      [warnings](storage::Executor& ex, const audit::Event& e) { return warnings->OnEvent(ex, e); },
+      [warnings](const std::vector<audit::Event>& events) { warnings->Prepare(events); }));
   p->crowd_reports_ =
       std::make_unique<emergency::CrowdReportService>(*p->db_, p->clock_, p->ids_, *p->collab_);
   p->incidents_ = std::make_unique<emergency::IncidentService>(*p->db_, p->clock_, p->ids_,
@@ -183,6 +182,17 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->collab_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
   p->points_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
   p->deliberation_->AddOnCommit([raw] { raw->consumers_.Nudge(); });
+  // One person, one vote across the accounts linked to one identity number.
+  p->deliberation_->SetVoterKeysFinder(
+      [exchange =
+           p->exchange_.get()](std::string_view account_id) -> Result<std::vector<std::string>> {
+        XT_ASSIGN_OR_RETURN(auto person, exchange->PersonOf(account_id));
+        std::vector<std::string> keys;
+        if (!person) return keys;
+        keys.push_back("person:" + person->digest);
+        for (const auto& id : person->account_ids) keys.push_back("account:" + id);
+        return keys;
+      });
   XT_ASSIGN_OR_RETURN(const int indexed, p->requests_->IndexUnsearchable());
   if (indexed > 0) spdlog::info("indexed {} requests for search", indexed);
   spdlog::info("opened {} (data directory {})", p->db_->Describe(), options.data_dir);

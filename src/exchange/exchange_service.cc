@@ -1277,6 +1277,18 @@ Result<void> ExchangeService::LinkResident(const Principal& actor, std::string_v
   });
 }
 
+Result<std::optional<ExchangeService::LinkedPerson>> ExchangeService::PersonOf(
+    std::string_view account_id) {
+  return db_.Read([&](Executor& ex) -> Result<std::optional<LinkedPerson>> {
+    XT_ASSIGN_OR_RETURN(auto digest, store::PersonDigest(ex, account_id));
+    if (!digest) return std::optional<LinkedPerson>{};
+    LinkedPerson p;
+    p.digest = std::move(*digest);
+    XT_ASSIGN_OR_RETURN(p.account_ids, store::AccountsOfPerson(ex, p.digest));
+    return std::optional<LinkedPerson>{std::move(p)};
+  });
+}
+
 Result<std::vector<AccessLogEntry>> ExchangeService::MyAccessLog(const Principal& actor) {
   if (actor.is_system() || actor.account_id.starts_with("apikey:"))
     return Fail(Error::PermissionDenied("the data-use log is a signed-in person's own"));

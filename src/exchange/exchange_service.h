@@ -187,6 +187,16 @@ class ExchangeService {
   // (实名核验 at a service hall; administrators and the platform only).
   Result<void> LinkResident(const identity::Principal& actor, std::string_view account_id,
                             std::string_view id_number);
+  // The person behind a resident account, for the platform's one-person
+  // rules (participation: one vote per person, whichever account casts it):
+  // the keyed digest of the identity number the account was linked to and
+  // every account linked to the same number (itself included); nullopt for
+  // an account never linked. No permission check: wiring only, never a route.
+  struct LinkedPerson {
+    std::string digest;
+    std::vector<std::string> account_ids;
+  };
+  Result<std::optional<LinkedPerson>> PersonOf(std::string_view account_id);
 
   // Defect batches of accepted imports, waiting to be filed in the hub as
   // requests to the owner (app/exchange_work.h does it, idempotently by

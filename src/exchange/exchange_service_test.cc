@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -233,6 +234,41 @@ TEST_P(ExchangeServiceTest, TwoOfThreeFieldsGrantedAnsweredMaskedAndLoggedForThe
   EXPECT_EQ((*log)[0].fields, (std::vector<std::string>{"name", "phone"}));
   EXPECT_EQ((*log)[0].audit_seq, answer->audit_seq);
   ExpectChainIntact();
+}
+
+// Two accounts linked to one identity number are one person (participation's
+// one vote per person asks); an account never linked is nobody's.
+TEST_P(ExchangeServiceTest, PersonOfNamesEveryAccountLinkedToTheSameNumber) {
+  auto none = service_->PersonOf(resident_.account_id);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  identity::NewAccount who;
+  who.username = "linxiao2";
+  who.display_name = "林晓";
+  who.kind = AccountKind::kResident;
+  who.password = "correct horse 13";
+  auto second = identity_->CreateAccount(Principal::System(), who);
+  ASSERT_TRUE(second) << second.error().message;
+  who.username = "other";
+  who.password = "correct horse 14";
+  auto other = identity_->CreateAccount(Principal::System(), who);
+  ASSERT_TRUE(other) << other.error().message;
+  ASSERT_TRUE(service_->LinkResident(admin_, resident_.account_id, "330102199003071230"));
+  ASSERT_TRUE(service_->LinkResident(admin_, second->id, "330102199003071230"));
+  ASSERT_TRUE(service_->LinkResident(admin_, other->id, "11010519491231002X"));
+  auto a = service_->PersonOf(resident_.account_id);
+  auto b = service_->PersonOf(second->id);
+  auto c = service_->PersonOf(other->id);
+  ASSERT_TRUE(a && b && c);
+  ASSERT_TRUE(a->has_value() && b->has_value() && c->has_value());
+  EXPECT_EQ((*a)->digest, (*b)->digest);
+  EXPECT_NE((*a)->digest, (*c)->digest);
+  EXPECT_EQ((*a)->digest.find("330102"), std::string::npos) << "a digest, not the number";
+  auto both = std::vector<std::string>{resident_.account_id, second->id};
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ((*a)->account_ids, both);
+  EXPECT_EQ((*b)->account_ids, both);
+  EXPECT_EQ((*c)->account_ids, std::vector<std::string>{other->id});
 }
 
 TEST_P(ExchangeServiceTest, RefusalsNameTheMissingGrantOrField) {

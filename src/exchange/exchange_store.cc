@@ -75,6 +75,10 @@ constexpr storage::Migration kMigrations[] = {
      "CREATE TABLE exchange_versions (what TEXT PRIMARY KEY, version BIGINT NOT NULL);"
      "INSERT INTO exchange_versions (what, version) VALUES ('elements', 0);"
      "INSERT INTO exchange_versions (what, version) VALUES ('grants', 0)"},
+    // One person, one vote (participation) asks which accounts share a
+    // person: by digest, not by a scan of every linked resident.
+    {"exchange", 4, "accounts of one person, found by the person's digest",
+     "CREATE INDEX exchange_person_links_digest ON exchange_person_links (subject_digest)"},
 };
 
 Result<void> Bump(Executor& ex, std::string_view what) {
@@ -644,6 +648,16 @@ Result<std::optional<std::string>> PersonDigest(Executor& ex, std::string_view a
                                             {account_id}));
   if (!row) return std::optional<std::string>{};
   return std::optional<std::string>{row->Text(0)};
+}
+
+Result<std::vector<std::string>> AccountsOfPerson(Executor& ex, std::string_view digest) {
+  XT_ASSIGN_OR_RETURN(auto rows, ex.Query("SELECT account_id FROM exchange_person_links"
+                                          " WHERE subject_digest = ? ORDER BY account_id",
+                                          {digest}));
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r.Text(0));
+  return out;
 }
 
 }  // namespace xietong::exchange::store

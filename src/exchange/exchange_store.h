@@ -163,5 +163,7 @@ Result<bool> MarkDefectWorkFiled(Executor& ex, std::string_view import_id,
 Result<void> LinkPerson(Executor& ex, std::string_view account_id, std::string_view digest,
                         std::string_view by, Timestamp at);
 Result<std::optional<std::string>> PersonDigest(Executor& ex, std::string_view account_id);
+// Every account linked to the person with this digest, by id.
+Result<std::vector<std::string>> AccountsOfPerson(Executor& ex, std::string_view digest);
 
 }  // namespace xietong::exchange::store

@@ -35,7 +35,9 @@ bool IsStaffOver(const Principal& actor, std::string_view community_path) {
   return identity::Can(actor, identity::Action::kParticipationStaff, community_path);
 }
 
-std::string VoterKey(std::string_view account_id) { return fmt::format("account:{}", account_id); }
+std::string AccountKey(std::string_view account_id) {
+  return fmt::format("account:{}", account_id);
+}
 
 Error NoBudget(std::string_view id) {
   return Error::NotFound(fmt::format("no budget '{}'", id.substr(0, 64)));
@@ -218,14 +220,35 @@ Result<Budget> DeliberationService::CancelBudget(const Principal& actor, std::st
   return out;
 }
 
+Result<std::vector<std::string>> DeliberationService::VoterKeys(std::string_view account_id) {
+  std::vector<std::string> keys;
+  if (voter_keys_) {
+    XT_ASSIGN_OR_RETURN(keys, voter_keys_(account_id));
+  }
+  const std::string own = AccountKey(account_id);
+  if (keys.empty()) keys.push_back(own);
+  if (std::find(keys.begin(), keys.end(), own) == keys.end()) keys.push_back(own);
+  return keys;
+}
+
+Result<bool> DeliberationService::VotedUnderAny(Executor& ex, std::string_view budget_id,
+                                                const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    XT_ASSIGN_OR_RETURN(bool voted, store::HasVoted(ex, budget_id, key));
+    if (voted) return true;
+  }
+  return false;
+}
+
 Result<BudgetView> DeliberationService::GetBudget(const Principal& actor, std::string_view id) {
   const Timestamp now = clock_.Now();
+  XT_ASSIGN_OR_RETURN(const auto keys, VoterKeys(actor.account_id));
   return db_.Read([&](Executor& ex) -> Result<BudgetView> {
     BudgetView v;
     XT_ASSIGN_OR_RETURN(v.budget, ReadableBudget(ex, actor, id));
     XT_ASSIGN_OR_RETURN(v.projects, store::Projects(ex, v.budget.id));
     if (IsResidentOf(actor, v.budget.community_id)) {
-      XT_ASSIGN_OR_RETURN(v.i_voted, store::HasVoted(ex, v.budget.id, VoterKey(actor.account_id)));
+      XT_ASSIGN_OR_RETURN(v.i_voted, VotedUnderAny(ex, v.budget.id, keys));
       v.can_vote =
           !v.i_voted && v.budget.status == BudgetStatus::kVoting && now < v.budget.voting_closes;
     }
@@ -269,6 +292,8 @@ Result<BallotReceipt> DeliberationService::Cast(const Principal& actor, std::str
   XT_ASSIGN_OR_RETURN(auto choices,
                       ValidateBallot(MathProjects(projects), {b.total_fen, b.max_choices},
                                      std::move(in.project_ids)));
+  // Looked up before the write: a link made in between is the next vote's.
+  XT_ASSIGN_OR_RETURN(const auto keys, VoterKeys(actor.account_id));
   BallotReceipt r;
   r.budget_id = b.id;
   r.receipt = in.receipt;
@@ -276,12 +301,16 @@ Result<BallotReceipt> DeliberationService::Cast(const Principal& actor, std::str
   r.tag = BallotTag(b.id, r.receipt);
   r.cast_at = now;
   auto out = db_.Write([&](Executor& ex) -> Result<BallotReceipt> {
-    // Who voted (no choice, no time) — the PK makes a second vote a 409.
-    XT_ASSIGN_OR_RETURN(bool fresh,
-                        store::InsertVoter(ex, b.id, VoterKey(actor.account_id), actor.account_id));
-    if (!fresh)
+    // Who voted (no choice, no time) — the PK makes a second vote a 409,
+    // and so does a vote under another key of the same person.
+    const auto already = [&] {
       return Fail(Error::Conflict("you have already voted in this budget")
                       .About("budget", "already_voted"));
+    };
+    XT_ASSIGN_OR_RETURN(bool voted, VotedUnderAny(ex, b.id, keys));
+    if (voted) return already();
+    XT_ASSIGN_OR_RETURN(bool fresh, store::InsertVoter(ex, b.id, keys.front(), actor.account_id));
+    if (!fresh) return already();
     XT_ASSIGN_OR_RETURN(bool open, store::CountBallot(ex, b.id, now));
     if (!open) return Fail(VotingClosed(b));
     // What was voted (no voter, no time).
@@ -304,14 +333,22 @@ Result<BallotReceipt> DeliberationService::Cast(const Principal& actor, std::str
 
 Result<MyBallot> DeliberationService::GetMyBallot(const Principal& actor,
                                                   std::string_view budget_id) {
+  XT_ASSIGN_OR_RETURN(const auto keys, VoterKeys(actor.account_id));
+  // The person's accounts: the vote may have been cast from another of them.
+  std::vector<std::string> accounts;
+  for (const auto& key : keys) {
+    if (key.starts_with("account:")) accounts.push_back(key.substr(8));
+  }
   return db_.Read([&](Executor& ex) -> Result<MyBallot> {
     XT_ASSIGN_OR_RETURN(auto b, ReadableBudget(ex, actor, budget_id));
     MyBallot m;
-    XT_ASSIGN_OR_RETURN(m.voted, store::HasVoted(ex, b.id, VoterKey(actor.account_id)));
+    XT_ASSIGN_OR_RETURN(m.voted, VotedUnderAny(ex, b.id, keys));
     if (!m.voted) return m;
     XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, b.id));
     for (const auto& e : events) {
-      if (e.action != "deliberation.ballot.cast" || e.actor != actor.account_id) continue;
+      if (e.action != "deliberation.ballot.cast" ||
+          std::find(accounts.begin(), accounts.end(), e.actor) == accounts.end())
+        continue;
       m.cast_seq = e.seq;
       m.cast_at = e.at;
       auto p = json::Json::parse(e.payload, nullptr, false);

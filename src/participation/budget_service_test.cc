@@ -260,6 +260,51 @@ TEST_P(BudgetServiceTest, OnePersonCastingConcurrentlyOnTwoNodesGetsOneBallot) {
             "already_voted");
 }
 
+// One person, one vote across accounts: with the finder app wires from
+// exchange's 实名 links, a second account of the same person is refused,
+// whichever account voted first and whether it was linked then or later.
+TEST_P(BudgetServiceTest, APersonWithTwoLinkedAccountsVotesOnce) {
+  auto b = Open();
+  const Principal second = Resident("acct-second", lake_);
+  const Principal third = Resident("acct-third", lake_);
+  const Principal stranger = Resident("acct-stranger", lake_);
+  bool linked_third = false;  // the third account is linked only later
+  service_->SetVoterKeysFinder(
+      [&](std::string_view account_id) -> Result<std::vector<std::string>> {
+        const bool ours = account_id == resident_.account_id || account_id == second.account_id ||
+                          (linked_third && account_id == third.account_id);
+        if (!ours) return std::vector<std::string>{};
+        std::vector<std::string> keys{"person:d1", "account:" + resident_.account_id,
+                                      "account:" + second.account_id};
+        if (linked_third) keys.push_back("account:" + third.account_id);
+        return keys;
+      });
+  ASSERT_TRUE(service_->Cast(third, b.id, {{projects_[2].id}, ""}));  // not linked yet
+  ASSERT_TRUE(service_->Cast(resident_, b.id, {{projects_[0].id}, ""}));
+  auto again = service_->Cast(second, b.id, {{projects_[1].id}, ""});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().reason, "already_voted");
+  // The second account sees the person's vote, with its commitment.
+  auto mine = service_->GetMyBallot(second, b.id);
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_TRUE(mine->voted);
+  EXPECT_FALSE(mine->commitment.empty());
+  auto view = service_->GetBudget(second, b.id);
+  ASSERT_TRUE(view);
+  EXPECT_TRUE(view->i_voted);
+  EXPECT_FALSE(view->can_vote);
+  // Linked now: the third account had voted as itself, so the person has.
+  linked_third = true;
+  auto late = service_->Cast(second, b.id, {{projects_[1].id}, ""});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().reason, "already_voted");
+  // Someone else is not held back by it.
+  ASSERT_TRUE(service_->Cast(stranger, b.id, {{projects_[1].id}, ""}));
+  EXPECT_EQ(Rows("deliberation_voters"), 3);
+  EXPECT_EQ(Rows("deliberation_ballots"), 3);
+  EXPECT_EQ(Count(b.id, "deliberation.ballot.cast"), 3);
+}
+
 TEST_P(BudgetServiceTest, BallotsAreSecretAndRefusalsStoreNothing) {
   // Who voted has no choice and no time; what was voted has no voter and no time.
   EXPECT_EQ(Columns("deliberation_voters"),

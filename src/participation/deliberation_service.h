@@ -211,6 +211,16 @@ class DeliberationService {
   // Called after each command commits. Add before serving.
   void AddOnCommit(std::function<void()> f) { on_commit_.push_back(std::move(f)); }
 
+  // One person, one vote: the keys under which the person behind an account
+  // may already have voted, the first being the one a new vote is recorded
+  // under. app wires exchange's 实名 links ("person:<digest>", then
+  // "account:<id>" of every account linked to the same identity number), so
+  // a person with two accounts votes once. Without a finder, or for an
+  // account never linked: {"account:<id>"}. Set once, before serving.
+  using VoterKeysFinder =
+      std::function<Result<std::vector<std::string>>(std::string_view account_id)>;
+  void SetVoterKeysFinder(VoterKeysFinder finder) { voter_keys_ = std::move(finder); }
+
  private:
   void Committed();
   Result<std::shared_ptr<const identity::OrgUnit>> Community(std::string_view id);
@@ -233,6 +243,11 @@ class DeliberationService {
   requests::RequestService& requests_;
   DeliberationOptions options_;
   std::vector<std::function<void()>> on_commit_;
+  VoterKeysFinder voter_keys_;
+
+  Result<std::vector<std::string>> VoterKeys(std::string_view account_id);
+  static Result<bool> VotedUnderAny(storage::Executor& ex, std::string_view budget_id,
+                                    const std::vector<std::string>& keys);
 };
 
 }  // namespace xietong::participation
