@@ -1,5 +1,6 @@
 #include "participation/levels.h"
 
+#include <algorithm>
 #include <array>
 
 namespace xietong::participation {
@@ -35,6 +36,12 @@ Level LevelOf(std::int64_t lifetime_earned) {
   Level l = kLevels[i];
   l.next_at = i + 1 < kLevels.size() ? kLevels[i + 1].from : 0;
   return l;
+}
+
+std::map<std::string_view, std::int64_t> BadgeThresholds() {
+  std::map<std::string_view, std::int64_t> out;
+  for (const auto& b : kBadges) out[b.trigger] = std::max(out[b.trigger], b.awards);
+  return out;
 }
 
 std::vector<Badge> BadgesOf(

@@ -28,5 +28,8 @@ struct Badge {
 // The badges earned with these award counts per trigger code.
 std::vector<Badge> BadgesOf(
     const std::map<std::string, std::int64_t, std::less<>>& awards_by_trigger);
+// The awards each trigger's badges need at most: counting further changes
+// no badge, so a count may stop there.
+std::map<std::string_view, std::int64_t> BadgeThresholds();
 
 }  // namespace xietong::participation

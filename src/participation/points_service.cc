@@ -369,7 +369,7 @@ Result<AccountView> PointsService::GetAccount(const Principal& actor, std::strin
   XT_TRY_VOID(db_.Read([&](Executor& ex) -> Result<void> {
     XT_ASSIGN_OR_RETURN(auto acc, store::FindAccount(ex, id));
     v.account = acc ? *acc : Account{.id = id, .kind = parsed.kind, .owner_id = parsed.owner_id};
-    XT_ASSIGN_OR_RETURN(auto counts, store::AwardCounts(ex, id));
+    XT_ASSIGN_OR_RETURN(auto counts, store::AwardCounts(ex, id, BadgeThresholds()));
     v.badges = BadgesOf(counts);
     XT_ASSIGN_OR_RETURN(auto lines, store::Entries(ex, id, "", "", limit));
     for (auto& l : lines)

@@ -362,6 +362,45 @@ TEST_P(PointsServiceTest, AnEventEarnsOnceWhateverHandlesIt) {
 // PostBatch (benches, imports) posts all of a batch with its events in one
 // transaction across the 500-row statements, or nothing; Balance reads the
 // account row for its readers only.
+// Badges count each trigger's awards only as far as a badge needs (3 verified
+// reports make 应急哨兵), and awards of other triggers none.
+TEST_P(PointsServiceTest, BadgesComeFromAwardCountsPerTrigger) {
+  const auto awards = [&](std::string trigger, int n) {
+    std::vector<PostingInput> batch;
+    for (int i = 0; i < n; ++i)
+      batch.push_back({.kind = PostingKind::kAward,
+                       .debit = IssuerAccount(street_.id),
+                       .credit = PersonAccount(resident_.account_id),
+                       .amount = 1,
+                       .unit_id = street_.id,
+                       .trigger = trigger,
+                       .memo = "徽章"});
+    auto posted = points_->PostBatch(batch);
+    EXPECT_TRUE(posted) << posted.error().message;
+  };
+  const auto badges = [&] {
+    auto a = points_->GetAccount(Principal::System(), PersonAccount(resident_.account_id));
+    EXPECT_TRUE(a) << a.error().message;
+    std::vector<std::string> out;
+    if (a) {
+      for (const auto& b : a->badges) out.emplace_back(b.code);
+    }
+    return out;
+  };
+  awards("manual", 40);
+  awards("report_verified", 2);
+  EXPECT_EQ(badges(), std::vector<std::string>{});
+  awards("report_verified", 1);
+  EXPECT_EQ(badges(), std::vector<std::string>{"sentinel"});
+  awards("report_verified", 30);
+  awards("volunteer_hour", 5);
+  EXPECT_EQ(badges(), (std::vector<std::string>{"sentinel", "volunteer"}));
+  // The issuer's side is debits: no badge counts them.
+  auto issuer = points_->GetAccount(Principal::System(), IssuerAccount(street_.id));
+  ASSERT_TRUE(issuer) << issuer.error().message;
+  EXPECT_TRUE(issuer->badges.empty());
+}
+
 TEST_P(PointsServiceTest, PostBatchPostsAllOrNothingAndBalanceReadsTheRow) {
   const auto award = [&](const Principal& to, std::int64_t amount) {
     return PostingInput{.kind = PostingKind::kAward,

@@ -122,6 +122,11 @@ constexpr storage::Migration kMigrations[] = {
      " account_id TEXT NOT NULL, points BIGINT NOT NULL,"
      " published_by TEXT NOT NULL, published_at BIGINT NOT NULL,"
      " PRIMARY KEY (unit_id, month, rank))"},
+    // Badges count an account's awards per trigger only up to what a badge
+    // needs: a short range of this index, however many postings it has.
+    {"participation", 9, "an account's awards by trigger, for badges",
+     "CREATE INDEX points_entries_awards ON points_entries (account_id, trigger)"
+     " WHERE kind = 'award' AND amount > 0"},
 };
 
 Error Insufficient(std::int64_t balance, std::int64_t amount) {
@@ -569,14 +574,18 @@ Result<void> InsertHonourRoll(Executor& ex, std::string_view unit_id, std::strin
   return {};
 }
 
-Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(Executor& ex,
-                                                                     std::string_view account_id) {
-  XT_ASSIGN_OR_RETURN(auto rows, ex.Query("SELECT trigger, COUNT(*) FROM points_entries"
-                                          " WHERE account_id = ? AND kind = 'award' AND amount > 0"
-                                          " GROUP BY trigger",
-                                          {account_id}));
+Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(
+    Executor& ex, std::string_view account_id,
+    const std::map<std::string_view, std::int64_t>& up_to) {
   std::map<std::string, std::int64_t, std::less<>> out;
-  for (const auto& r : rows) out[r.Text(0)] = r.Int(1);
+  for (const auto& [trigger, cap] : up_to) {
+    XT_ASSIGN_OR_RETURN(auto row,
+                        ex.QueryOne("SELECT COUNT(*) FROM (SELECT 1 FROM points_entries"
+                                    " WHERE account_id = ? AND trigger = ? AND kind = 'award'"
+                                    " AND amount > 0 LIMIT ?) capped",
+                                    {account_id, trigger, cap}));
+    if (row && row->Int(0) > 0) out[std::string(trigger)] = row->Int(0);
+  }
   return out;
 }
 

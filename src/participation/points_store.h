@@ -108,9 +108,11 @@ Result<std::optional<PublishedRoll>> FindHonourRoll(Executor& ex, std::string_vi
 Result<void> InsertHonourRoll(Executor& ex, std::string_view unit_id, std::string_view month,
                               const PublishedRoll& roll);
 
-// Awards (kind award, credited) per trigger, for badges.
-Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(Executor& ex,
-                                                                     std::string_view account_id);
+// Awards (kind award, credited) per trigger, for badges: each trigger of
+// up_to counted up to its cap (migration 9's index), the others not at all.
+Result<std::map<std::string, std::int64_t, std::less<>>> AwardCounts(
+    Executor& ex, std::string_view account_id,
+    const std::map<std::string_view, std::int64_t>& up_to);
 
 // Claims (trigger, subject, earner) once; false when it was claimed before.
 Result<bool> Claim(Executor& ex, std::string_view trigger, std::string_view subject_id,

@@ -18,7 +18,7 @@ const storage::Schema& Schema() {
                 &audit::Schema()},
       // One span per part; each part owns its own versions.
       .migrations = {
-          store::PointsMigrations(),        // 1–5
+          store::PointsMigrations(),        // 1–5, 9
           store::DeliberationMigrations(),  // 6–7
           store::BudgetMigrations(),        // 8
       }};
