@@ -231,11 +231,14 @@ Result<std::optional<Posting>> FindPostingWhere(Executor& ex, std::string_view w
 
 std::span<const storage::Migration> PointsMigrations() { return kMigrations; }
 
-Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
-  // Both rows in ascending id order, so two posts A→B and B→A cannot deadlock.
-  const bool debit_first = in.debit < in.credit;
+namespace {
+
+// Moves both accounts' rows in ascending id order, so two posts A→B and B→A
+// cannot deadlock; answers (debit balance after, credit balance after).
+Result<std::pair<std::int64_t, std::int64_t>> MoveSides(Executor& ex, const PostingInput& in,
+                                                        Timestamp now) {
   std::int64_t debit_after = 0, credit_after = 0;
-  if (debit_first) {
+  if (in.debit < in.credit) {
     XT_ASSIGN_OR_RETURN(debit_after, Side(ex, in.debit, true, in.amount, in.debit_lifetime, now));
     XT_ASSIGN_OR_RETURN(credit_after,
                         Side(ex, in.credit, false, in.amount, in.credit_lifetime, now));
@@ -244,6 +247,10 @@ Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
                         Side(ex, in.credit, false, in.amount, in.credit_lifetime, now));
     XT_ASSIGN_OR_RETURN(debit_after, Side(ex, in.debit, true, in.amount, in.debit_lifetime, now));
   }
+  return std::pair{debit_after, credit_after};
+}
+
+json::Json PostedPayload(const PostingInput& in) {
   json::Json payload = {{"kind", PostingKindName(in.kind)},
                         {"debit", in.debit},
                         {"credit", in.credit},
@@ -256,20 +263,12 @@ Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
                         {"decider", in.decider},
                         {"memo", in.memo}};
   if (in.reverses) payload["reverses"] = *in.reverses;
-  XT_ASSIGN_OR_RETURN(auto seq,
-                      audit::Append(ex, now, {in.actor, "points.posted", in.id, payload}));
-  XT_TRY_VOID(ex.Defer(
-      "INSERT INTO points_postings (id, kind, debit_account, credit_account, amount, unit_id,"
-      " rule_id, trigger, subject_id, source_seq, reverses, idem_key, memo, actor, posted_at,"
-      " audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {in.id, PostingKindName(in.kind), in.debit, in.credit, in.amount, in.unit_id, in.rule_id,
-       in.trigger, in.subject_id, in.source_seq, storage::Value(in.reverses),
-       storage::Value(in.idem_key), in.memo, in.actor, now, seq}));
-  XT_TRY_VOID(ex.Defer(
-      "INSERT INTO points_entries (account_id, posting_id, amount, balance_after, posted_at,"
-      " kind, trigger) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)",
-      {in.debit, in.id, -in.amount, debit_after, now, PostingKindName(in.kind), in.trigger,
-       in.credit, in.id, in.amount, credit_after, now, PostingKindName(in.kind), in.trigger}));
+  return payload;
+}
+
+// The posting as stored, but for its audit_seq.
+Posting PostingOf(const PostingInput& in, Timestamp now,
+                  std::pair<std::int64_t, std::int64_t> after) {
   Posting p;
   p.id = in.id;
   p.kind = in.kind;
@@ -285,9 +284,31 @@ Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
   p.memo = in.memo;
   p.actor = in.actor;
   p.posted_at = now;
+  p.debit_balance_after = after.first;
+  p.credit_balance_after = after.second;
+  return p;
+}
+
+}  // namespace
+
+Result<Posting> Post(Executor& ex, const PostingInput& in, Timestamp now) {
+  XT_ASSIGN_OR_RETURN(const auto after, MoveSides(ex, in, now));
+  XT_ASSIGN_OR_RETURN(
+      auto seq, audit::Append(ex, now, {in.actor, "points.posted", in.id, PostedPayload(in)}));
+  XT_TRY_VOID(ex.Defer(
+      "INSERT INTO points_postings (id, kind, debit_account, credit_account, amount, unit_id,"
+      " rule_id, trigger, subject_id, source_seq, reverses, idem_key, memo, actor, posted_at,"
+      " audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {in.id, PostingKindName(in.kind), in.debit, in.credit, in.amount, in.unit_id, in.rule_id,
+       in.trigger, in.subject_id, in.source_seq, storage::Value(in.reverses),
+       storage::Value(in.idem_key), in.memo, in.actor, now, seq}));
+  XT_TRY_VOID(ex.Defer(
+      "INSERT INTO points_entries (account_id, posting_id, amount, balance_after, posted_at,"
+      " kind, trigger) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)",
+      {in.debit, in.id, -in.amount, after.first, now, PostingKindName(in.kind), in.trigger,
+       in.credit, in.id, in.amount, after.second, now, PostingKindName(in.kind), in.trigger}));
+  Posting p = PostingOf(in, now, after);
   p.audit_seq = seq;
-  p.debit_balance_after = debit_after;
-  p.credit_balance_after = credit_after;
   return p;
 }
 
@@ -302,47 +323,9 @@ Result<std::vector<Posting>> PostMany(Executor& ex, std::span<const PostingInput
     std::vector<audit::EventInput> events;
     events.reserve(part.size());
     for (const PostingInput& p : part) {
-      const bool debit_first = p.debit < p.credit;  // as Post: ascending id order
-      std::int64_t debit_after = 0, credit_after = 0;
-      if (debit_first) {
-        XT_ASSIGN_OR_RETURN(debit_after, Side(ex, p.debit, true, p.amount, p.debit_lifetime, now));
-        XT_ASSIGN_OR_RETURN(credit_after,
-                            Side(ex, p.credit, false, p.amount, p.credit_lifetime, now));
-      } else {
-        XT_ASSIGN_OR_RETURN(credit_after,
-                            Side(ex, p.credit, false, p.amount, p.credit_lifetime, now));
-        XT_ASSIGN_OR_RETURN(debit_after, Side(ex, p.debit, true, p.amount, p.debit_lifetime, now));
-      }
-      json::Json payload = {{"kind", PostingKindName(p.kind)},
-                            {"debit", p.debit},
-                            {"credit", p.credit},
-                            {"amount", p.amount},
-                            {"unit_id", p.unit_id},
-                            {"rule_id", p.rule_id},
-                            {"trigger", p.trigger},
-                            {"subject_id", p.subject_id},
-                            {"source_seq", p.source_seq},
-                            {"decider", p.decider},
-                            {"memo", p.memo}};
-      if (p.reverses) payload["reverses"] = *p.reverses;
-      events.push_back({p.actor, "points.posted", p.id, std::move(payload)});
-      Posting& o = out.emplace_back();
-      o.id = p.id;
-      o.kind = p.kind;
-      o.debit = p.debit;
-      o.credit = p.credit;
-      o.amount = p.amount;
-      o.unit_id = p.unit_id;
-      o.rule_id = p.rule_id;
-      o.trigger = p.trigger;
-      o.subject_id = p.subject_id;
-      o.source_seq = p.source_seq;
-      o.reverses = p.reverses;
-      o.memo = p.memo;
-      o.actor = p.actor;
-      o.posted_at = now;
-      o.debit_balance_after = debit_after;
-      o.credit_balance_after = credit_after;
+      XT_ASSIGN_OR_RETURN(const auto after, MoveSides(ex, p, now));
+      events.push_back({p.actor, "points.posted", p.id, PostedPayload(p)});
+      out.push_back(PostingOf(p, now, after));
     }
     XT_ASSIGN_OR_RETURN(const std::int64_t first, audit::AppendMany(ex, now, events));
     std::string postings_sql =
