@@ -102,8 +102,7 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(std::string_view liste
 
 // Every route of the API, documented, and the API sealed: the one list that
 // `serve` answers and `openapi` prints.
-void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspots,
-                    std::string base_url) {
+void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterIdentityRoutes(api, p.identity());
   http::RegisterMatterRoutes(api, p.matters());
   http::RegisterRequestRoutes(api, p.requests(), p.matters());
@@ -113,7 +112,7 @@ void RegisterRoutes(http::Api& api, Platform& p, insight::HotspotService& hotspo
   open311.crowd_reports = &p.crowd_reports();
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
-  http::RegisterInsightRoutes(api, hotspots);
+  http::RegisterInsightRoutes(api, p.hotspots());
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   http::RegisterWorkflowRoutes(api, p.workflow());
@@ -138,8 +137,7 @@ int PrintOpenApi(const PlatformOptions& popts) {
   if (!platform) return Report(platform.error());
   Platform& p = **platform;
   http::Api api(p.identity(), p.db(), p.clock(), p.ids(), {});
-  insight::HotspotService hotspots(p.requests());
-  RegisterRoutes(api, p, hotspots, "http://127.0.0.1:8080");
+  RegisterRoutes(api, p, "http://127.0.0.1:8080");
   fmt::print("{}\n", api.openapi().dump(2));
   return 0;
 }
@@ -195,9 +193,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
                  // Behind HTTPS the session cookie must never travel in clear.
                  .secure_cookies = public_url.starts_with("https://"),
                  .metrics_token = sopts.metrics_token});
-  insight::HotspotService hotspots(p.requests());
   RegisterRoutes(
-      api, p, hotspots,
+      api, p,
       public_url.empty() ? fmt::format("http://{}:{}", listen->first, listen->second) : public_url);
 
   http::ServerOptions so;
@@ -221,6 +218,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   if (auto r = live_feed.Start(); !r) return Report(r.error());
   // Reactions to committed events (audit/consumer.h), one node at a time each.
   p.consumers().Start();
+  // Insight's long jobs (the nightly forecast, retrain, reports) on their own thread.
+  p.jobs().Start();
   http::Server server(
       so, [&api](http::Request& req) { return api.Handle(req); },
       http::LiveUpgradeHandler(api, live_hub),
@@ -305,6 +304,7 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   spdlog::info("received signal {}, finishing requests in flight", sig);
   server.Stop();
   live_feed.Stop();
+  p.jobs().Stop();
   p.consumers().Stop();
   {
     std::lock_guard lock(mutex);

@@ -10,6 +10,7 @@
 #include "audit/audit_log.h"
 #include "emergency/schema.h"
 #include "exchange/remote.h"
+#include "insight/schema.h"
 #include "participation/reactions.h"
 #include "participation/schema.h"
 #include "requests/rates.h"
@@ -26,7 +27,7 @@ Result<int> Migrate(storage::Database& db, Timestamp now) {
   return storage::ApplySchemas(
       db,
       {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema(),
-       &collab::Schema(), &emergency::Schema(), &participation::Schema()},
+       &collab::Schema(), &emergency::Schema(), &participation::Schema(), &insight::Schema()},
       now);
 }
 
@@ -176,6 +177,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
             spdlog::warn("participation's due proposals and budgets failed: {}", r.error().message);
         }
       });
+  // 决策支持 (issue 19): hotspots, and insight's long jobs on their own thread (`serve` starts it).
+  p->hotspots_ = std::make_unique<insight::HotspotService>(*p->requests_);
+  p->jobs_ = std::make_unique<insight::JobRunner>(*p->db_, p->clock_, p->node_id_);
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });

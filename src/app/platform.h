@@ -23,6 +23,8 @@
 #include "exchange/exchange_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
+#include "insight/hotspot_service.h"
+#include "insight/job_runner.h"
 #include "matters/matter_service.h"
 #include "participation/deliberation_service.h"
 #include "participation/points_service.h"
@@ -69,6 +71,9 @@ class Platform {
   participation::PointsService& points() { return *points_; }
   // 议事厅: proposals, meetings, participatory budgets (progress by reaction, RunDue every minute).
   participation::DeliberationService& deliberation() { return *deliberation_; }
+  // 决策支持 (issue 19): hotspots for the dashboard; the insight jobs `serve` runs.
+  insight::HotspotService& hotspots() { return *hotspots_; }
+  insight::JobRunner& jobs() { return *jobs_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -100,7 +105,10 @@ class Platform {
   std::unique_ptr<emergency::IncidentService> incidents_;
   std::unique_ptr<participation::PointsService> points_;
   std::unique_ptr<participation::DeliberationService> deliberation_;
+  std::unique_ptr<insight::HotspotService> hotspots_;
   std::string node_id_;
+  // Insight's long jobs on their own thread; stopped (destroyed) before the services they use.
+  std::unique_ptr<insight::JobRunner> jobs_;
   // The reactions (audit/consumer.h) the runner below polls.
   std::vector<std::unique_ptr<audit::Consumer>> reactions_;
   // Declared last: stopped (destroyed) before the services its consumers use.

@@ -1,0 +1,24 @@
+#include "insight/schema.h"
+
+#include "audit/audit_log.h"
+#include "identity/identity_service.h"
+#include "insight/job_store.h"
+#include "requests/request_service.h"
+
+namespace xietong::insight {
+
+const storage::Schema& Schema() {
+  static const storage::Schema schema{
+      .module = "insight",
+      .needs = {&identity::Schema(), &requests::Schema(), &audit::Schema()},
+      // One span per part; each part owns its own versions.
+      .migrations = {
+          // A: store::ForecastMigrations(),  // 1
+          store::JobMigrations(),  // 2
+                                   // B: store::TargetMigrations(),    // 3
+                                   // C: store::ReportMigrations(),    // 4
+      }};
+  return schema;
+}
+
+}  // namespace xietong::insight
