@@ -180,6 +180,24 @@ std::string MonthKey(Timestamp t) {
   return fmt::format("{:04}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
 }
 
+Result<std::pair<Timestamp, Timestamp>> MonthSpan(std::string_view month, std::string_view field) {
+  auto digit = [&](std::size_t i) { return month[i] >= '0' && month[i] <= '9'; };
+  const bool shape = month.size() == 7 && month[4] == '-' && digit(0) && digit(1) && digit(2) &&
+                     digit(3) && digit(5) && digit(6);
+  const int year = shape ? (month[0] - '0') * 1000 + (month[1] - '0') * 100 +
+                               (month[2] - '0') * 10 + (month[3] - '0')
+                         : 0;
+  const unsigned m = shape ? static_cast<unsigned>((month[5] - '0') * 10 + (month[6] - '0')) : 0;
+  if (!shape || m < 1 || m > 12 || year < 1970)
+    return Fail(Error::InvalidArgument(
+        fmt::format("'{}' must be a month like 2026-03; got '{}'", field, month)));
+  const auto start = [](int y, unsigned mo) {
+    const std::chrono::sys_days d{std::chrono::year{y} / std::chrono::month{mo} / 1};
+    return d.time_since_epoch().count() * kMicrosPerDay - kShanghaiOffset;
+  };
+  return std::pair{start(year, m), m == 12 ? start(year + 1, 1) : start(year, m + 1)};
+}
+
 std::string FormatNumber(Timestamp received_at, std::int64_t n) {
   return fmt::format("{}{:05}", DayKey(received_at), n);
 }

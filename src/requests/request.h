@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -182,6 +183,10 @@ std::string FormatNumber(Timestamp received_at, std::int64_t n);
 std::string DayKey(Timestamp t);
 // yyyy-mm (Asia/Shanghai): the period rates are counted in.
 std::string MonthKey(Timestamp t);
+// The instants [first, end) of a month yyyy-mm (Asia/Shanghai), the inverse
+// of MonthKey; InvalidArgument naming `field` for anything else.
+Result<std::pair<Timestamp, Timestamp>> MonthSpan(std::string_view month,
+                                                  std::string_view field = "month");
 
 // What the resident who filed a request may read of it: what they asked,
 // where it stands, who handles it, when it is due and the reply. Cleared:
@@ -204,6 +209,50 @@ struct ReceivedText {
   std::string street_id;  // "" when it could not be located
   Timestamp received_at = 0;
   std::int64_t merged = 0;  // requests merged into this one (residents who said the same)
+};
+
+// Counts for decision support (insight: forecasts, staffing, capacity, 考核),
+// see RequestService::DailyCounts and the reads beside it. Days, half-hours
+// and weeks are counted in Asia/Shanghai (+08:00) from 1970-01-01.
+
+// Requests received on one day with one combination of category, place,
+// handling unit, channel and whether merged into another.
+struct DailyCount {
+  std::int32_t day = 0;  // days since 1970-01-01 (+08:00)
+  std::string matter_id = {};
+  std::string district_id = {};
+  std::string street_id = {};
+  std::string unit_id = {};  // "" before dispatch
+  Channel channel = Channel::kWeb;
+  bool merged = false;  // merged into another request (a repeated call)
+  std::int64_t n = 0;
+};
+
+// Requests received in one half-hour slot.
+struct SlotCount {
+  std::int64_t slot = 0;  // half-hours since 1970-01-01 00:00 +08:00
+  std::int64_t n = 0;
+};
+
+// An open request in a unit's hands (capacity: its deadline).
+struct OpenItem {
+  std::string unit_id = {};
+  std::string matter_id = {};
+  Timestamp dispatched_at = 0;
+  Timestamp finish_due = 0;  // 0: no limit
+  bool late = false;         // already past finish_due
+};
+
+// Requests replied by a unit in one week.
+struct UnitWeekCount {
+  std::string unit_id = {};
+  std::int32_t week = 0;  // weeks since Monday 1970-01-05 (+08:00); week 0 starts then
+  std::int64_t n = 0;
+};
+
+struct UnitCount {
+  std::string unit_id = {};
+  std::int64_t n = 0;
 };
 
 }  // namespace xietong::requests

@@ -441,6 +441,31 @@ Result<std::vector<ReceivedText>> RequestService::ReceivedTexts(Timestamp from, 
       [&](storage::Executor& ex) { return store::ReceivedTexts(ex, from, to, under_path, limit); });
 }
 
+Result<std::vector<DailyCount>> RequestService::DailyCounts(Timestamp from, Timestamp to) {
+  return db_.Read([&](storage::Executor& ex) { return store::DailyCounts(ex, from, to); });
+}
+
+Result<std::vector<SlotCount>> RequestService::HalfHourCounts(Timestamp from, Timestamp to,
+                                                              Channel channel) {
+  return db_.Read([&](storage::Executor& ex) {
+    return store::HalfHourCounts(ex, from, to, ChannelName(channel));
+  });
+}
+
+Result<std::vector<OpenItem>> RequestService::OpenWork(std::string_view under_path) {
+  return db_.Read([&](storage::Executor& ex) { return store::OpenWork(ex, under_path); });
+}
+
+Result<std::vector<UnitWeekCount>> RequestService::RepliedByUnitWeek(Timestamp from, Timestamp to) {
+  return db_.Read([&](storage::Executor& ex) { return store::RepliedByUnitWeek(ex, from, to); });
+}
+
+Result<std::vector<UnitCount>> RequestService::OpenLateByUnit(std::string_view month) {
+  XT_ASSIGN_OR_RETURN(const auto span, MonthSpan(month));
+  return db_.Read(
+      [&](storage::Executor& ex) { return store::OpenLateByUnit(ex, span.first, span.second); });
+}
+
 Result<std::unordered_set<std::string>> RequestService::ExternalIds(Channel channel) {
   XT_ASSIGN_OR_RETURN(auto ids, db_.Read([&](storage::Executor& ex) {
     return store::ExternalIds(ex, ChannelName(channel));

@@ -278,6 +278,23 @@ class RequestService {
   // it is not empty; the newest first, at most `limit` (hotspots).
   Result<std::vector<ReceivedText>> ReceivedTexts(Timestamp from, Timestamp to,
                                                   std::string_view under_path, int limit);
+  // Decision support (insight) counts; days, half-hours and weeks at +08:00
+  // (request.h). Requests received in [from, to) per day, category, place,
+  // handling unit, channel and merged or not (forecast series).
+  Result<std::vector<DailyCount>> DailyCounts(Timestamp from, Timestamp to);
+  // Requests received by one channel in [from, to) per half-hour, merged ones
+  // included (a repeated call is a call); slots without any are left out.
+  Result<std::vector<SlotCount>> HalfHourCounts(Timestamp from, Timestamp to, Channel channel);
+  // Every request in a unit's hands (dispatched, signed, handling) under
+  // `under_path` ("" = the city), earliest finish_due first (capacity).
+  Result<std::vector<OpenItem>> OpenWork(std::string_view under_path);
+  // Requests replied in [from, to) per handling unit and week, merged ones
+  // left out (they follow their parent): units' throughput.
+  Result<std::vector<UnitWeekCount>> RepliedByUnitWeek(Timestamp from, Timestamp to);
+  // Per unit, requests dispatched in month (yyyy-mm) that are still in its
+  // hands and past their finish limit (超期未办结: the overdue share's open
+  // part). InvalidArgument for a bad month.
+  Result<std::vector<UnitCount>> OpenLateByUnit(std::string_view month);
   // The external ids stored from one channel (the importer skips those).
   Result<std::unordered_set<std::string>> ExternalIds(Channel channel);
   // How many requests have an external id starting with prefix ("demo:").

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -1198,6 +1199,217 @@ TEST_P(RequestServiceTest, ReviewFindingsStayFixed) {
   clock_.Advance(16 * kMicrosPerMinute);
   EXPECT_TRUE(service_->Track(r.number, "1234"));
 }
+
+// --- decision support's counts (insight) -------------------------------------
+
+// Stores rows as given (as the importer would), for the counts below.
+struct Row {
+  Channel channel = Channel::kPhone;
+  Timestamp received_at = 0;
+  const OrgUnit* unit = nullptr;  // handling unit; null: not dispatched
+  Status status = Status::kReceived;
+  std::string parent_id = {};
+  Timestamp dispatched_at = 0, replied_at = 0, finish_due = 0;
+  bool finish_late = false;
+};
+
+class RequestCountsTest : public RequestServiceTest {
+ protected:
+  void Store(std::initializer_list<Row> rows) {
+    auto stored = db().Write([&](storage::Executor& ex) -> Result<void> {
+      for (const Row& row : rows) {
+        Request r;
+        r.id = fmt::format("r{:03}", ++stored_);
+        r.number = fmt::format("20261101{:05}", stored_);
+        r.channel = row.channel;
+        r.title = "占道";
+        r.text = "摆摊";
+        r.matter_id = stalls_;
+        r.place.district_id = district_.id;
+        r.place.street_id = street_a_.id;
+        r.centre_id = centre_.id;
+        r.centre_path = centre_.path;
+        r.status = row.status;
+        if (row.unit) {
+          r.unit_id = row.unit->id;
+          r.unit_path = row.unit->path;
+          r.unit_name = row.unit->name;
+        }
+        r.received_at = row.received_at;
+        r.dispatched_at = row.dispatched_at;
+        r.replied_at = row.replied_at;
+        r.finish_due = row.finish_due;
+        r.finish_late = row.finish_late;
+        r.parent_id = row.parent_id;
+        r.version = 1;
+        r.updated_at = row.received_at;
+        XT_TRY_VOID(store::Insert(ex, r, ""));
+      }
+      return {};
+    });
+    ASSERT_TRUE(stored) << stored.error().message;
+  }
+  // Days since 1970-01-01 of a date, and the instant of its midnight at +08:00.
+  static std::int32_t DayNumber(int y, unsigned m, unsigned d) {
+    return std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch().count();
+  }
+  static Timestamp Midnight(int y, unsigned m, unsigned d) {
+    return DayNumber(y, m, d) * kMicrosPerDay - kShanghaiOffset;
+  }
+  int stored_ = 0;
+};
+
+// A day and a half-hour end at midnight and at :00/:30 in Shanghai, not in
+// UTC; merged requests are counted (flagged) and the end of a range is open.
+TEST_P(RequestCountsTest, DailyAndHalfHourCountsCutAtShanghaiMidnight) {
+  const Timestamp midnight = Midnight(2026, 11, 23);
+  const std::int32_t day = DayNumber(2026, 11, 23);
+  Store({{.received_at = midnight - 1},
+         {.received_at = midnight},
+         {.received_at = midnight + kMicrosPerMinute,
+          .unit = &street_a_,
+          .status = Status::kDispatched},
+         {.channel = Channel::kWeb, .received_at = midnight + 10 * kMicrosPerHour},
+         {.received_at = midnight + 30 * kMicrosPerMinute,
+          .status = Status::kMerged,
+          .parent_id = "r002"},
+         {.received_at = midnight + kMicrosPerDay}});
+  auto days = service_->DailyCounts(midnight - kMicrosPerHour, midnight + kMicrosPerDay);
+  ASSERT_TRUE(days) << days.error().message;
+  ASSERT_EQ(days->size(), 5u);
+  auto n_of = [&](std::int32_t d, Channel c, bool merged, const std::string& unit) {
+    std::int64_t n = 0;
+    for (const auto& x : *days)
+      if (x.day == d && x.channel == c && x.merged == merged && x.unit_id == unit) n += x.n;
+    return n;
+  };
+  EXPECT_EQ(n_of(day - 1, Channel::kPhone, false, ""), 1);  // 23:59:59.999999 the day before
+  EXPECT_EQ(n_of(day, Channel::kPhone, false, ""), 1);
+  EXPECT_EQ(n_of(day, Channel::kPhone, false, street_a_.id), 1);
+  EXPECT_EQ(n_of(day, Channel::kPhone, true, ""), 1);
+  EXPECT_EQ(n_of(day, Channel::kWeb, false, ""), 1);
+  EXPECT_EQ(days->front().day, day - 1);
+  EXPECT_EQ(days->front().matter_id, stalls_);
+  EXPECT_EQ(days->front().district_id, district_.id);
+  EXPECT_EQ(days->front().street_id, street_a_.id);
+  // 00:00 and 00:01 share the first slot of the day; 00:30 starts the next.
+  const std::int64_t slot = static_cast<std::int64_t>(day) * 48;
+  auto slots = service_->HalfHourCounts(midnight - kMicrosPerHour, midnight + kMicrosPerDay,
+                                        Channel::kPhone);
+  ASSERT_TRUE(slots) << slots.error().message;
+  ASSERT_EQ(slots->size(), 3u);
+  EXPECT_EQ((*slots)[0].slot, slot - 1);
+  EXPECT_EQ((*slots)[0].n, 1);
+  EXPECT_EQ((*slots)[1].slot, slot);
+  EXPECT_EQ((*slots)[1].n, 2);
+  EXPECT_EQ((*slots)[2].slot, slot + 1);
+  EXPECT_EQ((*slots)[2].n, 1);
+  auto web = service_->HalfHourCounts(midnight, midnight + kMicrosPerDay, Channel::kWeb);
+  ASSERT_TRUE(web);
+  ASSERT_EQ(web->size(), 1u);
+  EXPECT_EQ(web->front().slot, slot + 20);
+  auto none = service_->DailyCounts(midnight + kMicrosPerDay + 1, midnight + 2 * kMicrosPerDay);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+// Open work and lateness are what is in a unit's hands; throughput counts
+// replies per Monday-to-Sunday week at +08:00, merged requests left out.
+TEST_P(RequestCountsTest, OpenWorkRepliesPerWeekAndOpenLateByMonth) {
+  const Timestamp nov1 = Midnight(2026, 11, 1);
+  const Timestamp monday = Midnight(2026, 11, 23);
+  Store({// street A: open and late, dispatched in November
+         {.unit = &street_a_,
+          .status = Status::kHandling,
+          .dispatched_at = nov1,
+          .finish_due = nov1 + kMicrosPerDay,
+          .finish_late = true},
+         // street A: open and late but dispatched the last instant of October
+         {.unit = &street_a_,
+          .status = Status::kSigned,
+          .dispatched_at = nov1 - 1,
+          .finish_due = nov1,
+          .finish_late = true},
+         // street A: replied late on Monday 00:00 (not open)
+         {.unit = &street_a_,
+          .status = Status::kReplied,
+          .dispatched_at = nov1,
+          .replied_at = monday,
+          .finish_due = nov1,
+          .finish_late = true},
+         // street A: replied on Sunday 23:59:59.999999, and one merged into it
+         {.unit = &street_a_,
+          .status = Status::kClosed,
+          .dispatched_at = nov1,
+          .replied_at = monday - 1,
+          .finish_due = monday},
+         {.unit = &street_a_,
+          .status = Status::kMerged,
+          .parent_id = "r004",
+          .dispatched_at = nov1,
+          .replied_at = monday - 1},
+         // street B: open, not late
+         {.unit = &street_b_,
+          .status = Status::kDispatched,
+          .dispatched_at = nov1,
+          .finish_due = monday + kMicrosPerDay},
+         // not dispatched
+         {.status = Status::kReceived}});
+  auto all = service_->OpenWork("");
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].finish_due, nov1);  // earliest due first
+  EXPECT_TRUE((*all)[0].late);
+  EXPECT_EQ((*all)[2].unit_id, street_b_.id);
+  EXPECT_FALSE((*all)[2].late);
+  EXPECT_EQ((*all)[2].matter_id, stalls_);
+  EXPECT_EQ((*all)[2].dispatched_at, nov1);
+  auto a = service_->OpenWork(street_a_.path);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->size(), 2u);
+
+  const std::int32_t week = (DayNumber(2026, 11, 23) - 4) / 7;
+  auto weeks = service_->RepliedByUnitWeek(nov1, monday + kMicrosPerDay);
+  ASSERT_TRUE(weeks) << weeks.error().message;
+  ASSERT_EQ(weeks->size(), 2u);
+  EXPECT_EQ((*weeks)[0].unit_id, street_a_.id);
+  EXPECT_EQ((*weeks)[0].week, week - 1);
+  EXPECT_EQ((*weeks)[0].n, 1);
+  EXPECT_EQ((*weeks)[1].week, week);
+  EXPECT_EQ((*weeks)[1].n, 1);
+
+  auto late = service_->OpenLateByUnit("2026-11");
+  ASSERT_TRUE(late) << late.error().message;
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_EQ(late->front().unit_id, street_a_.id);
+  EXPECT_EQ(late->front().n, 1);
+  auto october = service_->OpenLateByUnit("2026-10");
+  ASSERT_TRUE(october);
+  ASSERT_EQ(october->size(), 1u);
+  EXPECT_EQ(october->front().n, 1);
+  for (const char* bad : {"2026-13", "2026-1", "", "202611"}) {
+    auto r = service_->OpenLateByUnit(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  }
+}
+
+// MonthSpan is the inverse of MonthKey at both ends of the month.
+TEST(MonthSpanTest, BoundsAreShanghaiMidnights) {
+  auto span = MonthSpan("2026-12");
+  ASSERT_TRUE(span) << span.error().message;
+  EXPECT_EQ(FormatRfc3339(span->first), "2026-12-01T00:00:00+08:00");
+  EXPECT_EQ(FormatRfc3339(span->second), "2027-01-01T00:00:00+08:00");
+  EXPECT_EQ(MonthKey(span->first), "2026-12");
+  EXPECT_EQ(MonthKey(span->first - 1), "2026-11");
+  EXPECT_EQ(MonthKey(span->second - 1), "2026-12");
+  EXPECT_FALSE(MonthSpan("2026-00"));
+  EXPECT_FALSE(MonthSpan("26-12"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RequestCountsTest,
+                         ::testing::ValuesIn(storage::testing::Backends()),
+                         [](const auto& p) { return p.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, RequestServiceTest,
                          ::testing::ValuesIn(storage::testing::Backends()),

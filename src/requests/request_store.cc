@@ -586,6 +586,98 @@ Result<std::vector<ReceivedText>> ReceivedTexts(Executor& ex, Timestamp from, Ti
   return out;
 }
 
+// Decision support's counts, in microseconds: +08:00 is 28,800,000,000 after
+// UTC, a day 86,400,000,000, a half-hour 1,800,000,000, a week
+// 604,800,000,000; weeks start on Monday 1970-01-05, 4 days (345,600,000,000)
+// after the Thursday 1970-01-01. Integer division of BIGINTs truncates on
+// both backends; every instant here is after 1970, so that is the floor.
+
+// The statuses in which a request is in its handling unit's hands.
+constexpr std::string_view kInHandSql = "status IN ('dispatched', 'signed', 'handling')";
+
+Result<std::vector<DailyCount>> DailyCounts(Executor& ex, Timestamp from, Timestamp to) {
+  static constexpr std::string_view sql =
+      "SELECT (received_at + 28800000000) / 86400000000, matter_id, district_id, street_id, "
+      "unit_id, channel,"
+      " CASE WHEN parent_id = '' THEN 0 ELSE 1 END AS merged, COUNT(*)"
+      " FROM requests WHERE received_at >= ? AND received_at < ?"
+      " GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7";
+  std::vector<DailyCount> out;
+  std::optional<Error> bad;
+  const storage::Value params[] = {from, to};
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    auto channel = ParseChannel(row.TextView(5));
+    if (!channel) {
+      bad = channel.error();
+      return false;
+    }
+    out.push_back({static_cast<std::int32_t>(row.Int(0)), row.Text(1), row.Text(2), row.Text(3),
+                   row.Text(4), *channel, row.Int(6) != 0, row.Int(7)});
+    return true;
+  }));
+  if (bad) return Fail(std::move(*bad));
+  return out;
+}
+
+Result<std::vector<SlotCount>> HalfHourCounts(Executor& ex, Timestamp from, Timestamp to,
+                                              std::string_view channel) {
+  static constexpr std::string_view sql =
+      "SELECT (received_at + 28800000000) / 1800000000, COUNT(*) FROM requests"
+      " WHERE received_at >= ? AND received_at < ? AND channel = ? GROUP BY 1 ORDER BY 1";
+  std::vector<SlotCount> out;
+  const storage::Value params[] = {from, to, std::string(channel)};
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    out.push_back({row.Int(0), row.Int(1)});
+    return true;
+  }));
+  return out;
+}
+
+Result<std::vector<OpenItem>> OpenWork(Executor& ex, std::string_view under_path) {
+  static const std::string sql = fmt::format(
+      "SELECT unit_id, matter_id, dispatched_at, finish_due, finish_late FROM requests"
+      " WHERE {} AND unit_id <> '' AND unit_path LIKE ? ORDER BY finish_due, id",
+      kInHandSql);
+  std::vector<OpenItem> out;
+  // Unit paths are ids joined by '/': no LIKE wildcards to escape.
+  const storage::Value params[] = {std::string(under_path) + "%"};
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    out.push_back({row.Text(0), row.Text(1), row.Int(2), row.Int(3), row.Int(4) != 0});
+    return true;
+  }));
+  return out;
+}
+
+Result<std::vector<UnitWeekCount>> RepliedByUnitWeek(Executor& ex, Timestamp from, Timestamp to) {
+  static constexpr std::string_view sql =
+      "SELECT unit_id, (replied_at + 28800000000 - 345600000000) / 604800000000"
+      ", COUNT(*) FROM requests"
+      " WHERE replied_at >= ? AND replied_at < ? AND unit_id <> '' AND parent_id = ''"
+      " GROUP BY 1, 2 ORDER BY 1, 2";
+  std::vector<UnitWeekCount> out;
+  const storage::Value params[] = {from, to};
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    out.push_back({row.Text(0), static_cast<std::int32_t>(row.Int(1)), row.Int(2)});
+    return true;
+  }));
+  return out;
+}
+
+Result<std::vector<UnitCount>> OpenLateByUnit(Executor& ex, Timestamp from, Timestamp to) {
+  static const std::string sql = fmt::format(
+      "SELECT unit_id, COUNT(*) FROM requests"
+      " WHERE dispatched_at >= ? AND dispatched_at < ? AND finish_late = 1 AND {}"
+      " AND unit_id <> '' GROUP BY 1 ORDER BY 1",
+      kInHandSql);
+  std::vector<UnitCount> out;
+  const storage::Value params[] = {from, to};
+  XT_TRY_VOID(ex.QueryEach(sql, params, [&](const storage::Row& row) {
+    out.push_back({row.Text(0), row.Int(1)});
+    return true;
+  }));
+  return out;
+}
+
 Result<bool> Update(Executor& ex, const Request& r) {
   static const std::string sql = [] {
     std::string set;

@@ -43,6 +43,15 @@ Result<std::vector<std::string>> ExternalIds(Executor& ex, std::string_view chan
 // See RequestService::ReceivedTexts.
 Result<std::vector<ReceivedText>> ReceivedTexts(Executor& ex, Timestamp from, Timestamp to,
                                                 std::string_view under_path, int limit);
+// Decision support's counts (see RequestService::DailyCounts and the reads
+// beside it); days, slots and weeks at +08:00. Ordered by their keys.
+Result<std::vector<DailyCount>> DailyCounts(Executor& ex, Timestamp from, Timestamp to);
+Result<std::vector<SlotCount>> HalfHourCounts(Executor& ex, Timestamp from, Timestamp to,
+                                              std::string_view channel);
+Result<std::vector<OpenItem>> OpenWork(Executor& ex, std::string_view under_path);
+Result<std::vector<UnitWeekCount>> RepliedByUnitWeek(Executor& ex, Timestamp from, Timestamp to);
+// Dispatched in [from, to), still in the unit's hands and past finish_due.
+Result<std::vector<UnitCount>> OpenLateByUnit(Executor& ex, Timestamp from, Timestamp to);
 Result<std::optional<Request>> FindByIdempotencyKey(Executor& ex, std::string_view idem_key);
 // Writes every mutable field when the stored version is r.version - 1;
 // false when someone else changed it first.
