@@ -58,6 +58,8 @@ std::string_view ActionName(Action a) {
       return "participation.staff";
     case Action::kParticipationOversee:
       return "participation.oversee";
+    case Action::kInsightManage:
+      return "insight.manage";
   }
   return "unknown";
 }
@@ -104,6 +106,7 @@ bool RoleAllows(Role role, Action action) {
     case Action::kParticipationStaff:  // community staff (社区工作者) and their leads
       return role == Role::kHandler || role == Role::kUnitLead || role == Role::kAdmin;
     case Action::kParticipationOversee:
+    case Action::kInsightManage:  // the city's leaders and the centre's supervisors (issue 19)
       return role == Role::kLeader || role == Role::kSupervisor || role == Role::kAdmin;
     case Action::kRequestCreate:
     case Action::kRequestDispatch:

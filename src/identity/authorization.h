@@ -42,6 +42,7 @@ enum class Action {
   kParticipationStaff,    // 多元参与 staff: rewards and stock, redemption decisions, agenda,
                           // meetings, participatory budgets, moderation
   kParticipationOversee,  // read the points, proposals and budgets of the subtree
+  kInsightManage,  // decision support: set units' targets, the 考核 weights, publish evaluations
 };
 std::string_view ActionName(Action a);
 

@@ -73,6 +73,25 @@ TEST(Authorization, ParticipationActionsFollowTheirRoles) {
     EXPECT_FALSE(Can(resident, a, "/city/d1/s1/c1/"));
 }
 
+// Issue 19's decision support: targets, 考核 weights and publishing are the leaders', the
+// supervisors' and the administrators' over their subtree; a unit's own lead or staff never
+// set the targets they are measured by.
+TEST(Authorization, InsightManageIsForLeadersSupervisorsAndAdmins) {
+  const std::vector<Role> roles = {Role::kLeader, Role::kSupervisor, Role::kAdmin};
+  for (Role r : AllRoles())
+    EXPECT_EQ(RoleAllows(r, Action::kInsightManage),
+              std::find(roles.begin(), roles.end(), r) != roles.end())
+        << RoleName(r);
+  EXPECT_EQ(ActionName(Action::kInsightManage), "insight.manage");
+  Principal leader = With({{"/city/d1/", Role::kLeader}});
+  EXPECT_TRUE(Can(leader, Action::kInsightManage, "/city/d1/s1/"));
+  EXPECT_FALSE(Can(leader, Action::kInsightManage, "/city/d2/"));
+  EXPECT_FALSE(Can(leader, Action::kInsightManage, ""));
+  EXPECT_TRUE(Can(With({{"/city/", Role::kLeader}}), Action::kInsightManage, ""));
+  EXPECT_FALSE(
+      Can(With({{"/city/d1/s1/", Role::kUnitLead}}), Action::kInsightManage, "/city/d1/s1/"));
+}
+
 // 社会组织 (issue 18): under a street, township or community, with no polygon.
 TEST(Identity, OrganisationsSitUnderStreetsAndCommunities) {
   EXPECT_EQ(*ParseUnitKind("organisation"), UnitKind::kOrganisation);
