@@ -565,4 +565,92 @@ std::string RenderTable(const BacktestTable& t) {
   return out;
 }
 
+AheadForecast ForecastAhead(const Series& series, const SeriesBacktest& backtest,
+                            const BacktestOptions& options, int horizon) {
+  AheadForecast out;
+  out.backtested = backtest.profile.backtestable() && !backtest.forecasts.empty();
+  out.models.fill(ModelKind::kHistoricalAverage);
+  if (out.backtested) out.models = backtest.chosen;
+  horizon = std::max(0, horizon);
+  const std::size_t n = series.y.size();
+  const std::size_t from =
+      n > static_cast<std::size_t>(options.max_train_days) ? n - options.max_train_days : 0;
+  const std::vector<double> clipped =
+      ClipOutliers(std::span<const double>(series.y.data() + from, n - from));
+  FitInput in;
+  in.y = clipped;
+  in.first_day = series.first_day + static_cast<Day>(from);
+  in.calendar = options.calendar;
+  std::array<std::vector<double>, kChoiceBuckets> per_bucket;
+  for (int b = 0; b < kChoiceBuckets; ++b) {
+    const auto bi = static_cast<std::size_t>(b);
+    bool same = false;
+    for (int e = 0; e < b; ++e) {
+      if (out.models[static_cast<std::size_t>(e)] == out.models[bi]) {
+        per_bucket[bi] = per_bucket[static_cast<std::size_t>(e)];
+        same = true;
+        break;
+      }
+    }
+    if (!same && !clipped.empty()) per_bucket[bi] = Forecast(Fit(out.models[bi], in), in, horizon);
+  }
+
+  // Interval quantiles per interval bucket from the backtest's residuals.
+  constexpr int kIntervalBuckets = 4;
+  const IntervalQuantiles normal{-1.959964, -1.281552, 1.281552, 1.959964};
+  std::array<IntervalQuantiles, kIntervalBuckets> q;
+  q.fill(normal);
+  if (out.backtested) {
+    std::array<std::vector<double>, kIntervalBuckets> z;
+    for (std::size_t k = 0; k < backtest.forecasts.size() && k < backtest.origin_days.size(); ++k) {
+      const auto& f = backtest.forecasts[k];
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        const long at = static_cast<long>(backtest.origin_days[k]) + static_cast<long>(i) -
+                        static_cast<long>(series.first_day);
+        if (at < 0 || static_cast<std::size_t>(at) >= n) continue;
+        z[static_cast<std::size_t>(IntervalBucket(static_cast<int>(i) + 1))].push_back(
+            StabilisedResidual(series.y[static_cast<std::size_t>(at)], f[i]));
+      }
+    }
+    for (int c = 0; c < kIntervalBuckets; ++c) {
+      auto& values = z[static_cast<std::size_t>(c)];
+      if (values.size() >= 30) q[static_cast<std::size_t>(c)] = QuantilesOf(std::move(values));
+    }
+  }
+  const Day last = series.first_day + static_cast<Day>(n) - 1;
+  for (int h = 1; h <= horizon; ++h) {
+    const auto& f = per_bucket[static_cast<std::size_t>(ChoiceBucket(h))];
+    const double value = static_cast<std::size_t>(h) <= f.size()
+                             ? std::max(0.0, f[static_cast<std::size_t>(h - 1)])
+                             : 0.0;
+    const Interval iv = IntervalAt(value, q[static_cast<std::size_t>(IntervalBucket(h))]);
+    out.points.push_back({.day = last + h,
+                          .value = value,
+                          .lo80 = std::min(iv.lo80, value),
+                          .hi80 = std::max(iv.hi80, value),
+                          .lo95 = std::min(iv.lo95, value),
+                          .hi95 = std::max(iv.hi95, value)});
+  }
+  // Whole Monday–Sunday weeks.
+  for (std::size_t i = 0; i < out.points.size(); ++i) {
+    if (Weekday(out.points[i].day) != 0 || i + 7 > out.points.size()) continue;
+    ForecastPoint w{.day = out.points[i].day};
+    double lo80 = 0, hi80 = 0, lo95 = 0, hi95 = 0;
+    for (std::size_t j = i; j < i + 7; ++j) {
+      const ForecastPoint& p = out.points[j];
+      w.value += p.value;
+      lo80 += (p.value - p.lo80) * (p.value - p.lo80);
+      hi80 += (p.hi80 - p.value) * (p.hi80 - p.value);
+      lo95 += (p.value - p.lo95) * (p.value - p.lo95);
+      hi95 += (p.hi95 - p.value) * (p.hi95 - p.value);
+    }
+    w.lo80 = std::max(0.0, w.value - std::sqrt(lo80));
+    w.hi80 = w.value + std::sqrt(hi80);
+    w.lo95 = std::max(0.0, w.value - std::sqrt(lo95));
+    w.hi95 = w.value + std::sqrt(hi95);
+    out.weekly.push_back(w);
+  }
+  return out;
+}
+
 }  // namespace xietong::insight

@@ -117,6 +117,33 @@ struct SeriesBacktest {
 // last complete day). A series that is not backtestable comes back with its profile only.
 SeriesBacktest BacktestSeries(const Series& series, const BacktestOptions& options);
 
+// ---- the forecast served (§2.9, §2.10) ----
+
+struct ForecastPoint {
+  Day day = 0;  // a day, or a week's Monday
+  double value = 0, lo80 = 0, hi80 = 0, lo95 = 0, hi95 = 0;
+};
+
+struct AheadForecast {
+  // The model per choice bucket: the backtest's production choice, or ha for a series that
+  // could not be backtested (sparse, short, flat).
+  std::array<ModelKind, kChoiceBuckets> models{};
+  bool backtested = false;
+  // Days after the series' last day, `horizon` of them.
+  std::vector<ForecastPoint> points = {};
+  // Monday–Sunday weeks fully inside the points: sums, with intervals from the daily ones
+  // (half-widths added in quadrature: days taken as independent).
+  std::vector<ForecastPoint> weekly = {};
+};
+
+// Fits the backtest's chosen model of each bucket on the series' last max_train_days (outliers
+// clipped) and forecasts `horizon` days ahead, each day from the model of its bucket (beyond
+// 28 days: the last bucket's). Intervals: empirical quantiles of the backtest's stabilised
+// residuals per interval bucket when there are >= 30 of them; otherwise (and for a series that
+// was not backtested) the normal quantiles on the stabilised scale (Poisson-like noise).
+AheadForecast ForecastAhead(const Series& series, const SeriesBacktest& backtest,
+                            const BacktestOptions& options, int horizon);
+
 // ---- the table ----
 
 struct TableRow {

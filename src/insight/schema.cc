@@ -2,6 +2,7 @@
 
 #include "audit/audit_log.h"
 #include "identity/identity_service.h"
+#include "insight/forecast_store.h"
 #include "insight/job_store.h"
 #include "requests/request_service.h"
 
@@ -13,10 +14,10 @@ const storage::Schema& Schema() {
       .needs = {&identity::Schema(), &requests::Schema(), &audit::Schema()},
       // One span per part; each part owns its own versions.
       .migrations = {
-          // A: store::ForecastMigrations(),  // 1
-          store::JobMigrations(),  // 2
-                                   // B: store::TargetMigrations(),    // 3
-                                   // C: store::ReportMigrations(),    // 4
+          store::ForecastMigrations(),  // 1: A, forecasts
+          store::JobMigrations(),       // 2
+                                        // B: store::TargetMigrations(),    // 3
+                                        // C: store::ReportMigrations(),    // 4
       }};
   return schema;
 }
