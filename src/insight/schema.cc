@@ -4,6 +4,7 @@
 #include "identity/identity_service.h"
 #include "insight/forecast_store.h"
 #include "insight/job_store.h"
+#include "insight/target_store.h"
 #include "requests/request_service.h"
 
 namespace xietong::insight {
@@ -16,7 +17,7 @@ const storage::Schema& Schema() {
       .migrations = {
           store::ForecastMigrations(),  // 1: A, forecasts
           store::JobMigrations(),       // 2
-                                        // B: store::TargetMigrations(),    // 3
+          store::TargetMigrations(),    // 3: B, targets and 考核
                                         // C: store::ReportMigrations(),    // 4
       }};
   return schema;
