@@ -4,6 +4,7 @@
 #include "identity/identity_service.h"
 #include "insight/forecast_store.h"
 #include "insight/job_store.h"
+#include "insight/report_store.h"
 #include "insight/target_store.h"
 #include "requests/request_service.h"
 
@@ -18,7 +19,7 @@ const storage::Schema& Schema() {
           store::ForecastMigrations(),  // 1: A, forecasts
           store::JobMigrations(),       // 2
           store::TargetMigrations(),    // 3: B, targets and 考核
-                                        // C: store::ReportMigrations(),    // 4
+          store::ReportMigrations(),    // 4: C, generated reports
       }};
   return schema;
 }
