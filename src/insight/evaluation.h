@@ -39,7 +39,7 @@ struct EvaluationInput {
   std::int64_t dispatched = 0;
   IndicatorValues values = {};
   std::optional<double> last_score = std::nullopt;  // last month's score, for the improvement
-  Rag rag = Rag::kGrey;                             // worst status against the unit's targets
+  RagStatus rag = RagStatus::kGrey;                 // worst status against the unit's targets
 };
 
 struct EvaluationRow {
@@ -54,7 +54,7 @@ struct EvaluationRow {
   std::string flag = {};                             // "先进", "需改进" or ""
   bool ranked = false;
   std::string note = {};  // why not ranked
-  Rag rag = Rag::kGrey;
+  RagStatus rag = RagStatus::kGrey;
 };
 
 // Units with dispatched ≥ min_dispatched are ranked, best score first; scores equal to 1e-6

@@ -305,7 +305,7 @@ Result<TargetsAnswer> EvaluationService::Targets(const Principal& actor, const T
         std::array<IndicatorValues, 3> values;
         for (int k = 0; k < 3; ++k) values[k] = ValuesFor(months[k], u->id);
         std::array<IndicatorStatus, kIndicators> status;
-        std::array<Rag, kIndicators> rags;
+        std::array<RagStatus, kIndicators> rags;
         for (Indicator i : kAllIndicators) {
           const int n = static_cast<int>(i);
           auto& s = status[n];
@@ -465,7 +465,7 @@ Result<EvaluationService::Live> EvaluationService::Compute(const Principal& acto
     auto b = before.find(u->id);
     if (b != before.end() && b->second.counters.dispatched >= weights_before.min_dispatched)
       e.last_score = ScoreOf(ValuesOf(b->second), weights_before.weights);
-    std::array<Rag, kIndicators> rags;
+    std::array<RagStatus, kIndicators> rags;
     for (Indicator i : kAllIndicators) {
       const auto t = book.Find(*u, month, i);
       rags[static_cast<int>(i)] = RagOf(i, e.values[static_cast<int>(i)], t.target, t.amber_margin);

@@ -70,7 +70,7 @@ struct EffectiveTarget {
 
 struct IndicatorStatus {
   IndicatorValue value = {};
-  Rag rag = Rag::kGrey;
+  RagStatus rag = RagStatus::kGrey;
   std::array<std::optional<double>, 3> trend = {};  // months m−2, m−1, m
   Arrow arrow = Arrow::kNone;
 };
@@ -81,7 +81,7 @@ struct UnitTargets {
   std::string kind = {};  // "street" | "department"
   std::array<EffectiveTarget, kIndicators> targets = {};
   std::optional<std::array<IndicatorStatus, kIndicators>> status = std::nullopt;  // with a month
-  Rag overall = Rag::kGrey;
+  RagStatus overall = RagStatus::kGrey;
 };
 
 struct TargetsQuery {

@@ -167,22 +167,22 @@ TEST_P(EvaluationServiceTest, TargetsInEffectAndTheRagTable) {
   ASSERT_TRUE(a->status);
   EXPECT_DOUBLE_EQ(*(*a->status)[kResponse].value.value, 1.0);
   EXPECT_DOUBLE_EQ(*(*a->status)[kOverdue].value.value, 5 / 25.0);
-  EXPECT_EQ((*a->status)[kOverdue].rag, Rag::kGreen);  // 0.20 ≤ 0.25
-  EXPECT_EQ((*a->status)[kSatisfaction].rag, Rag::kGreen);
+  EXPECT_EQ((*a->status)[kOverdue].rag, RagStatus::kGreen);  // 0.20 ≤ 0.25
+  EXPECT_EQ((*a->status)[kSatisfaction].rag, RagStatus::kGreen);
   EXPECT_FALSE((*a->status)[kOverdue].trend[1]);  // nothing in October
-  EXPECT_EQ(a->overall, Rag::kGreen);
+  EXPECT_EQ(a->overall, RagStatus::kGreen);
   const UnitTargets* b = Of(*table, street_b_.id);
   ASSERT_NE(b, nullptr);
   ASSERT_TRUE(b->status);
   EXPECT_EQ(b->targets[kOverdue].source, "default");
   // 23 dispatched (one still open and late): 1/23 overdue, resolution 11/22.
   EXPECT_DOUBLE_EQ(*(*b->status)[kOverdue].value.value, 1 / 23.0);
-  EXPECT_EQ((*b->status)[kResolution].rag, Rag::kRed);
-  EXPECT_EQ(b->overall, Rag::kRed);
+  EXPECT_EQ((*b->status)[kResolution].rag, RagStatus::kRed);
+  EXPECT_EQ(b->overall, RagStatus::kRed);
   const UnitTargets* env = Of(*table, env_.id);
   ASSERT_NE(env, nullptr);
   EXPECT_EQ(env->targets[kResponse].source, "default");  // the street kind's target is not its
-  EXPECT_EQ((*env->status)[kResponse].rag, Rag::kGrey);  // 5 dispatched: too few
+  EXPECT_EQ((*env->status)[kResponse].rag, RagStatus::kGrey);  // 5 dispatched: too few
   // A district leader sees the district's streets; a handler sees nothing.
   auto district = service_->Targets(district_leader_, {.unit_id = district_.id});
   ASSERT_TRUE(district) << district.error().message;

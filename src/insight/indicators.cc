@@ -98,50 +98,50 @@ IndicatorValues ValuesOf(const UnitFigures& f, const MinSample& min) {
   return out;
 }
 
-std::string_view RagName(Rag r) {
+std::string_view RagName(RagStatus r) {
   switch (r) {
-    case Rag::kGrey:
+    case RagStatus::kGrey:
       return "grey";
-    case Rag::kGreen:
+    case RagStatus::kGreen:
       return "green";
-    case Rag::kAmber:
+    case RagStatus::kAmber:
       return "amber";
-    case Rag::kRed:
+    case RagStatus::kRed:
       return "red";
   }
   return "";
 }
 
-std::string_view RagZh(Rag r) {
+std::string_view RagZh(RagStatus r) {
   switch (r) {
-    case Rag::kGrey:
+    case RagStatus::kGrey:
       return "灰";
-    case Rag::kGreen:
+    case RagStatus::kGreen:
       return "绿";
-    case Rag::kAmber:
+    case RagStatus::kAmber:
       return "黄";
-    case Rag::kRed:
+    case RagStatus::kRed:
       return "红";
   }
   return "";
 }
 
-Rag RagOf(Indicator i, const IndicatorValue& v, double target, double amber_margin) {
-  if (!v.value || !v.enough) return Rag::kGrey;
+RagStatus RagOf(Indicator i, const IndicatorValue& v, double target, double amber_margin) {
+  if (!v.value || !v.enough) return RagStatus::kGrey;
   const double x = *v.value;
   if (HigherIsBetter(i)) {
-    if (x >= target - kEpsilon) return Rag::kGreen;
-    if (x >= target - amber_margin - kEpsilon) return Rag::kAmber;
-    return Rag::kRed;
+    if (x >= target - kEpsilon) return RagStatus::kGreen;
+    if (x >= target - amber_margin - kEpsilon) return RagStatus::kAmber;
+    return RagStatus::kRed;
   }
-  if (x <= target + kEpsilon) return Rag::kGreen;
-  if (x <= target + amber_margin + kEpsilon) return Rag::kAmber;
-  return Rag::kRed;
+  if (x <= target + kEpsilon) return RagStatus::kGreen;
+  if (x <= target + amber_margin + kEpsilon) return RagStatus::kAmber;
+  return RagStatus::kRed;
 }
 
-Rag Worst(std::span<const Rag> statuses) {
-  Rag worst = Rag::kGrey;
-  for (Rag r : statuses)
+RagStatus Worst(std::span<const RagStatus> statuses) {
+  RagStatus worst = RagStatus::kGrey;
+  for (RagStatus r : statuses)
     if (static_cast<int>(r) > static_cast<int>(worst)) worst = r;
   return worst;
 }

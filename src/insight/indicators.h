@@ -62,16 +62,16 @@ using IndicatorValues = std::array<IndicatorValue, kIndicators>;  // by Indicato
 // open_late) / dispatched, at most 1; one-thing = on_time / decided.
 IndicatorValues ValuesOf(const UnitFigures& f, const MinSample& min = {});
 
-enum class Rag { kGrey, kGreen, kAmber, kRed };
-std::string_view RagName(Rag r);  // "grey", "green", "amber", "red"
-std::string_view RagZh(Rag r);    // 灰 绿 黄 红 (colour is never the only signal)
+enum class RagStatus { kGrey, kGreen, kAmber, kRed };
+std::string_view RagName(RagStatus r);  // "grey", "green", "amber", "red"
+std::string_view RagZh(RagStatus r);    // 灰 绿 黄 红 (colour is never the only signal)
 
 // Higher-better: green v ≥ T, amber T − m ≤ v < T, red below. Lower-better: green v ≤ T,
 // amber T < v ≤ T + m, red above. Grey without a value or below the minimum sample. Values are
 // compared to 1e-9 so that 0.95 reached exactly is green.
-Rag RagOf(Indicator i, const IndicatorValue& v, double target, double amber_margin);
+RagStatus RagOf(Indicator i, const IndicatorValue& v, double target, double amber_margin);
 // The worst non-grey status (grey when all are).
-Rag Worst(std::span<const Rag> statuses);
+RagStatus Worst(std::span<const RagStatus> statuses);
 
 enum class Arrow { kNone, kUp, kFlat, kDown };
 // "↑", "→", "↓", "" — ↑ when the value improved by at least one percentage point against the

@@ -40,28 +40,28 @@ TEST(Indicators, ValuesFromCountersAndOpenLate) {
   EXPECT_DOUBLE_EQ(*s[0].value, 1.0);
   EXPECT_FALSE(s[0].enough);
   EXPECT_FALSE(s[1].enough);
-  EXPECT_EQ(RagOf(Indicator::kResponse, s[0], 0.95, 0.05), Rag::kGrey);
+  EXPECT_EQ(RagOf(Indicator::kResponse, s[0], 0.95, 0.05), RagStatus::kGrey);
   EXPECT_FALSE(ValuesOf(UnitFigures{})[0].value);
 }
 
 TEST(Indicators, RagBoundariesInBothDirections) {
   // Higher is better, target 0.90, margin 0.05.
-  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.90), 0.90, 0.05), Rag::kGreen);
-  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.8999), 0.90, 0.05), Rag::kAmber);
-  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.85), 0.90, 0.05), Rag::kAmber);
-  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.8499), 0.90, 0.05), Rag::kRed);
+  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.90), 0.90, 0.05), RagStatus::kGreen);
+  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.8999), 0.90, 0.05), RagStatus::kAmber);
+  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.85), 0.90, 0.05), RagStatus::kAmber);
+  EXPECT_EQ(RagOf(Indicator::kSatisfaction, Enough(0.8499), 0.90, 0.05), RagStatus::kRed);
   // Lower is better, target 0.05, margin 0.05.
-  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.05), 0.05, 0.05), Rag::kGreen);
-  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.0501), 0.05, 0.05), Rag::kAmber);
-  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.10), 0.05, 0.05), Rag::kAmber);
-  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.1001), 0.05, 0.05), Rag::kRed);
-  EXPECT_EQ(RagOf(Indicator::kOverdue, IndicatorValue{}, 0.05, 0.05), Rag::kGrey);
-  const Rag some[] = {Rag::kGreen, Rag::kGrey, Rag::kAmber};
-  EXPECT_EQ(Worst(some), Rag::kAmber);
-  const Rag none[] = {Rag::kGrey};
-  EXPECT_EQ(Worst(none), Rag::kGrey);
-  EXPECT_EQ(RagZh(Rag::kRed), "红");
-  EXPECT_EQ(RagName(Rag::kAmber), "amber");
+  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.05), 0.05, 0.05), RagStatus::kGreen);
+  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.0501), 0.05, 0.05), RagStatus::kAmber);
+  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.10), 0.05, 0.05), RagStatus::kAmber);
+  EXPECT_EQ(RagOf(Indicator::kOverdue, Enough(0.1001), 0.05, 0.05), RagStatus::kRed);
+  EXPECT_EQ(RagOf(Indicator::kOverdue, IndicatorValue{}, 0.05, 0.05), RagStatus::kGrey);
+  const RagStatus some[] = {RagStatus::kGreen, RagStatus::kGrey, RagStatus::kAmber};
+  EXPECT_EQ(Worst(some), RagStatus::kAmber);
+  const RagStatus none[] = {RagStatus::kGrey};
+  EXPECT_EQ(Worst(none), RagStatus::kGrey);
+  EXPECT_EQ(RagZh(RagStatus::kRed), "红");
+  EXPECT_EQ(RagName(RagStatus::kAmber), "amber");
 }
 
 TEST(Indicators, ArrowsFollowTheDirection) {
