@@ -177,6 +177,28 @@ export const mapping = {
   BudgetTally: ['BudgetResults', 'tally', '[]'],
   SealedBallot: ['BudgetResults', 'ballots', '[]'],
   BudgetResults: ['BudgetResults'],
+  // insight (issue 19)
+  ForecastRun: ['InsightForecast', 'run'],
+  ForecastSeries: ['InsightForecast', 'series'],
+  ForecastBacktest: ['InsightForecast', 'backtest'],
+  ForecastActual: ['InsightForecast', 'actual', '[]'],
+  ForecastPoint: ['InsightForecast', 'forecast', '[]'],
+  Forecast: ['InsightForecast'],
+  StaffingSlot: ['InsightStaffing', 'slots', '[]'],
+  RotaShift: ['InsightStaffing', 'rota', '[]'],
+  StaffingSettings: ['InsightStaffing', 'settings'],
+  StaffingTotals: ['InsightStaffing', 'totals'],
+  Staffing: ['InsightStaffing'],
+  IndicatorStatus: ['InsightTargets', 'units', '[]', 'indicators', '[]', 'status'],
+  UnitIndicatorTarget: ['InsightTargets', 'units', '[]', 'indicators', '[]'],
+  UnitTargets: ['InsightTargets', 'units', '[]'],
+  InsightTarget: ['InsightTarget'],
+  InsightTargets: ['InsightTargets'],
+  IndicatorValue: ['InsightEvaluation', 'rows', '[]', 'indicators', 'response_rate'],
+  EvaluationRow: ['InsightEvaluation', 'rows', '[]'],
+  EvaluationPublished: ['InsightEvaluation', 'published'],
+  Evaluation: ['InsightEvaluation'],
+  InsightWeights: ['InsightWeights'],
 }
 
 function loadDocument() {

@@ -86,6 +86,10 @@ export const pages: PageLink[] = [
   { name: 'supervision', path: '/supervision', label: 'nav.supervision', roles: ['supervisor', 'leader', 'admin'] },
   { name: 'dashboard', path: '/dashboard', label: 'nav.dashboard', roles: ['leader', 'supervisor', 'data_officer', 'admin'] },
   { name: 'service-stats', path: '/service-stats', label: 'nav.service_stats', roles: ['leader', 'supervisor', 'admin'] },
+  // 决策支持 (issue 19): 考核评价 for those who set or answer for the figures;
+  // 排班建议 for the hotline centre's supervisors and lead (the server decides).
+  { name: 'evaluation', path: '/evaluation', label: 'nav.evaluation', roles: ['leader', 'supervisor', 'admin', 'unit_lead'] },
+  { name: 'staffing', path: '/staffing', label: 'nav.staffing', roles: ['supervisor', 'unit_lead', 'leader', 'admin'] },
   // 我的待办: workflow user tasks, for everyone who works in a unit.
   {
     name: 'tasks',

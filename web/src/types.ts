@@ -1786,3 +1786,222 @@ export interface BudgetResults {
   spent_fen: number
   ballots: SealedBallot[]
 }
+
+// --- insight (issue 19): forecasts, staffing, targets and 考核 ---------------
+// The server's answers (http/forecast_handlers.cc, http/evaluation_handlers.cc).
+
+export interface ForecastRun {
+  id: string
+  data_from: string
+  data_to: string
+  generated_at: string
+  series: number
+}
+
+export interface ForecastSeries {
+  key: string
+  scope_kind: 'city' | 'district' | 'street' | 'unit'
+  scope_id: string
+  scope_name: string
+  category_id: string
+  category_name: string
+  channel: 'all' | 'phone'
+  mean_daily: number | null
+}
+
+export interface ForecastBacktest {
+  mase_1d: number | null
+  mase_7d: number | null
+  mase_28d: number | null
+  rel_mae_7d: number | null
+  mape_7d: number | null
+  wape_7d: number | null
+  coverage80: number | null
+  origins: number
+}
+
+export interface ForecastActual {
+  date: string
+  count: number | null
+}
+
+export interface ForecastPoint {
+  date: string
+  value: number | null
+  lo80: number | null
+  hi80: number | null
+  lo95: number | null
+  hi95: number | null
+}
+
+export interface Forecast {
+  run: ForecastRun
+  series: ForecastSeries
+  models: { '1-3': string; '4-14': string; '15-28': string }
+  backtest: ForecastBacktest
+  resolution: 'day' | 'week'
+  actual: ForecastActual[]
+  forecast: ForecastPoint[]
+}
+
+export interface StaffingSlot {
+  start: string
+  calls: number | null
+  lo80: number | null
+  hi80: number | null
+  erlangs: number | null
+  seats: number
+  agents: number
+  service_level: number | null
+  asa_seconds: number | null
+  occupancy: number | null
+}
+
+export interface RotaShift {
+  start: string
+  end: string
+  count: number
+}
+
+export interface StaffingSettings {
+  talk_seconds: number
+  acw_seconds: number
+  aht_seconds: number
+  aht_source: 'default' | 'measured'
+  target_level: number
+  target_seconds: number
+  shrinkage: number
+  max_occupancy: number
+  calls_per_request: number
+  min_seats: number
+  shift_slots: number[]
+}
+
+export interface StaffingTotals {
+  calls: number | null
+  calls_lo80: number | null
+  calls_hi80: number | null
+  seat_hours: number | null
+  agent_hours: number | null
+  required_agent_hours: number | null
+  peak_seats: number
+  peak_at: string
+}
+
+export interface Staffing {
+  date: string
+  day_type: string
+  run_id: string
+  basis: string
+  calls_series: string
+  profile: 'phone' | 'all' | 'uniform'
+  settings: StaffingSettings
+  slots: StaffingSlot[]
+  rota: RotaShift[]
+  totals: StaffingTotals
+}
+
+export type IndicatorName = 'response_rate' | 'resolution_rate' | 'satisfaction_rate' | 'overdue_share' | 'one_thing_on_time'
+export type Rag = 'grey' | 'green' | 'amber' | 'red'
+
+export interface IndicatorStatus {
+  value: number | null
+  numerator: number
+  denominator: number
+  enough: boolean
+  rag: Rag
+  rag_zh: string
+  trend: (number | null)[]
+  arrow: '' | '↑' | '→' | '↓'
+}
+
+export interface UnitIndicatorTarget {
+  indicator: IndicatorName
+  name_zh: string
+  higher_is_better: boolean
+  target: number
+  amber_margin: number
+  source: string
+  id: string
+  version: number
+  status?: IndicatorStatus
+}
+
+export interface UnitTargets {
+  unit_id: string
+  unit_name: string
+  kind: 'street' | 'department'
+  overall?: Rag
+  overall_zh?: string
+  indicators: UnitIndicatorTarget[]
+}
+
+export interface InsightTarget {
+  id: string
+  scope: 'unit' | 'kind'
+  unit_id: string
+  unit_kind: string
+  period: string
+  indicator: IndicatorName
+  target: number
+  amber_margin: number
+  set_by: string
+  set_at: string
+  version: number
+}
+
+export interface InsightTargets {
+  month: string
+  units: UnitTargets[]
+  stored: InsightTarget[]
+}
+
+export type IndicatorWeights = Record<IndicatorName, number>
+
+export interface IndicatorValue {
+  value: number | null
+  numerator: number
+  denominator: number
+  enough: boolean
+}
+
+export interface EvaluationRow {
+  rank: number
+  unit_id: string
+  unit_name: string
+  dispatched: number
+  indicators: Record<IndicatorName, IndicatorValue>
+  score: number | null
+  rag: Rag
+  improvement: number | null
+  improvement_rank: number
+  flag: '' | '先进' | '需改进'
+  ranked: boolean
+  note: string
+}
+
+export interface EvaluationPublished {
+  revision: number
+  published_at: string
+  sha256: string
+  reason: string
+}
+
+export interface Evaluation {
+  month: string
+  kind: 'street' | 'department'
+  weights: IndicatorWeights
+  min_dispatched: number
+  formula: string
+  published: EvaluationPublished | null
+  rows: EvaluationRow[]
+}
+
+export interface InsightWeights {
+  period: string
+  weights: IndicatorWeights
+  min_dispatched: number
+  source: string
+  version: number
+  formula: string
+}
