@@ -201,6 +201,12 @@ export const mapping = {
   InsightWeights: ['InsightWeights'],
 }
 
+// Issue 19's routes land in parts (forecasts and staffing, targets and 考核):
+// an interface whose schema this binary does not have yet is named as skipped,
+// not failed, so the web side may land before or after each part.
+const landing = new Set(['InsightForecast', 'InsightStaffing', 'InsightTargets', 'InsightTarget', 'InsightEvaluation', 'InsightWeights'])
+const skipped = []
+
 function loadDocument() {
   const file = arg('--openapi')
   if (file) return JSON.parse(readFileSync(file, 'utf8'))
@@ -308,6 +314,10 @@ ts.forEachChild(source, (node) => {
   const path = mapping[name]
   if (!path) return
   seen.add(name)
+  if (landing.has(path[0]) && !doc.components.schemas[path[0]]) {
+    skipped.push(name)
+    return
+  }
   const { props, required, open } = properties(schemaAt(path))
   const type = checker.getTypeAtLocation(node)
   const tsProps = new Map()
@@ -343,4 +353,5 @@ if (problems.length) {
   console.error(`check-api-types: src/types.ts disagrees with the OpenAPI document:\n  ${problems.join('\n  ')}`)
   process.exit(1)
 }
-console.log(`check-api-types: ${seen.size} interfaces of src/types.ts agree with the OpenAPI document`)
+if (skipped.length) console.log(`check-api-types: not in this binary yet (skipped): ${skipped.join(', ')}`)
+console.log(`check-api-types: ${seen.size - skipped.length} interfaces of src/types.ts agree with the OpenAPI document`)
