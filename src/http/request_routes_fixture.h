@@ -34,6 +34,7 @@
 #include "http/matter_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/open311_handlers.h"
+#include "http/report_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/services_handlers.h"
@@ -41,6 +42,7 @@
 #include "http/test_client.h"
 #include "http/warning_handlers.h"
 #include "http/workflow_handlers.h"
+#include "insight/schema.h"
 #include "participation/schema.h"
 #include "requests/rates.h"
 #include "storage/testing.h"
@@ -72,7 +74,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(storage::ApplySchemas(
         t_->db(),
         {&requests::Schema(), &workflow::Schema(), &services::Schema(), &exchange::Schema(),
-         &collab::Schema(), &emergency::Schema(), &participation::Schema()},
+         &collab::Schema(), &emergency::Schema(), &participation::Schema(), &insight::Schema()},
         0));
     auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
     ASSERT_TRUE(cal) << cal.error().message;
@@ -127,6 +129,9 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
+    reports_ = std::make_unique<insight::ReportService>(t_->db(), clock_, ids_, *requests_,
+                                                        *matters_, *hotspots_);
+    RegisterReportRoutes(*api_, *reports_);
     RegisterCalendarRoutes(*api_, *calendar_);
     files_ = std::make_unique<files::FileService>(t_->db(), clock_, ids_);
     RegisterFileRoutes(*api_, *files_, *requests_);
@@ -328,6 +333,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::ReportService> reports_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
   std::unique_ptr<services::ServicesService> services_;
