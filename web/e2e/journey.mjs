@@ -13,6 +13,7 @@ import { dcatCheck } from './dcat.mjs'
 import { collabJourney } from './collab.mjs'
 import { emergencyJourney } from './emergency.mjs'
 import { participationJourney } from './participation.mjs'
+import { insightJourney } from './insight.mjs'
 
 const DEMO_PASSWORD = 'demo-2026'
 const STREET = '望湖街道'
@@ -271,6 +272,12 @@ export async function journey({ browser, base, adminPassword, artifacts, bin }) 
   // XIETONG_E2E_PART=participation: only the 积分 and 议事厅 part.
   if (process.env.XIETONG_E2E_PART === 'participation') {
     await participationJourney({ browser, base, artifacts, h })
+    step('done')
+    return
+  }
+  // XIETONG_E2E_PART=insight: only the 决策支持 part (forecasts, targets, the monthly report, staffing).
+  if (process.env.XIETONG_E2E_PART === 'insight') {
+    await insightJourney({ browser, base, artifacts, h })
     step('done')
     return
   }

@@ -6,6 +6,7 @@
 //   XIETONG_E2E_PART=collab node e2e/run.mjs …     (only the 专班 and 协同办公 part)
 //   XIETONG_E2E_PART=emergency node e2e/run.mjs …  (only the 预警 and 应急 part)
 //   XIETONG_E2E_PART=participation node e2e/run.mjs …  (only the 积分 and 议事厅 part)
+//   XIETONG_E2E_PART=insight node e2e/run.mjs …  (only the 决策支持 part: forecasts, targets, reports)
 //
 // The journey (journey.mjs): a resident submits with a photo → the operator
 // dispatches it from the prefilled box → a repeated call is merged in → the

@@ -1,0 +1,109 @@
+// 决策支持 in the browser (issue 19, plan §9): the leader opens 领导驾驶舱 →
+// the forecast panel draws actuals, forecast and band with a MASE number (or,
+// when the city has no forecast run yet, the friendly 预测尚未生成 state — the
+// step says which it saw); the targets' table shows red/amber/green cells; the
+// monthly report of last month for 临江区 downloads as a PDF that pdftotext
+// reads 临江区 in, and its XLSX twin answers 200 starting with "PK"; 排班建议
+// shows 48 half-hours and a rota (or the same not-ready state).
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+
+const DISTRICT = '临江区'
+
+async function chooseOption(page, selector, text) {
+  await page.locator(selector).click()
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first().click()
+}
+
+export async function insightJourney({ browser, base, artifacts, h }) {
+  const { open, shot, noErrors, password, step } = h
+
+  // 1. The forecast panel on the dashboard. A 503 (no run yet) or 404 (too
+  // little data) is a state the panel shows, not a console error to fail on.
+  step('决策支持: the forecast panel on the dashboard')
+  const leader = await open(browser, base, 'leader', password, { expected: [503, 404] })
+  const lp = leader.page
+  await lp.waitForURL(/\/dashboard$/)
+  const panel = lp.locator('[data-test=fc-panel]')
+  await panel.waitFor()
+  // The panel loads when asked (and remembers it): 查看预测.
+  await panel.locator('[data-test=fc-open]').click()
+  const drawn = panel.locator('[data-test=fc-mase]').filter({ hasText: /^\d+\.\d+$|^—$/ })
+  const notReady = panel.locator('[data-test=fc-not_ready]')
+  const noData = panel.locator('[data-test=fc-no_data]')
+  await drawn.or(notReady).or(noData).first().waitFor({ timeout: 30000 })
+  if (await drawn.count()) {
+    const mase = (await drawn.textContent()).trim()
+    assert.match(mase, /^\d+\.\d+$/, `the city's forecast shows its backtest MASE, not ${mase}`)
+    await panel.locator('[data-test=fc-chart] canvas').first().waitFor()
+    console.log(`    forecast drawn: MASE(7 days) ${mase}, ${(await panel.locator('[data-test=fc-mase-line]').textContent()).trim()}`)
+    // Another category reloads it (a 200, or the 数据不足 state for a thin one).
+    const reloaded = lp.waitForResponse((r) => r.url().includes('/api/v1/insight/forecast') && r.url().includes('category='))
+    await chooseOption(lp, '[data-test=fc-category]', '城乡建设')
+    const r = await reloaded
+    assert.ok([200, 404].includes(r.status()), `GET /insight/forecast for 城乡建设: ${r.status()}`)
+    console.log(`    category 城乡建设: ${r.status()}`)
+    if (r.status() === 200) await panel.locator('[data-test=fc-mase]').filter({ hasText: /\d/ }).waitFor()
+    else await noData.waitFor()
+  } else {
+    assert.equal(await noData.count(), 0, 'the whole city always has enough data to forecast')
+    console.log('    no forecast run in this city yet: the panel shows 预测尚未生成 (503)')
+  }
+  await shot(lp, artifacts, 'insight-forecast')
+
+  // 2. The targets' red/amber/green table: coloured cells with their words.
+  step('决策支持: the RAG table shows coloured cells')
+  const rag = lp.locator('[data-test=rag-table]')
+  await rag.locator('[data-test=rag-cell]').first().waitFor()
+  const rags = await rag.locator('[data-test=rag-cell]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-rag')))
+  const coloured = rags.filter((r) => r === 'green' || r === 'amber' || r === 'red')
+  assert.ok(coloured.length > 0, `some cells are red, amber or green: ${JSON.stringify(rags)}`)
+  const count = (k) => rags.filter((r) => r === k).length
+  console.log(`    ${rags.length} cells: ${count('green')} 绿, ${count('amber')} 黄, ${count('red')} 红, ${count('grey')} 灰`)
+
+  // 3. 排班建议: 48 half-hours and a rota for tomorrow (or the not-ready state).
+  step('决策支持: 排班建议 for tomorrow')
+  await lp.goto(base + '/staffing')
+  const slots = lp.locator('[data-test=staff-slot]')
+  const staffNotReady = lp.locator('[data-test=staff-not-ready]')
+  await lp.locator('[data-test=staff-rota] .el-table__row').or(staffNotReady).first().waitFor({ timeout: 30000 })
+  if (await staffNotReady.count()) console.log('    no forecast run yet: 排班建议 shows its not-ready state (503)')
+  else {
+    assert.equal(await slots.count(), 48, '48 half-hours')
+    const peak = (await lp.locator('[data-test=staff-totals]').textContent()).trim()
+    console.log(`    ${await lp.locator('[data-test=staff-rota] .el-table__row').count()} shifts; ${peak}`)
+  }
+  await shot(lp, artifacts, 'insight-staffing')
+  // 4. Last month's report for 临江区: the PDF downloads and reads 临江区; the XLSX is a zip.
+  step('决策支持: last month’s report for 临江区 as PDF and XLSX')
+  await lp.goto(base + '/dashboard')
+  await chooseOption(lp, '[data-test=report-unit]', DISTRICT)
+  const downloading = lp.waitForEvent('download', { timeout: 180000 })
+  const pdfStarted = Date.now()
+  await lp.locator('[data-test=report-pdf]').click()
+  const download = await downloading
+  const pdfPath = join(artifacts, 'insight-report.pdf')
+  await download.saveAs(pdfPath)
+  assert.equal(await download.failure(), null, 'the PDF downloaded')
+  console.log(`    PDF ${download.suggestedFilename()} in ${Date.now() - pdfStarted} ms`)
+  const text = spawnSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' })
+  if (text.error) console.log(`    pdftotext not run (${text.error.code}); the text check is skipped`)
+  else {
+    assert.equal(text.status, 0, `pdftotext: ${text.stderr}`)
+    assert.ok(text.stdout.includes(DISTRICT), `the PDF names ${DISTRICT}`)
+  }
+  const xlsxHref = await lp.locator('[data-test=report-xlsx]').getAttribute('href')
+  assert.match(xlsxHref, /format=xlsx/)
+  const xlsx = await lp.evaluate(async (href) => {
+    const r = await fetch(href, { credentials: 'same-origin' })
+    const bytes = new Uint8Array(await r.arrayBuffer())
+    return { status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(bytes[0], bytes[1]), size: bytes.length }
+  }, xlsxHref)
+  assert.equal(xlsx.status, 200, `the XLSX answers 200: ${JSON.stringify(xlsx)}`)
+  assert.equal(xlsx.head, 'PK', 'the XLSX is a zip')
+  console.log(`    XLSX ${xlsx.size} bytes, ${xlsx.type}`)
+
+  noErrors(leader)
+  await leader.context.close()
+}
