@@ -34,6 +34,7 @@
 #include "app/platform.h"
 #include "app/points_commands.h"
 #include "app/reply_commands.h"
+#include "app/report_commands.h"
 #include "app/text_commands.h"
 #include "app/warning_replay.h"
 #include "app/workflow_commands.h"
@@ -53,6 +54,7 @@
 #include "http/notify_handlers.h"
 #include "http/open311_handlers.h"
 #include "http/points_handlers.h"
+#include "http/report_handlers.h"
 #include "http/request_handlers.h"
 #include "http/server.h"
 #include "http/services_handlers.h"
@@ -113,6 +115,7 @@ void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
   http::RegisterInsightRoutes(api, p.hotspots());
+  http::RegisterReportRoutes(api, p.reports());
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   http::RegisterWorkflowRoutes(api, p.workflow());
@@ -588,6 +591,7 @@ int main(int argc, char** argv) {
   RegisterWorkflowCommands(cli, popts, add_common);
   RegisterPointsCommands(cli, popts, add_common);  // points verify-statement, check
   RegisterBudgetCommands(cli);                     // budgets verify-tally
+  RegisterReportCommands(cli, popts, add_common);  // report monthly (issue 19)
 
   CLI11_PARSE(cli, argc, argv);
 

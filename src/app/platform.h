@@ -25,6 +25,7 @@
 #include "identity/identity_service.h"
 #include "insight/hotspot_service.h"
 #include "insight/job_runner.h"
+#include "insight/report_service.h"
 #include "matters/matter_service.h"
 #include "participation/deliberation_service.h"
 #include "participation/points_service.h"
@@ -74,6 +75,8 @@ class Platform {
   // 决策支持 (issue 19): hotspots for the dashboard; the insight jobs `serve` runs.
   insight::HotspotService& hotspots() { return *hotspots_; }
   insight::JobRunner& jobs() { return *jobs_; }
+  // The monthly report (接诉即办工作月报), generated once per closed month and stored.
+  insight::ReportService& reports() { return *reports_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -106,6 +109,7 @@ class Platform {
   std::unique_ptr<participation::PointsService> points_;
   std::unique_ptr<participation::DeliberationService> deliberation_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::ReportService> reports_;
   std::string node_id_;
   // Insight's long jobs on their own thread; stopped (destroyed) before the services they use.
   std::unique_ptr<insight::JobRunner> jobs_;
