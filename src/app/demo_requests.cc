@@ -53,26 +53,6 @@ constexpr Story kStories[] = {
 constexpr std::string_view kCallers[] = {"陈女士", "王先生", "李阿姨", "张师傅", "刘女士",
                                          "赵先生", "孙老师", "周女士", "吴先生", "郑大爷"};
 
-// A fixed-seed generator: the same story on every run.
-class Dice {
- public:
-  int Below(int n) {
-    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<int>((state_ >> 33) % static_cast<std::uint64_t>(n));
-  }
-
- private:
-  std::uint64_t state_ = 20261123;
-};
-
-// How well a unit does, from 0 (poorly) to 3 (very well), fixed by its code:
-// the ranking then has a top and a bottom.
-int Quality(const OrgUnit& unit) {
-  unsigned h = 0;
-  for (unsigned char c : unit.code) h = h * 31 + c;
-  return static_cast<int>(h % 4);
-}
-
 struct Scene {
   const WorkCalendar& calendar;
   const requests::Directory& dir;
@@ -81,81 +61,20 @@ struct Scene {
   std::vector<const OrgUnit*> grids;  // where history requests happen (the dashboard's map)
 };
 
-// One closed request received at `at`, handled as well as its unit handles things.
-std::optional<Request> HistoryRequest(const Scene& s, Dice& dice, Timestamp at, int serial) {
-  const Story& story = kStories[dice.Below(std::size(kStories))];
-  const matters::Matter* leaf = LeafNamed(s.catalog, story.leaf);
-  if (!leaf) return std::nullopt;
-  const OrgUnit* grid = s.grids[dice.Below(static_cast<int>(s.grids.size()))];
-  const OrgUnit* community = grid->parent_id ? s.dir.Find(*grid->parent_id) : nullptr;
-  requests::Place asked;
-  asked.address = (community ? community->name : grid->name) + "附近";
-  auto place = requests::Locate(s.dir, std::move(asked), grid->id);
-  if (!place) return std::nullopt;
-  auto route = requests::RouteFor(s.dir, *leaf, *place);
-  if (!route) return std::nullopt;
-  const OrgUnit* unit = s.dir.Find(route->unit_id);
-  const int quality = unit ? Quality(*unit) : 2;
-
-  Request r;
-  r.external_id = fmt::format("demo:history:{:05}", serial);
-  r.title = std::string(story.title);
-  r.text = std::string(story.text);
-  r.matter_id = leaf->id;
-  r.matter_version = leaf->version;
-  r.place = std::move(*place);
-  r.contact_name = std::string(kCallers[dice.Below(std::size(kCallers))]);
-  r.contact_phone = fmt::format("1390571{:04}", dice.Below(10000));
-  r.unit_id = route->unit_id;
-  r.unit_path = route->unit_path;
-  r.unit_name = route->unit_name;
-  if (const OrgUnit* centre = s.dir.Centre()) {
-    r.centre_id = centre->id;
-    r.centre_path = centre->path;
-  }
-  r.dispatch_count = 1;
-  r.received_at = r.dispatched_at = at;
-  r.sign_due = matters::Deadline(s.calendar, at, leaf->sign_limit);
-  r.finish_due = matters::Deadline(s.calendar, at, leaf->finish_limit);
-  r.return_until = matters::Deadline(s.calendar, at, leaf->return_window);
-  // Better units sign and finish sooner; a weak one is late now and then.
-  r.signed_at = at + (1 + dice.Below(4 - quality + 2)) * kMicrosPerHour / 2;
-  const Timestamp limit = std::max<Timestamp>(r.finish_due - at, kMicrosPerHour);
-  r.replied_at = at + limit * (30 + dice.Below(60 + 25 * (3 - quality))) / 100;
-  r.closed_at = r.replied_at + kMicrosPerDay;
-  r.sign_late = r.signed_at > r.sign_due;
-  r.finish_late = r.replied_at > r.finish_due;
-  r.status = requests::Status::kClosed;
-  r.reply = "已到现场核实处理，并向来电人反馈。";
-  r.resolved = dice.Below(10) < 7 + std::min(quality, 2);
-  const int mood = dice.Below(10) + quality;  // 0..12
-  r.satisfaction = mood >= 6   ? Satisfaction::kSatisfied
-                   : mood >= 3 ? Satisfaction::kBasicallySatisfied
-                               : Satisfaction::kDissatisfied;
-  if (!*r.resolved && r.satisfaction == Satisfaction::kSatisfied)
-    r.satisfaction = Satisfaction::kBasicallySatisfied;
-  return r;
-}
-
-// Three months back from the start of this month, about six requests a working day.
-Result<int> AddHistory(Platform& p, const Scene& s) {
-  const Timestamp now = p.clock().Now();
-  const Timestamp today = (now + kShanghaiOffset) / kMicrosPerDay * kMicrosPerDay - kShanghaiOffset;
-  Dice dice;
-  std::vector<Request> rows;
-  int serial = 0;
-  for (Timestamp day = today - 90 * kMicrosPerDay; day < today; day += kMicrosPerDay) {
-    const std::chrono::sys_days date{std::chrono::days{(day + kShanghaiOffset) / kMicrosPerDay}};
-    if (!s.calendar.IsWorkingDay(std::chrono::year_month_day{date})) continue;
-    const int n = 4 + dice.Below(5);
-    for (int i = 0; i < n; ++i) {
-      const Timestamp at =
-          day + (9 + dice.Below(8)) * kMicrosPerHour + dice.Below(60) * kMicrosPerMinute;
-      if (auto r = HistoryRequest(s, dice, at, ++serial); r && r->closed_at < now)
-        rows.push_back(std::move(*r));
-    }
-  }
-  return p.requests().ImportHistory(Principal::System(), std::move(rows));
+// The city's past (demo_history.h), stored through the importer in batches.
+Result<int> AddHistory(Platform& p, const Scene& s, const DemoHistoryOptions& options) {
+  int stored = 0;
+  XT_ASSIGN_OR_RETURN(
+      [[maybe_unused]] const int made,
+      GenerateDemoHistory({s.calendar, s.dir, s.catalog, p.clock().Now()}, options,
+                          [&](std::vector<Request> rows) -> Result<void> {
+                            XT_ASSIGN_OR_RETURN(
+                                const int n,
+                                p.requests().ImportHistory(Principal::System(), std::move(rows)));
+                            stored += n;
+                            return {};
+                          }));
+  return stored;
 }
 
 // --- live requests, through the real commands ----------------------------------
@@ -260,7 +179,8 @@ Result<int> AddLive(Platform& p, const Scene& s, const std::string& password) {
 
 }  // namespace
 
-Result<DemoRequestReport> CreateDemoRequests(Platform& p, const std::string& staff_password) {
+Result<DemoRequestReport> CreateDemoRequests(Platform& p, const std::string& staff_password,
+                                             const DemoHistoryOptions& history) {
   DemoRequestReport report;
   XT_ASSIGN_OR_RETURN(const std::int64_t existing, p.requests().CountExternalIdPrefix("demo:"));
   if (existing > 0) {
@@ -278,7 +198,7 @@ Result<DemoRequestReport> CreateDemoRequests(Platform& p, const std::string& sta
   if (scene.communities.empty() || scene.grids.empty())
     return Fail(
         Error::NotFound("the demo city has no communities or grids; create the city first"));
-  XT_ASSIGN_OR_RETURN(report.history, AddHistory(p, scene));
+  XT_ASSIGN_OR_RETURN(report.history, AddHistory(p, scene, history));
   auto live = AddLive(p, scene, staff_password);
   if (live) {
     report.live = *live;

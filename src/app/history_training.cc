@@ -32,7 +32,10 @@ Result<HistoryTraining> TrainFromHistory(Platform& p, const std::string& model_p
   filter.statuses = {requests::Status::kReplied, requests::Status::kCallback,
                      requests::Status::kClosed};
   filter.limit = 500;
-  for (;;) {
+  // The newest decided requests, at most this many: the city's current
+  // wording and routing, and a training time that stays in seconds.
+  constexpr std::size_t kMaxTrainingRequests = 20'000;
+  while (docs.size() < kMaxTrainingRequests) {
     XT_ASSIGN_OR_RETURN(auto page, p.requests().List(sys, filter));
     for (const auto& r : page.items) {
       const matters::Matter* m = catalog->Find(r.matter_id);

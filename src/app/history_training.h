@@ -24,7 +24,7 @@ struct HistoryTraining {
 // Where the model of a data directory lives.
 std::string RequestModelPath(const std::string& data_dir);
 
-// Trains on every decided request and saves the model (to a temporary file,
+// Trains on the newest 20,000 decided requests and saves the model (to a temporary file,
 // renamed over the old one, so `serve` never reads half a model).
 // kInvalidArgument when the history holds fewer than 20 usable requests or
 // fewer than two matters.

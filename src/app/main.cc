@@ -322,7 +322,8 @@ int Serve(const PlatformOptions& popts, const ServeOptions& sopts) {
   return 0;
 }
 
-int Demo(const PlatformOptions& popts, const std::string& admin_password) {
+int Demo(const PlatformOptions& popts, const std::string& admin_password,
+         const DemoHistoryOptions& history) {
   auto platform = Platform::Open(popts);
   if (!platform) return Report(platform.error());
   DemoOptions options;
@@ -340,7 +341,7 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   // Before the live requests: the early-warning detector sees intake in time order.
   auto emergency_made = CreateDemoEmergency(**platform, options.staff_password);
   if (!emergency_made) return Report(emergency_made.error());
-  auto requests_made = CreateDemoRequests(**platform, options.staff_password);
+  auto requests_made = CreateDemoRequests(**platform, options.staff_password, history);
   if (!requests_made) return Report(requests_made.error());
   auto services_made = CreateDemoServices(**platform, options.staff_password);
   if (!services_made) return Report(services_made.error());
@@ -364,8 +365,8 @@ int Demo(const PlatformOptions& popts, const std::string& admin_password) {
   if (requests_made->existed) {
     fmt::print("演示诉求 demo requests: already there\n\n");
   } else {
-    fmt::print("演示诉求 demo requests: {} closed in the last three months, {} open now{}\n\n",
-               requests_made->history, requests_made->live,
+    fmt::print("演示诉求 demo requests: {} in the past {} days, {} open now{}\n\n",
+               requests_made->history, history.days, requests_made->live,
                requests_made->skipped.empty()
                    ? ""
                    : " (live ones skipped: " + requests_made->skipped + ")");
@@ -545,6 +546,14 @@ int main(int argc, char** argv) {
   add_common(demo);
   demo->add_option("--admin-password", admin_password, "password for the account 'admin'")
       ->required();
+  DemoHistoryOptions demo_history;
+  demo->add_option("--history-days", demo_history.days,
+                   "days of past requests (forecasts learn from them)")
+      ->check(CLI::Range(30, 800))
+      ->capture_default_str();
+  demo->add_option("--history-per-day", demo_history.daily_mean, "past requests per ordinary day")
+      ->check(CLI::Range(1, 5000))
+      ->capture_default_str();
 
   auto* audit_cmd = cli.add_subcommand("audit", "the audit chain");
   audit_cmd->require_subcommand(1);
@@ -597,7 +606,7 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) return Serve(popts, sopts);
   if (openapi->parsed()) return PrintOpenApi(popts);
-  if (demo->parsed()) return Demo(popts, admin_password);
+  if (demo->parsed()) return Demo(popts, admin_password, demo_history);
   if (verify->parsed()) return Verify(popts, verify_threads);
   if (import_us311->parsed()) return Import(popts, import_options);
   if (checkpoint->parsed() || apikey_create->parsed() || migrate->parsed()) {
