@@ -44,6 +44,7 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/deliberation_handlers.h"
+#include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -115,6 +116,7 @@ void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
   http::RegisterInsightRoutes(api, p.hotspots());
+  http::RegisterEvaluationRoutes(api, p.evaluation());
   http::RegisterReportRoutes(api, p.reports());
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());

@@ -23,6 +23,7 @@
 #include "exchange/exchange_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
+#include "insight/evaluation_service.h"
 #include "insight/hotspot_service.h"
 #include "insight/job_runner.h"
 #include "insight/report_service.h"
@@ -74,6 +75,8 @@ class Platform {
   participation::DeliberationService& deliberation() { return *deliberation_; }
   // 决策支持 (issue 19): hotspots for the dashboard; the insight jobs `serve` runs.
   insight::HotspotService& hotspots() { return *hotspots_; }
+  // Targets and the monthly evaluation (考核): RAG table, ranking, publishing, weights.
+  insight::EvaluationService& evaluation() { return *evaluation_; }
   insight::JobRunner& jobs() { return *jobs_; }
   // The monthly report (接诉即办工作月报), generated once per closed month and stored.
   insight::ReportService& reports() { return *reports_; }
@@ -109,6 +112,7 @@ class Platform {
   std::unique_ptr<participation::PointsService> points_;
   std::unique_ptr<participation::DeliberationService> deliberation_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
   std::string node_id_;
   // Insight's long jobs on their own thread; stopped (destroyed) before the services they use.

@@ -9,6 +9,7 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/deliberation_handlers.h"
+#include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/incident_handlers.h"
 #include "http/notify_handlers.h"
@@ -1074,6 +1075,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : points.items()) all[name] = schema;
     const json::Json deliberation = DeliberationSchemas();
     for (const auto& [name, schema] : deliberation.items()) all[name] = schema;
+    const json::Json evaluation = EvaluationSchemas();
+    for (const auto& [name, schema] : evaluation.items()) all[name] = schema;
     return all;
   }();
   return schemas;

@@ -25,6 +25,7 @@
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/deliberation_handlers.h"
+#include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
@@ -129,6 +130,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
+    evaluation_ = std::make_unique<insight::EvaluationService>(t_->db(), clock_, ids_, *requests_);
+    RegisterEvaluationRoutes(*api_, *evaluation_);
     reports_ = std::make_unique<insight::ReportService>(t_->db(), clock_, ids_, *requests_,
                                                         *matters_, *hotspots_);
     RegisterReportRoutes(*api_, *reports_);
@@ -333,6 +336,7 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
   std::unique_ptr<files::FileService> files_;
   std::unique_ptr<workflow::WorkflowService> workflow_;
