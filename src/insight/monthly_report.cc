@@ -531,7 +531,10 @@ Result<MonthlyReport> MonthlyReportBuilder::Build(const identity::Principal& act
       XT_ASSIGN_OR_RETURN(
           auto items, text::Digest(*normalizer_, messages,
                                    {.per_group = 2, .mmr_lambda = 0.7, .max_excerpt_chars = 80}));
+      std::set<std::pair<std::string, std::string>> quoted;  // (group, excerpt)
       for (const auto& item : items) {
+        // Two residents who sent the same words are one quote.
+        if (!quoted.insert({item.group, item.excerpt}).second) continue;
         const std::size_t g = std::stoul(item.group);
         entries.push_back({headings[g], item.title, item.excerpt,
                            static_cast<std::int64_t>(hot.hotspots[g].count)});
