@@ -27,6 +27,7 @@
 #include "app/demo_requests.h"
 #include "app/demo_services.h"
 #include "app/duplicate_commands.h"
+#include "app/forecast_commands.h"
 #include "app/exchange_work.h"
 #include "app/history_training.h"
 #include "app/hotspot_commands.h"
@@ -49,6 +50,7 @@
 #include "http/file_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/incident_handlers.h"
+#include "http/forecast_handlers.h"
 #include "http/insight_handlers.h"
 #include "http/live.h"
 #include "http/matter_handlers.h"
@@ -116,6 +118,7 @@ void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterOpen311Routes(api, p.identity(), p.requests(), p.matters(), p.clock(), open311);
   http::RegisterStatsRoutes(api, p.requests());
   http::RegisterInsightRoutes(api, p.hotspots());
+  http::RegisterForecastRoutes(api, p.forecasts(), p.staffing());
   http::RegisterEvaluationRoutes(api, p.evaluation());
   http::RegisterReportRoutes(api, p.reports());
   http::RegisterCalendarRoutes(api, p.calendar());
@@ -602,6 +605,7 @@ int main(int argc, char** argv) {
   RegisterWorkflowCommands(cli, popts, add_common);
   RegisterPointsCommands(cli, popts, add_common);  // points verify-statement, check
   RegisterBudgetCommands(cli);                     // budgets verify-tally
+  RegisterForecastCommands(cli, popts, add_common);  // forecast (issue 19)
   RegisterReportCommands(cli, popts, add_common);  // report monthly (issue 19)
 
   CLI11_PARSE(cli, argc, argv);

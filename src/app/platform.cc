@@ -179,6 +179,10 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       });
   // 决策支持 (issue 19): hotspots, and insight's long jobs on their own thread (`serve` starts it).
   p->hotspots_ = std::make_unique<insight::HotspotService>(*p->requests_);
+  p->forecasts_ = std::make_unique<insight::ForecastService>(
+      *p->db_, p->clock_, p->ids_, *p->calendar_, *p->requests_, *p->matters_, *p->identity_);
+  p->staffing_ = std::make_unique<insight::StaffingService>(*p->db_, p->clock_, *p->forecasts_,
+                                                            *p->requests_, *p->identity_);
   p->evaluation_ =
       std::make_unique<insight::EvaluationService>(*p->db_, p->clock_, p->ids_, *p->requests_);
   p->reports_ = std::make_unique<insight::ReportService>(*p->db_, p->clock_, p->ids_, *p->requests_,

@@ -24,8 +24,10 @@
 #include "files/file_service.h"
 #include "identity/identity_service.h"
 #include "insight/evaluation_service.h"
+#include "insight/forecast_service.h"
 #include "insight/hotspot_service.h"
 #include "insight/job_runner.h"
+#include "insight/staffing_service.h"
 #include "insight/report_service.h"
 #include "matters/matter_service.h"
 #include "participation/deliberation_service.h"
@@ -78,6 +80,10 @@ class Platform {
   // Targets and the monthly evaluation (考核): RAG table, ranking, publishing, weights.
   insight::EvaluationService& evaluation() { return *evaluation_; }
   insight::JobRunner& jobs() { return *jobs_; }
+  // Request-volume forecasts (the latest run in memory; `xietong forecast`, the nightly job)
+  // and the hotline's seats per half-hour from them.
+  insight::ForecastService& forecasts() { return *forecasts_; }
+  insight::StaffingService& staffing() { return *staffing_; }
   // The monthly report (接诉即办工作月报), generated once per closed month and stored.
   insight::ReportService& reports() { return *reports_; }
   const audit::SigningKey& key() const { return *key_; }
@@ -112,6 +118,8 @@ class Platform {
   std::unique_ptr<participation::PointsService> points_;
   std::unique_ptr<participation::DeliberationService> deliberation_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::ForecastService> forecasts_;
+  std::unique_ptr<insight::StaffingService> staffing_;
   std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
   std::string node_id_;

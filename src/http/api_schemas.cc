@@ -11,6 +11,7 @@
 #include "http/deliberation_handlers.h"
 #include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
+#include "http/forecast_handlers.h"
 #include "http/incident_handlers.h"
 #include "http/notify_handlers.h"
 #include "http/points_handlers.h"
@@ -1075,6 +1076,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : points.items()) all[name] = schema;
     const json::Json deliberation = DeliberationSchemas();
     for (const auto& [name, schema] : deliberation.items()) all[name] = schema;
+    const json::Json forecast = ForecastSchemas();
+    for (const auto& [name, schema] : forecast.items()) all[name] = schema;
     const json::Json evaluation = EvaluationSchemas();
     for (const auto& [name, schema] : evaluation.items()) all[name] = schema;
     return all;

@@ -28,6 +28,7 @@
 #include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
+#include "http/forecast_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/incident_handlers.h"
 #include "http/insight_handlers.h"
@@ -130,6 +131,11 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
     RegisterStatsRoutes(*api_, *requests_);
     hotspots_ = std::make_unique<insight::HotspotService>(*requests_);
     RegisterInsightRoutes(*api_, *hotspots_);
+    forecasts_ = std::make_unique<insight::ForecastService>(t_->db(), clock_, ids_, *calendar_,
+                                                            *requests_, *matters_, *identity_);
+    staffing_ = std::make_unique<insight::StaffingService>(t_->db(), clock_, *forecasts_,
+                                                           *requests_, *identity_);
+    RegisterForecastRoutes(*api_, *forecasts_, *staffing_);
     evaluation_ = std::make_unique<insight::EvaluationService>(t_->db(), clock_, ids_, *requests_);
     RegisterEvaluationRoutes(*api_, *evaluation_);
     reports_ = std::make_unique<insight::ReportService>(t_->db(), clock_, ids_, *requests_,
@@ -336,6 +342,8 @@ class RequestRoutesTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<matters::MatterService> matters_;
   std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<insight::HotspotService> hotspots_;
+  std::unique_ptr<insight::ForecastService> forecasts_;
+  std::unique_ptr<insight::StaffingService> staffing_;
   std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
   std::unique_ptr<files::FileService> files_;
