@@ -188,6 +188,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   p->reports_ = std::make_unique<insight::ReportService>(*p->db_, p->clock_, p->ids_, *p->requests_,
                                                          *p->matters_, *p->hotspots_);
   p->jobs_ = std::make_unique<insight::JobRunner>(*p->db_, p->clock_, p->node_id_);
+  // The nightly forecast run (02:00, and once when a city first serves, so it has forecasts on
+  // its first day).
+  p->jobs_->Add(p->forecasts_->NightlyJob(p->node_id_));
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });
