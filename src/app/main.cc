@@ -27,8 +27,8 @@
 #include "app/demo_requests.h"
 #include "app/demo_services.h"
 #include "app/duplicate_commands.h"
-#include "app/forecast_commands.h"
 #include "app/exchange_work.h"
+#include "app/forecast_commands.h"
 #include "app/history_training.h"
 #include "app/hotspot_commands.h"
 #include "app/import_history.h"
@@ -48,9 +48,9 @@
 #include "http/evaluation_handlers.h"
 #include "http/exchange_handlers.h"
 #include "http/file_handlers.h"
+#include "http/forecast_handlers.h"
 #include "http/identity_handlers.h"
 #include "http/incident_handlers.h"
-#include "http/forecast_handlers.h"
 #include "http/insight_handlers.h"
 #include "http/live.h"
 #include "http/matter_handlers.h"
@@ -603,10 +603,10 @@ int main(int argc, char** argv) {
   RegisterWarningCommands(cli);  // warnings replay
   RegisterReplyCommands(cli);    // replies
   RegisterWorkflowCommands(cli, popts, add_common);
-  RegisterPointsCommands(cli, popts, add_common);  // points verify-statement, check
-  RegisterBudgetCommands(cli);                     // budgets verify-tally
+  RegisterPointsCommands(cli, popts, add_common);    // points verify-statement, check
+  RegisterBudgetCommands(cli);                       // budgets verify-tally
   RegisterForecastCommands(cli, popts, add_common);  // forecast (issue 19)
-  RegisterReportCommands(cli, popts, add_common);  // report monthly (issue 19)
+  RegisterReportCommands(cli, popts, add_common);    // report monthly (issue 19)
 
   CLI11_PARSE(cli, argc, argv);
 
