@@ -1840,6 +1840,8 @@ const en: typeof zh = {
       score: 'Score',
       improvement: 'vs last month',
       flag: 'Band',
+      flag_top: 'Leading',
+      flag_bottom: 'Needs improvement',
       note: 'Note',
       publish: 'Publish this month',
       publish_again: 'Publish a revision',

@@ -1847,6 +1847,8 @@ export default {
       score: '得分',
       improvement: '较上月',
       flag: '评定',
+      flag_top: '先进',
+      flag_bottom: '需改进',
       note: '说明',
       publish: '发布本月考核',
       publish_again: '发布修订',
