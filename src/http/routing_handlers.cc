@@ -1,0 +1,1 @@
+// Placeholder (session 19 step 0); filled by its owner.
