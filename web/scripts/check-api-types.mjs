@@ -199,12 +199,17 @@ export const mapping = {
   EvaluationPublished: ['InsightEvaluation', 'published'],
   Evaluation: ['InsightEvaluation'],
   InsightWeights: ['InsightWeights'],
+  WhatIfSeries: ['InsightWhatIfSeries'],
+  WhatIfTotal: ['InsightWhatIf', 'total'],
+  WhatIfUnitFigures: ['InsightWhatIfUnit'],
+  WhatIfUnit: ['InsightWhatIf', 'units', '[]'],
+  WhatIf: ['InsightWhatIf'],
 }
 
 // Issue 19's routes land in parts (forecasts and staffing, targets and 考核):
 // an interface whose schema this binary does not have yet is named as skipped,
 // not failed, so the web side may land before or after each part.
-const landing = new Set(['InsightForecast', 'InsightStaffing', 'InsightTargets', 'InsightTarget', 'InsightEvaluation', 'InsightWeights'])
+const landing = new Set(['InsightForecast', 'InsightStaffing', 'InsightTargets', 'InsightTarget', 'InsightEvaluation', 'InsightWeights', 'InsightWhatIf', 'InsightWhatIfSeries', 'InsightWhatIfUnit'])
 const skipped = []
 
 function loadDocument() {

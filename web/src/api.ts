@@ -37,6 +37,7 @@ export interface CallOptions {
   raw?: boolean // the body is sent as it is (photos), not as JSON
   contentType?: string
   headers?: Record<string, string> // e.g. the gateway's X-Purpose
+  signal?: AbortSignal // aborts the call: it then rejects with the fetch's AbortError, not an ApiError
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
@@ -83,8 +84,9 @@ export async function call<T>(
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey
   let res: Response
   try {
-    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' })
-  } catch {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', signal: opts.signal })
+  } catch (e) {
+    if (opts.signal?.aborted) throw e // the caller stopped it: not a network failure to show
     throw new ApiError(0, 'network', '')
   }
   if (!res.ok) throw await errorOf(res)

@@ -2005,3 +2005,70 @@ export interface InsightWeights {
   version: number
   formula: string
 }
+
+// --- insight what-if (issue 19, POST /api/v1/insight/whatif; http/capacity_handlers.cc) ---
+// The sliders of a scenario (plan §4.2): more or less volume (on all, or one
+// category), handlers added to or taken from units, a matter's finish limit
+// in working days. Absent fields leave the baseline as it is.
+export interface WhatIfRequest {
+  unit_id?: string
+  weeks: number
+  volume_pct: number
+  volume_category_id?: string
+  handlers: { unit_id: string; delta: number }[]
+  limits: { matter_id: string; finish_days: number }[]
+}
+
+// One side (baseline or scenario) of the whole scope: per week of the horizon
+// (backlog at the week's end, new overdue, done) and over the horizon. A
+// figure the model could not compute (not finite) is null.
+export interface WhatIfSeries {
+  backlog: (number | null)[]
+  new_overdue: (number | null)[]
+  done: (number | null)[]
+  arrivals: number | null
+  backlog_end: number | null
+  new_overdue_total: number | null
+  overdue_share: number | null // new overdue / arrivals over the horizon
+  clears_in_days: number | null // first day the backlog is under a working day's capacity; null: not in the horizon
+}
+
+export interface WhatIfTotal {
+  baseline: WhatIfSeries
+  scenario: WhatIfSeries
+}
+
+// One side of one unit over the horizon.
+export interface WhatIfUnitFigures {
+  backlog_end: number | null
+  new_overdue: number | null
+  arrivals: number | null
+  overdue_share: number | null
+  clears_in_days: number | null
+}
+
+export interface WhatIfUnit {
+  unit_id: string
+  unit_name: string
+  handlers: number
+  scenario_handlers: number
+  handlers_assumed: boolean // the unit has work but no handler account: 1 assumed
+  per_handler_per_day: number | null
+  baseline: WhatIfUnitFigures
+  scenario: WhatIfUnitFigures
+}
+
+export interface WhatIf {
+  as_of: string // the city's date the projection starts on
+  unit_id: string // the scope
+  forecast_run_id: string | null
+  arrivals_source: string // "forecast:<run id>" | "history"
+  basis: string // the assumptions in words: Chinese, " / ", English
+  computed_ms: number | null
+  baseline_ms: number | null
+  baseline_built_at: string
+  days: number
+  weeks: string[] // the Monday of each week
+  total: WhatIfTotal
+  units: WhatIfUnit[] // by the scenario's overdue share, highest first
+}
