@@ -35,6 +35,11 @@ struct ClassifierOptions {
   float label_name_weight = 0;    // weight of category-name documents; 0: not used
   bool balanced = false;          // weigh classes inversely to their size
   float score_scale = 0;          // probabilities = softmax(scale × scores); 0: solver default
+  float distant_weight = 0;       // weight of distantly labelled documents; 0: not used
+  // > 1: per-class offsets added to the scores, chosen to maximise macro-F1 of
+  // the out-of-fold scores of an inner cross-validation with this many folds
+  // over the labelled documents (costs that many extra trainings).
+  int offset_folds = 0;
 };
 
 // Documents prepared with the same FeatureOptions as the classifier's.
@@ -45,6 +50,10 @@ struct TrainingData {
   std::span<const PreparedDocument> names;  // category-name documents (may be empty)
   std::span<const int> name_y;
   std::span<const PreparedDocument> unlabeled;  // for IDF and self-training (may be empty)
+  // Labelled by a rule, not a person (e.g. the department that replied);
+  // trained on at distant_weight (may be empty).
+  std::span<const PreparedDocument> distant = {};
+  std::span<const int> distant_y = {};
 };
 
 struct Choice {
@@ -82,6 +91,9 @@ class Classifier {
   float score_scale() const { return score_scale_; }
   // How many unlabelled messages the last self-training round used.
   std::size_t pseudo_labeled() const { return pseudo_labeled_; }
+  // The per-class offsets of ClassifierOptions::offset_folds after Train (zeros
+  // without; empty after Load: they are part of the saved bias).
+  const std::vector<float>& offsets() const { return offsets_; }
 
   // The model file: magic "XTTEXTCL", format version, the settings prediction
   // needs, labels, vocabulary, IDF and weights, and a CRC-32 of it all.
@@ -91,6 +103,16 @@ class Classifier {
   // truncated or corrupt.
   static Result<Classifier> Load(const std::string& path,
                                  std::shared_ptr<const Normalizer> normalizer);
+  // The model file's bytes, to keep a model elsewhere (a database row). Never
+  // fails; thread-safe. Load(path) reads what Save writes and LoadBytes what
+  // SaveBytes returns: the two are the same format.
+  std::string SaveBytes() const;
+  // A classifier from SaveBytes()'s bytes. kInvalidArgument naming what is
+  // wrong for bytes that are not a model, are from another format version,
+  // or are truncated or corrupt (checked by length and CRC-32 before any
+  // weight is read). Thread-safe; `bytes` need not outlive the call.
+  static Result<Classifier> LoadBytes(std::string_view bytes,
+                                      std::shared_ptr<const Normalizer> normalizer);
   static constexpr std::uint32_t kFormatVersion = 1;
 
  private:
@@ -99,6 +121,8 @@ class Classifier {
   void Fit(const TrainingData& data, std::span<const PreparedDocument> pseudo,
            std::span<const int> pseudo_y, const ClassifierOptions& options,
            const Progress& progress);
+  static std::vector<float> TuneOffsets(std::shared_ptr<const Normalizer> normalizer,
+                                        const TrainingData& data, const ClassifierOptions& options);
   friend class ModelCodec;
 
   std::shared_ptr<const Normalizer> normalizer_;
@@ -108,6 +132,7 @@ class Classifier {
   std::vector<std::string> labels_;
   float score_scale_ = 1;
   std::size_t pseudo_labeled_ = 0;
+  std::vector<float> offsets_;
 };
 
 }  // namespace xietong::text

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -157,6 +158,65 @@ TEST_F(TextClassifierTest, FoldsKeepRepeatsTogetherAndSpreadEachClass) {
     for (int n : counts) EXPECT_EQ(n, 4);  // 16 distinct messages per class, 4 folds
 }
 
+TEST(TextEvaluate, TopThreeCountsTheTrueClassAmongTheFirstThreeChoices) {
+  const std::vector<float> scores{0.1f, 0.9f, 0.5f, 0.5f, -1.0f};
+  EXPECT_EQ(RankOf(scores, 1), 0);
+  EXPECT_EQ(RankOf(scores, 2), 1);  // a tie goes to the lower index, as the first choice does
+  EXPECT_EQ(RankOf(scores, 3), 2);
+  EXPECT_EQ(RankOf(scores, 0), 3);
+  EXPECT_EQ(RankOf(scores, 4), 4);
+  const std::vector<std::string> labels{"a", "b", "c"};
+  const std::vector<int> truth{0, 1, 2, 0}, predicted{0, 2, 1, 1}, ranks{0, 1, 2, 3};
+  const Evaluation e = Evaluate(truth, predicted, labels, ranks);
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.25);
+  EXPECT_DOUBLE_EQ(e.top3_accuracy, 0.75);
+  EXPECT_NE(FormatEvaluation(e).find("top3_accuracy=0.7500"), std::string::npos);
+  const Evaluation first_only = Evaluate(truth, predicted, labels);
+  EXPECT_LT(first_only.top3_accuracy, 0);
+  EXPECT_EQ(FormatEvaluation(first_only).find("top3"), std::string::npos);
+}
+
+TEST_F(TextClassifierTest, CrossValidationReportsTopOneAndTopThree) {
+  TrainingData data{toy_.labels, toy_.docs, toy_.y, {}, {}, {}};
+  int folds = 0;
+  const CrossValidation cv =
+      CrossValidate(normalizer_, data, options_, 4, 1, 1, [&](const CrossValidation::Fold& f) {
+        ++folds;
+        EXPECT_GE(f.top3_accuracy, f.accuracy);
+      });
+  EXPECT_EQ(folds, 4);
+  EXPECT_GT(cv.mean_top1, 0.5);
+  EXPECT_DOUBLE_EQ(cv.mean_top3, 1.0);  // three classes: the true one is always among three
+  EXPECT_DOUBLE_EQ(cv.pooled.top3_accuracy, 1.0);
+  EXPECT_NEAR(cv.pooled.accuracy, cv.mean_top1, 0.05);
+}
+
+TEST_F(TextClassifierTest, TunedOffsetsAreSavedWithTheModel) {
+  EXPECT_EQ(classifier_->offsets(), std::vector<float>(3, 0.0f));
+  ClassifierOptions tuned = options_;
+  tuned.offset_folds = 3;
+  TrainingData data{toy_.labels, toy_.docs, toy_.y, {}, {}, {}};
+  const Classifier c = Classifier::Train(normalizer_, data, tuned);
+  ASSERT_EQ(c.offsets().size(), 3u);
+  for (float o : c.offsets()) EXPECT_LE(std::abs(o), 2.5f);
+  auto loaded = Classifier::LoadBytes(c.SaveBytes(), normalizer_);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  auto p = c.Predict(std::vector<std::string>{"学校", "老师"});
+  auto q = loaded->Predict(std::vector<std::string>{"学校", "老师"});
+  ASSERT_TRUE(p && q);
+  EXPECT_EQ((*p)[0].label, "教育");
+  EXPECT_FLOAT_EQ((*p)[0].confidence, (*q)[0].confidence);
+}
+
+TEST(TextReplyLabels, TheRepliesDepartmentNamesOneClassOrNone) {
+  EXPECT_EQ(ReplyClass("网友您好！市教育局已将您的留言转交学校……"), "教育文体");
+  EXPECT_EQ(ReplyClass("区住房和城乡建设局已要求业委会依法召开业主大会"), "城乡建设");
+  EXPECT_EQ(ReplyClass("市人社局：关于您反映的社保问题"), "劳动和社会保障");
+  EXPECT_EQ(ReplyClass("经市公安局调查"), "");                // 公安 is no class of the data
+  EXPECT_EQ(ReplyClass("市教育局会同市卫健委答复如下"), "");  // two classes: no label
+  EXPECT_EQ(ReplyClass(""), "");
+}
+
 TEST_F(TextClassifierTest, MissingModelFileIsNotFound) {
   auto r = Load((dir_ / "nowhere.bin").string());
   ASSERT_FALSE(r);
@@ -184,6 +244,57 @@ TEST_F(TextClassifierTest, TruncatedCorruptForeignAndOtherVersionFilesAreRefused
   std::string other_version = good;
   other_version[8] = 2;
   expect_error(other_version, "version 2");
+}
+
+TEST_F(TextClassifierTest, BytesRoundTripAndAreTheModelFile) {
+  const std::string bytes = classifier_->SaveBytes();
+  EXPECT_EQ(bytes, ReadFile(Saved()));  // one format: a file can become a row and back
+  auto loaded = Classifier::LoadBytes(bytes, normalizer_);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded->labels(), classifier_->labels());
+  EXPECT_EQ(loaded->features(), classifier_->features());
+  EXPECT_EQ(loaded->score_scale(), classifier_->score_scale());
+  EXPECT_EQ(loaded->SaveBytes(), bytes);
+  for (auto [title, body] : std::vector<std::pair<std::string, std::string>>{
+           {"噪音", "晚上施工"}, {"学校问题", "孩子的老师经常缺课"}, {"", "红绿灯坏了"}}) {
+    auto a = Predict(title, body);
+    auto b = loaded->Predict(std::vector<std::string>{title, body});
+    ASSERT_TRUE(a && b);
+    ASSERT_EQ(a->size(), b->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      EXPECT_EQ((*a)[i].label, (*b)[i].label);
+      EXPECT_FLOAT_EQ((*a)[i].confidence, (*b)[i].confidence);
+    }
+  }
+}
+
+TEST_F(TextClassifierTest, TruncatedOrGarbledBytesAreAClearError) {
+  const std::string good = classifier_->SaveBytes();
+  auto expect_error = [&](std::string_view bytes, std::string_view needle) {
+    auto r = Classifier::LoadBytes(bytes, normalizer_);
+    ASSERT_FALSE(r) << "loaded " << bytes.size() << " bytes, expected '" << needle << "'";
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(r.error().message.find(needle), std::string::npos) << r.error().message;
+  };
+  expect_error({}, "not a xietong text model");
+  // Every cut, not only a few: none may read past the end (ASan watches).
+  for (std::size_t cut = 1; cut < good.size(); ++cut)
+    expect_error(std::string_view(good).substr(0, cut),
+                 cut < 8 ? "not a xietong text model" : "truncated");
+  expect_error(good + "x", "truncated");
+  for (std::size_t at : {std::size_t{20}, good.size() / 3, good.size() / 2, good.size() - 5}) {
+    std::string garbled = good;
+    garbled[at] = static_cast<char>(garbled[at] ^ 0x5A);
+    expect_error(garbled, "checksum");
+  }
+  std::string length = good;  // a length that promises more than there is
+  length[12] = static_cast<char>(length[12] + 1);
+  expect_error(length, "truncated");
+  std::string version = good;
+  version[8] = 7;
+  expect_error(version, "version 7");
+  expect_error("XTTEXTCL", "truncated");
+  expect_error(std::string(4096, '\0'), "not a xietong text model");
 }
 
 // The real thing: trained on three quarters of the 904 labelled messages, the

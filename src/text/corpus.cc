@@ -66,6 +66,52 @@ Result<Corpus> ReadLabelNames(const std::string& path) {
   return corpus;
 }
 
+std::string_view ReplyClass(std::string_view reply) {
+  struct Rule {
+    std::string_view label;
+    std::vector<std::string_view> names;
+  };
+  static const std::vector<Rule> kRules = {
+      {"教育文体", {"教育局", "教育厅", "文体", "文化旅游", "体育局", "文旅"}},
+      {"劳动和社会保障",
+       {"人社局", "人力资源和社会保障", "人力资源社会保障", "社保", "医保局", "医疗保障"}},
+      {"城乡建设",
+       {"住建", "住房和城乡建设", "城管", "城市管理", "规划", "国土", "自然资源", "房屋交易",
+        "住房保障", "不动产"}},
+      {"环境保护", {"环保", "环境保护", "生态环境"}},
+      {"交通运输", {"交通运输", "交通局", "公路", "运管", "公交"}},
+      {"卫生计生", {"卫生", "卫健", "计生", "疾控"}},
+      {"商贸旅游", {"商务局", "工商", "物价", "市场监督", "市场监管", "旅游局", "发改"}},
+  };
+  std::string_view found;
+  for (const auto& rule : kRules)
+    for (std::string_view name : rule.names)
+      if (reply.find(name) != std::string_view::npos) {
+        if (!found.empty()) return {};  // two classes: no label
+        found = rule.label;
+        break;
+      }
+  return found;
+}
+
+Result<Corpus> ReadReplyLabels(const std::string& path, std::span<const std::string> text_columns,
+                               const std::string& reply_column) {
+  std::vector<std::string> columns(text_columns.begin(), text_columns.end());
+  columns.push_back(reply_column);
+  XT_ASSIGN_OR_RETURN(Corpus all, ReadCorpus(path, columns, ""));
+  Corpus out;
+  for (std::size_t i = 0; i < all.documents.size(); ++i) {
+    auto& fields = all.documents[i];
+    const std::string_view label = ReplyClass(fields.back());
+    if (label.empty()) continue;
+    fields.pop_back();
+    out.documents.push_back(std::move(fields));
+    out.labels.emplace_back(label);
+    out.lines.push_back(all.lines[i]);
+  }
+  return out;
+}
+
 Result<PreparedDocument> Prepare(const Normalizer& normalizer, const FeatureExtractor& extractor,
                                  std::span<const std::string> fields) {
   PreparedDocument doc;

@@ -37,6 +37,19 @@ Result<Corpus> ReadCorpus(const std::string& path, std::span<const std::string> 
 // the names of its third-level categories), labelled with the first level.
 Result<Corpus> ReadLabelNames(const std::string& path);
 
+// Distant labels (research, `xietong train --reply-labels`): the
+// first-level class of labeled_messages.csv that a government reply's
+// departments point to (教育局 → 教育文体, 人社局 → 劳动和社会保障, 住建/城管/
+// 规划/国土 → 城乡建设, 环保 → 环境保护, 交通运输/公路 → 交通运输, 卫生/卫健 →
+// 卫生计生, 商务/工商/物价/市场监管 → 商贸旅游), or "" when the reply names
+// none of them or departments of more than one class.
+std::string_view ReplyClass(std::string_view reply);
+
+// The rows of a CSV with replies whose reply has a ReplyClass, labelled with
+// it; `text_columns` as ReadCorpus. Errors as ReadCorpus.
+Result<Corpus> ReadReplyLabels(const std::string& path, std::span<const std::string> text_columns,
+                               const std::string& reply_column);
+
 struct PreparedDocument {
   std::vector<KeyCount> keys;
   std::string text;  // the normalised fields joined by '\n' (for finding repeats)

@@ -52,8 +52,15 @@ double LogLoss(const std::vector<std::vector<float>>& scores, const std::vector<
 
 }  // namespace
 
+int RankOf(std::span<const float> scores, int truth) {
+  int rank = 0;
+  for (int c = 0; c < static_cast<int>(scores.size()); ++c)
+    if (scores[c] > scores[truth] || (scores[c] == scores[truth] && c < truth)) ++rank;
+  return rank;
+}
+
 Evaluation Evaluate(std::span<const int> truth, std::span<const int> predicted,
-                    const std::vector<std::string>& labels) {
+                    const std::vector<std::string>& labels, std::span<const int> truth_rank) {
   const std::size_t k = labels.size();
   Evaluation e;
   e.confusion.assign(k, std::vector<int>(k, 0));
@@ -63,6 +70,12 @@ Evaluation Evaluate(std::span<const int> truth, std::span<const int> predicted,
     correct += truth[i] == predicted[i];
   }
   e.accuracy = truth.empty() ? 0 : static_cast<double>(correct) / static_cast<double>(truth.size());
+  if (!truth_rank.empty()) {
+    const auto top3 =
+        std::count_if(truth_rank.begin(), truth_rank.end(), [](int r) { return r < 3; });
+    e.top3_accuracy =
+        truth.empty() ? 0 : static_cast<double>(top3) / static_cast<double>(truth.size());
+  }
   double f1_sum = 0;
   int present = 0;
   for (std::size_t c = 0; c < k; ++c) {
@@ -98,7 +111,9 @@ std::string FormatEvaluation(const Evaluation& e) {
     for (int n : e.confusion[t]) out += fmt::format(" {:>5}", n);
     out += "\n";
   }
-  out += fmt::format("\naccuracy={:.4f}\nmacro_f1={:.4f}\n", e.accuracy, e.macro_f1);
+  out += fmt::format("\naccuracy={:.4f}\n", e.accuracy);
+  if (e.top3_accuracy >= 0) out += fmt::format("top3_accuracy={:.4f}\n", e.top3_accuracy);
+  out += fmt::format("macro_f1={:.4f}\n", e.macro_f1);
   return out;
 }
 
@@ -140,15 +155,22 @@ CrossValidation CrossValidate(std::shared_ptr<const Normalizer> normalizer,
   std::vector<PreparedDocument> unlabeled;
   for (const auto& d : data.unlabeled)
     if (!labeled_texts.contains(d.text)) unlabeled.push_back(d);
+  std::vector<PreparedDocument> distant;
+  std::vector<int> distant_y;
+  for (std::size_t i = 0; i < data.distant.size(); ++i)
+    if (!labeled_texts.contains(data.distant[i].text)) {
+      distant.push_back(data.distant[i]);
+      distant_y.push_back(data.distant_y[i]);
+    }
 
   CrossValidation cv;
-  std::vector<double> f1s, seconds;
-  std::vector<int> all_truth, all_predicted;
+  std::vector<double> f1s, top1s, top3s, seconds;
+  std::vector<int> all_truth, all_predicted, all_ranks;
   std::vector<std::vector<float>> all_scores;
   float used_scale = 1;
   for (int r = 0; r < repeats; ++r) {
     const std::vector<int> fold = StratifiedFolds(data.docs, data.y, k, seed + r);
-    std::vector<int> pooled_truth, pooled_predicted;
+    std::vector<int> pooled_truth, pooled_predicted, pooled_ranks;
     for (int f = 0; f < k; ++f) {
       std::vector<PreparedDocument> train, test;
       std::vector<int> train_y, test_y;
@@ -156,31 +178,38 @@ CrossValidation CrossValidate(std::shared_ptr<const Normalizer> normalizer,
         (fold[i] == f ? test : train).push_back(data.docs[i]);
         (fold[i] == f ? test_y : train_y).push_back(data.y[i]);
       }
-      TrainingData fold_data{data.labels, train, train_y, data.names, data.name_y, unlabeled};
+      TrainingData fold_data{data.labels, train,     train_y, data.names,
+                             data.name_y, unlabeled, distant, distant_y};
       const auto start = std::chrono::steady_clock::now();
       const Classifier c = Classifier::Train(normalizer, fold_data, options);
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::vector<int> predicted;
+      std::vector<int> predicted, ranks;
       used_scale = c.score_scale();
-      for (const auto& d : test) {
-        all_scores.push_back(c.Scores(d.keys));
+      for (std::size_t i = 0; i < test.size(); ++i) {
+        all_scores.push_back(c.Scores(test[i].keys));
         predicted.push_back(ArgMax(all_scores.back()));
+        ranks.push_back(RankOf(all_scores.back(), test_y[i]));
       }
-      const Evaluation e = Evaluate(test_y, predicted, data.labels);
+      const Evaluation e = Evaluate(test_y, predicted, data.labels, ranks);
       pooled_truth.insert(pooled_truth.end(), test_y.begin(), test_y.end());
       pooled_predicted.insert(pooled_predicted.end(), predicted.begin(), predicted.end());
-      CrossValidation::Fold result{r, f, e.macro_f1, e.accuracy, secs, c.pseudo_labeled()};
+      pooled_ranks.insert(pooled_ranks.end(), ranks.begin(), ranks.end());
+      CrossValidation::Fold result{
+          r, f, e.macro_f1, e.accuracy, e.top3_accuracy, secs, c.pseudo_labeled()};
       cv.folds.push_back(result);
       f1s.push_back(e.macro_f1);
+      top1s.push_back(e.accuracy);
+      top3s.push_back(e.top3_accuracy);
       seconds.push_back(secs);
       if (on_fold) on_fold(result);
     }
     cv.repeat_macro_f1.push_back(Evaluate(pooled_truth, pooled_predicted, data.labels).macro_f1);
     all_truth.insert(all_truth.end(), pooled_truth.begin(), pooled_truth.end());
     all_predicted.insert(all_predicted.end(), pooled_predicted.begin(), pooled_predicted.end());
+    all_ranks.insert(all_ranks.end(), pooled_ranks.begin(), pooled_ranks.end());
   }
-  cv.pooled = Evaluate(all_truth, all_predicted, data.labels);
+  cv.pooled = Evaluate(all_truth, all_predicted, data.labels, all_ranks);
   cv.log_loss = LogLoss(all_scores, all_truth, used_scale);
   cv.best_log_loss = INFINITY;
   for (float scale = 0.25f; scale <= 20.0f; scale += 0.25f)
@@ -190,6 +219,8 @@ CrossValidation CrossValidate(std::shared_ptr<const Normalizer> normalizer,
     }
   cv.mean = MeanOf(f1s);
   cv.sd = SdOf(f1s);
+  cv.mean_top1 = MeanOf(top1s);
+  cv.mean_top3 = MeanOf(top3s);
   cv.repeat_sd = SdOf(cv.repeat_macro_f1);
   cv.mean_train_seconds = MeanOf(seconds);
   return cv;

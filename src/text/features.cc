@@ -26,6 +26,7 @@ constexpr std::uint64_t kNumberUnit = 0x4E554D4245520000ULL;  // every run of di
 constexpr std::uint64_t kNgramSeed = 0x6E6772616D000000ULL;
 constexpr std::uint64_t kTitleSeed = 0x7469746C65000000ULL;
 constexpr std::uint64_t kWordSeed = 0x776F726400000000ULL;
+constexpr std::uint64_t kGapSeed = 0x6761707065640000ULL;
 
 bool IsIdeograph(char32_t c) {
   if (c >= 0x4E00 && c <= 0x9FFF) return true;
@@ -79,6 +80,8 @@ void FeatureExtractor::AddNgrams(std::u32string_view text, float weight, std::ui
       h = Mix(h ^ last[n - 1]);
       out.emplace_back(h | 1, weight);  // never 0: 0 marks an empty slot
     }
+    if (options_.gapped > 0 && in_segment >= 3)
+      out.emplace_back(Mix(Mix(kGapSeed ^ seed ^ last[2]) ^ last[0]) | 1, weight * options_.gapped);
   };
   std::size_t i = 0;
   while (i < text.size()) {
@@ -88,10 +91,16 @@ void FeatureExtractor::AddNgrams(std::u32string_view text, float weight, std::ui
       ++i;
     } else if (IsWordChar(c)) {
       std::uint64_t h = 0xCBF29CE484222325ULL;
-      bool digits = true;
+      bool digits = true, after_digit = false;
       for (; i < text.size() && IsWordChar(text[i]) && !IsIdeograph(text[i]); ++i) {
-        h = (h ^ text[i]) * 0x100000001B3ULL;
-        digits = digits && text[i] >= '0' && text[i] <= '9';
+        const bool digit = text[i] >= '0' && text[i] <= '9';
+        digits = digits && digit;
+        if (options_.fold_codes && digit) {
+          if (!after_digit) h = (h ^ U'#') * 0x100000001B3ULL;  // one mark per digit run
+        } else {
+          h = (h ^ text[i]) * 0x100000001B3ULL;
+        }
+        after_digit = digit;
       }
       push_unit(digits ? kNumberUnit : (h | (1ULL << 63)));
     } else {

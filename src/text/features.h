@@ -26,6 +26,13 @@ struct FeatureOptions {
   float title_weight = 2.0;  // counts of the first field are multiplied by this
   float title_own =
       0;  // > 0: the title's n-grams also count, at this weight, as features of their own
+  // Research options (xietong train --cv; not recorded in the model file, so
+  // `train --out` refuses them): a run of letters and digits with a digit in
+  // it (A3, U0007047: the data's pseudonyms) becomes its letters and one digit
+  // mark, so every A<n>区 is one unit; > 0: gapped bigrams (the units i and
+  // i + 2 of a segment) count at this weight.
+  bool fold_codes = false;
+  float gapped = 0;
 };
 
 // A hashed feature and how often (weighted) it occurs in one document.

@@ -50,6 +50,28 @@ TEST(TextFeatures, LatinWordsAndNumbersAreUnits) {
   EXPECT_NE(Keys("a1区"), Keys("b2区"));
 }
 
+TEST(TextFeatures, FoldedCodesMakeEveryPseudonymOneUnit) {
+  const FeatureOptions fold{.fold_codes = true};
+  EXPECT_EQ(Keys("a1区", fold), Keys("a27区", fold));
+  EXPECT_EQ(Keys("u0007047", fold), Keys("u12", fold));
+  EXPECT_NE(Keys("a1区", fold), Keys("b2区", fold));  // the letters still tell them apart
+  EXPECT_NE(Keys("a1b", fold), Keys("a1", fold));
+  EXPECT_EQ(Keys("路灯", fold), Keys("路灯"));  // text without codes is unchanged
+}
+
+TEST(TextFeatures, GappedBigramsAddOneKeyPerUnitAfterTheSecond) {
+  EXPECT_EQ(Keys("城市管理", {.gapped = 0.5f}).size(), Keys("城市管理").size() + 2u);
+  EXPECT_EQ(Keys("城市,管理", {.gapped = 0.5f}).size(), Keys("城市,管理").size());
+  // 城_管 in both: the gapped key is shared though the middle differs.
+  auto a = Keys("城市管", {.char_ngram_max = 1, .gapped = 0.5f});
+  auto b = Keys("城区管", {.char_ngram_max = 1, .gapped = 0.5f});
+  int shared = 0;
+  for (const auto& kc : a)
+    shared +=
+        std::any_of(b.begin(), b.end(), [&](const KeyCount& o) { return o.first == kc.first; });
+  EXPECT_EQ(shared, 3);  // 城, 管 and 城_管
+}
+
 TEST(TextFeatures, PunctuationEmojiAndEmptyTextGiveNoFeatures) {
   EXPECT_TRUE(Keys("").empty());
   EXPECT_TRUE(Keys("!!!...???,,,").empty());

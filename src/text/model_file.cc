@@ -1,4 +1,5 @@
-// Classifier::Save and Classifier::Load: the model file format.
+// Classifier::Save/Load (a file) and SaveBytes/LoadBytes (the same bytes in
+// memory, e.g. for a database): the model format.
 //
 //   "XTTEXTCL"  u32 version  u64 payload_bytes  payload  u32 crc32(payload)
 //   payload: f32 title_own, u32 char_ngram_max, u32 words, f32 title_weight,
@@ -69,10 +70,10 @@ std::uint32_t Crc(std::string_view bytes) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
-Error Corrupt(const std::string& path, std::string_view what) {
+// `source` names where the bytes came from: "the model file PATH" or "the model".
+Error Corrupt(std::string_view source, std::string_view what) {
   return Error::InvalidArgument(fmt::format(
-      "the model file {} is truncated or corrupt ({}); train it again with 'xietong train'", path,
-      what));
+      "{} is truncated or corrupt ({}); train it again with 'xietong train'", source, what));
 }
 
 }  // namespace
@@ -100,7 +101,7 @@ class ModelCodec {
     return p;
   }
 
-  static Result<Classifier> Parse(std::string_view payload, const std::string& path,
+  static Result<Classifier> Parse(std::string_view payload, std::string_view source,
                                   std::shared_ptr<const Normalizer> normalizer) {
     ByteReader r(payload);
     std::uint32_t ngram = 0, words = 0, label_count = 0;
@@ -108,16 +109,16 @@ class ModelCodec {
     float scale = 0;
     if (!r.Get(f.title_own) || !r.Get(ngram) || !r.Get(words) || !r.Get(f.title_weight) ||
         !r.Get(scale) || !r.Get(label_count))
-      return Fail(Corrupt(path, "the settings are cut short"));
+      return Fail(Corrupt(source, "the settings are cut short"));
     if (ngram < 1 || ngram > 4 || words > 1 || label_count < 1 || label_count > kMaxLabels)
-      return Fail(Corrupt(path, "the settings are out of range"));
+      return Fail(Corrupt(source, "the settings are out of range"));
     f.char_ngram_max = static_cast<int>(ngram);
     f.words = words == 1;
     Classifier c(std::move(normalizer), f);
     c.score_scale_ = scale;
     c.labels_.resize(label_count);
     for (auto& l : c.labels_)
-      if (!r.GetString(l)) return Fail(Corrupt(path, "a label is cut short"));
+      if (!r.GetString(l)) return Fail(Corrupt(source, "a label is cut short"));
     std::uint64_t n = 0;
     std::vector<std::uint64_t> keys;
     std::vector<float> idf;
@@ -125,21 +126,63 @@ class ModelCodec {
     m.classes = static_cast<int>(label_count);
     if (!r.Get(n) || !r.GetArray(keys, n) || !r.GetArray(idf, n) ||
         !r.GetArray(m.weights, n * label_count) || !r.GetArray(m.bias, label_count))
-      return Fail(Corrupt(path, "the weights are cut short"));
-    if (!r.at_end()) return Fail(Corrupt(path, "there are bytes after the weights"));
+      return Fail(Corrupt(source, "the weights are cut short"));
+    if (!r.at_end()) return Fail(Corrupt(source, "there are bytes after the weights"));
     m.features = n;
     c.vocabulary_ = Vocabulary(std::move(keys), std::move(idf));
     return c;
   }
 };
 
-Result<void> Classifier::Save(const std::string& path) const {
+std::string Classifier::SaveBytes() const {
   const std::string payload = ModelCodec::Payload(*this);
   std::string file(kMagic, sizeof kMagic);
   Put(file, kFormatVersion);
   Put(file, static_cast<std::uint64_t>(payload.size()));
   file += payload;
   Put(file, Crc(payload));
+  return file;
+}
+
+namespace {
+
+// Checks the frame (magic, version, length, CRC) of a model's bytes and
+// parses the payload; `source` names the bytes in errors.
+Result<Classifier> Decode(std::string_view file, std::string_view source,
+                          std::shared_ptr<const Normalizer> normalizer) {
+  if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0)
+    return Fail(Error::InvalidArgument(
+        fmt::format("{} is not a xietong text model (it does not start with XTTEXTCL)", source)));
+  ByteReader header(file.substr(sizeof kMagic));
+  std::uint32_t version = 0;
+  std::uint64_t size = 0;
+  if (!header.Get(version)) return Fail(Corrupt(source, "the header is cut short"));
+  if (version != Classifier::kFormatVersion)
+    return Fail(Error::InvalidArgument(fmt::format(
+        "{} is a version {} model; this build reads version {}: train it again with 'xietong "
+        "train'",
+        source, version, Classifier::kFormatVersion)));
+  const std::size_t head = sizeof kMagic + 4 + 8;
+  if (!header.Get(size)) return Fail(Corrupt(source, "the header is cut short"));
+  if (file.size() < head + 4 || file.size() - head - 4 != size)
+    return Fail(Corrupt(source, fmt::format("{} bytes, the header promises {} bytes of weights",
+                                            file.size(), size)));
+  const std::string_view payload = file.substr(head, size);
+  std::uint32_t crc = 0;
+  std::memcpy(&crc, file.data() + head + size, sizeof crc);
+  if (crc != Crc(payload)) return Fail(Corrupt(source, "the checksum does not match"));
+  return ModelCodec::Parse(payload, source, std::move(normalizer));
+}
+
+}  // namespace
+
+Result<Classifier> Classifier::LoadBytes(std::string_view bytes,
+                                         std::shared_ptr<const Normalizer> normalizer) {
+  return Decode(bytes, fmt::format("the model ({} bytes)", bytes.size()), std::move(normalizer));
+}
+
+Result<void> Classifier::Save(const std::string& path) const {
+  const std::string file = SaveBytes();
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -163,28 +206,7 @@ Result<Classifier> Classifier::Load(const std::string& path,
     return Fail(Error::NotFound(
         fmt::format("no model file at {}; train one with 'xietong train … --out {}'", path, path)));
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0)
-    return Fail(Error::InvalidArgument(
-        fmt::format("{} is not a xietong text model (it does not start with XTTEXTCL)", path)));
-  ByteReader header(std::string_view(file).substr(sizeof kMagic));
-  std::uint32_t version = 0;
-  std::uint64_t size = 0;
-  if (!header.Get(version)) return Fail(Corrupt(path, "the header is cut short"));
-  if (version != kFormatVersion)
-    return Fail(Error::InvalidArgument(fmt::format(
-        "{} is a version {} model; this build reads version {}: train it again with 'xietong "
-        "train'",
-        path, version, kFormatVersion)));
-  const std::size_t head = sizeof kMagic + 4 + 8;
-  if (!header.Get(size)) return Fail(Corrupt(path, "the header is cut short"));
-  if (file.size() < head || file.size() - head != size + 4)
-    return Fail(Corrupt(
-        path, fmt::format("{} bytes, the header promises {}", file.size(), head + size + 4)));
-  const std::string_view payload = std::string_view(file).substr(head, size);
-  std::uint32_t crc = 0;
-  std::memcpy(&crc, file.data() + head + size, sizeof crc);
-  if (crc != Crc(payload)) return Fail(Corrupt(path, "the checksum does not match"));
-  return ModelCodec::Parse(payload, path, std::move(normalizer));
+  return Decode(file, fmt::format("the model file {}", path), std::move(normalizer));
 }
 
 }  // namespace xietong::text
