@@ -1,7 +1,9 @@
 // 决策支持 in the browser (issue 19, plan §9): the leader opens 领导驾驶舱 →
 // the forecast panel draws actuals, forecast and band with a MASE number (or,
 // when the city has no forecast run yet, the friendly 预测尚未生成 state — the
-// step says which it saw); the targets' table shows red/amber/green cells; the
+// step says which it saw); 假设推演 with +20 % volume changes the scenario's
+// figures, its round trip measured (logged as whatif-ms=…); the targets'
+// table shows red/amber/green cells; the
 // monthly report of last month for 临江区 downloads as a PDF that pdftotext
 // reads 临江区 in, and its XLSX twin answers 200 starting with "PK"; 排班建议
 // shows 48 half-hours and a rota (or the same not-ready state).
@@ -16,6 +18,51 @@ async function chooseOption(page, selector, text) {
   await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first().click()
 }
 
+const sum = (xs) => xs.reduce((a, b) => a + (b ?? 0), 0)
+
+// The what-if panel: its first answer (all sliders at zero: scenario =
+// baseline), then +20 % volume. Returns the browser-measured round trip (ms).
+export async function whatIf(lp, artifacts, shot) {
+  const panel = lp.locator('[data-test=whatif-panel]')
+  await panel.scrollIntoViewIfNeeded()
+  const ms = panel.locator('[data-test=whatif-ms]')
+  await panel.locator('[data-test=whatif-ms][data-browser-ms]').waitFor({ timeout: 30000 })
+  const answers = Number(await ms.getAttribute('data-answers'))
+  const first = panel.locator('[data-test=whatif-backlog]')
+  const b0 = Number(await first.getAttribute('data-baseline'))
+  const s0 = Number(await first.getAttribute('data-scenario'))
+  assert.ok(Math.abs(b0 - s0) < 1e-6, `with every slider at zero the scenario is the baseline: ${b0} vs ${s0}`)
+  const answered = lp.waitForResponse((r) => r.url().includes('/api/v1/insight/whatif') && (r.request().postData() ?? '').includes('"volume_pct":20'))
+  const box = panel.locator('[data-test=whatif-volume] input')
+  const typed = Date.now()
+  await box.fill('20')
+  await box.press('Enter')
+  const r = await answered
+  assert.equal(r.status(), 200, `POST /insight/whatif with +20 %: ${r.status()} ${await r.text()}`)
+  const body = await r.json()
+  const { baseline, scenario } = body.total
+  // The page shows this answer (the counter of answers drawn moved on).
+  await lp.waitForFunction((n) => Number(document.querySelector('[data-test=whatif-ms]')?.getAttribute('data-answers')) > n, answers)
+  const endToEnd = Date.now() - typed
+  const browserMs = Number(await ms.getAttribute('data-browser-ms'))
+  const serverMs = Number(await ms.getAttribute('data-server-ms'))
+  const shown = panel.locator('[data-test=whatif-backlog]')
+  const sb = Number(await shown.getAttribute('data-scenario'))
+  const bb = Number(await shown.getAttribute('data-baseline'))
+  assert.ok(Math.abs(sb - scenario.backlog_end) < 1e-6, `the page shows the answer's scenario backlog: ${sb} vs ${scenario.backlog_end}`)
+  assert.ok(sb >= bb - 1e-6, `+20 % volume does not lower the city's backlog: ${sb} < ${bb}`)
+  const ratio = scenario.arrivals / baseline.arrivals
+  assert.ok(Math.abs(ratio - 1.2) < 0.01, `+20 % volume: arrivals ${baseline.arrivals} → ${scenario.arrivals}`)
+  const changed = ['backlog', 'new_overdue', 'done'].filter((k) => Math.abs(sum(scenario[k]) - sum(baseline[k])) > 1e-6)
+  assert.ok(changed.length > 0, `+20 % volume changes the scenario's weekly figures: ${JSON.stringify(body.total)}`)
+  assert.ok(browserMs > 0 && browserMs < 2000, `the what-if round trip is measured and under 2 s: ${browserMs}`)
+  console.log(`    whatif-ms=${browserMs} (server ${serverMs} ms; typed → drawn ${endToEnd} ms with the 150 ms pause)`)
+  console.log(`    city backlog at the end ${bb} → ${sb}, new overdue ${baseline.new_overdue_total} → ${scenario.new_overdue_total}; changed: ${changed.join(', ')}; ${body.units.length} units; arrivals ${body.arrivals_source}`)
+  await panel.locator('[data-test=whatif-units] .el-table__row').first().waitFor()
+  await shot(lp, artifacts, 'insight-whatif')
+  return browserMs
+}
+
 export async function insightJourney({ browser, base, artifacts, h }) {
   const { open, shot, noErrors, password, step } = h
 
@@ -26,9 +73,7 @@ export async function insightJourney({ browser, base, artifacts, h }) {
   const lp = leader.page
   await lp.waitForURL(/\/dashboard$/)
   const panel = lp.locator('[data-test=fc-panel]')
-  await panel.waitFor()
-  // The panel loads when asked (and remembers it): 查看预测.
-  await panel.locator('[data-test=fc-open]').click()
+  await panel.waitFor() // it loads as the dashboard opens
   const drawn = panel.locator('[data-test=fc-mase]').filter({ hasText: /^\d+\.\d+$|^—$/ })
   const notReady = panel.locator('[data-test=fc-not_ready]')
   const noData = panel.locator('[data-test=fc-no_data]')
@@ -51,6 +96,12 @@ export async function insightJourney({ browser, base, artifacts, h }) {
     console.log('    no forecast run in this city yet: the panel shows 预测尚未生成 (503)')
   }
   await shot(lp, artifacts, 'insight-forecast')
+
+  // 1b. 假设推演: +20 % volume typed into the slider's box; the scenario's
+  // figures change (the server's answer and the page's totals), the backlog
+  // is not lower than the baseline's, and the round trip is measured.
+  step('决策支持: what-if, +20 % volume')
+  await whatIf(lp, artifacts, shot)
 
   // 2. The targets' red/amber/green table: coloured cells with their words.
   step('决策支持: the RAG table shows coloured cells')
