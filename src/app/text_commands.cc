@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -29,7 +30,7 @@ using text::PreparedDocument;
 using Clock = std::chrono::steady_clock;
 
 struct TrainArgs {
-  std::string input, label = "一级标签", out, label_names;
+  std::string input, label = "一级标签", out, label_names, reply_labels, reply_column = "答复意见";
   bool from_history = false;
   PlatformOptions platform;  // --from-history: the city whose history to learn
   std::vector<std::string> text_columns{"留言主题", "留言详情"}, unlabeled;
@@ -89,8 +90,11 @@ void PrintCrossValidation(const text::CrossValidation& cv, int k, int repeats) {
       "confidences: out-of-fold log loss {:.4f} at this score scale, {:.4f} at the best "
       "scale {:.2f} (--score-scale)\n",
       cv.log_loss, cv.best_log_loss, cv.best_score_scale);
-  fmt::print("{}-fold cross-validation, {} repeat(s): macro_f1 mean={:.4f} sd={:.4f} over {} folds",
-             k, repeats, cv.mean, cv.sd, cv.folds.size());
+  // Last line; "macro_f1 mean=… sd=…" as before, then top-1 and top-3 accuracy (means over folds).
+  fmt::print(
+      "{}-fold cross-validation, {} repeat(s): macro_f1 mean={:.4f} sd={:.4f} top1={:.4f} "
+      "top3={:.4f} over {} folds",
+      k, repeats, cv.mean, cv.sd, cv.mean_top1, cv.mean_top3, cv.folds.size());
   if (repeats > 1) fmt::print("; pooled per repeat sd={:.4f}", cv.repeat_sd);
   fmt::print("; training {:.2f} s per fold\n", cv.mean_train_seconds);
 }
@@ -138,20 +142,38 @@ void RunTrain(TrainArgs a) {
       name_y.push_back(static_cast<int>(it - labels.begin()));
     }
   }
+  std::vector<PreparedDocument> distant;
+  std::vector<int> distant_y;
+  if (!a.reply_labels.empty()) {
+    const text::Corpus c =
+        OrExit(text::ReadReplyLabels(a.reply_labels, a.text_columns, a.reply_column));
+    auto prepared = OrExit(text::PrepareAll(*normalizer, extractor, c, Threads(a.threads)));
+    std::unordered_set<std::string> labelled_texts;
+    for (const auto& d : docs) labelled_texts.insert(d.text);
+    for (std::size_t i = 0; i < c.labels.size(); ++i) {
+      const auto it = std::find(labels.begin(), labels.end(), c.labels[i]);
+      if (it == labels.end() || prepared[i].keys.empty() ||
+          labelled_texts.contains(prepared[i].text))
+        continue;  // a class the labelled data does not use, no text, or a labelled message
+      distant.push_back(std::move(prepared[i]));
+      distant_y.push_back(static_cast<int>(it - labels.begin()));
+    }
+  }
   const std::vector<PreparedDocument> unlabeled = ReadUnlabeled(a, *normalizer, extractor);
-  text::TrainingData data{labels, docs, y, names, name_y, unlabeled};
+  text::TrainingData data{labels, docs, y, names, name_y, unlabeled, distant, distant_y};
   fmt::print(stderr,
-             "{} labelled messages in {} classes, {} category-name documents, {} unlabelled\n",
-             docs.size(), labels.size(), names.size(), unlabeled.size());
+             "{} labelled messages in {} classes, {} category-name documents, {} unlabelled, {} "
+             "labelled by their reply\n",
+             docs.size(), labels.size(), names.size(), unlabeled.size(), distant.size());
   if (a.cv > 1) {
     const int total = a.cv * a.repeat;
     auto cv = text::CrossValidate(normalizer, data, a.options, a.cv, a.repeat, a.seed,
                                   [&](const text::CrossValidation::Fold& f) {
                                     fmt::print(
-                                        "repeat {} fold {}: macro_f1={:.4f} accuracy={:.4f} "
-                                        "train {:.2f} s, {} pseudo-labelled\n",
+                                        "repeat {} fold {}: macro_f1={:.4f} top1={:.4f} "
+                                        "top3={:.4f} train {:.2f} s, {} pseudo-labelled\n",
                                         f.repeat + 1, f.fold + 1, f.macro_f1, f.accuracy,
-                                        f.train_seconds, f.pseudo_labeled);
+                                        f.top3_accuracy, f.train_seconds, f.pseudo_labeled);
                                     std::fflush(stdout);
                                     ProgressBar("folds", f.repeat * a.cv + f.fold + 1, total);
                                   });
@@ -159,6 +181,9 @@ void RunTrain(TrainArgs a) {
     if (a.out.empty()) return;
   }
   if (a.out.empty()) Exit(Error::InvalidArgument("--out MODEL is required (or use --cv K)"));
+  if (a.options.features.fold_codes || a.options.features.gapped > 0)
+    Exit(Error::InvalidArgument(
+        "--fold-codes and --gapped are for --cv only: the model file does not record them"));
   const auto start = Clock::now();
   const text::Classifier c = text::Classifier::Train(
       normalizer, data, a.options,
@@ -203,12 +228,12 @@ void RunClassify(const ClassifyArgs& a) {
   const text::Classifier c = OrExit(text::Classifier::Load(a.model, normalizer));
   const text::Corpus corpus = OrExit(text::ReadCorpus(a.input, a.text_columns, a.label));
   if (a.label.empty()) return PrintPredictions(c, corpus, a.top);
-  std::vector<int> truth, predicted;
+  std::vector<int> truth, predicted, ranks;
   std::vector<std::string> labels = c.labels();
   const std::vector<int> y = IndexLabels(corpus.labels, labels);
   int unusable = 0;
   for (std::size_t i = 0; i < corpus.documents.size(); ++i) {
-    auto choices = c.Predict(corpus.documents[i], 1);
+    auto choices = c.Predict(corpus.documents[i], 3);
     if (!choices) {
       fmt::print(stderr, "line {}: {}\n", corpus.lines[i], choices.error().message);
       ++unusable;
@@ -217,13 +242,17 @@ void RunClassify(const ClassifyArgs& a) {
     truth.push_back(y[i]);
     const auto it = std::find(labels.begin(), labels.end(), (*choices)[0].label);
     predicted.push_back(static_cast<int>(it - labels.begin()));
+    const auto place = std::find_if(choices->begin(), choices->end(), [&](const text::Choice& ch) {
+      return ch.label == labels[y[i]];
+    });
+    ranks.push_back(place == choices->end() ? 3 : static_cast<int>(place - choices->begin()));
   }
   if (labels.size() > c.labels().size())
     fmt::print("note: {} class(es) in the file are unknown to the model\n",
                labels.size() - c.labels().size());
   if (unusable > 0) fmt::print("{} message(s) could not be classified (see stderr)\n", unusable);
   fmt::print("{} messages\n\n{}", truth.size(),
-             text::FormatEvaluation(text::Evaluate(truth, predicted, labels)));
+             text::FormatEvaluation(text::Evaluate(truth, predicted, labels, ranks)));
 }
 
 void AddTrain(CLI::App& cli) {
@@ -273,6 +302,23 @@ void AddTrain(CLI::App& cli) {
   cmd->add_flag("--nb-scale", o.solver.nb_scale, "NBSVM: scale features by log-count ratios");
   cmd->add_flag("--balanced", o.balanced, "weigh classes inversely to their size");
   cmd->add_option("--score-scale", o.score_scale, "softmax scale of the scores (0: default)");
+  cmd->add_option("--reply-labels", a->reply_labels,
+                  "CSV with replies (messages_with_replies.csv): messages labelled by the "
+                  "department that replied become training documents")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--reply-column", a->reply_column, "--reply-labels: the reply column")
+      ->capture_default_str();
+  cmd->add_option("--reply-weight", o.distant_weight,
+                  "weight of a message labelled by its reply (0: not used)")
+      ->capture_default_str();
+  cmd->add_flag("--fold-codes", o.features.fold_codes,
+                "research (--cv only): A3, U0007047 → one unit per letters + digit mark");
+  cmd->add_option("--gapped", o.features.gapped,
+                  "research (--cv only): weight of gapped character bigrams (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--offset-folds", o.offset_folds,
+                  "> 1: per-class score offsets tuned for macro-F1 by an inner k-fold")
+      ->capture_default_str();
   cmd->add_option("--cv", a->cv, "k-fold cross-validation instead of (or before) --out");
   cmd->add_option("--repeat", a->repeat, "cross-validation repeats")->capture_default_str();
   cmd->add_option("--seed", a->seed, "shuffle seed")->capture_default_str();
