@@ -81,7 +81,7 @@ Result<bool> LoadRequestModel(Platform& p) {
   if (!std::filesystem::exists(path, ec)) return false;
   XT_ASSIGN_OR_RETURN(auto normalizer, text::Normalizer::Open());
   XT_ASSIGN_OR_RETURN(auto model, text::Classifier::Load(path, std::move(normalizer)));
-  p.requests().SetClassifier(std::make_shared<const text::Classifier>(std::move(model)));
+  p.requests().SetClassifier(std::make_shared<const text::Classifier>(std::move(model)), "file");
   return true;
 }
 

@@ -178,6 +178,12 @@ json::Json Change(const Request& before, const Request& after) {
     j["unit_id"] = after.unit_id;
     j["unit_name"] = after.unit_name;
   }
+  // A category given or changed (re-categorisation): the label the routing
+  // model learns from (insight.intake).
+  if (before.matter_id != after.matter_id) {
+    j["matter_id"] = after.matter_id;
+    j["from_matter_id"] = before.matter_id;
+  }
   return j;
 }
 

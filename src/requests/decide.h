@@ -111,7 +111,8 @@ Request Dispatched(Request r, const identity::OrgUnit& unit, const matters::Matt
 // The deadline timers of a dispatched request: sign (warning, due), finish.
 std::vector<TimerChange> DeadlineTimers(const Request& r);
 
-// The JSON an audit event keeps of a request's state change.
+// The JSON an audit event keeps of a request's state change: number; from/to on a status
+// change; unit_id/unit_name on a new unit; matter_id/from_matter_id on a new category.
 json::Json Change(const Request& before, const Request& after);
 
 }  // namespace lifecycle

@@ -61,9 +61,11 @@ Result<std::shared_ptr<const Directory>> RequestService::directory() {
 
 // --- intake -----------------------------------------------------------------
 
-void RequestService::SetClassifier(std::shared_ptr<const text::Classifier> classifier) {
+void RequestService::SetClassifier(std::shared_ptr<const text::Classifier> classifier,
+                                   std::string version) {
   std::lock_guard lock(classifier_mutex_);
   classifier_ = std::move(classifier);
+  classifier_version_ = classifier_ ? std::move(version) : std::string();
 }
 
 // The city's classifier when it has one and it recognises the text; else the
@@ -71,9 +73,11 @@ void RequestService::SetClassifier(std::shared_ptr<const text::Classifier> class
 RoutePreview RequestService::SuggestFor(const matters::Catalog& catalog, const Intake& in) {
   RoutePreview out;
   std::shared_ptr<const text::Classifier> classifier;
+  std::string version;
   {
     std::lock_guard lock(classifier_mutex_);
     classifier = classifier_;
+    version = classifier_version_;
   }
   if (classifier) {
     const std::string fields[] = {in.title, in.text};
@@ -84,6 +88,7 @@ RoutePreview RequestService::SuggestFor(const matters::Catalog& catalog, const I
     }
     if (!out.suggestions.empty()) {
       out.suggested_by = "classifier";
+      out.model_version = std::move(version);
       return out;
     }
   }
@@ -185,6 +190,17 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     return Fail(Error::PermissionDenied("only the centre's operators merge at intake"));
 
   XT_ASSIGN_OR_RETURN(auto preview, Preview(actor, in));
+  // An operator who chose the category is still shown suggestions: what they
+  // were is recorded beside the choice, the label a retraining learns from
+  // (plan §7.1). Outside the write transaction.
+  if (!in.matter_id.empty() && !in.text.empty() &&
+      Can(actor, Action::kRequestCreate, centre->path)) {
+    XT_ASSIGN_OR_RETURN(auto catalog, matters_.Snapshot());
+    RoutePreview suggested = SuggestFor(*catalog, in);
+    preview.suggestions = std::move(suggested.suggestions);
+    preview.suggested_by = std::move(suggested.suggested_by);
+    preview.model_version = std::move(suggested.model_version);
+  }
   SubmitResult result;
   result.suggestions = preview.suggestions;
   json::Json suggestions = json::Json::array();
@@ -193,12 +209,15 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
                            {"code", s.matter.code},
                            {"confidence", std::round(s.confidence * 1000) / 1000}});
   const std::string suggested_by = preview.suggested_by;
+  const std::string model_version = preview.model_version;
   // A category the caller did not choose is only taken when it is confident.
   std::optional<matters::Matter> matter = preview.matter;
   if (in.matter_id.empty() &&
       (preview.suggestions.empty() ||
        preview.suggestions.front().confidence < options_.auto_route_confidence))
     matter.reset();
+  // Suggestion 1 taken without anyone choosing it.
+  const bool auto_routed = in.matter_id.empty() && matter.has_value();
   if (in.dispatch && (!matter || !preview.route))
     return Fail(Error::InvalidArgument(
         fmt::format("cannot dispatch yet: {}",
@@ -259,6 +278,8 @@ Result<SubmitResult> RequestService::Submit(const Principal& actor, Intake in) {
     if (!suggestions.empty()) {
       payload["suggested_by"] = suggested_by;
       payload["suggestions"] = suggestions;
+      payload["model_version"] = model_version;
+      payload["auto_routed"] = auto_routed;
     }
     std::vector<audit::EventInput> events = {
         {actor.account_id, "request.received", req.id, std::move(payload)}};
@@ -316,7 +337,6 @@ Result<int> RequestService::ImportHistory(const Principal& actor, std::vector<Re
       if (r.id.empty()) r.id = ids_.Next();
       XT_ASSIGN_OR_RETURN(auto n, store::NextNumber(ex, DayKey(r.received_at)));
       r.number = FormatNumber(r.received_at, n);
-      r.channel = Channel::kImport;
       r.created_by = actor.account_id;
       r.updated_at = now;
       XT_TRY_VOID(store::Insert(ex, r, "import\x1f" + r.external_id));

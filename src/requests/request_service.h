@@ -62,7 +62,8 @@ struct CategorySuggestion {
 // Where a request would go and by when, before anything is stored.
 struct RoutePreview {
   std::vector<CategorySuggestion> suggestions;  // from the text, best first
-  std::string suggested_by;  // "classifier" (the city's trained model), "keywords" or ""
+  std::string suggested_by;   // "classifier" (the city's trained model), "keywords" or ""
+  std::string model_version;  // the classifier's version ("v7", "file") when it suggested; else ""
   std::optional<matters::Matter> matter;  // the chosen or best-suggested leaf
   Place place;                            // located
   std::optional<Route> route;
@@ -179,7 +180,10 @@ class RequestService {
                                                   std::size_t limit = 5);
   // The classifier that suggests categories at intake (labels are leaf matter
   // codes, see `xietong train --from-history`); null: the matters' keywords.
-  void SetClassifier(std::shared_ptr<const text::Classifier> classifier);
+  // version names it on every suggestion it makes and on request.received
+  // ("v7" for a stored model, "file" for a model file, "" with null), so that
+  // the routing model's accuracy is measured per version. Thread-safe.
+  void SetClassifier(std::shared_ptr<const text::Classifier> classifier, std::string version);
   // Words that other modules watch for at intake (early warning's 燃气味,
   // 积水 …), found in the title and text and recorded as `keywords` on the
   // request.received event, so that a reaction sees them without reading
@@ -193,7 +197,9 @@ class RequestService {
   void SetPlaceFinder(KeywordFinder finder) { place_finder_ = std::move(finder); }
   Result<SubmitResult> Submit(const identity::Principal& actor, Intake in);
   // Rows of history from another system (the importer): stored closed or
-  // open as given, numbered, counted in the rates, audited in one batch.
+  // open as given — with the channel each row gives (the us311 importer sets
+  // kImport; the demo's past has phone, web and API) — numbered, counted in
+  // the rates, audited in one batch.
   Result<int> ImportHistory(const identity::Principal& actor, std::vector<Request> rows);
 
   Result<Request> Apply(const identity::Principal& actor, std::string_view id,
@@ -371,6 +377,7 @@ class RequestService {
 
   std::mutex classifier_mutex_;
   std::shared_ptr<const text::Classifier> classifier_;  // GUARDED_BY(classifier_mutex_)
+  std::string classifier_version_;                      // GUARDED_BY(classifier_mutex_)
   KeywordFinder keyword_finder_;                        // set before serving, then read-only
   KeywordFinder place_finder_;                          // the same
 

@@ -258,8 +258,9 @@ TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
     }
   }
   const std::vector<std::string> labels = {"01-01-01", "01-01-02"};
-  service_->SetClassifier(std::make_shared<const text::Classifier>(
-      text::Classifier::Train(*normalizer, {labels, docs, y, {}, {}, {}}, options)));
+  service_->SetClassifier(std::make_shared<const text::Classifier>(text::Classifier::Train(
+                              *normalizer, {labels, docs, y, {}, {}, {}}, options)),
+                          "v3");
 
   Intake in = Stalls();
   in.matter_id.clear();
@@ -268,6 +269,7 @@ TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
   auto preview = service_->Preview(resident_, in);
   ASSERT_TRUE(preview) << preview.error().message;
   EXPECT_EQ(preview->suggested_by, "classifier");
+  EXPECT_EQ(preview->model_version, "v3");
   ASSERT_FALSE(preview->suggestions.empty());
   EXPECT_EQ(preview->suggestions.front().matter.id, stalls_);
   EXPECT_GT(preview->suggestions.front().confidence, 0.6);
@@ -281,10 +283,30 @@ TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
   auto payload = json::Json::parse(events->front().payload);
   EXPECT_EQ(payload["suggested_by"], "classifier");
   EXPECT_EQ(payload["suggestions"][0]["code"], "01-01-01");
+  EXPECT_EQ(payload["suggestions"][0]["matter_id"], stalls_);
   EXPECT_EQ(payload["matter_id"], stalls_);
+  EXPECT_EQ(payload["model_version"], "v3");
+  EXPECT_EQ(payload["auto_routed"], true);  // nobody chose it
+
+  // An operator who chooses the category is still given (and recorded) the
+  // suggestions: the label beside the model's guess, an override here.
+  in.matter_id = fumes_;
+  auto chosen = service_->Submit(operator_, in);
+  ASSERT_TRUE(chosen) << chosen.error().message;
+  EXPECT_EQ(chosen->request.matter_id, fumes_);
+  events =
+      db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, chosen->request.id); });
+  ASSERT_TRUE(events && !events->empty());
+  payload = json::Json::parse(events->front().payload);
+  EXPECT_EQ(payload["matter_id"], fumes_);
+  EXPECT_EQ(payload["suggested_by"], "classifier");
+  EXPECT_EQ(payload["suggestions"][0]["matter_id"], stalls_);
+  EXPECT_EQ(payload["model_version"], "v3");
+  EXPECT_EQ(payload["auto_routed"], false);
+  in.matter_id.clear();
 
   // Without a model, the matters' keywords suggest (and these words have none).
-  service_->SetClassifier(nullptr);
+  service_->SetClassifier(nullptr, "v3");
   auto keywords = service_->Preview(resident_, in);
   ASSERT_TRUE(keywords);
   EXPECT_TRUE(keywords->suggestions.empty());
@@ -292,6 +314,60 @@ TEST_P(RequestServiceTest, TheCitysClassifierSuggestsAndIsRecorded) {
   keywords = service_->Preview(resident_, in);
   ASSERT_TRUE(keywords);
   EXPECT_EQ(keywords->suggested_by, "keywords");
+  EXPECT_EQ(keywords->model_version, "");  // keywords have no version
+}
+
+// A dispatch, transfer or reopen that changes the category says so on its
+// event (matter_id, from_matter_id): the final label the routing model learns.
+TEST_P(RequestServiceTest, AChangedCategoryIsOnTheEventThatChangedIt) {
+  auto last_payload = [&](const Request& r) {
+    auto events = db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, r.id); });
+    EXPECT_TRUE(events && !events->empty());
+    return events && !events->empty() ? json::Json::parse(events->back().payload)
+                                      : json::Json::object();
+  };
+  Request r = Submitted(false);
+  r = Must(operator_, r, Command::kDispatch, [&](auto& in) { in.matter_id = fumes_; });
+  EXPECT_EQ(r.matter_id, fumes_);
+  auto p = last_payload(r);
+  EXPECT_EQ(p["matter_id"], fumes_);
+  EXPECT_EQ(p["from_matter_id"], stalls_);
+  // A transfer under the same category says nothing of it.
+  r = Must(operator_, r, Command::kTransfer, [&](auto& in) {
+    in.unit_id = street_b_.id;
+    in.reason = "属柳巷街道辖区";
+  });
+  p = last_payload(r);
+  EXPECT_FALSE(p.contains("matter_id"));
+  EXPECT_FALSE(p.contains("from_matter_id"));
+}
+
+// History keeps the channel each row gives (the demo's phone share), numbered
+// by its own day.
+TEST_P(RequestServiceTest, ImportedHistoryKeepsItsChannels) {
+  std::vector<Request> rows;
+  for (Channel c : {Channel::kPhone, Channel::kWeb, Channel::kImport}) {
+    Request r;
+    r.channel = c;
+    r.title = "占道";
+    r.text = "摆摊";
+    r.matter_id = stalls_;
+    r.centre_id = centre_.id;
+    r.centre_path = centre_.path;
+    r.received_at = kMonday10 - kMicrosPerDay;
+    r.external_id = fmt::format("hist:{}", ChannelName(c));
+    rows.push_back(std::move(r));
+  }
+  auto n = service_->ImportHistory(Principal::System(), rows);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests WHERE channel = 'phone'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests WHERE channel = 'web'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM requests WHERE channel = 'import'"), 1);
+  // Only an administrator imports.
+  auto refused = service_->ImportHistory(handler_a_, rows);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
 }
 
 TEST_P(RequestServiceTest, WatchedWordsAreRecordedOnTheReceivedEventNotTheText) {
