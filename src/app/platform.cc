@@ -185,8 +185,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
                                                             *p->requests_, *p->identity_);
   p->evaluation_ =
       std::make_unique<insight::EvaluationService>(*p->db_, p->clock_, p->ids_, *p->requests_);
-  p->reports_ = std::make_unique<insight::ReportService>(*p->db_, p->clock_, p->ids_, *p->requests_,
-                                                         *p->matters_, *p->hotspots_);
+  p->reports_ = std::make_unique<insight::ReportService>(
+      *p->db_, p->clock_, p->ids_, *p->requests_, *p->matters_, *p->hotspots_, p->forecasts_.get());
   p->jobs_ = std::make_unique<insight::JobRunner>(*p->db_, p->clock_, p->node_id_);
   // The nightly forecast run (02:00, and once when a city first serves, so it has forecasts on
   // its first day).

@@ -40,7 +40,7 @@ int Monthly(const PlatformOptions& popts, const ReportArgs& a) {
   auto normalizer = text::Normalizer::Open();
   if (!normalizer) return Report(normalizer.error());
   insight::MonthlyReportBuilder builder(p.clock(), p.requests(), p.matters(), p.hotspots(),
-                                        *normalizer);
+                                        *normalizer, &p.forecasts());
   auto report = builder.Build(identity::Principal::System(), {a.month, unit_id});
   if (!report) return Report(report.error());
   std::string bytes;

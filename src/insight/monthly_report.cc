@@ -24,7 +24,7 @@ constexpr int kTopStreets = 10;
 constexpr int kTopHotspots = 5;
 constexpr int kDigestHotspots = 4;
 constexpr int kMaxDigestInput = 2000;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kMaxForecastHorizon = 42;  // what a run forecasts (RunOptions::horizon)
 
 std::string DayLabel(std::int32_t day, bool with_year = false) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
@@ -78,8 +78,9 @@ struct Scope {
 struct Counts {
   std::int64_t total = 0, phone = 0, merged = 0;
   std::map<std::int32_t, std::int64_t> by_day;
-  std::map<std::string, std::int64_t> by_category;  // level-1 name
-  std::map<std::string, std::int64_t> by_street;    // street id
+  std::map<std::int32_t, std::int64_t> unmerged_by_day;  // as the forecast counts them
+  std::map<std::string, std::int64_t> by_category;       // level-1 name
+  std::map<std::string, std::int64_t> by_street;         // street id
 };
 
 Counts Tally(const std::vector<requests::DailyCount>& rows, std::int32_t from_day,
@@ -101,6 +102,7 @@ Counts Tally(const std::vector<requests::DailyCount>& rows, std::int32_t from_da
     if (r.channel == requests::Channel::kPhone) c.phone += r.n;
     if (r.merged) c.merged += r.n;
     c.by_day[r.day] += r.n;
+    if (!r.merged) c.unmerged_by_day[r.day] += r.n;
     c.by_category[category(r.matter_id)] += r.n;
     if (!r.street_id.empty()) c.by_street[r.street_id] += r.n;
   }
@@ -108,6 +110,74 @@ Counts Tally(const std::vector<requests::DailyCount>& rows, std::int32_t from_da
 }
 
 std::string Plain(double v) { return FormatValue(v, ValueFormat::kDecimal1); }
+
+// The forecast series of a report's scope (forecast_service.cc's keys): the city's, a
+// district's or a street's place series per category; a department's own series (all
+// categories only); "" when the scope has none (communities, grids, organisations).
+std::string ScopeSeriesKey(const OrgUnit* unit, std::string_view category_id) {
+  const std::string cat = category_id.empty() ? "all" : std::string(category_id);
+  if (!unit || unit->kind == UnitKind::kCity) return fmt::format("place:city|cat:{}|ch:all", cat);
+  switch (unit->kind) {
+    case UnitKind::kDistrict:
+    case UnitKind::kStreet:
+    case UnitKind::kTownship:
+      return fmt::format("place:{}|cat:{}|ch:all", unit->id, cat);
+    case UnitKind::kDepartment:
+    case UnitKind::kCentre:
+      return category_id.empty() ? fmt::format("unit:{}|cat:all|ch:all", unit->id) : "";
+    default:
+      return "";
+  }
+}
+
+// Next month as the latest run sees it: days up to the run's last complete day are counted,
+// later days forecast; days past the forecast's horizon are left out (counted in `missing`).
+// The interval is the sum of the days' 80 % intervals: wider than the month total's own
+// interval when daily errors are independent, about right when they move together.
+struct MonthOutlook {
+  double value = 0, lo80 = 0, hi80 = 0;
+  std::int64_t observed = 0;
+  int observed_days = 0, forecast_days = 0, missing = 0;
+  std::int32_t forecast_to = 0;  // the last forecast day used
+};
+
+MonthOutlook Outlook(const SeriesForecast& f, std::int32_t from, std::int32_t to,
+                     const std::map<std::int32_t, std::int64_t>& observed) {
+  MonthOutlook o;
+  std::unordered_map<std::int32_t, const ForecastPoint*> at;
+  for (const auto& p : f.forecast) at.emplace(p.day, &p);
+  for (std::int32_t d = from; d < to; ++d) {
+    if (d <= f.run.data_to) {
+      auto it = observed.find(d);
+      const std::int64_t n = it == observed.end() ? 0 : it->second;
+      o.observed += n;
+      ++o.observed_days;
+      o.value += static_cast<double>(n);
+      o.lo80 += static_cast<double>(n);
+      o.hi80 += static_cast<double>(n);
+    } else if (auto it = at.find(d); it != at.end()) {
+      ++o.forecast_days;
+      o.forecast_to = d;
+      o.value += it->second->value;
+      o.lo80 += it->second->lo80;
+      o.hi80 += it->second->hi80;
+    } else {
+      ++o.missing;
+    }
+  }
+  return o;
+}
+
+// Of the forecast days of [from, to): the mean daily forecast, or nullopt when none.
+std::optional<double> ForecastDailyMean(const SeriesForecast& f, std::int32_t from,
+                                        std::int32_t to) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& p : f.forecast)
+    if (p.day >= from && p.day < to && p.day > f.run.data_to) sum += p.value, ++n;
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
 
 }  // namespace
 
@@ -495,13 +565,119 @@ Result<MonthlyReport> MonthlyReportBuilder::Build(const identity::Principal& act
 
   // 六、下月预测与资源研判
   heading("下月预测与资源研判");
-  XT_ASSIGN_OR_RETURN(const std::string next_zh, ChineseMonth(AddMonths(in.month, 1)));
-  b.push_back(Paragraph{fmt::format(
-      "暂无：{}的受理量预测与办理能力测算尚未生成（预测模块上线后自动纳入本节）。按本月日均{}"
-      "件估算，"
-      "{}受理量约{}件，仅供参考。",
-      next_zh, Plain(daily), next_zh,
-      Thousands(static_cast<std::int64_t>(std::llround(daily * 30))))});
+  {
+    const std::string next_month = AddMonths(in.month, 1);
+    XT_ASSIGN_OR_RETURN(const std::string next_zh, ChineseMonth(next_month));
+    XT_ASSIGN_OR_RETURN(const auto next_span, requests::MonthSpan(next_month));
+    const std::int32_t next0 = DayOfInstant(next_span.first);
+    const std::int32_t next_end = DayOfInstant(next_span.second);
+    const std::string key = ScopeSeriesKey(scope.unit, "");
+    std::optional<SeriesForecast> total;
+    if (forecasts_ && !key.empty()) {
+      XT_ASSIGN_OR_RETURN(total, forecasts_->Find(key, kMaxForecastHorizon));
+    }
+    const double this_month_unmerged = static_cast<double>(cur.total - cur.merged);
+    if (!total) {
+      b.push_back(Paragraph{fmt::format(
+          "暂无：尚无{}{}的受理量预测（预测每日02:00生成；社区、网格不单独预测）。按本月日均{}件"
+          "估算，{}受理量约{}件，仅供参考。",
+          scope_name, next_zh, Plain(daily), next_zh,
+          Thousands(static_cast<std::int64_t>(std::llround(daily * (next_end - next0)))))});
+    } else {
+      // Next month's days already past when the run was made are counted, not forecast.
+      std::map<std::int32_t, std::int64_t> observed;
+      if (total->run.data_to >= next0) {
+        XT_ASSIGN_OR_RETURN(auto rows, requests_.DailyCounts(next_span.first, next_span.second));
+        observed = Tally(rows, next0, next_end, scope, *catalog).unmerged_by_day;
+      }
+      const MonthOutlook o = Outlook(*total, next0, next_end, observed);
+      std::string text = fmt::format(
+          "据{}的受理量预测（每条序列按回测选用模型，7日预测的MASE为{}），{}{}预计受理群众诉求约"
+          "{}件（80%预测区间{}—{}件，不含合并的重复来电），日均{}件，较本月{}。",
+          DayLabel(total->run.data_to, true),
+          std::isnan(total->backtest.mase_7d) ? std::string("—")
+                                              : fmt::format("{:.2f}", total->backtest.mase_7d),
+          next_zh, scope_name, Thousands(std::llround(o.value)), Thousands(std::llround(o.lo80)),
+          Thousands(std::llround(o.hi80)), Plain(o.value / std::max(1, next_end - next0)),
+          ChangeWords(Change(o.value / std::max(1, next_end - next0), this_month_unmerged / days)));
+      if (o.observed_days > 0)
+        text +=
+            fmt::format("其中前{}天已过，实际受理{}件。", o.observed_days, Thousands(o.observed));
+      if (o.missing > 0)
+        text += fmt::format("预测只到{}，其后{}天未计入，合计偏低。", DayLabel(o.forecast_to, true),
+                            o.missing);
+      b.push_back(Paragraph{std::move(text)});
+
+      // The month's last four weeks as counted, then next month: counted, then forecast.
+      Chart line{.kind = Chart::Kind::kLine,
+                 .title = fmt::format("图{}  每日受理量与{}预测", ++chart_no, next_zh),
+                 .y_unit = "件",
+                 .forecast_from = -1,
+                 .height_mm = 62,
+                 .sheet = "下月预测"};
+      ChartSeries s{.name = "受理量", .band_name = "80%预测区间"};
+      std::unordered_map<std::int32_t, const ForecastPoint*> at;
+      for (const auto& p : total->forecast) at.emplace(p.day, &p);
+      for (std::int32_t d = std::max(day0, day_end - 28); d < next_end; ++d) {
+        const auto& counted = d < day_end ? cur.unmerged_by_day : observed;
+        double v = kNaN, lo = kNaN, hi = kNaN;
+        if (d <= total->run.data_to) {
+          auto it = counted.find(d);
+          v = it == counted.end() ? 0.0 : static_cast<double>(it->second);
+        } else if (auto it = at.find(d); it != at.end()) {
+          if (line.forecast_from < 0) line.forecast_from = static_cast<int>(line.categories.size());
+          v = it->second->value;
+          lo = it->second->lo80;
+          hi = it->second->hi80;
+        }
+        line.categories.push_back(DayLabel(d));
+        s.values.push_back(v);
+        s.lo.push_back(lo);
+        s.hi.push_back(hi);
+      }
+      line.series = {s};
+      if (line.forecast_from >= 0) b.push_back(line);
+
+      // Level-1 categories: this month's daily mean against next month's forecast one.
+      Table t{.title = fmt::format("表{}  {}主要类别预测（日均）", ++table_no, next_zh),
+              .header = {"一级类别", "本月日均", "下月预测日均", "80%区间", "变化"},
+              .widths_mm = {52, 26, 30, 34, 24},
+              .sheet = "类别预测"};
+      struct Row {
+        std::string name;
+        double now, next, lo, hi;
+      };
+      std::vector<Row> rows;
+      for (const matters::Matter* m : catalog->Children("")) {
+        const std::string k = ScopeSeriesKey(scope.unit, m->id);
+        if (k.empty()) break;
+        XT_ASSIGN_OR_RETURN(auto series, forecasts_->Find(k, kMaxForecastHorizon));
+        if (!series) continue;
+        const auto mean = ForecastDailyMean(*series, next0, next_end);
+        if (!mean) continue;
+        double lo = 0, hi = 0;
+        int n = 0;
+        for (const auto& p : series->forecast)
+          if (p.day >= next0 && p.day < next_end && p.day > series->run.data_to)
+            lo += p.lo80, hi += p.hi80, ++n;
+        auto it = cur.by_category.find(m->name);
+        const double now_mean =
+            it == cur.by_category.end() ? 0.0 : static_cast<double>(it->second) / days;
+        rows.push_back({m->name, now_mean, *mean, lo / n, hi / n});
+      }
+      std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
+        return x.next != y.next ? x.next > y.next : x.name < y.name;
+      });
+      if (rows.size() > 8) rows.resize(8);
+      for (const Row& r : rows)
+        t.rows.push_back({TextCell(r.name), Cell{Plain(r.now), r.now, "0.0"},
+                          Cell{Plain(r.next), r.next, "0.0"},
+                          TextCell(fmt::format("{}—{}", Plain(r.lo), Plain(r.hi))),
+                          ChangeCell(Change(r.next, r.now))});
+      t.note = "本月日均含合并的重复来电，预测不含，变化略偏低；类别按预测日均排序，最多8类。";
+      if (!t.rows.empty()) b.push_back(t);
+    }
+  }
 
   // 七、典型诉求摘要
   heading("典型诉求摘要");

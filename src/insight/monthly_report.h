@@ -10,9 +10,12 @@
 // Permission: the ranking's (RequestService::FiguresPath): leaders,
 // supervisors and administrators see the city, a unit's leads their subtree;
 // NotFound for an unknown unit, InvalidArgument for a month that is not
-// yyyy-mm or has not begun. Sections whose source does not exist yet (next
-// month's forecast) say 暂无 rather than guess. Thread-safe when its services
-// are.
+// yyyy-mm or has not begun. 六、下月预测 comes from the latest forecast run
+// (ForecastService::Find on the scope's series: the city's, a district's or
+// street's place series, a department's unit series): days of next month
+// already past are counted, the rest forecast with the 80 % interval; without
+// a forecaster, a run or a series for the scope it says 暂无 rather than
+// guess. Thread-safe when its services are.
 #pragma once
 
 #include <functional>
@@ -24,6 +27,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "identity/identity.h"
+#include "insight/forecast_service.h"
 #include "insight/hotspot_service.h"
 #include "insight/report_model.h"
 #include "matters/matter_service.h"
@@ -54,12 +58,14 @@ class MonthlyReportBuilder {
  public:
   MonthlyReportBuilder(const Clock& clock, requests::RequestService& requests,
                        matters::MatterService& matters, HotspotService& hotspots,
-                       std::shared_ptr<const text::Normalizer> normalizer)
+                       std::shared_ptr<const text::Normalizer> normalizer,
+                       ForecastService* forecasts = nullptr)
       : clock_(clock),
         requests_(requests),
         matters_(matters),
         hotspots_(hotspots),
-        normalizer_(std::move(normalizer)) {}
+        normalizer_(std::move(normalizer)),
+        forecasts_(forecasts) {}
 
   Result<MonthlyReport> Build(const identity::Principal& actor, const MonthlyReportRequest& in);
 
@@ -69,6 +75,7 @@ class MonthlyReportBuilder {
   matters::MatterService& matters_;
   HotspotService& hotspots_;
   std::shared_ptr<const text::Normalizer> normalizer_;
+  ForecastService* forecasts_;  // null: no forecast section
 };
 
 // "2026-11" plus n months (n may be negative): "2026-12", "2025-11".

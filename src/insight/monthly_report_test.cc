@@ -8,6 +8,9 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "insight/forecast_service.h"
 #include "insight/pdf_render.h"
 #include "insight/report_service.h"
 #include "insight/schema.h"
@@ -230,9 +233,9 @@ TEST_P(MonthlyReportTest, TheCityMonthHasItsFiguresRankingOverdueHotspotAndDiges
   for (const char* h : {"一、总体情况", "二、诉求分布", "三、考核排名", "四、热点问题",
                         "五、超期与督办", "六、下月预测与资源研判", "七、典型诉求摘要"})
     EXPECT_NE(text.find(h), std::string::npos) << h;
-  // 42 against 30: +40.0 %; imported history keeps no channel (all "import"), so no phone.
+  // 42 against 30: +40.0 %; imported history keeps its channels: the 12 fumes calls by phone.
   EXPECT_NE(text.find("受理量 42件 环比↑40.0%"), std::string::npos) << text;
-  EXPECT_NE(text.find("其中电话0件"), std::string::npos) << text;
+  EXPECT_NE(text.find("其中电话12件（28.6%）"), std::string::npos) << text;
   EXPECT_NE(text.find("超期未办结 4件"), std::string::npos) << text;
   const Table* streets = FindTable(doc, "街道（乡镇）考核排名");
   ASSERT_NE(streets, nullptr);
@@ -266,6 +269,52 @@ TEST_P(MonthlyReportTest, TheCityMonthHasItsFiguresRankingOverdueHotspotAndDiges
   ASSERT_TRUE(pdf) << pdf.error().message;
   EXPECT_GE(pdf->pages, 3);
   EXPECT_EQ(pdf->bytes.rfind("%PDF-", 0), 0u);
+}
+
+TEST_P(MonthlyReportTest, NextMonthComesFromTheLatestForecastRun) {
+  ForecastService forecasts(db(), clock_, ids_, *calendar_, *requests_, *matters_, *identity_);
+  RunOptions options;
+  options.threads = 1;
+  auto run = forecasts.Run(options);
+  ASSERT_TRUE(run) << run.error().message;
+  auto city = forecasts.Find("place:city|cat:all|ch:all", 42);
+  ASSERT_TRUE(city) << city.error().message;
+  ASSERT_TRUE(city->has_value());
+  const Day dec6 = (*city)->run.data_to;  // the last complete day before 12-07 10:00
+  double december = 0;                    // 12-01…12-06 counted (none), 12-07…12-31 forecast
+  for (const auto& p : (*city)->forecast)
+    if (p.day > dec6 && p.day <= dec6 + 25) december += p.value;
+
+  MonthlyReportBuilder with(clock_, *requests_, *matters_, *hotspots_, normalizer_, &forecasts);
+  auto r = with.Build(leader_, {"2026-11", ""});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_TRUE(Validate(r->document)) << Validate(r->document).error().message;
+  const std::string text = AllText(r->document);
+  EXPECT_EQ(text.find("暂无：尚无"), std::string::npos) << text;
+  EXPECT_NE(text.find(fmt::format("2026年12月全市预计受理群众诉求约{}件",
+                                  Thousands(std::llround(december)))),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("其中前6天已过，实际受理0件。"), std::string::npos) << text;
+  const Chart* chart = nullptr;
+  for (const auto& b : r->document.blocks)
+    if (auto* c = std::get_if<Chart>(&b); c && c->title.find("2026年12月预测") != std::string::npos)
+      chart = c;
+  ASSERT_NE(chart, nullptr);
+  ASSERT_GT(chart->forecast_from, 0);
+  const ChartSeries& s = chart->series.at(0);
+  EXPECT_TRUE(std::isnan(s.lo.at(chart->forecast_from - 1)));  // counted: no band
+  EXPECT_LE(s.lo.at(chart->forecast_from), s.values.at(chart->forecast_from));
+  EXPECT_GE(s.hi.at(chart->forecast_from), s.values.at(chart->forecast_from));
+
+  // A street has its own place series; a report without a forecaster still says 暂无.
+  auto street = with.Build(leader_, {"2026-11", street_a_.id});
+  ASSERT_TRUE(street) << street.error().message;
+  EXPECT_NE(AllText(street->document).find("2026年12月望湖街道预计受理"), std::string::npos);
+  auto none = builder_->Build(leader_, {"2026-11", ""});
+  ASSERT_TRUE(none);
+  EXPECT_NE(AllText(none->document).find("暂无：尚无全市2026年12月的受理量预测"),
+            std::string::npos);
 }
 
 TEST_P(MonthlyReportTest, AUnitsReportCountsItsSubtreeOnly) {

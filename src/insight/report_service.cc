@@ -44,13 +44,14 @@ std::string_view ReportContentType(ReportFormat f) {
 
 ReportService::ReportService(storage::Database& db, const Clock& clock, IdGenerator& ids,
                              requests::RequestService& requests, matters::MatterService& matters,
-                             HotspotService& hotspots)
+                             HotspotService& hotspots, ForecastService* forecasts)
     : db_(db),
       clock_(clock),
       ids_(ids),
       requests_(requests),
       matters_(matters),
-      hotspots_(hotspots) {}
+      hotspots_(hotspots),
+      forecasts_(forecasts) {}
 
 Result<std::shared_ptr<const text::Normalizer>> ReportService::normalizer() {
   std::lock_guard lock(normalizer_mutex_);
@@ -114,7 +115,7 @@ Result<ReportFile> ReportService::Monthly(const identity::Principal& actor, std:
     if (usable(r)) return file_of(std::move(*r), true);
   }
   XT_ASSIGN_OR_RETURN(auto text, normalizer());
-  MonthlyReportBuilder builder(clock_, requests_, matters_, hotspots_, text);
+  MonthlyReportBuilder builder(clock_, requests_, matters_, hotspots_, text, forecasts_);
   XT_ASSIGN_OR_RETURN(auto report,
                       builder.Build(actor, {std::string(month), std::string(unit_id)}));
   store::ReportRow row{.id = ids_.Next(),

@@ -24,6 +24,7 @@
 #include "core/id.h"
 #include "core/result.h"
 #include "identity/identity.h"
+#include "insight/forecast_service.h"
 #include "insight/hotspot_service.h"
 #include "insight/monthly_report.h"
 #include "matters/matter_service.h"
@@ -65,7 +66,7 @@ class ReportService {
 
   ReportService(storage::Database& db, const Clock& clock, IdGenerator& ids,
                 requests::RequestService& requests, matters::MatterService& matters,
-                HotspotService& hotspots);
+                HotspotService& hotspots, ForecastService* forecasts = nullptr);
 
   Result<ReportFile> Monthly(const identity::Principal& actor, std::string_view month,
                              std::string_view unit_id, ReportFormat format, bool refresh);
@@ -82,7 +83,8 @@ class ReportService {
   requests::RequestService& requests_;
   matters::MatterService& matters_;
   HotspotService& hotspots_;
-  std::mutex render_;  // one render at a time in this process
+  ForecastService* forecasts_;  // null: the report says 暂无 for next month
+  std::mutex render_;           // one render at a time in this process
   std::mutex normalizer_mutex_;
   std::shared_ptr<const text::Normalizer> normalizer_;  // GUARDED_BY(normalizer_mutex_)
 };
