@@ -5,6 +5,7 @@
 #include "insight/forecast_store.h"
 #include "insight/job_store.h"
 #include "insight/report_store.h"
+#include "insight/routing_store.h"
 #include "insight/target_store.h"
 #include "requests/request_service.h"
 
@@ -20,6 +21,7 @@ const storage::Schema& Schema() {
           store::JobMigrations(),       // 2
           store::TargetMigrations(),    // 3: B, targets and 考核
           store::ReportMigrations(),    // 4: C, generated reports
+          store::RoutingMigrations(),   // 5: C, intake decisions and routing models
       }};
   return schema;
 }
