@@ -42,6 +42,7 @@
 #include "audit/verify.h"
 #include "http/api.h"
 #include "http/calendar_handlers.h"
+#include "http/capacity_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/deliberation_handlers.h"
@@ -120,6 +121,7 @@ void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterInsightRoutes(api, p.hotspots());
   http::RegisterForecastRoutes(api, p.forecasts(), p.staffing());
   http::RegisterEvaluationRoutes(api, p.evaluation());
+  http::RegisterCapacityRoutes(api, p.capacity());
   http::RegisterReportRoutes(api, p.reports());
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());

@@ -183,6 +183,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
       *p->db_, p->clock_, p->ids_, *p->calendar_, *p->requests_, *p->matters_, *p->identity_);
   p->staffing_ = std::make_unique<insight::StaffingService>(*p->db_, p->clock_, *p->forecasts_,
                                                             *p->requests_, *p->identity_);
+  p->capacity_ =
+      std::make_unique<insight::CapacityService>(*p->db_, p->clock_, *p->calendar_, *p->forecasts_,
+                                                 *p->requests_, *p->matters_, *p->identity_);
   p->evaluation_ =
       std::make_unique<insight::EvaluationService>(*p->db_, p->clock_, p->ids_, *p->requests_);
   p->reports_ = std::make_unique<insight::ReportService>(

@@ -23,6 +23,7 @@
 #include "exchange/exchange_service.h"
 #include "files/file_service.h"
 #include "identity/identity_service.h"
+#include "insight/capacity_service.h"
 #include "insight/evaluation_service.h"
 #include "insight/forecast_service.h"
 #include "insight/hotspot_service.h"
@@ -84,6 +85,8 @@ class Platform {
   // and the hotline's seats per half-hour from them.
   insight::ForecastService& forecasts() { return *forecasts_; }
   insight::StaffingService& staffing() { return *staffing_; }
+  // Capacity and what-if: a baseline per node over the forecasts, scenarios as arithmetic on it.
+  insight::CapacityService& capacity() { return *capacity_; }
   // The monthly report (接诉即办工作月报), generated once per closed month and stored.
   insight::ReportService& reports() { return *reports_; }
   const audit::SigningKey& key() const { return *key_; }
@@ -120,6 +123,7 @@ class Platform {
   std::unique_ptr<insight::HotspotService> hotspots_;
   std::unique_ptr<insight::ForecastService> forecasts_;
   std::unique_ptr<insight::StaffingService> staffing_;
+  std::unique_ptr<insight::CapacityService> capacity_;
   std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
   std::string node_id_;

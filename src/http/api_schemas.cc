@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "files/file.h"
+#include "http/capacity_handlers.h"
 #include "http/collab_handlers.h"
 #include "http/crowd_report_handlers.h"
 #include "http/deliberation_handlers.h"
@@ -1080,6 +1081,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : forecast.items()) all[name] = schema;
     const json::Json evaluation = EvaluationSchemas();
     for (const auto& [name, schema] : evaluation.items()) all[name] = schema;
+    const json::Json capacity = CapacitySchemas();
+    for (const auto& [name, schema] : capacity.items()) all[name] = schema;
     return all;
   }();
   return schemas;

@@ -320,6 +320,10 @@ Result<std::optional<OrgUnit>> IdentityService::FindUnitByCode(std::string_view 
   return db_.Read([&](Executor& ex) { return store::FindUnitByCode(ex, code); });
 }
 
+Result<std::unordered_map<std::string, int>> IdentityService::CountMembers(Role role) {
+  return db_.Read([&](Executor& ex) { return store::CountMembers(ex, role); });
+}
+
 Result<std::vector<OrgUnit>> IdentityService::AllUnits() {
   return db_.Read([&](Executor& ex) { return store::ListAllUnits(ex, true); });
 }

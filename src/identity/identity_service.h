@@ -142,6 +142,10 @@ class IdentityService {
   Result<Membership> AddMembership(const Principal& actor, std::string_view account_id,
                                    std::string_view unit_id, Role role);
   Result<void> RemoveMembership(const Principal& actor, std::string_view membership_id);
+  // For other modules' figures (capacity: handlers per unit), on behalf of the system: per
+  // unit id, the active accounts (not disabled) with a `role` membership exactly at that unit;
+  // units without any are left out. Counts only, no personal data.
+  Result<std::unordered_map<std::string, int>> CountMembers(Role role);
 
  private:
   // TooManyRequests while any counter of this login attempt is locked.

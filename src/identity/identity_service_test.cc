@@ -301,6 +301,25 @@ TEST_P(IdentityServiceTest, DisablingAnAccountEndsItsSessions) {
   EXPECT_FALSE(service_->Login("leaver", "secret-pass-1"));
 }
 
+TEST_P(IdentityServiceTest, CountMembersCountsActiveAccountsOfARoleExactlyAtEachUnit) {
+  Principal admin = LoginAs("admin");
+  MakeAccount(admin, "hand1", street_a_.id, Role::kHandler);
+  MakeAccount(admin, "hand2", street_a_.id, Role::kHandler);
+  Account gone = MakeAccount(admin, "hand3", street_a_.id, Role::kHandler);
+  MakeAccount(admin, "lead", street_a_.id, Role::kUnitLead);
+  Account both = MakeAccount(admin, "hand4", district_.id, Role::kHandler);
+  ASSERT_TRUE(service_->AddMembership(admin, both.id, street_b_.id, Role::kHandler));
+  ASSERT_TRUE(service_->UpdateAccount(admin, gone.id, gone.version,
+                                      Update([](AccountUpdate& u) { u.disabled = true; })));
+  auto counts = service_->CountMembers(Role::kHandler);
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_EQ(counts->size(), 3u);           // street a, district, street b; the city has none
+  EXPECT_EQ(counts->at(street_a_.id), 2);  // the disabled one and the lead are left out
+  EXPECT_EQ(counts->at(district_.id), 1);  // exactly at the unit: not the streets' under it
+  EXPECT_EQ(counts->at(street_b_.id), 1);
+  EXPECT_FALSE(counts->contains(city_.id));
+}
+
 TEST_P(IdentityServiceTest, PhoneIsMaskedAndRevealingItIsAudited) {
   Principal admin = LoginAs("admin");
   Account a = MakeAccount(admin, "caller", street_a_.id, Role::kHandler, "13812345678");

@@ -261,6 +261,17 @@ Result<void> DeleteMembership(Executor& ex, std::string_view id) {
   return {};
 }
 
+Result<std::unordered_map<std::string, int>> CountMembers(Executor& ex, Role role) {
+  XT_ASSIGN_OR_RETURN(auto rows,
+                      ex.Query("SELECT m.unit_id, COUNT(DISTINCT m.account_id)"
+                               " FROM memberships m JOIN accounts a ON a.id = m.account_id"
+                               " WHERE m.role = ? AND a.disabled = 0 GROUP BY m.unit_id",
+                               {RoleName(role)}));
+  std::unordered_map<std::string, int> out;
+  for (const auto& r : rows) out[r.Text(0)] = static_cast<int>(r.Int(1));
+  return out;
+}
+
 Result<void> InsertSession(Executor& ex, std::string_view token_digest, const SessionRecord& s,
                            Timestamp now) {
   XT_TRY_VOID(

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "identity/identity.h"
@@ -61,6 +62,9 @@ Result<std::vector<Membership>> LoadMemberships(Executor& ex, std::string_view a
 Result<void> InsertMembership(Executor& ex, const Membership& m, Timestamp now);
 Result<std::optional<Membership>> FindMembership(Executor& ex, std::string_view id);
 Result<void> DeleteMembership(Executor& ex, std::string_view id);
+// Per unit, the accounts not disabled that hold `role` exactly at it (units without any are
+// left out).
+Result<std::unordered_map<std::string, int>> CountMembers(Executor& ex, Role role);
 
 struct SessionRecord {
   std::string account_id;
