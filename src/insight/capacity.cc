@@ -102,7 +102,8 @@ UnitResult Run(const CapacityBaseline& b, const DueDays& due, const UnitBaseline
     }
     double capacity = b.working[di] ? per_day : per_day * b.weekend_factor;
     const double offered = capacity;
-    for (std::size_t k = 0; k <= hi && capacity > kEpsilon; ++k) {
+    // Buckets 1…d (due before today) were emptied into the overdue stock on their days.
+    for (std::size_t k = 0; k <= hi && capacity > kEpsilon; k = k == 0 ? di + 1 : k + 1) {
       const double take = std::min(capacity, buckets[k]);
       buckets[k] -= take;
       capacity -= take;
