@@ -60,6 +60,7 @@
 #include "http/points_handlers.h"
 #include "http/report_handlers.h"
 #include "http/request_handlers.h"
+#include "http/routing_handlers.h"
 #include "http/server.h"
 #include "http/services_handlers.h"
 #include "http/stats_handlers.h"
@@ -123,6 +124,7 @@ void RegisterRoutes(http::Api& api, Platform& p, std::string base_url) {
   http::RegisterEvaluationRoutes(api, p.evaluation());
   http::RegisterCapacityRoutes(api, p.capacity());
   http::RegisterReportRoutes(api, p.reports());
+  http::RegisterRoutingRoutes(api, p.routing());
   http::RegisterCalendarRoutes(api, p.calendar());
   http::RegisterFileRoutes(api, p.files(), p.requests());
   http::RegisterWorkflowRoutes(api, p.workflow());

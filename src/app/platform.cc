@@ -194,6 +194,26 @@ Result<std::unique_ptr<Platform>> Platform::Open(const PlatformOptions& options)
   // The nightly forecast run (02:00, and once when a city first serves, so it has forecasts on
   // its first day).
   p->jobs_->Add(p->forecasts_->NightlyJob(p->node_id_));
+  // The routing model learns from operators: each intake's suggestions and the category decided
+  // in the end, recorded by a reaction to request.* events (insight/routing_service.h).
+  p->routing_ = std::make_unique<insight::RoutingService>(*p->db_, p->clock_, p->ids_,
+                                                          *p->requests_, *p->matters_);
+  p->reactions_.push_back(std::make_unique<audit::Consumer>(
+      *p->db_, p->clock_, p->node_id_, insight::RoutingService::ConsumerOptions(),
+      [routing = p->routing_.get()](storage::Executor& ex, const audit::Event& e) {
+        return routing->OnEvent(ex, e);
+      }));
+  // It retrains nightly (03:00) when enough was decided; every node suggests with the active
+  // stored model, looked for every minute (the first time at start, after a model file).
+  p->jobs_->Add(p->routing_->NightlyJob());
+  p->consumers_.AddPeriodic(
+      [routing = p->routing_.get(), clock = &p->clock_, last = Timestamp{0}]() mutable {
+        if (const Timestamp now = clock->Now(); last == 0 || now - last >= 60 * kMicrosPerSecond) {
+          last = now;
+          if (auto r = routing->LoadActive(); !r)
+            spdlog::warn("loading the active routing model failed: {}", r.error().message);
+        }
+      });
   for (auto& r : p->reactions_) p->consumers_.Add(*r);
   Platform* raw = p.get();
   p->services_->SetOnCommit([raw] { raw->consumers_.Nudge(); });

@@ -29,6 +29,7 @@
 #include "insight/hotspot_service.h"
 #include "insight/job_runner.h"
 #include "insight/report_service.h"
+#include "insight/routing_service.h"
 #include "insight/staffing_service.h"
 #include "matters/matter_service.h"
 #include "participation/deliberation_service.h"
@@ -89,6 +90,8 @@ class Platform {
   insight::CapacityService& capacity() { return *capacity_; }
   // The monthly report (接诉即办工作月报), generated once per closed month and stored.
   insight::ReportService& reports() { return *reports_; }
+  // The routing model's record of operators' decisions and its accuracy per version.
+  insight::RoutingService& routing() { return *routing_; }
   const audit::SigningKey& key() const { return *key_; }
   const WorkCalendar& calendar() const { return *calendar_; }
   const PlatformOptions& options() const { return options_; }
@@ -126,6 +129,7 @@ class Platform {
   std::unique_ptr<insight::CapacityService> capacity_;
   std::unique_ptr<insight::EvaluationService> evaluation_;
   std::unique_ptr<insight::ReportService> reports_;
+  std::unique_ptr<insight::RoutingService> routing_;
   std::string node_id_;
   // Insight's long jobs on their own thread; stopped (destroyed) before the services they use.
   std::unique_ptr<insight::JobRunner> jobs_;

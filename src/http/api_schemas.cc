@@ -17,6 +17,7 @@
 #include "http/notify_handlers.h"
 #include "http/points_handlers.h"
 #include "http/report_form_handlers.h"
+#include "http/routing_handlers.h"
 #include "http/services_handlers.h"
 #include "http/warning_handlers.h"
 #include "identity/identity.h"
@@ -1083,6 +1084,8 @@ const json::Json& ComponentSchemas() {
     for (const auto& [name, schema] : evaluation.items()) all[name] = schema;
     const json::Json capacity = CapacitySchemas();
     for (const auto& [name, schema] : capacity.items()) all[name] = schema;
+    const json::Json routing = RoutingSchemas();
+    for (const auto& [name, schema] : routing.items()) all[name] = schema;
     return all;
   }();
   return schemas;
