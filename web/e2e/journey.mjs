@@ -844,6 +844,11 @@ export async function journey({ browser, base, adminPassword, artifacts, bin }) 
   step('多元参与: points earned → redeemed → statement; proposal → agenda → meeting; budget vote')
   await participationJourney({ browser, base, artifacts, h })
 
+  // 决策支持: the leader's forecast, a what-if slider, the RAG table, the
+  // monthly PDF read back with pdftotext, the hotline's rota.
+  step('决策支持: forecast, what-if, targets, monthly report, staffing')
+  await insightJourney({ browser, base, artifacts, h })
+
   // The inbox's filters, sorting, countdown and batch 签收, as the street works.
   step('inbox filters, sort, batch sign, print')
   const listTotal = async (q) => {
