@@ -168,15 +168,17 @@ MonthOutlook Outlook(const SeriesForecast& f, std::int32_t from, std::int32_t to
   return o;
 }
 
-// Of the forecast days of [from, to): the mean daily forecast, or nullopt when none.
-std::optional<double> ForecastDailyMean(const SeriesForecast& f, std::int32_t from,
-                                        std::int32_t to) {
-  double sum = 0;
+// Of the forecast days of [from, to): the mean daily forecast and 80 % bounds, or nullopt
+// when none.
+std::optional<ForecastPoint> ForecastDailyMean(const SeriesForecast& f, std::int32_t from,
+                                               std::int32_t to) {
+  ForecastPoint sum;
   int n = 0;
   for (const auto& p : f.forecast)
-    if (p.day >= from && p.day < to && p.day > f.run.data_to) sum += p.value, ++n;
+    if (p.day >= from && p.day < to && p.day > f.run.data_to)
+      sum.value += p.value, sum.lo80 += p.lo80, sum.hi80 += p.hi80, ++n;
   if (n == 0) return std::nullopt;
-  return sum / n;
+  return ForecastPoint{.value = sum.value / n, .lo80 = sum.lo80 / n, .hi80 = sum.hi80 / n};
 }
 
 }  // namespace
@@ -655,15 +657,10 @@ Result<MonthlyReport> MonthlyReportBuilder::Build(const identity::Principal& act
         if (!series) continue;
         const auto mean = ForecastDailyMean(*series, next0, next_end);
         if (!mean) continue;
-        double lo = 0, hi = 0;
-        int n = 0;
-        for (const auto& p : series->forecast)
-          if (p.day >= next0 && p.day < next_end && p.day > series->run.data_to)
-            lo += p.lo80, hi += p.hi80, ++n;
         auto it = cur.by_category.find(m->name);
         const double now_mean =
             it == cur.by_category.end() ? 0.0 : static_cast<double>(it->second) / days;
-        rows.push_back({m->name, now_mean, *mean, lo / n, hi / n});
+        rows.push_back({m->name, now_mean, mean->value, mean->lo80, mean->hi80});
       }
       std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
         return x.next != y.next ? x.next > y.next : x.name < y.name;
