@@ -497,10 +497,9 @@ Result<AccountPage> IdentityService::ListAccounts(const Principal& actor,
       accounts.pop_back();
       page.next_cursor = accounts.back().id;
     }
-    for (auto& a : accounts) {
+    for (auto& a : accounts)
       if (a.phone) a.phone = MaskPhone(*a.phone);
-      XT_ASSIGN_OR_RETURN(a.memberships, store::LoadMemberships(ex, a.id));
-    }
+    XT_TRY_VOID(store::LoadMembershipsOf(ex, accounts));
     page.items = std::move(accounts);
     return page;
   });
@@ -532,9 +531,9 @@ Result<AccountPage> IdentityService::Directory(const Principal& actor, const Acc
     for (auto& a : accounts) {
       if (a.kind != AccountKind::kStaff || a.disabled) continue;
       a.phone.reset();
-      XT_ASSIGN_OR_RETURN(a.memberships, store::LoadMemberships(ex, a.id));
       page.items.push_back(std::move(a));
     }
+    XT_TRY_VOID(store::LoadMembershipsOf(ex, page.items));
     return page;
   });
 }

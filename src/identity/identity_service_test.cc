@@ -1,4 +1,8 @@
 // IdentityService against real databases (every backend).
+#include <map>
+#include <string>
+#include <vector>
+
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -209,6 +213,34 @@ TEST_P(IdentityServiceTest, LeadSeesOwnStreetOnly) {
   auto one = service_->GetAccount(lead, worker_b.id);
   ASSERT_FALSE(one);
   EXPECT_EQ(one.error().code, ErrorCode::kPermissionDenied);
+}
+
+// A page of accounts carries each account's own memberships — read in one
+// query for the page — whatever the page's size and order.
+TEST_P(IdentityServiceTest, AListedPageCarriesEachAccountsOwnMemberships) {
+  Account two = MakeAccount(Principal::System(), "two.units", street_a_.id, Role::kHandler);
+  ASSERT_TRUE(service_->AddMembership(Principal::System(), two.id, street_b_.id, Role::kUnitLead));
+  MakeAccount(Principal::System(), "one.unit", street_b_.id, Role::kHandler);
+  for (int limit : {1, 2, 500}) {
+    std::map<std::string, std::vector<std::string>> seen;  // username → "unit role"
+    identity::AccountListQuery q{std::nullopt, std::nullopt, std::nullopt, limit};
+    for (;;) {
+      auto page = service_->ListAccounts(Principal::System(), q);
+      ASSERT_TRUE(page) << page.error().message;
+      for (const auto& a : page->items)
+        for (const auto& m : a.memberships) {
+          EXPECT_EQ(m.account_id, a.id);
+          seen[a.username].push_back(m.unit_id + " " + std::string(RoleName(m.role)));
+        }
+      if (!page->next_cursor) break;
+      q.cursor = page->next_cursor;
+    }
+    EXPECT_EQ(seen["two.units"],
+              (std::vector<std::string>{street_a_.id + " handler", street_b_.id + " unit_lead"}))
+        << "limit " << limit;
+    EXPECT_EQ(seen["one.unit"], std::vector<std::string>{street_b_.id + " handler"})
+        << "limit " << limit;
+  }
 }
 
 // The 通讯录: a lead picks a colleague of another street for a task force,

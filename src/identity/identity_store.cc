@@ -1,5 +1,10 @@
 #include "identity/identity_store.h"
 
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
 #include <fmt/core.h>
 
 namespace xietong::identity::store {
@@ -234,6 +239,36 @@ Result<std::vector<Membership>> LoadMemberships(Executor& ex, std::string_view a
     out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), role});
   }
   return out;
+}
+
+Result<void> LoadMembershipsOf(Executor& ex, std::vector<Account>& accounts) {
+  constexpr std::size_t kChunk = 500;  // parameters per statement, far below either backend's cap
+  std::unordered_map<std::string_view, Account*> by_id;
+  for (auto& a : accounts) {
+    a.memberships.clear();
+    by_id.emplace(a.id, &a);
+  }
+  for (std::size_t from = 0; from < accounts.size(); from += kChunk) {
+    const std::size_t n = std::min(kChunk, accounts.size() - from);
+    std::string sql =
+        "SELECT m.id, m.account_id, m.unit_id, u.name, u.path, m.role"
+        " FROM memberships m JOIN org_units u ON u.id = m.unit_id WHERE m.account_id IN (";
+    std::vector<storage::Value> params;
+    params.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      sql += i == 0 ? "?" : ", ?";
+      params.emplace_back(accounts[from + i].id);
+    }
+    sql += ") ORDER BY m.id";
+    XT_ASSIGN_OR_RETURN(auto rows, ex.Query(sql, storage::Params(params)));
+    for (const auto& r : rows) {
+      XT_ASSIGN_OR_RETURN(Role role, ParseRole(r.Text(5)));
+      Membership m{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), role};
+      const auto owner = by_id.find(m.account_id);
+      if (owner != by_id.end()) owner->second->memberships.push_back(std::move(m));
+    }
+  }
+  return {};
 }
 
 Result<void> InsertMembership(Executor& ex, const Membership& m, Timestamp now) {
