@@ -20,6 +20,10 @@ std::string_view NotifyKindName(NotifyKind k) {
       return "task_overdue";
     case NotifyKind::kReminder:
       return "reminder";
+    case NotifyKind::kReportForm:
+      return "report_form";
+    case NotifyKind::kReportOverdue:
+      return "report_overdue";
   }
   return "directive";
 }

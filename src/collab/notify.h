@@ -1,7 +1,9 @@
 // Notifications (通知提醒): what the platform tells a person about collab —
 // a directive sent to them, a mention in a channel, a task assigned to
-// them, a task past its deadline (to the force's leads and liaisons), and a
-// reminder of a directive not acknowledged by its deadline — in the page
+// them, a task past its deadline (to the force's leads and liaisons), a
+// reminder of a directive not acknowledged by its deadline, a report form
+// sent to their unit (待填报), and a report form past its deadline that
+// their unit has not answered (report_overdue) — in the page
 // (a list with an unread count) and, through an outbound webhook per
 // account or per unit, in other messengers (政务微信/钉钉-style integrations
 // are configured as a URL, not built in). Pure: no I/O.
@@ -26,19 +28,34 @@
 
 namespace xietong::collab {
 
-enum class NotifyKind { kDirective, kMention, kTaskAssigned, kTaskOverdue, kReminder };
+// Names: directive, mention, task_assigned, task_overdue, reminder,
+// report_form, report_overdue (the webhook's "kinds", the API's enum and the
+// web's labels list the same). A form past its deadline is report_overdue,
+// not reminder: reminder has always meant "acknowledge this directive" (its
+// label, its link, what a webhook subscribed to it expects); an overdue form
+// asks for something else, an answer, and subscribers choose it apart.
+enum class NotifyKind {
+  kDirective,
+  kMention,
+  kTaskAssigned,
+  kTaskOverdue,
+  kReminder,
+  kReportForm,
+  kReportOverdue
+};
 std::string_view NotifyKindName(NotifyKind k);
 std::optional<NotifyKind> ParseNotifyKind(std::string_view s);
-inline constexpr NotifyKind kNotifyKinds[] = {NotifyKind::kDirective, NotifyKind::kMention,
+inline constexpr NotifyKind kNotifyKinds[] = {NotifyKind::kDirective,    NotifyKind::kMention,
                                               NotifyKind::kTaskAssigned, NotifyKind::kTaskOverdue,
-                                              NotifyKind::kReminder};
+                                              NotifyKind::kReminder,     NotifyKind::kReportForm,
+                                              NotifyKind::kReportOverdue};
 
 struct Notification {
   std::string id;
   std::string account_id;
   NotifyKind kind = NotifyKind::kDirective;
-  std::string subject_id;      // the directive, channel, or task
-  std::string title;           // the directive's or task's title, the message's first words
+  std::string subject_id;      // the directive, channel, task or report form
+  std::string title;           // the directive's, task's or form's title, the message's first words
   std::string body;            // a short excerpt
   std::string link;            // the page that shows it, e.g. /collab/directives
   std::string unit_id;         // the unit it reached the person through ("" when none)

@@ -8,6 +8,7 @@
 
 #include "collab/collab_store.h"
 #include "collab/notify_store.h"
+#include "collab/report_form_store.h"
 #include "core/json.h"
 #include "identity/authorization.h"
 
@@ -19,7 +20,7 @@ using storage::Executor;
 namespace {
 
 constexpr std::size_t kTitleChars = 80, kBodyChars = 140;
-constexpr int kPassLimit = 100;  // directives or tasks per RemindDue
+constexpr int kPassLimit = 100;  // directives, forms or tasks per RemindDue
 constexpr Timestamp kDeliveryLease = 60 * kMicrosPerSecond;
 constexpr std::chrono::milliseconds kPostTimeout{5000};
 
@@ -112,6 +113,27 @@ Result<void> NotifyService::OnEvent(Executor& ex, const audit::Event& e) {
     if (!t) return {};
     add(owner, NotifyKind::kTaskAssigned, t->id, t->title, t->description, ForceLink(t->force_id),
         Str(p, "owner_unit_id"));
+  } else if (a == "collab.report_form.sent" || a == "collab.report_form.reminded") {
+    XT_ASSIGN_OR_RETURN(auto f, store::FindForm(ex, e.subject));
+    if (!f) return {};
+    const bool reminder = a == "collab.report_form.reminded";
+    XT_ASSIGN_OR_RETURN(auto recipients, store::FormRecipients(ex, f->id));
+    std::set<std::string> units;
+    for (const auto& r : recipients) units.insert(r.unit_id);
+    if (reminder) {  // only the units with no answer when the reminder went out
+      XT_ASSIGN_OR_RETURN(auto answers, store::Answers(ex, f->id));
+      for (const auto& x : answers)
+        if (x.first_submitted_at <= e.at) units.erase(x.unit_id);
+    }
+    if (units.empty()) return {};
+    XT_ASSIGN_OR_RETURN(auto people, store::FormPeople(ex, f->id));
+    list.reserve(people.size());
+    for (auto& p : people)
+      if (units.contains(p.unit_id))
+        add(std::move(p.account_id),
+            reminder ? NotifyKind::kReportOverdue : NotifyKind::kReportForm, f->id, f->title,
+            fmt::format("{} · {}", f->from_unit_name, FormatRfc3339(f->due_by)), "/collab/reports",
+            std::move(p.unit_id));
   } else if (a == "collab.task.escalated") {
     XT_ASSIGN_OR_RETURN(auto t, store::FindTask(ex, e.subject));
     if (!t) return {};
@@ -176,6 +198,25 @@ Result<int> NotifyService::RemindDue() {
       if (!mine) return false;
       XT_TRY_VOID(audit::Append(
           ex, now, {"system", "collab.directive.reminded", d.directive_id, {{"title", d.title}}}));
+      return true;
+    }));
+    started += claimed ? 1 : 0;
+  }
+  XT_ASSIGN_OR_RETURN(auto forms, db_.Read([&](Executor& ex) {
+    return store::DueFormReminders(ex, now, kPassLimit);
+  }));
+  for (const auto& f : forms) {
+    XT_ASSIGN_OR_RETURN(const bool claimed, db_.Write([&](Executor& ex) -> Result<bool> {
+      XT_ASSIGN_OR_RETURN(const bool mine, store::ClaimFormReminder(ex, f.form_id, now));
+      if (!mine) return false;
+      XT_ASSIGN_OR_RETURN(auto form, store::FindForm(ex, f.form_id));
+      const std::int64_t missing = form ? form->recipients - form->answered : 0;
+      XT_TRY_VOID(
+          audit::Append(ex, now,
+                        {"system",
+                         "collab.report_form.reminded",
+                         f.form_id,
+                         {{"title", f.title}, {"due_by", f.due_by}, {"missing", missing}}}));
       return true;
     }));
     started += claimed ? 1 : 0;

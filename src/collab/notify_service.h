@@ -8,16 +8,23 @@
 //   collab.task.created/reassigned → the new owner            (task_assigned; not the actor)
 //   collab.task.escalated       → the force's leads, liaisons (task_overdue)
 //   collab.directive.reminded   → each recipient not yet acknowledged (reminder)
+//   collab.report_form.sent     → each person of each recipient unit, as the
+//                                 form stored them when sent (report_form, 待填报)
+//   collab.report_form.reminded → those of them whose unit had not answered
+//                                 by the event (report_overdue)
 // — and, for each, a delivery per webhook that wants it: the recipient's own
 // webhook, and the webhook of the unit it reached them through (directive,
-// reminder: the receipt's unit; tasks: the owner's or member's unit; one
+// reminder: the receipt's unit; tasks: the owner's or member's unit; report
+// forms: the person's recipient unit, the deepest when several; one
 // delivery per unit and event, however many of its people). The cursor and
 // these rows commit together, so a restart neither loses nor repeats one
 // (and the rows are unique per recipient, kind, subject and event besides).
 //
 // RemindDue is the periodic pass (the platform's consumer runner calls it):
 // each directive past ack_by is reminded once (collab.directive.reminded),
-// each task past its deadline escalated once (collab.task.escalated), each
+// each report form past due_by that a unit has not answered once
+// (collab.report_form.reminded; a form every unit answered never is), each
+// task past its deadline escalated once (collab.task.escalated), each
 // claimed in its own transaction with its audit event; the reaction above
 // turns the events into notifications. DeliverDue posts the deliveries that
 // are due (each claimed first, so two nodes never post one at once), with

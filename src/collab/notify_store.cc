@@ -273,6 +273,28 @@ Result<bool> ClaimReminder(Executor& ex, std::string_view directive_id, Timestam
   return n > 0;
 }
 
+Result<std::vector<DueFormReminder>> DueFormReminders(Executor& ex, Timestamp now, int limit) {
+  XT_ASSIGN_OR_RETURN(
+      auto rows,
+      ex.Query(fmt::format("SELECT f.id, f.title, f.due_by FROM collab_report_forms f"
+                           " WHERE f.due_by < ? AND (SELECT COUNT(*) FROM collab_report_answers a"
+                           " WHERE a.form_id = f.id) < f.recipients AND NOT EXISTS"
+                           " (SELECT 1 FROM collab_report_reminded r WHERE r.form_id = f.id)"
+                           " ORDER BY f.due_by, f.id LIMIT {}",
+                           limit),
+               {now}));
+  std::vector<DueFormReminder> out;
+  for (const auto& r : rows) out.push_back({r.Text(0), r.Text(1), r.Int(2)});
+  return out;
+}
+
+Result<bool> ClaimFormReminder(Executor& ex, std::string_view form_id, Timestamp at) {
+  XT_ASSIGN_OR_RETURN(const auto n, ex.Exec("INSERT INTO collab_report_reminded (form_id, at)"
+                                            " VALUES (?, ?) ON CONFLICT (form_id) DO NOTHING",
+                                            {form_id, at}));
+  return n > 0;
+}
+
 Result<std::vector<DueEscalation>> DueEscalations(Executor& ex, Timestamp now, int limit) {
   XT_ASSIGN_OR_RETURN(
       auto rows,

@@ -2,8 +2,8 @@
 // recipient and event, unique, so a reaction run twice adds nothing),
 // webhooks (one per account, one per unit), their deliveries (the outbox:
 // one per webhook and notification — per unit webhook, one per event), and
-// the directives reminded and tasks escalated, each once. Decides no rule;
-// only notify_service.cc calls it.
+// the directives reminded, report forms reminded and tasks escalated, each
+// once. Decides no rule; only notify_service.cc calls it.
 #pragma once
 
 #include <optional>
@@ -57,6 +57,16 @@ struct DueReminder {
 Result<std::vector<DueReminder>> DueReminders(Executor& ex, Timestamp now, int limit);
 // Claims a directive's reminder; false when it was claimed before.
 Result<bool> ClaimReminder(Executor& ex, std::string_view directive_id, Timestamp at);
+
+// Report forms past due_by that some recipient unit has not answered, not
+// yet reminded, earliest first (the table is collab migration 7's).
+struct DueFormReminder {
+  std::string form_id, title;
+  Timestamp due_by = 0;
+};
+Result<std::vector<DueFormReminder>> DueFormReminders(Executor& ex, Timestamp now, int limit);
+// Claims a form's overdue reminder; false when it was claimed before.
+Result<bool> ClaimFormReminder(Executor& ex, std::string_view form_id, Timestamp at);
 
 // Tasks not done past their deadline in active forces, not yet escalated.
 struct DueEscalation {

@@ -27,6 +27,11 @@ TEST(NotifyTest, KindsAreKnownAndEachOnce) {
   ASSERT_TRUE(k);
   EXPECT_EQ(*k, (std::vector<std::string>{"directive", "reminder"}));
   EXPECT_FALSE(CheckKinds({"directive", "everything"}));
+  auto forms = CheckKinds({"report_overdue", "report_form"});
+  ASSERT_TRUE(forms);
+  EXPECT_EQ(*forms, (std::vector<std::string>{"report_form", "report_overdue"}));
+  EXPECT_EQ(NotifyKindName(NotifyKind::kReportOverdue), "report_overdue");
+  EXPECT_EQ(std::size(kNotifyKinds), 7u);
   Webhook w;
   EXPECT_TRUE(Wants(w, NotifyKind::kMention));  // none named: every kind
   w.kinds = {"directive"};

@@ -221,6 +221,10 @@ Result<std::vector<FormField>> ValidateForm(const NewReportForm& in, Timestamp n
   XT_TRY_VOID(CheckText("title", in.title, kMaxTitleChars, true));
   XT_TRY_VOID(CheckText("instructions", in.instructions, kMaxInstructionsChars, false));
   XT_TRY_VOID(CheckText("series", in.series, 64, false));
+  if (in.idempotency_key.size() > kMaxIdempotencyKey)
+    return Fail(Bad("idempotency_key",
+                    fmt::format("the Idempotency-Key is at most {} characters", kMaxIdempotencyKey),
+                    "too_long"));
   if (in.fields.empty()) return Fail(Bad("fields", "a form asks at least one thing", "required"));
   if (in.fields.size() > kMaxFormFields)
     return Fail(Bad("fields", fmt::format("at most {} fields; split the form", kMaxFormFields),
@@ -340,6 +344,31 @@ json::Json PrefillFrom(std::span<const FormField> fields, const json::Json& earl
     auto v = CheckValue(optional, *it);
     if (v && *v) out[f.key] = std::move(**v);
   }
+  return out;
+}
+
+std::vector<FormPerson> ResolveFormPeople(std::span<const FormRecipient> recipients,
+                                          std::span<const identity::Account> candidates,
+                                          std::string_view sender_id) {
+  std::map<std::string, const FormRecipient*> units;
+  for (const auto& r : recipients) units.emplace(r.unit_id, &r);
+  std::map<std::string, FormPerson> by_account;
+  for (const auto& a : candidates) {
+    if (a.disabled || a.kind != identity::AccountKind::kStaff || a.id == sender_id) continue;
+    const FormRecipient* best = nullptr;
+    for (const auto& m : a.memberships) {
+      auto it = units.find(m.unit_id);
+      if (it == units.end()) continue;
+      const FormRecipient* r = it->second;
+      if (!best || r->unit_path.size() > best->unit_path.size() ||
+          (r->unit_path.size() == best->unit_path.size() && r->unit_id < best->unit_id))
+        best = r;
+    }
+    if (best) by_account.emplace(a.id, FormPerson{a.id, best->unit_id});
+  }
+  std::vector<FormPerson> out;
+  out.reserve(by_account.size());
+  for (auto& [id, p] : by_account) out.push_back(std::move(p));
   return out;
 }
 

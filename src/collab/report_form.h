@@ -40,6 +40,7 @@ inline constexpr std::size_t kMaxFieldKeyChars = 40;
 inline constexpr std::size_t kMaxInstructionsChars = 4000;
 inline constexpr std::size_t kMaxAnswerTextChars = 2000;
 inline constexpr std::size_t kMaxFormRecipients = 5000;  // units
+inline constexpr std::size_t kMaxIdempotencyKey = 200;   // bytes, as for directives
 
 enum class FieldType { kText, kNumber, kInteger, kDate, kChoice };
 std::string_view FieldTypeName(FieldType t);
@@ -62,6 +63,10 @@ struct NewReportForm {
   std::vector<std::string> unit_kinds = {};  // only units of these kinds; empty = all
   Timestamp due_by = 0;
   std::string series = {};  // "" = none
+  // The sender's Idempotency-Key ("" = none, at most kMaxIdempotencyKey
+  // characters): a second send with the same key by the same sender answers
+  // the first form unchanged, whatever the second body says.
+  std::string idempotency_key = {};
 };
 
 struct ReportForm {
@@ -80,9 +85,9 @@ struct ReportForm {
   std::int64_t answered = 0;    // units that have answered (filled in by lists and views)
 };
 
-// Checks and normalizes a new form (text, fields, targets, due_by after now).
-// The fields come back as they will be stored. Errors name the field, e.g.
-// "fields[2].options".
+// Checks and normalizes a new form (text, fields, targets, due_by after now,
+// the idempotency key's length). The fields come back as they will be
+// stored. Errors name the field, e.g. "fields[2].options".
 Result<std::vector<FormField>> ValidateForm(const NewReportForm& in, Timestamp now);
 
 struct FormRecipient {
@@ -96,6 +101,18 @@ std::vector<FormRecipient> ResolveFormRecipients(std::span<const identity::OrgUn
                                                  std::span<const std::string> unit_kinds,
                                                  std::span<const identity::OrgUnit> all_units,
                                                  std::string_view from_unit_id);
+
+// A person told of a form: a staff member of a recipient unit.
+struct FormPerson {
+  std::string account_id = {}, unit_id = {};
+};
+
+// The people of the recipient units among candidates: active staff with a
+// membership in one of them, never the sender; each once, through the
+// deepest of their recipient units (a community, not its street); by id.
+std::vector<FormPerson> ResolveFormPeople(std::span<const FormRecipient> recipients,
+                                          std::span<const identity::Account> candidates,
+                                          std::string_view sender_id);
 
 // Checks a unit's values (a JSON object: field key → value) against the
 // form's fields and answers them normalized: text trimmed of nothing but

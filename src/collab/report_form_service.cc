@@ -1,7 +1,9 @@
 // CollabService's report forms (报送/填报, n-1): a form sent down to units,
 // one answer per recipient unit. Each command: authorize → load → decide
 // (report_form.h) → store (report_form_store.h) + one audit event, in one
-// transaction.
+// transaction. Sending also stores the people of the recipient units (whom
+// collab.notify tells, notify_service.h); a send with a used Idempotency-Key
+// answers the first form, an answer resent unchanged the stored one.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ using identity::Principal;
 using storage::Executor;
 
 constexpr int kRecipientBatch = 500;  // recipient rows per INSERT (5 parameters each)
+constexpr int kPeopleBatch = 500;     // people rows per INSERT (3 parameters each)
 
 Error NoForm(std::string_view id) {
   return Error::NotFound(fmt::format("no report form '{}'", id.substr(0, 64)));
@@ -90,6 +93,15 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
                       SendingUnits(actor, in.from_unit_id, in.to_units, "report forms"));
   auto& from = sending.from;
   auto& targets = sending.targets;
+  if (!in.idempotency_key.empty()) {  // a retry: the first form, nobody gets it twice
+    XT_ASSIGN_OR_RETURN(
+        auto first, db_.Read([&](Executor& ex) -> Result<std::optional<ReportForm>> {
+          XT_ASSIGN_OR_RETURN(auto id, store::FormByKey(ex, actor.account_id, in.idempotency_key));
+          if (!id) return std::optional<ReportForm>();
+          return store::FindForm(ex, *id);
+        }));
+    if (first) return std::move(*first);
+  }
   XT_ASSIGN_OR_RETURN(auto all, identity_.AllUnits());
   const auto recipients =
       ResolveFormRecipients(targets, in.include_subtree, in.unit_kinds, all, from->id);
@@ -102,6 +114,24 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
                     fmt::format("field 'to_units': {} units match; a form goes to at most {}",
                                 recipients.size(), kMaxFormRecipients))
                     .About("to_units", "too_many"));
+
+  // The people of the recipient units, told of the form (collab.notify):
+  // everyone with a membership below a target, filtered by ResolveFormPeople.
+  std::vector<identity::Account> candidates;
+  std::set<std::string> seen;
+  for (const auto& t : targets) {
+    identity::AccountListQuery q;
+    q.unit_id = t.id;
+    q.limit = 500;
+    for (;;) {
+      XT_ASSIGN_OR_RETURN(auto page, identity_.ListAccounts(Principal::System(), q));
+      for (auto& a : page.items)
+        if (seen.insert(a.id).second) candidates.push_back(std::move(a));
+      if (!page.next_cursor) break;
+      q.cursor = page.next_cursor;
+    }
+  }
+  const auto people = ResolveFormPeople(recipients, candidates, actor.account_id);
 
   ReportForm f;
   f.id = ids_.Next();
@@ -120,9 +150,18 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
   f.series = in.series;
   f.created_at = now;
   f.recipients = static_cast<std::int64_t>(recipients.size());
-  return db_.Write([&](Executor& ex) -> Result<ReportForm> {
+  return Committed(db_.Write([&](Executor& ex) -> Result<ReportForm> {
+    if (!in.idempotency_key.empty()) {
+      XT_ASSIGN_OR_RETURN(auto first,
+                          store::ClaimFormKey(ex, actor.account_id, in.idempotency_key, f.id));
+      if (first) {  // a concurrent retry committed first
+        XT_ASSIGN_OR_RETURN(auto earlier, store::FindForm(ex, *first));
+        if (earlier) return std::move(*earlier);
+      }
+    }
     XT_TRY_VOID(store::InsertForm(ex, f));
     XT_TRY_VOID(store::InsertFormRecipients(ex, f.id, recipients, kRecipientBatch));
+    XT_TRY_VOID(store::InsertFormPeople(ex, f.id, people, kPeopleBatch));
     json::Json fields_json = json::Json::array();
     for (const auto& field : f.fields) fields_json.push_back(FieldJson(field));
     XT_TRY_VOID(audit::Append(ex, now,
@@ -139,7 +178,7 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
                                 {"fields", std::move(fields_json)},
                                 {"recipients", f.recipients}}}));
     return f;
-  });
+  }));
 }
 
 Result<ReportFormView> CollabService::GetReportForm(const Principal& actor, std::string_view id) {
@@ -233,6 +272,16 @@ Result<FormAnswer> CollabService::SubmitAnswer(const Principal& actor, std::stri
     }
     XT_ASSIGN_OR_RETURN(auto checked, ValidateAnswer(f->fields, values));
     XT_ASSIGN_OR_RETURN(auto existing, store::FindAnswer(ex, f->id, unit->unit_id));
+    // A resend (no answer came back, the page retried) is the same person's
+    // same values: it answers what is stored, with no second version or event.
+    const auto same = [&](const std::optional<FormAnswer>& x) {
+      return x && x->submitted_by == actor.account_id && x->values == checked;
+    };
+    if (same(existing)) {
+      a = std::move(*existing);
+      a.late = IsLate(*f, a.first_submitted_at);
+      return {};
+    }
     a.form_id = f->id;
     a.unit_id = unit->unit_id;
     a.unit_name = unit->unit_name;
@@ -240,21 +289,34 @@ Result<FormAnswer> CollabService::SubmitAnswer(const Principal& actor, std::stri
     a.submitted_by = actor.account_id;
     a.submitted_by_name = actor.display_name;
     a.submitted_at = now;
+    // Lost a race: when the answer that won is this very resend's (a
+    // concurrent retry), it is the answer; otherwise the caller reloads.
+    const auto raced = [&]() -> Result<void> {
+      XT_ASSIGN_OR_RETURN(auto now_stored, store::FindAnswer(ex, f->id, unit->unit_id));
+      if (!same(now_stored))
+        return Fail(
+            Error::Conflict("someone else of your unit answered meanwhile; reload and try again"));
+      a = std::move(*now_stored);
+      a.late = IsLate(*f, a.first_submitted_at);
+      return {};
+    };
     if (existing) {
       a.first_submitted_at = existing->first_submitted_at;
       a.revision = existing->revision + 1;
-      XT_TRY_VOID(store::InsertAnswerVersion(ex, *existing));
       XT_ASSIGN_OR_RETURN(const bool ok, store::ReplaceAnswer(ex, a));
-      if (!ok)
-        return Fail(
-            Error::Conflict("someone else of your unit answered meanwhile; reload and try again"));
+      if (!ok) {
+        XT_TRY_VOID(raced());
+        return {};
+      }
+      XT_TRY_VOID(store::InsertAnswerVersion(ex, *existing));
     } else {
       a.first_submitted_at = now;
       a.revision = 1;
       XT_ASSIGN_OR_RETURN(const bool ok, store::InsertAnswer(ex, a));
-      if (!ok)
-        return Fail(
-            Error::Conflict("someone else of your unit answered meanwhile; reload and try again"));
+      if (!ok) {
+        XT_TRY_VOID(raced());
+        return {};
+      }
     }
     a.late = IsLate(*f, a.first_submitted_at);
     XT_TRY_VOID(audit::Append(ex, now,

@@ -4,13 +4,20 @@
 // never (overdue), and the completion table reads back exactly that;
 // nobody answers for another unit; bad values are refused naming the field
 // with nothing stored; a later form of the series prefills each unit's
-// previous answer; the chain verifies.
+// previous answer; the chain verifies. A retry with the same Idempotency-Key
+// is the first form, a resent answer is the stored one; each person of each
+// recipient unit is told of a form once (collab.notify), and a form past its
+// deadline reminds the units that have not answered, once.
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "audit/audit_log.h"
+#include "audit/consumer.h"
 #include "audit/verify.h"
 #include "collab/collab_service.h"
+#include "collab/notify_service.h"
 #include "storage/testing.h"
 
 namespace xietong::collab {
@@ -35,6 +42,7 @@ class ReportFormServiceTest : public ::testing::TestWithParam<std::string> {
     calendar_.emplace(std::move(*cal));
     identity_ = std::make_unique<identity::IdentityService>(t_->db(), clock_, ids_);
     service_ = std::make_unique<CollabService>(t_->db(), clock_, ids_, *calendar_, *identity_);
+    notify_ = std::make_unique<NotifyService>(t_->db(), clock_, ids_, *identity_, WebhookPoster{});
     city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市");
     district_ = Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区");
     other_district_ = Unit(city_.id, UnitKind::kDistrict, "JL-02", "西湖区");
@@ -129,6 +137,28 @@ class ReportFormServiceTest : public ::testing::TestWithParam<std::string> {
     return seq.value_or(-1);
   }
 
+  // The notification reaction catches up (as a node named node_id).
+  void React(std::string node_id = "test") {
+    audit::Consumer c(
+        t_->db(), clock_, std::move(node_id), {.name = "collab.notify", .action_prefix = "collab."},
+        [this](storage::Executor& ex, const audit::Event& e) { return notify_->OnEvent(ex, e); });
+    auto n = c.CatchUp();
+    ASSERT_TRUE(n) << n.error().message;
+  }
+
+  // How many notifications of kind about subject who has.
+  std::int64_t Told(const Principal& who, std::string_view kind, std::string_view subject) {
+    auto n = t_->db().Read([&](storage::Executor& ex) -> Result<std::int64_t> {
+      XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT COUNT(*) FROM collab_notifications"
+                                                " WHERE account_id = ? AND kind = ?"
+                                                " AND subject_id = ?",
+                                                {who.account_id, kind, subject}));
+      return row ? row->Int(0) : 0;
+    });
+    EXPECT_TRUE(n);
+    return n.value_or(-1);
+  }
+
   void ExpectChainIntact() {
     auto report = audit::Verify(t_->db(), {});
     ASSERT_TRUE(report);
@@ -141,6 +171,7 @@ class ReportFormServiceTest : public ::testing::TestWithParam<std::string> {
   std::optional<WorkCalendar> calendar_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<CollabService> service_;
+  std::unique_ptr<NotifyService> notify_;
   OrgUnit city_, district_, other_district_, water_, street_, c1_, c2_, c3_;
   Principal lead_, overseer_, water_handler_, stranger_, c1a_, c1b_, c2a_, c3a_;
 };
@@ -399,6 +430,155 @@ TEST_P(ReportFormServiceTest, FormsGoOnlyWhereTheSenderReaches) {
   EXPECT_EQ(f.recipients, 2);
   EXPECT_TRUE(service_->GetReportForm(water_handler_, f.id));
   EXPECT_FALSE(service_->GetReportForm(c1a_, f.id));
+}
+
+// A sender who got no answer retries: the same key is the first form
+// (whatever the retry's body says), nobody receives it twice; keys are per
+// sender; a key too long is refused with nothing stored.
+TEST_P(ReportFormServiceTest, ARetryWithTheSameKeyIsTheFirstForm) {
+  NewReportForm in = Form();
+  in.idempotency_key = "weekly-2026-48";
+  const ReportForm first = Sent(in);
+  clock_.Advance(kMicrosPerMinute);
+  in.title = "另一个标题";
+  auto retry = service_->CreateReportForm(lead_, in);
+  ASSERT_TRUE(retry) << retry.error().message;
+  EXPECT_EQ(retry->id, first.id);
+  EXPECT_EQ(retry->title, "防汛隐患排查周报") << "the first form, unchanged";
+  EXPECT_EQ(retry->created_at, first.created_at);
+  EXPECT_EQ(Count("collab_report_forms"), 1);
+  EXPECT_EQ(Count("collab_report_recipients"), 3) << "no unit received it twice";
+  EXPECT_EQ(Count("collab_report_people"), 4);
+
+  auto deputy = Person("deputy", district_, Role::kLeader);
+  auto theirs = service_->CreateReportForm(deputy, in);
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  EXPECT_NE(theirs->id, first.id) << "keys are per sender";
+  EXPECT_EQ(Count("collab_report_forms"), 2);
+
+  const auto head = AuditHead();
+  in.idempotency_key = std::string(kMaxIdempotencyKey + 1, 'k');
+  auto too_long = service_->CreateReportForm(lead_, in);
+  ASSERT_FALSE(too_long);
+  EXPECT_EQ(too_long.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(too_long.error().field, "idempotency_key");
+  EXPECT_EQ(Count("collab_report_forms"), 2);
+  EXPECT_EQ(AuditHead(), head);
+  ExpectChainIntact();
+}
+
+// Answering is an upsert per unit; a resend of the same values by the same
+// person (no answer came back) is the stored answer: no second version, no
+// second event. The same values from a colleague, or other values, revise it.
+TEST_P(ReportFormServiceTest, AResentAnswerIsTheStoredOne) {
+  const ReportForm f = Sent(Form());
+  const json::Json values = {{"households", 12}, {"level", "中"}};
+  auto first = service_->SubmitAnswer(c1a_, f.id, "", values);
+  ASSERT_TRUE(first) << first.error().message;
+  const auto head = AuditHead();
+  clock_.Advance(kMicrosPerMinute);
+  auto resent = service_->SubmitAnswer(c1a_, f.id, "", {{"households", "12"}, {"level", "中"}});
+  ASSERT_TRUE(resent) << resent.error().message;
+  EXPECT_EQ(resent->revision, 1);
+  EXPECT_EQ(resent->submitted_at, first->submitted_at);
+  EXPECT_EQ(Count("collab_report_answer_versions"), 0);
+  EXPECT_EQ(AuditHead(), head) << "no second event";
+
+  auto colleague = service_->SubmitAnswer(c1b_, f.id, "", values);
+  ASSERT_TRUE(colleague) << colleague.error().message;
+  EXPECT_EQ(colleague->revision, 2);
+  EXPECT_EQ(colleague->submitted_by, c1b_.account_id);
+  auto changed = service_->SubmitAnswer(c1b_, f.id, "", {{"households", 13}, {"level", "中"}});
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->revision, 3);
+  EXPECT_EQ(Count("collab_report_answer_versions"), 2);
+  ExpectChainIntact();
+}
+
+// A form sent tells each person of each recipient unit once (not the
+// sender, not the bureau, not another district), with one delivery to a
+// unit's webhook however many of its people; the reaction run again (a
+// restart) adds nothing.
+TEST_P(ReportFormServiceTest, EachPersonOfEachRecipientUnitIsToldOnce) {
+  auto hook = notify_->PutWebhook(
+      Principal::System(), c1_.id,
+      {.url = "http://127.0.0.1:9/hook", .kinds = {"report_form"}, .secret = "0123456789abcdef"});
+  ASSERT_TRUE(hook) << hook.error().message;
+  auto street_lead = Person("street.lead", street_, Role::kUnitLead);
+  const ReportForm f = Sent(Form());
+  React();
+  for (const auto* p : {&c1a_, &c1b_, &c2a_, &c3a_}) EXPECT_EQ(Told(*p, "report_form", f.id), 1);
+  for (const auto* p : {&lead_, &overseer_, &water_handler_, &stranger_, &street_lead})
+    EXPECT_EQ(Told(*p, "report_form", f.id), 0) << p->username;
+  EXPECT_EQ(Count("collab_notifications"), 4);
+  EXPECT_EQ(Count("collab_deliveries"), 1) << "one delivery for 望江社区, not one per person";
+  auto page = notify_->Mine(c2a_, 10);
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].title, "防汛隐患排查周报");
+  EXPECT_EQ(page->items[0].link, "/collab/reports");
+  EXPECT_EQ(page->items[0].unit_id, c2_.id);
+  EXPECT_NE(page->items[0].body.find(FormatRfc3339(f.due_by)), std::string::npos)
+      << page->items[0].body;
+
+  // Replayed: another node's consumer of the same name, and the event handed over again.
+  React("test-2");
+  auto replay = t_->db().Write([&](storage::Executor& ex) -> Result<void> {
+    XT_ASSIGN_OR_RETURN(auto events, audit::EventsFor(ex, f.id));
+    for (const auto& e : events)
+      if (e.action == "collab.report_form.sent") XT_TRY_VOID(notify_->OnEvent(ex, e));
+    return {};
+  });
+  ASSERT_TRUE(replay) << replay.error().message;
+  EXPECT_EQ(Count("collab_notifications"), 4);
+  EXPECT_EQ(Count("collab_deliveries"), 1);
+}
+
+// Past its deadline a form reminds, once, the people of the units that have
+// not answered (report_overdue); a form every unit answered reminds nobody.
+TEST_P(ReportFormServiceTest, AnOverdueFormRemindsTheUnitsThatHaveNotAnsweredOnce) {
+  const ReportForm f = Sent(Form());
+  NewReportForm only_c1 = Form();
+  only_c1.to_units = {c1_.id};
+  only_c1.unit_kinds = {};
+  const ReportForm done = Sent(only_c1);
+  ASSERT_TRUE(service_->SubmitAnswer(c1a_, f.id, "", {{"households", 3}, {"level", "低"}}));
+  ASSERT_TRUE(service_->SubmitAnswer(c1b_, done.id, "", {{"households", 3}, {"level", "低"}}));
+  auto early = notify_->RemindDue();
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(*early, 0) << "not due yet";
+
+  clock_.Advance(2 * kMicrosPerDay + kMicrosPerMinute);
+  auto due = notify_->RemindDue();
+  ASSERT_TRUE(due) << due.error().message;
+  EXPECT_EQ(*due, 1) << "the form c1 alone answered in full is not reminded";
+  React();
+  EXPECT_EQ(Told(c2a_, "report_overdue", f.id), 1);
+  EXPECT_EQ(Told(c3a_, "report_overdue", f.id), 1);
+  EXPECT_EQ(Told(c1a_, "report_overdue", f.id), 0) << "望江社区 answered";
+  EXPECT_EQ(Told(c1b_, "report_overdue", f.id), 0);
+  EXPECT_EQ(Told(lead_, "report_overdue", f.id), 0);
+  EXPECT_EQ(Told(c1a_, "report_overdue", done.id), 0);
+
+  // Not twice: another pass, a late answer, another pass later still.
+  auto again = notify_->RemindDue();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  ASSERT_TRUE(service_->SubmitAnswer(c2a_, f.id, "", {{"households", 5}, {"level", "高"}}));
+  clock_.Advance(kMicrosPerDay);
+  auto later = notify_->RemindDue();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(*later, 0);
+  React();
+  EXPECT_EQ(Told(c3a_, "report_overdue", f.id), 1);
+  EXPECT_EQ(Count("collab_report_reminded"), 1);
+  auto events = t_->db().Read([&](storage::Executor& ex) { return audit::EventsFor(ex, f.id); });
+  ASSERT_TRUE(events);
+  EXPECT_EQ(std::count_if(
+                events->begin(), events->end(),
+                [](const audit::Event& e) { return e.action == "collab.report_form.reminded"; }),
+            1);
+  ExpectChainIntact();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportFormServiceTest,

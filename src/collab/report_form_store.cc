@@ -37,6 +37,20 @@ constexpr storage::Migration kMigrations[] = {
      " form_id TEXT NOT NULL, unit_id TEXT NOT NULL, revision BIGINT NOT NULL,"
      " answer TEXT NOT NULL, submitted_by TEXT NOT NULL, submitted_by_name TEXT NOT NULL,"
      " submitted_at BIGINT NOT NULL, PRIMARY KEY (form_id, unit_id, revision))"},
+    // A sender who got no answer retries with the same Idempotency-Key and
+    // gets the first form, not a second one; the people of each recipient
+    // unit when it was sent (who is told of it); a form past due_by with
+    // units that have not answered reminds them once (notify_service.cc).
+    {"collab", 7, "report forms' idempotency keys, the people told, overdue reminders sent",
+     "CREATE TABLE collab_report_form_keys ("
+     " sender_id TEXT NOT NULL, idem_key TEXT NOT NULL, form_id TEXT NOT NULL,"
+     " PRIMARY KEY (sender_id, idem_key));"
+     "CREATE TABLE collab_report_people ("
+     " form_id TEXT NOT NULL, account_id TEXT NOT NULL, unit_id TEXT NOT NULL,"
+     " PRIMARY KEY (form_id, account_id));"
+     "CREATE TABLE collab_report_reminded ("
+     " form_id TEXT PRIMARY KEY, at BIGINT NOT NULL);"
+     "CREATE INDEX collab_report_forms_due ON collab_report_forms (due_by)"},
 };
 
 std::string Strings(const std::vector<std::string>& v) { return json::Json(v).dump(); }
@@ -187,6 +201,59 @@ Result<std::vector<FormRecipient>> FormRecipients(Executor& ex, std::string_view
                              out.push_back(RecipientFrom(row));
                              return true;
                            }));
+  return out;
+}
+
+Result<std::optional<std::string>> FormByKey(Executor& ex, std::string_view sender_id,
+                                             std::string_view key) {
+  XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("SELECT form_id FROM collab_report_form_keys"
+                                            " WHERE sender_id = ? AND idem_key = ?",
+                                            {sender_id, key}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
+Result<std::optional<std::string>> ClaimFormKey(Executor& ex, std::string_view sender_id,
+                                                std::string_view key, std::string_view form_id) {
+  XT_ASSIGN_OR_RETURN(const auto n, ex.Exec("INSERT INTO collab_report_form_keys (sender_id,"
+                                            " idem_key, form_id) VALUES (?, ?, ?)"
+                                            " ON CONFLICT (sender_id, idem_key) DO NOTHING",
+                                            {sender_id, key, form_id}));
+  if (n > 0) return std::optional<std::string>();
+  // Claimed before (or by a concurrent send that committed first).
+  XT_ASSIGN_OR_RETURN(auto first, FormByKey(ex, sender_id, key));
+  if (!first) return Fail(Error::Conflict("this Idempotency-Key is being used right now; retry"));
+  return first;
+}
+
+Result<void> InsertFormPeople(Executor& ex, std::string_view form_id,
+                              std::span<const FormPerson> people, int batch) {
+  const std::size_t size = static_cast<std::size_t>(std::max(1, batch));
+  std::vector<storage::Value> params;
+  for (std::size_t from = 0; from < people.size(); from += size) {
+    const std::size_t n = std::min(size, people.size() - from);
+    std::string sql = "INSERT INTO collab_report_people (form_id, account_id, unit_id) VALUES ";
+    params.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      const FormPerson& p = people[from + i];
+      sql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
+      params.insert(params.end(), {storage::Value(form_id), p.account_id, p.unit_id});
+    }
+    XT_TRY_VOID(ex.Defer(sql, storage::Params(params)));
+  }
+  return {};
+}
+
+Result<std::vector<FormPerson>> FormPeople(Executor& ex, std::string_view form_id) {
+  std::vector<FormPerson> out;
+  const storage::Value params[] = {form_id};
+  XT_TRY_VOID(
+      ex.QueryEach("SELECT account_id, unit_id FROM collab_report_people"
+                   " WHERE form_id = ? ORDER BY account_id",
+                   params, [&](const storage::Row& row) {
+                     out.push_back({row.Text(0), row.Text(1)});
+                     return true;
+                   }));
   return out;
 }
 

@@ -17,7 +17,9 @@ namespace xietong::collab::store {
 
 using storage::Executor;
 
-// collab/3: the report-form tables (a second list of the collab schema's migrations).
+// collab/3: the report-form tables; collab/7: the senders' idempotency keys,
+// the people told of a form and the overdue forms reminded (a second list of
+// the collab schema's migrations).
 std::span<const storage::Migration> ReportFormMigrations();
 
 Result<void> InsertForm(Executor& ex, const ReportForm& f);
@@ -26,6 +28,19 @@ Result<void> InsertFormRecipients(Executor& ex, std::string_view form_id,
                                   std::span<const FormRecipient> recipients, int batch);
 // With `answered` counted.
 Result<std::optional<ReportForm>> FindForm(Executor& ex, std::string_view id);
+// The form a sender's Idempotency-Key was first used for.
+Result<std::optional<std::string>> FormByKey(Executor& ex, std::string_view sender_id,
+                                             std::string_view key);
+// Claims a sender's key for form_id: nullopt when claimed now; the first
+// form's id when the key was used before (or by a concurrent send that
+// committed first); Conflict when that one is still in flight.
+Result<std::optional<std::string>> ClaimFormKey(Executor& ex, std::string_view sender_id,
+                                                std::string_view key, std::string_view form_id);
+// The people of the recipient units when the form was sent, in multi-row
+// INSERTs of `batch` rows; and read back (by account id).
+Result<void> InsertFormPeople(Executor& ex, std::string_view form_id,
+                              std::span<const FormPerson> people, int batch);
+Result<std::vector<FormPerson>> FormPeople(Executor& ex, std::string_view form_id);
 // By unit code.
 Result<std::vector<FormRecipient>> FormRecipients(Executor& ex, std::string_view form_id);
 Result<std::optional<FormRecipient>> FindFormRecipient(Executor& ex, std::string_view form_id,

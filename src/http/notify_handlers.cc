@@ -9,6 +9,14 @@ namespace {
 
 using collab::NotifyService;
 
+// Every notification kind's name (collab/notify.h lists them): the
+// webhook's "kinds" and the notifications' "kind" in the API.
+std::vector<std::string> KindNames() {
+  std::vector<std::string> out;
+  for (auto k : collab::kNotifyKinds) out.emplace_back(collab::NotifyKindName(k));
+  return out;
+}
+
 json::Json Time(Timestamp t) { return t ? json::Json(FormatRfc3339(t)) : json::Json(nullptr); }
 json::Json OrNull(const std::string& s) { return s.empty() ? json::Json(nullptr) : json::Json(s); }
 
@@ -135,12 +143,11 @@ void RegisterNotifyRoutes(Api& api, NotifyService& notify) {
         "failed delivery is retried with backoff (30 s doubling, up to 8 attempts). secret is "
         "required the first time and kept when omitted later; it is never answered.";
     d.query = {UnitParam()};
-    d.body = {doc::Json(
-        doc::Object({{"url", doc::String(1, collab::kMaxWebhookUrl)},
-                     {"kinds", doc::ArrayOf(doc::Enum({"directive", "mention", "task_assigned",
-                                                       "task_overdue", "reminder"}))},
-                     {"secret", doc::String(collab::kMinSecret, collab::kMaxSecret)}},
-                    {"url"}))};
+    d.body = {
+        doc::Json(doc::Object({{"url", doc::String(1, collab::kMaxWebhookUrl)},
+                               {"kinds", doc::ArrayOf(doc::Enum(KindNames()))},
+                               {"secret", doc::String(collab::kMinSecret, collab::kMaxSecret)}},
+                              {"url"}))};
     d.answers = {doc::Ok(doc::Object({{"webhook", doc::Ref("Webhook")}}, {"webhook"}))};
     d.errors = {400, 403, 404};
     r.Add("PUT", hooks, Auth::kRequired, d, [&notify](Request& req) -> Result<Response> {
@@ -187,8 +194,7 @@ void RegisterNotifyRoutes(Api& api, NotifyService& notify) {
 json::Json NotifySchemas() {
   using namespace doc;
   const json::Json time = Nullable(DateTime());
-  const json::Json kinds =
-      Enum({"directive", "mention", "task_assigned", "task_overdue", "reminder"});
+  const json::Json kinds = Enum(KindNames());
   auto closed = [](json::Json props) {
     std::vector<std::string> required;
     for (const auto& [k, v] : props.items()) required.push_back(k);

@@ -143,13 +143,17 @@ void RegisterReportFormRoutes(Api& api, CollabService& collab) {
         "within the units the sender may send directives to. Each recipient unit answers once "
         "by due_by. fields: key (a-z, 0-9, _), title, type text | number | integer | date | "
         "choice (with options), required, unit, hint; at most 50. series: a later form of the "
-        "same series from the same unit prefills each unit's previous answer.";
+        "same series from the same unit prefills each unit's previous answer. A retry with the "
+        "same Idempotency-Key by the same sender answers the first form unchanged (201), "
+        "whatever the retry's body says: no unit receives it twice.";
+    d.headers = {doc::IdempotencyKey()};
     d.body = {doc::Json(doc::Ref("NewReportForm"))};
     d.answers = {doc::Ok(doc::Ref("ReportForm"), 201)};
     d.errors = {400, 403, 404};
     r.Add("POST", forms, Auth::kRequired, d, [&collab](Request& req) -> Result<Response> {
       XT_ASSIGN_OR_RETURN(auto body, JsonBody(req));
       XT_ASSIGN_OR_RETURN(auto in, NewFormBody(body));
+      in.idempotency_key = std::string(req.Header("idempotency-key"));
       XT_ASSIGN_OR_RETURN(auto f, collab.CreateReportForm(req.actor(), in));
       return Response::Json(201, FormJson(f));
     });
@@ -223,7 +227,9 @@ void RegisterReportFormRoutes(Api& api, CollabService& collab) {
         "or decimal strings, date as YYYY-MM-DD). unit_id: the recipient unit I answer for "
         "(optional when the form went to one of my units only); answering for a unit I do not "
         "belong to is 403 and nothing is stored. A second answer replaces the first (kept as a "
-        "version); after due_by answers are accepted and a first answer is late.";
+        "version); after due_by answers are accepted and a first answer is late. A resend of "
+        "the same values by the same person (a retry after no answer) answers the stored answer "
+        "unchanged: no second version, no second event; it needs no Idempotency-Key.";
     d.path = {Id()};
     d.body = {doc::Json(doc::Ref("NewReportAnswer"))};
     d.answers = {doc::Ok(doc::Ref("ReportAnswer"))};

@@ -2,7 +2,8 @@
 // streets; answering for the other street is 403 with nothing stored; a
 // wrong value is 400 naming the field; the roll-up reads back each street's
 // state as JSON, as CSV with a BOM and as an XLSX workbook; who is neither
-// sender nor recipient gets 404.
+// sender nor recipient gets 404; a send retried with the same
+// Idempotency-Key is the first form, a resent answer the stored one.
 #include "http/request_routes_fixture.h"
 
 namespace xietong::http {
@@ -109,6 +110,39 @@ TEST_P(ReportFormRoutesTest, EachStreetAnswersForItselfAndTheRollUpReadsItBack) 
   EXPECT_EQ(Body(prefill)["from_form_id"], nullptr);
   EXPECT_EQ(Get("hb", "/api/v1/report-forms/" + id + "/prefill?unit_id=" + street_a_.id).status,
             403);
+}
+
+// A send retried with the same Idempotency-Key is the first form (201, the
+// same id; no street receives it twice); a resent answer is the stored one.
+TEST_P(ReportFormRoutesTest, ARetriedSendOrAnswerIsTheFirst) {
+  json::Json body = {{"title", "防汛物资储备情况"},
+                     {"fields", {{{"key", "households"}, {"title", "户数"}, {"type", "integer"}}}},
+                     {"to_units", {street_a_.id, street_b_.id}},
+                     {"include_subtree", false},
+                     {"due_by", FormatRfc3339(clock_.Now() + 2 * kMicrosPerDay)}};
+  auto first = Post("lead", "/api/v1/report-forms", body, {{"Idempotency-Key", "stock-1"}});
+  ASSERT_EQ(first.status, 201) << first.body;
+  body["title"] = "改过的标题";
+  auto retry = Post("lead", "/api/v1/report-forms", body, {{"Idempotency-Key", "stock-1"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(Body(retry)["id"], Body(first)["id"]);
+  EXPECT_EQ(Body(retry)["title"], "防汛物资储备情况");
+  auto inbox = Get("ha", "/api/v1/report-forms?box=inbox");
+  ASSERT_EQ(inbox.status, 200) << inbox.body;
+  EXPECT_EQ(Body(inbox)["items"].size(), 1u) << "street A received it once";
+  auto too_long =
+      Post("lead", "/api/v1/report-forms", body, {{"Idempotency-Key", std::string(201, 'k')}});
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_EQ(Body(too_long)["error"]["field"], "idempotency_key");
+
+  const std::string answers =
+      "/api/v1/report-forms/" + Body(first)["id"].get<std::string>() + "/answers";
+  auto answered = Post("ha", answers, {{"values", {{"households", 4}}}});
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  auto resent = Post("ha", answers, {{"values", {{"households", 4}}}});
+  ASSERT_EQ(resent.status, 200) << resent.body;
+  EXPECT_EQ(Body(resent)["revision"], 1);
+  EXPECT_EQ(Body(resent)["submitted_at"], Body(answered)["submitted_at"]);
 }
 
 TEST_P(ReportFormRoutesTest, BadFormsAreRefusedNamingTheField) {
