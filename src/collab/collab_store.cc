@@ -684,12 +684,16 @@ Result<void> ArchiveChannel(Executor& ex, std::string_view id) {
   return ex.Defer("UPDATE collab_channels SET archived = 1 WHERE id = ?", {id});
 }
 
-Result<std::int64_t> NextSeq(Executor& ex, std::string_view channel_id) {
+Result<std::optional<std::int64_t>> NextSeqFor(Executor& ex, std::string_view channel_id,
+                                               std::string_view account_id) {
   XT_ASSIGN_OR_RETURN(auto row, ex.QueryOne("UPDATE collab_channels SET last_seq = last_seq + 1"
-                                            " WHERE id = ? RETURNING last_seq",
-                                            {channel_id}));
-  if (!row) return Fail(Error::NotFound(fmt::format("no channel '{}'", channel_id)));
-  return row->Int(0);
+                                            " WHERE id = ? AND archived = 0 AND EXISTS ("
+                                            "  SELECT 1 FROM collab_channel_members"
+                                            "  WHERE channel_id = ? AND account_id = ?)"
+                                            " RETURNING last_seq",
+                                            {channel_id, channel_id, account_id}));
+  if (!row) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(row->Int(0));
 }
 
 Result<void> InsertChannelMember(Executor& ex, const ChannelMember& m) {

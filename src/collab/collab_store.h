@@ -99,8 +99,12 @@ Result<void> InsertChannel(Executor& ex, const Channel& c);
 Result<std::optional<Channel>> FindChannel(Executor& ex, std::string_view id);
 Result<std::optional<Channel>> FindDirect(Executor& ex, std::string_view direct_key);
 Result<void> ArchiveChannel(Executor& ex, std::string_view id);
-// Takes the next message number of the channel; the row stays locked until commit.
-Result<std::int64_t> NextSeq(Executor& ex, std::string_view channel_id);
+// Takes the next message number of the channel for a post by account_id, in
+// one statement: only when the channel exists, is not archived and the
+// account is a member; nullopt otherwise (the caller reads why). The row
+// stays locked until commit.
+Result<std::optional<std::int64_t>> NextSeqFor(Executor& ex, std::string_view channel_id,
+                                               std::string_view account_id);
 
 Result<void> InsertChannelMember(Executor& ex, const ChannelMember& m);
 Result<bool> DeleteChannelMember(Executor& ex, std::string_view channel_id,
