@@ -542,6 +542,9 @@ json::Json Preview() {
                             {"unit_id", "unit_name", "rule"});
   return Object({{"suggestions", ArrayOf(Ref("Suggestion"))},
                  {"suggested_by", Enum({"classifier", "keywords", ""})},
+                 // The classifier's version as request.received records it ("v7" for a stored
+                 // model, "file" for a model file); "" when keywords suggested or none did.
+                 {"model_version", String()},
                  {"duplicates", ArrayOf(duplicate)},
                  {"matter", Nullable(Ref("MatterRef"))},
                  {"place", Ref("Place")},
@@ -550,8 +553,8 @@ json::Json Preview() {
                  {"sign_due", NullableTime()},
                  {"finish_due", NullableTime()},
                  {"return_until", NullableTime()}},
-                {"suggestions", "suggested_by", "duplicates", "matter", "place", "route", "problem",
-                 "sign_due", "finish_due", "return_until"});
+                {"suggestions", "suggested_by", "model_version", "duplicates", "matter", "place",
+                 "route", "problem", "sign_due", "finish_due", "return_until"});
 }
 
 json::Json Intake() {  // IntakeFrom; unknown fields are ignored

@@ -469,6 +469,7 @@ void RegisterRequestRoutes(Api& api, RequestService& requests, matters::MatterSe
           return Response::Json(
               200, {{"suggestions", SuggestionsJson(p.suggestions)},
                     {"suggested_by", p.suggested_by},
+                    {"model_version", p.model_version},
                     {"duplicates", std::move(likely)},
                     {"matter", p.matter ? MatterRef(*p.matter) : json::Json(nullptr)},
                     {"place", PlaceJson(p.place)},

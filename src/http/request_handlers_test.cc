@@ -4,6 +4,8 @@
 #include <set>
 
 #include "http/request_routes_fixture.h"
+#include "text/classifier.h"
+#include "text/corpus.h"
 
 namespace xietong::http {
 namespace {
@@ -226,6 +228,67 @@ TEST_P(RequestRoutesTest, PreviewShowsTheRouteAndStoresNothing) {
   EXPECT_TRUE(none["route"].is_null());
   EXPECT_FALSE(none["problem"].get<std::string>().empty());
   EXPECT_EQ(Body(Get("op", "/api/v1/requests"))["total"], 0);
+}
+
+// The preview names the model that suggested (issue 19): "" while the matters' keywords suggest;
+// the version the city's classifier was set with once it does, the same one request.received
+// records for the intake.
+TEST_P(RequestRoutesTest, PreviewNamesTheModelThatSuggested) {
+  auto keywords = Post("op", "/api/v1/requests/preview", Stalls());
+  ASSERT_EQ(keywords.status, 200) << keywords.body;
+  auto k = Body(keywords);
+  EXPECT_EQ(k["suggested_by"], "keywords");
+  ASSERT_TRUE(k.contains("model_version")) << k.dump();
+  EXPECT_EQ(k["model_version"], "");
+
+  auto normalizer = text::Normalizer::Open();
+  ASSERT_TRUE(normalizer) << normalizer.error().message;
+  const text::ClassifierOptions options;
+  const text::FeatureExtractor extractor(options.features);
+  std::vector<text::PreparedDocument> docs;
+  std::vector<int> y;
+  for (const char* place : {"南门", "北门", "菜场边", "学校旁", "公交站", "桥下", "路口", "广场"}) {
+    for (auto [label, title, body] :
+         {std::tuple{0, "卖菜推车堵门口", "卖菜的推车和三轮车把{}堵住了，行人过不去"},
+          std::tuple{1, "饭店排风熏人", "{}饭店的排风管正对窗户，熏得家里睁不开眼"}}) {
+      const std::string fields[] = {title, fmt::format(fmt::runtime(body), place)};
+      auto doc = text::Prepare(**normalizer, extractor, fields);
+      ASSERT_TRUE(doc) << doc.error().message;
+      docs.push_back(std::move(*doc));
+      y.push_back(label);
+    }
+  }
+  const std::vector<std::string> labels = {"01-01-01", "01-01-02"};
+  requests_->SetClassifier(std::make_shared<const text::Classifier>(text::Classifier::Train(
+                               *normalizer, {labels, docs, y, {}, {}, {}}, options)),
+                           "v4");
+
+  auto words = Stalls();
+  words["title"] = "又是卖菜推车";
+  words["text"] = "今天早上卖菜的推车又把南门堵住了";
+  auto p = Post("op", "/api/v1/requests/preview", words);
+  ASSERT_EQ(p.status, 200) << p.body;
+  auto j = Body(p);
+  EXPECT_EQ(j["suggested_by"], "classifier");
+  EXPECT_EQ(j["model_version"], "v4");
+  ASSERT_FALSE(j["suggestions"].empty());
+  EXPECT_EQ(j["suggestions"][0]["matter"]["id"], stalls_);
+  // The intake the preview stood for records the same version.
+  const json::Json filed = Submit(words);
+  auto events = t_->db().Read(
+      [&](storage::Executor& ex) { return audit::EventsFor(ex, filed["id"].get<std::string>()); });
+  ASSERT_TRUE(events && !events->empty());
+  EXPECT_EQ(json::Json::parse(events->front().payload)["model_version"], j["model_version"]);
+
+  // A file model is named "file"; without a model, the keywords again.
+  requests_->SetClassifier(std::make_shared<const text::Classifier>(text::Classifier::Train(
+                               *normalizer, {labels, docs, y, {}, {}, {}}, options)),
+                           "file");
+  EXPECT_EQ(Body(Post("op", "/api/v1/requests/preview", words))["model_version"], "file");
+  requests_->SetClassifier(nullptr, "v4");
+  auto none = Body(Post("op", "/api/v1/requests/preview", Stalls()));
+  EXPECT_EQ(none["suggested_by"], "keywords");
+  EXPECT_EQ(none["model_version"], "");
 }
 
 TEST_P(RequestRoutesTest, PreviewListsLikelyDuplicatesForTheCentreOnly) {
