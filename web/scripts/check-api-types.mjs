@@ -204,6 +204,13 @@ export const mapping = {
   WhatIfUnitFigures: ['InsightWhatIfUnit'],
   WhatIfUnit: ['InsightWhatIf', 'units', '[]'],
   WhatIf: ['InsightWhatIf'],
+  // the routing model (issue 19: src/http/routing_handlers.cc, RoutingSchemas)
+  RoutingFigures: ['InsightRoutingFigures'],
+  RoutingPair: ['InsightRoutingPair'],
+  RoutingAccuracy: ['InsightRoutingAccuracy'],
+  RoutingScore: ['InsightRoutingScore'],
+  RoutingModel: ['InsightRoutingModel'],
+  RoutingRetrain: ['InsightRoutingRetrain'],
 }
 
 // Issue 19's routes land in parts (forecasts and staffing, targets and 考核):

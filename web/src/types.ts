@@ -166,6 +166,7 @@ export interface Duplicate {
 export interface Preview {
   suggestions: Suggestion[]
   suggested_by: string
+  model_version: string // the classifier's ("v7", "file"); "" for keywords
   duplicates: Duplicate[]
   matter: MatterRef | null
   place: Place
@@ -2071,4 +2072,91 @@ export interface WhatIf {
   weeks: string[] // the Monday of each week
   total: WhatIfTotal
   units: WhatIfUnit[] // by the scenario's overdue share, highest first
+}
+
+// --- the routing model (issue 19, src/http/routing_handlers.cc) ---
+// How well the trained model suggested categories in a month (GET
+// /api/v1/insight/routing/accuracy?month=): in total (model_version "") and
+// per model version ("v7" a stored model, "file" a model file). Rates are
+// 0..1, and 0 when their denominator is 0.
+export interface RoutingFigures {
+  model_version: string
+  n: number // requests with the model's suggestion and a final category
+  top1: number
+  top3: number
+  macro_f1: number // over f1_leaves leaves with at least min_leaf_cases requests
+  f1_leaves: number
+  operator_chosen: number // intakes where an operator chose the category
+  override_rate: number // of those, another than suggestion 1
+  recategorised_rate: number // changed after intake, of n
+  auto_routed: number
+  auto_routed_share: number
+  auto_routed_accuracy: number
+}
+
+// A most-mixed pair: suggestion 1 was suggested_*, the category given in the end final_*.
+export interface RoutingPair {
+  suggested_id: string
+  suggested_name: string
+  final_id: string
+  final_name: string
+  count: number
+  share_of_final: number // of the requests whose final category is final_id
+}
+
+export interface RoutingAccuracy {
+  month: string
+  min_leaf_cases: number
+  total: RoutingFigures
+  versions: RoutingFigures[]
+  confused: RoutingPair[] // leaves, at most ten, most first
+  confused_level1: RoutingPair[] // the same rolled up to level-1 categories
+}
+
+// A model's figures on a holdout (the requests decided in 30 days).
+export interface RoutingScore {
+  n: number
+  top1: number
+  top3: number
+  macro_f1: number
+}
+
+// A model's holdout figures as stored when it was trained (the candidate's),
+// beside the model active then ("against", null when none was); an empty
+// object for a model stored without them.
+export interface RoutingHoldout {
+  n?: number
+  top1?: number
+  top3?: number
+  macro_f1?: number
+  against?: (RoutingScore & { version: number }) | null
+}
+
+// A stored model (GET /api/v1/insight/routing/models, newest version first).
+export interface RoutingModel {
+  id: string
+  version: number
+  status: 'candidate' | 'active' | 'retired' | 'rejected'
+  trained_at: string
+  trained_on: number // requests
+  classes: number // categories
+  data_to: string
+  holdout: RoutingHoldout
+  sha256: string
+  size: number
+  note: string
+  created_by: string
+}
+
+export interface RoutingModels {
+  items: RoutingModel[]
+}
+
+// POST /api/v1/insight/routing/models/retrain: promoted (model active) or
+// rejected, with the candidate's and the active model's figures on the holdout.
+export interface RoutingRetrain {
+  promoted: boolean
+  candidate: RoutingScore
+  active: RoutingScore | null
+  model: RoutingModel
 }
