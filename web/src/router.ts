@@ -23,6 +23,7 @@ export const router = createRouter({
     { path: '/dashboard', name: 'dashboard', component: () => import('./pages/DashboardPage.vue') },
     { path: '/evaluation', name: 'evaluation', component: () => import('./pages/EvaluationPage.vue') },
     { path: '/staffing', name: 'staffing', component: () => import('./pages/StaffingPage.vue') },
+    { path: '/routing', name: 'routing', component: () => import('./pages/RoutingPage.vue') },
     { path: '/admin', name: 'admin', component: () => import('./pages/AdminPage.vue') },
     { path: '/tasks', name: 'tasks', component: () => import('./pages/TasksPage.vue') },
     // The workflow pages load bpmn-js only when they draw a diagram (src/bpmn.ts).

@@ -145,6 +145,8 @@ export const pages: PageLink[] = [
     label: 'nav.deliberation',
     roles: ['handler', 'unit_lead', 'supervisor', 'leader', 'admin'],
   },
+  // 分类模型 (issue 19): the routing model's accuracy, its versions, retraining and rollback.
+  { name: 'routing', path: '/routing', label: 'nav.routing', roles: ['admin'] },
   { name: 'workflow', path: '/workflow', label: 'nav.workflow', roles: ['admin'] },
   { name: 'admin', path: '/admin', label: 'nav.admin', roles: ['admin'] },
 ]
