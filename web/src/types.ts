@@ -911,7 +911,7 @@ export interface ChatMessagePage {
 }
 
 // 通知提醒: notifications and outbound webhooks (src/http/notify_handlers.cc)
-export type NotifyKind = 'directive' | 'mention' | 'task_assigned' | 'task_overdue' | 'reminder'
+export type NotifyKind = 'directive' | 'mention' | 'task_assigned' | 'task_overdue' | 'reminder' | 'report_form' | 'report_overdue'
 
 export interface AppNotification {
   id: string

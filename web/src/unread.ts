@@ -7,7 +7,7 @@ import { reactive } from 'vue'
 import { get, post, query } from './api'
 import type { AppNotification, ChatChannel, NotificationPage, NotifyKind } from './types'
 
-export const notifyKinds: NotifyKind[] = ['directive', 'mention', 'task_assigned', 'task_overdue', 'reminder']
+export const notifyKinds: NotifyKind[] = ['directive', 'mention', 'task_assigned', 'task_overdue', 'reminder', 'report_form', 'report_overdue']
 
 export const unread = reactive({ messages: 0, notifications: 0, latest: [] as AppNotification[] })
 

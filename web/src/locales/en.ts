@@ -1399,6 +1399,8 @@ const en: typeof zh = {
       task_assigned: 'Task assigned',
       task_overdue: 'Task overdue',
       reminder: 'Acknowledge reminder',
+      report_form: 'Report to fill',
+      report_overdue: 'Report overdue',
     },
     hooks_intro: 'Also push notifications to another messenger (WeCom, DingTalk…): enter the address it gives you (https://); each notification is POSTed as signed JSON and retried when it fails.',
     owner: 'Push for',

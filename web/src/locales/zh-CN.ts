@@ -1406,6 +1406,8 @@ export default {
       task_assigned: '任务指派',
       task_overdue: '任务逾期',
       reminder: '签收提醒',
+      report_form: '待填报',
+      report_overdue: '填报逾期',
     },
     hooks_intro: '把通知同时推送到政务微信、钉钉等其他工具：填写对方提供的接收地址（https://），每条通知以签名的 JSON 发送，失败自动重试。',
     owner: '推送给',
