@@ -1326,7 +1326,8 @@ const en: typeof zh = {
     received_at: 'Delivered',
     read_at: 'Read',
     acked_at: 'Acknowledged',
-    live: 'Live; every {n} s while disconnected',
+    live: 'Updates live as people read and acknowledge',
+    live_off: 'Live connection lost; refreshing every {n} s',
     sent_ok: 'Sent to {n} people',
     no_directives: 'No directives',
     // Messages

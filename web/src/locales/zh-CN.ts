@@ -1333,7 +1333,8 @@ export default {
     received_at: '送达时间',
     read_at: '阅读时间',
     acked_at: '签收时间',
-    live: '实时更新；断线时每 {n} 秒刷新',
+    live: '随阅读、签收实时更新',
+    live_off: '实时连接已断开，每 {n} 秒刷新一次',
     sent_ok: '已下发给 {n} 人',
     no_directives: '暂无通知',
     // 消息
