@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "insight/job_store.h"
-#include "insight/schema.h"
+#include "insight/test_city.h"
 #include "storage/testing.h"
 
 namespace xietong::insight {
@@ -21,41 +21,20 @@ namespace {
 using identity::OrgUnit;
 using identity::Principal;
 using identity::Role;
-using identity::UnitKind;
 
 constexpr Timestamp kMonday10 = 1'795'399'200'000'000;  // Mon 2026-11-23 10:00 +08:00
 constexpr int kDays = 126;
 
-class CapacityServiceTest : public ::testing::TestWithParam<std::string> {
+class CapacityServiceTest : public TestCity {
  protected:
+  CapacityServiceTest() : TestCity(kMonday10, {.finish_limits = true}) {}
+
   void SetUp() override {
-    t_ = storage::testing::TestDatabase::Create(GetParam());
-    ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(db(), {&Schema()}, 0));
-    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
-    ASSERT_TRUE(cal) << cal.error().message;
-    calendar_.emplace(std::move(*cal));
-    identity_ = std::make_unique<identity::IdentityService>(db(), clock_, ids_);
-    matters_ = std::make_unique<matters::MatterService>(db(), clock_, ids_);
-    requests_ = std::make_unique<requests::RequestService>(db(), clock_, ids_, *calendar_,
-                                                           *identity_, *matters_);
+    ASSERT_NO_FATAL_FAILURE(TestCity::SetUp());
     forecasts_ = std::make_unique<ForecastService>(db(), clock_, ids_, *calendar_, *requests_,
                                                    *matters_, *identity_);
     service_ = std::make_unique<CapacityService>(db(), clock_, *calendar_, *forecasts_, *requests_,
                                                  *matters_, *identity_);
-    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市");
-    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局");
-    district_ = Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区");
-    street_a_ = Unit(district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道");
-    street_b_ = Unit(district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道");
-    auto seeded = matters_->Seed(Principal::System(), Catalogue());
-    ASSERT_TRUE(seeded) << seeded.error().message;
-    auto catalog = matters_->Snapshot();
-    ASSERT_TRUE(catalog);
-    level1_ = (*catalog)->FindByCode("01")->id;
-    level2_ = (*catalog)->FindByCode("01-01")->id;
-    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
-    fumes_ = (*catalog)->FindByCode("01-01-02")->id;
     leader_ = As("leader", city_, Role::kLeader);
     handler_ = As("handler", street_a_, Role::kHandler);
     As("handler2", street_a_, Role::kHandler);
@@ -63,54 +42,6 @@ class CapacityServiceTest : public ::testing::TestWithParam<std::string> {
     lead_ = As("lead", street_a_, Role::kUnitLead);
     resident_ = As("resident", street_a_, Role::kResident);
     resident_.kind = identity::AccountKind::kResident;
-  }
-
-  storage::Database& db() { return t_->db(); }
-
-  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code,
-               std::string name) {
-    auto r = identity_->CreateUnit(Principal::System(),
-                                   {std::move(parent), kind, std::move(code), std::move(name), {}});
-    EXPECT_TRUE(r) << r.error().message;
-    return r.value_or(OrgUnit{});
-  }
-
-  Principal As(std::string username, const OrgUnit& unit, Role role) {
-    identity::NewAccount in;
-    in.username = username;
-    in.display_name = "用户" + username;
-    in.password = "correct horse 12";
-    in.unit_id = unit.id;
-    in.role = role;
-    auto a = identity_->CreateAccount(Principal::System(), in);
-    EXPECT_TRUE(a) << a.error().message;
-    Principal p;
-    p.account_id = a->id;
-    p.username = a->username;
-    p.kind = a->kind;
-    p.memberships = a->memberships;
-    return p;
-  }
-
-  static std::vector<matters::Matter> Catalogue() {
-    auto node = [](std::string code, std::string name) {
-      matters::Matter m;
-      m.code = std::move(code);
-      m.name = std::move(name);
-      m.name_en = "x";
-      return m;
-    };
-    std::vector<matters::Matter> out = {node("01", "城乡建设"), node("01-01", "市容环境")};
-    auto stalls = node("01-01-01", "占道经营");
-    stalls.handler = matters::HandlerLevel::kStreet;
-    stalls.finish_limit = {5, matters::LimitUnit::kWorkingDays};
-    out.push_back(stalls);
-    auto fumes = node("01-01-02", "餐饮油烟");
-    fumes.handler = matters::HandlerLevel::kCityDepartment;
-    fumes.department_code = "JL-D03";
-    fumes.finish_limit = {24, matters::LimitUnit::kNaturalHours};
-    out.push_back(fumes);
-    return out;
   }
 
   // kDays days before today: street A 6 stalls a working day and 2 on other days, the
@@ -178,17 +109,8 @@ class CapacityServiceTest : public ::testing::TestWithParam<std::string> {
     return nullptr;
   }
 
-  std::unique_ptr<storage::testing::TestDatabase> t_;
-  ManualClock clock_{kMonday10};
-  IdGenerator ids_{clock_};
-  std::optional<WorkCalendar> calendar_;
-  std::unique_ptr<identity::IdentityService> identity_;
-  std::unique_ptr<matters::MatterService> matters_;
-  std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<ForecastService> forecasts_;
   std::unique_ptr<CapacityService> service_;
-  OrgUnit city_, env_, district_, street_a_, street_b_;
-  std::string level1_, level2_, stalls_, fumes_;
   Principal leader_, handler_, lead_, resident_;
 };
 

@@ -6,13 +6,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "insight/schema.h"
+#include "insight/test_city.h"
 #include "storage/testing.h"
 
 namespace xietong::insight {
 namespace {
 
-using identity::Membership;
 using identity::OrgUnit;
 using identity::Principal;
 using identity::Role;
@@ -24,53 +23,21 @@ using requests::Status;
 constexpr Timestamp kDec7 = 1'796'608'800'000'000;  // 2026-12-07 10:00 +08:00
 constexpr Timestamp kNov9 = 1'794'189'600'000'000;  // 2026-11-09 10:00 +08:00
 
-class EvaluationServiceTest : public ::testing::TestWithParam<std::string> {
+class EvaluationServiceTest : public TestCity {
  protected:
+  EvaluationServiceTest()
+      : TestCity(kDec7, {.catalogue = Catalogue::kNone, .stored_accounts = false}) {}
+
   void SetUp() override {
-    t_ = storage::testing::TestDatabase::Create(GetParam());
-    ASSERT_NE(t_, nullptr);
-    auto applied = storage::ApplySchemas(db(), {&Schema()}, 0);
-    ASSERT_TRUE(applied) << applied.error().message;
-    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
-    ASSERT_TRUE(cal) << cal.error().message;
-    calendar_.emplace(std::move(*cal));
-    identity_ = std::make_unique<identity::IdentityService>(db(), clock_, ids_);
-    matters_ = std::make_unique<matters::MatterService>(db(), clock_, ids_);
-    requests_ = std::make_unique<requests::RequestService>(db(), clock_, ids_, *calendar_,
-                                                           *identity_, *matters_);
+    ASSERT_NO_FATAL_FAILURE(TestCity::SetUp());
     service_ = std::make_unique<EvaluationService>(db(), clock_, ids_, *requests_);
-    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市");
-    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局");
-    district_ = Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区");
     other_district_ = Unit(city_.id, UnitKind::kDistrict, "JL-02", "江北区");
-    street_a_ = Unit(district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道");
-    street_b_ = Unit(district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道");
     street_c_ = Unit(other_district_.id, UnitKind::kStreet, "JL-02-01", "江滨街道");
     leader_ = As("leader", city_, Role::kLeader);
     district_leader_ = As("dl", district_, Role::kLeader);
     lead_a_ = As("leada", street_a_, Role::kUnitLead);
     handler_a_ = As("ha", street_a_, Role::kHandler);
-    clock_.Set(kDec7);
     Import();
-  }
-
-  storage::Database& db() { return t_->db(); }
-
-  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code,
-               std::string name) {
-    auto r = identity_->CreateUnit(Principal::System(),
-                                   {std::move(parent), kind, std::move(code), std::move(name), {}});
-    EXPECT_TRUE(r) << r.error().message;
-    return r.value_or(OrgUnit{});
-  }
-
-  static Principal As(std::string name, const OrgUnit& unit, Role role) {
-    Principal p;
-    p.account_id = "acct-" + name;
-    p.username = name;
-    p.memberships.push_back(
-        Membership{"m-" + name, p.account_id, unit.id, unit.name, unit.path, role});
-    return p;
   }
 
   // November: 望湖 25 dispatched, all signed in time, 5 replied late, all resolved and
@@ -122,15 +89,8 @@ class EvaluationServiceTest : public ::testing::TestWithParam<std::string> {
     return nullptr;
   }
 
-  std::unique_ptr<storage::testing::TestDatabase> t_;
-  ManualClock clock_{kDec7};
-  IdGenerator ids_{clock_};
-  std::optional<WorkCalendar> calendar_;
-  std::unique_ptr<identity::IdentityService> identity_;
-  std::unique_ptr<matters::MatterService> matters_;
-  std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<EvaluationService> service_;
-  OrgUnit city_, env_, district_, other_district_, street_a_, street_b_, street_c_;
+  OrgUnit other_district_, street_c_;  // a second district, with one street
   Principal leader_, district_leader_, lead_a_, handler_a_;
 };
 

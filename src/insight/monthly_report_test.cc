@@ -13,8 +13,8 @@
 #include "insight/forecast_service.h"
 #include "insight/pdf_render.h"
 #include "insight/report_service.h"
-#include "insight/schema.h"
 #include "insight/series.h"
+#include "insight/test_city.h"
 #include "storage/testing.h"
 
 namespace xietong::insight {
@@ -23,12 +23,13 @@ namespace {
 using identity::OrgUnit;
 using identity::Principal;
 using identity::Role;
-using identity::UnitKind;
 
 constexpr Timestamp kDec7 = 1'796'608'800'000'000;  // Mon 2026-12-07 10:00 +08:00
 
-class MonthlyReportTest : public ::testing::TestWithParam<std::string> {
+class MonthlyReportTest : public TestCity {
  protected:
+  MonthlyReportTest() : TestCity(kDec7, {.catalogue = Catalogue::kTwoBranches}) {}
+
   static void SetUpTestSuite() {
     auto n = text::Normalizer::Open();
     if (n) normalizer_ = *n;
@@ -37,86 +38,18 @@ class MonthlyReportTest : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     ASSERT_TRUE(normalizer_);
-    t_ = storage::testing::TestDatabase::Create(GetParam());
-    ASSERT_NE(t_, nullptr);
-    ASSERT_TRUE(storage::ApplySchemas(db(), {&Schema()}, 0));
-    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
-    ASSERT_TRUE(cal) << cal.error().message;
-    calendar_.emplace(std::move(*cal));
-    identity_ = std::make_unique<identity::IdentityService>(db(), clock_, ids_);
-    matters_ = std::make_unique<matters::MatterService>(db(), clock_, ids_);
-    requests_ = std::make_unique<requests::RequestService>(db(), clock_, ids_, *calendar_,
-                                                           *identity_, *matters_);
+    ASSERT_NO_FATAL_FAILURE(TestCity::SetUp());
     hotspots_ = std::make_unique<HotspotService>(*requests_);
     builder_ = std::make_unique<MonthlyReportBuilder>(clock_, *requests_, *matters_, *hotspots_,
                                                       normalizer_);
     reports_ =
         std::make_unique<ReportService>(db(), clock_, ids_, *requests_, *matters_, *hotspots_);
-    city_ = Unit(std::nullopt, UnitKind::kCity, "JL", "江澜市");
-    env_ = Unit(city_.id, UnitKind::kDepartment, "JL-D03", "市生态环境局");
-    district_ = Unit(city_.id, UnitKind::kDistrict, "JL-01", "临江区");
-    street_a_ = Unit(district_.id, UnitKind::kStreet, "JL-01-01", "望湖街道");
-    street_b_ = Unit(district_.id, UnitKind::kStreet, "JL-01-02", "柳巷街道");
-    auto seeded = matters_->Seed(Principal::System(), Catalogue());
-    ASSERT_TRUE(seeded) << seeded.error().message;
-    auto catalog = matters_->Snapshot();
-    ASSERT_TRUE(catalog);
-    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
-    fumes_ = (*catalog)->FindByCode("02-01-01")->id;
     leader_ = As("leader", city_, Role::kLeader);
     handler_ = As("handler_a", street_a_, Role::kHandler);
     lead_b_ = As("lead_b", street_b_, Role::kUnitLead);
     resident_ = As("resident", street_a_, Role::kResident);
     resident_.kind = identity::AccountKind::kResident;
-    clock_.Set(kDec7);
     Import();
-  }
-
-  storage::Database& db() { return t_->db(); }
-
-  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code,
-               std::string name) {
-    auto r = identity_->CreateUnit(Principal::System(),
-                                   {std::move(parent), kind, std::move(code), std::move(name), {}});
-    EXPECT_TRUE(r) << r.error().message;
-    return r.value_or(OrgUnit{});
-  }
-
-  Principal As(std::string username, const OrgUnit& unit, Role role) {
-    identity::NewAccount in;
-    in.username = username;
-    in.display_name = "用户" + username;
-    in.password = "correct horse 12";
-    in.unit_id = unit.id;
-    in.role = role;
-    auto a = identity_->CreateAccount(Principal::System(), in);
-    EXPECT_TRUE(a) << a.error().message;
-    Principal p;
-    p.account_id = a->id;
-    p.username = a->username;
-    p.kind = a->kind;
-    p.memberships = a->memberships;
-    return p;
-  }
-
-  static std::vector<matters::Matter> Catalogue() {
-    auto node = [](std::string code, std::string name) {
-      matters::Matter m;
-      m.code = std::move(code);
-      m.name = std::move(name);
-      m.name_en = "x";
-      return m;
-    };
-    std::vector<matters::Matter> out = {node("01", "城乡建设"), node("01-01", "市容环境"),
-                                        node("02", "环境保护"), node("02-01", "大气污染")};
-    auto stalls = node("01-01-01", "占道经营");
-    stalls.handler = matters::HandlerLevel::kStreet;
-    out.push_back(stalls);
-    auto fumes = node("02-01-01", "餐饮油烟");
-    fumes.handler = matters::HandlerLevel::kCityDepartment;
-    fumes.department_code = "JL-D03";
-    out.push_back(fumes);
-    return out;
   }
 
   // October: 20 stalls on street A, 10 fumes on street B. November: 30
@@ -203,18 +136,9 @@ class MonthlyReportTest : public ::testing::TestWithParam<std::string> {
   }
 
   static inline std::shared_ptr<const text::Normalizer> normalizer_;
-  std::unique_ptr<storage::testing::TestDatabase> t_;
-  ManualClock clock_{kDec7};
-  IdGenerator ids_{clock_};
-  std::optional<WorkCalendar> calendar_;
-  std::unique_ptr<identity::IdentityService> identity_;
-  std::unique_ptr<matters::MatterService> matters_;
-  std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<HotspotService> hotspots_;
   std::unique_ptr<MonthlyReportBuilder> builder_;
   std::unique_ptr<ReportService> reports_;
-  OrgUnit city_, env_, district_, street_a_, street_b_;
-  std::string stalls_, fumes_;
   Principal leader_, handler_, lead_b_, resident_;
 };
 

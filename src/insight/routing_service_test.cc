@@ -7,14 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "insight/routing_store.h"
-#include "insight/schema.h"
+#include "insight/test_city.h"
 #include "requests/request_service.h"
 #include "storage/testing.h"
 
 namespace xietong::insight {
 namespace {
 
-using identity::Membership;
 using identity::OrgUnit;
 using identity::Principal;
 using identity::Role;
@@ -29,20 +28,14 @@ std::string Rect(double lon0, double lat0, double lon1, double lat1) {
       lon0, lat0, lon1, lat1);
 }
 
-class RoutingServiceTest : public ::testing::TestWithParam<std::string> {
+class RoutingServiceTest : public TestCity {
  protected:
+  RoutingServiceTest()
+      : TestCity(kDec7, {.units = false, .catalogue = Catalogue::kNone, .stored_accounts = false}) {
+  }
+
   void SetUp() override {
-    t_ = storage::testing::TestDatabase::Create(GetParam());
-    ASSERT_NE(t_, nullptr);
-    auto applied = storage::ApplySchemas(db(), {&Schema()}, 0);
-    ASSERT_TRUE(applied) << applied.error().message;
-    auto cal = WorkCalendar::LoadFile(DefaultCalendarPath());
-    ASSERT_TRUE(cal) << cal.error().message;
-    calendar_.emplace(std::move(*cal));
-    identity_ = std::make_unique<identity::IdentityService>(db(), clock_, ids_);
-    matters_ = std::make_unique<matters::MatterService>(db(), clock_, ids_);
-    requests_ = std::make_unique<requests::RequestService>(db(), clock_, ids_, *calendar_,
-                                                           *identity_, *matters_);
+    ASSERT_NO_FATAL_FAILURE(TestCity::SetUp());
     service_ = std::make_unique<RoutingService>(db(), clock_, ids_, *requests_, *matters_);
     consumer_ = std::make_unique<audit::Consumer>(
         db(), clock_, "node-1", RoutingService::ConsumerOptions(),
@@ -58,17 +51,10 @@ class RoutingServiceTest : public ::testing::TestWithParam<std::string> {
                                    Rect(120.0, 30.0, 120.2, 30.2));
     Unit(community.id, UnitKind::kGrid, "JL-01-01-01-01", "湖畔社区第一网格",
          Rect(120.0, 30.0, 120.2, 30.2));
-    auto node = [](std::string code, std::string name) {
-      matters::Matter m;
-      m.code = std::move(code);
-      m.name = std::move(name);
-      m.name_en = "x";
-      return m;
-    };
-    std::vector<matters::Matter> list = {node("01", "城乡建设"), node("01-01", "市容环境"),
-                                         node("02", "环境保护"), node("02-01", "污染防治")};
+    std::vector<matters::Matter> list = {Category("01", "城乡建设"), Category("01-01", "市容环境"),
+                                         Category("02", "环境保护"), Category("02-01", "污染防治")};
     auto leaf = [&](std::string code, std::string name, std::vector<std::string> keywords) {
-      auto m = node(std::move(code), std::move(name));
+      auto m = Category(std::move(code), std::move(name));
       m.handler = matters::HandlerLevel::kStreet;
       m.keywords = std::move(keywords);
       m.sign_limit = {2, matters::LimitUnit::kWorkingHours};
@@ -79,40 +65,17 @@ class RoutingServiceTest : public ::testing::TestWithParam<std::string> {
     leaf("01-01-01", "占道经营", {"占道", "摆摊"});
     leaf("01-01-02", "餐饮油烟", {"油烟"});
     leaf("02-01-01", "噪声扰民", {"噪声"});
-    auto seeded = matters_->Seed(Principal::System(), list);
-    ASSERT_TRUE(seeded) << seeded.error().message;
-    auto catalog = matters_->Snapshot();
-    ASSERT_TRUE(catalog);
-    stalls_ = (*catalog)->FindByCode("01-01-01")->id;
-    fumes_ = (*catalog)->FindByCode("01-01-02")->id;
-    noise_ = (*catalog)->FindByCode("02-01-01")->id;
-    level1_build_ = (*catalog)->FindByCode("01")->id;
-    level1_env_ = (*catalog)->FindByCode("02")->id;
+    ASSERT_NO_FATAL_FAILURE(Seed(list));
+    stalls_ = CategoryId("01-01-01");
+    fumes_ = CategoryId("01-01-02");
+    noise_ = CategoryId("02-01-01");
+    level1_build_ = CategoryId("01");
+    level1_env_ = CategoryId("02");
 
     operator_ = As("op", centre_, Role::kOperator);
     supervisor_ = As("sup", centre_, Role::kSupervisor);
     leader_ = As("leader", city_, Role::kLeader);
     handler_ = As("h", street, Role::kHandler);
-    clock_.Set(kDec7);
-  }
-
-  storage::Database& db() { return t_->db(); }
-
-  OrgUnit Unit(std::optional<std::string> parent, UnitKind kind, std::string code, std::string name,
-               std::optional<std::string> geometry) {
-    auto r = identity_->CreateUnit(Principal::System(), {std::move(parent), kind, std::move(code),
-                                                         std::move(name), std::move(geometry)});
-    EXPECT_TRUE(r) << r.error().message;
-    return r.value_or(OrgUnit{});
-  }
-
-  static Principal As(std::string name, const OrgUnit& unit, Role role) {
-    Principal p;
-    p.account_id = "acct-" + name;
-    p.username = name;
-    p.memberships.push_back(
-        Membership{"m-" + name, p.account_id, unit.id, unit.name, unit.path, role});
-    return p;
   }
 
   // An event as requests would record it.
@@ -153,17 +116,10 @@ class RoutingServiceTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(n) << n.error().message;
   }
 
-  std::unique_ptr<storage::testing::TestDatabase> t_;
-  ManualClock clock_{kDec7};
-  IdGenerator ids_{clock_};
-  std::optional<WorkCalendar> calendar_;
-  std::unique_ptr<identity::IdentityService> identity_;
-  std::unique_ptr<matters::MatterService> matters_;
-  std::unique_ptr<requests::RequestService> requests_;
   std::unique_ptr<RoutingService> service_;
   std::unique_ptr<audit::Consumer> consumer_;
-  OrgUnit city_, centre_;
-  std::string stalls_, fumes_, noise_, level1_build_, level1_env_;
+  OrgUnit centre_;
+  std::string noise_, level1_build_, level1_env_;  // and TestCity's stalls_, fumes_
   Principal operator_, supervisor_, leader_, handler_;
 };
 
