@@ -6,7 +6,10 @@
 // table shows red/amber/green cells; the
 // monthly report of last month for 临江区 downloads as a PDF that pdftotext
 // reads 临江区 in, and its XLSX twin answers 200 starting with "PK"; 排班建议
-// shows 48 half-hours and a rota (or the same not-ready state).
+// shows 48 half-hours and a rota (or the same not-ready state); the
+// administrator's 分类模型 page shows last month's accuracy per model version
+// (or 本月尚无决策) and the stored models, and 重新训练 shows the server's
+// outcome (promoted or rejected with its figures, or its refusal in words).
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -167,4 +170,78 @@ export async function insightJourney({ browser, base, artifacts, h }) {
 
   noErrors(leader)
   await leader.context.close()
+
+  step('决策支持: 分类模型 — last month’s accuracy, the models, 重新训练')
+  await routingModel({ browser, base, artifacts, h })
+}
+
+// 分类模型 as the administrator: what the page shows is checked against the
+// server's own answers (the e2e city's numbers are whatever its history made).
+export async function routingModel({ browser, base, artifacts, h }) {
+  const { open, shot, noErrors, adminPassword, api } = h
+  // A retraining the city cannot do yet (too little decided history) answers 409: a state shown.
+  const admin = await open(browser, base, 'admin', adminPassword, { expected: [409] })
+  const ap = admin.page
+  const accuracyAnswer = ap.waitForResponse((r) => r.url().includes('/api/v1/insight/routing/accuracy'))
+  const modelsAnswer = ap.waitForResponse((r) => r.url().includes('/api/v1/insight/routing/models'))
+  await ap.goto(base + '/routing')
+  const acc = await accuracyAnswer
+  assert.equal(acc.status(), 200, `GET routing accuracy: ${acc.status()} ${await acc.text()}`)
+  const accuracy = await acc.json()
+  await ap.locator('[data-test=routing-month]').filter({ hasText: accuracy.month }).waitFor() // the month it shows
+  if (accuracy.total.n === 0) {
+    await ap.locator('[data-test=routing-no-cases]').filter({ hasText: '本月尚无决策' }).waitFor()
+    console.log(`    ${accuracy.month}: no decisions on the model's suggestions (本月尚无决策)`)
+  } else {
+    const shown = ap.locator('[data-test=routing-accuracy] [data-test=routing-version]')
+    await shown.first().waitFor()
+    assert.equal(await shown.count(), accuracy.versions.length, 'a row per model version')
+    const top1 = Number(await ap.locator('[data-test=routing-top1]').first().getAttribute('data-value'))
+    assert.equal(top1, accuracy.versions[0].top1, "the first version's top-1 is the server's")
+    const pairs = ap.locator('[data-test=routing-confused] .el-table__body tr')
+    if (accuracy.confused.length) {
+      await pairs.first().waitFor()
+      assert.equal(await pairs.count(), accuracy.confused.length, 'the most-mixed leaves, as the server ranks them')
+    }
+    const t = accuracy.total
+    console.log(`    ${accuracy.month}: ${t.n} cases, top-1 ${t.top1}, top-3 ${t.top3}, macro-F1 ${t.macro_f1} over ${t.f1_leaves} leaves; ${accuracy.versions.map((v) => v.model_version).join(', ')}; ${accuracy.confused.length} mixed pairs`)
+  }
+  const listed = await modelsAnswer
+  assert.equal(listed.status(), 200, `GET routing models: ${listed.status()}`)
+  const before = (await listed.json()).items
+  const table = ap.locator('[data-test=routing-models]')
+  await table.waitFor()
+  if (before.length) await table.locator('[data-test=routing-model-version]').first().waitFor()
+  else await table.locator('.el-table__empty-text').filter({ hasText: '尚无训练过的模型' }).waitFor()
+  assert.equal(await table.locator('[data-test=routing-model-version]').count(), before.length, 'every stored model is listed')
+  await shot(ap, artifacts, 'insight-routing')
+
+  // 重新训练: the outcome the server answered is the one the page shows.
+  const retrained = ap.waitForResponse((r) => r.url().endsWith('/api/v1/insight/routing/models/retrain'), { timeout: 300000 })
+  const pressed = Date.now()
+  await ap.locator('[data-test=routing-retrain]').click()
+  const r = await retrained
+  const answer = await r.json()
+  if (r.status() === 200) {
+    const outcome = ap.locator('[data-test=routing-outcome]')
+    await outcome.waitFor()
+    assert.equal(await outcome.getAttribute('data-promoted'), String(answer.promoted), 'promoted or rejected, as the server says')
+    const title = answer.promoted ? `新模型 v${answer.model.version} 已启用` : `新模型 v${answer.model.version} 未通过`
+    await outcome.filter({ hasText: title }).waitFor()
+    // The list has the new version, with the status it was stored with.
+    const row = table.locator('.el-table__body tr').filter({ has: ap.locator('[data-test=routing-model-version]', { hasText: new RegExp(`^v${answer.model.version}$`) }) })
+    await row.locator(`[data-test=routing-model-status][data-status=${answer.model.status}]`).waitFor()
+    const after = await api(admin, 'GET', '/api/v1/insight/routing/models')
+    assert.equal(after.body.items.length, before.length + 1, 'the retrained model is stored')
+    const c = answer.candidate
+    console.log(`    retrained in ${Date.now() - pressed} ms: v${answer.model.version} ${answer.promoted ? 'promoted' : 'rejected'} (holdout ${c.n}: top-1 ${c.top1}, top-3 ${c.top3}, macro-F1 ${c.macro_f1}; active before ${answer.active ? answer.active.top1 : 'none'})`)
+  } else {
+    // A refusal: the page says it in Chinese, with the server's own message beneath.
+    assert.ok(answer?.error?.message, `the refusal has a message: ${JSON.stringify(answer)}`)
+    await ap.locator('[data-test=error-message]').filter({ hasText: answer.error.message }).waitFor()
+    console.log(`    retrain refused (${r.status()}): ${answer.error.message}`)
+  }
+  await shot(ap, artifacts, 'insight-routing-retrained')
+  noErrors(admin)
+  await admin.context.close()
 }
