@@ -105,6 +105,7 @@ Result<void> LiveFeed::Start() {
                       db_.Read([](storage::Executor& ex) { return audit::LastSeq(ex); }));
   collab_after_ = after_seq_;
   thread_ = std::thread([this] { Run(); });
+  renew_thread_ = std::thread([this] { RenewLoop(); });
   return {};
 }
 
@@ -113,8 +114,10 @@ void LiveFeed::Stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  renew_stop_ = true;
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (renew_thread_.joinable()) renew_thread_.join();
 }
 
 void LiveFeed::Nudge() {
@@ -126,7 +129,6 @@ void LiveFeed::Nudge() {
 }
 
 void LiveFeed::Run() {
-  auto renewed = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   for (;;) {
     cv_.wait_for(lock, interval_, [&] { return stopping_ || nudged_; });
@@ -135,16 +137,25 @@ void LiveFeed::Run() {
     lock.unlock();
     if (auto r = Poll(); !r)
       spdlog::warn("live updates: reading the audit chain failed: {}", r.error().message);
-    if (std::chrono::steady_clock::now() - renewed >= renew_every_) {
-      renewed = std::chrono::steady_clock::now();
-      hub_.Renew([this](std::string_view credential) -> Result<std::optional<identity::Principal>> {
-        auto who = identity_.Authenticate(credential);
-        if (who) return std::optional<identity::Principal>(std::move(*who));
-        if (who.error().code == ErrorCode::kUnauthenticated)
-          return std::optional<identity::Principal>();
-        return Fail(std::move(who.error()));
-      });
-    }
+    lock.lock();
+  }
+}
+
+void LiveFeed::RenewLoop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait_for(lock, renew_every_, [&] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    hub_.Renew([this](std::string_view credential) -> Result<std::optional<identity::Principal>> {
+      // Stopping: the rest are "cannot tell now", so Stop returns promptly.
+      if (renew_stop_.load()) return Fail(Error::Unavailable("the live feed is stopping"));
+      auto who = identity_.Authenticate(credential);
+      if (who) return std::optional<identity::Principal>(std::move(*who));
+      if (who.error().code == ErrorCode::kUnauthenticated)
+        return std::optional<identity::Principal>();
+      return Fail(std::move(who.error()));
+    });
     lock.lock();
   }
 }

@@ -28,6 +28,7 @@
 // same PostgreSQL reach this node's sockets too.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -89,8 +90,10 @@ class LiveHub {
 class LiveFeed {
  public:
   // Reads audit events whose action starts with "request."; every
-  // renew_every it also renews the subscribers' principals through identity
-  // (LiveHub::Renew), so a logout or a changed role reaches open sockets.
+  // renew_every a second thread renews the subscribers' principals through
+  // identity (LiveHub::Renew), so a logout or a changed role reaches open
+  // sockets — on its own thread because it reads once per socket (10,000
+  // round trips take seconds on PostgreSQL) and delivery must not wait.
   LiveFeed(storage::Database& db, requests::RequestService& requests,
            identity::IdentityService& identity, LiveHub& hub,
            std::chrono::milliseconds interval = std::chrono::milliseconds(500),
@@ -113,6 +116,7 @@ class LiveFeed {
 
  private:
   void Run();
+  void RenewLoop();
   // One poll: publishes what happened after after_seq_ and advances it.
   Result<void> Poll();
   // The collab events after collab_after_ up to head.
@@ -129,9 +133,11 @@ class LiveFeed {
   std::int64_t collab_after_ = 0;  // likewise
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  bool nudged_ = false;    // GUARDED_BY(mutex_)
+  bool stopping_ = false;                // GUARDED_BY(mutex_)
+  bool nudged_ = false;                  // GUARDED_BY(mutex_)
+  std::atomic<bool> renew_stop_{false};  // stopping_, read without the lock mid-renewal
   std::thread thread_;
+  std::thread renew_thread_;
 };
 
 // GET /api/v1/live on the router: its documentation (the 101 of the
