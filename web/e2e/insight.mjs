@@ -233,6 +233,14 @@ export async function routingModel({ browser, base, artifacts, h }) {
     await row.locator(`[data-test=routing-model-status][data-status=${answer.model.status}]`).waitFor()
     const after = await api(admin, 'GET', '/api/v1/insight/routing/models')
     assert.equal(after.body.items.length, before.length + 1, 'the retrained model is stored')
+    if (answer.promoted) {
+      // Intake suggests with it at once: the preview names it (nothing is stored).
+      const p = await api(admin, 'POST', '/api/v1/requests/preview', { text: '小区南门每天晚上有小贩占道摆摊，堵塞消防通道', channel: 'phone' })
+      assert.equal(p.status, 200, `preview: ${JSON.stringify(p.body)}`)
+      const want = p.body.suggested_by === 'classifier' ? `v${answer.model.version}` : ''
+      assert.equal(p.body.model_version, want, `the preview names the model that suggested (${p.body.suggested_by})`)
+      console.log(`    preview after it: suggested_by ${p.body.suggested_by}, model_version "${p.body.model_version}"`)
+    }
     const c = answer.candidate
     console.log(`    retrained in ${Date.now() - pressed} ms: v${answer.model.version} ${answer.promoted ? 'promoted' : 'rejected'} (holdout ${c.n}: top-1 ${c.top1}, top-3 ${c.top3}, macro-F1 ${c.macro_f1}; active before ${answer.active ? answer.active.top1 : 'none'})`)
   } else {
