@@ -159,6 +159,25 @@ Result<CollabService::InChannel> CollabService::ChannelFor(Executor& ex, const P
   return InChannel{std::move(*channel), std::move(*me)};
 }
 
+Result<std::vector<identity::Account>> CollabService::AccountsBelow(
+    const std::vector<identity::OrgUnit>& targets) {
+  std::vector<identity::Account> candidates;
+  std::set<std::string> seen;
+  for (const auto& t : targets) {
+    identity::AccountListQuery q;
+    q.unit_id = t.id;
+    q.limit = 500;
+    for (;;) {
+      XT_ASSIGN_OR_RETURN(auto page, identity_.ListAccounts(Principal::System(), q));
+      for (auto& a : page.items)
+        if (seen.insert(a.id).second) candidates.push_back(std::move(a));
+      if (!page.next_cursor) break;
+      q.cursor = page.next_cursor;
+    }
+  }
+  return candidates;
+}
+
 bool CollabService::MaySeeReceipts(const Principal& actor, const Directive& d) const {
   return actor.account_id == d.sender_id ||
          identity::Can(actor, Action::kDirectiveSend, d.from_unit_path) ||
@@ -810,20 +829,7 @@ Result<Directive> CollabService::SendDirective(const Principal& actor, const New
     }
   }
   // Everyone with a membership below a target (filtered by ResolveRecipients).
-  std::vector<identity::Account> candidates;
-  std::set<std::string> seen;
-  for (const auto& t : targets) {
-    identity::AccountListQuery q;
-    q.unit_id = t.id;
-    q.limit = 500;
-    for (;;) {
-      XT_ASSIGN_OR_RETURN(auto page, identity_.ListAccounts(Principal::System(), q));
-      for (auto& a : page.items)
-        if (seen.insert(a.id).second) candidates.push_back(std::move(a));
-      if (!page.next_cursor) break;
-      q.cursor = page.next_cursor;
-    }
-  }
+  XT_ASSIGN_OR_RETURN(const auto candidates, AccountsBelow(targets));
   const auto receipts =
       ResolveRecipients(targets, in.include_subtree, candidates, actor.account_id);
 

@@ -371,6 +371,10 @@ class CollabService {
   };
   Result<Sending> SendingUnits(const identity::Principal& actor, std::string_view from_unit_id,
                                const std::vector<std::string>& to_units, std::string_view what);
+  // Every account with a membership at or below one of targets, each once (the
+  // candidates a directive's receipts and a report form's people are chosen from).
+  Result<std::vector<identity::Account>> AccountsBelow(
+      const std::vector<identity::OrgUnit>& targets);
   bool MaySeeReceipts(const identity::Principal& actor, const Directive& d) const;
 
   storage::Database& db_;

@@ -117,20 +117,7 @@ Result<ReportForm> CollabService::CreateReportForm(const Principal& actor,
 
   // The people of the recipient units, told of the form (collab.notify):
   // everyone with a membership below a target, filtered by ResolveFormPeople.
-  std::vector<identity::Account> candidates;
-  std::set<std::string> seen;
-  for (const auto& t : targets) {
-    identity::AccountListQuery q;
-    q.unit_id = t.id;
-    q.limit = 500;
-    for (;;) {
-      XT_ASSIGN_OR_RETURN(auto page, identity_.ListAccounts(Principal::System(), q));
-      for (auto& a : page.items)
-        if (seen.insert(a.id).second) candidates.push_back(std::move(a));
-      if (!page.next_cursor) break;
-      q.cursor = page.next_cursor;
-    }
-  }
+  XT_ASSIGN_OR_RETURN(const auto candidates, AccountsBelow(targets));
   const auto people = ResolveFormPeople(recipients, candidates, actor.account_id);
 
   ReportForm f;
